@@ -1,0 +1,44 @@
+package domain
+
+import "time"
+
+// Event types written to the task event log.
+const (
+	EventCreated      = "created"
+	EventStarted      = "started"
+	EventProgress     = "progress" // milestones only, not every update
+	EventCompleted    = "completed"
+	EventFailed       = "failed"
+	EventCancelled    = "cancelled"
+	EventScripts      = "scripts_set"
+	EventVideo        = "video_added"
+	EventClaimed      = "claimed"
+	EventLeaseExpired = "lease_expired"
+)
+
+// Event is one entry of a task's event log: the audit trail and error log.
+type Event struct {
+	ID        int64     `db:"id" json:"id"`
+	TaskID    string    `db:"task_id" json:"task_id"`
+	Type      string    `db:"type" json:"type"`
+	Status    Status    `db:"status" json:"status"` // the task's status after the event
+	Progress  int       `db:"progress" json:"progress"`
+	Message   string    `db:"message" json:"message,omitempty"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+}
+
+// Notification tells listeners (the SSE stream, the desktop window) that
+// something changed. Store publishes one after each committed task change;
+// backup publishes progress and job results.
+type Notification struct {
+	Type     string `json:"type"` // "task", "backup_progress", "job", "restore"
+	TaskID   string `json:"task_id,omitempty"`
+	Status   Status `json:"status,omitempty"`
+	Progress int    `json:"progress,omitempty"`
+	Data     any    `json:"data,omitempty"`
+}
+
+// Notifier receives notifications. Notify must not block.
+type Notifier interface {
+	Notify(n Notification)
+}

@@ -1,0 +1,64 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// APIKeyPrefix starts every API key.
+const APIKeyPrefix = "rv_"
+
+// DefaultQuota is a new user's quota when none is given.
+const DefaultQuota = 100
+
+// User is someone whose pipeline writes tasks through an API key.
+type User struct {
+	ID        int64     `db:"id" json:"id"`
+	Username  string    `db:"username" json:"username"`
+	Email     string    `db:"email" json:"email,omitempty"`
+	KeyPrefix string    `db:"key_prefix" json:"key_prefix"` // first characters of the key, for display
+	Quota     int       `db:"quota" json:"quota"`
+	UsedQuota int       `db:"used_quota" json:"used_quota"`
+	IsActive  bool      `db:"is_active" json:"is_active"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// UserCreate is the input of CreateUser.
+type UserCreate struct {
+	Username string `json:"username"`
+	Email    string `json:"email,omitempty"`
+	Quota    *int   `json:"quota,omitempty"` // default DefaultQuota
+}
+
+// UserService manages users and their API keys. All methods but
+// Authenticate and FindUserByID (for the user itself) are owner only
+// (EFORBIDDEN otherwise).
+type UserService interface {
+	// CreateUser creates a user and returns it with its new API key, which is
+	// shown once and stored only as a hash. Returns EINVALID, ECONFLICT.
+	CreateUser(ctx context.Context, in UserCreate) (*User, string, error)
+
+	// FindUsers lists all users by name.
+	FindUsers(ctx context.Context) ([]*User, error)
+
+	// FindUserByName returns one user. Returns ENOTFOUND.
+	FindUserByName(ctx context.Context, username string) (*User, error)
+
+	// FindUserByID returns one user. Returns ENOTFOUND.
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+
+	// RotateKey replaces a user's API key; the old one stops working at once.
+	// Returns ENOTFOUND.
+	RotateKey(ctx context.Context, username string) (*User, string, error)
+
+	// SetActive activates or deactivates a user. Returns ENOTFOUND.
+	SetActive(ctx context.Context, username string, active bool) (*User, error)
+
+	// SetQuota sets a user's quota. Returns EINVALID, ENOTFOUND.
+	SetQuota(ctx context.Context, username string, quota int) (*User, error)
+
+	// Authenticate returns the active user holding key. Needs no actor.
+	// Returns EUNAUTHORIZED (unknown key) or EFORBIDDEN (inactive user).
+	Authenticate(ctx context.Context, key string) (*User, error)
+}

@@ -1,0 +1,3 @@
+module github.com/reelvault/reelvault
+
+go 1.26
