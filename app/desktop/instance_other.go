@@ -1,0 +1,16 @@
+//go:build !linux
+
+package desktop
+
+// Instance is the single-instance lock of a data dir. Outside Linux, Wails'
+// own SingleInstanceLock (a file lock on macOS, a mutex on Windows) does the
+// work, so this one holds nothing.
+type Instance struct{}
+
+// AcquireInstance returns an Instance that holds nothing; see Instance.
+func AcquireInstance(dataDir string, show func()) (*Instance, error) {
+	return &Instance{}, nil
+}
+
+// Close releases the lock.
+func (i *Instance) Close() error { return nil }
