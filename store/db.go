@@ -1,0 +1,303 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/reelvault/reelvault/domain"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// ApplicationID is written to PRAGMA application_id of every Reelvault
+// database ("RVLT"); a file with another id is refused.
+const ApplicationID int32 = 0x52564C54
+
+// Defaults for the tunables of a DB.
+const (
+	DefaultSlowQuery   = 100 * time.Millisecond
+	DefaultSynchronous = "FULL"
+	DefaultBusyTimeout = 10 * time.Second
+)
+
+// DB is a Reelvault SQLite database: one writer connection and a reader pool.
+type DB struct {
+	// Path is the database file.
+	Path string
+	// Now returns the current time; tests replace it to move time.
+	Now func() time.Time
+	// Logger receives the slow-query log and background errors.
+	Logger *slog.Logger
+	// SlowQuery is the duration above which a query is logged.
+	SlowQuery time.Duration
+	// Synchronous is "FULL" (every acknowledged commit survives power loss)
+	// or "NORMAL" (faster; the last commits may be lost on power loss).
+	Synchronous string
+	// Notifier, if set, is told about each committed task change.
+	Notifier domain.Notifier
+	// BeforeMigrate, if set, is called when an existing non-empty database is
+	// about to be migrated from version from to version to; an error aborts
+	// Open. The WAL has been checkpointed into the file before the call.
+	BeforeMigrate func(ctx context.Context, path string, from, to int64) error
+
+	// swap is held shared by every operation and exclusively by Exclusive.
+	swap   sync.RWMutex
+	writer *sqlx.DB
+	reader *sqlx.DB
+}
+
+// NewDB returns a DB for the file at path with default settings. Call Open
+// before use.
+func NewDB(path string) *DB {
+	return &DB{
+		Path:        path,
+		Now:         time.Now,
+		Logger:      slog.Default(),
+		SlowQuery:   DefaultSlowQuery,
+		Synchronous: DefaultSynchronous,
+	}
+}
+
+// Open creates the folder if needed, refuses a file that is not a Reelvault
+// database, opens the pools and applies pending migrations.
+func (db *DB) Open(ctx context.Context) error {
+	db.swap.Lock()
+	defer db.swap.Unlock()
+	if db.writer != nil {
+		return fmt.Errorf("open database: already open")
+	}
+	return db.open(ctx)
+}
+
+func (db *DB) open(ctx context.Context) (err error) {
+	if db.Path == "" {
+		return domain.Invalidf("path", "The database path is required.")
+	}
+	if db.Now == nil {
+		db.Now = time.Now
+	}
+	if db.Logger == nil {
+		db.Logger = slog.Default()
+	}
+	if db.SlowQuery <= 0 {
+		db.SlowQuery = DefaultSlowQuery
+	}
+	if db.Synchronous == "" {
+		db.Synchronous = DefaultSynchronous
+	}
+	mode := strings.ToUpper(db.Synchronous)
+	if mode != "FULL" && mode != "NORMAL" {
+		return domain.Invalidf("synchronous", "Synchronous must be FULL or NORMAL, not %q.", db.Synchronous)
+	}
+	if err := os.MkdirAll(filepath.Dir(db.Path), 0o700); err != nil {
+		return fmt.Errorf("create database folder: %w", err)
+	}
+
+	// Check the file before any pragma that would change it (journal_mode=WAL
+	// rewrites the header), so a foreign file is left exactly as it was.
+	fresh, err := checkFile(ctx, db.Path)
+	if err != nil {
+		return err
+	}
+
+	writer, err := sqlx.Open("sqlite", db.dsn(true))
+	if err != nil {
+		return fmt.Errorf("open writer: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	defer func() {
+		if err != nil {
+			writer.Close()
+		}
+	}()
+
+	if fresh {
+		if _, err := writer.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+			return fmt.Errorf("set application id: %w", mapError(err))
+		}
+	}
+	if err := db.migrate(ctx, writer, fresh); err != nil {
+		return err
+	}
+
+	reader, err := sqlx.Open("sqlite", db.dsn(false))
+	if err != nil {
+		return fmt.Errorf("open reader: %w", err)
+	}
+	n := max(4, runtime.NumCPU())
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	reader.SetConnMaxLifetime(0)
+	reader.SetConnMaxIdleTime(0)
+	if err := reader.PingContext(ctx); err != nil {
+		reader.Close()
+		return fmt.Errorf("open reader: %w", mapError(err))
+	}
+
+	db.writer, db.reader = writer, reader
+	return nil
+}
+
+// dsn returns the connection string of the writer or the reader pool. Every
+// pragma lives here so each pooled connection gets it.
+func (db *DB) dsn(writer bool) string {
+	params := []string{
+		"_pragma=busy_timeout(" + fmt.Sprint(DefaultBusyTimeout.Milliseconds()) + ")",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=foreign_keys(1)",
+		"_pragma=synchronous(" + strings.ToUpper(db.Synchronous) + ")",
+	}
+	if writer {
+		// BEGIN IMMEDIATE takes the write lock up front: a transaction never
+		// fails half-way when it upgrades from reading to writing.
+		params = append(params, "_txlock=immediate")
+	} else {
+		params = append(params, "_pragma=query_only(1)")
+	}
+	return db.Path + "?" + strings.Join(params, "&")
+}
+
+// checkFile reports whether the file at path is new (absent or without any
+// schema) and refuses a SQLite file that belongs to another application.
+func checkFile(ctx context.Context, path string) (fresh bool, err error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return true, nil
+	} else if err != nil {
+		return false, fmt.Errorf("stat database: %w", err)
+	} else if fi.IsDir() {
+		return false, domain.Invalidf("path", "The database path %s is a folder, not a file.", path)
+	} else if fi.Size() == 0 {
+		return true, nil
+	}
+
+	conn, err := sqlx.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		return false, fmt.Errorf("check database: %w", err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+
+	var appID int32
+	if err := conn.GetContext(ctx, &appID, "PRAGMA application_id"); err != nil {
+		if code := sqliteCode(err); code == sqliteNotADB {
+			return false, domain.Errorf(domain.EINVALID, "The file %s is not a Reelvault database.", path)
+		}
+		return false, fmt.Errorf("check database: %w", err)
+	}
+	var objects int
+	if err := conn.GetContext(ctx, &objects, "SELECT count(*) FROM sqlite_schema"); err != nil {
+		return false, fmt.Errorf("check database: %w", err)
+	}
+	switch {
+	case appID == ApplicationID:
+		return objects == 0, nil
+	case appID == 0 && objects == 0:
+		return true, nil
+	default:
+		return false, domain.Errorf(domain.ECONFLICT,
+			"The file %s is a SQLite database of another application (application_id %#x), not a Reelvault database; it was left untouched.", path, uint32(appID))
+	}
+}
+
+// Close closes both pools. The DB may be opened again.
+func (db *DB) Close() error {
+	db.swap.Lock()
+	defer db.swap.Unlock()
+	return db.close()
+}
+
+func (db *DB) close() error {
+	var errs []error
+	if db.reader != nil {
+		errs = append(errs, db.reader.Close())
+	}
+	if db.writer != nil {
+		errs = append(errs, db.writer.Close())
+	}
+	db.reader, db.writer = nil, nil
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
+
+// errClosed is returned by operations on a DB that is not open.
+var errClosed = errors.New("database is not open")
+
+// Read runs fn with the reader pool while holding the swap lock shared.
+// fn must not call Read, Write or Exclusive.
+func (db *DB) Read(ctx context.Context, fn func(r *sqlx.DB) error) error {
+	db.swap.RLock()
+	defer db.swap.RUnlock()
+	if db.reader == nil {
+		return errClosed
+	}
+	return fn(db.reader)
+}
+
+// Write runs fn with the writer pool (a single connection whose transactions
+// begin IMMEDIATE) while holding the swap lock shared. fn must not call Read,
+// Write or Exclusive.
+func (db *DB) Write(ctx context.Context, fn func(w *sqlx.DB) error) error {
+	db.swap.RLock()
+	defer db.swap.RUnlock()
+	if db.writer == nil {
+		return errClosed
+	}
+	return fn(db.writer)
+}
+
+// Exclusive waits for every in-flight operation, checkpoints the WAL into
+// the main file, closes both pools and runs fn with the database path; fn may
+// replace the file. The database is then reopened (running migrations). New
+// operations wait meanwhile. If fn fails, the old file is reopened and fn's
+// error returned.
+func (db *DB) Exclusive(ctx context.Context, fn func(path string) error) error {
+	db.swap.Lock()
+	defer db.swap.Unlock()
+	if db.writer == nil {
+		return errClosed
+	}
+	// TRUNCATE leaves the whole database in the main file and an empty WAL,
+	// so fn sees a self-contained file it can copy or replace.
+	if _, err := db.writer.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := db.close(); err != nil {
+		return err
+	}
+	fnErr := fn(db.Path)
+	// Reopen even when ctx is done: leaving the DB closed would break the
+	// running process.
+	if err := db.open(context.WithoutCancel(ctx)); err != nil {
+		if fnErr != nil {
+			return errors.Join(fnErr, fmt.Errorf("reopen database: %w", err))
+		}
+		return fmt.Errorf("reopen database: %w", err)
+	}
+	return fnErr
+}
+
+// SchemaVersion returns the version of the last migration applied.
+func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := db.Read(ctx, func(r *sqlx.DB) error {
+		return r.GetContext(ctx, &v, "SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied")
+	})
+	if err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	return v, nil
+}

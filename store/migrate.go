@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	"github.com/reelvault/reelvault/domain"
+)
+
+// migrationFS holds the SQLite migrations. PostgreSQL migrations live under
+// migrations/postgres with the same version numbers and are not part of it.
+//
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// sqliteMigrations returns the folder goose reads SQLite migrations from.
+func sqliteMigrations() fs.FS {
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		panic(err) // the embedded folder always exists
+	}
+	return sub
+}
+
+// LatestSchemaVersion returns the version of the newest embedded migration.
+func LatestSchemaVersion() int64 {
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	var latest int64
+	for _, name := range names {
+		base := path.Base(name)
+		n, err := strconv.ParseInt(strings.SplitN(base, "_", 2)[0], 10, 64)
+		if err == nil && n > latest {
+			latest = n
+		}
+	}
+	return latest
+}
+
+// migrate applies pending migrations with goose. Each runs in its own
+// transaction that also records the new version, so a crash leaves the
+// schema at a whole version.
+func (db *DB) migrate(ctx context.Context, w *sqlx.DB, fresh bool) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, w.DB, sqliteMigrations(),
+		goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: read version: %w", mapError(err))
+	}
+	if current > target {
+		return domain.Errorf(domain.ECONFLICT,
+			"The database %s has schema version %d, newer than this Reelvault supports (%d); update Reelvault.", db.Path, current, target)
+	}
+	if current == target {
+		return nil
+	}
+	if !fresh && current > 0 && db.BeforeMigrate != nil {
+		if _, err := w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			return fmt.Errorf("migrate: checkpoint: %w", err)
+		}
+		if err := db.BeforeMigrate(ctx, db.Path, current, target); err != nil {
+			return fmt.Errorf("before migrate: %w", err)
+		}
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", mapError(err))
+	}
+	return nil
+}
