@@ -1,0 +1,203 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// Failed-authentication limits per client address: a burst of
+// FailedAuthBurst failures, then one more every FailedAuthEvery. A client
+// over the limit gets 429 before its credentials are even looked at.
+const (
+	FailedAuthBurst = 10
+	FailedAuthEvery = 6 * time.Second
+)
+
+// authenticator resolves a request to an actor: an API key (Bearer) to its
+// user, the owner session cookie to the owner. It holds the one-time owner
+// token and the owner sessions, in memory: a restart signs the browser out
+// and prints a new token, as Jupyter does.
+type authenticator struct {
+	users domain.UserService
+	now   func() time.Time
+
+	// onRotate is called with the new token after a token was used, so that
+	// the token file follows.
+	onRotate func()
+
+	mu        sync.Mutex
+	tokenHash [sha256.Size]byte
+	token     string
+	sessions  map[[sha256.Size]byte]time.Time // session hash → expiry
+	limiters  map[string]*rate.Limiter        // client address → failures
+}
+
+func newAuthenticator(users domain.UserService, now func() time.Time) *authenticator {
+	a := &authenticator{
+		users:    users,
+		now:      now,
+		sessions: make(map[[sha256.Size]byte]time.Time),
+		limiters: make(map[string]*rate.Limiter),
+	}
+	a.rotateLocked()
+	return a
+}
+
+// randomToken returns 32 random bytes, base64url encoded.
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (a *authenticator) rotateLocked() {
+	a.token = randomToken()
+	a.tokenHash = sha256.Sum256([]byte(a.token))
+}
+
+// ownerToken returns the current one-time owner token.
+func (a *authenticator) ownerToken() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.token
+}
+
+// exchange trades the one-time owner token for a new session ID and issues a
+// fresh token. The comparison is on hashes, in constant time.
+func (a *authenticator) exchange(r *http.Request, token string) (string, error) {
+	if err := a.checkLimit(r); err != nil {
+		return "", err
+	}
+	h := sha256.Sum256([]byte(token))
+	a.mu.Lock()
+	ok := subtle.ConstantTimeCompare(h[:], a.tokenHash[:]) == 1
+	var session string
+	if ok {
+		a.rotateLocked()
+		session = randomToken()
+		a.sessions[sha256.Sum256([]byte(session))] = a.now().Add(DefaultSessionTTL)
+	}
+	a.mu.Unlock()
+	if !ok {
+		a.fail(r)
+		return "", domain.Errorf(domain.EUNAUTHORIZED, "The owner token is wrong or was already used; use the newest link printed by reelvault serve or the token in the data directory.")
+	}
+	if a.onRotate != nil {
+		a.onRotate()
+	}
+	return session, nil
+}
+
+// endSession forgets a session.
+func (a *authenticator) endSession(session string) {
+	a.mu.Lock()
+	delete(a.sessions, sha256.Sum256([]byte(session)))
+	a.mu.Unlock()
+}
+
+// authenticate returns the request's actor. It returns EUNAUTHORIZED for
+// missing or bad credentials, EFORBIDDEN for a deactivated user's key and
+// ERATELIMITED when the client failed too often.
+func (a *authenticator) authenticate(r *http.Request) (domain.Actor, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if err := a.checkLimit(r); err != nil {
+			return domain.Actor{}, err
+		}
+		scheme, key, _ := strings.Cut(h, " ")
+		key = strings.TrimSpace(key)
+		if !strings.EqualFold(scheme, "Bearer") || key == "" {
+			a.fail(r)
+			return domain.Actor{}, domain.Errorf(domain.EUNAUTHORIZED, "The Authorization header must be \"Bearer %s…\".", domain.APIKeyPrefix)
+		}
+		// The store compares SHA-256 hashes of keys, so the time it takes
+		// does not depend on how much of a guess is right.
+		user, err := a.users.Authenticate(r.Context(), key)
+		if err != nil {
+			if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
+				a.fail(r)
+			}
+			return domain.Actor{}, err
+		}
+		return domain.Actor{UserID: user.ID}, nil
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := a.checkLimit(r); err != nil {
+			return domain.Actor{}, err
+		}
+		h := sha256.Sum256([]byte(c.Value))
+		now := a.now()
+		a.mu.Lock()
+		exp, ok := a.sessions[h]
+		if ok && !now.Before(exp) {
+			delete(a.sessions, h)
+			ok = false
+		}
+		a.mu.Unlock()
+		if !ok {
+			a.fail(r)
+			return domain.Actor{}, domain.Errorf(domain.EUNAUTHORIZED, "The owner session has expired; open the link printed by reelvault serve again.")
+		}
+		return domain.Actor{Owner: true}, nil
+	}
+	return domain.Actor{}, domain.Errorf(domain.EUNAUTHORIZED, "Authentication required: send \"Authorization: Bearer %s…\" with an API key, or open the owner link printed by reelvault serve.", domain.APIKeyPrefix)
+}
+
+// clientKey identifies the client for rate limiting: its IP address. Proxy
+// headers are ignored; the server is meant to be reached directly.
+func clientKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (a *authenticator) limiter(r *http.Request) *rate.Limiter {
+	key := clientKey(r)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l, ok := a.limiters[key]
+	if !ok {
+		if len(a.limiters) > 10000 {
+			a.pruneLimitersLocked()
+		}
+		l = rate.NewLimiter(rate.Every(FailedAuthEvery), FailedAuthBurst)
+		a.limiters[key] = l
+	}
+	return l
+}
+
+// pruneLimitersLocked drops the limiters of clients that have not failed
+// recently (their bucket is full again).
+func (a *authenticator) pruneLimitersLocked() {
+	now := a.now()
+	for k, l := range a.limiters {
+		if l.TokensAt(now) >= FailedAuthBurst {
+			delete(a.limiters, k)
+		}
+	}
+}
+
+// checkLimit refuses a client that has used up its failed attempts.
+func (a *authenticator) checkLimit(r *http.Request) error {
+	if a.limiter(r).TokensAt(a.now()) < 1 {
+		return domain.Errorf(ERATELIMITED, "Too many failed authentication attempts; wait a few seconds and try again.")
+	}
+	return nil
+}
+
+// fail records one failed attempt by the client.
+func (a *authenticator) fail(r *http.Request) {
+	a.limiter(r).AllowN(a.now(), 1)
+}

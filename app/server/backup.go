@@ -1,0 +1,295 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// BackupService is what the backup, restore, export, schedule and
+// maintenance routes need. The backup package provides it; Config.Backup is
+// optional, and without it those routes answer 404.
+type BackupService interface {
+	// Backup takes a verified manual backup and returns its catalogue entry.
+	Backup(ctx context.Context) (*domain.Backup, error)
+	// Backups lists verified backups, newest first.
+	Backups(ctx context.Context) ([]*domain.Backup, error)
+	// OpenBackup opens a catalogued backup file for download.
+	OpenBackup(ctx context.Context, name string) (*domain.Backup, io.ReadSeekCloser, error)
+	// Restore restores the catalogued backup name into the live database.
+	Restore(ctx context.Context, name string) (*domain.Backup, error)
+	// UndoRestore returns to the state before the last restore.
+	UndoRestore(ctx context.Context) error
+	// Export writes the history as a JSON document (NDJSON when ndjson).
+	Export(ctx context.Context, w io.Writer, f ExportFilter) error
+	// Import reads an export document and writes it all or nothing.
+	Import(ctx context.Context, r io.Reader) (*ImportResult, error)
+	// Schedule returns the maintenance schedule; SetSchedule validates and
+	// applies a new one at once.
+	Schedule(ctx context.Context) (*domain.Schedule, error)
+	SetSchedule(ctx context.Context, s domain.Schedule) (*domain.Schedule, error)
+	// Jobs lists the most recent job runs, newest first.
+	Jobs(ctx context.Context, limit int) ([]*domain.JobRun, error)
+	// Maintain runs one maintenance operation now (optimize, analyze,
+	// vacuum, check, checkpoint).
+	Maintain(ctx context.Context, op string) (*domain.JobRun, error)
+}
+
+// ExportFilter selects what Export writes.
+type ExportFilter struct {
+	NDJSON   bool
+	Username string
+	Status   []domain.Status
+	Since    *time.Time // created at or after
+	Until    *time.Time // created before
+}
+
+// ImportResult reports what Import wrote.
+type ImportResult struct {
+	Users   int `json:"users"`
+	Tasks   int `json:"tasks"`
+	Skipped int `json:"skipped"` // tasks already present (import is idempotent by task_id)
+}
+
+// MaxImportBytes bounds an import upload. Import is the one body allowed
+// past MaxBodyBytes: it is owner only and streamed, not held in memory.
+const MaxImportBytes = 4 << 30
+
+// Response bodies of the backup routes.
+type (
+	backupsResponse struct {
+		Backups []*domain.Backup `json:"backups"`
+	}
+	jobsResponse struct {
+		Jobs []*domain.JobRun `json:"jobs"`
+	}
+)
+
+func (s *Server) backupRoutes() []Route {
+	return []Route{
+		{"GET", "/api/v1/backups", Owner, s.withBackup(s.handleListBackups)},
+		{"POST", "/api/v1/backups", Owner, s.withBackup(s.handleCreateBackup)},
+		{"GET", "/api/v1/backups/{name}/download", Owner, s.withBackup(s.handleDownloadBackup)},
+		{"POST", "/api/v1/backups/{name}/restore", Owner, s.withBackup(s.handleRestore)},
+		{"POST", "/api/v1/restore/undo", Owner, s.withBackup(s.handleUndoRestore)},
+		{"GET", "/api/v1/export", Owner, s.withBackup(s.handleExport)},
+		{"POST", "/api/v1/import", Owner, s.withBackup(s.handleImport)},
+		{"GET", "/api/v1/schedule", Owner, s.withBackup(s.handleGetSchedule)},
+		{"PUT", "/api/v1/schedule", Owner, s.withBackup(s.handleSetSchedule)},
+		{"GET", "/api/v1/jobs", Owner, s.withBackup(s.handleListJobs)},
+		{"POST", "/api/v1/maintenance/{op}", Owner, s.withBackup(s.handleMaintenance)},
+	}
+}
+
+// withBackup answers 404 when the server runs without a backup service.
+func (s *Server) withBackup(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.cfg.Backup == nil {
+			return domain.Errorf(domain.ENOTFOUND, "Backups are not available in this server.")
+		}
+		return h(w, r)
+	}
+}
+
+func (s *Server) handleListBackups(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.cfg.Backup.Backups(r.Context())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*domain.Backup{}
+	}
+	writeJSON(w, http.StatusOK, backupsResponse{Backups: list})
+	return nil
+}
+
+func (s *Server) handleCreateBackup(w http.ResponseWriter, r *http.Request) error {
+	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
+		return err
+	}
+	b, err := s.cfg.Backup.Backup(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, b)
+	return nil
+}
+
+func (s *Server) handleDownloadBackup(w http.ResponseWriter, r *http.Request) error {
+	b, f, err := s.cfg.Backup.OpenBackup(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", b.Name))
+	w.Header().Set("Content-Type", "application/octet-stream")
+	http.ServeContent(w, r, b.Name, b.CreatedAt, f)
+	return nil
+}
+
+func (s *Server) handleRestore(w http.ResponseWriter, r *http.Request) error {
+	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
+		return err
+	}
+	b, err := s.cfg.Backup.Restore(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, b)
+	return nil
+}
+
+func (s *Server) handleUndoRestore(w http.ResponseWriter, r *http.Request) error {
+	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
+		return err
+	}
+	if err := s.cfg.Backup.UndoRestore(r.Context()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var f ExportFilter
+	for k := range q {
+		switch k {
+		case "format", "user", "status", "since", "until":
+		default:
+			return domain.Invalidf(k, "Unknown query parameter %q.", k)
+		}
+	}
+	switch q.Get("format") {
+	case "", "json":
+	case "ndjson":
+		f.NDJSON = true
+	default:
+		return domain.Invalidf("format", "format must be json or ndjson, not %q.", q.Get("format"))
+	}
+	f.Username = q.Get("user")
+	for _, v := range q["status"] {
+		if !domain.Status(v).Valid() {
+			return domain.Invalidf("status", "Unknown status %q.", v)
+		}
+		f.Status = append(f.Status, domain.Status(v))
+	}
+	for _, p := range []struct {
+		name string
+		dst  **time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				return domain.Invalidf(p.name, "%s must be a date (YYYY-MM-DD) or an RFC 3339 time, not %q.", p.name, v)
+			}
+			*p.dst = &t
+		}
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	ext, ctype := "json", "application/json"
+	if f.NDJSON {
+		ext, ctype = "ndjson", "application/x-ndjson"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"reelvault-export.%s\"", ext))
+	// Once the first byte is out the status is sent; a later failure can
+	// only cut the stream short, which a JSON reader notices.
+	cw := &committedWriter{w: w}
+	if err := s.cfg.Backup.Export(r.Context(), cw, f); err != nil {
+		if cw.n > 0 {
+			s.logger.Error("export failed mid-stream", "err", err)
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// committedWriter counts bytes written, to tell whether headers went out.
+type committedWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *committedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) error {
+	if r.ContentLength > MaxImportBytes {
+		return &domain.Error{Code: ETOOLARGE, Field: "body", Message: fmt.Sprintf("The import file is larger than %d bytes.", int64(MaxImportBytes))}
+	}
+	// A large upload may take longer than the server's read timeout.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	body := http.MaxBytesReader(w, r.Body, MaxImportBytes)
+	res, err := s.cfg.Backup.Import(r.Context(), body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) handleGetSchedule(w http.ResponseWriter, r *http.Request) error {
+	sch, err := s.cfg.Backup.Schedule(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sch)
+	return nil
+}
+
+func (s *Server) handleSetSchedule(w http.ResponseWriter, r *http.Request) error {
+	var in domain.Schedule
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	sch, err := s.cfg.Backup.SetSchedule(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sch)
+	return nil
+}
+
+func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) error {
+	limit := 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return domain.Invalidf("limit", "limit must be an integer from 1 to 1000, not %q.", v)
+		}
+		limit = n
+	}
+	jobs, err := s.cfg.Backup.Jobs(r.Context(), limit)
+	if err != nil {
+		return err
+	}
+	if jobs == nil {
+		jobs = []*domain.JobRun{}
+	}
+	writeJSON(w, http.StatusOK, jobsResponse{Jobs: jobs})
+	return nil
+}
+
+func (s *Server) handleMaintenance(w http.ResponseWriter, r *http.Request) error {
+	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
+		return err
+	}
+	run, err := s.cfg.Backup.Maintain(r.Context(), r.PathValue("op"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, run)
+	return nil
+}

@@ -1,0 +1,155 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// MaxBodyBytes is the largest request body the API accepts; larger bodies get
+// 413.
+const MaxBodyBytes = 1 << 20
+
+// Error codes used only at the HTTP edge, beside the domain codes.
+const (
+	ETOOLARGE    = "too_large"    // request body over MaxBodyBytes (413)
+	ERATELIMITED = "rate_limited" // too many failed authentication attempts (429)
+)
+
+// errorResponse is the body of every error reply.
+type errorResponse struct {
+	Error domain.Error `json:"error"`
+}
+
+// statusByCode maps error codes to HTTP statuses. Quota exhaustion is 403: the
+// request is understood and authenticated but not allowed until the owner
+// raises the quota, and retrying later does not help (unlike 429).
+var statusByCode = map[string]int{
+	domain.EINVALID:       http.StatusBadRequest,
+	domain.EUNAUTHORIZED:  http.StatusUnauthorized,
+	domain.EFORBIDDEN:     http.StatusForbidden,
+	domain.EQUOTAEXCEEDED: http.StatusForbidden,
+	domain.ENOTFOUND:      http.StatusNotFound,
+	domain.ECONFLICT:      http.StatusConflict,
+	ETOOLARGE:             http.StatusRequestEntityTooLarge,
+	ERATELIMITED:          http.StatusTooManyRequests,
+	domain.EINTERNAL:      http.StatusInternalServerError,
+}
+
+// StatusCode returns the HTTP status for an error code.
+func StatusCode(code string) int {
+	if s, ok := statusByCode[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// writeJSON writes v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	if v == nil {
+		return
+	}
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v) // the client went away; nothing useful to do
+}
+
+// writeError writes err as an error body. Internal errors are logged with
+// their details and shown to the client only as a generic message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := domain.ErrorCode(err)
+	if code == domain.EINTERNAL {
+		s.logger.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	}
+	writeJSON(w, StatusCode(code), errorResponse{Error: domain.Error{
+		Code:    code,
+		Message: domain.ErrorMessage(err),
+		Field:   domain.ErrorField(err),
+	}})
+}
+
+// decodeJSON reads exactly one JSON object from the request body into v.
+// Unknown fields, trailing data and bodies over MaxBodyBytes are refused with
+// an error naming the problem. An empty body is refused unless allowEmpty.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, allowEmpty bool) error {
+	if r.ContentLength > MaxBodyBytes {
+		return tooLarge()
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) && allowEmpty {
+			return nil
+		}
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return tooLarge()
+		}
+		return domain.Invalidf("body", "The request body must hold a single JSON object.")
+	}
+	return nil
+}
+
+func tooLarge() error {
+	return &domain.Error{Code: ETOOLARGE, Field: "body", Message: fmt.Sprintf("The request body is larger than %d bytes.", MaxBodyBytes)}
+}
+
+// jsonError turns a decoding error into an EINVALID error naming the field.
+func jsonError(err error) error {
+	var (
+		syntax   *json.SyntaxError
+		typ      *json.UnmarshalTypeError
+		tooBig   *http.MaxBytesError
+		unknownF = "json: unknown field "
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		return tooLarge()
+	case errors.Is(err, io.EOF):
+		return domain.Invalidf("body", "The request body is empty; a JSON object is required.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return domain.Invalidf("body", "The request body is truncated JSON.")
+	case errors.As(err, &syntax):
+		return domain.Invalidf("body", "The request body is not valid JSON (at byte %d).", syntax.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return domain.Invalidf("body", "The request body must be a JSON object, not %s.", typ.Value)
+		}
+		return domain.Invalidf(field, "Field %q must be %s, not %s.", field, jsonTypeName(typ.Type.Kind().String()), typ.Value)
+	case strings.HasPrefix(err.Error(), unknownF):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), unknownF), `"`)
+		return domain.Invalidf(field, "Unknown field %q.", field)
+	}
+	return domain.Invalidf("body", "The request body could not be read as JSON.")
+}
+
+// jsonTypeName names a Go kind the way a JSON client thinks of it.
+func jsonTypeName(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "an integer"
+	case strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "true or false"
+	case kind == "slice":
+		return "an array"
+	case kind == "struct", kind == "map":
+		return "an object"
+	}
+	return "of another type"
+}

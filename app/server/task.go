@@ -1,0 +1,281 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// Request bodies of the task endpoints that have no domain type.
+type (
+	completeRequest struct {
+		FinalVideoPath string `json:"final_video_path"`
+	}
+	failRequest struct {
+		Message string `json:"message"`
+	}
+	scriptsRequest struct {
+		Scripts []domain.ScriptInput `json:"scripts"`
+	}
+	scriptsResponse struct {
+		Scripts []*domain.Script `json:"scripts"`
+	}
+	claimRequest struct {
+		Worker       string `json:"worker"`
+		LeaseSeconds int    `json:"lease_seconds,omitempty"`
+		MaxAttempts  int    `json:"max_attempts,omitempty"`
+	}
+	heartbeatRequest struct {
+		Worker       string `json:"worker"`
+		LeaseSeconds int    `json:"lease_seconds,omitempty"`
+	}
+)
+
+// MaxLeaseSeconds bounds a worker lease: a day is plenty for one generation.
+const MaxLeaseSeconds = 24 * 60 * 60
+
+func (s *Server) handleCreateTask(w http.ResponseWriter, r *http.Request) error {
+	var in domain.TaskCreate
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	t, err := s.cfg.Tasks.CreateTask(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/tasks/"+t.TaskID)
+	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Server) handleGetTask(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.cfg.Tasks.FindTaskByID(r.Context(), r.PathValue("task_id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) handleListTasks(w http.ResponseWriter, r *http.Request) error {
+	filter, err := parseTaskFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	page, err := s.cfg.Tasks.FindTasks(r.Context(), filter)
+	if err != nil {
+		return err
+	}
+	if page.Tasks == nil {
+		page.Tasks = []*domain.Task{}
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// taskQueryParams are the query parameters GET /api/v1/tasks understands.
+var taskQueryParams = map[string]bool{
+	"user_id": true, "username": true, "status": true, "created_from": true,
+	"created_to": true, "search": true, "q": true, "cursor": true, "limit": true,
+}
+
+// parseTaskFilter reads a TaskFilter from query parameters. status may repeat
+// or hold a comma-separated list; dates are RFC 3339 or YYYY-MM-DD (UTC).
+func parseTaskFilter(q url.Values) (domain.TaskFilter, error) {
+	var f domain.TaskFilter
+	for k := range q {
+		if !taskQueryParams[k] {
+			return f, domain.Invalidf(k, "Unknown query parameter %q.", k)
+		}
+	}
+	if v := q.Get("user_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return f, domain.Invalidf("user_id", "user_id must be a positive integer, not %q.", v)
+		}
+		f.UserID = &id
+	}
+	f.Username = q.Get("username")
+	for _, v := range q["status"] {
+		for _, st := range strings.Split(v, ",") {
+			st = strings.TrimSpace(st)
+			if st == "" {
+				continue
+			}
+			if !domain.Status(st).Valid() {
+				return f, domain.Invalidf("status", "Unknown status %q; use pending, processing, completed, failed or cancelled.", st)
+			}
+			f.Status = append(f.Status, domain.Status(st))
+		}
+	}
+	for _, p := range []struct {
+		name string
+		dst  **time.Time
+	}{{"created_from", &f.CreatedFrom}, {"created_to", &f.CreatedTo}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		t, err := parseTime(v)
+		if err != nil {
+			return f, domain.Invalidf(p.name, "%s must be a date (YYYY-MM-DD) or an RFC 3339 time, not %q.", p.name, v)
+		}
+		*p.dst = &t
+	}
+	f.Search = q.Get("search")
+	if f.Search == "" {
+		f.Search = q.Get("q")
+	}
+	f.Cursor = q.Get("cursor")
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return f, domain.Invalidf("limit", "limit must be an integer, not %q.", v)
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, v)
+}
+
+func (s *Server) handleStartTask(w http.ResponseWriter, r *http.Request) error {
+	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
+		return err
+	}
+	return s.respondTask(w)(s.cfg.Tasks.StartTask(r.Context(), r.PathValue("task_id")))
+}
+
+func (s *Server) handleProgressTask(w http.ResponseWriter, r *http.Request) error {
+	var in domain.TaskProgress
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	return s.respondTask(w)(s.cfg.Tasks.UpdateProgress(r.Context(), r.PathValue("task_id"), in))
+}
+
+func (s *Server) handleCompleteTask(w http.ResponseWriter, r *http.Request) error {
+	var in completeRequest
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	return s.respondTask(w)(s.cfg.Tasks.CompleteTask(r.Context(), r.PathValue("task_id"), in.FinalVideoPath))
+}
+
+func (s *Server) handleFailTask(w http.ResponseWriter, r *http.Request) error {
+	var in failRequest
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	return s.respondTask(w)(s.cfg.Tasks.FailTask(r.Context(), r.PathValue("task_id"), in.Message))
+}
+
+func (s *Server) handleCancelTask(w http.ResponseWriter, r *http.Request) error {
+	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
+		return err
+	}
+	return s.respondTask(w)(s.cfg.Tasks.CancelTask(r.Context(), r.PathValue("task_id")))
+}
+
+// respondTask returns a function writing a service's (task, error) result.
+func (s *Server) respondTask(w http.ResponseWriter) func(*domain.Task, error) error {
+	return func(t *domain.Task, err error) error {
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, t)
+		return nil
+	}
+}
+
+func (s *Server) handleSetScripts(w http.ResponseWriter, r *http.Request) error {
+	var in scriptsRequest
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	if in.Scripts == nil {
+		return domain.Invalidf("scripts", "scripts is required: an array of scenes.")
+	}
+	scripts, err := s.cfg.Tasks.SetScripts(r.Context(), r.PathValue("task_id"), in.Scripts)
+	if err != nil {
+		return err
+	}
+	if scripts == nil {
+		scripts = []*domain.Script{}
+	}
+	writeJSON(w, http.StatusOK, scriptsResponse{Scripts: scripts})
+	return nil
+}
+
+func (s *Server) handleAddVideo(w http.ResponseWriter, r *http.Request) error {
+	var in domain.VideoInput
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	v, err := s.cfg.Tasks.AddVideo(r.Context(), r.PathValue("task_id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// leaseDuration validates a lease in seconds; 0 means the default.
+func leaseDuration(seconds int) (time.Duration, error) {
+	if seconds < 0 || seconds > MaxLeaseSeconds {
+		return 0, domain.Invalidf("lease_seconds", "lease_seconds must be between 1 and %d.", MaxLeaseSeconds)
+	}
+	if seconds == 0 {
+		return domain.DefaultLease, nil
+	}
+	return time.Duration(seconds) * time.Second, nil
+}
+
+// handleClaimTask hands the oldest pending task to a worker. Expired leases
+// are returned to pending first, so an abandoned task is claimable at once
+// rather than after the next background pass. 204 when nothing is pending.
+func (s *Server) handleClaimTask(w http.ResponseWriter, r *http.Request) error {
+	var in claimRequest
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	lease, err := leaseDuration(in.LeaseSeconds)
+	if err != nil {
+		return err
+	}
+	if in.MaxAttempts < 0 {
+		return domain.Invalidf("max_attempts", "max_attempts must not be negative.")
+	}
+	s.expireLeases(r.Context())
+	t, err := s.cfg.Tasks.ClaimTask(r.Context(), domain.ClaimRequest{Worker: in.Worker, Lease: lease, MaxAttempts: in.MaxAttempts})
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) handleHeartbeatTask(w http.ResponseWriter, r *http.Request) error {
+	var in heartbeatRequest
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	lease, err := leaseDuration(in.LeaseSeconds)
+	if err != nil {
+		return err
+	}
+	return s.respondTask(w)(s.cfg.Tasks.HeartbeatTask(r.Context(), r.PathValue("task_id"), in.Worker, lease))
+}
