@@ -1,0 +1,408 @@
+package backup
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
+	sqlite "modernc.org/sqlite"
+)
+
+// DefaultStepPages is how many pages one step of the online backup copies
+// between progress reports and cancellation checks.
+const DefaultStepPages = 4096
+
+// Copy methods.
+const (
+	// MethodBackupAPI copies pages with SQLite's online backup API inside one
+	// read transaction: a fixed snapshot, progress per step, writers never wait.
+	MethodBackupAPI = "backup-api"
+	// MethodVacuumInto writes a compacted copy with VACUUM INTO.
+	MethodVacuumInto = "vacuum-into"
+)
+
+// Manager takes, lists, verifies and restores backups of one store.DB.
+type Manager struct {
+	// DB is the live database.
+	DB *store.DB
+	// Dir is the backups folder; default <database folder>/backups.
+	Dir string
+	// Retention applies to scheduled backups after each scheduled backup.
+	Retention Retention
+	// StepPages is the number of pages copied per online-backup step.
+	StepPages int
+	// Method is MethodBackupAPI (default) or MethodVacuumInto.
+	Method string
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+	// Logger receives background errors.
+	Logger *slog.Logger
+
+	// inOp is true while this Manager holds the operation lock, so the
+	// pre-migration hook that Exclusive triggers during a restore does not
+	// try to take it again.
+	inOp atomic.Bool
+}
+
+// NewManager returns a Manager for db with default settings.
+func NewManager(db *store.DB) *Manager {
+	return &Manager{
+		DB:        db,
+		Dir:       filepath.Join(filepath.Dir(db.Path), "backups"),
+		Retention: Retention{Keep: DefaultKeep},
+		StepPages: DefaultStepPages,
+		Method:    MethodBackupAPI,
+		Now:       time.Now,
+		Logger:    slog.Default(),
+	}
+}
+
+// Options are the options of one backup.
+type Options struct {
+	// Kind is why the backup is taken; default manual.
+	Kind domain.BackupKind
+	// Out, if set, is where the backup file is written instead of the backups
+	// folder; such a file is verified like any other but not catalogued.
+	Out string
+	// Progress, if set, is called as the backup advances.
+	Progress func(domain.BackupProgress)
+}
+
+// Backup takes a verified, compressed backup of the live database while it
+// keeps serving reads and writes. Returns ECONFLICT while another backup or
+// restore runs, EINVALID for a bad kind.
+func (m *Manager) Backup(ctx context.Context, opts Options) (*domain.Backup, error) {
+	if opts.Kind == "" {
+		opts.Kind = domain.BackupManual
+	}
+	if !opts.Kind.Valid() {
+		return nil, domain.Invalidf("kind", "Backup kind %q is not one of manual, scheduled, pre-migration, pre-restore.", opts.Kind)
+	}
+	unlock, err := m.lock("backup")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	b, err := m.backupLive(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Kind == domain.BackupScheduled && opts.Out == "" {
+		if _, err := m.prune(); err != nil {
+			m.Logger.Error("prune backups", "err", err)
+		}
+	}
+	return b, nil
+}
+
+// lock takes the operation lock for what ("backup", "restore") and returns
+// its release.
+func (m *Manager) lock(what string) (func(), error) {
+	l, err := acquire(m.Dir, what)
+	if err != nil {
+		return nil, err
+	}
+	m.inOp.Store(true)
+	return func() {
+		m.inOp.Store(false)
+		l.release()
+	}, nil
+}
+
+// backupLive backs up the live database through its reader pool; the caller
+// holds the operation lock.
+func (m *Manager) backupLive(ctx context.Context, opts Options) (*domain.Backup, error) {
+	var b *domain.Backup
+	err := m.DB.Read(ctx, func(r *sqlx.DB) error {
+		conn, err := r.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("reader connection: %w", err)
+		}
+		defer conn.Close()
+		b, err = m.take(ctx, conn, opts)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	return b, nil
+}
+
+// BeforeMigrate is the store.DB.BeforeMigrate hook: it takes a pre-migration
+// backup of the file at path before its schema moves from version from to to.
+func (m *Manager) BeforeMigrate(ctx context.Context, path string, from, to int64) error {
+	if !m.inOp.Load() {
+		unlock, err := m.lock("migration")
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		return fmt.Errorf("open for pre-migration backup: %w", err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("open for pre-migration backup: %w", err)
+	}
+	defer conn.Close()
+	b, err := m.take(ctx, conn, Options{Kind: domain.BackupPreMigration})
+	if err != nil {
+		return fmt.Errorf("pre-migration backup: %w", err)
+	}
+	m.Logger.Info("pre-migration backup", "name", b.Name, "from", from, "to", to)
+	return nil
+}
+
+// take copies the database behind conn into a verified, compressed backup
+// file: temp file → fsync → verify → compress → fsync → rename → fsync dir.
+// The caller holds the operation lock.
+func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*domain.Backup, error) {
+	now := m.now()
+	dir, final := m.Dir, ""
+	if opts.Out != "" {
+		abs, err := filepath.Abs(opts.Out)
+		if err != nil {
+			return nil, domain.Invalidf("out", "Output path %q is not usable: %v.", opts.Out, err)
+		}
+		if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+			abs = filepath.Join(abs, backupName(now, opts.Kind))
+		}
+		dir, final = filepath.Dir(abs), abs
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create backups folder: %w", err)
+	}
+	if final == "" {
+		final = uniquePath(dir, backupName(now, opts.Kind))
+	}
+	tmp := filepath.Join(dir, ".tmp-"+randomHex()+".db")
+	defer removeAll(tmp, tmp+"-journal", tmp+"-wal", tmp+"-shm", tmp+".zst")
+
+	progress := func(p domain.BackupProgress) {
+		if opts.Progress != nil {
+			opts.Progress(p)
+		}
+		m.notify(domain.Notification{Type: "backup_progress", Progress: percent(p), Data: p})
+	}
+	var err error
+	if m.Method == MethodVacuumInto {
+		err = vacuumInto(ctx, conn, tmp, progress)
+	} else {
+		err = onlineCopy(ctx, conn, tmp, m.stepPages(), progress)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := syncFile(tmp); err != nil {
+		return nil, err
+	}
+
+	progress(domain.BackupProgress{Phase: "verify"})
+	info, err := verifyDatabase(ctx, tmp, "the new backup")
+	if err != nil {
+		// Our own copy failing verification means the live database is damaged.
+		return nil, fmt.Errorf("verify new backup: %w", err)
+	}
+	progress(domain.BackupProgress{Phase: "compress"})
+	size, sum, err := compressFile(tmp, tmp+".zst")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp+".zst", final); err != nil {
+		return nil, fmt.Errorf("rename backup into place: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		return nil, err
+	}
+
+	b := &domain.Backup{
+		Name:          filepath.Base(final),
+		Kind:          opts.Kind,
+		CreatedAt:     now.UTC(),
+		Size:          size,
+		SHA256:        sum,
+		SchemaVersion: info.SchemaVersion,
+		Rows:          info.Rows,
+		VerifiedAt:    m.now().UTC(),
+	}
+	if opts.Out == "" {
+		if err := m.addToCatalog(b); err != nil {
+			return nil, err
+		}
+	}
+	b.Path = final
+	m.notify(domain.Notification{Type: "backup_progress", Progress: 100, Data: b})
+	return b, nil
+}
+
+// backuper is the part of modernc's connection that starts an online backup.
+type backuper interface {
+	NewBackup(dstURI string) (*sqlite.Backup, error)
+}
+
+// onlineCopy copies the database behind conn to dst with the online backup
+// API. It holds one read transaction on conn for the whole copy: the snapshot
+// stays fixed, so concurrent commits (which go to the WAL) neither wait for
+// the backup nor force it to restart, however long it takes.
+func onlineCopy(ctx context.Context, conn *sql.Conn, dst string, step int, progress func(domain.BackupProgress)) (err error) {
+	if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
+		return fmt.Errorf("begin snapshot: %w", err)
+	}
+	defer func() {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil && err == nil {
+			err = fmt.Errorf("end snapshot: %w", rerr)
+		}
+	}()
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		return fmt.Errorf("start snapshot: %w", err)
+	}
+	return conn.Raw(func(dc any) error {
+		bc, ok := dc.(backuper)
+		if !ok {
+			return errors.New("driver has no online backup")
+		}
+		bk, err := bc.NewBackup(dst + "?_pragma=synchronous(OFF)&_pragma=journal_mode(OFF)")
+		if err != nil {
+			return fmt.Errorf("start online backup: %w", err)
+		}
+		for {
+			more, err := bk.Step(int32(step))
+			if err != nil {
+				bk.Finish()
+				return fmt.Errorf("online backup step: %w", err)
+			}
+			total := int64(bk.PageCount())
+			progress(domain.BackupProgress{Phase: "copy", Done: total - int64(bk.Remaining()), Total: total})
+			if !more {
+				break
+			}
+			if err := ctx.Err(); err != nil {
+				bk.Finish()
+				return err
+			}
+		}
+		if err := bk.Finish(); err != nil {
+			return fmt.Errorf("finish online backup: %w", err)
+		}
+		return nil
+	})
+}
+
+// vacuumInto writes a compacted copy of the database behind conn to dst with
+// VACUUM INTO, reporting progress as the bytes written so far of the source
+// size (the copy is at most as large as the source).
+func vacuumInto(ctx context.Context, conn *sql.Conn, dst string, progress func(domain.BackupProgress)) error {
+	var pages, pageSize int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		return fmt.Errorf("page count: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
+		return fmt.Errorf("page size: %w", err)
+	}
+	total := pages * pageSize
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if fi, err := os.Stat(dst); err == nil {
+					progress(domain.BackupProgress{Phase: "copy", Done: min(fi.Size(), total), Total: total})
+				}
+			}
+		}
+	}()
+	_, err := conn.ExecContext(ctx, "VACUUM INTO ?", dst)
+	close(done)
+	if err != nil {
+		return fmt.Errorf("vacuum into: %w", err)
+	}
+	progress(domain.BackupProgress{Phase: "copy", Done: total, Total: total})
+	return nil
+}
+
+// addToCatalog records a new backup in the catalogue.
+func (m *Manager) addToCatalog(b *domain.Backup) error {
+	c, err := m.loadCatalog(context.Background())
+	if err != nil {
+		return err
+	}
+	entry := *b
+	c.Backups = append(c.Backups, &entry)
+	return writeCatalog(m.Dir, c)
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now == nil {
+		return time.Now()
+	}
+	return m.Now()
+}
+
+func (m *Manager) stepPages() int {
+	if m.StepPages <= 0 {
+		return DefaultStepPages
+	}
+	return m.StepPages
+}
+
+// notify publishes n through the store's notifier, if any.
+func (m *Manager) notify(n domain.Notification) {
+	if m.DB != nil && m.DB.Notifier != nil {
+		m.DB.Notifier.Notify(n)
+	}
+}
+
+// percent turns progress into 0–100.
+func percent(p domain.BackupProgress) int {
+	if p.Total <= 0 {
+		return 0
+	}
+	return int(p.Done * 100 / p.Total)
+}
+
+// uniquePath returns dir/name, or dir/name with a -N suffix before ".db" when
+// that name is taken.
+func uniquePath(dir, name string) string {
+	p := filepath.Join(dir, name)
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			return p
+		}
+		base := name[:len(name)-len(".db.zst")]
+		p = filepath.Join(dir, fmt.Sprintf("%s-%d.db.zst", base, i))
+	}
+}
+
+// randomHex returns 8 random bytes in hex, for temporary names.
+func randomHex() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// removeAll removes files, ignoring those that do not exist.
+func removeAll(paths ...string) {
+	for _, p := range paths {
+		os.Remove(p)
+	}
+}

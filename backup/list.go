@@ -1,0 +1,185 @@
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// List returns the verified backups in the backups folder, newest first.
+// A lost or damaged catalogue is rebuilt from the files (each is verified
+// again); files that fail verification are not listed.
+func (m *Manager) List(ctx context.Context) ([]*domain.Backup, error) {
+	c, ok, err := readCatalog(m.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if files, err := backupFiles(m.Dir); err != nil {
+			return nil, err
+		} else if len(files) > 0 {
+			// Rebuild under the lock; while another operation holds it, show
+			// what the catalogue says (that operation rewrites it anyway).
+			if unlock, err := m.lock("listing"); err == nil {
+				c, err = m.loadCatalog(ctx)
+				unlock()
+				if err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	out := make([]*domain.Backup, 0, len(c.Backups))
+	for _, b := range c.Backups {
+		p := filepath.Join(m.Dir, b.Name)
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		b.Path = p
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// loadCatalog reads the catalogue and reconciles it with the files: entries
+// whose file is gone are dropped, and backup files missing from it (a lost
+// catalogue, or a crash between a backup's rename and the catalogue write)
+// are verified and added. It rewrites the catalogue when anything changed.
+// The caller holds the operation lock.
+func (m *Manager) loadCatalog(ctx context.Context) (*catalog, error) {
+	c, ok, err := readCatalog(m.Dir)
+	if err != nil {
+		return nil, err
+	}
+	files, err := backupFiles(m.Dir)
+	if err != nil {
+		return nil, err
+	}
+	onDisk := make(map[string]bool, len(files))
+	for _, f := range files {
+		onDisk[f] = true
+	}
+	changed := !ok && len(files) > 0
+	kept := c.Backups[:0]
+	for _, b := range c.Backups {
+		if onDisk[b.Name] {
+			kept = append(kept, b)
+		} else {
+			changed = true
+		}
+	}
+	c.Backups = kept
+	for _, name := range files {
+		if c.find(name) != nil {
+			continue
+		}
+		b, err := m.inspect(ctx, filepath.Join(m.Dir, name))
+		if err != nil {
+			if domain.ErrorCode(err) == domain.EINVALID {
+				m.Logger.Warn("backup file failed verification; not listed", "name", name, "err", err)
+				continue
+			}
+			return nil, err
+		}
+		c.Backups = append(c.Backups, b)
+		changed = true
+	}
+	if changed {
+		if err := writeCatalog(m.Dir, c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// inspect verifies a backup file in the backups folder and returns its
+// catalogue entry; its kind and time come from its name.
+func (m *Manager) inspect(ctx context.Context, path string) (*domain.Backup, error) {
+	name := filepath.Base(path)
+	created, kind, ok := parseName(name)
+	if !ok {
+		return nil, domain.Invalidf("file", "%s is not named like a Reelvault backup.", name)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("stat backup: %w", err)
+	}
+	tmp := filepath.Join(m.Dir, ".tmp-"+randomHex()+".db")
+	defer removeAll(tmp, tmp+"-journal", tmp+"-wal", tmp+"-shm")
+	if err := expandFile(path, tmp); err != nil {
+		return nil, err
+	}
+	info, err := verifyDatabase(ctx, tmp, name)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return nil, err
+	}
+	return &domain.Backup{
+		Name:          name,
+		Kind:          kind,
+		CreatedAt:     created,
+		Size:          fi.Size(),
+		SHA256:        sum,
+		SchemaVersion: info.SchemaVersion,
+		Rows:          info.Rows,
+		VerifiedAt:    m.now().UTC(),
+	}, nil
+}
+
+// Prune removes the scheduled backups that Retention does not keep and
+// returns their names. Returns ECONFLICT while a backup or restore runs.
+func (m *Manager) Prune(ctx context.Context) ([]string, error) {
+	unlock, err := m.lock("prune")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return m.prune()
+}
+
+// prune applies retention; the caller holds the operation lock.
+func (m *Manager) prune() ([]string, error) {
+	c, err := m.loadCatalog(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	drop := m.Retention.prunable(c.Backups, m.now())
+	if len(drop) == 0 {
+		return nil, nil
+	}
+	gone := make(map[string]bool, len(drop))
+	var names []string
+	var errs []error
+	for _, b := range drop {
+		if err := os.Remove(filepath.Join(m.Dir, b.Name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		gone[b.Name] = true
+		names = append(names, b.Name)
+	}
+	kept := c.Backups[:0]
+	for _, b := range c.Backups {
+		if !gone[b.Name] {
+			kept = append(kept, b)
+		}
+	}
+	c.Backups = kept
+	if err := writeCatalog(m.Dir, c); err != nil {
+		return names, err
+	}
+	if err := syncDir(m.Dir); err != nil {
+		return names, err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return names, fmt.Errorf("prune: %w", err)
+	}
+	return names, nil
+}

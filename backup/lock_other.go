@@ -1,0 +1,30 @@
+//go:build !unix
+
+package backup
+
+import (
+	"sync"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// lockFile is the lock that allows one backup or restore at a time.
+const lockFile = ".lock"
+
+// held holds the backups folders locked by this process; without flock the
+// lock is per process only.
+var held sync.Map
+
+// opLock is a held operation lock.
+type opLock struct{ dir string }
+
+// acquire takes the operation lock of dir without waiting; a held lock is ECONFLICT.
+func acquire(dir, what string) (*opLock, error) {
+	if _, loaded := held.LoadOrStore(dir, true); loaded {
+		return nil, domain.Errorf(domain.ECONFLICT, "Another backup or restore is running; try the %s again when it has finished.", what)
+	}
+	return &opLock{dir: dir}, nil
+}
+
+// release drops the lock.
+func (l *opLock) release() { held.Delete(l.dir) }

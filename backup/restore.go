@@ -1,0 +1,229 @@
+package backup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// journalFile, in the backups folder, names the pre-restore backup of the
+// last restore so that Undo works after a restart.
+const journalFile = "restore-journal.json"
+
+// restoreJournal is the content of journalFile.
+type restoreJournal struct {
+	PreRestore string    `json:"pre_restore"` // backup name in the backups folder
+	Source     string    `json:"source"`      // the file that was restored
+	At         time.Time `json:"at"`
+}
+
+// RestoreResult describes a finished restore.
+type RestoreResult struct {
+	Source        string           `json:"source"`
+	PreRestore    *domain.Backup   `json:"pre_restore"`    // the backup Undo returns to
+	SchemaVersion int64            `json:"schema_version"` // of the restored file, before migrating it forward
+	Rows          map[string]int64 `json:"rows"`
+}
+
+// Restore replaces the live database with a backup: a catalogue name or the
+// path of any backup file (zstd, gzip or plain SQLite). The file is proven
+// good before anything changes; then a pre-restore backup is taken and the
+// data is swapped in while the process keeps running. On any failure the
+// live database is left exactly as it was.
+//
+// Returns ENOTFOUND (no such file), EINVALID (not a whole Reelvault database
+// of a supported schema; the message says why), ECONFLICT (another backup or
+// restore is running).
+func (m *Manager) Restore(ctx context.Context, source string, progress func(domain.BackupProgress)) (*RestoreResult, error) {
+	if strings.TrimSpace(source) == "" {
+		return nil, domain.Invalidf("source", "Name a backup or a backup file to restore.")
+	}
+	unlock, err := m.lock("restore")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	path, sum, err := m.resolve(source)
+	if err != nil {
+		return nil, err
+	}
+	return m.restore(ctx, path, sum, progress)
+}
+
+// Undo returns the database to its state before the last restore (or undo:
+// two undos in a row bring the restored data back). Returns ENOTFOUND when
+// there is nothing to undo, ECONFLICT while a backup or restore runs.
+func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)) (*RestoreResult, error) {
+	unlock, err := m.lock("undo")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	data, err := os.ReadFile(filepath.Join(m.Dir, journalFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo.")
+	} else if err != nil {
+		return nil, fmt.Errorf("read restore journal: %w", err)
+	}
+	var j restoreJournal
+	if err := json.Unmarshal(data, &j); err != nil || j.PreRestore == "" {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo (the restore journal is unreadable).")
+	}
+	path, sum, err := m.resolve(j.PreRestore)
+	if err != nil {
+		return nil, err
+	}
+	return m.restore(ctx, path, sum, progress)
+}
+
+// resolve turns a catalogue name or a path into a file path, with the
+// catalogue's checksum when the file is catalogued.
+func (m *Manager) resolve(source string) (path, sum string, err error) {
+	if !strings.ContainsRune(source, os.PathSeparator) {
+		if c, _, err := readCatalog(m.Dir); err == nil {
+			if b := c.find(source); b != nil {
+				return filepath.Join(m.Dir, b.Name), b.SHA256, nil
+			}
+		}
+	}
+	abs, err := filepath.Abs(source)
+	if err != nil {
+		return "", "", domain.Invalidf("source", "Path %q is not usable: %v.", source, err)
+	}
+	if _, err := checkSource(abs); err != nil {
+		return "", "", err
+	}
+	return abs, "", nil
+}
+
+// restore does the work of Restore; the caller holds the operation lock.
+func (m *Manager) restore(ctx context.Context, src, wantSum string, progress func(domain.BackupProgress)) (*RestoreResult, error) {
+	step := func(n int64) {
+		p := domain.BackupProgress{Phase: "restore", Done: n, Total: 4}
+		if progress != nil {
+			progress(p)
+		}
+		m.notify(domain.Notification{Type: "restore", Progress: percent(p), Data: p})
+	}
+	name := filepath.Base(src)
+	if _, err := checkSource(src); err != nil {
+		return nil, err
+	}
+	if wantSum != "" {
+		if sum, err := fileSHA256(src); err != nil {
+			return nil, err
+		} else if sum != wantSum {
+			return nil, domain.Invalidf("file", "%s does not match the checksum in the catalogue; it was changed or damaged.", name)
+		}
+	}
+
+	// Stage a private copy next to the database, so the final rename is
+	// atomic (same file system) and the user's file is never modified.
+	dbPath := m.DB.Path
+	removeStale(dbPath)
+	stage := fmt.Sprintf("%s.restore-%s", stagePrefix(dbPath), randomHex())
+	defer removeAll(stage, stage+"-journal", stage+"-wal", stage+"-shm")
+	step(0)
+	if err := expandFile(src, stage); err != nil {
+		return nil, err
+	}
+	step(1)
+	info, err := verifyDatabase(ctx, stage, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := syncFile(stage); err != nil {
+		return nil, err
+	}
+	step(2)
+
+	pre, err := m.backupLive(ctx, Options{Kind: domain.BackupPreRestore})
+	if err != nil {
+		return nil, fmt.Errorf("pre-restore backup: %w", err)
+	}
+	// The journal is written before the swap: if the process dies after
+	// the rename, Undo still knows where the old data is; if it dies before,
+	// undoing restores a copy of the unchanged data, which is harmless.
+	j, _ := json.Marshal(restoreJournal{PreRestore: pre.Name, Source: src, At: m.now().UTC()})
+	if err := writeFileAtomic(filepath.Join(m.Dir, journalFile), j); err != nil {
+		return nil, fmt.Errorf("write restore journal: %w", err)
+	}
+	step(3)
+
+	swapped := false
+	err = m.DB.Exclusive(ctx, func(path string) error {
+		if err := swapIn(stage, path); err != nil {
+			return err
+		}
+		swapped = true
+		return nil
+	})
+	if err != nil {
+		if swapped {
+			// The new file was swapped in but the store could not open it:
+			// put the pre-restore copy back so the process keeps its data.
+			if rerr := m.putBack(ctx, pre); rerr != nil {
+				return nil, errors.Join(fmt.Errorf("restore: %w", err), fmt.Errorf("put back the pre-restore backup %s: %w", pre.Name, rerr))
+			}
+		}
+		return nil, fmt.Errorf("restore: %w", err)
+	}
+	step(4)
+	m.Logger.Info("restored database", "source", src, "pre_restore", pre.Name)
+	return &RestoreResult{Source: src, PreRestore: pre, SchemaVersion: info.SchemaVersion, Rows: info.Rows}, nil
+}
+
+// swapIn replaces the closed database at path with the staged file. The
+// stale -wal and -shm go first: the store checkpointed them into the file
+// before closing, and a WAL left beside the new file would be replayed into
+// it. The one rename then switches old for new; a crash leaves one or the
+// other whole.
+func swapIn(stage, path string) error {
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove %s: %w", filepath.Base(p), err)
+		}
+	}
+	if err := os.Rename(stage, path); err != nil {
+		return fmt.Errorf("swap in restored file: %w", err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// putBack reinstates the pre-restore backup after a swap whose reopen failed.
+func (m *Manager) putBack(ctx context.Context, pre *domain.Backup) error {
+	stage := fmt.Sprintf("%s.restore-%s", stagePrefix(m.DB.Path), randomHex())
+	defer removeAll(stage)
+	if err := expandFile(filepath.Join(m.Dir, pre.Name), stage); err != nil {
+		return err
+	}
+	if err := syncFile(stage); err != nil {
+		return err
+	}
+	m.DB.Close() // closed already when the reopen failed; make sure
+	if err := swapIn(stage, m.DB.Path); err != nil {
+		return err
+	}
+	return m.DB.Open(context.WithoutCancel(ctx))
+}
+
+// stagePrefix is the prefix of staged restore files beside the database.
+func stagePrefix(dbPath string) string {
+	return filepath.Join(filepath.Dir(dbPath), "."+filepath.Base(dbPath))
+}
+
+// removeStale deletes staged files left by a restore that was killed.
+func removeStale(dbPath string) {
+	matches, _ := filepath.Glob(stagePrefix(dbPath) + ".restore-*")
+	for _, p := range matches {
+		os.Remove(p)
+	}
+}

@@ -1,0 +1,76 @@
+package domain
+
+import "time"
+
+// BackupKind says why a backup was taken.
+type BackupKind string
+
+// Backup kinds. Only scheduled backups are pruned by retention.
+const (
+	BackupManual       BackupKind = "manual"
+	BackupScheduled    BackupKind = "scheduled"
+	BackupPreMigration BackupKind = "pre-migration"
+	BackupPreRestore   BackupKind = "pre-restore"
+)
+
+// Valid reports whether k is a known kind.
+func (k BackupKind) Valid() bool {
+	switch k {
+	case BackupManual, BackupScheduled, BackupPreMigration, BackupPreRestore:
+		return true
+	}
+	return false
+}
+
+// Backup is one verified backup file as listed in the catalogue.
+type Backup struct {
+	Name          string           `json:"name"` // file name inside the backups folder
+	Kind          BackupKind       `json:"kind"`
+	CreatedAt     time.Time        `json:"created_at"`
+	Size          int64            `json:"size"`   // bytes on disk (compressed)
+	SHA256        string           `json:"sha256"` // of the file on disk
+	SchemaVersion int64            `json:"schema_version"`
+	Rows          map[string]int64 `json:"rows"` // rows per table
+	VerifiedAt    time.Time        `json:"verified_at"`
+	Path          string           `json:"path,omitempty"` // absolute path; filled when listed
+}
+
+// BackupProgress reports how far a backup or restore has come.
+type BackupProgress struct {
+	Phase string `json:"phase"` // "copy", "verify", "compress", "restore"
+	Done  int64  `json:"done"`  // pages (copy) or bytes
+	Total int64  `json:"total"`
+}
+
+// Schedule holds the maintenance schedule and retention, stored as settings.
+// Cron expressions use the standard five fields or descriptors like @daily;
+// an empty expression disables the job.
+type Schedule struct {
+	Backup     string `json:"backup"`      // default "0 3 * * *"
+	Keep       int    `json:"keep"`        // newest scheduled backups kept, default 7
+	KeepDaily  int    `json:"keep_daily"`  // plus the newest of each of the last N days
+	KeepWeekly int    `json:"keep_weekly"` // plus the newest of each of the last N weeks
+	Optimize   string `json:"optimize"`    // ANALYZE/optimize, default "30 3 * * *"
+	Vacuum     string `json:"vacuum"`      // default "0 4 * * 0"; runs only above the free-page threshold
+	Checkpoint string `json:"checkpoint"`  // WAL checkpoint(TRUNCATE), default "15 * * * *"
+}
+
+// Job run results.
+const (
+	JobOK      = "ok"
+	JobError   = "error"
+	JobSkipped = "skipped" // the previous run was still going, or nothing to do
+	JobRunning = "running"
+)
+
+// JobRun is the record of one run of a maintenance job.
+type JobRun struct {
+	ID         int64      `db:"id" json:"id"`
+	JobID      string     `db:"job_id" json:"job_id"` // "backup", "optimize", "vacuum", "checkpoint"
+	StartedAt  time.Time  `db:"started_at" json:"started_at"`
+	FinishedAt *time.Time `db:"finished_at" json:"finished_at,omitempty"`
+	Result     string     `db:"result" json:"result"` // JobOK, JobError, JobSkipped, JobRunning
+	Error      string     `db:"error" json:"error,omitempty"`
+	Bytes      int64      `db:"bytes" json:"bytes"`             // bytes written or freed
+	Detail     string     `db:"detail" json:"detail,omitempty"` // e.g. the backup's name
+}
