@@ -1,0 +1,128 @@
+package desktop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"runtime"
+
+	"github.com/reelvault/reelvault/app/hub"
+	"github.com/reelvault/reelvault/app/server"
+)
+
+// ErrNoWindow is returned by Run when no window can be shown here (no
+// display, or GTK failed to start) and Options.Serve is nil.
+var ErrNoWindow = errors.New("no display to open the window on")
+
+// ErrNotBuilt is returned by Run in a binary built without the desktop
+// window (a plain `go build`, without the desktop tag).
+var ErrNotBuilt = errors.New("this reelvault was built without the desktop window: build it with `make build` (wails build), or run `reelvault serve` for the web UI")
+
+// Options are what Run needs. Services are required.
+type Options struct {
+	Version string
+	// DataDir holds the database; the window keeps its state and its
+	// single-instance lock there.
+	DataDir string
+	// Assets is the built frontend (frontend/dist, with index.html at its root).
+	Assets fs.FS
+
+	Services Services
+	// Hub carries the store's notifications (it is the store's Notifier);
+	// the window forwards them as events. Optional.
+	Hub *hub.Hub
+
+	// Addr is where the HTTP API listens on loopback while the window is
+	// open, so pipelines can write; server.DefaultAddr when empty. When it
+	// is taken (a `reelvault serve` already runs), the window opens without
+	// the API and says so.
+	Addr string
+
+	// Serve runs serve mode; Run calls it instead of the window when there
+	// is no display. Optional: without it Run returns ErrNoWindow then.
+	Serve func(ctx context.Context) error
+
+	Logger *slog.Logger
+	Stdout io.Writer // messages for the person at the terminal; default os.Stdout
+	// Getenv reads the environment; default os.Getenv.
+	Getenv func(string) string
+}
+
+// Run opens the window and blocks until it is closed or ctx is done. Without
+// a display it falls back to Options.Serve with a message saying so. When the
+// window is already open for the same data dir, that window comes to the
+// front and Run returns nil.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.Addr == "" {
+		opts.Addr = server.DefaultAddr
+	}
+	if opts.Services.Tasks == nil || opts.Services.Users == nil || opts.Services.Stats == nil {
+		return errors.New("desktop: services are required")
+	}
+	if !HasDisplay(opts.Getenv) {
+		return fallback(ctx, opts, "no display found ($DISPLAY and $WAYLAND_DISPLAY are empty)")
+	}
+	err := openWindow(ctx, opts)
+	if errors.Is(err, errGTK) {
+		return fallback(ctx, opts, "the display cannot be opened")
+	}
+	return err
+}
+
+// errGTK is returned by openWindow when GTK cannot start.
+var errGTK = errors.New("failed to init GTK")
+
+// fallback runs serve mode instead of the window.
+func fallback(ctx context.Context, opts Options, why string) error {
+	if opts.Serve == nil {
+		return fmt.Errorf("%w: %s", ErrNoWindow, why)
+	}
+	fmt.Fprintf(opts.Stdout, "Cannot open the window: %s. Serving the web UI instead; open the URL below in a browser.\n", why)
+	return opts.Serve(ctx)
+}
+
+// HasDisplay reports whether a graphical session looks reachable: on Linux
+// and the BSDs GTK needs an X11 or Wayland display; elsewhere there is one.
+func HasDisplay(getenv func(string) string) bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+		return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
+	}
+	return true
+}
+
+// startAPI starts the HTTP API on loopback for the time the window is open.
+// It returns the server, its base URL, and a channel that receives Serve's
+// result once it stops.
+func startAPI(ctx context.Context, opts Options) (*server.Server, string, <-chan error, error) {
+	srv := server.New(server.Config{
+		Tasks:   opts.Services.Tasks,
+		Users:   opts.Services.Users,
+		Stats:   opts.Services.Stats,
+		Hub:     opts.Hub,
+		Assets:  opts.Assets,
+		DataDir: opts.DataDir,
+		Addr:    opts.Addr,
+		Logger:  opts.Logger,
+	})
+	ln, err := srv.Listen()
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("start the API on %s: %w", opts.Addr, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	return srv, "http://" + ln.Addr().String(), done, nil
+}

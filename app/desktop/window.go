@@ -1,0 +1,237 @@
+//go:build desktop && !bindings
+
+package desktop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
+)
+
+// openWindow runs the Wails application until the window closes.
+//
+// Order matters on the way in: the single-instance lock first (a second
+// launch must not start a second API server or scheduler), then the API,
+// then the window. On the way out (OnShutdown, after the window closed) the
+// reverse: events, the API, the lock; the caller closes the store.
+func openWindow(ctx context.Context, opts Options) (err error) {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	w := &window{opts: opts, ready: make(chan struct{}), done: make(chan struct{})}
+	inst, err := AcquireInstance(opts.DataDir, w.show)
+	if errors.Is(err, ErrAlreadyRunning) {
+		fmt.Fprintln(opts.Stdout, "Reelvault is already open for this data folder; its window was brought to the front.")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer inst.Close()
+
+	state, serr := LoadWindowState(opts.DataDir)
+	if serr != nil {
+		opts.Logger.Warn("window state ignored", "err", serr)
+	}
+	w.state = state
+
+	info := Info{Version: opts.Version, DataDir: opts.DataDir}
+	srv, apiURL, apiDone, aerr := startAPI(ctx, opts)
+	if aerr != nil {
+		opts.Logger.Warn("the window runs without the HTTP API", "err", aerr)
+		fmt.Fprintf(opts.Stdout, "The HTTP API could not start (%v); the window opens without it.\n", aerr)
+	} else {
+		info.APIURL = apiURL
+		fmt.Fprintf(opts.Stdout, "Reelvault API listening on %s while the window is open.\n", apiURL)
+	}
+	w.app = NewApp(opts.Services, info)
+
+	defer func() {
+		// Stop what the window started, whatever way it ended.
+		w.stopEvents()
+		if srv != nil {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if serr := srv.Shutdown(sctx); serr != nil {
+				opts.Logger.Warn("stop the API", "err", serr)
+			}
+			cancel()
+			<-apiDone
+		}
+	}()
+
+	// Close the window when ctx ends (SIGTERM, SIGINT, the caller).
+	go func() {
+		select {
+		case <-ctx.Done():
+			if wctx := w.context(); wctx != nil {
+				wruntime.Quit(wctx)
+			}
+		case <-w.closed():
+		}
+	}()
+
+	defer func() {
+		// GTK panics when it cannot open the display; report it so Run can
+		// fall back to serve mode.
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok && strings.Contains(e.Error(), errGTK.Error()) {
+				err = errGTK
+				return
+			}
+			panic(r)
+		}
+	}()
+
+	err = wails.Run(&options.App{
+		Title:            "Reelvault",
+		Width:            state.Width,
+		Height:           state.Height,
+		MinWidth:         MinWidth,
+		MinHeight:        MinHeight,
+		WindowStartState: startState(state),
+		BackgroundColour: options.NewRGB(0x16, 0x18, 0x1d),
+		AssetServer: &assetserver.Options{
+			Assets:  opts.Assets,
+			Handler: MediaHandler(opts.Services.Tasks),
+		},
+		Bind:           []any{w.app},
+		ErrorFormatter: FormatError,
+		OnStartup:      w.startup,
+		OnDomReady:     w.domReady,
+		OnBeforeClose:  w.beforeClose,
+		OnShutdown:     w.shutdown,
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId:               InstanceID(opts.DataDir),
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) { w.show() },
+		},
+		Linux: &linux.Options{
+			ProgramName:         "reelvault",
+			WindowIsTranslucent: false,
+			WebviewGpuPolicy:    linux.WebviewGpuPolicyOnDemand,
+		},
+	})
+	w.markClosed()
+	if err != nil {
+		return fmt.Errorf("run window: %w", err)
+	}
+	return nil
+}
+
+func startState(s WindowState) options.WindowStartState {
+	if s.Maximised {
+		return options.Maximised
+	}
+	return options.Normal
+}
+
+// window holds the Wails lifecycle callbacks of one open window.
+type window struct {
+	opts  Options
+	app   *App
+	state WindowState
+
+	mu       sync.Mutex
+	ctx      context.Context // the Wails runtime context, once started
+	sub      subscription
+	events   sync.WaitGroup
+	ready    chan struct{} // closed once the runtime context is set
+	done     chan struct{} // closed once the window closed
+	doneOnce sync.Once
+}
+
+// subscription is the part of a hub subscription the window closes.
+type subscription interface{ Close() }
+
+func (w *window) context() context.Context {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ctx
+}
+
+func (w *window) closed() <-chan struct{} { return w.done }
+
+func (w *window) markClosed() { w.doneOnce.Do(func() { close(w.done) }) }
+
+// startup runs when the runtime is up: keep its context and start
+// forwarding notifications as events.
+func (w *window) startup(ctx context.Context) {
+	w.mu.Lock()
+	w.ctx = ctx
+	w.mu.Unlock()
+	w.app.setContext(ctx)
+	if w.opts.Hub != nil {
+		sub := w.opts.Hub.Subscribe(0)
+		w.mu.Lock()
+		w.sub = sub
+		w.mu.Unlock()
+		w.events.Add(1)
+		go func() {
+			defer w.events.Done()
+			ForwardEvents(sub, func(name string, data any) { wruntime.EventsEmit(ctx, name, data) })
+		}()
+	}
+	close(w.ready)
+}
+
+// domReady puts the window where it was last time.
+func (w *window) domReady(ctx context.Context) {
+	if w.state.Positioned && !w.state.Maximised {
+		wruntime.WindowSetPosition(ctx, w.state.X, w.state.Y)
+	}
+}
+
+// beforeClose remembers the window's geometry; it never prevents closing.
+func (w *window) beforeClose(ctx context.Context) bool {
+	s := w.state
+	s.Maximised = wruntime.WindowIsMaximised(ctx)
+	if !s.Maximised {
+		s.Width, s.Height = wruntime.WindowGetSize(ctx)
+		s.X, s.Y = wruntime.WindowGetPosition(ctx)
+		s.Positioned = true
+	}
+	if s.Width >= MinWidth && s.Height >= MinHeight {
+		if err := SaveWindowState(w.opts.DataDir, s); err != nil {
+			w.opts.Logger.Warn("remember window state", "err", err)
+		}
+	}
+	return false
+}
+
+// shutdown runs after the window closed.
+func (w *window) shutdown(ctx context.Context) {
+	w.stopEvents()
+}
+
+// stopEvents ends the event forwarding and waits for it.
+func (w *window) stopEvents() {
+	w.mu.Lock()
+	sub := w.sub
+	w.sub = nil
+	w.mu.Unlock()
+	if sub != nil {
+		sub.Close()
+	}
+	w.events.Wait()
+}
+
+// show brings the window to the front (a second launch asked for it).
+func (w *window) show() {
+	select {
+	case <-w.ready:
+	case <-time.After(30 * time.Second):
+		return
+	}
+	ctx := w.context()
+	wruntime.WindowUnminimise(ctx)
+	wruntime.WindowShow(ctx)
+}
