@@ -1,0 +1,161 @@
+# Reelvault. On a fresh Debian 12 machine, as root:
+#
+#   make run    installs what is missing, builds build/bin/reelvault and starts it
+#   make test   installs what is missing, then checks formatting, vets and runs every test suite
+#
+# Every target installs only what is missing, so repeated runs are quick.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+# Go lives in /usr/local/go on these machines; `go install`ed tools in ~/go/bin.
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+export DEBIAN_FRONTEND := noninteractive
+
+BIN       := build/bin/reelvault
+ARTIFACTS := .artifacts
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+
+# Debian packages: cgo and the desktop window (WebKitGTK), the window smoke
+# test under Xvfb (xvfb, xauth, imagemagick for screenshots), the browser
+# tests (chromium) and the PostgreSQL suite (postgresql).
+APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev \
+	xvfb xauth imagemagick chromium postgresql
+
+# Go files to format-check: everything but installed node modules.
+GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*')
+
+# has_npm_script NAME succeeds when frontend/package.json defines that script.
+has_npm_script = [ -f frontend/package.json ] && node -e 'const s = require("./frontend/package.json").scripts || {}; process.exit(s[process.argv[1]] ? 0 : 1)' $(1)
+
+.PHONY: all deps deps-apt deps-go deps-node frontend build run icon \
+	test test-lint test-go test-frontend test-e2e test-desktop test-postgres \
+	bench soak fmt vet clean
+
+all: build
+
+## ---- set-up ----------------------------------------------------------------
+
+deps: deps-apt deps-go deps-node
+
+# Installs the Debian packages that are missing; a machine that has them all
+# skips apt entirely. Waits for a dpkg lock held by another apt run.
+deps-apt:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Abbrev}' "$$p" 2>/dev/null | grep -q '^ii' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: Debian packages present"; exit 0; fi; \
+	echo "deps: installing$$missing"; \
+	sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	for i in 1 2 3 4 5 6; do \
+		$$sudo apt-get -o DPkg::Lock::Timeout=600 update -q && break; \
+		echo "deps: apt-get update failed, retrying in 10 s"; sleep 10; \
+	done; \
+	$$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $$missing
+
+deps-go:
+	@command -v go >/dev/null || { echo "deps: go is not installed (expected in /usr/local/go)"; exit 1; }
+	go mod download
+
+# npm ci only when node_modules is older than the manifest or the lock file.
+deps-node:
+	@if [ ! -f frontend/package.json ]; then echo "deps: no frontend/package.json, skipping npm ci"; exit 0; fi; \
+	command -v npm >/dev/null || { echo "deps: npm is not installed (Node 20 is part of the machine image)"; exit 1; }; \
+	stamp=frontend/node_modules/.package-lock.json; \
+	if [ -f "$$stamp" ] && [ "$$stamp" -nt frontend/package.json ] && { [ ! -f frontend/package-lock.json ] || [ "$$stamp" -nt frontend/package-lock.json ]; }; then \
+		echo "deps: frontend/node_modules up to date"; \
+	elif [ -f frontend/package-lock.json ]; then \
+		cd frontend && npm ci --no-audit --no-fund; \
+	else \
+		cd frontend && npm install --no-audit --no-fund; \
+	fi
+
+## ---- build -----------------------------------------------------------------
+
+# Builds frontend/dist when its sources changed since the last build. Without
+# a frontend the placeholder in frontend/dist keeps //go:embed working.
+frontend: deps-node
+	@if [ ! -f frontend/package.json ]; then \
+		echo "frontend: no package.json, keeping the placeholder in frontend/dist"; \
+	elif [ -f frontend/dist/index.html ] && [ -z "$$(find frontend -path frontend/node_modules -prune -o -path frontend/dist -prune -o -path frontend/e2e -prune -o -type f -newer frontend/dist/index.html -print | head -n 1)" ]; then \
+		echo "frontend: frontend/dist up to date"; \
+	else \
+		cd frontend && npm run build; \
+	fi
+	@mkdir -p frontend/dist && touch frontend/dist/.gitkeep
+
+build: deps frontend
+	go build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+# Starts the app on the default data dir ($REELVAULT_DATA_DIR, else
+# $XDG_DATA_HOME/reelvault). Pass arguments with ARGS="task list".
+run: build
+	./$(BIN) $(ARGS)
+
+# Regenerates the application icon (build/appicon.png).
+icon:
+	go run build/appicon.go build/appicon.png
+
+## ---- tests -----------------------------------------------------------------
+
+# Each suite is its own target; one whose parts do not exist yet says so and
+# passes. Logs and screenshots go to .artifacts/.
+test: test-lint test-go test-frontend test-e2e test-desktop test-postgres
+	@echo "make test: all suites passed"
+
+test-lint: deps
+	@echo "== gofmt"; \
+	out="$$(gofmt -l $(GO_FILES))"; \
+	if [ -n "$$out" ]; then echo "gofmt: these files need formatting (run make fmt):"; echo "$$out"; exit 1; fi
+	@echo "== go vet"
+	go vet ./...
+
+test-go: deps
+	@mkdir -p $(ARTIFACTS)
+	go test -count=1 -timeout 10m $(GOTESTFLAGS) ./... 2>&1 | tee $(ARTIFACTS)/go-test.log
+
+test-frontend: deps
+	@if $(call has_npm_script,test); then cd frontend && npm test; \
+	else echo "test-frontend: no frontend test script yet, skipping"; fi
+
+# Browser tests drive Debian's chromium against the real binary.
+test-e2e: build
+	@mkdir -p $(ARTIFACTS)
+	@if $(call has_npm_script,e2e); then \
+		cd frontend && REELVAULT_BIN="$(abspath $(BIN))" ARTIFACTS_DIR="$(abspath $(ARTIFACTS))" npm run e2e; \
+	else echo "test-e2e: no e2e script yet, skipping"; fi
+
+test-desktop: deps
+	@echo "test-desktop: no window smoke test yet, skipping"
+
+test-postgres: deps
+	@echo "test-postgres: no PostgreSQL suite yet, skipping"
+
+## ---- measurements ----------------------------------------------------------
+
+# Benchmarks are not part of `make test`. Narrow them with BENCH=regexp,
+# BENCH_PKGS=./store/... and BENCHTIME=5s.
+BENCH      ?= .
+BENCH_PKGS ?= ./...
+BENCHTIME  ?= 1s
+bench: deps
+	@mkdir -p $(ARTIFACTS)
+	go test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 60m $(BENCH_PKGS) 2>&1 | tee $(ARTIFACTS)/bench.txt
+
+soak: deps
+	@echo "soak: no soak test yet"
+
+## ---- housekeeping ----------------------------------------------------------
+
+fmt:
+	gofmt -w $(GO_FILES)
+
+vet: deps-go
+	go vet ./...
+
+clean:
+	rm -rf build/bin $(ARTIFACTS)
+	find frontend/dist -mindepth 1 -not -name .gitkeep -delete 2>/dev/null || true
