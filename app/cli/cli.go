@@ -1,0 +1,291 @@
+// Package cli is Reelvault's command line: the global flags, the command
+// registry, and the commands that drive the store's services.
+//
+// A command is one file that registers itself from an init function:
+//
+//	func init() {
+//		cli.Register(&cli.Command{
+//			Name:    "backup create",
+//			Args:    "[--to DIR]",
+//			Summary: "Write a consistent copy of the database.",
+//			Run:     runBackupCreate,
+//		})
+//	}
+//
+// Main parses the global flags, finds the longest registered command name
+// that matches the arguments, and runs it with an Env that opens the store
+// on first use. Errors print to stderr as "error: <message>" with exit status
+// 1; usage errors add a usage line and exit with status 2.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strings"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// Exit statuses of Main.
+const (
+	ExitOK    = 0 // the command succeeded
+	ExitError = 1 // the command failed; the message is on stderr
+	ExitUsage = 2 // the command line was wrong; the message and a usage line are on stderr
+)
+
+// ErrNoWindow is returned (possibly wrapped, see NoWindow) by Options.OpenWindow when no
+// window can be shown, for example without a display. Main then prints the
+// status view instead.
+var ErrNoWindow = errors.New("no window available")
+
+// NoWindow marks err, the reason a window cannot be shown, as ErrNoWindow
+// while keeping its message.
+func NoWindow(err error) error {
+	if err == nil {
+		return ErrNoWindow
+	}
+	return noWindowError{err}
+}
+
+type noWindowError struct{ err error }
+
+func (e noWindowError) Error() string        { return e.err.Error() }
+func (e noWindowError) Unwrap() error        { return e.err }
+func (e noWindowError) Is(target error) bool { return target == ErrNoWindow }
+
+// Options are what main.go hands to Main.
+type Options struct {
+	// Version is the build's version, printed by "reelvault version".
+	Version string
+
+	// Assets is the built frontend (frontend/dist), for the window and the
+	// HTTP server.
+	Assets fs.FS
+
+	Stdin  io.Reader // default os.Stdin
+	Stdout io.Writer // default os.Stdout
+	Stderr io.Writer // default os.Stderr
+
+	// Getenv reads the environment; default os.Getenv. Tests replace it.
+	Getenv func(string) string
+
+	// OpenWindow opens the desktop window and blocks until it closes. It is
+	// called when reelvault runs without a command. When it is nil, or
+	// returns ErrNoWindow, Main prints the status view instead.
+	//
+	// main.go sets it to a function that calls app/desktop.Run.
+	OpenWindow func(ctx context.Context, env *Env) error
+}
+
+// Command is one command of the command line.
+type Command struct {
+	// Name is the command's words, e.g. "task progress".
+	Name string
+
+	// Args is the synopsis after the name, e.g. "ID --percent P [--scenes-done N]".
+	Args string
+
+	// Summary is one sentence for the command list.
+	Summary string
+
+	// Run executes the command. args are the words after the name; Run
+	// declares its flags with env.FlagSet and parses them with env.Parse.
+	Run func(ctx context.Context, env *Env, args []string) error
+}
+
+// Usage returns the command's usage line.
+func (c *Command) Usage() string {
+	return strings.TrimSpace("reelvault " + c.Name + " " + c.Args)
+}
+
+var commands = map[string]*Command{}
+
+// Register adds a command. It panics on a duplicate or malformed name, so a
+// mistake shows up in the first test run.
+func Register(c *Command) {
+	name := strings.Join(strings.Fields(c.Name), " ")
+	if name == "" || name != c.Name || c.Run == nil {
+		panic(fmt.Sprintf("cli: malformed command %q", c.Name))
+	}
+	if _, dup := commands[name]; dup {
+		panic(fmt.Sprintf("cli: command %q registered twice", name))
+	}
+	commands[name] = c
+}
+
+// Commands returns every registered command, sorted by name.
+func Commands() []*Command {
+	list := make([]*Command, 0, len(commands))
+	for _, c := range commands {
+		list = append(list, c)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return list
+}
+
+// lookup finds the command with the longest name that is a prefix of args,
+// and returns it with the remaining arguments.
+func lookup(args []string) (*Command, []string) {
+	for n := len(args); n > 0; n-- {
+		if c, ok := commands[strings.Join(args[:n], " ")]; ok {
+			return c, args[n:]
+		}
+	}
+	return nil, args
+}
+
+// isGroup reports whether some command's name starts with the words prefix.
+func isGroup(prefix string) bool {
+	for name := range commands {
+		if strings.HasPrefix(name, prefix+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// globalUsage is the usage line of reelvault itself.
+const globalUsage = "reelvault [--data-dir DIR] [--db URL] [--json] [--verbose] COMMAND [ARGS]"
+
+// Main runs the command line args (without the program name) and returns the
+// process exit status.
+func Main(ctx context.Context, args []string, opts Options) int {
+	env := newEnv(opts)
+	defer func() {
+		if err := env.Close(); err != nil {
+			fmt.Fprintf(env.Stderr, "error: close database: %v\n", err)
+		}
+	}()
+	ctx = domain.WithOwner(ctx)
+
+	args, err := env.parseGlobal(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printHelp(env.Stdout)
+		return ExitOK
+	} else if err != nil {
+		return env.report(&usageError{msg: err.Error(), usage: globalUsage})
+	}
+
+	if len(args) == 0 {
+		return env.report(env.openWindow(ctx))
+	}
+	c, rest := lookup(args)
+	if c == nil {
+		if isGroup(strings.Join(args, " ")) {
+			return env.report(&usageError{
+				msg:   fmt.Sprintf("%q needs a subcommand", strings.Join(args, " ")),
+				usage: groupUsage(strings.Join(args, " ")),
+			})
+		}
+		word := args[0]
+		if isGroup(args[0]) && len(args) > 1 {
+			word = args[0] + " " + args[1]
+		}
+		return env.report(&usageError{
+			msg:   fmt.Sprintf("unknown command %q (see \"reelvault help\")", word),
+			usage: globalUsage,
+		})
+	}
+	env.cmd = c
+	return env.report(c.Run(ctx, env, rest))
+}
+
+// openWindow runs Options.OpenWindow, or the status view when there is no
+// window to open.
+func (env *Env) openWindow(ctx context.Context) error {
+	if env.opts.OpenWindow != nil {
+		err := env.opts.OpenWindow(ctx, env)
+		if !errors.Is(err, ErrNoWindow) {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "Cannot open the window (%v); showing the status view.\n", err)
+	} else {
+		fmt.Fprintln(env.Stderr, "This build has no desktop window; showing the status view.")
+	}
+	if _, ok := commands["serve"]; ok {
+		fmt.Fprintln(env.Stderr, "Run \"reelvault serve\" for the web UI, or \"reelvault help\" for the commands.")
+	} else {
+		fmt.Fprintln(env.Stderr, "Run \"reelvault help\" for the commands.")
+	}
+	env.cmd = commands["status"]
+	return runStatus(ctx, env, nil)
+}
+
+// report prints err and returns the exit status for it.
+func (env *Env) report(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var uerr *usageError
+	if errors.As(err, &uerr) {
+		if uerr.help {
+			return ExitOK
+		}
+		fmt.Fprintf(env.Stderr, "error: %s\nusage: %s\n", uerr.msg, uerr.usage)
+		return ExitUsage
+	}
+	fmt.Fprintf(env.Stderr, "error: %s\n", errorMessage(err))
+	if domain.ErrorCode(err) == domain.EINTERNAL {
+		env.Logger.Debug("command failed", "err", err)
+	}
+	return ExitError
+}
+
+// errorMessage returns what the user sees for err. Application errors show
+// their message; other errors are local failures (a file that cannot be read,
+// a database that cannot be opened) whose full text helps the person at the
+// machine, so they print as they are.
+func errorMessage(err error) string {
+	var e *domain.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// usageError is a wrong command line: exit status 2 with a usage line. help
+// marks a -h/--help request whose text has already been printed.
+type usageError struct {
+	msg   string
+	usage string
+	help  bool
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+// UsageErrorf returns a usage error for the running command: Main prints it
+// with the command's usage line and exits with status 2.
+func (env *Env) UsageErrorf(format string, args ...any) error {
+	usage := globalUsage
+	if env.cmd != nil {
+		usage = env.cmd.Usage()
+	}
+	return &usageError{msg: fmt.Sprintf(format, args...), usage: usage}
+}
+
+// groupUsage lists the commands under prefix, for "reelvault user".
+func groupUsage(prefix string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "reelvault %s COMMAND", prefix)
+	for _, c := range Commands() {
+		if strings.HasPrefix(c.Name, prefix+" ") {
+			fmt.Fprintf(&b, "\n  %s", c.Usage())
+		}
+	}
+	return b.String()
+}
+
+// logLevel maps --verbose to the logger's level: warnings (slow queries
+// among them) by default, everything with --verbose.
+func logLevel(verbose bool) slog.Level {
+	if verbose {
+		return slog.LevelDebug
+	}
+	return slog.LevelWarn
+}

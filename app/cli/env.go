@@ -1,0 +1,268 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/reelvault/reelvault/app/hub"
+	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
+)
+
+// DBFile is the name of the SQLite database inside the data directory.
+const DBFile = "reelvault.db"
+
+// Environment variables read by the command line.
+const (
+	EnvDataDir = "REELVAULT_DATA_DIR" // the data directory, like --data-dir
+	EnvDB      = "REELVAULT_DB"       // a PostgreSQL URL, like --db
+)
+
+// Config is the global configuration from flags and the environment.
+type Config struct {
+	// DataDir holds the SQLite database, backups and settings. Empty means
+	// the default: $REELVAULT_DATA_DIR, else the user data directory.
+	DataDir string `json:"data_dir"`
+
+	// DBURL is a PostgreSQL URL (--db, $REELVAULT_DB). Empty means SQLite
+	// in DataDir.
+	DBURL string `json:"db_url,omitempty"`
+
+	JSON    bool `json:"json"`    // print JSON instead of tables
+	Verbose bool `json:"verbose"` // log debug messages to stderr
+}
+
+// Services are the store's services as the commands use them.
+type Services struct {
+	// DB is the SQLite store; nil when another backend is in use.
+	DB *store.DB
+
+	Tasks domain.TaskService
+	Users domain.UserService
+	Stats domain.StatsService
+
+	// Hub receives the store's notifications, for the window's and the
+	// server's live updates.
+	Hub *hub.Hub
+
+	// Close releases the backend; Env.Close calls it.
+	Close func() error
+}
+
+// Backend opens the services for a --db URL with one of its schemes. Open
+// should set Services.Hub as the store's notifier.
+type Backend struct {
+	Schemes []string // URL schemes, e.g. "postgres", "postgresql"
+	Open    func(ctx context.Context, url string, logger *slog.Logger) (*Services, error)
+}
+
+var (
+	backendsMu sync.Mutex
+	backends   = map[string]Backend{}
+)
+
+// RegisterBackend makes a --db backend available, typically from an init
+// function in the backend's own file.
+func RegisterBackend(b Backend) {
+	backendsMu.Lock()
+	defer backendsMu.Unlock()
+	for _, s := range b.Schemes {
+		backends[s] = b
+	}
+}
+
+// Env is what a command runs with: configuration, streams, a logger and the
+// services, opened on first use.
+type Env struct {
+	Config  Config
+	Version string
+	Assets  fs.FS
+
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+
+	// Logger writes to Stderr: warnings (slow queries among them) by
+	// default, debug messages too with --verbose.
+	Logger *slog.Logger
+
+	opts     Options
+	logLevel *slog.LevelVar
+	cmd      *Command
+	svc      *Services
+}
+
+func newEnv(opts Options) *Env {
+	env := &Env{
+		Version:  opts.Version,
+		Assets:   opts.Assets,
+		Stdin:    opts.Stdin,
+		Stdout:   opts.Stdout,
+		Stderr:   opts.Stderr,
+		Getenv:   opts.Getenv,
+		opts:     opts,
+		logLevel: new(slog.LevelVar),
+	}
+	if env.Version == "" {
+		env.Version = "dev"
+	}
+	if env.Stdin == nil {
+		env.Stdin = os.Stdin
+	}
+	if env.Stdout == nil {
+		env.Stdout = os.Stdout
+	}
+	if env.Stderr == nil {
+		env.Stderr = os.Stderr
+	}
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	env.logLevel.Set(logLevel(false))
+	env.Logger = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: env.logLevel}))
+	env.Config.DBURL = env.Getenv(EnvDB)
+	return env
+}
+
+// Command returns the running command, nil when there is none.
+func (env *Env) Command() *Command { return env.cmd }
+
+// DataDir returns the data directory: --data-dir, else $REELVAULT_DATA_DIR,
+// else the user data directory's "reelvault" folder.
+func (env *Env) DataDir() (string, error) {
+	if env.Config.DataDir != "" {
+		return filepath.Abs(env.Config.DataDir)
+	}
+	if dir := env.Getenv(EnvDataDir); dir != "" {
+		return filepath.Abs(dir)
+	}
+	base, err := userDataDir(env.Getenv)
+	if err != nil {
+		return "", fmt.Errorf("find data directory (set --data-dir or $%s): %w", EnvDataDir, err)
+	}
+	return filepath.Join(base, "reelvault"), nil
+}
+
+// DBPath returns the SQLite database file in the data directory.
+func (env *Env) DBPath() (string, error) {
+	dir, err := env.DataDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, DBFile), nil
+}
+
+// userDataDir is the per-user data directory, in the spirit of
+// os.UserConfigDir: $XDG_DATA_HOME or ~/.local/share on Unix,
+// ~/Library/Application Support on macOS, %LocalAppData% on Windows.
+func userDataDir(getenv func(string) string) (string, error) {
+	switch runtime.GOOS {
+	case "windows":
+		if dir := getenv("LocalAppData"); dir != "" {
+			return dir, nil
+		}
+		return "", errors.New("%LocalAppData% is not set")
+	case "darwin", "ios":
+		home := getenv("HOME")
+		if home == "" {
+			return "", errors.New("$HOME is not set")
+		}
+		return filepath.Join(home, "Library", "Application Support"), nil
+	}
+	if dir := getenv("XDG_DATA_HOME"); dir != "" {
+		if !filepath.IsAbs(dir) {
+			return "", fmt.Errorf("$XDG_DATA_HOME is not an absolute path: %q", dir)
+		}
+		return dir, nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("neither $XDG_DATA_HOME nor $HOME is set")
+	}
+	return filepath.Join(home, ".local", "share"), nil
+}
+
+// Services opens the store on first use and returns its services. Env.Close
+// (called by Main) closes it; calling Services again after Close reopens it.
+func (env *Env) Services(ctx context.Context) (*Services, error) {
+	if env.svc != nil {
+		return env.svc, nil
+	}
+	var (
+		svc *Services
+		err error
+	)
+	if env.Config.DBURL != "" {
+		svc, err = env.openBackend(ctx, env.Config.DBURL)
+	} else {
+		svc, err = env.openSQLite(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	env.svc = svc
+	return svc, nil
+}
+
+func (env *Env) openSQLite(ctx context.Context) (*Services, error) {
+	path, err := env.DBPath()
+	if err != nil {
+		return nil, err
+	}
+	db := store.NewDB(path)
+	db.Logger = env.Logger
+	h := hub.New()
+	db.Notifier = h
+	if err := db.Open(ctx); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return &Services{
+		DB:    db,
+		Tasks: store.NewTaskService(db),
+		Users: store.NewUserService(db),
+		Stats: store.NewStatsService(db),
+		Hub:   h,
+		Close: db.Close,
+	}, nil
+}
+
+func (env *Env) openBackend(ctx context.Context, url string) (*Services, error) {
+	scheme, _, ok := strings.Cut(url, "://")
+	if !ok {
+		return nil, domain.Invalidf("db", "--db must be a URL such as postgres://user@host/dbname, not %q.", url)
+	}
+	backendsMu.Lock()
+	b, ok := backends[scheme]
+	backendsMu.Unlock()
+	if !ok {
+		return nil, domain.Invalidf("db", "--db: this build cannot open %q databases.", scheme)
+	}
+	svc, err := b.Open(ctx, url, env.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", scheme, err)
+	}
+	return svc, nil
+}
+
+// Close closes the services if they are open.
+func (env *Env) Close() error {
+	if env.svc == nil {
+		return nil
+	}
+	svc := env.svc
+	env.svc = nil
+	if svc.Close == nil {
+		return nil
+	}
+	return svc.Close()
+}

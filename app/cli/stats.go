@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "stats",
+		Args:    "[--from DATE] [--to DATE]",
+		Summary: "Show per-day totals: tasks, outcomes, videos, generation times.",
+		Run:     runStats,
+	})
+	Register(&Command{
+		Name:    "stats rebuild",
+		Summary: "Recompute every day's statistics from the tasks.",
+		Run:     runStatsRebuild,
+	})
+	Register(&Command{
+		Name:    "status",
+		Summary: "Show the database: path, sizes, WAL, tables, schema version, counts.",
+		Run:     runStatus,
+	})
+}
+
+func runStats(ctx context.Context, env *Env, args []string) error {
+	fs := env.FlagSet()
+	var from, to dateFlag
+	fs.Var(&from, "from", "first day `DATE` (YYYY-MM-DD, UTC)")
+	fs.Var(&to, "to", "last day `DATE`, included (YYYY-MM-DD, UTC)")
+	if _, err := env.Parse(fs, args); err != nil {
+		return err
+	}
+	svc, err := env.Services(ctx)
+	if err != nil {
+		return err
+	}
+	days, err := svc.Stats.DailyStats(ctx, from.day(), to.day())
+	if err != nil {
+		return err
+	}
+	if env.Config.JSON {
+		if days == nil {
+			days = []*domain.DayStats{}
+		}
+		return env.PrintJSON(days)
+	}
+	if len(days) == 0 {
+		env.Printf("No activity in this period.\n")
+		return nil
+	}
+	tb := env.Table("DATE", "TASKS", "COMPLETED", "FAILED", "CANCELLED", "VIDEOS", "VIDEO_TIME", "AVG_GEN", "P95_GEN")
+	var sum domain.DayStats
+	for _, d := range days {
+		tb.Row(d.Date, d.TotalTasks, d.CompletedTasks, d.FailedTasks, d.CancelledTasks, d.TotalVideos,
+			fmtSeconds(d.TotalVideoSeconds), fmtSeconds(d.AvgGenerationTime), fmtSeconds(d.P95GenerationTime))
+		sum.TotalTasks += d.TotalTasks
+		sum.CompletedTasks += d.CompletedTasks
+		sum.FailedTasks += d.FailedTasks
+		sum.CancelledTasks += d.CancelledTasks
+		sum.TotalVideos += d.TotalVideos
+		sum.TotalVideoSeconds += d.TotalVideoSeconds
+	}
+	if len(days) > 1 {
+		// Averages and percentiles of days do not add up, so the total row leaves them out.
+		tb.Row("TOTAL", sum.TotalTasks, sum.CompletedTasks, sum.FailedTasks, sum.CancelledTasks, sum.TotalVideos,
+			fmtSeconds(sum.TotalVideoSeconds), "", "")
+	}
+	return tb.Flush()
+}
+
+func runStatsRebuild(ctx context.Context, env *Env, args []string) error {
+	fs := env.FlagSet()
+	if _, err := env.Parse(fs, args); err != nil {
+		return err
+	}
+	svc, err := env.Services(ctx)
+	if err != nil {
+		return err
+	}
+	if err := svc.Stats.RebuildStats(ctx); err != nil {
+		return err
+	}
+	days, err := svc.Stats.DailyStats(ctx, "", "")
+	if err != nil {
+		return err
+	}
+	if env.Config.JSON {
+		return env.PrintJSON(map[string]any{"rebuilt": true, "days": len(days)})
+	}
+	env.Printf("Rebuilt the statistics of %d days from the tasks.\n", len(days))
+	return nil
+}
+
+// statusOutput is the JSON of "status": the database status and the number
+// of tasks in each state.
+type statusOutput struct {
+	*domain.DBStatus
+	TasksByStatus map[domain.Status]int `json:"tasks_by_status"`
+}
+
+func runStatus(ctx context.Context, env *Env, args []string) error {
+	fs := env.FlagSet()
+	if _, err := env.Parse(fs, args); err != nil {
+		return err
+	}
+	svc, err := env.Services(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := svc.Stats.Status(ctx)
+	if err != nil {
+		return err
+	}
+	counts, err := svc.Tasks.CountTasksByStatus(ctx, domain.TaskFilter{})
+	if err != nil {
+		return err
+	}
+	if env.Config.JSON {
+		return env.PrintJSON(statusOutput{DBStatus: st, TasksByStatus: counts})
+	}
+
+	kv := env.Table()
+	kv.Row("Database:", fmt.Sprintf("%s (%s)", dash(st.Path), st.Engine))
+	kv.Row("Schema version:", st.SchemaVersion)
+	kv.Row("File size:", fmtBytes(st.FileSize))
+	kv.Row("WAL size:", fmtBytes(st.WALSize))
+	kv.Row("Page size:", fmt.Sprintf("%s (%d free pages)", fmtBytes(st.PageSize), st.FreePages))
+	var tasks string
+	total := 0
+	for i, s := range domain.Statuses {
+		if i > 0 {
+			tasks += ", "
+		}
+		tasks += fmt.Sprintf("%d %s", counts[s], s)
+		total += counts[s]
+	}
+	kv.Row("Tasks:", fmt.Sprintf("%d (%s)", total, tasks))
+	if err := kv.Flush(); err != nil {
+		return err
+	}
+
+	tables := append([]domain.TableSize(nil), st.Tables...)
+	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Bytes > tables[j].Bytes })
+	if len(tables) > 0 {
+		env.Printf("\n")
+		tb := env.Table("TABLE", "ROWS", "SIZE")
+		for _, t := range tables {
+			rows := "-"
+			if n, ok := st.Counts[t.Name]; ok {
+				rows = fmt.Sprint(n)
+			} else if t.Rows > 0 {
+				rows = fmt.Sprint(t.Rows)
+			}
+			tb.Row(t.Name, rows, fmtBytes(t.Bytes))
+		}
+		return tb.Flush()
+	}
+	return nil
+}
