@@ -31,9 +31,6 @@ func mapError(err error) error {
 	if errors.As(err, &de) {
 		return err
 	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Errorf(domain.ENOTFOUND, "Not found.")
-	}
 	switch sqliteCode(err) {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 		return &wrapped{domain.Errorf(domain.ECONFLICT, "It already exists."), err}
@@ -60,3 +57,6 @@ func (w *wrapped) Unwrap() []error { return []error{w.err, w.cause} }
 
 // Error returns the domain message and the driver detail.
 func (w *wrapped) Error() string { return w.err.Error() + " (" + w.cause.Error() + ")" }
+
+// isNoRows reports whether err says a query found no row.
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

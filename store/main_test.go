@@ -3,18 +3,34 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
 
-// clock is a settable time source for DB.Now.
-type clock struct{ t time.Time }
+// clock is a settable time source for DB.Now, safe for concurrent use.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *clock) Now() time.Time          { return c.t }
-func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
-func newClock() *clock                   { return &clock{t: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)} }
+func newClock() *clock { return &clock{t: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 // MustOpenDB opens a new database in a temporary folder and closes it when
 // the test ends.
@@ -30,4 +46,90 @@ func MustOpenDB(tb testing.TB) *store.DB {
 		}
 	})
 	return db
+}
+
+// env is an open database with its services and a controllable clock.
+type env struct {
+	DB    *store.DB
+	Clock *clock
+	Tasks *store.TaskService
+	Users *store.UserService
+	Stats *store.StatsService
+	Owner context.Context
+}
+
+// newEnv opens a database whose clock the test controls.
+func newEnv(tb testing.TB) *env {
+	tb.Helper()
+	c := newClock()
+	db := store.NewDB(filepath.Join(tb.TempDir(), "reelvault.db"))
+	db.Now = c.Now
+	if err := db.Open(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return &env{
+		DB:    db,
+		Clock: c,
+		Tasks: store.NewTaskService(db),
+		Users: store.NewUserService(db),
+		Stats: store.NewStatsService(db),
+		Owner: domain.WithOwner(context.Background()),
+	}
+}
+
+// MustCreateUser creates a user with the given quota and returns it, its key
+// and a context acting as it.
+func (e *env) MustCreateUser(tb testing.TB, name string, quota int) (*domain.User, string, context.Context) {
+	tb.Helper()
+	u, key, err := e.Users.CreateUser(e.Owner, domain.UserCreate{Username: name, Quota: &quota})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u, key, domain.WithUser(context.Background(), u.ID)
+}
+
+// MustCreateTask creates a task as ctx.
+func (e *env) MustCreateTask(tb testing.TB, ctx context.Context, in domain.TaskCreate) *domain.Task {
+	tb.Helper()
+	t, err := e.Tasks.CreateTask(ctx, in)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
+// Count returns the number of rows of table.
+func (e *env) Count(tb testing.TB, table string) int {
+	tb.Helper()
+	var n int
+	if err := e.DB.Read(context.Background(), func(r *sqlx.DB) error {
+		return r.Get(&n, "SELECT count(*) FROM "+table)
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// Counts returns the row counts of every table that a write could touch.
+func (e *env) Counts(tb testing.TB) map[string]int {
+	tb.Helper()
+	m := map[string]int{}
+	for _, t := range []string{"users", "tasks", "scripts", "videos", "task_events", "statistics"} {
+		m[t] = e.Count(tb, t)
+	}
+	return m
+}
+
+// AssertCode fails unless err carries code (and, if field is set, field).
+func AssertCode(tb testing.TB, err error, code, field string) {
+	tb.Helper()
+	if got := domain.ErrorCode(err); got != code {
+		tb.Fatalf("code=%q, want %q (err=%v)", got, code, err)
+	}
+	if field != "" {
+		if got := domain.ErrorField(err); got != field {
+			tb.Fatalf("field=%q, want %q (err=%v)", got, field, err)
+		}
+	}
 }

@@ -1,0 +1,406 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/reelvault/reelvault/domain"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// MaxPathChars limits a video file path.
+const MaxPathChars = 4096
+
+// scriptRow is a scripts row as stored.
+type scriptRow struct {
+	ID             int64   `db:"id"`
+	SceneNumber    int     `db:"scene_number"`
+	Description    string  `db:"description"`
+	Duration       float64 `db:"duration"`
+	CameraMovement string  `db:"camera_movement"`
+	Lighting       string  `db:"lighting"`
+	CreatedAt      int64   `db:"created_at"`
+}
+
+func (s *scriptRow) domain(taskID string) *domain.Script {
+	return &domain.Script{
+		ID:             s.ID,
+		TaskID:         taskID,
+		SceneNumber:    s.SceneNumber,
+		Description:    s.Description,
+		Duration:       s.Duration,
+		CameraMovement: s.CameraMovement,
+		Lighting:       s.Lighting,
+		CreatedAt:      fromMicros(s.CreatedAt),
+	}
+}
+
+// videoRow is a videos row as stored.
+type videoRow struct {
+	ID          int64    `db:"id"`
+	SceneNumber int      `db:"scene_number"`
+	FilePath    string   `db:"file_path"`
+	FileSize    *int64   `db:"file_size"`
+	Duration    *float64 `db:"duration"`
+	Width       *int     `db:"width"`
+	Height      *int     `db:"height"`
+	FPS         *float64 `db:"fps"`
+	Status      string   `db:"status"`
+	CreatedAt   int64    `db:"created_at"`
+}
+
+func (v *videoRow) domain(taskID string) *domain.Video {
+	return &domain.Video{
+		ID:          v.ID,
+		TaskID:      taskID,
+		SceneNumber: v.SceneNumber,
+		FilePath:    v.FilePath,
+		FileSize:    v.FileSize,
+		Duration:    v.Duration,
+		Width:       v.Width,
+		Height:      v.Height,
+		FPS:         v.FPS,
+		Status:      v.Status,
+		CreatedAt:   fromMicros(v.CreatedAt),
+	}
+}
+
+const videoColumns = `
+	v.id,
+	v.scene_number,
+	v.file_path,
+	v.file_size,
+	v.duration,
+	v.width,
+	v.height,
+	v.fps,
+	v.status,
+	v.created_at`
+
+// validNumber reports whether f is a finite number ≥ 0.
+func validNumber(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) && f >= 0 }
+
+// validateScripts checks a SetScripts batch.
+func validateScripts(in []domain.ScriptInput) error {
+	if len(in) > domain.MaxScenes {
+		return domain.Invalidf("scripts", "A task can have at most %d scenes.", domain.MaxScenes)
+	}
+	seen := make(map[int]bool, len(in))
+	for i, s := range in {
+		field := func(name string) string { return fmt.Sprintf("scripts[%d].%s", i, name) }
+		if s.SceneNumber < 1 || s.SceneNumber > domain.MaxScenes {
+			return domain.Invalidf(field("scene_number"), "Scene numbers must be between 1 and %d, not %d.", domain.MaxScenes, s.SceneNumber)
+		}
+		if seen[s.SceneNumber] {
+			return domain.Invalidf(field("scene_number"), "Scene %d appears twice.", s.SceneNumber)
+		}
+		seen[s.SceneNumber] = true
+		if err := validText(field("description"), "scene description", s.Description, domain.MaxPromptChars); err != nil {
+			return err
+		}
+		if !validNumber(s.Duration) {
+			return domain.Invalidf(field("duration"), "The duration of scene %d must be a number of seconds ≥ 0.", s.SceneNumber)
+		}
+		for name, v := range map[string]string{"camera_movement": s.CameraMovement, "lighting": s.Lighting} {
+			if v != "" {
+				if err := validText(field(name), strings.ReplaceAll(name, "_", " "), v, 2000); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// SetScripts replaces a non-terminal task's scene scripts in one batch; the
+// task's scene count becomes the number of scripts.
+func (s *TaskService) SetScripts(ctx context.Context, taskID string, in []domain.ScriptInput) ([]*domain.Script, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateScripts(in); err != nil {
+		return nil, err
+	}
+	var scripts []*domain.Script
+	err = s.db.write(ctx, func(tx *tx) error {
+		r, err := findTaskRow(tx, a, taskID)
+		if err != nil {
+			return err
+		}
+		if domain.Status(r.Status).Terminal() {
+			return domain.Errorf(domain.ECONFLICT, "Task %s is %s; its scripts can no longer change.", r.TaskID, r.Status)
+		}
+		if r.CompletedScenes > len(in) {
+			return domain.Invalidf("scripts", "Task %s already has %d completed scenes, more than the %d scripts given.", r.TaskID, r.CompletedScenes, len(in))
+		}
+		if _, err := tx.exec(`DELETE FROM scripts WHERE task_id = ?`, r.ID); err != nil {
+			return fmt.Errorf("delete scripts: %w", err)
+		}
+		stmt, err := tx.prepare(`
+			INSERT INTO scripts (
+				task_id,
+				scene_number,
+				description,
+				duration,
+				camera_movement,
+				lighting,
+				created_at
+			) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("insert scripts: %w", err)
+		}
+		defer stmt.Close()
+		now := micros(tx.now)
+		bodies := []string{r.Prompt}
+		for _, si := range in {
+			res, err := stmt.ExecContext(tx.ctx, r.ID, si.SceneNumber, si.Description, si.Duration, si.CameraMovement, si.Lighting, now)
+			if err != nil {
+				return fmt.Errorf("insert script: %w", err)
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			row := scriptRow{ID: id, SceneNumber: si.SceneNumber, Description: si.Description, Duration: si.Duration,
+				CameraMovement: si.CameraMovement, Lighting: si.Lighting, CreatedAt: now}
+			scripts = append(scripts, row.domain(r.TaskID))
+			bodies = append(bodies, si.Description)
+		}
+		if err := indexTask(tx, r.ID, bodies...); err != nil {
+			return err
+		}
+		r.TotalScenes = len(in)
+		r.UpdatedAt = now
+		if err := updateTask(tx, r); err != nil {
+			return err
+		}
+		return addEvent(tx, r, domain.EventScripts, fmt.Sprintf("%d scenes", len(in)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return scripts, nil
+}
+
+// indexTask replaces the full-text entry of task id.
+func indexTask(tx *tx, id int64, parts ...string) error {
+	if _, err := tx.exec(`DELETE FROM task_search WHERE rowid = ?`, id); err != nil {
+		return fmt.Errorf("index task: %w", err)
+	}
+	if _, err := tx.exec(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`, id, searchBody(parts...)); err != nil {
+		return fmt.Errorf("index task: %w", err)
+	}
+	return nil
+}
+
+// findScripts returns r's scripts by scene number.
+func findScripts(tx *tx, r *taskRow) ([]*domain.Script, error) {
+	var rows []scriptRow
+	if err := tx.sel(&rows, `
+		SELECT
+			id,
+			scene_number,
+			description,
+			duration,
+			camera_movement,
+			lighting,
+			created_at
+		FROM scripts
+		WHERE task_id = ?
+		ORDER BY scene_number`, r.ID); err != nil {
+		return nil, fmt.Errorf("find scripts: %w", err)
+	}
+	scripts := make([]*domain.Script, len(rows))
+	for i := range rows {
+		scripts[i] = rows[i].domain(r.TaskID)
+	}
+	return scripts, nil
+}
+
+// findVideos returns r's videos by scene number (the final video first).
+func findVideos(tx *tx, r *taskRow) ([]*domain.Video, error) {
+	var rows []videoRow
+	if err := tx.sel(&rows, `SELECT`+videoColumns+`
+		FROM videos v
+		WHERE v.task_id = ?
+		ORDER BY v.scene_number`, r.ID); err != nil {
+		return nil, fmt.Errorf("find videos: %w", err)
+	}
+	videos := make([]*domain.Video, len(rows))
+	for i := range rows {
+		videos[i] = rows[i].domain(r.TaskID)
+	}
+	return videos, nil
+}
+
+// statVideo marks v missing when its file is gone, and refreshes its size
+// from the file when it exists.
+func statVideo(v *domain.Video) {
+	fi, err := os.Stat(v.FilePath)
+	if err != nil || !fi.Mode().IsRegular() {
+		v.Missing = true
+		return
+	}
+	size := fi.Size()
+	v.FileSize = &size
+}
+
+// cleanVideoPath validates a video path and makes it absolute.
+func cleanVideoPath(field, p string) (string, error) {
+	if err := validText(field, "video file path", p, MaxPathChars); err != nil {
+		return "", err
+	}
+	if strings.ContainsRune(p, 0) {
+		return "", domain.Invalidf(field, "The video file path contains a NUL character.")
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", domain.Invalidf(field, "The video file path %q cannot be made absolute.", p)
+	}
+	return abs, nil
+}
+
+// validateVideo checks an AddVideo input.
+func validateVideo(in domain.VideoInput) error {
+	switch {
+	case in.SceneNumber == domain.FinalScene:
+		return domain.Invalidf("scene_number", "Scene 0 is the final video; it is registered by completing the task.")
+	case in.SceneNumber < 1 || in.SceneNumber > domain.MaxScenes:
+		return domain.Invalidf("scene_number", "The scene number must be between 1 and %d, not %d.", domain.MaxScenes, in.SceneNumber)
+	case in.Duration != nil && !validNumber(*in.Duration):
+		return domain.Invalidf("duration", "The video duration must be a number of seconds ≥ 0.")
+	case in.Width != nil && *in.Width <= 0:
+		return domain.Invalidf("width", "The video width must be positive.")
+	case in.Height != nil && *in.Height <= 0:
+		return domain.Invalidf("height", "The video height must be positive.")
+	case in.FPS != nil && (!validNumber(*in.FPS) || *in.FPS == 0):
+		return domain.Invalidf("fps", "The frame rate must be positive.")
+	}
+	return nil
+}
+
+// AddVideo registers the video of one scene of a pending or processing task.
+func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.VideoInput) (*domain.Video, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateVideo(in); err != nil {
+		return nil, err
+	}
+	if in.FilePath, err = cleanVideoPath("file_path", in.FilePath); err != nil {
+		return nil, err
+	}
+	var v *domain.Video
+	err = s.db.write(ctx, func(tx *tx) error {
+		r, err := findTaskRow(tx, a, taskID)
+		if err != nil {
+			return err
+		}
+		if domain.Status(r.Status).Terminal() {
+			return domain.Errorf(domain.ECONFLICT, "Task %s is %s; no more videos can be added.", r.TaskID, r.Status)
+		}
+		if r.TotalScenes > 0 && in.SceneNumber > r.TotalScenes {
+			return domain.Invalidf("scene_number", "Task %s has %d scenes; there is no scene %d.", r.TaskID, r.TotalScenes, in.SceneNumber)
+		}
+		if v, err = insertVideo(tx, r, in); err != nil {
+			return err
+		}
+		r.UpdatedAt = micros(tx.now)
+		if err := updateTask(tx, r); err != nil {
+			return err
+		}
+		return addEvent(tx, r, domain.EventVideo, fmt.Sprintf("scene %d: %s", in.SceneNumber, in.FilePath))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// insertVideo registers a video of r, with its size read from the file when
+// it exists, and counts it in the day's statistics.
+func insertVideo(tx *tx, r *taskRow, in domain.VideoInput) (*domain.Video, error) {
+	row := videoRow{
+		SceneNumber: in.SceneNumber,
+		FilePath:    in.FilePath,
+		Duration:    in.Duration,
+		Width:       in.Width,
+		Height:      in.Height,
+		FPS:         in.FPS,
+		Status:      "completed",
+		CreatedAt:   micros(tx.now),
+	}
+	if fi, err := os.Stat(in.FilePath); err == nil && fi.Mode().IsRegular() {
+		size := fi.Size()
+		row.FileSize = &size
+	}
+	res, err := tx.exec(`
+		INSERT INTO videos (
+			task_id,
+			scene_number,
+			file_path,
+			file_size,
+			duration,
+			width,
+			height,
+			fps,
+			status,
+			created_at
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, row.SceneNumber, row.FilePath, row.FileSize, row.Duration, row.Width, row.Height, row.FPS, row.Status, row.CreatedAt)
+	if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return nil, domain.Errorf(domain.ECONFLICT, "Scene %d of task %s already has a video.", in.SceneNumber, r.TaskID)
+	} else if err != nil {
+		return nil, fmt.Errorf("insert video: %w", err)
+	}
+	if row.ID, err = res.LastInsertId(); err != nil {
+		return nil, err
+	}
+	var seconds float64
+	if row.Duration != nil {
+		seconds = *row.Duration
+	}
+	if err := bumpStats(tx, day(tx.now), "total_videos", seconds); err != nil {
+		return nil, err
+	}
+	v := row.domain(r.TaskID)
+	v.Missing = row.FileSize == nil
+	return v, nil
+}
+
+// FindVideoByID returns a registered video visible to the caller.
+func (s *TaskService) FindVideoByID(ctx context.Context, id int64) (*domain.Video, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var row struct {
+		videoRow
+		TaskID string `db:"task_uuid"`
+	}
+	cond, args := "", []any{id}
+	if !a.Owner {
+		cond, args = " AND t.user_id = ?", append(args, a.UserID)
+	}
+	err = s.db.read(ctx, false, func(tx *tx) error {
+		return tx.get(&row, `SELECT`+videoColumns+`,
+			t.task_id AS task_uuid
+			FROM videos v
+			JOIN tasks t ON t.id = v.task_id
+			WHERE v.id = ?`+cond, args...)
+	})
+	if isNoRows(err) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Video %d not found.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find video: %w", err)
+	}
+	v := row.videoRow.domain(row.TaskID)
+	statVideo(v)
+	return v, nil
+}

@@ -1,0 +1,288 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// StatsService implements domain.StatsService on a DB.
+type StatsService struct {
+	db *DB
+}
+
+var _ domain.StatsService = (*StatsService)(nil)
+
+// NewStatsService returns a StatsService on db.
+func NewStatsService(db *DB) *StatsService {
+	return &StatsService{db: db}
+}
+
+// statsCounters are the statistics columns bumpStats may increment.
+var statsCounters = map[string]bool{
+	"total_tasks":     true,
+	"completed_tasks": true,
+	"failed_tasks":    true,
+	"cancelled_tasks": true,
+	"total_videos":    true,
+}
+
+// bumpStats adds one to column of date's statistics (and seconds to the
+// video seconds), in the caller's transaction.
+func bumpStats(tx *tx, date, column string, seconds float64) error {
+	if !statsCounters[column] {
+		panic("bumpStats: unknown column " + column)
+	}
+	_, err := tx.exec(`
+		INSERT INTO statistics (date, `+column+`, total_video_seconds) VALUES (?, 1, ?)
+		ON CONFLICT (date) DO UPDATE SET
+			`+column+` = `+column+` + 1,
+			total_video_seconds = total_video_seconds + excluded.total_video_seconds`,
+		date, seconds)
+	if err != nil {
+		return fmt.Errorf("update statistics: %w", err)
+	}
+	return nil
+}
+
+// dayRange returns the microsecond bounds [start, end) of a YYYY-MM-DD day.
+func dayRange(date string) (int64, int64) {
+	d, _ := time.Parse(time.DateOnly, date)
+	return micros(d), micros(d.AddDate(0, 0, 1))
+}
+
+// refreshGenerationTimes recomputes the average and p95 generation time of
+// the tasks completed on date.
+func refreshGenerationTimes(tx *tx, date string) error {
+	start, end := dayRange(date)
+	var durations []float64
+	if err := tx.sel(&durations, `
+		SELECT duration
+		FROM tasks
+		WHERE completed_at >= ? AND completed_at < ?
+			AND status = 'completed' AND duration IS NOT NULL`, start, end); err != nil {
+		return fmt.Errorf("generation times: %w", err)
+	}
+	avg, p95 := generationTimes(durations)
+	if _, err := tx.exec(`
+		UPDATE statistics SET
+			avg_generation_time = ?,
+			p95_generation_time = ?
+		WHERE date = ?`, avg, p95, date); err != nil {
+		return fmt.Errorf("update statistics: %w", err)
+	}
+	return nil
+}
+
+// generationTimes returns the mean and the nearest-rank 95th percentile of
+// durations (0, 0 for none). It sorts durations.
+func generationTimes(durations []float64) (avg, p95 float64) {
+	if len(durations) == 0 {
+		return 0, 0
+	}
+	sort.Float64s(durations)
+	var sum float64
+	for _, d := range durations {
+		sum += d
+	}
+	rank := int(math.Ceil(0.95*float64(len(durations)))) - 1
+	return sum / float64(len(durations)), durations[rank]
+}
+
+const statsColumns = `
+	date,
+	total_tasks,
+	completed_tasks,
+	failed_tasks,
+	cancelled_tasks,
+	total_videos,
+	total_video_seconds,
+	avg_generation_time,
+	p95_generation_time`
+
+// DailyStats returns one row per active day in [from, to], oldest first.
+func (s *StatsService) DailyStats(ctx context.Context, from, to string) ([]*domain.DayStats, error) {
+	if _, err := ownerFrom(ctx); err != nil {
+		return nil, err
+	}
+	for field, v := range map[string]string{"from": from, "to": to} {
+		if v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			return nil, domain.Invalidf(field, "The date %q is not a valid YYYY-MM-DD date.", v)
+		}
+	}
+	if to == "" {
+		to = "9999-12-31"
+	}
+	var days []*domain.DayStats
+	err := s.db.read(ctx, false, func(tx *tx) error {
+		return tx.sel(&days, `SELECT`+statsColumns+` FROM statistics WHERE date >= ? AND date <= ? ORDER BY date`, from, to)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("daily stats: %w", err)
+	}
+	return days, nil
+}
+
+// RebuildStats recomputes every day's statistics from the tasks and videos
+// in one transaction.
+func (s *StatsService) RebuildStats(ctx context.Context) error {
+	if _, err := ownerFrom(ctx); err != nil {
+		return err
+	}
+	return s.db.write(ctx, func(tx *tx) error {
+		days, err := computeStats(tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(`DELETE FROM statistics`); err != nil {
+			return fmt.Errorf("rebuild statistics: %w", err)
+		}
+		stmt, err := tx.prepare(`INSERT INTO statistics (` + statsColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("rebuild statistics: %w", err)
+		}
+		defer stmt.Close()
+		for _, d := range days {
+			if _, err := stmt.ExecContext(tx.ctx, d.Date, d.TotalTasks, d.CompletedTasks, d.FailedTasks, d.CancelledTasks,
+				d.TotalVideos, d.TotalVideoSeconds, d.AvgGenerationTime, d.P95GenerationTime); err != nil {
+				return fmt.Errorf("rebuild statistics: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// computeStats aggregates the statistics of every day from scratch.
+func computeStats(tx *tx) ([]*domain.DayStats, error) {
+	days := map[string]*domain.DayStats{}
+	get := func(date string) *domain.DayStats {
+		d := days[date]
+		if d == nil {
+			d = &domain.DayStats{Date: date}
+			days[date] = d
+		}
+		return d
+	}
+	const dateOf = `date(%s / 1000000, 'unixepoch')`
+
+	var created []struct {
+		Date string `db:"date"`
+		N    int    `db:"n"`
+	}
+	if err := tx.sel(&created, `SELECT `+fmt.Sprintf(dateOf, "created_at")+` AS date, count(*) AS n FROM tasks GROUP BY 1`); err != nil {
+		return nil, fmt.Errorf("count created tasks: %w", err)
+	}
+	for _, c := range created {
+		get(c.Date).TotalTasks = c.N
+	}
+
+	var finished []struct {
+		Date     string   `db:"date"`
+		Status   string   `db:"status"`
+		Duration *float64 `db:"duration"`
+	}
+	if err := tx.sel(&finished, `SELECT `+fmt.Sprintf(dateOf, "completed_at")+` AS date, status, duration FROM tasks WHERE completed_at IS NOT NULL`); err != nil {
+		return nil, fmt.Errorf("count finished tasks: %w", err)
+	}
+	durations := map[string][]float64{}
+	for _, f := range finished {
+		d := get(f.Date)
+		switch domain.Status(f.Status) {
+		case domain.StatusCompleted:
+			d.CompletedTasks++
+			if f.Duration != nil {
+				durations[f.Date] = append(durations[f.Date], *f.Duration)
+			}
+		case domain.StatusFailed:
+			d.FailedTasks++
+		case domain.StatusCancelled:
+			d.CancelledTasks++
+		}
+	}
+	for date, ds := range durations {
+		d := get(date)
+		d.AvgGenerationTime, d.P95GenerationTime = generationTimes(ds)
+	}
+
+	var videos []struct {
+		Date    string  `db:"date"`
+		N       int     `db:"n"`
+		Seconds float64 `db:"seconds"`
+	}
+	if err := tx.sel(&videos, `SELECT `+fmt.Sprintf(dateOf, "created_at")+` AS date, count(*) AS n, total(duration) AS seconds FROM videos GROUP BY 1`); err != nil {
+		return nil, fmt.Errorf("count videos: %w", err)
+	}
+	for _, v := range videos {
+		d := get(v.Date)
+		d.TotalVideos, d.TotalVideoSeconds = v.N, v.Seconds
+	}
+
+	out := make([]*domain.DayStats, 0, len(days))
+	for _, d := range days {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Date < out[j].Date })
+	return out, nil
+}
+
+// statusTables are the tables whose rows Status counts.
+var statusTables = []string{"users", "tasks", "scripts", "videos", "task_events", "statistics"}
+
+// Status returns file sizes, per-table sizes, row counts and the schema
+// version.
+func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
+	if _, err := ownerFrom(ctx); err != nil {
+		return nil, err
+	}
+	st := &domain.DBStatus{Engine: "sqlite", Path: s.db.Path, Counts: map[string]int64{}}
+	err := s.db.read(ctx, true, func(tx *tx) error {
+		if err := tx.get(&st.PageSize, `PRAGMA page_size`); err != nil {
+			return err
+		}
+		if err := tx.get(&st.FreePages, `PRAGMA freelist_count`); err != nil {
+			return err
+		}
+		if err := tx.get(&st.SchemaVersion, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`); err != nil {
+			return err
+		}
+		for _, t := range statusTables {
+			var n int64
+			if err := tx.get(&n, `SELECT count(*) FROM `+t); err != nil {
+				return err
+			}
+			st.Counts[t] = n
+		}
+		if err := tx.sel(&st.Tables, `
+			SELECT name, sum(pgsize) AS bytes
+			FROM dbstat
+			GROUP BY name
+			ORDER BY bytes DESC, name`); err != nil {
+			return err
+		}
+		for i := range st.Tables {
+			st.Tables[i].Rows = st.Counts[st.Tables[i].Name]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("database status: %w", err)
+	}
+	if fi, err := os.Stat(s.db.Path); err == nil {
+		st.FileSize = fi.Size()
+	}
+	if fi, err := os.Stat(s.db.Path + "-wal"); err == nil {
+		st.WALSize = fi.Size()
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("database status: %w", err)
+	}
+	return st, nil
+}
