@@ -4,14 +4,21 @@ import (
 	"context"
 	"sync"
 
+	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 )
 
-// Services are the store services the window's bindings call.
+// Services are the services the window's bindings call.
 type Services struct {
 	Tasks domain.TaskService
 	Users domain.UserService
 	Stats domain.StatsService
+	// Backup takes and restores backups; nil when the store is not the
+	// local SQLite file (the backup bindings then answer ECONFLICT).
+	Backup *backup.Manager
+	// Notifier receives backup progress and restore notifications, which
+	// the window forwards as events (the hub). Optional.
+	Notifier domain.Notifier
 }
 
 // Info describes the running window for the UI's status bar and empty states.
@@ -47,8 +54,10 @@ type App struct {
 	svc  Services
 	info Info
 
-	mu  sync.Mutex
-	ctx context.Context // the Wails runtime context, once the window started
+	mu        sync.Mutex
+	ctx       context.Context // the Wails runtime context, once the window started
+	firstPage func(rows int)  // called once, when the first history page is painted
+	painted   bool
 }
 
 // NewApp returns an App over svc.
@@ -137,4 +146,104 @@ func (a *App) SetUserActive(username string, active bool) (*domain.User, error) 
 // SetUserQuota sets a user's quota.
 func (a *App) SetUserQuota(username string, quota int) (*domain.User, error) {
 	return a.svc.Users.SetQuota(a.context(), username, quota)
+}
+
+// Notification types published by the backup bindings.
+const (
+	NotifyBackupProgress = "backup_progress"
+	NotifyRestore        = "restore"
+)
+
+// errNoBackups answers the backup bindings when there is no backup manager.
+var errNoBackups = domain.Errorf(domain.ECONFLICT, "Backups from the window are available for the local database only.")
+
+// ListBackups returns the verified backups, newest first.
+func (a *App) ListBackups() ([]*domain.Backup, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	return a.svc.Backup.List(a.context())
+}
+
+// CreateBackup takes a manual backup. Progress arrives as notification
+// events of type "backup_progress"; the promise resolves with the verified
+// backup.
+func (a *App) CreateBackup() (*domain.Backup, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	return a.svc.Backup.Backup(a.context(), backup.Options{
+		Kind:     domain.BackupManual,
+		Progress: a.progress(),
+	})
+}
+
+// RestoreBackup replaces the database with a backup (a catalogue name or a
+// file path); a pre-restore backup is taken first so UndoRestore can return.
+// Progress arrives like CreateBackup's; a "restore" notification follows.
+func (a *App) RestoreBackup(source string) (*backup.RestoreResult, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	res, err := a.svc.Backup.Restore(a.context(), source, a.progress())
+	if err != nil {
+		return nil, err
+	}
+	a.notify(domain.Notification{Type: NotifyRestore, Data: res})
+	return res, nil
+}
+
+// UndoRestore returns the database to its state before the last restore.
+func (a *App) UndoRestore() (*backup.RestoreResult, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	res, err := a.svc.Backup.Undo(a.context(), a.progress())
+	if err != nil {
+		return nil, err
+	}
+	a.notify(domain.Notification{Type: NotifyRestore, Data: res})
+	return res, nil
+}
+
+func (a *App) notify(n domain.Notification) {
+	if a.svc.Notifier != nil {
+		a.svc.Notifier.Notify(n)
+	}
+}
+
+// progress returns a progress callback that publishes a notification each
+// time the phase changes or the work advances by a whole percent, so a
+// large database does not flood the window with thousands of events.
+func (a *App) progress() func(domain.BackupProgress) {
+	var (
+		phase   string
+		percent int64 = -1
+	)
+	return func(p domain.BackupProgress) {
+		pc := int64(100)
+		if p.Total > 0 {
+			pc = p.Done * 100 / p.Total
+		}
+		if p.Phase == phase && pc == percent {
+			return
+		}
+		phase, percent = p.Phase, pc
+		a.notify(domain.Notification{Type: NotifyBackupProgress, Progress: int(pc), Data: p})
+	}
+}
+
+// ReportFirstPage is called by the window (a script injected when the DOM is
+// ready) once the first page of the history is painted, with the number of
+// rows shown; it logs how long that took after launch. Later calls do
+// nothing.
+func (a *App) ReportFirstPage(rows int) {
+	a.mu.Lock()
+	fn := a.firstPage
+	done := a.painted
+	a.painted = true
+	a.mu.Unlock()
+	if !done && fn != nil {
+		fn(rows)
+	}
 }

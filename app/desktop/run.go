@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"time"
 
 	"github.com/reelvault/reelvault/app/hub"
 	"github.com/reelvault/reelvault/app/server"
@@ -21,6 +22,10 @@ var ErrNoWindow = errors.New("no display to open the window on")
 // ErrNotBuilt is returned by Run in a binary built without the desktop
 // window (a plain `go build`, without the desktop tag).
 var ErrNotBuilt = errors.New("this reelvault was built without the desktop window: build it with `make build` (wails build), or run `reelvault serve` for the web UI")
+
+// EnvAddr names the environment variable that sets the loopback address of
+// the HTTP API while the window is open (Options.Addr).
+const EnvAddr = "REELVAULT_ADDR"
 
 // Options are what Run needs. Services are required.
 type Options struct {
@@ -126,3 +131,7 @@ func startAPI(ctx context.Context, opts Options) (*server.Server, string, <-chan
 	go func() { done <- srv.Serve(ctx, ln) }()
 	return srv, "http://" + ln.Addr().String(), done, nil
 }
+
+// launched is when the process started (close enough: package initialisation),
+// the origin of the first-page time the window reports.
+var launched = time.Now()

@@ -55,6 +55,9 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		fmt.Fprintf(opts.Stdout, "Reelvault API listening on %s while the window is open.\n", apiURL)
 	}
 	w.app = NewApp(opts.Services, info)
+	w.app.firstPage = func(rows int) {
+		fmt.Fprintf(opts.Stdout, "Window: first history page painted (%d rows) %d ms after launch.\n", rows, time.Since(launched).Milliseconds())
+	}
 
 	defer func() {
 		// Stop what the window started, whatever way it ended.
@@ -183,12 +186,36 @@ func (w *window) startup(ctx context.Context) {
 	close(w.ready)
 }
 
-// domReady puts the window where it was last time.
+// domReady puts the window where it was last time and starts watching for
+// the first painted page of the history.
 func (w *window) domReady(ctx context.Context) {
 	if w.state.Positioned && !w.state.Maximised {
 		wruntime.WindowSetPosition(ctx, w.state.X, w.state.Y)
 	}
+	wruntime.WindowExecJS(ctx, firstPageScript)
 }
+
+// firstPageScript reports to App.ReportFirstPage once history rows (or the
+// empty history) are in the DOM and a frame has been painted with them.
+const firstPageScript = `(function () {
+  if (window.__rvFirstPage) return;
+  window.__rvFirstPage = true;
+  function found() {
+    return document.querySelector('.task-row') || document.querySelector('[data-empty]');
+  }
+  function report() {
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        window.go.desktop.App.ReportFirstPage(document.querySelectorAll('.task-row').length);
+      });
+    });
+  }
+  if (found()) { report(); return; }
+  var o = new MutationObserver(function () {
+    if (found()) { o.disconnect(); report(); }
+  });
+  o.observe(document.documentElement, { childList: true, subtree: true });
+})();`
 
 // beforeClose remembers the window's geometry; it never prevents closing.
 func (w *window) beforeClose(ctx context.Context) bool {
