@@ -1,0 +1,54 @@
+import type {
+  Backup,
+  DayStats,
+  AppStatus,
+  JobRun,
+  Me,
+  Notification,
+  Schedule,
+  StatusCounts,
+  Task,
+  TaskPage,
+  TaskQuery,
+  User,
+  UserCreate,
+  UserWithKey,
+} from './types';
+
+/** Maintenance operations the user can run by hand. */
+export type MaintenanceOp = 'optimize' | 'analyze' | 'vacuum' | 'check' | 'checkpoint';
+
+/**
+ * Everything the UI asks of Reelvault. Two transports implement it: the HTTP
+ * API in a browser and the bound Go methods in the desktop window. Every
+ * method rejects with an ApiError.
+ */
+export interface Api {
+  /** Which transport is in use, for display. */
+  readonly transport: 'http' | 'wails';
+  me(): Promise<Me>;
+  listTasks(q: TaskQuery): Promise<TaskPage>;
+  /** Tasks per status created in the days [from, to] (YYYY-MM-DD, either may be empty). */
+  countTasks(range: Pick<TaskQuery, 'from' | 'to'>): Promise<StatusCounts>;
+  getTask(taskId: string): Promise<Task>;
+  cancelTask(taskId: string): Promise<Task>;
+  dailyStats(from: string, to: string): Promise<DayStats[]>;
+  status(): Promise<AppStatus>;
+  listUsers(): Promise<User[]>;
+  createUser(input: UserCreate): Promise<UserWithKey>;
+  rotateKey(username: string): Promise<UserWithKey>;
+  setActive(username: string, active: boolean): Promise<User>;
+  setQuota(username: string, quota: number): Promise<User>;
+  listBackups(): Promise<Backup[]>;
+  createBackup(): Promise<Backup>;
+  restoreBackup(name: string): Promise<void>;
+  undoRestore(): Promise<void>;
+  getSchedule(): Promise<Schedule>;
+  setSchedule(s: Schedule): Promise<Schedule>;
+  listJobs(): Promise<JobRun[]>;
+  runMaintenance(op: MaintenanceOp): Promise<JobRun>;
+  /** The URL a <video> element plays a registered video from. */
+  mediaUrl(videoId: number): string;
+  /** Calls fn for every change pushed by the backend; returns an unsubscribe function. */
+  subscribe(fn: (n: Notification) => void): () => void;
+}

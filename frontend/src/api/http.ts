@@ -1,0 +1,108 @@
+import type { Api, MaintenanceOp } from './api';
+import { ApiError, errorFromHttp } from './errors';
+import { toSearchParams } from './query';
+import type { AppStatus, Backup, DayStats, DBStatus, JobRun, Notification, StatusCounts, User, UserWithKey } from './types';
+
+/** What the HTTP transport needs from its surroundings (injectable for tests). */
+export interface HttpDeps {
+  fetch: typeof fetch;
+  /** Opens the server-sent event stream; absent where EventSource is missing. */
+  eventSource?: (url: string) => EventSource;
+  /** Prefix of every URL, "" for the page's own origin. */
+  base?: string;
+}
+
+/** Event names the server sends on /api/v1/events. */
+const EVENT_TYPES = ['task', 'backup_progress', 'job', 'restore', 'resync'];
+
+/** Lists come either bare or wrapped in an object under one key. */
+function unwrap<T>(v: unknown, key: string): T[] {
+  if (Array.isArray(v)) return v as T[];
+  if (typeof v === 'object' && v !== null) {
+    const inner = (v as Record<string, unknown>)[key];
+    if (Array.isArray(inner)) return inner as T[];
+  }
+  return [];
+}
+
+/** Returns the Api over Reelvault's HTTP API (cookie session, SSE). */
+export function createHttpApi(deps: HttpDeps): Api {
+  const base = deps.base ?? '';
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await deps.fetch(base + path, {
+        method,
+        credentials: 'same-origin',
+        headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError('offline', 'Reelvault is not reachable. Is `reelvault serve` still running?');
+    }
+    const text = await res.text();
+    if (!res.ok) throw errorFromHttp(res.status, text);
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError('internal', 'Reelvault sent an answer the window could not read.');
+    }
+  }
+
+  /** GET /api/v1/stats answers both the days and the counts per status of a range. */
+  function stats(from?: string, to?: string): Promise<{ days?: DayStats[]; counts?: StatusCounts }> {
+    const p = new URLSearchParams();
+    if (from) p.set('from', from);
+    if (to) p.set('to', to);
+    return call('GET', `/api/v1/stats?${p}`);
+  }
+
+  const user = (name: string) => `/api/v1/users/${encodeURIComponent(name)}`;
+
+  return {
+    transport: 'http',
+    me: () => call('GET', '/api/v1/me'),
+    listTasks: async (q) => {
+      const page = await call<{ tasks?: unknown; next_cursor?: string }>('GET', `/api/v1/tasks?${toSearchParams(q)}`);
+      return { tasks: unwrap(page, 'tasks'), next_cursor: page?.next_cursor || undefined };
+    },
+    countTasks: async (range) => (await stats(range.from, range.to)).counts ?? ({} as StatusCounts),
+    getTask: (id) => call('GET', `/api/v1/tasks/${encodeURIComponent(id)}`),
+    cancelTask: (id) => call('POST', `/api/v1/tasks/${encodeURIComponent(id)}/cancel`),
+    dailyStats: async (from, to) => (await stats(from, to)).days ?? [],
+    status: async () => {
+      const v = await call<AppStatus | DBStatus>('GET', '/api/v1/status');
+      return 'database' in v ? v : { database: v };
+    },
+    listUsers: async () => unwrap<User>(await call('GET', '/api/v1/users'), 'users'),
+    createUser: (input) => call<UserWithKey>('POST', '/api/v1/users', input),
+    rotateKey: (name) => call<UserWithKey>('POST', `${user(name)}/rotate-key`),
+    setActive: (name, active) => call('POST', `${user(name)}/${active ? 'activate' : 'deactivate'}`),
+    setQuota: (name, quota) => call('POST', `${user(name)}/quota`, { quota }),
+    listBackups: async () => unwrap<Backup>(await call('GET', '/api/v1/backups'), 'backups'),
+    createBackup: () => call('POST', '/api/v1/backups'),
+    restoreBackup: (name) => call('POST', `/api/v1/backups/${encodeURIComponent(name)}/restore`),
+    undoRestore: () => call('POST', '/api/v1/restore/undo'),
+    getSchedule: () => call('GET', '/api/v1/schedule'),
+    setSchedule: (s) => call('PUT', '/api/v1/schedule', s),
+    listJobs: async () => unwrap<JobRun>(await call('GET', '/api/v1/jobs'), 'jobs'),
+    runMaintenance: (op: MaintenanceOp) => call('POST', `/api/v1/maintenance/${op}`),
+    mediaUrl: (id) => `${base}/media/${id}`,
+    subscribe: (fn) => {
+      if (!deps.eventSource) return () => {};
+      const es = deps.eventSource(`${base}/api/v1/events`);
+      const deliver = (ev: MessageEvent) => {
+        try {
+          fn(JSON.parse(String(ev.data)) as Notification);
+        } catch {
+          // A comment or keep-alive line; nothing to deliver.
+        }
+      };
+      es.onmessage = deliver;
+      for (const t of EVENT_TYPES) es.addEventListener(t, deliver as EventListener);
+      return () => es.close();
+    },
+  };
+}

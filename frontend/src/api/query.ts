@@ -1,0 +1,44 @@
+import type { TaskQuery } from './types';
+
+/** The start of a local calendar day (YYYY-MM-DD) as an RFC 3339 instant. */
+export function dayStart(day: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) throw new RangeError(`not a date: ${day}`);
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).toISOString();
+}
+
+/** The start of the day after day, so that "to" includes the whole day. */
+export function dayEnd(day: string): string {
+  const d = new Date(dayStart(day));
+  d.setDate(d.getDate() + 1);
+  return d.toISOString();
+}
+
+/**
+ * The domain's TaskFilter for q (the JSON the Wails binding takes); dates
+ * become instants, an inclusive from and an exclusive to.
+ */
+export function toTaskFilter(q: TaskQuery): Record<string, unknown> {
+  const f: Record<string, unknown> = {};
+  if (q.status?.length) f.status = q.status;
+  if (q.username) f.username = q.username;
+  if (q.from) f.created_from = dayStart(q.from);
+  if (q.to) f.created_to = dayEnd(q.to);
+  if (q.search?.trim()) f.search = q.search.trim();
+  if (q.cursor) f.cursor = q.cursor;
+  if (q.limit) f.limit = q.limit;
+  return f;
+}
+
+/** The query string of GET /api/v1/tasks for q, without the leading "?". */
+export function toSearchParams(q: TaskQuery): string {
+  const p = new URLSearchParams();
+  for (const s of q.status ?? []) p.append('status', s);
+  if (q.username) p.set('username', q.username);
+  if (q.from) p.set('created_from', dayStart(q.from));
+  if (q.to) p.set('created_to', dayEnd(q.to));
+  if (q.search?.trim()) p.set('search', q.search.trim());
+  if (q.cursor) p.set('cursor', q.cursor);
+  if (q.limit) p.set('limit', String(q.limit));
+  return p.toString();
+}

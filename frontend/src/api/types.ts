@@ -1,0 +1,224 @@
+// JSON shapes of the Reelvault API. Field names follow the json tags of the
+// Go domain package (snake_case); times are RFC 3339 strings.
+
+/** A task's lifecycle state. */
+export type Status = 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+/** Every status in lifecycle order. */
+export const STATUSES: readonly Status[] = ['pending', 'processing', 'completed', 'failed', 'cancelled'];
+
+/** One generation run: a prompt turned into scene scripts, clips and a final video. */
+export interface Task {
+  task_id: string;
+  user_id: number;
+  username: string;
+  prompt: string;
+  status: Status;
+  progress: number;
+  total_scenes: number;
+  completed_scenes: number;
+  final_video_path?: string;
+  error_message?: string;
+  attempts: number;
+  lease_owner?: string;
+  lease_expires_at?: string;
+  created_at: string;
+  updated_at: string;
+  started_at?: string;
+  completed_at?: string;
+  duration?: number;
+  scripts?: Script[];
+  videos?: Video[];
+  events?: TaskEvent[];
+}
+
+/** The script of one scene. */
+export interface Script {
+  id: number;
+  task_id: string;
+  scene_number: number;
+  description: string;
+  duration: number;
+  camera_movement?: string;
+  lighting?: string;
+  created_at: string;
+}
+
+/** A registered video file; scene 0 is the task's final video. */
+export interface Video {
+  id: number;
+  task_id: string;
+  scene_number: number;
+  file_path: string;
+  file_size?: number;
+  duration?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  status: string;
+  created_at: string;
+  missing?: boolean;
+}
+
+/** One entry of a task's event log. */
+export interface TaskEvent {
+  id: number;
+  task_id: string;
+  type: string;
+  status: Status;
+  progress: number;
+  message?: string;
+  created_at: string;
+}
+
+/** Selects tasks; empty fields do not filter. Dates are YYYY-MM-DD (local day). */
+export interface TaskQuery {
+  status?: Status[];
+  username?: string;
+  from?: string;
+  to?: string;
+  search?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** One page of tasks, newest first. */
+export interface TaskPage {
+  tasks: Task[];
+  next_cursor?: string;
+}
+
+/** Tasks per status. */
+export type StatusCounts = Record<Status, number>;
+
+/** The totals of one day (UTC). */
+export interface DayStats {
+  date: string;
+  total_tasks: number;
+  completed_tasks: number;
+  failed_tasks: number;
+  cancelled_tasks: number;
+  total_videos: number;
+  total_video_seconds: number;
+  avg_generation_time: number;
+  p95_generation_time: number;
+}
+
+/** On-disk size of one table or index. */
+export interface TableSize {
+  name: string;
+  bytes: number;
+  rows?: number;
+}
+
+/** Database facts for the maintenance screen. */
+export interface DBStatus {
+  engine: string;
+  path?: string;
+  file_size: number;
+  wal_size: number;
+  free_pages: number;
+  page_size: number;
+  schema_version: number;
+  tables: TableSize[];
+  counts: Record<string, number>;
+}
+
+/** Someone whose pipeline writes tasks through an API key. */
+export interface User {
+  id: number;
+  username: string;
+  email?: string;
+  key_prefix: string;
+  quota: number;
+  used_quota: number;
+  is_active: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Input of createUser. */
+export interface UserCreate {
+  username: string;
+  email?: string;
+  quota?: number;
+}
+
+/** A user with its new API key, which is shown once. */
+export interface UserWithKey {
+  user: User;
+  api_key: string;
+}
+
+/** Why a backup was taken. */
+export type BackupKind = 'manual' | 'scheduled' | 'pre-migration' | 'pre-restore';
+
+/** One verified backup in the catalogue. */
+export interface Backup {
+  name: string;
+  kind: BackupKind;
+  created_at: string;
+  size: number;
+  sha256: string;
+  schema_version: number;
+  /** Rows per table at the time of the backup. */
+  rows: Record<string, number>;
+  verified_at: string;
+  path?: string;
+}
+
+/** How far a backup or restore has come. */
+export interface BackupProgress {
+  phase: string;
+  done: number;
+  total: number;
+}
+
+/** The maintenance schedule and retention; an empty expression disables a job. */
+export interface Schedule {
+  backup: string;
+  keep: number;
+  keep_daily: number;
+  keep_weekly: number;
+  optimize: string;
+  vacuum: string;
+  checkpoint: string;
+}
+
+/** Job run results. */
+export type JobResult = 'ok' | 'error' | 'skipped' | 'running';
+
+/** The record of one run of a maintenance job. */
+export interface JobRun {
+  id: number;
+  job_id: string;
+  started_at: string;
+  finished_at?: string;
+  result: JobResult;
+  error?: string;
+  bytes: number;
+  detail?: string;
+}
+
+/** The database facts plus, in the window, where the data lives. */
+export interface AppStatus {
+  database: DBStatus;
+  version?: string;
+  data_dir?: string;
+  api_url?: string;
+}
+
+/** A change pushed by the server (SSE) or the window (Wails events). */
+export interface Notification {
+  type: 'task' | 'backup_progress' | 'job' | 'restore' | 'resync' | string;
+  task_id?: string;
+  status?: Status;
+  progress?: number;
+  data?: unknown;
+}
+
+/** Who is calling: the owner, or a user through its API key. */
+export interface Me {
+  owner: boolean;
+  user?: User;
+}

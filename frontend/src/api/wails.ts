@@ -1,0 +1,93 @@
+import type { Api } from './api';
+import { errorFromWails } from './errors';
+import { toTaskFilter } from './query';
+import type { Notification } from './types';
+
+/** The Wails event under which the window sends domain notifications. */
+export const NOTIFICATION_EVENT = 'notification';
+
+/** The Wails event the window sends when notifications were dropped: reload. */
+export const RESYNC_EVENT = 'resync';
+
+/**
+ * The Go methods the desktop window binds (package desktop, struct App). Each
+ * returns a promise that rejects with the formatted {code, message} error.
+ */
+export interface DesktopBindings {
+  ListTasks(filter: Record<string, unknown>): Promise<unknown>;
+  CountTasks(filter: Record<string, unknown>): Promise<unknown>;
+  GetTask(taskId: string): Promise<unknown>;
+  CancelTask(taskId: string): Promise<unknown>;
+  DailyStats(from: string, to: string): Promise<unknown>;
+  Status(): Promise<unknown>;
+  ListUsers(): Promise<unknown>;
+  CreateUser(input: unknown): Promise<unknown>;
+  RotateKey(username: string): Promise<unknown>;
+  SetUserActive(username: string, active: boolean): Promise<unknown>;
+  SetUserQuota(username: string, quota: number): Promise<unknown>;
+  ListBackups(): Promise<unknown>;
+  CreateBackup(): Promise<unknown>;
+  RestoreBackup(name: string): Promise<unknown>;
+  UndoRestore(): Promise<unknown>;
+  GetSchedule(): Promise<unknown>;
+  SetSchedule(s: unknown): Promise<unknown>;
+  ListJobs(): Promise<unknown>;
+  RunMaintenance(op: string): Promise<unknown>;
+}
+
+/** The part of the Wails runtime the UI uses. */
+export interface WailsRuntime {
+  EventsOn(name: string, fn: (...data: unknown[]) => void): () => void;
+}
+
+/** Returns the Api over the desktop window's bound Go methods and events. */
+export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api {
+  async function call<T>(p: Promise<unknown>): Promise<T> {
+    try {
+      return (await p) as T;
+    } catch (e) {
+      throw errorFromWails(e);
+    }
+  }
+  const list = async <T>(p: Promise<unknown>): Promise<T[]> => ((await call<T[] | null>(p)) ?? []);
+
+  return {
+    transport: 'wails',
+    // The window is the owner's own: it never runs as an API-key user.
+    me: async () => ({ owner: true }),
+    listTasks: async (q) => {
+      const page = await call<{ tasks: [] | null; next_cursor?: string }>(app.ListTasks(toTaskFilter(q)));
+      return { tasks: page.tasks ?? [], next_cursor: page.next_cursor || undefined };
+    },
+    countTasks: (range) => call(app.CountTasks(toTaskFilter({ from: range.from, to: range.to }))),
+    getTask: (id) => call(app.GetTask(id)),
+    cancelTask: (id) => call(app.CancelTask(id)),
+    dailyStats: (from, to) => list(app.DailyStats(from, to)),
+    status: () => call(app.Status()),
+    listUsers: () => list(app.ListUsers()),
+    createUser: (input) => call(app.CreateUser(input)),
+    rotateKey: (name) => call(app.RotateKey(name)),
+    setActive: (name, active) => call(app.SetUserActive(name, active)),
+    setQuota: (name, quota) => call(app.SetUserQuota(name, quota)),
+    listBackups: () => list(app.ListBackups()),
+    createBackup: () => call(app.CreateBackup()),
+    restoreBackup: async (name) => {
+      await call(app.RestoreBackup(name));
+    },
+    undoRestore: async () => {
+      await call(app.UndoRestore());
+    },
+    getSchedule: () => call(app.GetSchedule()),
+    setSchedule: (s) => call(app.SetSchedule(s)),
+    listJobs: () => list(app.ListJobs()),
+    runMaintenance: (op) => call(app.RunMaintenance(op)),
+    mediaUrl: (id) => `/media/${id}`,
+    subscribe: (fn) => {
+      const offs = [
+        runtime.EventsOn(NOTIFICATION_EVENT, (n) => fn(n as Notification)),
+        runtime.EventsOn(RESYNC_EVENT, () => fn({ type: 'resync' })),
+      ];
+      return () => offs.forEach((off) => off());
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { Task, TaskPage } from '../api/types';
+
+/** The accumulated pages of a keyset-paged list. */
+export interface PagerState {
+  tasks: Task[];
+  /** Cursor of the next page; undefined once the last page has arrived. */
+  cursor?: string;
+  done: boolean;
+  loading: boolean;
+}
+
+/**
+ * Pages through tasks with keyset cursors. loadMore fetches at most one page
+ * at a time; reset starts over (new filter) and discards the answer of any
+ * page still in flight, so a slow old query cannot overwrite a new one.
+ */
+export class Pager {
+  private state: PagerState = { tasks: [], done: false, loading: false };
+  private generation = 0;
+  private seen = new Set<string>();
+
+  constructor(
+    private fetchPage: (cursor: string | undefined) => Promise<TaskPage>,
+    private readonly onChange: (s: PagerState) => void,
+  ) {}
+
+  /** The current state. */
+  get current(): PagerState {
+    return this.state;
+  }
+
+  /** Drops every loaded row and fetches the first page with fetchPage. */
+  reset(fetchPage?: (cursor: string | undefined) => Promise<TaskPage>): Promise<void> {
+    if (fetchPage) this.fetchPage = fetchPage;
+    this.generation++;
+    this.seen = new Set();
+    this.set({ tasks: [], done: false, loading: false, cursor: undefined });
+    return this.loadMore();
+  }
+
+  /** Fetches the next page unless one is loading or the last has arrived. */
+  async loadMore(): Promise<void> {
+    if (this.state.loading || this.state.done) return;
+    const gen = this.generation;
+    this.set({ ...this.state, loading: true });
+    try {
+      const page = await this.fetchPage(this.state.cursor);
+      if (gen !== this.generation) return;
+      // A row can move between pages while a pipeline writes; keep the first copy.
+      const fresh = page.tasks.filter((t) => !this.seen.has(t.task_id));
+      for (const t of fresh) this.seen.add(t.task_id);
+      this.set({
+        tasks: fresh.length ? this.state.tasks.concat(fresh) : this.state.tasks,
+        cursor: page.next_cursor,
+        done: !page.next_cursor,
+        loading: false,
+      });
+    } catch (e) {
+      if (gen === this.generation) this.set({ ...this.state, loading: false });
+      throw e;
+    }
+  }
+
+  /** Replaces a loaded task in place (live updates); returns whether it was loaded. */
+  update(task: Task): boolean {
+    const i = this.state.tasks.findIndex((t) => t.task_id === task.task_id);
+    if (i < 0) return false;
+    const tasks = this.state.tasks.slice();
+    tasks[i] = task;
+    this.set({ ...this.state, tasks });
+    return true;
+  }
+
+  private set(s: PagerState) {
+    this.state = s;
+    this.onChange(s);
+  }
+}

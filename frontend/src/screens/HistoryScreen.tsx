@@ -1,0 +1,268 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { STATUSES, toApiError, type Me, type Status, type StatusCounts, type Task, type TaskQuery, type User } from '../api';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Icon } from '../components/Icon';
+import { PipelineHint } from '../components/PipelineHint';
+import { ProgressBar } from '../components/ProgressBar';
+import { STATUS_LABEL, StatusBadge } from '../components/StatusBadge';
+import { TaskThumb } from '../components/TaskThumb';
+import { VirtualList } from '../components/VirtualList';
+import { formatCount, formatDuration, formatRelative } from '../lib/format';
+import { Pager, type PagerState } from '../lib/pager';
+import { routeHash } from '../lib/route';
+import { api, useNotifications } from '../state';
+
+const ROW_HEIGHT = 64;
+const PAGE_SIZE = 100;
+const SEARCH_DEBOUNCE_MS = 120;
+
+function openTask(t: Task) {
+  location.hash = routeHash({ screen: 'task', taskId: t.task_id });
+}
+
+/** One row of the history: poster, prompt, status, progress, time. */
+function TaskRow({ task, index, selected, idle, onClick }: { task: Task; index: number; selected: boolean; idle: boolean; onClick: () => void }) {
+  const scenes = task.total_scenes ? `${task.completed_scenes}/${task.total_scenes} scenes` : 'no scenes yet';
+  return (
+    <div
+      id={`row-${index}`}
+      class="task-row"
+      role="option"
+      aria-selected={selected}
+      data-task-id={task.task_id}
+      onClick={onClick}
+      onDblClick={() => openTask(task)}
+    >
+      <TaskThumb task={task} idle={idle} />
+      <div class="prompt-cell">
+        <div class="prompt-line" title={task.prompt}>
+          {task.prompt}
+        </div>
+        <div class="sub-line">
+          {task.username} · {scenes}
+          {task.error_message ? ` · ${task.error_message}` : ''}
+        </div>
+      </div>
+      <div>
+        <StatusBadge status={task.status} />
+      </div>
+      <div>
+        <ProgressBar value={task.status === 'completed' ? 100 : task.progress} status={task.status} label="progress" />
+      </div>
+      <div class="num muted">{formatDuration(task.duration)}</div>
+      <div class="muted" title={task.created_at}>
+        {formatRelative(task.created_at)}
+      </div>
+    </div>
+  );
+}
+
+/** The filters of the history, kept while the user visits a task. */
+interface Filters {
+  search: string;
+  status: Status[];
+  username: string;
+  from: string;
+  to: string;
+}
+
+/** The history: every task, newest first, filtered and searchable. */
+export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
+  const [filters, setFilters] = useState<Filters>({ search: '', status: [], username: '', from: '', to: '' });
+  const [searchText, setSearchText] = useState('');
+  const [state, setState] = useState<PagerState>({ tasks: [], done: false, loading: true });
+  const [error, setError] = useState<unknown>();
+  const [selected, setSelected] = useState(-1);
+  const [counts, setCounts] = useState<StatusCounts>();
+  const [users, setUsers] = useState<User[]>([]);
+  const [idle, setIdle] = useState(true);
+  const [fresh, setFresh] = useState(0);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const painted = useRef<string | undefined>();
+
+  const query: TaskQuery = useMemo(
+    () => ({ search: filters.search, status: filters.status, username: filters.username, from: filters.from, to: filters.to, limit: PAGE_SIZE }),
+    [filters],
+  );
+  const pager = useMemo(() => new Pager((cursor) => api.listTasks({ ...query, cursor }), setState), []);
+
+  useEffect(() => {
+    setError(undefined);
+    setSelected(-1);
+    setFresh(0);
+    painted.current = undefined;
+    pager.reset((cursor) => api.listTasks({ ...query, cursor })).catch(setError);
+  }, [query]);
+
+  const loadCounts = () =>
+    api.countTasks({ from: filters.from, to: filters.to }).then(setCounts, () => setCounts(undefined));
+  useEffect(() => {
+    loadCounts();
+  }, [filters.from, filters.to]);
+
+  useEffect(() => {
+    if (me?.owner) api.listUsers().then(setUsers, () => setUsers([]));
+  }, [me?.owner]);
+
+  // Mark the first paint of each new result set, for the speed measurements.
+  useEffect(() => {
+    if (state.loading || painted.current === JSON.stringify(query)) return;
+    painted.current = JSON.stringify(query);
+    requestAnimationFrame(() =>
+      performance.mark('rv:history-page', { detail: { search: query.search ?? '', rows: state.tasks.length } }),
+    );
+  }, [state.loading, query]);
+
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (searchText !== filters.search) setFilters((f) => ({ ...f, search: searchText }));
+    }, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [searchText]);
+
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === '/' && document.activeElement?.tagName !== 'INPUT') {
+        e.preventDefault();
+        searchRef.current?.focus();
+      }
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [active]);
+
+  useNotifications(
+    (n) => {
+      if (n.type === 'resync' || n.type === 'restore') {
+        pager.reset().catch(setError);
+        loadCounts();
+        return;
+      }
+      if (n.type !== 'task' || !n.task_id) return;
+      const loaded = pager.current.tasks.some((t) => t.task_id === n.task_id);
+      if (loaded) api.getTask(n.task_id).then((t) => pager.update(t), () => undefined);
+      else if (n.status === 'pending') setFresh((k) => k + 1);
+      loadCounts();
+    },
+    [pager, filters.from, filters.to],
+  );
+
+  const toggleStatus = (s: Status) =>
+    setFilters((f) => ({ ...f, status: f.status.includes(s) ? f.status.filter((x) => x !== s) : [...f.status, s] }));
+  const total = counts ? STATUSES.reduce((n, s) => n + (counts[s] ?? 0), 0) : undefined;
+  const filtered = filters.search || filters.status.length || filters.username || filters.from || filters.to;
+  const noTasksAtAll = !filtered && !state.loading && state.tasks.length === 0 && !error;
+
+  return (
+    <section class="screen fill" aria-label="History" hidden={!active}>
+      <div class="screen-head">
+        <h1>History</h1>
+        <span class="faint num">{total !== undefined ? `${formatCount(total)} tasks` : ''}</span>
+        <div class="spacer" />
+        {fresh > 0 && (
+          <button type="button" class="btn small" onClick={() => pager.reset().then(() => setFresh(0), setError)}>
+            {fresh} new — show
+          </button>
+        )}
+      </div>
+      <div class="filters">
+        <div class="search">
+          <Icon name="search" />
+          <input
+            ref={searchRef}
+            class="input"
+            type="search"
+            placeholder="Search prompts and scenes  /"
+            aria-label="Search prompts and scenes"
+            value={searchText}
+            onInput={(e) => {
+              performance.mark('rv:search-input');
+              setSearchText((e.currentTarget as HTMLInputElement).value);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'ArrowDown' || e.key === 'Enter') {
+                e.preventDefault();
+                setSelected(0);
+                (document.querySelector('.vlist') as HTMLElement | null)?.focus();
+              }
+            }}
+          />
+        </div>
+        {me?.owner && (
+          <select
+            class="input"
+            aria-label="User"
+            value={filters.username}
+            onChange={(e) => setFilters((f) => ({ ...f, username: (e.currentTarget as HTMLSelectElement).value }))}
+          >
+            <option value="">All users</option>
+            {users.map((u) => (
+              <option key={u.id} value={u.username}>
+                {u.username}
+              </option>
+            ))}
+          </select>
+        )}
+        <input class="input" type="date" aria-label="Created from" value={filters.from} max={filters.to || undefined}
+          onChange={(e) => setFilters((f) => ({ ...f, from: (e.currentTarget as HTMLInputElement).value }))} />
+        <span class="faint">to</span>
+        <input class="input" type="date" aria-label="Created to" value={filters.to} min={filters.from || undefined}
+          onChange={(e) => setFilters((f) => ({ ...f, to: (e.currentTarget as HTMLInputElement).value }))} />
+      </div>
+      <div class="chips" role="group" aria-label="Status">
+        {STATUSES.map((s) => (
+          <button key={s} type="button" class={`chip st-${s}`} aria-pressed={filters.status.includes(s)} data-status={s} onClick={() => toggleStatus(s)}>
+            <span class="dot" />
+            {STATUS_LABEL[s]}
+            <span class="count">{counts ? formatCount(counts[s]) : ''}</span>
+          </button>
+        ))}
+      </div>
+      {error !== undefined && <ErrorNotice error={error} onRetry={() => pager.reset().then(() => setError(undefined), setError)} />}
+      {noTasksAtAll ? (
+        <PipelineHint />
+      ) : (
+        <div class="list-frame">
+          <div class="list-head" aria-hidden="true">
+            <span />
+            <span>Prompt</span>
+            <span>Status</span>
+            <span>Progress</span>
+            <span>Took</span>
+            <span>Created</span>
+          </div>
+          {!state.loading && state.tasks.length === 0 ? (
+            <div class="empty" data-empty="filtered">
+              <h3>Nothing matches</h3>
+              <p class="muted">
+                {filters.search ? `No prompt or scene mentions “${filters.search}”` : 'No task fits these filters'}.{' '}
+                <button type="button" class="btn small" onClick={() => { setSearchText(''); setFilters({ search: '', status: [], username: '', from: '', to: '' }); }}>
+                  Clear filters
+                </button>
+              </p>
+            </div>
+          ) : (
+            <VirtualList
+              items={state.tasks}
+              rowHeight={ROW_HEIGHT}
+              selected={selected}
+              onSelect={setSelected}
+              onOpen={(i) => state.tasks[i] && openTask(state.tasks[i])}
+              onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))}
+              onScrolling={(s) => setIdle(!s)}
+              label="Tasks"
+              renderRow={(t, i, sel) => <TaskRow key={t.task_id} task={t} index={i} selected={sel} idle={idle} onClick={() => setSelected(i)} />}
+            />
+          )}
+          <div class="list-foot num">
+            <span data-loaded={state.tasks.length}>
+              {formatCount(state.tasks.length)} shown{state.done ? '' : ' · more as you scroll'}
+            </span>
+            <span class="faint">↑↓ to move · Enter to open · / to search</span>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,188 @@
+import { useState } from 'preact/hooks';
+import type { Script, Task, TaskEvent, Video } from '../api';
+import { CopyButton } from '../components/CopyButton';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Icon } from '../components/Icon';
+import { ProgressBar } from '../components/ProgressBar';
+import { StatusBadge } from '../components/StatusBadge';
+import { FileFacts, VideoPlayer } from '../components/VideoPlayer';
+import { formatDateTime, formatDuration } from '../lib/format';
+import { useAsync } from '../lib/useAsync';
+import { api, useNotifications } from '../state';
+
+const EVENT_LABEL: Record<string, string> = {
+  created: 'Created',
+  started: 'Started',
+  progress: 'Progress',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  scripts_set: 'Scene scripts written',
+  video_added: 'Clip added',
+  claimed: 'Claimed by a worker',
+  lease_expired: 'Worker lease expired',
+};
+
+/** The status history of a task, from its event log. */
+function Timeline({ events }: { events: TaskEvent[] }) {
+  return (
+    <ol class="timeline" aria-label="Timeline">
+      {events.map((e) => (
+        <li key={e.id}>
+          <span class={`dot st-${e.status}`} />
+          <div>
+            <div>
+              {EVENT_LABEL[e.type] ?? e.type}
+              {e.type === 'progress' ? ` ${e.progress}%` : ''}
+            </div>
+            {e.message && <div class="muted">{e.message}</div>}
+            <div class="faint num">{formatDateTime(e.created_at)}</div>
+          </div>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** One scene: its clip and its script. */
+function SceneCard({ script, video }: { script?: Script; video?: Video }) {
+  const n = script?.scene_number ?? video?.scene_number ?? 0;
+  return (
+    <div class="scene" data-scene={n}>
+      {video ? <VideoPlayer video={video} label={`Scene ${n}`} /> : <div class="no-video">No clip yet</div>}
+      <div>
+        <strong>Scene {n}</strong>
+        <p style={{ margin: '4px 0 0' }}>{script?.description ?? <span class="faint">No script</span>}</p>
+        <div class="scene-meta">
+          {script && <span><span class="faint">Length</span> {formatDuration(script.duration)}</span>}
+          {script?.camera_movement && <span><span class="faint">Camera</span> {script.camera_movement}</span>}
+          {script?.lighting && <span><span class="faint">Lighting</span> {script.lighting}</span>}
+          {video && !video.missing && video.width && <span class="num">{video.width}×{video.height}</span>}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function exportJson(task: Task) {
+  const blob = new Blob([JSON.stringify(task, null, 2)], { type: 'application/json' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `task-${task.task_id}.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** Everything about one task: prompt, progress, scenes, videos, timeline. */
+export function TaskScreen({ taskId }: { taskId: string }) {
+  const { data: task, error, reload } = useAsync(() => api.getTask(taskId), [taskId]);
+  const [actionError, setActionError] = useState<unknown>();
+  useNotifications((n) => {
+    if ((n.type === 'task' && n.task_id === taskId) || n.type === 'resync' || n.type === 'restore') reload();
+  }, [taskId]);
+
+  const back = (
+    <button type="button" class="btn ghost" onClick={() => (history.length > 1 ? history.back() : (location.hash = '#/history'))}>
+      <Icon name="back" /> History
+    </button>
+  );
+  if (!task) {
+    return (
+      <section class="screen" aria-label="Task">
+        <div class="screen-head">{back}</div>
+        {error !== undefined ? <ErrorNotice error={error} onRetry={reload} /> : <p class="faint">Loading…</p>}
+      </section>
+    );
+  }
+
+  const final = task.videos?.find((v) => v.scene_number === 0);
+  const sceneNumbers = new Set<number>();
+  task.scripts?.forEach((s) => sceneNumbers.add(s.scene_number));
+  task.videos?.forEach((v) => v.scene_number > 0 && sceneNumbers.add(v.scene_number));
+  const scenes = [...sceneNumbers].sort((a, b) => a - b);
+  const live = task.status === 'pending' || task.status === 'processing';
+
+  return (
+    <section class="screen" aria-label="Task" data-task-id={task.task_id}>
+      <div class="screen-head">
+        {back}
+        <div class="spacer" />
+        {live && (
+          <button type="button" class="btn danger" onClick={() => api.cancelTask(task.task_id).then(reload, setActionError)}>
+            Cancel task
+          </button>
+        )}
+        <button type="button" class="btn" onClick={() => exportJson(task)}>
+          <Icon name="download" /> Export JSON
+        </button>
+      </div>
+      {actionError !== undefined && <ErrorNotice error={actionError} />}
+      <div class="task-layout">
+        <div class="stack" style={{ gap: '16px' }}>
+          <div class="card stack">
+            <div class="row">
+              <StatusBadge status={task.status} />
+              <span class="muted">{task.username}</span>
+              <span class="faint mono">{task.task_id}</span>
+              <div style={{ flex: 1 }} />
+              <CopyButton text={task.prompt} label="Copy prompt" />
+            </div>
+            <p class="prompt-text" data-testid="prompt">
+              {task.prompt}
+            </p>
+            <div class="row" style={{ gap: '12px' }}>
+              <div style={{ flex: 1 }}>
+                <ProgressBar value={task.status === 'completed' ? 100 : task.progress} status={task.status} big label="task progress" />
+              </div>
+              <span class="num muted">
+                {task.status === 'completed' ? 100 : task.progress}% · {task.completed_scenes}/{task.total_scenes} scenes
+              </span>
+            </div>
+            {task.error_message && (
+              <div class="error-box" role="alert">
+                <div>
+                  <div class="code">Failed</div>
+                  {task.error_message}
+                </div>
+              </div>
+            )}
+          </div>
+          {final && (
+            <div class="card">
+              <h2>Final video</h2>
+              <VideoPlayer video={final} label="Final video" />
+              <FileFacts video={final} />
+            </div>
+          )}
+          <div class="card">
+            <h2>Scenes</h2>
+            {scenes.length ? (
+              <div class="scenes">
+                {scenes.map((n) => (
+                  <SceneCard key={n} script={task.scripts?.find((s) => s.scene_number === n)} video={task.videos?.find((v) => v.scene_number === n)} />
+                ))}
+              </div>
+            ) : (
+              <p class="faint">The pipeline has not written scene scripts for this task yet.</p>
+            )}
+          </div>
+        </div>
+        <div class="stack" style={{ gap: '16px' }}>
+          <div class="card">
+            <h2>Details</h2>
+            <div class="kv"><span class="muted">Created</span><span class="num">{formatDateTime(task.created_at)}</span></div>
+            <div class="kv"><span class="muted">Started</span><span class="num">{formatDateTime(task.started_at)}</span></div>
+            <div class="kv"><span class="muted">Finished</span><span class="num">{formatDateTime(task.completed_at)}</span></div>
+            <div class="kv"><span class="muted">Took</span><span class="num">{formatDuration(task.duration)}</span></div>
+            <div class="kv"><span class="muted">Attempts</span><span class="num">{task.attempts}</span></div>
+            {task.lease_owner && <div class="kv"><span class="muted">Worker</span><span>{task.lease_owner}</span></div>}
+          </div>
+          <div class="card">
+            <h2>Timeline</h2>
+            {task.events?.length ? <Timeline events={task.events} /> : <p class="faint">No events.</p>}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}
