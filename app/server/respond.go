@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/reelvault/reelvault/domain"
@@ -67,6 +68,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := domain.ErrorCode(err)
 	if code == domain.EINTERNAL {
 		s.logger.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	}
+	if code == ERATELIMITED {
+		w.Header().Set("Retry-After", strconv.Itoa(int(FailedAuthEvery.Seconds())))
 	}
 	writeJSON(w, StatusCode(code), errorResponse{Error: domain.Error{
 		Code:    code,

@@ -125,6 +125,15 @@ func New(cfg Config) *Server {
 		cancel: cancel,
 	}
 	s.auth = newAuthenticator(cfg.Users, cfg.Now)
+	s.auth.onRotate = func() {
+		// Only a serving server has a token file to keep current.
+		if s.URL() == "" {
+			return
+		}
+		if err := s.writeTokenFile(); err != nil {
+			s.logger.Error("rewrite owner token file", slog.Any("err", err))
+		}
+	}
 	s.register()
 	return s
 }

@@ -1,0 +1,155 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// sseEvent is one parsed Server-Sent Event.
+type sseEvent struct {
+	ID, Event string
+	Data      domain.Notification
+}
+
+// openStream connects to /api/v1/events and returns a channel of events.
+func openStream(t *testing.T, e *env, auth *Auth, lastID string) <-chan sseEvent {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.ts.URL+"/api/v1/events", nil)
+	if auth.Key != "" {
+		req.Header.Set("Authorization", "Bearer "+auth.Key)
+	}
+	if auth.Owner {
+		req.Header.Set("Cookie", "reelvault_session="+e.session)
+	}
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("events: status=%d", resp.StatusCode)
+	}
+	if got, want := resp.Header.Get("Content-Type"), "text/event-stream"; got != want {
+		t.Fatalf("Content-Type=%q, want %q", got, want)
+	}
+	out := make(chan sseEvent, 64)
+	sc := bufio.NewScanner(resp.Body)
+	// Wait for the stream's greeting so that the subscription exists.
+	for sc.Scan() && sc.Text() != ": connected" {
+	}
+	go func() {
+		defer resp.Body.Close()
+		defer close(out)
+		var ev sseEvent
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if ev.Event != "" {
+					out <- ev
+				}
+				ev = sseEvent{}
+			case strings.HasPrefix(line, "id: "):
+				ev.ID = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "event: "):
+				ev.Event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				_ = json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &ev.Data)
+			}
+		}
+	}()
+	return out
+}
+
+// next returns the next event or fails after two seconds.
+func next(t *testing.T, c <-chan sseEvent) sseEvent {
+	t.Helper()
+	select {
+	case ev, ok := <-c:
+		if !ok {
+			t.Fatal("event stream closed")
+		}
+		return ev
+	case <-time.After(2 * time.Second):
+		t.Fatal("no event within 2s")
+	}
+	return sseEvent{}
+}
+
+func TestServer_Events(t *testing.T) {
+	e := MustOpenEnv(t)
+	_, ka := e.MustCreateUser("alice", 10)
+	_, kb := e.MustCreateUser("bob", 10)
+
+	ownerStream := openStream(t, e, owner, "")
+	bobStream := openStream(t, e, key(kb), "")
+
+	a := e.MustCreateTask(ka, "alice's", 1)
+	ev := next(t, ownerStream)
+	if ev.Event != "task" || ev.Data.TaskID != a.TaskID || ev.Data.Status != domain.StatusPending || ev.ID == "" {
+		t.Fatalf("owner got %+v, want alice's task created", ev)
+	}
+	e.MustDo(http.StatusOK, "POST", "/api/v1/tasks/"+a.TaskID+"/start", nil, key(ka))
+	if ev := next(t, ownerStream); ev.Data.TaskID != a.TaskID || ev.Data.Status != domain.StatusProcessing {
+		t.Fatalf("owner got %+v, want alice's task processing", ev)
+	}
+
+	// Bob sees his own task change and none of alice's.
+	b := e.MustCreateTask(kb, "bob's", 1)
+	if ev := next(t, bobStream); ev.Data.TaskID != b.TaskID {
+		t.Fatalf("bob got an event of task %s, want only his own %s", ev.Data.TaskID, b.TaskID)
+	}
+
+	// The owner sees non-task events; bob does not.
+	e.hub.Notify(domain.Notification{Type: "job", Data: map[string]string{"job_id": "backup"}})
+	e.MustCreateTask(kb, "bob's second", 1)
+	if ev := next(t, ownerStream); ev.Data.TaskID != b.TaskID {
+		t.Fatalf("owner: got %+v, want bob's task", ev)
+	}
+	if ev := next(t, ownerStream); ev.Event != "job" {
+		t.Fatalf("owner: got %q, want job", ev.Event)
+	}
+	if ev := next(t, bobStream); ev.Event != "task" {
+		t.Fatalf("bob: got %q event, want his task (jobs are the owner's)", ev.Event)
+	}
+
+	t.Run("Resume", func(t *testing.T) {
+		last := e.hub.LastID()
+		e.MustCreateTask(ka, "while away", 1)
+		s := openStream(t, e, owner, itoa(last))
+		if ev := next(t, s); ev.ID != itoa(last+1) {
+			t.Fatalf("resumed at id %s, want %d", ev.ID, last+1)
+		}
+	})
+
+	t.Run("ShutdownEndsStream", func(t *testing.T) {
+		s := openStream(t, e, owner, "")
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := e.srv.Shutdown(ctx); err != nil {
+			t.Fatalf("shutdown with an open stream: %v", err)
+		}
+		select {
+		case _, ok := <-s:
+			if ok {
+				t.Fatal("event after shutdown")
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("stream still open after shutdown")
+		}
+	})
+}
+
+func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
