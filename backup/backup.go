@@ -342,12 +342,18 @@ func vacuumInto(ctx context.Context, conn *sql.Conn, dst string, progress func(d
 
 // addToCatalog records a new backup in the catalogue.
 func (m *Manager) addToCatalog(b *domain.Backup) error {
-	c, err := m.loadCatalog(context.Background())
+	c, err := m.loadCatalog(context.Background(), b.Name)
 	if err != nil {
 		return err
 	}
+	kept := c.Backups[:0]
+	for _, e := range c.Backups {
+		if e.Name != b.Name {
+			kept = append(kept, e)
+		}
+	}
 	entry := *b
-	c.Backups = append(c.Backups, &entry)
+	c.Backups = append(kept, &entry)
 	return writeCatalog(m.Dir, c)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/reelvault/reelvault/domain"
 )
@@ -49,8 +50,9 @@ func (m *Manager) List(ctx context.Context) ([]*domain.Backup, error) {
 // whose file is gone are dropped, and backup files missing from it (a lost
 // catalogue, or a crash between a backup's rename and the catalogue write)
 // are verified and added. It rewrites the catalogue when anything changed.
+// Files named in skip are left out of that (the caller is adding them).
 // The caller holds the operation lock.
-func (m *Manager) loadCatalog(ctx context.Context) (*catalog, error) {
+func (m *Manager) loadCatalog(ctx context.Context, skip ...string) (*catalog, error) {
 	c, ok, err := readCatalog(m.Dir)
 	if err != nil {
 		return nil, err
@@ -74,7 +76,7 @@ func (m *Manager) loadCatalog(ctx context.Context) (*catalog, error) {
 	}
 	c.Backups = kept
 	for _, name := range files {
-		if c.find(name) != nil {
+		if c.find(name) != nil || slices.Contains(skip, name) {
 			continue
 		}
 		b, err := m.inspect(ctx, filepath.Join(m.Dir, name))

@@ -1,0 +1,234 @@
+package backup_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reelvault/reelvault/backup"
+	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
+)
+
+// Restore and undo swap data under a live, open store.DB: the same object
+// keeps working and sees the restored data, with no reopen by the caller.
+func TestManager_Restore(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	Seed(t, db, 3)
+	b, err := m.Backup(ctx, backup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	Seed(t, db, 2)
+
+	res, err := m.Restore(ctx, b.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := CountTasks(t, db), 3; got != want {
+		t.Fatalf("tasks after restore=%d, want %d", got, want)
+	}
+	if res.PreRestore == nil || res.PreRestore.Kind != domain.BackupPreRestore || res.PreRestore.Rows["tasks"] != 5 {
+		t.Fatalf("pre-restore=%+v, want a pre-restore backup of 5 tasks", res.PreRestore)
+	}
+	// The live database still takes writes.
+	Seed(t, db, 1)
+	if got, want := CountTasks(t, db), 4; got != want {
+		t.Fatalf("tasks after a write=%d, want %d", got, want)
+	}
+
+	// Undo works from a new Manager (as after a restart): the journal is on disk.
+	m2 := backup.NewManager(db)
+	m2.Logger = discardLogger()
+	if _, err := m2.Undo(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := CountTasks(t, db), 5; got != want {
+		t.Fatalf("tasks after undo=%d, want %d", got, want)
+	}
+	// Undoing the undo brings the restored state (with the later write) back.
+	if _, err := m2.Undo(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := CountTasks(t, db), 4; got != want {
+		t.Fatalf("tasks after second undo=%d, want %d", got, want)
+	}
+
+	t.Run("ByPath", func(t *testing.T) {
+		plain := expandBackup(t, b.Path) // an uncompressed file the user picked
+		if _, err := m.Restore(ctx, plain, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := CountTasks(t, db), 3; got != want {
+			t.Fatalf("tasks=%d, want %d", got, want)
+		}
+	})
+	t.Run("NoStagingLeft", func(t *testing.T) {
+		entries, err := os.ReadDir(filepath.Dir(db.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".restore-") {
+				t.Fatalf("staging file left: %s", e.Name())
+			}
+		}
+	})
+}
+
+func TestManager_Undo_ErrNotFound(t *testing.T) {
+	_, m := MustOpen(t)
+	_, err := m.Undo(context.Background(), nil)
+	assertCode(t, err, domain.ENOTFOUND)
+}
+
+// Every refused file leaves the live database byte-identical, takes no
+// pre-restore backup and says why.
+func TestManager_Restore_Refused(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	Seed(t, db, 10)
+	good, err := m.Backup(ctx, backup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	Seed(t, db, 1)
+	dir := t.TempDir()
+
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	plain := func(name string) string { // an uncompressed copy of the good backup
+		p := filepath.Join(dir, name)
+		if err := os.Rename(expandBackup(t, good.Path), p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	exec := func(path, query string) {
+		d, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		if _, err := d.Exec(query); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	random := make([]byte, 64<<10)
+	rand.Read(random)
+	zst, err := os.ReadFile(good.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name    string
+		source  func() string
+		code    string
+		message string // a part of the message
+	}{
+		{"RandomBytes", func() string { return write("random.db", random) }, domain.EINVALID, "not a SQLite database"},
+		{"Empty", func() string { return write("empty.db", nil) }, domain.EINVALID, "not a SQLite database"},
+		{"Truncated", func() string {
+			p := plain("truncated.db")
+			fi, _ := os.Stat(p)
+			if err := os.Truncate(p, fi.Size()/2); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, domain.EINVALID, "truncated"},
+		{"TruncatedCompressed", func() string { return write("cut.db.zst", zst[:len(zst)/2]) }, domain.EINVALID, "cannot be decompressed"},
+		{"CorruptedPage", func() string {
+			p := plain("corrupt.db")
+			f, err := os.OpenFile(p, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			fi, _ := f.Stat()
+			garbage := make([]byte, 16)
+			for i := range garbage {
+				garbage[i] = 0xA5
+			}
+			// Damage the b-tree header of every other page after the first
+			// (the file keeps its size, so only the integrity check can tell).
+			for off := int64(4096); off < fi.Size(); off += 8192 {
+				if _, err := f.WriteAt(garbage, off); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return p
+		}, domain.EINVALID, "damaged"},
+		{"ForeignApp", func() string {
+			p := filepath.Join(dir, "other.db")
+			exec(p, `PRAGMA application_id = 305419896; CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x')`)
+			return p
+		}, domain.EINVALID, "not a Reelvault database"},
+		{"NewerSchema", func() string {
+			p := plain("newer.db")
+			exec(p, fmt.Sprintf(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (%d, 1)`, store.LatestSchemaVersion()+1))
+			return p
+		}, domain.EINVALID, "newer than this Reelvault"},
+		{"Missing", func() string { return filepath.Join(dir, "nope.db.zst") }, domain.ENOTFOUND, "does not exist"},
+		{"Directory", func() string { return dir }, domain.EINVALID, "is a directory"},
+		{"NoSource", func() string { return " " }, domain.EINVALID, "Name a backup"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := tt.source()
+			before := FileSum(t, db)
+			listed, err := m.List(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			_, err = m.Restore(ctx, src, nil)
+			assertCode(t, err, tt.code)
+			if msg := domain.ErrorMessage(err); !strings.Contains(msg, tt.message) {
+				t.Fatalf("message=%q, want it to contain %q", msg, tt.message)
+			}
+			if after := FileSum(t, db); after != before {
+				t.Fatal("the live database changed")
+			}
+			if got, want := CountTasks(t, db), 11; got != want {
+				t.Fatalf("tasks=%d, want %d", got, want)
+			}
+			if now, err := m.List(ctx); err != nil {
+				t.Fatal(err)
+			} else if len(now) != len(listed) {
+				t.Fatalf("backups=%d, want %d (no pre-restore backup for a refused file)", len(now), len(listed))
+			}
+		})
+	}
+
+	t.Run("ChangedCatalogued", func(t *testing.T) {
+		// A catalogued backup whose bytes changed since it was verified.
+		b, err := m.Backup(ctx, backup.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(b.Path)
+		data[len(data)/2] ^= 0xff
+		if err := os.WriteFile(b.Path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		before := FileSum(t, db)
+		_, err = m.Restore(ctx, b.Name, nil)
+		assertCode(t, err, domain.EINVALID)
+		if FileSum(t, db) != before {
+			t.Fatal("the live database changed")
+		}
+	})
+}
