@@ -48,6 +48,8 @@ type DB struct {
 	// Open. The WAL has been checkpointed into the file before the call.
 	BeforeMigrate func(ctx context.Context, path string, from, to int64) error
 
+	// dialect is the SQL engine, chosen by Open from Path.
+	dialect *dialect
 	// swap is held shared by every operation and exclusively by Exclusive.
 	swap   sync.RWMutex
 	writer *sqlx.DB
@@ -97,6 +99,11 @@ func (db *DB) open(ctx context.Context) (err error) {
 	if mode != "FULL" && mode != "NORMAL" {
 		return domain.Invalidf("synchronous", "Synchronous must be FULL or NORMAL, not %q.", db.Synchronous)
 	}
+	if IsPostgresURL(db.Path) {
+		db.dialect = postgresDialect
+		return db.openPostgres(ctx)
+	}
+	db.dialect = sqliteDialect
 	if err := os.MkdirAll(filepath.Dir(db.Path), 0o700); err != nil {
 		return fmt.Errorf("create database folder: %w", err)
 	}
@@ -269,6 +276,9 @@ func (db *DB) Exclusive(ctx context.Context, fn func(path string) error) error {
 	defer db.swap.Unlock()
 	if db.writer == nil {
 		return errClosed
+	}
+	if db.dialect.isPostgres() {
+		return errExclusivePostgres
 	}
 	// TRUNCATE leaves the whole database in the main file and an empty WAL,
 	// so fn sees a self-contained file it can copy or replace.

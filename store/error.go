@@ -11,13 +11,14 @@ import (
 
 const sqliteNotADB = sqlite3.SQLITE_NOTADB
 
-// sqliteCode returns the extended SQLite result code of err, or 0.
+// sqliteCode returns the extended SQLite result code of err, or 0. A
+// PostgreSQL error is translated to the code with the same meaning.
 func sqliteCode(err error) int {
 	var e *sqlite.Error
 	if errors.As(err, &e) {
 		return e.Code()
 	}
-	return 0
+	return postgresCode(err)
 }
 
 // mapError converts driver errors to domain errors by SQLite's extended

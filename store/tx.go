@@ -51,8 +51,20 @@ func (db *DB) read(ctx context.Context, inTx bool, fn func(tx *tx) error) error 
 }
 
 // write runs fn in an IMMEDIATE transaction on the writer connection and
-// sends the collected notifications once it has committed.
+// sends the collected notifications once it has committed. On PostgreSQL
+// the transaction first takes the database's write lock (see dialect).
 func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
+	return db.writeLocked(ctx, false, fn)
+}
+
+// claim is write for ClaimTask. On PostgreSQL claims share the write lock
+// with each other, so several run at once, each taking its task row with
+// FOR UPDATE SKIP LOCKED; on SQLite it is write.
+func (db *DB) claim(ctx context.Context, fn func(tx *tx) error) error {
+	return db.writeLocked(ctx, true, fn)
+}
+
+func (db *DB) writeLocked(ctx context.Context, shared bool, fn func(tx *tx) error) error {
 	var notes []domain.Notification
 	err := db.Write(ctx, func(w *sqlx.DB) error {
 		sqlTx, err := w.BeginTxx(ctx, nil)
@@ -60,6 +72,15 @@ func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
 			return fmt.Errorf("begin: %w", mapError(err))
 		}
 		defer sqlTx.Rollback()
+		lock := db.dialect.writeLock
+		if shared {
+			lock = db.dialect.claimLock
+		}
+		if lock != "" {
+			if _, err := sqlTx.ExecContext(ctx, lock); err != nil {
+				return fmt.Errorf("lock: %w", mapError(err))
+			}
+		}
 		t := &tx{ctx: ctx, db: db, ext: sqlTx, now: db.now()}
 		if err := fn(t); err != nil {
 			return mapError(err)
@@ -90,24 +111,28 @@ func (t *tx) notify(n domain.Notification) { t.notes = append(t.notes, n) }
 // get runs a query that returns one row into dest.
 func (t *tx) get(dest any, query string, args ...any) error {
 	defer t.timed(time.Now(), query)
-	return sqlx.GetContext(t.ctx, t.ext, dest, query, args...)
+	return sqlx.GetContext(t.ctx, t.ext, dest, t.db.dialect.rebind(query), args...)
 }
 
 // sel runs a query into the slice dest.
 func (t *tx) sel(dest any, query string, args ...any) error {
 	defer t.timed(time.Now(), query)
-	return sqlx.SelectContext(t.ctx, t.ext, dest, query, args...)
+	return sqlx.SelectContext(t.ctx, t.ext, dest, t.db.dialect.rebind(query), args...)
 }
 
 // exec runs a statement.
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 	defer t.timed(time.Now(), query)
-	return t.ext.ExecContext(t.ctx, query, args...)
+	res, err := t.ext.ExecContext(t.ctx, t.db.dialect.rebind(query), args...)
+	if err == nil && t.db.dialect.isPostgres() {
+		res = pgResult{res, t}
+	}
+	return res, err
 }
 
 // prepare prepares a statement for a batch; the caller closes it.
 func (t *tx) prepare(query string) (*sqlx.Stmt, error) {
-	return sqlx.PreparexContext(t.ctx, t.ext, query)
+	return sqlx.PreparexContext(t.ctx, t.ext, t.db.dialect.rebind(query))
 }
 
 // timed logs query when it ran longer than the DB's SlowQuery threshold.

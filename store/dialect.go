@@ -1,0 +1,227 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// This file is the one place where the SQL of SQLite and PostgreSQL
+// differs. The services write SQLite-flavoured SQL with ? placeholders; a
+// dialect rebinds it, and supplies the few fragments that cannot be shared:
+//
+//   - placeholders: ? on SQLite, $1… on PostgreSQL (sqlx.Rebind, cached);
+//   - inserted ids: LastInsertId on SQLite, lastval() in the same
+//     transaction on PostgreSQL (identity columns);
+//   - locking: SQLite has one writer connection whose transactions begin
+//     IMMEDIATE; PostgreSQL writers take a transaction-scoped advisory lock
+//     instead, so the services' read-check-write steps stay serialised even
+//     across several Reelvault processes on one database. Claims share that
+//     lock among themselves and split the pending rows with
+//     FOR UPDATE SKIP LOCKED;
+//   - full-text search: FTS5 with CJK characters pre-split on SQLite;
+//     ILIKE over the raw text with a pg_trgm GIN index on PostgreSQL;
+//   - calendar days of microsecond timestamps, and storage statistics;
+//   - error codes: PostgreSQL SQLSTATEs are translated to the SQLite result
+//     codes the rest of the store checks.
+//
+// Upserts (INSERT … ON CONFLICT … DO UPDATE with excluded.) and RETURNING
+// are written once: both engines accept the same syntax. Identity columns
+// and time types live in the two migration sets (BIGINT microseconds on
+// both).
+
+// Engine names, as returned by DB.Engine.
+const (
+	EngineSQLite   = "sqlite"
+	EnginePostgres = "postgres"
+)
+
+// IsPostgresURL reports whether dsn names a PostgreSQL database
+// (postgres:// or postgresql://) rather than a SQLite file.
+func IsPostgresURL(dsn string) bool {
+	lower := strings.ToLower(dsn)
+	return strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://")
+}
+
+// dialect describes one SQL engine.
+type dialect struct {
+	engine     string
+	bindType   int
+	goose      goose.Dialect
+	migrations func() fs.FS
+
+	// writeLock starts every write transaction; claimLock starts claims.
+	writeLock, claimLock string
+	// claimSuffix ends the SELECT that picks the task to claim.
+	claimSuffix string
+
+	rebound sync.Map // query → rebound query
+}
+
+// writeLockKey is the advisory lock that serialises writers on PostgreSQL
+// ("RVLT", as the SQLite application id). Advisory locks are per database.
+const writeLockKey = 0x52564C54
+
+var (
+	sqliteDialect = &dialect{
+		engine:     EngineSQLite,
+		bindType:   sqlx.QUESTION,
+		goose:      goose.DialectSQLite3,
+		migrations: sqliteMigrations,
+	}
+	postgresDialect = &dialect{
+		engine:     EnginePostgres,
+		bindType:   sqlx.DOLLAR,
+		goose:      goose.DialectPostgres,
+		migrations: postgresMigrations,
+		writeLock:  fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", writeLockKey),
+		claimLock:  fmt.Sprintf("SELECT pg_advisory_xact_lock_shared(%d)", writeLockKey),
+		// OF t: lock the task row only, not the joined user row, so claims
+		// for tasks of one user do not queue behind each other.
+		claimSuffix: "\n\t\t\tFOR UPDATE OF t SKIP LOCKED",
+	}
+)
+
+// rebind converts ? placeholders for the engine.
+func (d *dialect) rebind(query string) string {
+	if d == nil || d.bindType == sqlx.QUESTION {
+		return query
+	}
+	if q, ok := d.rebound.Load(query); ok {
+		return q.(string)
+	}
+	q := sqlx.Rebind(d.bindType, query)
+	d.rebound.Store(query, q)
+	return q
+}
+
+// isPostgres reports whether d is PostgreSQL.
+func (d *dialect) isPostgres() bool { return d != nil && d.engine == EnginePostgres }
+
+// searchText returns the text stored in task_search.body for parts: on
+// SQLite pre-split for FTS5 (see searchBody), on PostgreSQL as written so
+// that trigrams span neighbouring characters.
+func (d *dialect) searchText(parts ...string) string {
+	if d.isPostgres() {
+		return strings.Join(parts, "\n")
+	}
+	return searchBody(parts...)
+}
+
+// searchCond returns the condition on tasks t that selects the tasks whose
+// search text matches match, an FTS5 query made by matchQuery.
+//
+// On PostgreSQL each term of the query (a word, or a run of CJK
+// characters) must occur in the text, case-insensitively: body ILIKE
+// '%term%'. pg_trgm's GIN index answers that for terms of three or more
+// characters; a shorter term (森林, "ai") has no trigram and PostgreSQL
+// scans task_search for it. Words match anywhere, not only at a word
+// start as in SQLite.
+func (d *dialect) searchCond(match string) (string, []any) {
+	if !d.isPostgres() {
+		return "t.id IN (SELECT rowid FROM task_search WHERE task_search MATCH ?)", []any{match}
+	}
+	terms := matchTerms(match)
+	if len(terms) == 0 {
+		return "FALSE", nil
+	}
+	conds := make([]string, len(terms))
+	args := make([]any, len(terms))
+	for i, term := range terms {
+		conds[i] = `s.body ILIKE ? ESCAPE '\'`
+		args[i] = "%" + likeEscaper.Replace(term) + "%"
+	}
+	return "t.id IN (SELECT s.rowid FROM task_search s WHERE " + strings.Join(conds, " AND ") + ")", args
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// matchTerms extracts the terms of an FTS5 query made by matchQuery: each
+// is a quoted string of letters and digits ("forest"*) or of CJK
+// characters separated by spaces ("森 林").
+func matchTerms(match string) []string {
+	var terms []string
+	parts := strings.Split(match, `"`)
+	// Quoted strings are at the odd positions.
+	for i := 1; i < len(parts); i += 2 {
+		if t := strings.ReplaceAll(parts[i], " ", ""); t != "" {
+			terms = append(terms, t)
+		}
+	}
+	return terms
+}
+
+// dayOf returns an expression for the UTC calendar day (YYYY-MM-DD) of a
+// column of microseconds.
+func (d *dialect) dayOf(column string) string {
+	if d.isPostgres() {
+		return "to_char(to_timestamp(" + column + " / 1000000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	return "date(" + column + " / 1000000, 'unixepoch')"
+}
+
+// postgresCode translates a PostgreSQL error to the SQLite extended result
+// code with the same meaning, so that the store checks one set of codes.
+// It returns 0 for other errors.
+func postgresCode(err error) int {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return 0
+	}
+	switch pe.Code {
+	case "23505": // unique_violation
+		if strings.HasSuffix(pe.ConstraintName, "_pkey") {
+			return sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+		}
+		return sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	case "23503": // foreign_key_violation
+		return sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	case "23514": // check_violation
+		return sqlite3.SQLITE_CONSTRAINT_CHECK
+	case "23502": // not_null_violation
+		return sqlite3.SQLITE_CONSTRAINT_NOTNULL
+	case "53100": // disk_full
+		return sqlite3.SQLITE_FULL
+	case "40001", "40P01": // serialization_failure, deadlock_detected
+		return sqlite3.SQLITE_BUSY
+	}
+	return 0
+}
+
+// uniqueColumn returns "table.column" of the column whose UNIQUE
+// constraint err violated, as SQLite names it ("users.email"), or "".
+func uniqueColumn(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		// PostgreSQL names single-column constraints table_column_key.
+		col := strings.TrimSuffix(strings.TrimPrefix(pe.ConstraintName, pe.TableName+"_"), "_key")
+		return pe.TableName + "." + col
+	}
+	if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		msg := err.Error()
+		if i := strings.LastIndex(msg, "failed: "); i >= 0 {
+			col := msg[i+len("failed: "):]
+			if j := strings.IndexAny(col, " ,()"); j >= 0 {
+				col = col[:j]
+			}
+			return col
+		}
+	}
+	return ""
+}
+
+// Engine returns EnginePostgres when the DB's Path is a PostgreSQL URL and
+// EngineSQLite otherwise.
+func (db *DB) Engine() string {
+	if IsPostgresURL(db.Path) {
+		return EnginePostgres
+	}
+	return EngineSQLite
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"github.com/reelvault/reelvault/domain"
+)
+
+// postgresMigrationFS holds the PostgreSQL migrations, numbered like the
+// SQLite ones (a test keeps the two sets in lockstep).
+//
+//go:embed migrations/postgres/*.sql
+var postgresMigrationFS embed.FS
+
+// postgresMigrations returns the folder goose reads PostgreSQL migrations
+// from.
+func postgresMigrations() fs.FS {
+	sub, err := fs.Sub(postgresMigrationFS, "migrations/postgres")
+	if err != nil {
+		panic(err) // the embedded folder always exists
+	}
+	return sub
+}
+
+// DefaultPostgresConns is the size of each PostgreSQL pool. Writers are
+// serialised by an advisory lock, except claims, which run in parallel.
+const DefaultPostgresConns = 16
+
+// openPostgres opens the writer and reader pools on the PostgreSQL database
+// db.Path and applies pending migrations.
+//
+// The reader pool's transactions are REPEATABLE READ and read-only, so a
+// service method that reads in several statements sees one snapshot, as
+// it does in SQLite's WAL mode.
+func (db *DB) openPostgres(ctx context.Context) (err error) {
+	writerDSN, readerDSN, err := postgresDSNs(db.Path)
+	if err != nil {
+		return err
+	}
+	writer, err := sqlx.Open("pgx", writerDSN)
+	if err != nil {
+		return fmt.Errorf("open writer: %w", err)
+	}
+	configurePool(writer)
+	defer func() {
+		if err != nil {
+			writer.Close()
+		}
+	}()
+	if err := writer.PingContext(ctx); err != nil {
+		return domain.Errorf(domain.EINVALID, "Cannot connect to the PostgreSQL database %s: %v", redactURL(db.Path), err)
+	}
+	if err := db.migratePostgres(ctx, writer.DB); err != nil {
+		return err
+	}
+
+	reader, err := sqlx.Open("pgx", readerDSN)
+	if err != nil {
+		return fmt.Errorf("open reader: %w", err)
+	}
+	configurePool(reader)
+	if err := reader.PingContext(ctx); err != nil {
+		reader.Close()
+		return fmt.Errorf("open reader: %w", mapError(err))
+	}
+	db.writer, db.reader = writer, reader
+	return nil
+}
+
+func configurePool(p *sqlx.DB) {
+	p.SetMaxOpenConns(DefaultPostgresConns)
+	p.SetMaxIdleConns(DefaultPostgresConns)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+}
+
+// postgresDSNs returns the connection strings of the writer and the reader
+// pool. Session settings travel as URL parameters, so every pooled
+// connection gets them.
+func postgresDSNs(raw string) (writer, reader string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" && u.Query().Get("host") == "" {
+		return "", "", domain.Invalidf("db", "The PostgreSQL URL %s is not valid; use postgres://user:password@host:5432/database.", redactURL(raw))
+	}
+	q := u.Query()
+	q.Set("application_name", "reelvault")
+	// synchronous_commit=on: an acknowledged commit is on disk (on the
+	// primary), as synchronous=FULL is for SQLite.
+	q.Set("synchronous_commit", "on")
+	u.RawQuery = q.Encode()
+	writer = u.String()
+	q.Set("default_transaction_read_only", "on")
+	q.Set("default_transaction_isolation", "repeatable read")
+	u.RawQuery = q.Encode()
+	return writer, u.String(), nil
+}
+
+// redactURL returns raw without its password, for messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// migratePostgres applies pending PostgreSQL migrations. A session advisory
+// lock keeps two processes that start together from migrating at once.
+func (db *DB) migratePostgres(ctx context.Context, w *sql.DB) error {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, w, postgresMigrations(),
+		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: read version: %w", mapError(err))
+	}
+	if current > target {
+		return domain.Errorf(domain.ECONFLICT,
+			"The database %s has schema version %d, newer than this Reelvault supports (%d); update Reelvault.", redactURL(db.Path), current, target)
+	}
+	if current == target {
+		return nil
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", mapError(err))
+	}
+	return nil
+}
+
+// errExclusivePostgres is returned by Exclusive on PostgreSQL: there is no
+// file to hand over.
+var errExclusivePostgres = domain.Errorf(domain.EINVALID,
+	"This Reelvault stores its data in PostgreSQL, which has no database file to copy or replace; use a JSON export, or pg_dump and pg_restore, instead.")
+
+// pgResult adds LastInsertId to a PostgreSQL result: the pgx driver has no
+// such call, so it asks lastval() in the same transaction, which holds the
+// value the INSERT just took from the table's identity sequence.
+type pgResult struct {
+	sql.Result
+	t *tx
+}
+
+// LastInsertId returns the id of the row the INSERT created.
+func (r pgResult) LastInsertId() (int64, error) {
+	if _, ok := r.t.ext.(*sqlx.Tx); !ok {
+		return 0, errors.New("last insert id: only inside a transaction")
+	}
+	var id int64
+	if err := sqlx.GetContext(r.t.ctx, r.t.ext, &id, "SELECT lastval()"); err != nil {
+		return 0, fmt.Errorf("last insert id: %w", err)
+	}
+	return id, nil
+}
