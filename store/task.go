@@ -428,15 +428,21 @@ func (q taskQuery) where(a domain.Actor) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
+// sql returns the query of one page of q as seen by a; it fetches one row
+// more than the page to learn whether another page follows.
+func (q taskQuery) sql(a domain.Actor) (string, []any) {
+	where, args := q.where(a)
+	return `SELECT` + taskColumns + where + `
+		ORDER BY t.created_at DESC, t.id DESC
+		LIMIT ?`, append(args, q.limit+1)
+}
+
 // findTasks is the one query behind every task lookup and listing: newest
 // first, keyset-paged. It returns the cursor of the next page, if any.
 func findTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, string, error) {
-	where, args := q.where(a)
-	args = append(args, q.limit+1)
+	query, args := q.sql(a)
 	var rows []*taskRow
-	if err := tx.sel(&rows, `SELECT`+taskColumns+where+`
-		ORDER BY t.created_at DESC, t.id DESC
-		LIMIT ?`, args...); err != nil {
+	if err := tx.sel(&rows, query, args...); err != nil {
 		return nil, "", fmt.Errorf("find tasks: %w", err)
 	}
 	var next string
@@ -820,8 +826,8 @@ func (s *TaskService) ExpireLeases(ctx context.Context, maxAttempts int) (int, e
 	err := s.db.write(ctx, func(tx *tx) error {
 		var rows []*taskRow
 		if err := tx.sel(&rows, `SELECT`+taskColumns+`
-			WHERE t.lease_expires_at < ? AND t.status = ?`,
-			micros(tx.now), string(domain.StatusProcessing)); err != nil {
+			WHERE t.status = ? AND t.lease_expires_at < ?`,
+			string(domain.StatusProcessing), micros(tx.now)); err != nil {
 			return fmt.Errorf("find expired leases: %w", err)
 		}
 		for _, r := range rows {

@@ -43,9 +43,9 @@ CREATE INDEX tasks_user_status_created ON tasks (user_id, status, created_at, id
 -- Status filter, and the oldest pending task for ClaimTask.
 CREATE INDEX tasks_status_created ON tasks (status, created_at, id);
 -- Lease expiry scans only leased tasks.
-CREATE INDEX tasks_lease ON tasks (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+CREATE INDEX tasks_lease ON tasks (status, lease_expires_at) WHERE lease_expires_at IS NOT NULL;
 -- Per-day statistics of finished tasks.
-CREATE INDEX tasks_completed ON tasks (completed_at) WHERE completed_at IS NOT NULL;
+CREATE INDEX tasks_completed ON tasks (status, completed_at) WHERE completed_at IS NOT NULL;
 
 CREATE TABLE scripts (
 	id              INTEGER PRIMARY KEY,

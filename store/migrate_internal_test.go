@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	"github.com/reelvault/reelvault/domain"
+)
+
+// mustCreateAtVersion creates a Reelvault database migrated only up to v.
+func mustCreateAtVersion(t *testing.T, path string, v int64) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, sqliteMigrations(), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDB_Migrate(t *testing.T) {
+	ctx := context.Background()
+	latest := LatestSchemaVersion()
+	if latest < 2 {
+		t.Skip("needs at least two migrations")
+	}
+
+	t.Run("BeforeMigrateCalled", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "reelvault.db")
+		mustCreateAtVersion(t, path, 1)
+		db := NewDB(path)
+		var calls []string
+		db.BeforeMigrate = func(_ context.Context, p string, from, to int64) error {
+			calls = append(calls, fmt.Sprintf("%s %d→%d", filepath.Base(p), from, to))
+			return nil
+		}
+		if err := db.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if got, want := fmt.Sprint(calls), fmt.Sprintf("[reelvault.db 1→%d]", latest); got != want {
+			t.Fatalf("calls=%s, want %s", got, want)
+		}
+		if v, err := db.SchemaVersion(ctx); err != nil || v != latest {
+			t.Fatalf("version=%d err=%v, want %d", v, err, latest)
+		}
+	})
+
+	t.Run("NotCalledOnCreateOrWhenCurrent", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "reelvault.db")
+		db := NewDB(path)
+		db.BeforeMigrate = func(context.Context, string, int64, int64) error { return errors.New("must not be called") }
+		for i := 0; i < 2; i++ {
+			if err := db.Open(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+
+	t.Run("ErrBeforeMigrateAborts", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "reelvault.db")
+		mustCreateAtVersion(t, path, 1)
+		db := NewDB(path)
+		boom := errors.New("no space for a backup")
+		db.BeforeMigrate = func(context.Context, string, int64, int64) error { return boom }
+		if err := db.Open(ctx); !errors.Is(err, boom) {
+			t.Fatalf("err=%v, want %v", err, boom)
+		}
+		db.BeforeMigrate = nil
+		// The file is still at version 1: a plain open migrates it now.
+		raw, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v int64
+		if err := raw.QueryRow("SELECT max(version_id) FROM goose_db_version").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		raw.Close()
+		if v != 1 {
+			t.Fatalf("version=%d after an aborted migration, want 1", v)
+		}
+	})
+
+	t.Run("ErrNewerSchema", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "reelvault.db")
+		db := NewDB(path)
+		if err := db.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Write(ctx, func(w *sqlx.DB) error {
+			_, err := w.ExecContext(ctx, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, 1)", latest+1)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		err := db.Open(ctx)
+		if got, want := domain.ErrorCode(err), domain.ECONFLICT; got != want {
+			t.Fatalf("code=%q, want %q (%v)", got, want, err)
+		}
+	})
+}

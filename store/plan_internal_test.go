@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// TestQueryPlans asserts that the hot queries use the intended index and
+// never sort in a temporary B-tree: a page costs the same at any depth and
+// any history size.
+func TestQueryPlans(t *testing.T) {
+	ctx := context.Background()
+	db := NewDB(filepath.Join(t.TempDir(), "reelvault.db"))
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	uid := int64(1)
+	now := time.Now()
+	after := &cursor{createdAt: micros(now), id: 1000}
+	owner := domain.Actor{Owner: true}
+	user := domain.Actor{UserID: 7}
+	page := func(a domain.Actor, q taskQuery) (string, []any) {
+		q.limit = DefaultPageSize
+		return q.sql(a)
+	}
+
+	for _, tt := range []struct {
+		name  string
+		sql   func() (string, []any)
+		index string
+	}{
+		{"HistoryAll", func() (string, []any) { return page(owner, taskQuery{}) }, "tasks_created"},
+		{"HistoryAllCursor", func() (string, []any) { return page(owner, taskQuery{after: after}) }, "tasks_created"},
+		{"HistoryUser", func() (string, []any) { return page(owner, taskQuery{userID: &uid, after: after}) }, "tasks_user_created"},
+		{"HistoryUserByName", func() (string, []any) { return page(owner, taskQuery{username: "alice", after: after}) }, "tasks_user_created"},
+		{"HistoryUserStatus", func() (string, []any) {
+			return page(owner, taskQuery{userID: &uid, statuses: []string{"completed"}, after: after})
+		}, "tasks_user_status_created"},
+		{"HistoryAPIUserStatus", func() (string, []any) {
+			return page(user, taskQuery{statuses: []string{"failed"}, after: after})
+		}, "tasks_user_status_created"},
+		{"HistoryStatus", func() (string, []any) { return page(owner, taskQuery{statuses: []string{"pending"}, after: after}) }, "tasks_status_created"},
+		{"HistoryCreatedRange", func() (string, []any) {
+			from, to := micros(now.Add(-time.Hour)), micros(now)
+			return page(owner, taskQuery{createdFrom: &from, createdTo: &to})
+		}, "tasks_created"},
+		{"FindByID", func() (string, []any) { return taskQuery{taskID: "x", limit: 1}.sql(user) }, "sqlite_autoindex_tasks_1"},
+		{"Events", func() (string, []any) {
+			return `SELECT id, type FROM task_events WHERE task_id = ? ORDER BY id`, []any{1}
+		}, "task_events_task"},
+		{"Claim", func() (string, []any) {
+			return `SELECT` + taskColumns + ` WHERE t.status = ? ORDER BY t.created_at, t.id LIMIT 1`, []any{"pending"}
+		}, "tasks_status_created"},
+		{"ExpireLeases", func() (string, []any) {
+			return `SELECT` + taskColumns + ` WHERE t.status = ? AND t.lease_expires_at < ?`, []any{"processing", 1}
+		}, "tasks_lease"},
+		{"GenerationTimes", func() (string, []any) {
+			return `SELECT duration FROM tasks WHERE completed_at >= ? AND completed_at < ? AND status = 'completed' AND duration IS NOT NULL`, []any{1, 2}
+		}, "tasks_completed"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			query, args := tt.sql()
+			plan := explain(t, db, query, args...)
+			if strings.Contains(plan, "TEMP B-TREE") {
+				t.Fatalf("plan sorts in a temporary B-tree:\n%s", plan)
+			}
+			if !regexp.MustCompile(`INDEX ` + tt.index + `\b`).MatchString(plan) {
+				t.Fatalf("plan does not use %s:\n%s", tt.index, plan)
+			}
+		})
+	}
+}
+
+// explain returns the EXPLAIN QUERY PLAN of query, one step a line.
+func explain(t *testing.T, db *DB, query string, args ...any) string {
+	t.Helper()
+	var steps []string
+	err := db.read(context.Background(), false, func(tx *tx) error {
+		rows, err := tx.ext.QueryxContext(tx.ctx, "EXPLAIN QUERY PLAN "+query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				return err
+			}
+			steps = append(steps, detail)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(steps, "\n")
+}
