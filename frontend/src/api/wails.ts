@@ -1,5 +1,5 @@
 import type { Api } from './api';
-import { errorFromWails } from './errors';
+import { ApiError, errorFromWails } from './errors';
 import { toTaskFilter } from './query';
 import type { Notification } from './types';
 
@@ -42,45 +42,49 @@ export interface WailsRuntime {
 
 /** Returns the Api over the desktop window's bound Go methods and events. */
 export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api {
-  async function call<T>(p: Promise<unknown>): Promise<T> {
+  // Each binding is looked up when called, so a window that does not bind a
+  // method yet answers with a readable error instead of a TypeError.
+  async function call<T>(name: keyof DesktopBindings, ...args: unknown[]): Promise<T> {
+    const fn = (app as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>)[name];
+    if (typeof fn !== 'function') throw new ApiError('not_found', `This version of the window cannot do that (${name}).`);
     try {
-      return (await p) as T;
+      return (await fn(...args)) as T;
     } catch (e) {
       throw errorFromWails(e);
     }
   }
-  const list = async <T>(p: Promise<unknown>): Promise<T[]> => ((await call<T[] | null>(p)) ?? []);
+  const list = async <T>(name: keyof DesktopBindings, ...args: unknown[]): Promise<T[]> => (await call<T[] | null>(name, ...args)) ?? [];
 
   return {
     transport: 'wails',
     // The window is the owner's own: it never runs as an API-key user.
     me: async () => ({ owner: true }),
     listTasks: async (q) => {
-      const page = await call<{ tasks: [] | null; next_cursor?: string }>(app.ListTasks(toTaskFilter(q)));
+      const page = await call<{ tasks: [] | null; next_cursor?: string }>('ListTasks', toTaskFilter(q));
       return { tasks: page.tasks ?? [], next_cursor: page.next_cursor || undefined };
     },
-    countTasks: (range) => call(app.CountTasks(toTaskFilter({ from: range.from, to: range.to }))),
-    getTask: (id) => call(app.GetTask(id)),
-    cancelTask: (id) => call(app.CancelTask(id)),
-    dailyStats: (from, to) => list(app.DailyStats(from, to)),
-    status: () => call(app.Status()),
-    listUsers: () => list(app.ListUsers()),
-    createUser: (input) => call(app.CreateUser(input)),
-    rotateKey: (name) => call(app.RotateKey(name)),
-    setActive: (name, active) => call(app.SetUserActive(name, active)),
-    setQuota: (name, quota) => call(app.SetUserQuota(name, quota)),
-    listBackups: () => list(app.ListBackups()),
-    createBackup: () => call(app.CreateBackup()),
+    countTasks: (range) => call('CountTasks', toTaskFilter({ from: range.from, to: range.to })),
+    getTask: (id) => call('GetTask', id),
+    cancelTask: (id) => call('CancelTask', id),
+    dailyStats: (from, to) => list('DailyStats', from, to),
+    status: () => call('Status'),
+    listUsers: () => list('ListUsers'),
+    createUser: (input) => call('CreateUser', input),
+    rotateKey: (name) => call('RotateKey', name),
+    setActive: (name, active) => call('SetUserActive', name, active),
+    setQuota: (name, quota) => call('SetUserQuota', name, quota),
+    listBackups: () => list('ListBackups'),
+    createBackup: () => call('CreateBackup'),
     restoreBackup: async (name) => {
-      await call(app.RestoreBackup(name));
+      await call('RestoreBackup', name);
     },
     undoRestore: async () => {
-      await call(app.UndoRestore());
+      await call('UndoRestore');
     },
-    getSchedule: () => call(app.GetSchedule()),
-    setSchedule: (s) => call(app.SetSchedule(s)),
-    listJobs: () => list(app.ListJobs()),
-    runMaintenance: (op) => call(app.RunMaintenance(op)),
+    getSchedule: () => call('GetSchedule'),
+    setSchedule: (s) => call('SetSchedule', s),
+    listJobs: () => list('ListJobs'),
+    runMaintenance: (op) => call('RunMaintenance', op),
     mediaUrl: (id) => `/media/${id}`,
     subscribe: (fn) => {
       const offs = [

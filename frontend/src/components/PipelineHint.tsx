@@ -10,7 +10,7 @@ export function PipelineHint({ apiUrl }: { apiUrl?: string }) {
   const base = apiUrl ?? apiBase();
   const curl = `curl -X POST ${base}/api/v1/tasks -H "Authorization: Bearer $REELVAULT_KEY" -H "Content-Type: application/json" -d '{"prompt":"A paper boat drifting down a rainy street","total_scenes":3}'`;
   return (
-    <div class="empty">
+    <div class="empty" data-empty="none">
       <h3>No tasks yet</h3>
       <p class="muted">
         Reelvault keeps every run of your video pipeline: the prompt, the scene scripts, each clip and the final

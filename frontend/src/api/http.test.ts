@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from './errors';
+import { createHttpApi } from './http';
+import type { Notification } from './types';
+
+interface Call {
+  url: string;
+  method: string;
+  body?: string;
+}
+
+/** A fetch that records requests and answers from a table of status and body. */
+function fakeFetch(answers: Record<string, [number, unknown]>) {
+  const calls: Call[] = [];
+  const f = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    calls.push({ url, method: init?.method ?? 'GET', body: init?.body as string | undefined });
+    const key = Object.keys(answers).find((k) => url.startsWith(k));
+    if (!key) throw new TypeError('Failed to fetch');
+    const [status, body] = answers[key] as [number, unknown];
+    return new Response(body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body), { status });
+  }) as typeof fetch;
+  return { f, calls };
+}
+
+describe('createHttpApi', () => {
+  it('lists tasks with the filter as query parameters', async () => {
+    const { f, calls } = fakeFetch({ '/api/v1/tasks?': [200, { tasks: [{ task_id: 'a' }], next_cursor: 'c2' }] });
+    const api = createHttpApi({ fetch: f });
+    const page = await api.listTasks({ status: ['failed', 'cancelled'], search: '  猫  ', username: 'ann', from: '2026-01-02', cursor: 'c1', limit: 50 });
+    expect(page).toEqual({ tasks: [{ task_id: 'a' }], next_cursor: 'c2' });
+    const q = new URL(calls[0]!.url, 'http://x').searchParams;
+    expect(q.getAll('status')).toEqual(['failed', 'cancelled']);
+    expect(q.get('search')).toBe('猫');
+    expect(q.get('username')).toBe('ann');
+    expect(q.get('created_from')).toBe(new Date(2026, 0, 2).toISOString());
+    expect(q.get('cursor')).toBe('c1');
+    expect(q.get('limit')).toBe('50');
+    expect(q.has('created_to')).toBe(false);
+  });
+
+  it('treats an empty next_cursor as the last page', async () => {
+    const { f } = fakeFetch({ '/api/v1/tasks': [200, { tasks: [], next_cursor: '' }] });
+    expect((await createHttpApi({ fetch: f }).listTasks({})).next_cursor).toBeUndefined();
+  });
+
+  it('rejects with the server error', async () => {
+    const { f } = fakeFetch({ '/api/v1/tasks/nope': [404, { error: { code: 'not_found', message: 'No task nope.' } }] });
+    await expect(createHttpApi({ fetch: f }).getTask('nope')).rejects.toMatchObject({ code: 'not_found', message: 'No task nope.' });
+  });
+
+  it('rejects with offline when the server cannot be reached', async () => {
+    const { f } = fakeFetch({});
+    const err = await createHttpApi({ fetch: f }).me().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe('offline');
+  });
+
+  it('counts by status through the stats endpoint', async () => {
+    const counts = { pending: 1, processing: 2, completed: 3, failed: 4, cancelled: 5 };
+    const { f, calls } = fakeFetch({ '/api/v1/stats': [200, { days: [], counts }] });
+    expect(await createHttpApi({ fetch: f }).countTasks({ from: '2026-01-01', to: '2026-01-31' })).toEqual(counts);
+    expect(calls[0]!.url).toBe('/api/v1/stats?from=2026-01-01&to=2026-01-31');
+  });
+
+  it('unwraps lists and wraps the database status', async () => {
+    const { f } = fakeFetch({
+      '/api/v1/users': [200, { users: [{ username: 'ann' }] }],
+      '/api/v1/backups': [200, { backups: [{ name: 'b1' }] }],
+      '/api/v1/jobs': [200, { jobs: [] }],
+      '/api/v1/status': [200, { engine: 'sqlite', file_size: 4096 }],
+    });
+    const api = createHttpApi({ fetch: f });
+    expect((await api.listUsers()).map((u) => u.username)).toEqual(['ann']);
+    expect((await api.listBackups()).map((b) => b.name)).toEqual(['b1']);
+    expect(await api.listJobs()).toEqual([]);
+    expect((await api.status()).database.file_size).toBe(4096);
+  });
+
+  it('sends bodies as JSON to the right routes', async () => {
+    const { f, calls } = fakeFetch({ '/api/v1/': [200, {}], '/api/v1/restore/undo': [204, undefined] });
+    const api = createHttpApi({ fetch: f });
+    await api.setQuota('a b', 7);
+    await api.setActive('ann', false);
+    await api.restoreBackup('x.db.zst');
+    await api.undoRestore();
+    expect(calls.map((c) => `${c.method} ${c.url} ${c.body ?? ''}`.trim())).toEqual([
+      'POST /api/v1/users/a%20b/quota {"quota":7}',
+      'POST /api/v1/users/ann/deactivate',
+      'POST /api/v1/backups/x.db.zst/restore',
+      'POST /api/v1/restore/undo',
+    ]);
+  });
+
+  it('delivers server-sent events of every type and closes the stream', () => {
+    const listeners = new Map<string, (e: MessageEvent) => void>();
+    let closed = false;
+    const es = {
+      onmessage: null as ((e: MessageEvent) => void) | null,
+      addEventListener: (t: string, fn: (e: MessageEvent) => void) => listeners.set(t, fn),
+      close: () => (closed = true),
+    };
+    let opened = '';
+    const api = createHttpApi({
+      fetch: fakeFetch({}).f,
+      eventSource: (url) => ((opened = url), es as unknown as EventSource),
+    });
+    const got: Notification[] = [];
+    const off = api.subscribe((n) => got.push(n));
+    expect(opened).toBe('/api/v1/events');
+    listeners.get('task')!(new MessageEvent('task', { data: '{"type":"task","task_id":"t1","status":"completed"}' }));
+    listeners.get('backup_progress')!(new MessageEvent('backup_progress', { data: '{"type":"backup_progress","progress":40}' }));
+    listeners.get('task')!(new MessageEvent('task', { data: 'not json' }));
+    expect(got.map((n) => n.type)).toEqual(['task', 'backup_progress']);
+    off();
+    expect(closed).toBe(true);
+  });
+});

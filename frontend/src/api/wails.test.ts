@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { createWailsApi, NOTIFICATION_EVENT, RESYNC_EVENT, type DesktopBindings, type WailsRuntime } from './wails';
+import type { Notification } from './types';
+
+function fakeRuntime() {
+  const handlers = new Map<string, (...d: unknown[]) => void>();
+  const runtime: WailsRuntime = {
+    EventsOn: (name, fn) => {
+      handlers.set(name, fn);
+      return () => handlers.delete(name);
+    },
+  };
+  return { runtime, handlers };
+}
+
+describe('createWailsApi', () => {
+  it('passes the filter as the domain TaskFilter', async () => {
+    let got: unknown;
+    const app = { ListTasks: async (f: unknown) => ((got = f), { tasks: null, next_cursor: '' }) } as unknown as DesktopBindings;
+    const api = createWailsApi(app, fakeRuntime().runtime);
+    const page = await api.listTasks({ status: ['pending'], search: 'rain', to: '2026-03-01', limit: 20 });
+    expect(page).toEqual({ tasks: [], next_cursor: undefined });
+    expect(got).toEqual({ status: ['pending'], search: 'rain', created_to: new Date(2026, 2, 2).toISOString(), limit: 20 });
+  });
+
+  it('maps a formatted rejection to an ApiError', async () => {
+    const app = { GetTask: async () => Promise.reject({ code: 'not_found', message: 'No such task.' }) } as unknown as DesktopBindings;
+    await expect(createWailsApi(app, fakeRuntime().runtime).getTask('x')).rejects.toMatchObject({ code: 'not_found', message: 'No such task.' });
+  });
+
+  it('answers not_found for a method the window does not bind', async () => {
+    const api = createWailsApi({} as DesktopBindings, fakeRuntime().runtime);
+    await expect(api.listJobs()).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('is always the owner', async () => {
+    expect(await createWailsApi({} as DesktopBindings, fakeRuntime().runtime).me()).toEqual({ owner: true });
+  });
+
+  it('forwards notifications and turns resync into a notification', () => {
+    const { runtime, handlers } = fakeRuntime();
+    const api = createWailsApi({} as DesktopBindings, runtime);
+    const got: Notification[] = [];
+    const off = api.subscribe((n) => got.push(n));
+    handlers.get(NOTIFICATION_EVENT)!({ type: 'task', task_id: 't' });
+    handlers.get(RESYNC_EVENT)!();
+    expect(got).toEqual([{ type: 'task', task_id: 't' }, { type: 'resync' }]);
+    off();
+    expect(handlers.size).toBe(0);
+  });
+});
