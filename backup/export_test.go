@@ -1,0 +1,23 @@
+package backup
+
+import (
+	"context"
+	"time"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// Prunable exposes Retention.prunable to the tests.
+func Prunable(r Retention, backups []*domain.Backup, now time.Time) []*domain.Backup {
+	return r.prunable(backups, now)
+}
+
+// SetJob replaces the body of job id, so tests can make it panic or block.
+func SetJob(s *Scheduler, id string, fn func(ctx context.Context) (int64, string, error)) {
+	s.jobs[id] = fn
+}
+
+// RunScheduled runs job id as the clock would.
+func RunScheduled(ctx context.Context, s *Scheduler, id string) (*domain.JobRun, error) {
+	return s.runFunc(ctx, id, s.jobs[id])
+}

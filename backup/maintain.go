@@ -1,0 +1,141 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/reelvault/reelvault/domain"
+)
+
+// DefaultVacuumThreshold is the share of free pages above which the
+// scheduled VACUUM rewrites the file; below it VACUUM would hold the writer
+// for little gain.
+const DefaultVacuumThreshold = 0.20
+
+// jobFunc is the body of a job: it returns the bytes written or freed and a
+// short detail for the run record.
+type jobFunc func(ctx context.Context) (bytes int64, detail string, err error)
+
+// errNothingToDo marks a run that found nothing to do (recorded as skipped).
+type errNothingToDo struct{ reason string }
+
+func (e errNothingToDo) Error() string { return e.reason }
+
+// optimize runs PRAGMA optimize with a bounded analysis, which refreshes the
+// planner's statistics where they are stale in milliseconds, not minutes.
+func (m *Manager) optimize(ctx context.Context) (int64, string, error) {
+	err := m.DB.Write(ctx, func(w *sqlx.DB) error {
+		conn, err := w.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "PRAGMA analysis_limit = 1000"); err != nil {
+			return err
+		}
+		_, err = conn.ExecContext(ctx, "PRAGMA optimize = 0x10002")
+		return err
+	})
+	if err != nil {
+		return 0, "", fmt.Errorf("optimize: %w", err)
+	}
+	return 0, "planner statistics refreshed", nil
+}
+
+// analyze runs a full ANALYZE.
+func (m *Manager) analyze(ctx context.Context) (int64, string, error) {
+	err := m.DB.Write(ctx, func(w *sqlx.DB) error {
+		_, err := w.ExecContext(ctx, "ANALYZE")
+		return err
+	})
+	if err != nil {
+		return 0, "", fmt.Errorf("analyze: %w", err)
+	}
+	return 0, "full statistics rebuilt", nil
+}
+
+// vacuum rewrites the file when free pages exceed threshold of all pages
+// (always when force) and returns the bytes freed.
+func (m *Manager) vacuum(ctx context.Context, threshold float64, force bool) (int64, string, error) {
+	pages, free, size, err := m.pageStats(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	ratio := 0.0
+	if pages > 0 {
+		ratio = float64(free) / float64(pages)
+	}
+	if !force && ratio <= threshold {
+		return 0, "", errNothingToDo{fmt.Sprintf("%.1f%% of pages free, below the %.0f%% threshold", ratio*100, threshold*100)}
+	}
+	err = m.DB.Write(ctx, func(w *sqlx.DB) error {
+		if _, err := w.ExecContext(ctx, "VACUUM"); err != nil {
+			return err
+		}
+		// VACUUM in WAL mode leaves the new pages in the WAL; fold them in.
+		_, err := w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		return err
+	})
+	if err != nil {
+		return 0, "", fmt.Errorf("vacuum: %w", err)
+	}
+	after, _, _, err := m.pageStats(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	freed := (pages - after) * size
+	return freed, fmt.Sprintf("%d of %d pages were free", free, pages), nil
+}
+
+// pageStats returns the page count, free pages and page size of the live database.
+func (m *Manager) pageStats(ctx context.Context) (pages, free, size int64, err error) {
+	err = m.DB.Read(ctx, func(r *sqlx.DB) error {
+		if err := r.GetContext(ctx, &pages, "PRAGMA page_count"); err != nil {
+			return err
+		}
+		if err := r.GetContext(ctx, &free, "PRAGMA freelist_count"); err != nil {
+			return err
+		}
+		return r.GetContext(ctx, &size, "PRAGMA page_size")
+	})
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("page stats: %w", err)
+	}
+	return pages, free, size, nil
+}
+
+// checkpoint folds the WAL into the main file and truncates it.
+func (m *Manager) checkpoint(ctx context.Context) (int64, string, error) {
+	var busy, logFrames, done int64
+	var size int64
+	err := m.DB.Write(ctx, func(w *sqlx.DB) error {
+		if err := w.GetContext(ctx, &size, "PRAGMA page_size"); err != nil {
+			return err
+		}
+		return w.QueryRowxContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &done)
+	})
+	if err != nil {
+		return 0, "", fmt.Errorf("checkpoint: %w", err)
+	}
+	if busy != 0 {
+		return 0, "", fmt.Errorf("checkpoint: readers kept the WAL busy")
+	}
+	return done * size, fmt.Sprintf("%d WAL frames checkpointed", done), nil
+}
+
+// check runs PRAGMA integrity_check on the live database.
+func (m *Manager) check(ctx context.Context) (int64, string, error) {
+	var problems []string
+	err := m.DB.Read(ctx, func(r *sqlx.DB) error {
+		return r.SelectContext(ctx, &problems, "PRAGMA integrity_check(20)")
+	})
+	if err != nil {
+		return 0, "", fmt.Errorf("integrity check: %w", err)
+	}
+	if len(problems) == 1 && problems[0] == "ok" {
+		return 0, "integrity ok", nil
+	}
+	return 0, "", domain.Errorf(domain.EINTERNAL, "The integrity check found problems: %s", strings.Join(problems, "; "))
+}

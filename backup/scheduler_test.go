@@ -1,0 +1,252 @@
+package backup_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/reelvault/reelvault/backup"
+	"github.com/reelvault/reelvault/domain"
+)
+
+// waitRun polls the run log until a finished run of job appears.
+func waitRun(t *testing.T, s *backup.Scheduler, job string) *domain.JobRun {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		runs, err := s.Runs.List(context.Background(), job, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			if r.Result != domain.JobRunning {
+				return r
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no %s run recorded", job)
+	return nil
+}
+
+func TestScheduler_SetSchedule(t *testing.T) {
+	ctx := context.Background()
+	_, m := MustOpen(t)
+	s := backup.NewScheduler(m)
+
+	got, err := s.Schedule(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != backup.DefaultSchedule() {
+		t.Fatalf("schedule=%+v, want the defaults", got)
+	}
+
+	t.Run("ErrInvalidCron", func(t *testing.T) {
+		bad := backup.DefaultSchedule()
+		bad.Backup = "0 25 * * *"
+		_, err := s.SetSchedule(ctx, bad)
+		assertCode(t, err, domain.EINVALID)
+		if got, want := domain.ErrorField(err), "backup"; got != want {
+			t.Fatalf("field=%q, want %q", got, want)
+		}
+		if msg := domain.ErrorMessage(err); !strings.Contains(msg, `"0 25 * * *"`) {
+			t.Fatalf("message=%q, want it to name the expression", msg)
+		}
+		if got, err := s.Schedule(ctx); err != nil || got != backup.DefaultSchedule() {
+			t.Fatalf("schedule after refusal=%+v, %v; want unchanged", got, err)
+		}
+	})
+	t.Run("ErrInvalidKeep", func(t *testing.T) {
+		bad := backup.DefaultSchedule()
+		bad.Keep = 0
+		_, err := s.SetSchedule(ctx, bad)
+		assertCode(t, err, domain.EINVALID)
+		if got, want := domain.ErrorField(err), "keep"; got != want {
+			t.Fatalf("field=%q, want %q", got, want)
+		}
+	})
+
+	// A change applies to the running scheduler at once, without restart.
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	if _, ok := s.Next()[backup.JobBackup]; !ok {
+		t.Fatal("backup job not registered")
+	}
+	want := backup.DefaultSchedule()
+	want.Checkpoint = "@every 1s"
+	want.Backup = "" // disabled
+	want.Keep = 3
+	got, err = s.SetSchedule(ctx, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("schedule=%+v, want %+v", got, want)
+	}
+	if m.Retention.Keep != 3 {
+		t.Fatalf("retention keep=%d, want 3", m.Retention.Keep)
+	}
+	next := s.Next()
+	if _, ok := next[backup.JobBackup]; ok {
+		t.Fatal("disabled backup job still registered")
+	}
+	if n, ok := next[backup.JobCheckpoint]; !ok || time.Until(n) > 2*time.Second {
+		t.Fatalf("checkpoint next=%v, want within a second", n)
+	}
+	run := waitRun(t, s, backup.JobCheckpoint)
+	if run.Result != domain.JobOK || run.FinishedAt == nil {
+		t.Fatalf("checkpoint run=%+v, want ok", run)
+	}
+}
+
+func TestScheduler_Maintain(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	Seed(t, db, 5)
+	s := backup.NewScheduler(m)
+
+	for _, op := range []string{"optimize", "analyze", "check", "checkpoint", "vacuum", "backup"} {
+		t.Run(op, func(t *testing.T) {
+			run, err := s.Maintain(ctx, op)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if run.Result != domain.JobOK || run.JobID != op {
+				t.Fatalf("run=%+v, want ok", run)
+			}
+		})
+	}
+	t.Run("ErrUnknown", func(t *testing.T) {
+		_, err := s.Maintain(ctx, "defrag")
+		assertCode(t, err, domain.EINVALID)
+	})
+	t.Run("Panic", func(t *testing.T) {
+		backup.SetJob(s, backup.JobOptimize, func(context.Context) (int64, string, error) { panic("boom") })
+		run, err := s.Maintain(ctx, backup.JobOptimize)
+		if err == nil || run == nil || run.Result != domain.JobError || !strings.Contains(run.Error, "boom") {
+			t.Fatalf("run=%+v err=%v, want a recorded failure", run, err)
+		}
+		// The next run is not blocked by the panicked one.
+		backup.SetJob(s, backup.JobOptimize, func(context.Context) (int64, string, error) { return 0, "", nil })
+		if run, err := s.Maintain(ctx, backup.JobOptimize); err != nil || run.Result != domain.JobOK {
+			t.Fatalf("run after panic=%+v, %v", run, err)
+		}
+	})
+	t.Run("Overlap", func(t *testing.T) {
+		started, release := make(chan struct{}), make(chan struct{})
+		backup.SetJob(s, backup.JobCheck, func(context.Context) (int64, string, error) {
+			close(started)
+			<-release
+			return 0, "", nil
+		})
+		done := make(chan error)
+		go func() {
+			_, err := s.Maintain(ctx, backup.JobCheck)
+			done <- err
+		}()
+		<-started
+		run, err := s.Maintain(ctx, backup.JobCheck)
+		assertCode(t, err, domain.ECONFLICT)
+		if run == nil || run.Result != domain.JobSkipped {
+			t.Fatalf("overlapping run=%+v, want skipped", run)
+		}
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	runs, err := s.Jobs(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) < 9 {
+		t.Fatalf("recorded runs=%d, want every run", len(runs))
+	}
+}
+
+// The scheduled VACUUM runs only when free pages pass the threshold.
+func TestScheduler_Vacuum(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	Seed(t, db, 300)
+	s := backup.NewScheduler(m)
+
+	run, err := backup.RunScheduled(ctx, s, backup.JobVacuum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Result != domain.JobSkipped || !strings.Contains(run.Detail, "threshold") {
+		t.Fatalf("run=%+v, want skipped below threshold", run)
+	}
+
+	err = db.Write(ctx, func(w *sqlx.DB) error {
+		_, err := w.Exec(`DELETE FROM tasks WHERE id % 10 != 0`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err = backup.RunScheduled(ctx, s, backup.JobVacuum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Result != domain.JobOK || run.Bytes <= 0 {
+		t.Fatalf("run=%+v, want ok with bytes freed", run)
+	}
+}
+
+// A backup missed while the process was down runs once at the next start.
+func TestScheduler_MissedBackup(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	Seed(t, db, 3)
+	clock := time.Now().Add(-72 * time.Hour)
+	m.Now = func() time.Time { return clock }
+
+	// First start, three days ago: nothing is missed yet.
+	s := backup.NewScheduler(m)
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+	if runs, err := s.Jobs(ctx, 10); err != nil || len(runs) != 0 {
+		t.Fatalf("runs=%d, %v; want none at the first start", len(runs), err)
+	}
+
+	// Started again now: the daily backup is three days overdue.
+	clock = time.Now()
+	s = backup.NewScheduler(m)
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	run := waitRun(t, s, backup.JobBackup)
+	s.Stop()
+	if run.Result != domain.JobOK || run.Detail == "" {
+		t.Fatalf("run=%+v, want an ok backup", run)
+	}
+	list, err := m.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Kind != domain.BackupScheduled {
+		t.Fatalf("backups=%+v, want one scheduled", list)
+	}
+
+	// A restart right after does not back up again.
+	s = backup.NewScheduler(m)
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	s.Stop()
+	if runs, err := s.Runs.List(ctx, backup.JobBackup, 10); err != nil || len(runs) != 1 {
+		t.Fatalf("backup runs=%d, %v; want 1", len(runs), err)
+	}
+}
+
