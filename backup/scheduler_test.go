@@ -249,4 +249,3 @@ func TestScheduler_MissedBackup(t *testing.T) {
 		t.Fatalf("backup runs=%d, %v; want 1", len(runs), err)
 	}
 }
-
