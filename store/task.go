@@ -513,6 +513,13 @@ func (s *TaskService) transition(ctx context.Context, taskID string, to domain.S
 		if err := updateTask(tx, r); err != nil {
 			return err
 		}
+		// The day's generation times are read back from the tasks rows, so
+		// they are refreshed after the completed row is written.
+		if to == domain.StatusCompleted && domain.Status(r.Status) == domain.StatusCompleted {
+			if err := refreshGenerationTimes(tx, day(tx.now)); err != nil {
+				return err
+			}
+		}
 		if event != "" {
 			if err := addEvent(tx, r, event, message); err != nil {
 				return err
@@ -597,9 +604,6 @@ func (s *TaskService) CompleteTask(ctx context.Context, taskID string, finalVide
 				return "", "", err
 			}
 			if err := bumpStats(tx, day(tx.now), "completed_tasks", 0); err != nil {
-				return "", "", err
-			}
-			if err := refreshGenerationTimes(tx, day(tx.now)); err != nil {
 				return "", "", err
 			}
 			return domain.EventCompleted, "", nil
