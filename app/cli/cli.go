@@ -183,12 +183,14 @@ func Main(ctx context.Context, args []string, opts Options) int {
 				usage: groupUsage(strings.Join(args, " ")),
 			})
 		}
-		word := args[0]
 		if isGroup(args[0]) && len(args) > 1 {
-			word = args[0] + " " + args[1]
+			return env.report(&usageError{
+				msg:   fmt.Sprintf("unknown command %q", args[0]+" "+args[1]),
+				usage: groupUsage(args[0]),
+			})
 		}
 		return env.report(&usageError{
-			msg:   fmt.Sprintf("unknown command %q (see \"reelvault help\")", word),
+			msg:   fmt.Sprintf("unknown command %q (see \"reelvault help\")", args[0]),
 			usage: globalUsage,
 		})
 	}
@@ -230,11 +232,58 @@ func (env *Env) report(err error) int {
 		fmt.Fprintf(env.Stderr, "error: %s\nusage: %s\n", uerr.msg, uerr.usage)
 		return ExitUsage
 	}
-	fmt.Fprintf(env.Stderr, "error: %s\n", errorMessage(err))
+	msg := errorMessage(err)
+	if name := env.flagFor(domain.ErrorField(err)); name != "" && !strings.HasPrefix(msg, "--") {
+		msg = "--" + name + ": " + msg
+	}
+	fmt.Fprintf(env.Stderr, "error: %s\n", msg)
 	if domain.ErrorCode(err) == domain.EINTERNAL {
 		env.Logger.Debug("command failed", "err", err)
 	}
 	return ExitError
+}
+
+// fieldFlags maps the fields that the services name in EINVALID errors to
+// the command line's flags for them.
+var fieldFlags = map[string]string{
+	"progress":         "percent",
+	"completed_scenes": "scenes-done",
+	"total_scenes":     "scenes",
+	"prompt":           "prompt",
+	"final_video_path": "video",
+	"message":          "error",
+	"file_path":        "file",
+	"scene_number":     "scene",
+	"duration":         "duration",
+	"width":            "width",
+	"height":           "height",
+	"fps":              "fps",
+	"email":            "email",
+	"quota":            "quota",
+	"status":           "status",
+	"search":           "search",
+	"limit":            "limit",
+	"cursor":           "cursor",
+	"created_from":     "since",
+	"created_to":       "until",
+	"db":               "db",
+}
+
+// flagFor returns the flag of the running command that gave field, "" when
+// the field did not come from a flag (a positional argument, or a field
+// inside a file). Scene scripts come from --file.
+func (env *Env) flagFor(field string) string {
+	if env.flags == nil || field == "" {
+		return ""
+	}
+	name := fieldFlags[field]
+	if strings.HasPrefix(field, "scripts") {
+		name = "file"
+	}
+	if name == "" || env.flags.Lookup(name) == nil {
+		return ""
+	}
+	return name
 }
 
 // errorMessage returns what the user sees for err. Application errors show

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -99,6 +100,7 @@ type Env struct {
 	opts     Options
 	logLevel *slog.LevelVar
 	cmd      *Command
+	flags    *flag.FlagSet // the running command's flags, once parsed
 	svc      *Services
 }
 

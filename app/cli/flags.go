@@ -72,6 +72,7 @@ func (env *Env) parseGlobal(args []string) ([]string, error) {
 // returns the positional arguments, which must be exactly the ones named
 // (e.g. "ID"). -h or --help prints the command's help; Main then exits 0.
 func (env *Env) Parse(fs *flag.FlagSet, args []string, names ...string) ([]string, error) {
+	env.flags = fs
 	pos, err := parseArgs(fs, args, true)
 	if err == flag.ErrHelp {
 		env.printCommandHelp(fs)

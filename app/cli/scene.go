@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 
 	"github.com/reelvault/reelvault/domain"
 )
@@ -113,13 +114,31 @@ func jsonProblem(data []byte, err error) string {
 		return fmt.Sprintf("line %d: %v", lineOf(data, syn.Offset), syn)
 	case errors.As(err, &typ):
 		if typ.Field != "" {
-			return fmt.Sprintf("line %d: %s must be a %s, not %s", lineOf(data, typ.Offset), typ.Field, typ.Type, typ.Value)
+			return fmt.Sprintf("line %d: %s must be %s, not %s", lineOf(data, typ.Offset), typ.Field, jsonKind(typ.Type), typ.Value)
 		}
 		return fmt.Sprintf("want an array, not %s", typ.Value)
 	case errors.Is(err, io.EOF):
 		return "the file is empty"
 	}
 	return err.Error()
+}
+
+// jsonKind names a Go type as JSON input: "a whole number", "a string", ….
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
 }
 
 func lineOf(data []byte, offset int64) int {

@@ -92,7 +92,11 @@ func runStatsRebuild(ctx context.Context, env *Env, args []string) error {
 	if env.Config.JSON {
 		return env.PrintJSON(map[string]any{"rebuilt": true, "days": len(days)})
 	}
-	env.Printf("Rebuilt the statistics of %d days from the tasks.\n", len(days))
+	unit := "days"
+	if len(days) == 1 {
+		unit = "day"
+	}
+	env.Printf("Rebuilt the statistics of %d %s from the tasks.\n", len(days), unit)
 	return nil
 }
 

@@ -275,7 +275,7 @@ func runTaskShow(ctx context.Context, env *Env, args []string) error {
 		env.Printf("\nEvents:\n")
 		tb := env.Table("  TIME", "EVENT", "STATUS", "PROGRESS", "MESSAGE")
 		for _, e := range t.Events {
-			tb.Row("  "+fmtTime(e.CreatedAt), e.Type, e.Status, fmt.Sprintf("%d%%", e.Progress), dash(oneLine(e.Message, 60)))
+			tb.Row("  "+fmtTime(e.CreatedAt), e.Type, e.Status, fmt.Sprintf("%d%%", e.Progress), dash(oneLine(e.Message, 200)))
 		}
 		if err := tb.Flush(); err != nil {
 			return err

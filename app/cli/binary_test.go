@@ -1,0 +1,146 @@
+package cli_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// buildBinary builds the real reelvault binary into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "reelvault")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// proc runs the binary as its own process with a minimal environment.
+type proc struct {
+	t   *testing.T
+	bin string
+	env []string
+}
+
+func (p proc) run(stdin string, args ...string) (stdout, stderr string, code int) {
+	p.t.Helper()
+	cmd := exec.Command(p.bin, args...)
+	cmd.Env = p.env
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	default:
+		p.t.Fatalf("run %v: %v", args, err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func (p proc) ok(args ...string) string {
+	p.t.Helper()
+	stdout, stderr, code := p.run("", args...)
+	if code != 0 {
+		p.t.Fatalf("reelvault %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+	}
+	return stdout
+}
+
+func TestBinary_Lifecycle(t *testing.T) {
+	bin := buildBinary(t)
+	data := t.TempDir()
+	home := t.TempDir()
+	// No DISPLAY: the window cannot open. The data dir comes from the environment.
+	p := proc{t: t, bin: bin, env: []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "REELVAULT_DATA_DIR=" + data}}
+
+	var added struct {
+		User   domain.User `json:"user"`
+		APIKey string      `json:"api_key"`
+	}
+	if err := json.Unmarshal([]byte(p.ok("--json", "user", "add", "alice", "--quota", "5")), &added); err != nil || !strings.HasPrefix(added.APIKey, "rv_") {
+		t.Fatalf("user add: %v, %+v", err, added)
+	}
+	id := strings.TrimSpace(p.ok("task", "create", "--user", "alice", "--prompt", "制作森林探险视频", "--scenes", "2"))
+	p.ok("task", "start", id)
+
+	scenes := filepath.Join(t.TempDir(), "scenes.json")
+	if err := os.WriteFile(scenes, []byte(`[{"scene_number":1,"description":"森林","duration":3},{"scene_number":2,"description":"river","duration":4}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.ok("scene", "set", id, "--file", scenes)
+	clip := filepath.Join(t.TempDir(), "1.mp4")
+	if err := os.WriteFile(clip, make([]byte, 2048), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.ok("video", "add", id, "--scene", "1", "--file", clip, "--duration", "3")
+	p.ok("task", "progress", id, "--percent", "75", "--scenes-done", "1")
+	p.ok("task", "complete", id, "--video", clip)
+
+	// Another process, the same data: everything persisted.
+	var task domain.Task
+	if err := json.Unmarshal([]byte(p.ok("task", "show", id, "--json")), &task); err != nil {
+		t.Fatal(err)
+	}
+	if task.Status != domain.StatusCompleted || task.Progress != 100 || len(task.Scripts) != 2 || len(task.Videos) != 2 || task.FinalVideoPath != clip {
+		t.Fatalf("task after restart: %+v", task)
+	}
+	var page domain.TaskPage
+	if err := json.Unmarshal([]byte(p.ok("--json", "task", "list", "--search", "森林")), &page); err != nil || len(page.Tasks) != 1 || page.Tasks[0].TaskID != id {
+		t.Fatalf("search after restart: %v, %+v", err, page)
+	}
+	var users []domain.User
+	if err := json.Unmarshal([]byte(p.ok("user", "list", "--json")), &users); err != nil || len(users) != 1 || users[0].UsedQuota != 1 {
+		t.Fatalf("users after restart: %v, %+v", err, users)
+	}
+	if _, err := os.Stat(filepath.Join(data, "reelvault.db")); err != nil {
+		t.Fatalf("database not in $REELVAULT_DATA_DIR: %v", err)
+	}
+
+	t.Run("NoCommandShowsStatus", func(t *testing.T) {
+		stdout, stderr, code := p.run("")
+		if code != 0 || !regexp.MustCompile(`(?m)^Tasks: +1 \(0 pending, 0 processing, 1 completed, 0 failed, 0 cancelled\)$`).MatchString(stdout) {
+			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+		if !strings.Contains(stderr, "showing the status view") {
+			t.Fatalf("stderr %q does not say why there is no window", stderr)
+		}
+	})
+	t.Run("ExitCodes", func(t *testing.T) {
+		_, stderr, code := p.run("", "frob")
+		if code != 2 || !strings.HasPrefix(stderr, "error: unknown command \"frob\"") {
+			t.Fatalf("unknown command: exit %d, stderr %q", code, stderr)
+		}
+		_, stderr, code = p.run("", "task", "start", id)
+		if want := "error: Task " + id + " is completed and cannot become processing.\n"; code != 1 || stderr != want {
+			t.Fatalf("illegal transition: exit %d, stderr %q, want 1, %q", code, stderr, want)
+		}
+	})
+	t.Run("PromptFromStdin", func(t *testing.T) {
+		stdout, stderr, code := p.run("a prompt piped in\n", "task", "create", "--user", "alice", "--prompt", "-")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var got domain.Task
+		if err := json.Unmarshal([]byte(p.ok("--json", "task", "show", strings.TrimSpace(stdout))), &got); err != nil || got.Prompt != "a prompt piped in" {
+			t.Fatalf("prompt %q, %v", got.Prompt, err)
+		}
+	})
+}
