@@ -146,11 +146,11 @@ func TestWindowSmoke(t *testing.T) {
 
 	// A second launch for the same data dir brings the first to the front
 	// and exits at once.
-	second := exec.Command(bin, "--data-dir", dataDir)
-	second.Env = env
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	secondOut, err := exec.CommandContext(ctx, second.Path, second.Args[1:]...).CombinedOutput()
+	second := exec.CommandContext(ctx, bin, "--data-dir", dataDir)
+	second.Env = env
+	secondOut, err := second.CombinedOutput()
 	if err != nil {
 		t.Fatalf("second launch: %v\n%s", err, secondOut)
 	}

@@ -6,10 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/wailsapp/wails/v2"
@@ -26,9 +24,6 @@ import (
 // then the window. On the way out (OnShutdown, after the window closed) the
 // reverse: events, the API, the lock; the caller closes the store.
 func openWindow(ctx context.Context, opts Options) (err error) {
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-
 	w := &window{opts: opts, ready: make(chan struct{}), done: make(chan struct{})}
 	inst, err := AcquireInstance(opts.DataDir, w.show)
 	if errors.Is(err, ErrAlreadyRunning) {
@@ -72,14 +67,23 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		}
 	}()
 
-	// Close the window when ctx ends (SIGTERM, SIGINT, the caller).
+	// Close the window when ctx ends. Wails has its own SIGINT/SIGTERM
+	// handler that closes the window, and a second quit while GTK destroys
+	// the window crashes it; so on ctx's end the window gets a moment to
+	// close by that path and is only asked to quit when it did not (ctx
+	// cancelled for another reason).
 	go func() {
 		select {
 		case <-ctx.Done():
+		case <-w.closed():
+			return
+		}
+		select {
+		case <-w.closed():
+		case <-time.After(3 * time.Second):
 			if wctx := w.context(); wctx != nil {
 				wruntime.Quit(wctx)
 			}
-		case <-w.closed():
 		}
 	}()
 
