@@ -99,3 +99,10 @@ func matchQuery(text string) (string, error) {
 	}
 	return strings.Join(terms, " "), nil
 }
+
+// SearchBody returns the text the full-text index holds for a task with the
+// given prompt and scene descriptions. Code that inserts tasks without the
+// TaskService (a bulk import) writes it to task_search with rowid = tasks.id.
+func SearchBody(prompt string, descriptions ...string) string {
+	return searchBody(append([]string{prompt}, descriptions...)...)
+}
