@@ -1,0 +1,492 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"time"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// ImportResult reports what Import wrote.
+type ImportResult struct {
+	Users   int `json:"users"`   // users created
+	Tasks   int `json:"tasks"`   // tasks written
+	Skipped int `json:"skipped"` // tasks already present (by task_id)
+}
+
+// importedKeyHash marks users created by an import: no API key hashes to it
+// (real hashes are 64 hex digits), so such a user needs RotateKey first.
+const importedKeyHash = "imported:"
+
+// taskIDRE accepts the task IDs Reelvault writes (UUIDs) and similar tokens.
+var taskIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// Import reads an export document (JSON or NDJSON, as Export writes) and
+// adds its users and tasks. Everything is validated before anything is
+// written; then all is written in one transaction or nothing is. Tasks whose
+// task_id already exists are skipped, so importing a file twice is harmless;
+// existing users are kept as they are. Users created by an import have no
+// API key until it is rotated.
+//
+// Returns EINVALID naming the first bad record by position and reason,
+// EFORBIDDEN for a non-owner.
+func (s *ExportService) Import(ctx context.Context, r io.Reader) (*ImportResult, error) {
+	if _, err := ownerFrom(ctx); err != nil {
+		return nil, err
+	}
+	rs, cleanup, err := seekable(r)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+
+	// Pass 1: validate every record against the file's users and the
+	// database's.
+	known := make(map[string]bool)
+	err = s.db.read(ctx, false, func(tx *tx) error {
+		var names []string
+		if err := tx.sel(&names, `SELECT username FROM users`); err != nil {
+			return err
+		}
+		for _, n := range names {
+			known[n] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	var head ExportHeader
+	err = readExport(rs, func(h *ExportHeader) error {
+		head = *h
+		return validateHeader(h, known)
+	}, func(pos int, t *ExportTask) error {
+		return validateImportTask(pos, t, known)
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// Pass 2: write.
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("import: rewind: %w", err)
+	}
+	res := &ImportResult{}
+	err = s.db.write(ctx, func(tx *tx) error {
+		res = &ImportResult{}
+		userIDs, created, err := importUsers(tx, head.Users)
+		if err != nil {
+			return err
+		}
+		res.Users = created
+		return readExport(rs, nil, func(pos int, t *ExportTask) error {
+			wrote, err := importTask(tx, t, userIDs)
+			if err != nil {
+				// Name the record in the user's message, keeping the code.
+				if code := domain.ErrorCode(mapError(err)); code != domain.EINTERNAL {
+					return domain.Errorf(code, "Task %d (%s): %s", pos, t.TaskID, domain.ErrorMessage(mapError(err)))
+				}
+				return fmt.Errorf("task %d (%s): %w", pos, t.TaskID, err)
+			}
+			if wrote {
+				res.Tasks++
+			} else {
+				res.Skipped++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	if res.Tasks > 0 {
+		// Statistics are derived from the tasks; recompute them all.
+		if err := NewStatsService(s.db).RebuildStats(ctx); err != nil {
+			return res, fmt.Errorf("import: statistics: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// seekable returns r as a ReadSeeker, spooling it to a temporary file when
+// it cannot seek (an HTTP body), so that validation and writing can each
+// read it once without holding it in memory.
+func seekable(r io.Reader) (io.ReadSeeker, func(), error) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		return rs, func() {}, nil
+	}
+	f, err := os.CreateTemp("", "reelvault-import-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("import: spool: %w", err)
+	}
+	cleanup := func() {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("import: spool: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("import: spool: %w", err)
+	}
+	return f, cleanup, nil
+}
+
+// readExport streams an export document: head (if not nil) is called with
+// the header before the first task, then task for each task with its
+// 1-based position. Both layouts are read: one JSON object whose "tasks"
+// array comes last, or NDJSON (a header line, then one task per line).
+func readExport(r io.Reader, head func(*ExportHeader) error, task func(pos int, t *ExportTask) error) error {
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
+	dec.DisallowUnknownFields()
+	notExport := domain.Invalidf("file", "The file is not a Reelvault export (it must be a JSON object with format %q).", ExportFormat)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return notExport
+	}
+	var h ExportHeader
+	headDone := false
+	callHead := func() error {
+		headDone = true
+		if head == nil {
+			return nil
+		}
+		return head(&h)
+	}
+	pos := 0
+	readTask := func() error {
+		pos++
+		var t ExportTask
+		if err := dec.Decode(&t); errors.Is(err, io.ErrUnexpectedEOF) {
+			return domain.Invalidf(fmt.Sprintf("tasks[%d]", pos), "Task %d is cut off: the file is truncated.", pos)
+		} else if err != nil {
+			return domain.Invalidf(fmt.Sprintf("tasks[%d]", pos), "Task %d cannot be read: %v.", pos, err)
+		}
+		return task(pos, &t)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return notExport
+		}
+		key, _ := tok.(string)
+		var derr error
+		switch key {
+		case "format":
+			derr = dec.Decode(&h.Format)
+		case "version":
+			derr = dec.Decode(&h.Version)
+		case "exported_at":
+			derr = dec.Decode(&h.ExportedAt)
+		case "filter":
+			derr = dec.Decode(&h.Filter)
+		case "users":
+			derr = dec.Decode(&h.Users)
+		case "tasks":
+			if err := callHead(); err != nil {
+				return err
+			}
+			if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+				return domain.Invalidf("tasks", "The tasks of the export must be a JSON array.")
+			}
+			for dec.More() {
+				if err := readTask(); err != nil {
+					return err
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return domain.Invalidf("tasks", "The tasks array is not closed: the file is truncated.")
+			}
+		default:
+			return domain.Invalidf(key, "Unknown field %q in the export header.", key)
+		}
+		if derr != nil {
+			return domain.Invalidf(key, "The %q field of the export header cannot be read: %v.", key, derr)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return domain.Invalidf("file", "The export is not closed: the file is truncated.")
+	}
+	if !headDone {
+		// NDJSON: the object was the header line; the tasks follow.
+		if err := callHead(); err != nil {
+			return err
+		}
+		for dec.More() {
+			if err := readTask(); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return domain.Invalidf("file", "Unexpected data after task %d.", pos)
+	}
+	return nil
+}
+
+// validateHeader checks the format, version and users, and adds the file's
+// users to known.
+func validateHeader(h *ExportHeader, known map[string]bool) error {
+	if h.Format != ExportFormat {
+		return domain.Invalidf("format", "The file is not a Reelvault export (format %q, want %q).", h.Format, ExportFormat)
+	}
+	if h.Version < 1 || h.Version > ExportVersion {
+		return domain.Invalidf("version", "Export version %d is not supported by this Reelvault (it reads up to %d).", h.Version, ExportVersion)
+	}
+	seen := make(map[string]bool, len(h.Users))
+	for i, u := range h.Users {
+		field := func(name string) string { return fmt.Sprintf("users[%d].%s", i, name) }
+		if err := validateUsername(u.Username); err != nil {
+			return domain.Invalidf(field("username"), "User %d: %s", i+1, domain.ErrorMessage(err))
+		}
+		if seen[u.Username] {
+			return domain.Invalidf(field("username"), "User %d: %q appears twice.", i+1, u.Username)
+		}
+		seen[u.Username] = true
+		if u.Quota < 0 || u.UsedQuota < 0 {
+			return domain.Invalidf(field("quota"), "User %d (%s): quotas must be ≥ 0.", i+1, u.Username)
+		}
+		if u.CreatedAt.IsZero() || u.UpdatedAt.IsZero() {
+			return domain.Invalidf(field("created_at"), "User %d (%s): created_at and updated_at are required.", i+1, u.Username)
+		}
+		known[u.Username] = true
+	}
+	return nil
+}
+
+// validateImportTask checks one task of an import; errors name its position.
+func validateImportTask(pos int, t *ExportTask, known map[string]bool) error {
+	bad := func(field, format string, args ...any) error {
+		return domain.Invalidf(fmt.Sprintf("tasks[%d].%s", pos, field), "Task %d (%s): %s", pos, t.TaskID, fmt.Sprintf(format, args...))
+	}
+	wrap := func(err error) error {
+		return domain.Invalidf(fmt.Sprintf("tasks[%d].%s", pos, domain.ErrorField(err)), "Task %d (%s): %s", pos, t.TaskID, domain.ErrorMessage(err))
+	}
+	switch {
+	case !taskIDRE.MatchString(t.TaskID):
+		return bad("task_id", "the task ID must be 1 to 64 letters, digits, '-' or '_'.")
+	case !known[t.Username]:
+		return bad("username", "user %q is neither in the file nor in this database.", t.Username)
+	case !t.Status.Valid():
+		return bad("status", "status %q is not one of pending, processing, completed, failed, cancelled.", t.Status)
+	case t.Progress < 0 || t.Progress > 100:
+		return bad("progress", "progress must be between 0 and 100, not %d.", t.Progress)
+	case t.TotalScenes < 0 || t.TotalScenes > domain.MaxScenes:
+		return bad("total_scenes", "total_scenes must be between 0 and %d, not %d.", domain.MaxScenes, t.TotalScenes)
+	case t.CompletedScenes < 0 || t.CompletedScenes > t.TotalScenes:
+		return bad("completed_scenes", "completed_scenes must be between 0 and total_scenes (%d), not %d.", t.TotalScenes, t.CompletedScenes)
+	case t.Attempts < 0:
+		return bad("attempts", "attempts must be ≥ 0.")
+	case t.CreatedAt.IsZero() || t.UpdatedAt.IsZero():
+		return bad("created_at", "created_at and updated_at are required.")
+	case t.Duration != nil && !validNumber(*t.Duration):
+		return bad("duration", "the duration must be a number of seconds ≥ 0.")
+	}
+	if err := validText("prompt", "prompt", t.Prompt, domain.MaxPromptChars); err != nil {
+		return wrap(err)
+	}
+	scripts := make([]domain.ScriptInput, len(t.Scripts))
+	for i, s := range t.Scripts {
+		if s == nil {
+			return bad(fmt.Sprintf("scripts[%d]", i), "a script is null.")
+		}
+		scripts[i] = domain.ScriptInput{SceneNumber: s.SceneNumber, Description: s.Description, Duration: s.Duration,
+			CameraMovement: s.CameraMovement, Lighting: s.Lighting}
+	}
+	if err := validateScripts(scripts); err != nil {
+		return wrap(err)
+	}
+	scenes := make(map[int]bool, len(t.Videos))
+	for i, v := range t.Videos {
+		if v == nil {
+			return bad(fmt.Sprintf("videos[%d]", i), "a video is null.")
+		}
+		field := func(name string) string { return fmt.Sprintf("videos[%d].%s", i, name) }
+		switch {
+		case v.SceneNumber < 0 || v.SceneNumber > domain.MaxScenes:
+			return bad(field("scene_number"), "video scene numbers must be between 0 and %d, not %d.", domain.MaxScenes, v.SceneNumber)
+		case scenes[v.SceneNumber]:
+			return bad(field("scene_number"), "scene %d has two videos.", v.SceneNumber)
+		case v.FilePath == "" || len(v.FilePath) > MaxPathChars:
+			return bad(field("file_path"), "a video needs a file path of at most %d characters.", MaxPathChars)
+		case v.FileSize != nil && *v.FileSize < 0,
+			v.Duration != nil && !validNumber(*v.Duration),
+			v.Width != nil && *v.Width <= 0,
+			v.Height != nil && *v.Height <= 0,
+			v.FPS != nil && (!validNumber(*v.FPS) || *v.FPS == 0):
+			return bad(fmt.Sprintf("videos[%d]", i), "video of scene %d has a negative or zero size, duration, width, height or frame rate.", v.SceneNumber)
+		}
+		scenes[v.SceneNumber] = true
+	}
+	for i, e := range t.Events {
+		if e == nil || e.Type == "" || !e.Status.Valid() || e.Progress < 0 || e.Progress > 100 || e.CreatedAt.IsZero() {
+			return bad(fmt.Sprintf("events[%d]", i), "each event needs a type, a valid status, progress 0–100 and created_at.")
+		}
+	}
+	return nil
+}
+
+// importUsers creates the users of the file that do not exist yet and
+// returns the ID of every username in the file or the database.
+func importUsers(tx *tx, users []*ExportUser) (map[string]int64, int, error) {
+	created := 0
+	for i, u := range users {
+		var email *string
+		if u.Email != "" {
+			email = &u.Email
+		}
+		res, err := tx.exec(`
+			INSERT INTO users (
+				username,
+				email,
+				api_key_hash,
+				key_prefix,
+				quota,
+				used_quota,
+				is_active,
+				created_at,
+				updated_at
+			) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?)
+			ON CONFLICT (username) DO NOTHING`,
+			u.Username, email, importedKeyHash+randomToken(), u.Quota, u.UsedQuota, u.IsActive,
+			micros(u.CreatedAt), micros(u.UpdatedAt))
+		if err != nil {
+			return nil, 0, fmt.Errorf("user %d (%s): %w", i+1, u.Username, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, 0, err
+		} else if n > 0 {
+			created++
+		}
+	}
+	var rows []struct {
+		ID       int64  `db:"id"`
+		Username string `db:"username"`
+	}
+	if err := tx.sel(&rows, `SELECT id, username FROM users`); err != nil {
+		return nil, 0, err
+	}
+	ids := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		ids[r.Username] = r.ID
+	}
+	return ids, created, nil
+}
+
+// importTask writes one validated task with its scripts, videos, events and
+// search entry; it returns false when a task with its task_id exists.
+func importTask(tx *tx, t *ExportTask, userIDs map[string]int64) (bool, error) {
+	var exists int
+	if err := tx.get(&exists, `SELECT count(*) FROM tasks WHERE task_id = ?`, t.TaskID); err != nil {
+		return false, err
+	} else if exists > 0 {
+		return false, nil
+	}
+	res, err := tx.exec(`
+		INSERT INTO tasks (
+			task_id,
+			user_id,
+			prompt,
+			status,
+			progress,
+			total_scenes,
+			completed_scenes,
+			final_video_path,
+			error_message,
+			attempts,
+			created_at,
+			updated_at,
+			started_at,
+			completed_at,
+			duration
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.TaskID, userIDs[t.Username], t.Prompt, string(t.Status), t.Progress, t.TotalScenes, t.CompletedScenes,
+		t.FinalVideoPath, t.ErrorMessage, t.Attempts, micros(t.CreatedAt), micros(t.UpdatedAt),
+		microsPtr(t.StartedAt), microsPtr(t.CompletedAt), t.Duration)
+	if err != nil {
+		return false, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return false, err
+	}
+	bodies := []string{t.Prompt}
+	for _, s := range t.Scripts {
+		if _, err := tx.exec(`
+			INSERT INTO scripts (
+				task_id,
+				scene_number,
+				description,
+				duration,
+				camera_movement,
+				lighting,
+				created_at
+			) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			id, s.SceneNumber, s.Description, s.Duration, s.CameraMovement, s.Lighting, micros(s.CreatedAt)); err != nil {
+			return false, fmt.Errorf("scene %d: %w", s.SceneNumber, err)
+		}
+		bodies = append(bodies, s.Description)
+	}
+	for _, v := range t.Videos {
+		if _, err := tx.exec(`
+			INSERT INTO videos (
+				task_id,
+				scene_number,
+				file_path,
+				file_size,
+				duration,
+				width,
+				height,
+				fps,
+				status,
+				created_at
+			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, v.SceneNumber, v.FilePath, v.FileSize, v.Duration, v.Width, v.Height, v.FPS, v.Status, micros(v.CreatedAt)); err != nil {
+			return false, fmt.Errorf("video of scene %d: %w", v.SceneNumber, err)
+		}
+	}
+	for _, e := range t.Events {
+		if _, err := tx.exec(`
+			INSERT INTO task_events (
+				task_id,
+				type,
+				status,
+				progress,
+				message,
+				created_at
+			) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, e.Type, string(e.Status), e.Progress, e.Message, micros(e.CreatedAt)); err != nil {
+			return false, fmt.Errorf("event: %w", err)
+		}
+	}
+	if err := indexTask(tx, id, bodies...); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// microsPtr converts a nullable time to stored microseconds.
+func microsPtr(t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	us := micros(*t)
+	return &us
+}
+
+// randomToken returns 16 random bytes in hex.
+func randomToken() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
