@@ -179,6 +179,16 @@ func TestMain_NoCommand(t *testing.T) {
 	})
 }
 
+func TestMain_Verbose(t *testing.T) {
+	r := newRunner(t)
+	for _, args := range [][]string{{"-v", "status"}, {"status", "--verbose"}, {"--verbose=false", "status"}} {
+		if res := r.run(args...); res.Code != cli.ExitOK || !strings.Contains(res.Stdout, "Schema version:") {
+			t.Fatalf("%v: exit %d, stderr %q", args, res.Code, res.Stderr)
+		}
+	}
+	r.fails(cli.ExitUsage, "error: invalid value \"loud\" for --verbose: want true or false\n"+globalUsage, "--verbose=loud", "status")
+}
+
 func TestRegister(t *testing.T) {
 	for _, tt := range []struct {
 		name string

@@ -48,7 +48,7 @@ func (env *Env) defineGlobalFlags(fs *flag.FlagSet) {
 func (env *Env) setVerbose(s string) error {
 	v, err := strconv.ParseBool(s)
 	if err != nil {
-		return err
+		return fmt.Errorf("want true or false")
 	}
 	env.Config.Verbose = v
 	env.logLevel.Set(logLevel(v))

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -374,4 +375,52 @@ func TestTaskCommands_List(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestTaskCommands_JSON(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	clip := filepath.Join(t.TempDir(), "final.mp4")
+	if err := os.WriteFile(clip, []byte("video"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	created := decode[domain.Task](t, r.ok("--json", "task", "create", "--user", "alice", "--prompt", "json", "--scenes", "3"))
+	if !uuidRE.MatchString(created.TaskID) || created.Status != domain.StatusPending || created.TotalScenes != 3 || created.Username != "alice" {
+		t.Fatalf("task create --json: %+v", created)
+	}
+	id := created.TaskID
+	for _, step := range []struct {
+		args []string
+		want domain.Status
+	}{
+		{[]string{"task", "start", id}, domain.StatusProcessing},
+		{[]string{"task", "progress", id, "--percent", "10"}, domain.StatusProcessing},
+		{[]string{"task", "complete", id, "--video", clip}, domain.StatusCompleted},
+	} {
+		got := decode[domain.Task](t, r.ok(append(step.args, "--json")...))
+		if got.TaskID != id || got.Status != step.want {
+			t.Fatalf("%v --json: task_id %s, status %s; want %s", step.args, got.TaskID, got.Status, step.want)
+		}
+	}
+
+	failed := r.createTask("alice", "to fail")
+	if got := decode[domain.Task](t, r.ok("--json", "task", "fail", failed, "--error", "boom")); got.Status != domain.StatusFailed || got.ErrorMessage != "boom" || got.CompletedAt == nil {
+		t.Fatalf("task fail --json: %+v", got)
+	}
+	cancelled := r.createTask("alice", "to cancel")
+	if got := decode[domain.Task](t, r.ok("--json", "task", "cancel", cancelled)); got.Status != domain.StatusCancelled || got.CompletedAt == nil {
+		t.Fatalf("task cancel --json: %+v", got)
+	}
+
+	// The JSON field names are the domain's snake_case tags.
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(r.ok("--json", "task", "show", id).Stdout), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"task_id", "user_id", "username", "prompt", "status", "progress", "total_scenes", "completed_scenes", "final_video_path", "created_at", "started_at", "completed_at", "duration", "videos", "events"} {
+		if _, ok := raw[key]; !ok {
+			t.Fatalf("task show --json lacks %q: %v", key, raw)
+		}
+	}
 }

@@ -145,6 +145,20 @@ func TestUserCommands(t *testing.T) {
 			t.Fatalf("new key: code=%q, want success", code)
 		}
 	})
+	t.Run("RotateKeyJSON", func(t *testing.T) {
+		r := r.with(t)
+		res := r.ok("--json", "user", "rotate-key", "dave")
+		out := decode[struct {
+			User   domain.User `json:"user"`
+			APIKey string      `json:"api_key"`
+		}](t, res)
+		if out.User.Username != "dave" || !keyRE.MatchString(out.APIKey) || !strings.HasPrefix(out.APIKey, out.User.KeyPrefix) {
+			t.Fatalf("rotate-key --json: %+v", out)
+		}
+		if code := authenticate(t, r.dir, out.APIKey); code != "" {
+			t.Fatalf("rotated key: code=%q", code)
+		}
+	})
 	t.Run("RotateKeyErrNotFound", func(t *testing.T) {
 		r := r.with(t)
 		r.fails(cli.ExitError, "error: User zed not found.\n", "user", "rotate-key", "zed")
@@ -155,6 +169,9 @@ func TestUserCommands(t *testing.T) {
 		key := r.addUser("erin")
 		if got, want := r.ok("user", "deactivate", "erin").Stdout, "User erin is now inactive.\n"; got != want {
 			t.Fatalf("stdout=%q, want %q", got, want)
+		}
+		if u := decode[domain.User](t, r.ok("user", "deactivate", "erin", "--json")); u.IsActive || u.Username != "erin" {
+			t.Fatalf("deactivate --json: %+v", u)
 		}
 		if code := authenticate(t, r.dir, key); code != domain.EFORBIDDEN {
 			t.Fatalf("inactive user's key: code=%q, want %q", code, domain.EFORBIDDEN)
