@@ -133,8 +133,12 @@ func jsonError(err error) error {
 		}
 		return domain.Invalidf(field, "Field %q must be %s, not %s.", field, jsonTypeName(typ.Type.Kind().String()), typ.Value)
 	case strings.HasPrefix(err.Error(), unknownF):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), unknownF), `"`)
-		return domain.Invalidf(field, "Unknown field %q.", field)
+		name := strings.Trim(strings.TrimPrefix(err.Error(), unknownF), `"`)
+		field := name
+		if field == "" {
+			field = "body"
+		}
+		return domain.Invalidf(field, "Unknown field %q.", name)
 	}
 	return domain.Invalidf("body", "The request body could not be read as JSON.")
 }
