@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -86,6 +87,15 @@ func (env *Env) Parse(fs *flag.FlagSet, args []string, names ...string) ([]strin
 		return nil, env.UsageErrorf("unexpected argument %q", pos[len(names)])
 	}
 	return pos, nil
+}
+
+// parsePlain parses args for a command without flags or arguments of its
+// own and opens the services.
+func (env *Env) parsePlain(ctx context.Context, args []string) (*Services, error) {
+	if _, err := env.Parse(env.FlagSet(), args); err != nil {
+		return nil, err
+	}
+	return env.Services(ctx)
 }
 
 // Require returns a usage error naming the first of the flags that was not given.

@@ -24,6 +24,15 @@ func (env *Env) PrintJSON(v any) error {
 	return nil
 }
 
+// nonNil returns list, or an empty list for nil, so that JSON shows [] and
+// not null.
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
 // Printf writes human output to Stdout.
 func (env *Env) Printf(format string, args ...any) {
 	fmt.Fprintf(env.Stdout, format, args...)

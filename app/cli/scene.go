@@ -47,10 +47,7 @@ func runSceneSet(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if env.Config.JSON {
-		if out == nil {
-			out = []*domain.Script{}
-		}
-		return env.PrintJSON(out)
+		return env.PrintJSON(nonNil(out))
 	}
 	env.Printf("Set %d scenes on task %s.\n", len(out), id)
 	return nil

@@ -44,10 +44,7 @@ func runStats(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if env.Config.JSON {
-		if days == nil {
-			days = []*domain.DayStats{}
-		}
-		return env.PrintJSON(days)
+		return env.PrintJSON(nonNil(days))
 	}
 	if len(days) == 0 {
 		env.Printf("No activity in this period.\n")
@@ -74,11 +71,7 @@ func runStats(ctx context.Context, env *Env, args []string) error {
 }
 
 func runStatsRebuild(ctx context.Context, env *Env, args []string) error {
-	fs := env.FlagSet()
-	if _, err := env.Parse(fs, args); err != nil {
-		return err
-	}
-	svc, err := env.Services(ctx)
+	svc, err := env.parsePlain(ctx, args)
 	if err != nil {
 		return err
 	}
@@ -108,11 +101,7 @@ type statusOutput struct {
 }
 
 func runStatus(ctx context.Context, env *Env, args []string) error {
-	fs := env.FlagSet()
-	if _, err := env.Parse(fs, args); err != nil {
-		return err
-	}
-	svc, err := env.Services(ctx)
+	svc, err := env.parsePlain(ctx, args)
 	if err != nil {
 		return err
 	}

@@ -337,9 +337,7 @@ func runTaskList(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if page.Tasks == nil {
-		page.Tasks = []*domain.Task{}
-	}
+	page.Tasks = nonNil(page.Tasks)
 	if env.Config.JSON {
 		return env.PrintJSON(page)
 	}

@@ -113,11 +113,7 @@ func (env *Env) printUserKey(u *domain.User, key, what string) error {
 }
 
 func runUserList(ctx context.Context, env *Env, args []string) error {
-	fs := env.FlagSet()
-	if _, err := env.Parse(fs, args); err != nil {
-		return err
-	}
-	svc, err := env.Services(ctx)
+	svc, err := env.parsePlain(ctx, args)
 	if err != nil {
 		return err
 	}
@@ -126,10 +122,7 @@ func runUserList(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if env.Config.JSON {
-		if users == nil {
-			users = []*domain.User{}
-		}
-		return env.PrintJSON(users)
+		return env.PrintJSON(nonNil(users))
 	}
 	if len(users) == 0 {
 		env.Printf("No users yet. Add one with: reelvault user add NAME\n")
