@@ -37,7 +37,7 @@ export function VirtualList<T>(props: {
   const win = computeWindow(scrollTop, height, rowHeight, items.length);
 
   useEffect(() => {
-    if (items.length === 0 || nearEnd(win, items.length, 30)) props.onNearEnd();
+    if (items.length > 0 && nearEnd(win, items.length, 30)) props.onNearEnd();
   }, [win.end, items.length]);
 
   useEffect(() => {

@@ -1,0 +1,123 @@
+// Starts the real reelvault binary in serve mode on a temporary data dir and
+// talks to it over HTTP as the owner.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = resolve(frontendDir, '..');
+export const artifactsDir = process.env.ARTIFACTS_DIR ?? join(repoRoot, '.artifacts');
+
+/**
+ * Returns the binary to test: REELVAULT_BIN when set (make test-e2e builds
+ * it), otherwise builds the frontend and then the binary, so the embedded
+ * dist is the current one.
+ */
+export function binary(workDir) {
+  if (process.env.REELVAULT_BIN) return process.env.REELVAULT_BIN;
+  execFileSync('npm', ['run', 'build'], { cwd: frontendDir, stdio: 'inherit' });
+  const out = join(workDir, 'reelvault');
+  execFileSync('go', ['build', '-o', out, '.'], { cwd: repoRoot, stdio: 'inherit' });
+  return out;
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+/** A running `reelvault serve` and an owner session on it. */
+export class Server {
+  /** Starts the binary; resolves once it printed its sign-in link. */
+  static async start() {
+    const work = mkdtempSync(join(tmpdir(), 'reelvault-e2e-'));
+    const bin = binary(work);
+    const dataDir = join(work, 'data');
+    const port = await freePort();
+    const proc = spawn(bin, ['--data-dir', dataDir, 'serve', '--addr', `127.0.0.1:${port}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, REELVAULT_DATA_DIR: dataDir },
+    });
+    let output = '';
+    const link = await new Promise((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`serve printed no sign-in link in 20 s:\n${output}`)), 20_000);
+      const scan = (chunk) => {
+        output += chunk;
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          res(m[1]);
+        }
+      };
+      proc.stdout.on('data', scan);
+      proc.stderr.on('data', scan);
+      proc.on('exit', (code) => rej(new Error(`serve exited with ${code}:\n${output}`)));
+    });
+    const s = new Server(proc, work, dataDir, new URL(link).origin);
+    s.log = () => output;
+    proc.stdout.on('data', (c) => (output += c));
+    proc.stderr.on('data', (c) => (output += c));
+    await s.signIn(new URL(link).searchParams.get('token'));
+    return s;
+  }
+
+  constructor(proc, work, dataDir, base) {
+    this.proc = proc;
+    this.work = work;
+    this.dataDir = dataDir;
+    this.base = base;
+    this.cookie = '';
+  }
+
+  /** Exchanges a one-time owner token for a session cookie. */
+  async signIn(token) {
+    const res = await fetch(`${this.base}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    if (res.status !== 204) throw new Error(`sign in: ${res.status} ${await res.text()}`);
+    this.cookie = res.headers.get('set-cookie').split(';')[0];
+  }
+
+  /** The current one-time owner token (rotated after each use). */
+  ownerToken() {
+    return readFileSync(join(this.dataDir, 'owner-token'), 'utf8').trim();
+  }
+
+  /** Calls the API as the owner; returns the parsed body, throws on an error status. */
+  async api(method, path, body) {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: { Cookie: this.cookie, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) {
+      const err = new Error(`${method} ${path}: ${res.status} ${text}`);
+      err.status = res.status;
+      throw err;
+    }
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  /** Stops the server with SIGTERM and removes its data. */
+  async stop() {
+    if (this.proc.exitCode === null) {
+      const exited = new Promise((res) => this.proc.on('exit', res));
+      this.proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    }
+    rmSync(this.work, { recursive: true, force: true });
+  }
+}

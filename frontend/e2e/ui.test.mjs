@@ -1,0 +1,385 @@
+// End-to-end tests of the web UI: Debian's chromium, driven by
+// playwright-core, against the real reelvault binary in serve mode on a
+// temporary data dir seeded through the HTTP API.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import { artifactsDir, frontendDir, Server } from './harness.mjs';
+import { PROMPTS, seed } from './seed.mjs';
+
+const shots = join(artifactsDir, 'screenshots');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const BULK = Number(process.env.E2E_BULK ?? 10_000);
+
+let server, seeded, browser, context, page, profile;
+const measured = {};
+
+/** Saves a screenshot of the page as name.png. */
+async function shot(name) {
+  await page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
+/** The history rows' prompts as shown. */
+function visiblePrompts() {
+  return page.locator('.task-row .prompt-line').allInnerTexts();
+}
+
+/** Types into the search box and returns ms from the last keystroke to the results' paint. */
+async function search(text) {
+  const box = page.getByRole('searchbox', { name: 'Search prompts and scenes' });
+  await box.fill('');
+  await page.evaluate(() => performance.clearMarks());
+  await box.pressSequentially(text, { delay: 20 });
+  const handle = await page.waitForFunction((q) => {
+    const marks = performance.getEntriesByName('rv:history-page');
+    const hit = marks.find((m) => m.detail && m.detail.search === q);
+    const inputs = performance.getEntriesByName('rv:search-input');
+    return hit && inputs.length ? hit.startTime - inputs[inputs.length - 1].startTime : false;
+  }, text);
+  return handle.jsonValue();
+}
+
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = await Server.start();
+  seeded = await seed(server, { bulk: BULK });
+  measured.seedBulkSeconds = Number(seeded.bulkSeconds.toFixed(1));
+  profile = mkdtempSync(join(tmpdir(), 'reelvault-chromium-'));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  if (Object.keys(measured).length) {
+    writeFileSync(join(artifactsDir, 'frontend-bench.json'), JSON.stringify(measured, null, 2));
+    console.log('frontend measurements:', JSON.stringify(measured, null, 2));
+  }
+});
+
+describe('history', () => {
+  it('signs in with the link serve prints and paints the first page', async () => {
+    await page.goto(`${server.base}/?token=${server.ownerToken()}`);
+    await page.locator('.task-row').first().waitFor();
+    assert.equal(new URL(page.url()).searchParams.has('token'), false, 'the token is removed from the address');
+    const first = await page.evaluate(() => performance.getEntriesByName('rv:history-page')[0]?.startTime);
+    assert.ok(first > 0, 'the first page was marked');
+    measured.firstPageMs = Math.round(first);
+    const prompts = await visiblePrompts();
+    assert.equal(prompts[0], PROMPTS.pending, 'newest first');
+    assert.ok(prompts.includes(PROMPTS.boat));
+    await shot('history');
+  });
+
+  it('shows counts per status', async () => {
+    const count = (s) => page.locator(`.chip[data-status="${s}"] .count`).innerText();
+    await page.waitForFunction(() => document.querySelector('.chip[data-status="failed"] .count')?.textContent !== '');
+    assert.equal(await count('failed'), '1');
+    assert.equal(await count('cancelled'), '1');
+    assert.equal(await count('completed'), '3');
+    assert.equal(await count('processing'), '1');
+    assert.equal((await count('pending')).replace(/,/g, ''), String(BULK + 1));
+  });
+
+  it('filters by status', async () => {
+    await page.locator('.chip[data-status="failed"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('.task-row').length === 1);
+    assert.deepEqual(await visiblePrompts(), [PROMPTS.failed]);
+    await page.locator('.chip[data-status="completed"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('.task-row').length === 4);
+    const statuses = await page.locator('.task-row .badge').evaluateAll((els) => els.map((e) => e.dataset.status));
+    assert.deepEqual([...new Set(statuses)].sort(), ['completed', 'failed']);
+    await shot('history-filtered');
+    await page.locator('.chip[data-status="failed"]').click();
+    await page.locator('.chip[data-status="completed"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('.task-row').length > 4);
+  });
+
+  it('filters by user', async () => {
+    await page.getByRole('combobox', { name: 'User' }).selectOption('bo');
+    await page.waitForFunction(() => document.querySelectorAll('.task-row').length === 3);
+    assert.deepEqual(await visiblePrompts(), [PROMPTS.pending, PROMPTS.failed, PROMPTS.cat]);
+    await page.getByRole('combobox', { name: 'User' }).selectOption('');
+  });
+
+  it('searches prompts in English and Chinese, and scene descriptions', async () => {
+    const english = await search('paper boat');
+    assert.deepEqual(await visiblePrompts(), [PROMPTS.boat]);
+    const chinese = await search('橘猫');
+    assert.deepEqual(await visiblePrompts(), [PROMPTS.cat]);
+    await shot('history-search-chinese');
+    const scene = await search('烟囱');
+    assert.deepEqual(await visiblePrompts(), [PROMPTS.cat], 'a word only in a scene description finds its task');
+    const sceneEn = await search('gutter');
+    assert.deepEqual(await visiblePrompts(), [PROMPTS.boat]);
+    await search('zebra crossing helicopter');
+    await page.locator('[data-empty="filtered"]').waitFor();
+    measured.searchMs = { english: Math.round(english), chinese: Math.round(chinese), sceneChinese: Math.round(scene), sceneEnglish: Math.round(sceneEn) };
+    await page.getByRole('searchbox', { name: 'Search prompts and scenes' }).fill('');
+    await page.waitForFunction(() => document.querySelectorAll('.task-row').length > 4);
+  });
+
+  it('moves with the keyboard and opens a task with Enter', async () => {
+    await page.locator('.vlist').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const sel = page.locator('.task-row[aria-selected="true"]');
+    assert.equal(await sel.getAttribute('id'), 'row-1');
+    const id = await sel.getAttribute('data-task-id');
+    await page.keyboard.press('Enter');
+    await page.locator(`section[aria-label="Task"][data-task-id="${id}"]`).waitFor();
+    await page.goBack();
+    await page.locator('.task-row').first().waitFor();
+  });
+});
+
+describe('task', () => {
+  it('shows a completed task and plays and seeks its final video', async () => {
+    await page.goto(`${server.base}/#/task/${seeded.ids.boat}`);
+    await page.getByTestId('prompt').waitFor();
+    assert.equal(await page.getByTestId('prompt').innerText(), PROMPTS.boat);
+    assert.equal(await page.locator('.scene').count(), 2);
+    assert.match(await page.locator('.scene[data-scene="2"]').innerText(), /gutter stream/);
+    assert.match(await page.locator('.timeline').innerText(), /Completed/);
+    const video = page.locator('video[aria-label="Final video"]');
+    const state = await video.evaluate(async (v) => {
+      v.muted = true;
+      await v.play();
+      await new Promise((r) => (v.readyState >= 3 ? r() : v.addEventListener('canplay', r, { once: true })));
+      const ready = v.readyState;
+      v.pause();
+      v.currentTime = 2.5;
+      await new Promise((r) => v.addEventListener('seeked', r, { once: true }));
+      return { ready, time: v.currentTime, duration: v.duration };
+    });
+    assert.ok(state.ready >= 3, `readyState ${state.ready}`);
+    assert.ok(Math.abs(state.time - 2.5) < 0.3, `seeked to ${state.time}`);
+    assert.ok(Math.abs(state.duration - 4) < 0.2, `duration ${state.duration}`);
+    await shot('task');
+  });
+
+  it('plays a scene clip through /media', async () => {
+    const src = await page.locator('.scene[data-scene="1"] video').getAttribute('src');
+    assert.equal(src, `/media/${seeded.boatScene1.id}`);
+    const ready = await page.locator('.scene[data-scene="1"] video').evaluate(async (v) => {
+      v.muted = true;
+      await v.play();
+      await new Promise((r) => (v.readyState >= 3 ? r() : v.addEventListener('canplay', r, { once: true })));
+      v.pause();
+      return v.readyState;
+    });
+    assert.ok(ready >= 3);
+  });
+
+  it('shows the error of a failed task', async () => {
+    await page.goto(`${server.base}/#/task/${seeded.ids.failed}`);
+    await page.getByText('Scene 2 render timed out').waitFor();
+    await shot('task-failed');
+  });
+
+  it('marks a video whose file has gone missing', async () => {
+    await page.goto(`${server.base}/#/task/${seeded.ids.missing}`);
+    await page.locator('[data-missing="true"]').first().waitFor();
+    assert.match(await page.locator('[data-missing="true"]').first().innerText(), /File missing/);
+  });
+
+  it('shows live progress of a running task', async () => {
+    await page.goto(`${server.base}/#/task/${seeded.ids.running}`);
+    const bar = page.getByRole('progressbar', { name: 'task progress' });
+    await bar.waitFor();
+    assert.equal(await bar.getAttribute('aria-valuenow'), '40');
+    await server.api('POST', `/api/v1/tasks/${seeded.ids.running}/progress`, { progress: 65, completed_scenes: 2 });
+    await page.waitForFunction(() => document.querySelector('[aria-label="task progress"]')?.getAttribute('aria-valuenow') === '65');
+  });
+
+  it('exports the task as JSON', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const path = await download.path();
+    const task = JSON.parse(readFileSync(path, 'utf8'));
+    assert.equal(task.task_id, seeded.ids.running);
+    assert.equal(task.prompt, PROMPTS.running);
+  });
+});
+
+describe('screens', () => {
+  it('shows statistics', async () => {
+    await page.goto(`${server.base}/#/stats`);
+    const tasks = page.locator('.tile[data-tile="Tasks"] .value');
+    await page.waitForFunction(() => document.querySelector('.tile[data-tile="Tasks"] .value')?.textContent !== '0');
+    assert.equal((await tasks.innerText()).replace(/,/g, ''), String(BULK + 7));
+    await page.locator('.chart canvas').first().waitFor();
+    await shot('statistics');
+  });
+
+  it('creates a user and shows its key once', async () => {
+    await page.goto(`${server.base}/#/users`);
+    await page.locator('tr[data-user="ann"]').waitFor();
+    await page.getByLabel('Name').fill('cleo');
+    await page.getByLabel('Quota').first().fill('3');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    const key = await page.getByTestId('api-key').innerText();
+    assert.match(key, /^rv_/);
+    const me = await fetch(`${server.base}/api/v1/me`, { headers: { Authorization: `Bearer ${key}` } }).then((r) => r.json());
+    assert.equal(me.user.username, 'cleo');
+    await page.locator('tr[data-user="cleo"]').waitFor();
+    await shot('users');
+    await page.getByRole('button', { name: 'I have saved it' }).click();
+    assert.equal(await page.getByTestId('api-key').count(), 0);
+  });
+
+  it('deactivates a user, whose key then stops working', async () => {
+    await page.locator('tr[data-user="cleo"]').getByRole('button', { name: 'Deactivate' }).click();
+    await page.locator('tr[data-user="cleo"][data-active="false"]').waitFor();
+  });
+
+  it('shows a readable error for bad input', async () => {
+    await page.getByLabel('Name').fill('ann');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    const alert = page.locator('form[aria-label="Create user"] [role="alert"]');
+    await alert.waitFor();
+    assert.equal(await alert.getAttribute('data-code'), 'conflict');
+  });
+
+  it('backs up, restores after a confirmation, and undoes the restore', async () => {
+    await page.goto(`${server.base}/#/backups`);
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.getByRole('status').filter({ hasText: 'Backed up' }).waitFor({ timeout: 60_000 });
+    const row = page.locator('tr[data-backup]').first();
+    assert.match(await row.innerText(), /Verified/);
+    await shot('backups');
+
+    // A task written after the backup: restoring takes it away, undo brings it back.
+    const late = await server.api('POST', '/api/v1/tasks', { username: 'ann', prompt: 'Written after the backup' });
+    await row.getByRole('button', { name: 'Restore…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('tr[data-table="tasks"]').waitFor();
+    const cells = await dialog.locator('tr[data-table="tasks"] td').allInnerTexts();
+    assert.equal(cells[1].replace(/,/g, ''), String(BULK + 7), 'tasks in the backup');
+    assert.equal(cells[2].replace(/,/g, ''), String(BULK + 8), 'tasks here now');
+    assert.equal(cells[3], '1 fewer');
+    await shot('backups-restore-confirm');
+    await dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Restored' }).waitFor({ timeout: 60_000 });
+    await assert.rejects(server.api('GET', `/api/v1/tasks/${late.task_id}`), (e) => e.status === 404);
+
+    await page.getByRole('status').getByRole('button', { name: 'Undo restore' }).click();
+    await page.getByRole('status').filter({ hasText: 'undone' }).waitFor({ timeout: 60_000 });
+    assert.equal((await server.api('GET', `/api/v1/tasks/${late.task_id}`)).prompt, 'Written after the backup');
+  });
+
+  it('shows the schedule in plain words', async () => {
+    const words = await page.getByTestId('schedule-words').innerText();
+    assert.match(words, /^Backs up every day at \d\d:\d\d, keep \d+/);
+  });
+
+  it('runs maintenance', async () => {
+    await page.goto(`${server.base}/#/maintenance`);
+    await page.getByTestId('db-size').waitFor();
+    await page.locator('[data-op="optimize"]').getByRole('button', { name: 'Run now' }).click();
+    await page.waitForFunction(() => /Last run/.test(document.querySelector('[data-testid="last-optimize"]')?.textContent ?? ''));
+    await page.locator('.bar-row[data-table="tasks"]').waitFor();
+    await shot('maintenance');
+  });
+});
+
+describe('look', () => {
+  it('does not break at 1024×700, in light or dark', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    for (const [hash, name] of [['#/history', 'history'], [`#/task/${seeded.ids.cat}`, 'task'], ['#/stats', 'statistics'], ['#/backups', 'backups'], ['#/users', 'users'], ['#/maintenance', 'maintenance']]) {
+      await page.goto(`${server.base}/${hash}`);
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name} overflows by ${overflow}px at 1024 wide`);
+      await shot(`small-${name}`);
+    }
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${server.base}/#/history`);
+    await page.locator('.task-row').first().waitFor();
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(bg, 'rgb(245, 245, 247)', 'dark theme applied');
+    await shot('dark-history');
+    await page.goto(`${server.base}/#/task/${seeded.ids.boat}`);
+    await page.getByTestId('prompt').waitFor();
+    await shot('dark-task');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
+
+describe('speed', () => {
+  it('scrolls through 10,000 rows with short frames', async () => {
+    await page.goto(`${server.base}/#/history`);
+    await page.locator('.task-row').first().waitFor();
+    const r = await page.evaluate(async (target) => {
+      const list = document.querySelector('.vlist');
+      const frames = [];
+      const long = [];
+      let po;
+      if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+        po = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(e.duration)));
+        po.observe({ type: 'long-animation-frame' });
+      }
+      const rowHeight = 64;
+      const started = performance.now();
+      let last = started;
+      await new Promise((done) => {
+        const step = (now) => {
+          frames.push(now - last);
+          last = now;
+          list.scrollTop += 40 * rowHeight; // 40 rows a frame, 2,400 rows a second
+          const row = Math.floor(list.scrollTop / rowHeight);
+          if (row >= target || now - started > 60_000) return done();
+          requestAnimationFrame(step);
+        };
+        requestAnimationFrame(step);
+      });
+      po?.disconnect();
+      frames.shift();
+      return { frames, long, rows: Math.floor(list.scrollTop / rowHeight), seconds: (performance.now() - started) / 1000 };
+    }, Math.min(10_000, BULK));
+    assert.ok(r.rows >= Math.min(10_000, BULK), `scrolled to row ${r.rows} in ${r.seconds}s`);
+    measured.scroll = {
+      rows: r.rows,
+      frames: r.frames.length,
+      seconds: Number(r.seconds.toFixed(2)),
+      frameP50Ms: Number(percentile(r.frames, 50).toFixed(1)),
+      frameP99Ms: Number(percentile(r.frames, 99).toFixed(1)),
+      frameMaxMs: Number(Math.max(...r.frames).toFixed(1)),
+      droppedFrames: r.frames.filter((f) => f > 25).length,
+      longAnimationFrames: r.long.length,
+    };
+    await shot('history-scrolled');
+  });
+
+  it('states the bundle size', () => {
+    const dir = join(frontendDir, 'dist', 'assets');
+    let raw = 0;
+    let gz = 0;
+    for (const f of readdirSync(dir)) {
+      const p = join(dir, f);
+      raw += statSync(p).size;
+      gz += gzipSync(readFileSync(p)).length;
+    }
+    measured.bundle = { rawKB: Number((raw / 1024).toFixed(1)), gzipKB: Number((gz / 1024).toFixed(1)) };
+    assert.ok(raw > 0);
+  });
+});
