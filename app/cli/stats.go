@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/reelvault/reelvault/domain"
 )
@@ -22,6 +23,7 @@ func init() {
 	})
 	Register(&Command{
 		Name:    "status",
+		Args:    "[--all]",
 		Summary: "Show the database: path, sizes, WAL, tables, schema version, counts.",
 		Run:     runStatus,
 	})
@@ -101,7 +103,12 @@ type statusOutput struct {
 }
 
 func runStatus(ctx context.Context, env *Env, args []string) error {
-	svc, err := env.parsePlain(ctx, args)
+	fs := env.FlagSet()
+	all := fs.Bool("all", false, "list every table and index, not only the main tables")
+	if _, err := env.Parse(fs, args); err != nil {
+		return err
+	}
+	svc, err := env.Services(ctx)
 	if err != nil {
 		return err
 	}
@@ -123,35 +130,41 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 	kv.Row("File size:", fmtBytes(st.FileSize))
 	kv.Row("WAL size:", fmtBytes(st.WALSize))
 	kv.Row("Page size:", fmt.Sprintf("%s (%d free pages)", fmtBytes(st.PageSize), st.FreePages))
-	var tasks string
+	var tasks []string
 	total := 0
-	for i, s := range domain.Statuses {
-		if i > 0 {
-			tasks += ", "
-		}
-		tasks += fmt.Sprintf("%d %s", counts[s], s)
+	for _, s := range domain.Statuses {
+		tasks = append(tasks, fmt.Sprintf("%d %s", counts[s], s))
 		total += counts[s]
 	}
-	kv.Row("Tasks:", fmt.Sprintf("%d (%s)", total, tasks))
+	kv.Row("Tasks:", fmt.Sprintf("%d (%s)", total, strings.Join(tasks, ", ")))
 	if err := kv.Flush(); err != nil {
 		return err
 	}
+	if len(st.Tables) == 0 {
+		return nil
+	}
 
+	// The main tables are the ones with a row count; indexes, the search
+	// index's shadow tables and SQLite's own add up in one line unless --all.
 	tables := append([]domain.TableSize(nil), st.Tables...)
 	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Bytes > tables[j].Bytes })
-	if len(tables) > 0 {
-		env.Printf("\n")
-		tb := env.Table("TABLE", "ROWS", "SIZE")
-		for _, t := range tables {
-			rows := "-"
-			if n, ok := st.Counts[t.Name]; ok {
-				rows = fmt.Sprint(n)
-			} else if t.Rows > 0 {
-				rows = fmt.Sprint(t.Rows)
-			}
-			tb.Row(t.Name, rows, fmtBytes(t.Bytes))
+	env.Printf("\n")
+	tb := env.Table("TABLE", "ROWS", "SIZE")
+	var other, otherBytes int64
+	for _, t := range tables {
+		n, main := st.Counts[t.Name]
+		switch {
+		case main:
+			tb.Row(t.Name, n, fmtBytes(t.Bytes))
+		case *all:
+			tb.Row(t.Name, "-", fmtBytes(t.Bytes))
+		default:
+			other++
+			otherBytes += t.Bytes
 		}
-		return tb.Flush()
 	}
-	return nil
+	if other > 0 {
+		tb.Row(fmt.Sprintf("(%d indexes, internal)", other), "-", fmtBytes(otherBytes))
+	}
+	return tb.Flush()
 }

@@ -149,9 +149,26 @@ func TestStatus(t *testing.T) {
 		`(?m)^TABLE +ROWS +SIZE$`,
 		`(?m)^tasks +4 +\d+(\.\d)? (B|KiB|MiB)$`,
 		`(?m)^users +1 +\d+(\.\d)? (B|KiB|MiB)$`,
+		`(?m)^\(\d+ indexes, internal\) +- +\d+(\.\d)? (B|KiB|MiB)$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(res.Stdout) {
 			t.Fatalf("status lacks %s:\n%s", re, res.Stdout)
 		}
+	}
+	if strings.Contains(res.Stdout, "tasks_user_created") {
+		t.Fatalf("status without --all lists indexes:\n%s", res.Stdout)
+	}
+
+	// --all lists every table and index dbstat reports, with the same sizes.
+	all := r.ok("status", "--all").Stdout
+	rows := 0
+	for _, tb := range st.Tables {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(tb.Name) + ` +(\d+|-) +\d`).MatchString(all) {
+			t.Fatalf("status --all lacks %s:\n%s", tb.Name, all)
+		}
+		rows++
+	}
+	if rows < 10 || strings.Contains(all, "indexes, internal") {
+		t.Fatalf("status --all:\n%s", all)
 	}
 }
