@@ -12,32 +12,49 @@ import (
 )
 
 // BackupService is what the backup, restore, export, schedule and
-// maintenance routes need. The backup package provides it; Config.Backup is
-// optional, and without it those routes answer 404.
+// maintenance routes need; package backupapi adapts the backup package and
+// the store's export service to it. Config.Backup is optional: without it
+// those routes answer 404.
 type BackupService interface {
 	// Backup takes a verified manual backup and returns its catalogue entry.
+	// Returns ECONFLICT while another backup or restore runs.
 	Backup(ctx context.Context) (*domain.Backup, error)
 	// Backups lists verified backups, newest first.
 	Backups(ctx context.Context) ([]*domain.Backup, error)
-	// OpenBackup opens a catalogued backup file for download.
+	// OpenBackup opens the catalogued backup called name. Returns ENOTFOUND
+	// for a name that is not in the catalogue.
 	OpenBackup(ctx context.Context, name string) (*domain.Backup, io.ReadSeekCloser, error)
 	// Restore restores the catalogued backup name into the live database.
-	Restore(ctx context.Context, name string) (*domain.Backup, error)
-	// UndoRestore returns to the state before the last restore.
-	UndoRestore(ctx context.Context) error
-	// Export writes the history as a JSON document (NDJSON when ndjson).
+	// Returns ENOTFOUND, EINVALID, ECONFLICT.
+	Restore(ctx context.Context, name string) (*RestoreResult, error)
+	// UndoRestore returns to the state before the last restore. Returns
+	// ENOTFOUND when there is nothing to undo, ECONFLICT.
+	UndoRestore(ctx context.Context) (*RestoreResult, error)
+	// Export writes the history as a JSON document (NDJSON if asked).
+	// Returns EINVALID, ENOTFOUND (user).
 	Export(ctx context.Context, w io.Writer, f ExportFilter) error
 	// Import reads an export document and writes it all or nothing.
+	// Returns EINVALID naming the bad record.
 	Import(ctx context.Context, r io.Reader) (*ImportResult, error)
-	// Schedule returns the maintenance schedule; SetSchedule validates and
-	// applies a new one at once.
+	// Schedule returns the maintenance schedule.
 	Schedule(ctx context.Context) (*domain.Schedule, error)
+	// SetSchedule validates and applies a new schedule at once. Returns
+	// EINVALID naming the bad field.
 	SetSchedule(ctx context.Context, s domain.Schedule) (*domain.Schedule, error)
 	// Jobs lists the most recent job runs, newest first.
 	Jobs(ctx context.Context, limit int) ([]*domain.JobRun, error)
-	// Maintain runs one maintenance operation now (optimize, analyze,
-	// vacuum, check, checkpoint).
+	// Maintain runs one maintenance operation now and returns its run; a
+	// failed operation returns the run (result "error") with its error.
+	// Returns EINVALID for an unknown operation.
 	Maintain(ctx context.Context, op string) (*domain.JobRun, error)
+}
+
+// RestoreResult describes a finished restore or undo.
+type RestoreResult struct {
+	Source        string           `json:"source"`
+	PreRestore    *domain.Backup   `json:"pre_restore"` // the backup an undo returns to
+	SchemaVersion int64            `json:"schema_version"`
+	Rows          map[string]int64 `json:"rows"`
 }
 
 // ExportFilter selects what Export writes.
@@ -51,8 +68,8 @@ type ExportFilter struct {
 
 // ImportResult reports what Import wrote.
 type ImportResult struct {
-	Users   int `json:"users"`
-	Tasks   int `json:"tasks"`
+	Users   int `json:"users"`   // users created
+	Tasks   int `json:"tasks"`   // tasks written
 	Skipped int `json:"skipped"` // tasks already present (import is idempotent by task_id)
 }
 
@@ -137,11 +154,11 @@ func (s *Server) handleRestore(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
 		return err
 	}
-	b, err := s.cfg.Backup.Restore(r.Context(), r.PathValue("name"))
+	res, err := s.cfg.Backup.Restore(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, b)
+	writeJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -149,10 +166,11 @@ func (s *Server) handleUndoRestore(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
 		return err
 	}
-	if err := s.cfg.Backup.UndoRestore(r.Context()); err != nil {
+	res, err := s.cfg.Backup.UndoRestore(r.Context())
+	if err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	writeJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -287,7 +305,9 @@ func (s *Server) handleMaintenance(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	run, err := s.cfg.Backup.Maintain(r.Context(), r.PathValue("op"))
-	if err != nil {
+	// A run that failed is a result to show (its error is recorded in the
+	// job log too); refusals such as an unknown operation are errors.
+	if err != nil && (run == nil || domain.ErrorCode(err) != domain.EINTERNAL) {
 		return err
 	}
 	writeJSON(w, http.StatusOK, run)

@@ -1,0 +1,144 @@
+// Package backupapi adapts the backup package (backups, restore, the
+// maintenance scheduler) and the store's export service to
+// server.BackupService, so that the HTTP server depends on neither.
+package backupapi
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/reelvault/reelvault/app/server"
+	"github.com/reelvault/reelvault/backup"
+	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
+)
+
+// Service implements server.BackupService.
+type Service struct {
+	Manager   *backup.Manager
+	Scheduler *backup.Scheduler
+	Exports   *store.ExportService
+}
+
+var _ server.BackupService = (*Service)(nil)
+
+// New returns a Service over a backup scheduler (and its manager) and an
+// export service.
+func New(sch *backup.Scheduler, exp *store.ExportService) *Service {
+	return &Service{Manager: sch.Manager, Scheduler: sch, Exports: exp}
+}
+
+// Backup takes a manual backup.
+func (s *Service) Backup(ctx context.Context) (*domain.Backup, error) {
+	return s.Manager.Backup(ctx, backup.Options{Kind: domain.BackupManual})
+}
+
+// Backups lists the verified backups.
+func (s *Service) Backups(ctx context.Context) ([]*domain.Backup, error) {
+	return s.Manager.List(ctx)
+}
+
+// find returns the catalogue entry called name. Only names that the
+// catalogue lists are accepted, so a request can never name another file.
+func (s *Service) find(ctx context.Context, name string) (*domain.Backup, error) {
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return nil, domain.Invalidf("name", "Backup name %q is not a catalogue name.", name)
+	}
+	list, err := s.Manager.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range list {
+		if b.Name == name {
+			return b, nil
+		}
+	}
+	return nil, domain.Errorf(domain.ENOTFOUND, "There is no backup called %q.", name)
+}
+
+// OpenBackup opens a catalogued backup file for download.
+func (s *Service) OpenBackup(ctx context.Context, name string) (*domain.Backup, io.ReadSeekCloser, error) {
+	b, err := s.find(ctx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := os.Open(b.Path)
+	if os.IsNotExist(err) {
+		return nil, nil, domain.Errorf(domain.ENOTFOUND, "The file of backup %q is gone.", name)
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("open backup: %w", err)
+	}
+	return b, f, nil
+}
+
+// Restore restores a catalogued backup; progress goes out as notifications.
+func (s *Service) Restore(ctx context.Context, name string) (*server.RestoreResult, error) {
+	if _, err := s.find(ctx, name); err != nil {
+		return nil, err
+	}
+	res, err := s.Manager.Restore(ctx, name, nil)
+	if err != nil {
+		return nil, err
+	}
+	return restoreResult(res), nil
+}
+
+// UndoRestore undoes the last restore.
+func (s *Service) UndoRestore(ctx context.Context) (*server.RestoreResult, error) {
+	res, err := s.Manager.Undo(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return restoreResult(res), nil
+}
+
+func restoreResult(r *backup.RestoreResult) *server.RestoreResult {
+	return &server.RestoreResult{Source: r.Source, PreRestore: r.PreRestore, SchemaVersion: r.SchemaVersion, Rows: r.Rows}
+}
+
+// Export streams the history.
+func (s *Service) Export(ctx context.Context, w io.Writer, f server.ExportFilter) error {
+	return s.Exports.Export(ctx, w, store.ExportFilter{
+		Username: f.Username, Status: f.Status, Since: f.Since, Until: f.Until, NDJSON: f.NDJSON,
+	})
+}
+
+// Import reads an export document.
+func (s *Service) Import(ctx context.Context, r io.Reader) (*server.ImportResult, error) {
+	res, err := s.Exports.Import(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return &server.ImportResult{Users: res.Users, Tasks: res.Tasks, Skipped: res.Skipped}, nil
+}
+
+// Schedule returns the maintenance schedule.
+func (s *Service) Schedule(ctx context.Context) (*domain.Schedule, error) {
+	sch, err := s.Scheduler.Schedule(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &sch, nil
+}
+
+// SetSchedule stores and applies a new schedule.
+func (s *Service) SetSchedule(ctx context.Context, in domain.Schedule) (*domain.Schedule, error) {
+	sch, err := s.Scheduler.SetSchedule(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &sch, nil
+}
+
+// Jobs lists recent job runs.
+func (s *Service) Jobs(ctx context.Context, limit int) ([]*domain.JobRun, error) {
+	return s.Scheduler.Jobs(ctx, limit)
+}
+
+// Maintain runs one maintenance operation now.
+func (s *Service) Maintain(ctx context.Context, op string) (*domain.JobRun, error) {
+	return s.Scheduler.Maintain(ctx, op)
+}

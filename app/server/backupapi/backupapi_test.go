@@ -1,0 +1,335 @@
+package backupapi_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reelvault/reelvault/app/hub"
+	"github.com/reelvault/reelvault/app/server"
+	"github.com/reelvault/reelvault/app/server/backupapi"
+	"github.com/reelvault/reelvault/backup"
+	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
+)
+
+// env is a server with backups on a real store over loopback, signed in as
+// the owner.
+type env struct {
+	t       testing.TB
+	db      *store.DB
+	tasks   domain.TaskService
+	ts      *httptest.Server
+	session string
+	key     string
+}
+
+func mustOpenEnv(tb testing.TB) *env {
+	tb.Helper()
+	dir := tb.TempDir()
+	h := hub.New()
+	db := store.NewDB(filepath.Join(dir, "reelvault.db"))
+	db.Notifier = h
+	if err := db.Open(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	sch := backup.NewScheduler(backup.NewManager(db))
+	srv := server.New(server.Config{
+		Tasks:  store.NewTaskService(db),
+		Users:  store.NewUserService(db),
+		Stats:  store.NewStatsService(db),
+		Backup: backupapi.New(sch, store.NewExportService(db)),
+		Hub:    h,
+	})
+	e := &env{t: tb, db: db, tasks: store.NewTaskService(db), ts: httptest.NewServer(srv.Handler())}
+	tb.Cleanup(e.ts.Close)
+	r := e.do("POST", "/api/v1/session", `{"token":"`+srv.OwnerToken()+`"}`, false)
+	for _, c := range r.cookies {
+		if c.Name == server.SessionCookie {
+			e.session = c.Value
+		}
+	}
+	if e.session == "" {
+		tb.Fatalf("sign-in failed: %d %s", r.status, r.body)
+	}
+	var u struct {
+		APIKey string `json:"api_key"`
+	}
+	e.must(201, "POST", "/api/v1/users", `{"username":"alice"}`).decode(&u)
+	e.key = u.APIKey
+	return e
+}
+
+type response struct {
+	t       testing.TB
+	status  int
+	header  http.Header
+	body    []byte
+	cookies []*http.Cookie
+}
+
+func (r *response) decode(v any) {
+	r.t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		r.t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (r *response) code() (code, field string) {
+	var e struct{ Error domain.Error }
+	r.decode(&e)
+	return e.Error.Code, e.Error.Field
+}
+
+func (e *env) do(method, path string, body any, owner bool) *response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, e.ts.URL+path, rd)
+	if owner {
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: e.session})
+	}
+	resp, err := e.ts.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return &response{t: e.t, status: resp.StatusCode, header: resp.Header, body: data, cookies: resp.Cookies()}
+}
+
+// must sends an owner request and fails unless the status is want.
+func (e *env) must(want int, method, path string, body any) *response {
+	e.t.Helper()
+	r := e.do(method, path, body, true)
+	if r.status != want {
+		e.t.Fatalf("%s %s: status=%d, want %d: %s", method, path, r.status, want, r.body)
+	}
+	return r
+}
+
+func (e *env) createTask(prompt string) string {
+	e.t.Helper()
+	var t domain.Task
+	e.must(201, "POST", "/api/v1/tasks", `{"username":"alice","prompt":"`+prompt+`"}`).decode(&t)
+	return t.TaskID
+}
+
+func (e *env) taskExists(id string) bool {
+	_, err := e.tasks.FindTaskByID(domain.WithOwner(context.Background()), id)
+	return err == nil
+}
+
+func TestBackupRoutes_BackupRestoreUndo(t *testing.T) {
+	e := mustOpenEnv(t)
+	kept := e.createTask("before the backup")
+
+	var b domain.Backup
+	e.must(201, "POST", "/api/v1/backups", nil).decode(&b)
+	if b.Name == "" || b.Kind != domain.BackupManual || b.Rows["tasks"] != 1 {
+		t.Fatalf("backup=%+v, want a manual backup with 1 task", b)
+	}
+	var list struct{ Backups []*domain.Backup }
+	e.must(200, "GET", "/api/v1/backups", nil).decode(&list)
+	if len(list.Backups) != 1 || list.Backups[0].Name != b.Name {
+		t.Fatalf("backups=%v, want [%s]", list.Backups, b.Name)
+	}
+
+	t.Run("Download", func(t *testing.T) {
+		r := e.must(200, "GET", "/api/v1/backups/"+b.Name+"/download", nil)
+		sum := sha256.Sum256(r.body)
+		if got, want := hex.EncodeToString(sum[:]), b.SHA256; got != want {
+			t.Fatalf("downloaded sha256=%s, want the catalogue's %s", got, want)
+		}
+		if !strings.Contains(r.header.Get("Content-Disposition"), b.Name) {
+			t.Fatalf("Content-Disposition=%q", r.header.Get("Content-Disposition"))
+		}
+	})
+
+	later := e.createTask("after the backup")
+	var res server.RestoreResult
+	e.must(200, "POST", "/api/v1/backups/"+b.Name+"/restore", nil).decode(&res)
+	if res.PreRestore == nil {
+		t.Fatal("restore took no pre-restore backup")
+	}
+	if !e.taskExists(kept) || e.taskExists(later) {
+		t.Fatalf("after restore: kept=%v later=%v, want true false", e.taskExists(kept), e.taskExists(later))
+	}
+	// The live server keeps working on the restored data.
+	e.createTask("after the restore")
+
+	e.must(200, "POST", "/api/v1/restore/undo", nil).decode(&res)
+	if !e.taskExists(later) {
+		t.Fatal("undo did not bring back the task written before the restore")
+	}
+
+	t.Run("Refusals", func(t *testing.T) {
+		before := e.must(200, "GET", "/api/v1/status", nil).body
+		for _, tt := range []struct {
+			path        string
+			status      int
+			code, field string
+		}{
+			{"/api/v1/backups/no-such.db.zst/restore", 404, domain.ENOTFOUND, ""},
+			{"/api/v1/backups/..%2F..%2Freelvault.db/restore", 400, domain.EINVALID, "name"},
+			{"/api/v1/backups/.hidden/restore", 400, domain.EINVALID, "name"},
+		} {
+			r := e.must(tt.status, "POST", tt.path, nil)
+			if code, field := r.code(); code != tt.code || field != tt.field {
+				t.Errorf("%s: code=%q field=%q, want %q %q", tt.path, code, field, tt.code, tt.field)
+			}
+		}
+		e.must(404, "GET", "/api/v1/backups/no-such.db.zst/download", nil)
+		e.must(400, "GET", "/api/v1/backups/..%2Freelvault.db/download", nil)
+		var a, z struct{ Counts map[string]int64 }
+		json.Unmarshal(before, &a)
+		json.Unmarshal(e.must(200, "GET", "/api/v1/status", nil).body, &z)
+		if a.Counts["tasks"] != z.Counts["tasks"] {
+			t.Fatalf("refused restores changed the task count %d → %d", a.Counts["tasks"], z.Counts["tasks"])
+		}
+	})
+
+	t.Run("APIKeyRefused", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/backups", nil)
+		req.Header.Set("Authorization", "Bearer "+e.key)
+		resp, err := e.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("status=%d, want 403", resp.StatusCode)
+		}
+	})
+}
+
+func TestBackupRoutes_ExportImport(t *testing.T) {
+	e := mustOpenEnv(t)
+	for _, p := range []string{"one", "two", "three"} {
+		e.createTask(p)
+	}
+	r := e.must(200, "GET", "/api/v1/export", nil)
+	if got := r.header.Get("Content-Type"); got != "application/json" {
+		t.Fatalf("Content-Type=%q", got)
+	}
+	var doc struct {
+		Tasks []struct {
+			Prompt string `json:"prompt"`
+		} `json:"tasks"`
+	}
+	r.decode(&doc)
+	if len(doc.Tasks) != 3 {
+		t.Fatalf("exported %d tasks, want 3", len(doc.Tasks))
+	}
+	nd := e.must(200, "GET", "/api/v1/export?format=ndjson&user=alice&status=pending", nil)
+	if got, want := bytes.Count(nd.body, []byte("\n")), 4; got != want {
+		t.Fatalf("ndjson has %d lines, want %d (header + 3 tasks)", got, want)
+	}
+	e.must(404, "GET", "/api/v1/export?user=nobody", nil)
+	if _, field := e.must(400, "GET", "/api/v1/export?status=done", nil).code(); field != "status" {
+		t.Fatalf("field=%q, want status", field)
+	}
+	if _, field := e.must(400, "GET", "/api/v1/export?format=xml", nil).code(); field != "format" {
+		t.Fatalf("field=%q, want format", field)
+	}
+
+	// Importing the same document again skips every task.
+	var res server.ImportResult
+	e.must(200, "POST", "/api/v1/import", r.body).decode(&res)
+	if res.Tasks != 0 || res.Skipped != 3 {
+		t.Fatalf("re-import: %+v, want 0 written, 3 skipped", res)
+	}
+	// A bad document is refused and writes nothing.
+	bad := bytes.Replace(r.body, []byte(`"status":"pending"`), []byte(`"status":"bogus"`), 1)
+	bad = bytes.Replace(bad, []byte(`"task_id":"`), []byte(`"task_id":"new-`), -1)
+	if code, _ := e.must(400, "POST", "/api/v1/import", bad).code(); code != domain.EINVALID {
+		t.Fatalf("code=%q, want invalid", code)
+	}
+	var page domain.TaskPage
+	e.must(200, "GET", "/api/v1/tasks", nil).decode(&page)
+	if len(page.Tasks) != 3 {
+		t.Fatalf("after a refused import there are %d tasks, want 3", len(page.Tasks))
+	}
+}
+
+func TestBackupRoutes_ScheduleJobsMaintenance(t *testing.T) {
+	e := mustOpenEnv(t)
+	var sch domain.Schedule
+	e.must(200, "GET", "/api/v1/schedule", nil).decode(&sch)
+	if sch.Backup == "" || sch.Keep == 0 {
+		t.Fatalf("default schedule=%+v", sch)
+	}
+	sch.Backup = "15 2 * * *"
+	sch.Keep = 3
+	body, _ := json.Marshal(sch)
+	var got domain.Schedule
+	e.must(200, "PUT", "/api/v1/schedule", body).decode(&got)
+	if got.Backup != "15 2 * * *" || got.Keep != 3 {
+		t.Fatalf("schedule after PUT=%+v", got)
+	}
+
+	bad := sch
+	bad.Backup = "at three"
+	body, _ = json.Marshal(bad)
+	if code, field := e.must(400, "PUT", "/api/v1/schedule", body).code(); code != domain.EINVALID || field != "backup" {
+		t.Fatalf("bad cron: code=%q field=%q, want invalid backup", code, field)
+	}
+	e.must(400, "PUT", "/api/v1/schedule", `{"backup":"@daily","colour":"red"}`)
+	e.must(200, "GET", "/api/v1/schedule", nil).decode(&got)
+	if got.Backup != "15 2 * * *" {
+		t.Fatalf("refused schedules changed it to %q", got.Backup)
+	}
+
+	var run domain.JobRun
+	e.must(200, "POST", "/api/v1/maintenance/check", nil).decode(&run)
+	if run.JobID != "check" || run.Result != domain.JobOK {
+		t.Fatalf("check run=%+v", run)
+	}
+	e.must(200, "POST", "/api/v1/maintenance/checkpoint", nil)
+	if _, field := e.must(400, "POST", "/api/v1/maintenance/defrag", nil).code(); field != "op" {
+		t.Fatalf("field=%q, want op", field)
+	}
+	var jobs struct{ Jobs []*domain.JobRun }
+	e.must(200, "GET", "/api/v1/jobs?limit=10", nil).decode(&jobs)
+	if len(jobs.Jobs) != 2 || jobs.Jobs[0].JobID != "checkpoint" {
+		t.Fatalf("jobs=%d, want the 2 runs newest first", len(jobs.Jobs))
+	}
+	e.must(400, "GET", "/api/v1/jobs?limit=0", nil)
+}
+
+func FuzzScheduleBody(f *testing.F) {
+	for _, s := range []string{`{"backup":"0 3 * * *","keep":7}`, `{"backup":"nonsense"}`, `{"keep":-1}`, `{"vacuum":"@weekly","keep":2}`, `{}`, `{"backup":1}`} {
+		f.Add([]byte(s))
+	}
+	e := mustOpenEnv(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		e.t = t
+		before := e.must(200, "GET", "/api/v1/schedule", nil).body
+		r := e.do("PUT", "/api/v1/schedule", body, true)
+		if r.status >= 500 {
+			t.Fatalf("status %d for %q: %s", r.status, body, r.body)
+		}
+		if r.status >= 400 {
+			if code, _ := r.code(); code == "" {
+				t.Fatalf("error without code: %s", r.body)
+			}
+			if after := e.must(200, "GET", "/api/v1/schedule", nil).body; !bytes.Equal(before, after) {
+				t.Fatalf("refused %q but the schedule changed", body)
+			}
+		}
+	})
+}
