@@ -46,7 +46,7 @@ func TestMain_Usage(t *testing.T) {
 		{"UnknownCommandFlag", []string{"task", "list", "--frob"},
 			"error: unknown flag --frob\nusage: reelvault task list [--user NAME] [--status S] [--search TEXT] [--since DATE] [--until DATE] [--limit N] [--cursor C]\n"},
 		{"ExtraArgument", []string{"status", "now"},
-			"error: unexpected argument \"now\"\nusage: reelvault status\n"},
+			"error: unexpected argument \"now\"\nusage: reelvault status [--all]\n"},
 		{"MissingArgument", []string{"task", "show"},
 			"error: missing ID\nusage: reelvault task show ID\n"},
 		{"HelpForUnknownCommand", []string{"help", "frob"},
