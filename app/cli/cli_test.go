@@ -73,10 +73,10 @@ func TestMain_Help(t *testing.T) {
 		res := r.ok(args...)
 		for _, want := range []string{
 			"usage: reelvault [--data-dir DIR]",
-			"  user add NAME [--email E] [--quota N]",
-			"  task list [--user NAME]",
-			"  video add ID --scene N --file PATH",
-			"  stats rebuild ",
+			"\n  user add  ",
+			"\n  task list  ",
+			"\n  video add  ",
+			"\n  stats rebuild  ",
 			"--data-dir DIR",
 			"REELVAULT_DATA_DIR",
 		} {

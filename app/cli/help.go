@@ -31,7 +31,7 @@ func printHelp(w io.Writer) {
 	fmt.Fprintf(w, "Commands:\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range Commands() {
-		fmt.Fprintf(tw, "  %s %s\t%s\n", c.Name, c.Args, c.Summary)
+		fmt.Fprintf(tw, "  %s\t%s\n", c.Name, c.Summary)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, `
