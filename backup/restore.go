@@ -113,7 +113,10 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 		}
 		m.notify(domain.Notification{Type: "restore", Progress: percent(p), Data: p})
 	}
-	name := filepath.Base(src)
+	name := src // messages name the file as the user knows it
+	if filepath.Dir(src) == filepath.Clean(m.Dir) {
+		name = filepath.Base(src)
+	}
 	if _, err := checkSource(src); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,186 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reelvault/reelvault/app/cli"
+	"github.com/reelvault/reelvault/backup"
+	"github.com/reelvault/reelvault/domain"
+)
+
+// taskCount returns the number of tasks "status --json" reports.
+func taskCount(t *testing.T, r *runner) int {
+	t.Helper()
+	var st struct {
+		TasksByStatus map[string]int `json:"tasks_by_status"`
+	}
+	if err := json.Unmarshal([]byte(r.ok("--json", "status").Stdout), &st); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range st.TasksByStatus {
+		n += c
+	}
+	return n
+}
+
+func TestBackupRestore(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	r.createTask("alice", "first")
+	r.createTask("alice", "second")
+
+	b := decode[domain.Backup](t, r.ok("--json", "backup"))
+	if b.Kind != domain.BackupManual || b.Rows["tasks"] != 2 || filepath.Dir(b.Path) != filepath.Join(r.dir, "backups") {
+		t.Fatalf("backup=%+v", b)
+	}
+	list := decode[[]domain.Backup](t, r.ok("--json", "backups"))
+	if len(list) != 1 || list[0].Name != b.Name {
+		t.Fatalf("backups=%+v", list)
+	}
+
+	// Without a terminal, progress is plain lines on stderr.
+	res := r.run("backup")
+	if res.Code != cli.ExitOK || !strings.Contains(res.Stderr, "copy 100%") || !strings.Contains(res.Stderr, "verify") {
+		t.Fatalf("backup: exit %d, stderr:\n%s", res.Code, res.Stderr)
+	}
+	if !strings.HasPrefix(res.Stdout, "Backed up to "+filepath.Join(r.dir, "backups")) {
+		t.Fatalf("backup stdout=%q", res.Stdout)
+	}
+
+	r.createTask("alice", "third")
+	t.Run("Cancelled", func(t *testing.T) {
+		r := r.with(t)
+		r.stdin = "n\n"
+		res := r.run("restore", b.Name)
+		if res.Code != cli.ExitError || !strings.Contains(res.Stderr, "Restore cancelled; nothing was changed.") {
+			t.Fatalf("exit %d, stderr:\n%s", res.Code, res.Stderr)
+		}
+		if got := taskCount(t, r); got != 3 {
+			t.Fatalf("tasks=%d, want 3", got)
+		}
+	})
+
+	out := decode[backup.RestoreResult](t, r.ok("--json", "restore", b.Name, "--yes"))
+	if out.PreRestore == nil || out.PreRestore.Kind != domain.BackupPreRestore {
+		t.Fatalf("restore=%+v", out)
+	}
+	if got := taskCount(t, r); got != 2 {
+		t.Fatalf("tasks after restore=%d, want 2", got)
+	}
+	r.ok("--json", "restore", "--undo", "--yes")
+	if got := taskCount(t, r); got != 3 {
+		t.Fatalf("tasks after undo=%d, want 3", got)
+	}
+
+	t.Run("Refused", func(t *testing.T) {
+		r := r.with(t)
+		junk := filepath.Join(t.TempDir(), "junk.db")
+		if err := os.WriteFile(junk, []byte(strings.Repeat("junk", 100)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		res := r.run("restore", junk, "--yes")
+		if res.Code != cli.ExitError || !strings.HasSuffix(res.Stderr, "error: "+junk+" is not a SQLite database.\n") {
+			t.Fatalf("restore junk: exit %d, stderr:\n%s", res.Code, res.Stderr)
+		}
+		missing := filepath.Join(t.TempDir(), "missing.db.zst")
+		r.fails(cli.ExitError, "error: Backup file "+missing+" does not exist.\n", "restore", missing, "--yes")
+		r.fails(cli.ExitUsage, "error: give either a backup NAME or PATH, or --undo\nusage: reelvault restore NAME|PATH [--yes] | --undo [--yes]\n", "restore")
+		if got := taskCount(t, r); got != 3 {
+			t.Fatalf("tasks=%d, want 3", got)
+		}
+	})
+}
+
+func TestExportImport(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	r.createTask("alice", "first")
+	r.createTask("alice", "second")
+
+	path := filepath.Join(t.TempDir(), "history.json")
+	if res := r.ok("export", "--out", path); !strings.HasPrefix(res.Stdout, "Exported to "+path) {
+		t.Fatalf("export stdout=%q", res.Stdout)
+	}
+	nd := r.ok("export", "--ndjson", "--status", "pending").Stdout
+	if lines := strings.Count(nd, "\n"); lines != 3 {
+		t.Fatalf("ndjson lines=%d, want header + 2 tasks:\n%s", lines, nd)
+	}
+
+	other := newRunner(t)
+	if res := other.ok("import", path); res.Stdout != "Imported 2 tasks and 1 new users; 0 tasks were already present.\n" {
+		t.Fatalf("import stdout=%q", res.Stdout)
+	}
+	again := decode[struct {
+		Users, Tasks, Skipped int
+	}](t, other.ok("--json", "import", path))
+	if again.Tasks != 0 || again.Skipped != 2 {
+		t.Fatalf("second import=%+v, want 2 skipped", again)
+	}
+	if got := taskCount(t, other); got != 2 {
+		t.Fatalf("imported tasks=%d, want 2", got)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	data, _ := os.ReadFile(path)
+	if err := os.WriteFile(bad, []byte(strings.Replace(string(data), `"status":"pending"`, `"status":"lost"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := newRunner(t).run("import", bad)
+	if res.Code != cli.ExitError || !strings.Contains(res.Stderr, "Task 1 (") || !strings.Contains(res.Stderr, `status "lost"`) {
+		t.Fatalf("bad import: exit %d, stderr:\n%s", res.Code, res.Stderr)
+	}
+}
+
+func TestScheduleMaintainJobs(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+
+	sch := decode[struct {
+		domain.Schedule
+		Next map[string]string `json:"next"`
+	}](t, r.ok("--json", "schedule"))
+	if sch.Schedule != backup.DefaultSchedule() || sch.Next["backup"] == "" {
+		t.Fatalf("schedule=%+v", sch)
+	}
+
+	res := r.run("schedule", "--backup", "0 25 * * *")
+	if res.Code != cli.ExitError || !strings.Contains(res.Stderr, `"0 25 * * *" is not a valid cron expression`) {
+		t.Fatalf("bad cron: exit %d, stderr:\n%s", res.Code, res.Stderr)
+	}
+	sch = decode[struct {
+		domain.Schedule
+		Next map[string]string `json:"next"`
+	}](t, r.ok("--json", "schedule", "--keep", "3", "--vacuum", ""))
+	if sch.Keep != 3 || sch.Vacuum != "" || sch.Backup != backup.DefaultSchedule().Backup {
+		t.Fatalf("schedule after change=%+v", sch.Schedule)
+	}
+	if _, ok := sch.Next["vacuum"]; ok {
+		t.Fatal("disabled vacuum has a next run")
+	}
+	if out := r.ok("schedule").Stdout; !strings.Contains(out, "disabled") {
+		t.Fatalf("schedule table:\n%s", out)
+	}
+
+	for _, op := range []string{"optimize", "analyze", "vacuum", "check", "checkpoint"} {
+		run := decode[domain.JobRun](t, r.ok("--json", "maintain", op))
+		if run.JobID != op || run.Result != domain.JobOK {
+			t.Fatalf("maintain %s=%+v", op, run)
+		}
+	}
+	res = r.run("maintain", "defrag")
+	if res.Code != cli.ExitError || !strings.Contains(res.Stderr, `Unknown maintenance operation "defrag"`) {
+		t.Fatalf("maintain defrag: exit %d, stderr:\n%s", res.Code, res.Stderr)
+	}
+	runs := decode[[]domain.JobRun](t, r.ok("--json", "jobs"))
+	if len(runs) != 5 || runs[0].JobID != "checkpoint" {
+		t.Fatalf("jobs=%+v", runs)
+	}
+	if out := r.ok("jobs").Stdout; !strings.HasPrefix(out, "JOB") || strings.Count(out, "\n") != 6 {
+		t.Fatalf("jobs table:\n%s", out)
+	}
+}
