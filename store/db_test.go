@@ -54,6 +54,7 @@ func TestDB_Open(t *testing.T) {
 	})
 
 	t.Run("SynchronousFullByDefault", func(t *testing.T) {
+		sqliteOnly(t)
 		db := MustOpenDB(t)
 		var sync int
 		if err := db.Write(ctx, func(w *sqlx.DB) error {
@@ -200,6 +201,7 @@ func TestDB_Exclusive(t *testing.T) {
 	})
 
 	t.Run("ErrKeepsOldFile", func(t *testing.T) {
+		sqliteOnly(t)
 		db := MustOpenDB(t)
 		if err := db.Write(ctx, func(w *sqlx.DB) error {
 			_, err := w.ExecContext(ctx, "INSERT INTO statistics (date, total_tasks) VALUES ('2026-01-02', 3)")

@@ -6,10 +6,14 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -110,7 +114,7 @@ func (d *dialect) isPostgres() bool { return d != nil && d.engine == EnginePostg
 // that trigrams span neighbouring characters.
 func (d *dialect) searchText(parts ...string) string {
 	if d.isPostgres() {
-		return strings.Join(parts, "\n")
+		return foldDiacritics(strings.Join(parts, "\n"))
 	}
 	return searchBody(parts...)
 }
@@ -136,9 +140,20 @@ func (d *dialect) searchCond(match string) (string, []any) {
 	args := make([]any, len(terms))
 	for i, term := range terms {
 		conds[i] = `s.body ILIKE ? ESCAPE '\'`
-		args[i] = "%" + likeEscaper.Replace(term) + "%"
+		args[i] = "%" + likeEscaper.Replace(foldDiacritics(term)) + "%"
 	}
 	return "t.id IN (SELECT s.rowid FROM task_search s WHERE " + strings.Join(conds, " AND ") + ")", args
+}
+
+// foldDiacritics removes combining marks (café → cafe), as SQLite's
+// unicode61 tokenizer does with remove_diacritics 2; the text and the
+// search terms are folded alike.
+func foldDiacritics(s string) string {
+	out, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
+	if err != nil {
+		return s
+	}
+	return out
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

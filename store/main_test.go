@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -10,7 +11,37 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
+	"github.com/reelvault/reelvault/store/pgtest"
 )
+
+// TestMain stops the PostgreSQL test cluster, if the run started one.
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// TestDBEnv selects the engine of the suite: "postgres" runs every test that
+// uses MustOpenDB or newEnv on a fresh database of a throwaway PostgreSQL
+// cluster (see store/pgtest); anything else, on a SQLite file.
+const TestDBEnv = "REELVAULT_TEST_DB"
+
+// onPostgres reports whether the suite runs on PostgreSQL.
+func onPostgres() bool { return os.Getenv(TestDBEnv) == store.EnginePostgres }
+
+// newTestDB returns an unopened DB on a fresh database of the suite's engine.
+func newTestDB(tb testing.TB) *store.DB {
+	tb.Helper()
+	if onPostgres() {
+		return store.NewDB(pgtest.NewDatabase(tb))
+	}
+	return store.NewDB(filepath.Join(tb.TempDir(), "reelvault.db"))
+}
+
+// sqliteOnly skips a test of SQLite's file handling when the suite runs on
+// PostgreSQL.
+func sqliteOnly(tb testing.TB) {
+	tb.Helper()
+	if onPostgres() {
+		tb.Skip("tests SQLite file handling")
+	}
+}
 
 // clock is a settable time source for DB.Now, safe for concurrent use.
 type clock struct {
@@ -32,11 +63,11 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// MustOpenDB opens a new database in a temporary folder and closes it when
-// the test ends.
+// MustOpenDB opens a new database of the suite's engine (see TestDBEnv) and
+// closes it when the test ends.
 func MustOpenDB(tb testing.TB) *store.DB {
 	tb.Helper()
-	db := store.NewDB(filepath.Join(tb.TempDir(), "reelvault.db"))
+	db := newTestDB(tb)
 	if err := db.Open(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -62,7 +93,7 @@ type env struct {
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
 	c := newClock()
-	db := store.NewDB(filepath.Join(tb.TempDir(), "reelvault.db"))
+	db := newTestDB(tb)
 	db.Now = c.Now
 	if err := db.Open(context.Background()); err != nil {
 		tb.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -101,7 +102,8 @@ func postgresDSNs(raw string) (writer, reader string, err error) {
 	writer = u.String()
 	q.Set("default_transaction_read_only", "on")
 	q.Set("default_transaction_isolation", "repeatable read")
-	u.RawQuery = q.Encode()
+	// pgx reads "+" literally: spell the space as %20.
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return writer, u.String(), nil
 }
 
@@ -166,4 +168,47 @@ func (r pgResult) LastInsertId() (int64, error) {
 		return 0, fmt.Errorf("last insert id: %w", err)
 	}
 	return id, nil
+}
+
+// postgresStatus fills st for a PostgreSQL database: the database size
+// stands for the file size, relation sizes for the per-table sizes, and
+// PostgreSQL's block size for the page size. There is no WAL file or free
+// page count of the database's own.
+func postgresStatus(ctx context.Context, db *DB, st *domain.DBStatus) (*domain.DBStatus, error) {
+	st.Engine = EnginePostgres
+	st.Path = redactURL(db.Path)
+	err := db.read(ctx, true, func(tx *tx) error {
+		if err := tx.get(&st.PageSize, `SELECT current_setting('block_size')::bigint`); err != nil {
+			return err
+		}
+		if err := tx.get(&st.FileSize, `SELECT pg_database_size(current_database())`); err != nil {
+			return err
+		}
+		if err := tx.get(&st.SchemaVersion, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`); err != nil {
+			return err
+		}
+		for _, t := range statusTables {
+			var n int64
+			if err := tx.get(&n, `SELECT count(*) FROM `+t); err != nil {
+				return err
+			}
+			st.Counts[t] = n
+		}
+		if err := tx.sel(&st.Tables, `
+			SELECT c.relname AS name, pg_relation_size(c.oid) AS bytes
+			FROM pg_class c
+			JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')
+			ORDER BY bytes DESC, name`); err != nil {
+			return err
+		}
+		for i := range st.Tables {
+			st.Tables[i].Rows = st.Counts[st.Tables[i].Name]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("database status: %w", err)
+	}
+	return st, nil
 }

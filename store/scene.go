@@ -150,7 +150,8 @@ func (s *TaskService) SetScripts(ctx context.Context, taskID string, in []domain
 				camera_movement,
 				lighting,
 				created_at
-			) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+			) VALUES (?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`)
 		if err != nil {
 			return fmt.Errorf("insert scripts: %w", err)
 		}
@@ -158,13 +159,9 @@ func (s *TaskService) SetScripts(ctx context.Context, taskID string, in []domain
 		now := micros(tx.now)
 		bodies := []string{r.Prompt}
 		for _, si := range in {
-			res, err := stmt.ExecContext(tx.ctx, r.ID, si.SceneNumber, si.Description, si.Duration, si.CameraMovement, si.Lighting, now)
-			if err != nil {
+			var id int64
+			if err := stmt.QueryRowxContext(tx.ctx, r.ID, si.SceneNumber, si.Description, si.Duration, si.CameraMovement, si.Lighting, now).Scan(&id); err != nil {
 				return fmt.Errorf("insert script: %w", err)
-			}
-			id, err := res.LastInsertId()
-			if err != nil {
-				return err
 			}
 			row := scriptRow{ID: id, SceneNumber: si.SceneNumber, Description: si.Description, Duration: si.Duration,
 				CameraMovement: si.CameraMovement, Lighting: si.Lighting, CreatedAt: now}
@@ -192,7 +189,7 @@ func indexTask(tx *tx, id int64, parts ...string) error {
 	if _, err := tx.exec(`DELETE FROM task_search WHERE rowid = ?`, id); err != nil {
 		return fmt.Errorf("index task: %w", err)
 	}
-	if _, err := tx.exec(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`, id, searchBody(parts...)); err != nil {
+	if _, err := tx.exec(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`, id, tx.db.dialect.searchText(parts...)); err != nil {
 		return fmt.Errorf("index task: %w", err)
 	}
 	return nil

@@ -42,8 +42,8 @@ func bumpStats(tx *tx, date, column string, seconds float64) error {
 	_, err := tx.exec(`
 		INSERT INTO statistics (date, `+column+`, total_video_seconds) VALUES (?, 1, ?)
 		ON CONFLICT (date) DO UPDATE SET
-			`+column+` = `+column+` + 1,
-			total_video_seconds = total_video_seconds + excluded.total_video_seconds`,
+			`+column+` = statistics.`+column+` + 1,
+			total_video_seconds = statistics.total_video_seconds + excluded.total_video_seconds`,
 		date, seconds)
 	if err != nil {
 		return fmt.Errorf("update statistics: %w", err)
@@ -172,7 +172,7 @@ func computeStats(tx *tx) ([]*domain.DayStats, error) {
 		}
 		return d
 	}
-	const dateOf = `date(%s / 1000000, 'unixepoch')`
+	dateOf := tx.db.dialect.dayOf("%s")
 
 	var created []struct {
 		Date string `db:"date"`
@@ -218,7 +218,7 @@ func computeStats(tx *tx) ([]*domain.DayStats, error) {
 		N       int     `db:"n"`
 		Seconds float64 `db:"seconds"`
 	}
-	if err := tx.sel(&videos, `SELECT `+fmt.Sprintf(dateOf, "created_at")+` AS date, count(*) AS n, total(duration) AS seconds FROM videos GROUP BY 1`); err != nil {
+	if err := tx.sel(&videos, `SELECT `+fmt.Sprintf(dateOf, "created_at")+` AS date, count(*) AS n, coalesce(sum(duration), 0) AS seconds FROM videos GROUP BY 1`); err != nil {
 		return nil, fmt.Errorf("count videos: %w", err)
 	}
 	for _, v := range videos {
@@ -244,6 +244,9 @@ func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 		return nil, err
 	}
 	st := &domain.DBStatus{Engine: "sqlite", Path: s.db.Path, Counts: map[string]int64{}}
+	if s.db.dialect.isPostgres() {
+		return postgresStatus(ctx, s.db, st)
+	}
 	err := s.db.read(ctx, true, func(tx *tx) error {
 		if err := tx.get(&st.PageSize, `PRAGMA page_size`); err != nil {
 			return err

@@ -187,7 +187,11 @@ func TestStatsService_Status(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Engine != "sqlite" || st.FileSize <= 0 || st.PageSize != 4096 || st.SchemaVersion != store.LatestSchemaVersion() {
+	engine, pageSize := store.EngineSQLite, int64(4096)
+	if onPostgres() {
+		engine, pageSize = store.EnginePostgres, 8192
+	}
+	if st.Engine != engine || st.FileSize <= 0 || st.PageSize != pageSize || st.SchemaVersion != store.LatestSchemaVersion() {
 		t.Fatalf("status=%+v", st)
 	}
 	if st.Counts["tasks"] != 1 || st.Counts["users"] != 1 || st.Counts["videos"] != 1 || st.Counts["task_events"] != 3 {

@@ -110,6 +110,9 @@ func validText(field, label, s string, maxChars int) error {
 	switch {
 	case !utf8.ValidString(s):
 		return domain.Invalidf(field, "The %s is not valid UTF-8 text.", label)
+	case strings.ContainsRune(s, 0):
+		// PostgreSQL text cannot hold NUL; refuse it on every engine.
+		return domain.Invalidf(field, "The %s contains a NUL character.", label)
 	case strings.TrimSpace(s) == "":
 		return domain.Invalidf(field, "The %s is required.", label)
 	case utf8.RuneCountInString(s) > maxChars:
@@ -195,7 +198,7 @@ func (s *TaskService) CreateTask(ctx context.Context, in domain.TaskCreate) (*do
 		if r.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`, r.ID, searchBody(r.Prompt)); err != nil {
+		if _, err := tx.exec(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`, r.ID, tx.db.dialect.searchText(r.Prompt)); err != nil {
 			return fmt.Errorf("index task: %w", err)
 		}
 		if err := addEvent(tx, r, domain.EventCreated, ""); err != nil {
@@ -293,6 +296,7 @@ func (s *TaskService) CountTasksByStatus(ctx context.Context, filter domain.Task
 	if err != nil {
 		return nil, err
 	}
+	q.dialect = s.db.dialect
 	where, args := q.where(a)
 	var rows []struct {
 		Status string `db:"status"`
@@ -323,6 +327,7 @@ type taskQuery struct {
 	createdFrom *int64
 	createdTo   *int64
 	match       string // FTS5 query
+	dialect     *dialect
 	after       *cursor
 	limit       int
 }
@@ -415,8 +420,9 @@ func (q taskQuery) where(a domain.Actor) (string, []any) {
 		args = append(args, *q.createdTo)
 	}
 	if q.match != "" {
-		conds = append(conds, "t.id IN (SELECT rowid FROM task_search WHERE task_search MATCH ?)")
-		args = append(args, q.match)
+		cond, matchArgs := q.dialect.searchCond(q.match)
+		conds = append(conds, cond)
+		args = append(args, matchArgs...)
 	}
 	if q.after != nil {
 		conds = append(conds, "(t.created_at, t.id) < (?, ?)")
@@ -440,6 +446,7 @@ func (q taskQuery) sql(a domain.Actor) (string, []any) {
 // findTasks is the one query behind every task lookup and listing: newest
 // first, keyset-paged. It returns the cursor of the next page, if any.
 func findTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, string, error) {
+	q.dialect = tx.db.dialect
 	query, args := q.sql(a)
 	var rows []*taskRow
 	if err := tx.sel(&rows, query, args...); err != nil {
@@ -752,7 +759,7 @@ func (s *TaskService) ClaimTask(ctx context.Context, req domain.ClaimRequest) (*
 		return nil, err
 	}
 	var t *domain.Task
-	err = s.db.write(ctx, func(tx *tx) error {
+	err = s.db.claim(ctx, func(tx *tx) error {
 		cond, args := "", []any{string(domain.StatusPending)}
 		if !a.Owner {
 			cond, args = " AND t.user_id = ?", append(args, a.UserID)
@@ -761,7 +768,7 @@ func (s *TaskService) ClaimTask(ctx context.Context, req domain.ClaimRequest) (*
 		err := tx.get(&r, `SELECT`+taskColumns+`
 			WHERE t.status = ?`+cond+`
 			ORDER BY t.created_at, t.id
-			LIMIT 1`, args...)
+			LIMIT 1`+tx.db.dialect.claimSuffix, args...)
 		if isNoRows(err) {
 			return nil
 		} else if err != nil {

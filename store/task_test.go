@@ -66,7 +66,7 @@ func TestTaskService_CreateTask(t *testing.T) {
 			`'); DROP TABLE tasks; --`,
 			`" OR 1=1 --`,
 			`Robert'); DELETE FROM users WHERE ('1'='1`,
-			"tab\tnewline\nnul\x00end",
+			"tab\tnewline\r\nend",
 		} {
 			task := e.MustCreateTask(t, uctx, domain.TaskCreate{Prompt: prompt})
 			got, err := e.Tasks.FindTaskByID(uctx, task.TaskID)
@@ -95,6 +95,7 @@ func TestTaskService_CreateTask(t *testing.T) {
 			{"BlankPrompt", domain.TaskCreate{Prompt: " \t\n"}, "prompt"},
 			{"LongPrompt", domain.TaskCreate{Prompt: strings.Repeat("森", domain.MaxPromptChars+1)}, "prompt"},
 			{"InvalidUTF8", domain.TaskCreate{Prompt: "bad \xff\xfe bytes"}, "prompt"},
+			{"NULInPrompt", domain.TaskCreate{Prompt: "nul\x00end"}, "prompt"},
 			{"NegativeScenes", domain.TaskCreate{Prompt: "p", TotalScenes: -1}, "total_scenes"},
 			{"TooManyScenes", domain.TaskCreate{Prompt: "p", TotalScenes: domain.MaxScenes + 1}, "total_scenes"},
 		} {

@@ -132,7 +132,7 @@ func (s *UserService) CreateUser(ctx context.Context, in domain.UserCreate) (*do
 			) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			in.Username, email, hash, prefix, quota, now, now)
 		if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
-			if strings.Contains(err.Error(), "users.email") {
+			if uniqueColumn(err) == "users.email" {
 				return domain.Errorf(domain.ECONFLICT, "The email address %s is already used by another user.", in.Email)
 			}
 			return domain.Errorf(domain.ECONFLICT, "The username %s is already taken.", in.Username)

@@ -26,7 +26,7 @@ func TestUserService_CreateUser(t *testing.T) {
 		// Only the hash is stored.
 		var stored string
 		if err := e.DB.Read(context.Background(), func(r *sqlx.DB) error {
-			return r.Get(&stored, "SELECT api_key_hash FROM users WHERE id = ?", u.ID)
+			return r.Get(&stored, r.Rebind("SELECT api_key_hash FROM users WHERE id = ?"), u.ID)
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -39,6 +39,12 @@ import (
 // so CI cannot silently skip the PostgreSQL suite.
 const RequireEnv = "REELVAULT_REQUIRE_POSTGRES"
 
+// DurableEnv names the environment variable that keeps fsync on in the
+// cluster (benchmarks set it, so they measure durable commits). Otherwise
+// the throwaway cluster runs with fsync=off: it is deleted at the end and
+// nothing in it has to survive a crash.
+const DurableEnv = "REELVAULT_PG_DURABLE"
+
 // BinEnv names the environment variable that points at a folder with
 // initdb and postgres, overriding the search under /usr/lib/postgresql.
 const BinEnv = "REELVAULT_PG_BIN"
@@ -53,9 +59,11 @@ type Cluster struct {
 	// Port is the TCP port on 127.0.0.1.
 	Port int
 
-	cmd  *exec.Cmd
-	done chan error
-	seq  atomic.Int64
+	cmd     *exec.Cmd
+	done    chan error
+	seq     atomic.Int64
+	once    sync.Once
+	onceErr error
 }
 
 // FindBin returns the folder that holds initdb and postgres, or ErrNoPostgres.
@@ -122,8 +130,7 @@ func Start(ctx context.Context) (c *Cluster, err error) {
 	data := filepath.Join(dir, "data")
 
 	// --no-sync only skips flushing the fresh catalog files: the cluster is
-	// thrown away if the machine crashes. The server itself runs with its
-	// default fsync=on, so benchmarks measure durable commits.
+	// thrown away if the machine crashes.
 	initdb := exec.CommandContext(ctx, filepath.Join(bin, "initdb"),
 		"-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions")
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
@@ -149,6 +156,7 @@ func Start(ctx context.Context) (c *Cluster, err error) {
 		"-c", "max_connections=300",
 		"-c", "shared_buffers=128MB",
 		"-c", "log_min_messages=warning",
+		"-c", "fsync="+onOff(os.Getenv(DurableEnv) != ""),
 	)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// SIGINT is PostgreSQL's fast shutdown: if the test process dies, the
@@ -166,6 +174,13 @@ func Start(ctx context.Context) (c *Cluster, err error) {
 		return nil, fmt.Errorf("%w: %s", err, log)
 	}
 	return c, nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 // credential returns the user to run PostgreSQL as: "postgres" when the
@@ -231,6 +246,57 @@ func (c *Cluster) URL(name string) string {
 	return u.String()
 }
 
+// SharedDatabase is the database on the cluster that holds one schema per
+// NewSchema call.
+const SharedDatabase = "reelvault_test"
+
+// NewSchema creates a new empty schema, whose name starts with prefix, in
+// SharedDatabase and returns a URL whose connections use it (search_path).
+// A schema is much cheaper than a database (CREATE DATABASE copies a
+// template), and the store does not see the difference. Extensions live in
+// the database's public schema, which stays on the search path.
+func (c *Cluster) NewSchema(ctx context.Context, prefix string) (string, error) {
+	c.once.Do(func() {
+		db, err := sql.Open("pgx", c.URL("postgres"))
+		if err != nil {
+			c.onceErr = err
+			return
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(ctx, `CREATE DATABASE `+SharedDatabase+` TEMPLATE template0 ENCODING 'UTF8'`); err != nil {
+			c.onceErr = fmt.Errorf("create database %s: %w", SharedDatabase, err)
+			return
+		}
+		shared, err := sql.Open("pgx", c.URL(SharedDatabase))
+		if err != nil {
+			c.onceErr = err
+			return
+		}
+		defer shared.Close()
+		if _, err := shared.ExecContext(ctx, `CREATE EXTENSION pg_trgm SCHEMA public`); err != nil {
+			c.onceErr = fmt.Errorf("create extension pg_trgm: %w", err)
+		}
+	})
+	if c.onceErr != nil {
+		return "", c.onceErr
+	}
+	name := fmt.Sprintf("%s_%d", sanitize(prefix), c.seq.Add(1))
+	db, err := sql.Open("pgx", c.URL(SharedDatabase))
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	// The name is built from [a-z0-9_] only, so quoting it is safe.
+	if _, err := db.ExecContext(ctx, `CREATE SCHEMA "`+name+`"`); err != nil {
+		return "", fmt.Errorf("create schema %s: %w", name, err)
+	}
+	u, _ := url.Parse(c.URL(SharedDatabase))
+	q := u.Query()
+	q.Set("search_path", name+",public")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
 // CreateDatabase creates a new empty database with a unique name that
 // starts with prefix and returns its URL.
 func (c *Cluster) CreateDatabase(ctx context.Context, prefix string) (string, error) {
@@ -267,11 +333,13 @@ func sanitize(s string) string {
 	return b.String()
 }
 
-// Stop shuts the server down (fast mode) and removes its folder.
+// Stop shuts the server down and removes its folder. It uses immediate
+// shutdown (SIGQUIT): the data is thrown away, so there is no point in the
+// shutdown checkpoint.
 func (c *Cluster) Stop() error {
 	var err error
 	if c.cmd != nil && c.cmd.Process != nil {
-		_ = c.cmd.Process.Signal(syscall.SIGINT)
+		_ = c.cmd.Process.Signal(syscall.SIGQUIT)
 		select {
 		case <-c.done:
 		case <-time.After(20 * time.Second):
@@ -328,9 +396,21 @@ func Main(m *testing.M) int {
 func Required() bool { return os.Getenv(RequireEnv) != "" }
 
 // NewDatabase returns the URL of a fresh, empty database on the shared
-// cluster. Without PostgreSQL binaries it skips the test, or fails it when
-// RequireEnv is set.
+// cluster: a schema of its own (see NewSchema). Without PostgreSQL binaries
+// it skips the test, or fails it when RequireEnv is set.
 func NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	c := MustShared(tb)
+	u, err := c.NewSchema(context.Background(), tb.Name())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
+// MustShared returns the shared cluster, skipping the test when PostgreSQL
+// is not installed (failing it when RequireEnv is set).
+func MustShared(tb testing.TB) *Cluster {
 	tb.Helper()
 	c, err := Shared()
 	if errors.Is(err, ErrNoPostgres) && !Required() {
@@ -338,6 +418,14 @@ func NewDatabase(tb testing.TB) string {
 	} else if err != nil {
 		tb.Fatalf("start PostgreSQL test cluster: %v", err)
 	}
+	return c
+}
+
+// NewSeparateDatabase returns the URL of a new database of its own on the
+// shared cluster, for a test that needs a whole database.
+func NewSeparateDatabase(tb testing.TB) string {
+	tb.Helper()
+	c := MustShared(tb)
 	u, err := c.CreateDatabase(context.Background(), tb.Name())
 	if err != nil {
 		tb.Fatal(err)
