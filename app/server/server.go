@@ -96,6 +96,11 @@ type Server struct {
 	mu        sync.Mutex
 	httpSrv   *http.Server
 	listenURL string // http://host:port once listening
+
+	// stopped is closed when Shutdown has finished, so that Serve returns
+	// only after the requests in flight are done.
+	stopped  chan struct{}
+	stopOnce sync.Once
 }
 
 // New returns a server for cfg. It does not listen; call ListenAndServe, or
@@ -118,11 +123,12 @@ func New(cfg Config) *Server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		cfg:    cfg,
-		logger: cfg.Logger,
-		mux:    http.NewServeMux(),
-		ctx:    ctx,
-		cancel: cancel,
+		cfg:     cfg,
+		logger:  cfg.Logger,
+		mux:     http.NewServeMux(),
+		ctx:     ctx,
+		cancel:  cancel,
+		stopped: make(chan struct{}),
 	}
 	s.auth = newAuthenticator(cfg.Users, cfg.Now)
 	s.auth.onRotate = func() {
@@ -156,7 +162,8 @@ func CheckAddr(addr string, allowRemote bool) error {
 	return domain.Invalidf("addr", "The address %q is not a loopback address; pass --allow-remote to listen on it.", addr)
 }
 
-// Listen opens the listener for cfg.Addr after checking it with CheckAddr.
+// Listen opens the listener for cfg.Addr after checking it with CheckAddr,
+// and writes the owner token file.
 func (s *Server) Listen() (net.Listener, error) {
 	if err := CheckAddr(s.cfg.Addr, s.cfg.AllowRemote); err != nil {
 		return nil, err
@@ -164,6 +171,14 @@ func (s *Server) Listen() (net.Listener, error) {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
+	}
+	s.mu.Lock()
+	s.listenURL = "http://" + urlHost(ln.Addr().String())
+	s.mu.Unlock()
+	// The token file exists as soon as the owner link can be printed.
+	if err := s.writeTokenFile(); err != nil {
+		ln.Close()
+		return nil, err
 	}
 	return ln, nil
 }
@@ -212,6 +227,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 	err := srv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
+		// Serve returns as soon as the listener closes; wait for Shutdown
+		// to finish the requests in flight.
+		<-s.stopped
 		return nil
 	}
 	return fmt.Errorf("serve: %w", err)
@@ -221,6 +239,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // requests in flight (until ctx is done) and stops the lease loop. It
 // removes the owner token file.
 func (s *Server) Shutdown(ctx context.Context) error {
+	defer s.stopOnce.Do(func() { close(s.stopped) })
 	s.cancel()
 	s.mu.Lock()
 	srv := s.httpSrv
@@ -242,7 +261,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // URL returns the base URL the server listens on ("http://127.0.0.1:7788"),
-// or "" before Serve.
+// or "" before Listen or Serve.
 func (s *Server) URL() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -251,7 +270,8 @@ func (s *Server) URL() string {
 
 // OwnerURL returns the web UI URL carrying the current one-time owner token.
 // Opening it exchanges the token for an owner session cookie; a fresh token
-// is then issued (and written to the token file). It is "" before Serve.
+// is then issued (and written to the token file). It is "" before Listen or
+// Serve.
 func (s *Server) OwnerURL() string {
 	base := s.URL()
 	if base == "" {

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/reelvault/reelvault/app/server"
+	"github.com/reelvault/reelvault/app/server/backupapi"
+	"github.com/reelvault/reelvault/backup"
+	"github.com/reelvault/reelvault/store"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "serve",
+		Args:    "[--addr HOST:PORT] [--allow-remote]",
+		Summary: "Serve the HTTP API and the web UI until interrupted; runs the backup schedule.",
+		Run:     runServe,
+	})
+}
+
+// serveOutput is the JSON "serve --json" prints once it listens.
+type serveOutput struct {
+	URL       string `json:"url"`
+	OwnerURL  string `json:"owner_url"`
+	TokenFile string `json:"token_file"`
+}
+
+// shutdownGrace bounds how long serve waits for requests in flight when it
+// is told to stop.
+const shutdownGrace = 10 * time.Second
+
+// runServe runs the HTTP server until SIGINT or SIGTERM (which cancel ctx in
+// main), then stops accepting, finishes the requests in flight, stops the
+// scheduler, checkpoints the WAL and lets Main close the store.
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := env.FlagSet()
+	addr := fs.String("addr", server.DefaultAddr, "listen on `HOST:PORT` (loopback unless --allow-remote)")
+	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr (anyone who can reach it may try API keys)")
+	if _, err := env.Parse(fs, args); err != nil {
+		return err
+	}
+	if err := server.CheckAddr(*addr, *allowRemote); err != nil {
+		return err
+	}
+	dataDir, err := env.DataDir()
+	if err != nil {
+		return err
+	}
+	svc, err := env.Services(ctx)
+	if err != nil {
+		return err
+	}
+
+	cfg := server.Config{
+		Tasks:       svc.Tasks,
+		Users:       svc.Users,
+		Stats:       svc.Stats,
+		Hub:         svc.Hub,
+		Assets:      env.Assets,
+		DataDir:     dataDir,
+		Addr:        *addr,
+		AllowRemote: *allowRemote,
+		Logger:      env.Logger,
+	}
+	// Backups, the schedule and export work on the SQLite store.
+	var sched *backup.Scheduler
+	if svc.DB != nil {
+		m := backup.NewManager(svc.DB)
+		m.Logger = env.Logger
+		sched = backup.NewScheduler(m)
+		cfg.Backup = backupapi.New(sched, store.NewExportService(svc.DB))
+	}
+
+	srv := server.New(cfg)
+	ln, err := srv.Listen()
+	if err != nil {
+		return err
+	}
+	if host, _, _ := net.SplitHostPort(*addr); *allowRemote && !isLoopbackHost(host) {
+		env.Logger.Warn("serving on a non-loopback address: anyone who can reach it can try API keys, and the owner link signs in from any machine", "addr", ln.Addr().String())
+	}
+	if sched != nil {
+		if err := sched.Start(ctx); err != nil {
+			ln.Close()
+			return fmt.Errorf("start the backup schedule: %w", err)
+		}
+	}
+
+	out := serveOutput{URL: srv.URL(), OwnerURL: srv.OwnerURL(), TokenFile: filepath.Join(dataDir, server.TokenFile)}
+	if env.Config.JSON {
+		if err := env.PrintJSON(out); err != nil {
+			return err
+		}
+	} else {
+		env.Printf("Reelvault is serving the API at %s/api/v1\n", out.URL)
+		env.Printf("Open the web UI (the link signs you in once):\n\n    %s\n\n", out.OwnerURL)
+		env.Printf("A new sign-in token is kept in %s after each use. Press Ctrl+C to stop.\n", out.TokenFile)
+	}
+
+	serveErr := srv.Serve(ctx, ln) // returns after a graceful shutdown once ctx is done
+	if sched != nil {
+		sched.Stop()
+	}
+	if svc.DB != nil {
+		if err := checkpoint(svc.DB); err != nil {
+			env.Logger.Warn("checkpoint at shutdown", "err", err)
+		}
+	}
+	if serveErr != nil {
+		return serveErr
+	}
+	env.Logger.Info("stopped serving")
+	return nil
+}
+
+// checkpoint folds the WAL into the database file before Main closes the
+// store, so the data dir holds one self-contained file after a stop.
+func checkpoint(db *store.DB) error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return db.Write(ctx, func(w *sqlx.DB) error {
+		_, err := w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		return err
+	})
+}
+
+// isLoopbackHost reports whether host is localhost or a loopback IP.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
