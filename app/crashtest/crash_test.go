@@ -82,7 +82,7 @@ func TestCrash_KillDuringWrites(t *testing.T) {
 			seed := rng.Uint64()
 			go func(i int) {
 				defer wg.Done()
-				w.worker(clients[i%len(clients)], i%len(clients), seed)
+				w.worker(clients[i%len(clients)], i, i%len(clients), seed)
 			}(i)
 		}
 		time.Sleep(time.Duration(10+rng.IntN(240)) * time.Millisecond)

@@ -84,6 +84,7 @@ func (s state) after(finish string) state {
 type taskRec struct {
 	ID     string
 	User   int // index into the workload's users
+	Worker int // the one worker that advances it, so no two race on a task
 	Finish string
 	Acked  state  // the state after the last acknowledged step
 	Flight *state // the state the unacknowledged request would produce, if one was lost
@@ -113,7 +114,7 @@ func (l *ledger) fail(format string, args ...any) {
 }
 
 // pick returns the worker's next task to advance, or nil to create one.
-func (l *ledger) pick(user int, rng *rand.Rand, mine []*taskRec) *taskRec {
+func (l *ledger) pick(rng *rand.Rand, mine []*taskRec) *taskRec {
 	var open []*taskRec
 	for _, r := range mine {
 		if r.Acked.Step != stepDone && r.Flight == nil {
@@ -149,20 +150,20 @@ func randomFinish(rng *rand.Rand) string {
 
 // worker runs one client until a request's response is lost (the server was
 // killed) and returns. Tasks are advanced in random interleavings.
-func (w *workload) worker(c *client, user int, seed uint64) {
+func (w *workload) worker(c *client, id, user int, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	var mine []*taskRec
 	w.l.mu.Lock()
 	for _, r := range w.l.tasks {
-		if r.User == user {
+		if r.Worker == id {
 			mine = append(mine, r)
 		}
 	}
 	w.l.mu.Unlock()
 	for {
-		r := w.l.pick(user, rng, mine)
+		r := w.l.pick(rng, mine)
 		if r == nil {
-			rec, ok := w.create(c, user, rng)
+			rec, ok := w.create(c, id, user, rng)
 			if !ok {
 				return
 			}
@@ -176,7 +177,7 @@ func (w *workload) worker(c *client, user int, seed uint64) {
 }
 
 // create sends a create request; ok is false once the server is gone.
-func (w *workload) create(c *client, user int, rng *rand.Rand) (*taskRec, bool) {
+func (w *workload) create(c *client, worker, user int, rng *rand.Rand) (*taskRec, bool) {
 	var t domain.Task
 	_, err := c.do("POST", "/api/v1/tasks", map[string]any{
 		"prompt":       fmt.Sprintf("crash test %d: a fox crosses a river at dawn", rng.Uint32()),
@@ -193,7 +194,7 @@ func (w *workload) create(c *client, user int, rng *rand.Rand) (*taskRec, bool) 
 		w.l.fail("create: %v", err)
 		return nil, false
 	}
-	rec := &taskRec{ID: t.TaskID, User: user, Finish: randomFinish(rng)}
+	rec := &taskRec{ID: t.TaskID, User: user, Worker: worker, Finish: randomFinish(rng)}
 	rec.Acked = state{}.after(rec.Finish)
 	if t.Status != domain.StatusPending {
 		w.l.fail("create %s: status %q in the response", t.TaskID, t.Status)

@@ -197,7 +197,8 @@ func (l *ledger) checkFile(t *testing.T, db *sql.DB, usernames []string, rng *ra
 			t.Fatalf("task %s was never acknowledged yet is %s with %d events", r.taskID, r.status, r.events)
 		}
 		adopted[u]++
-		rec := &taskRec{ID: r.taskID, User: u, Finish: randomFinish(rng)}
+		// Worker u is one of user u's workers (worker i writes as user i mod users).
+		rec := &taskRec{ID: r.taskID, User: u, Worker: u, Finish: randomFinish(rng)}
 		rec.Acked = state{}.after(rec.Finish)
 		l.tasks[r.taskID] = rec
 	}
