@@ -1,0 +1,616 @@
+export namespace backup {
+	
+	export class RestoreResult {
+	    source: string;
+	    pre_restore?: domain.Backup;
+	    schema_version: number;
+	    rows: Record<string, number>;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.source = source["source"];
+	        this.pre_restore = this.convertValues(source["pre_restore"], domain.Backup);
+	        this.schema_version = source["schema_version"];
+	        this.rows = source["rows"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace desktop {
+	
+	export class Status {
+	    version: string;
+	    data_dir: string;
+	    api_url?: string;
+	    database?: domain.DBStatus;
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = source["version"];
+	        this.data_dir = source["data_dir"];
+	        this.api_url = source["api_url"];
+	        this.database = this.convertValues(source["database"], domain.DBStatus);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class UserWithKey {
+	    user?: domain.User;
+	    api_key: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new UserWithKey(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.user = this.convertValues(source["user"], domain.User);
+	        this.api_key = source["api_key"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace domain {
+	
+	export class Backup {
+	    name: string;
+	    kind: string;
+	    // Go type: time
+	    created_at: any;
+	    size: number;
+	    sha256: string;
+	    schema_version: number;
+	    rows: Record<string, number>;
+	    // Go type: time
+	    verified_at: any;
+	    path?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Backup(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.kind = source["kind"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	        this.size = source["size"];
+	        this.sha256 = source["sha256"];
+	        this.schema_version = source["schema_version"];
+	        this.rows = source["rows"];
+	        this.verified_at = this.convertValues(source["verified_at"], null);
+	        this.path = source["path"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TableSize {
+	    name: string;
+	    bytes: number;
+	    rows?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TableSize(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.bytes = source["bytes"];
+	        this.rows = source["rows"];
+	    }
+	}
+	export class DBStatus {
+	    engine: string;
+	    path?: string;
+	    file_size: number;
+	    wal_size: number;
+	    free_pages: number;
+	    page_size: number;
+	    schema_version: number;
+	    tables: TableSize[];
+	    counts: Record<string, number>;
+	
+	    static createFrom(source: any = {}) {
+	        return new DBStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.engine = source["engine"];
+	        this.path = source["path"];
+	        this.file_size = source["file_size"];
+	        this.wal_size = source["wal_size"];
+	        this.free_pages = source["free_pages"];
+	        this.page_size = source["page_size"];
+	        this.schema_version = source["schema_version"];
+	        this.tables = this.convertValues(source["tables"], TableSize);
+	        this.counts = source["counts"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DayStats {
+	    date: string;
+	    total_tasks: number;
+	    completed_tasks: number;
+	    failed_tasks: number;
+	    cancelled_tasks: number;
+	    total_videos: number;
+	    total_video_seconds: number;
+	    avg_generation_time: number;
+	    p95_generation_time: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new DayStats(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.total_tasks = source["total_tasks"];
+	        this.completed_tasks = source["completed_tasks"];
+	        this.failed_tasks = source["failed_tasks"];
+	        this.cancelled_tasks = source["cancelled_tasks"];
+	        this.total_videos = source["total_videos"];
+	        this.total_video_seconds = source["total_video_seconds"];
+	        this.avg_generation_time = source["avg_generation_time"];
+	        this.p95_generation_time = source["p95_generation_time"];
+	    }
+	}
+	export class Event {
+	    id: number;
+	    task_id: string;
+	    type: string;
+	    status: string;
+	    progress: number;
+	    message?: string;
+	    // Go type: time
+	    created_at: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Event(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.task_id = source["task_id"];
+	        this.type = source["type"];
+	        this.status = source["status"];
+	        this.progress = source["progress"];
+	        this.message = source["message"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Script {
+	    id: number;
+	    task_id: string;
+	    scene_number: number;
+	    description: string;
+	    duration: number;
+	    camera_movement?: string;
+	    lighting?: string;
+	    // Go type: time
+	    created_at: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Script(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.task_id = source["task_id"];
+	        this.scene_number = source["scene_number"];
+	        this.description = source["description"];
+	        this.duration = source["duration"];
+	        this.camera_movement = source["camera_movement"];
+	        this.lighting = source["lighting"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Video {
+	    id: number;
+	    task_id: string;
+	    scene_number: number;
+	    file_path: string;
+	    file_size?: number;
+	    duration?: number;
+	    width?: number;
+	    height?: number;
+	    fps?: number;
+	    status: string;
+	    // Go type: time
+	    created_at: any;
+	    missing?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Video(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.task_id = source["task_id"];
+	        this.scene_number = source["scene_number"];
+	        this.file_path = source["file_path"];
+	        this.file_size = source["file_size"];
+	        this.duration = source["duration"];
+	        this.width = source["width"];
+	        this.height = source["height"];
+	        this.fps = source["fps"];
+	        this.status = source["status"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	        this.missing = source["missing"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Task {
+	    task_id: string;
+	    user_id: number;
+	    username: string;
+	    prompt: string;
+	    status: string;
+	    progress: number;
+	    total_scenes: number;
+	    completed_scenes: number;
+	    final_video_path?: string;
+	    error_message?: string;
+	    attempts: number;
+	    lease_owner?: string;
+	    // Go type: time
+	    lease_expires_at?: any;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	    // Go type: time
+	    started_at?: any;
+	    // Go type: time
+	    completed_at?: any;
+	    duration?: number;
+	    scripts?: Script[];
+	    videos?: Video[];
+	    events?: Event[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Task(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.task_id = source["task_id"];
+	        this.user_id = source["user_id"];
+	        this.username = source["username"];
+	        this.prompt = source["prompt"];
+	        this.status = source["status"];
+	        this.progress = source["progress"];
+	        this.total_scenes = source["total_scenes"];
+	        this.completed_scenes = source["completed_scenes"];
+	        this.final_video_path = source["final_video_path"];
+	        this.error_message = source["error_message"];
+	        this.attempts = source["attempts"];
+	        this.lease_owner = source["lease_owner"];
+	        this.lease_expires_at = this.convertValues(source["lease_expires_at"], null);
+	        this.created_at = this.convertValues(source["created_at"], null);
+	        this.updated_at = this.convertValues(source["updated_at"], null);
+	        this.started_at = this.convertValues(source["started_at"], null);
+	        this.completed_at = this.convertValues(source["completed_at"], null);
+	        this.duration = source["duration"];
+	        this.scripts = this.convertValues(source["scripts"], Script);
+	        this.videos = this.convertValues(source["videos"], Video);
+	        this.events = this.convertValues(source["events"], Event);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TaskFilter {
+	    user_id?: number;
+	    username?: string;
+	    status?: string[];
+	    // Go type: time
+	    created_from?: any;
+	    // Go type: time
+	    created_to?: any;
+	    search?: string;
+	    cursor?: string;
+	    limit?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskFilter(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.user_id = source["user_id"];
+	        this.username = source["username"];
+	        this.status = source["status"];
+	        this.created_from = this.convertValues(source["created_from"], null);
+	        this.created_to = this.convertValues(source["created_to"], null);
+	        this.search = source["search"];
+	        this.cursor = source["cursor"];
+	        this.limit = source["limit"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TaskPage {
+	    tasks: Task[];
+	    next_cursor?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskPage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.tasks = this.convertValues(source["tasks"], Task);
+	        this.next_cursor = source["next_cursor"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class User {
+	    id: number;
+	    username: string;
+	    email?: string;
+	    key_prefix: string;
+	    quota: number;
+	    used_quota: number;
+	    is_active: boolean;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new User(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.username = source["username"];
+	        this.email = source["email"];
+	        this.key_prefix = source["key_prefix"];
+	        this.quota = source["quota"];
+	        this.used_quota = source["used_quota"];
+	        this.is_active = source["is_active"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	        this.updated_at = this.convertValues(source["updated_at"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class UserCreate {
+	    username: string;
+	    email?: string;
+	    quota?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new UserCreate(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.username = source["username"];
+	        this.email = source["email"];
+	        this.quota = source["quota"];
+	    }
+	}
+
+}
+
