@@ -1,0 +1,196 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// benchClients is the number of concurrent clients of the load benchmark.
+const benchClients = 8
+
+// latencies collects request latencies of one kind.
+type latencies struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *latencies) add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+// pct returns the p-th percentile in milliseconds.
+func (l *latencies) pct(p float64) float64 {
+	if len(l.d) == 0 {
+		return 0
+	}
+	slices.Sort(l.d)
+	i := int(float64(len(l.d)-1) * p)
+	return float64(l.d[i].Microseconds()) / 1000
+}
+
+// ops is one client's task cycle: create, start, two progress updates and
+// complete (writes); list a page and get the task (reads).
+type ops struct {
+	create   func() (string, error)
+	start    func(id string) error
+	progress func(id string, p int) error
+	complete func(id string) error
+	list     func() error
+	get      func(id string) error
+}
+
+// runCycles runs rounds task cycles on each of benchClients clients and
+// returns the write and read latencies and the wall time.
+func runCycles(b *testing.B, rounds int, client func(i int) ops) (w, r *latencies, wall time.Duration) {
+	w, r = &latencies{}, &latencies{}
+	var wg sync.WaitGroup
+	errs := make(chan error, benchClients)
+	start := time.Now()
+	for i := 0; i < benchClients; i++ {
+		o := client(i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			timed := func(l *latencies, fn func() error) bool {
+				t := time.Now()
+				err := fn()
+				l.add(time.Since(t))
+				if err != nil {
+					errs <- err
+					return false
+				}
+				return true
+			}
+			for n := 0; n < rounds; n++ {
+				var id string
+				ok := timed(w, func() (err error) { id, err = o.create(); return err }) &&
+					timed(w, func() error { return o.start(id) }) &&
+					timed(w, func() error { return o.progress(id, 30) }) &&
+					timed(w, func() error { return o.progress(id, 70) }) &&
+					timed(w, func() error { return o.complete(id) }) &&
+					timed(r, o.list) &&
+					timed(r, func() error { return o.get(id) })
+				if !ok {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	wall = time.Since(start)
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	return w, r, wall
+}
+
+// BenchmarkHTTPAPI_Mixed drives the API over loopback with 8 concurrent
+// clients (create, start, progress ×2, complete, list, get per cycle) and
+// then runs the same calls in-process on the services, in the same run, so
+// the HTTP overhead shows as a ratio. Any 5xx fails the benchmark.
+func BenchmarkHTTPAPI_Mixed(b *testing.B) {
+	e := MustOpenEnv(b)
+	keys := make([]string, benchClients)
+	ids := make([]int64, benchClients)
+	for i := range keys {
+		u, k := e.MustCreateUser(fmt.Sprintf("client%d", i), 1<<30)
+		keys[i], ids[i] = k, u.ID
+	}
+	rounds := max(b.N, 1)
+	b.ResetTimer()
+
+	var status5xx int64
+	var mu sync.Mutex
+	httpOps := func(i int) ops {
+		call := func(method, path string, body any, out any) error {
+			r := e.Do(method, path, body, key(keys[i]))
+			if r.Status >= 500 {
+				mu.Lock()
+				status5xx++
+				mu.Unlock()
+			}
+			if r.Status >= 300 {
+				return fmt.Errorf("%s %s: status %d: %s", method, path, r.Status, r.Body)
+			}
+			if out != nil {
+				r.Decode(b, out)
+			}
+			return nil
+		}
+		return ops{
+			create: func() (string, error) {
+				var t domain.Task
+				err := call("POST", "/api/v1/tasks", map[string]any{"prompt": "a benchmark prompt about a red fox", "total_scenes": 4}, &t)
+				return t.TaskID, err
+			},
+			start: func(id string) error { return call("POST", "/api/v1/tasks/"+id+"/start", nil, nil) },
+			progress: func(id string, p int) error {
+				return call("POST", "/api/v1/tasks/"+id+"/progress", map[string]any{"progress": p}, nil)
+			},
+			complete: func(id string) error {
+				return call("POST", "/api/v1/tasks/"+id+"/complete", map[string]any{"final_video_path": "/videos/" + id + ".mp4"}, nil)
+			},
+			list: func() error { return call("GET", "/api/v1/tasks?limit=50&status=completed", nil, nil) },
+			get:  func(id string) error { return call("GET", "/api/v1/tasks/"+id, nil, nil) },
+		}
+	}
+	hw, hr, hwall := runCycles(b, rounds, httpOps)
+
+	inOps := func(i int) ops {
+		ctx := domain.WithUser(context.Background(), ids[i])
+		ts := e.tasks
+		return ops{
+			create: func() (string, error) {
+				t, err := ts.CreateTask(ctx, domain.TaskCreate{Prompt: "a benchmark prompt about a red fox", TotalScenes: 4})
+				if err != nil {
+					return "", err
+				}
+				return t.TaskID, nil
+			},
+			start: func(id string) error { _, err := ts.StartTask(ctx, id); return err },
+			progress: func(id string, p int) error {
+				_, err := ts.UpdateProgress(ctx, id, domain.TaskProgress{Progress: p})
+				return err
+			},
+			complete: func(id string) error { _, err := ts.CompleteTask(ctx, id, "/videos/"+id+".mp4"); return err },
+			list: func() error {
+				_, err := ts.FindTasks(ctx, domain.TaskFilter{Status: []domain.Status{domain.StatusCompleted}, Limit: 50})
+				return err
+			},
+			get: func(id string) error { _, err := ts.FindTaskByID(ctx, id); return err },
+		}
+	}
+	iw, ir, iwall := runCycles(b, rounds, inOps)
+	b.StopTimer()
+
+	if status5xx > 0 {
+		b.Fatalf("%d responses were 5xx", status5xx)
+	}
+	requests := float64(len(hw.d) + len(hr.d))
+	b.ReportMetric(requests/hwall.Seconds(), "req/s")
+	b.ReportMetric(hw.pct(0.50), "write-p50-ms")
+	b.ReportMetric(hw.pct(0.99), "write-p99-ms")
+	b.ReportMetric(hr.pct(0.50), "read-p50-ms")
+	b.ReportMetric(hr.pct(0.99), "read-p99-ms")
+	b.ReportMetric(requests/iwall.Seconds(), "inproc-ops/s")
+	b.ReportMetric(iw.pct(0.50), "inproc-write-p50-ms")
+	b.ReportMetric(iw.pct(0.99), "inproc-write-p99-ms")
+	b.ReportMetric(ir.pct(0.50), "inproc-read-p50-ms")
+	b.ReportMetric(ir.pct(0.99), "inproc-read-p99-ms")
+	if v := iw.pct(0.50); v > 0 {
+		b.ReportMetric(hw.pct(0.50)/v, "write-p50-x")
+	}
+	if v := ir.pct(0.50); v > 0 {
+		b.ReportMetric(hr.pct(0.50)/v, "read-p50-x")
+	}
+	b.ReportMetric(float64(status5xx), "5xx")
+}
