@@ -110,6 +110,9 @@ func (m *Manager) Backup(ctx context.Context, opts Options) (*domain.Backup, err
 // lock takes the operation lock for what ("backup", "restore") and returns
 // its release.
 func (m *Manager) lock(what string) (func(), error) {
+	if m.DB.Engine() != store.EngineSQLite {
+		return nil, domain.Errorf(domain.EINVALID, "Backups and restores work on the SQLite store; back up a PostgreSQL database with pg_dump.")
+	}
 	l, err := acquire(m.Dir, what)
 	if err != nil {
 		return nil, err
@@ -316,6 +319,12 @@ func vacuumInto(ctx context.Context, conn *sql.Conn, dst string, progress func(d
 		return fmt.Errorf("page size: %w", err)
 	}
 	total := pages * pageSize
+	// Reader connections are query_only, which refuses VACUUM INTO even
+	// though it writes only the new file; lift it for this statement.
+	if _, err := conn.ExecContext(ctx, "PRAGMA query_only = 0"); err != nil {
+		return fmt.Errorf("vacuum into: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA query_only = 1")
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTicker(100 * time.Millisecond)

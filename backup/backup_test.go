@@ -148,9 +148,16 @@ func TestManager_Backup(t *testing.T) {
 // videos in one transaction) holds only whole tasks and passes the
 // integrity check.
 func TestManager_Backup_ConsistentWhileWriting(t *testing.T) {
+	for _, method := range []string{backup.MethodBackupAPI, backup.MethodVacuumInto} {
+		t.Run(method, func(t *testing.T) { testConsistentWhileWriting(t, method) })
+	}
+}
+
+func testConsistentWhileWriting(t *testing.T, method string) {
 	ctx := context.Background()
 	db, m := MustOpen(t)
 	Seed(t, db, 200)
+	m.Method = method
 	m.StepPages = 1 // as many steps as possible, so writes land between them
 
 	stop := make(chan struct{})
