@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"github.com/reelvault/reelvault/backup"
+	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -13,12 +13,10 @@ type Services struct {
 	Tasks domain.TaskService
 	Users domain.UserService
 	Stats domain.StatsService
-	// Backup takes and restores backups; nil when the store is not the
-	// local SQLite file (the backup bindings then answer ECONFLICT).
-	Backup *backup.Manager
-	// Notifier receives backup progress and restore notifications, which
-	// the window forwards as events (the hub). Optional.
-	Notifier domain.Notifier
+	// Backup takes and restores backups and runs the maintenance schedule:
+	// the same service as the HTTP API's. Nil when the store is not the
+	// local SQLite file; the backup bindings then answer ECONFLICT.
+	Backup server.BackupService
 }
 
 // Info describes the running window for the UI's status bar and empty states.
@@ -148,21 +146,18 @@ func (a *App) SetUserQuota(username string, quota int) (*domain.User, error) {
 	return a.svc.Users.SetQuota(a.context(), username, quota)
 }
 
-// Notification types published by the backup bindings.
-const (
-	NotifyBackupProgress = "backup_progress"
-	NotifyRestore        = "restore"
-)
-
-// errNoBackups answers the backup bindings when there is no backup manager.
+// errNoBackups answers the backup bindings when there is no backup service.
 var errNoBackups = domain.Errorf(domain.ECONFLICT, "Backups from the window are available for the local database only.")
+
+// DefaultJobsLimit is how many job runs ListJobs returns.
+const DefaultJobsLimit = 50
 
 // ListBackups returns the verified backups, newest first.
 func (a *App) ListBackups() ([]*domain.Backup, error) {
 	if a.svc.Backup == nil {
 		return nil, errNoBackups
 	}
-	return a.svc.Backup.List(a.context())
+	return a.svc.Backup.Backups(a.context())
 }
 
 // CreateBackup takes a manual backup. Progress arrives as notification
@@ -172,65 +167,58 @@ func (a *App) CreateBackup() (*domain.Backup, error) {
 	if a.svc.Backup == nil {
 		return nil, errNoBackups
 	}
-	return a.svc.Backup.Backup(a.context(), backup.Options{
-		Kind:     domain.BackupManual,
-		Progress: a.progress(),
-	})
+	return a.svc.Backup.Backup(a.context())
 }
 
-// RestoreBackup replaces the database with a backup (a catalogue name or a
-// file path); a pre-restore backup is taken first so UndoRestore can return.
-// Progress arrives like CreateBackup's; a "restore" notification follows.
-func (a *App) RestoreBackup(source string) (*backup.RestoreResult, error) {
+// RestoreBackup replaces the database with the catalogued backup name; a
+// pre-restore backup is taken first so UndoRestore can return. Progress
+// arrives as notification events of type "restore".
+func (a *App) RestoreBackup(name string) (*server.RestoreResult, error) {
 	if a.svc.Backup == nil {
 		return nil, errNoBackups
 	}
-	res, err := a.svc.Backup.Restore(a.context(), source, a.progress())
-	if err != nil {
-		return nil, err
-	}
-	a.notify(domain.Notification{Type: NotifyRestore, Data: res})
-	return res, nil
+	return a.svc.Backup.Restore(a.context(), name)
 }
 
 // UndoRestore returns the database to its state before the last restore.
-func (a *App) UndoRestore() (*backup.RestoreResult, error) {
+func (a *App) UndoRestore() (*server.RestoreResult, error) {
 	if a.svc.Backup == nil {
 		return nil, errNoBackups
 	}
-	res, err := a.svc.Backup.Undo(a.context(), a.progress())
-	if err != nil {
-		return nil, err
-	}
-	a.notify(domain.Notification{Type: NotifyRestore, Data: res})
-	return res, nil
+	return a.svc.Backup.UndoRestore(a.context())
 }
 
-func (a *App) notify(n domain.Notification) {
-	if a.svc.Notifier != nil {
-		a.svc.Notifier.Notify(n)
+// GetSchedule returns the maintenance schedule and retention.
+func (a *App) GetSchedule() (*domain.Schedule, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
 	}
+	return a.svc.Backup.Schedule(a.context())
 }
 
-// progress returns a progress callback that publishes a notification each
-// time the phase changes or the work advances by a whole percent, so a
-// large database does not flood the window with thousands of events.
-func (a *App) progress() func(domain.BackupProgress) {
-	var (
-		phase   string
-		percent int64 = -1
-	)
-	return func(p domain.BackupProgress) {
-		pc := int64(100)
-		if p.Total > 0 {
-			pc = p.Done * 100 / p.Total
-		}
-		if p.Phase == phase && pc == percent {
-			return
-		}
-		phase, percent = p.Phase, pc
-		a.notify(domain.Notification{Type: NotifyBackupProgress, Progress: int(pc), Data: p})
+// SetSchedule validates and applies a new schedule at once.
+func (a *App) SetSchedule(s domain.Schedule) (*domain.Schedule, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
 	}
+	return a.svc.Backup.SetSchedule(a.context(), s)
+}
+
+// ListJobs returns the most recent maintenance job runs, newest first.
+func (a *App) ListJobs() ([]*domain.JobRun, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	return a.svc.Backup.Jobs(a.context(), DefaultJobsLimit)
+}
+
+// RunMaintenance runs one maintenance operation now (optimize, analyze,
+// vacuum, check, checkpoint or backup) and returns its recorded run.
+func (a *App) RunMaintenance(op string) (*domain.JobRun, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	return a.svc.Backup.Maintain(a.context(), op)
 }
 
 // ReportFirstPage is called by the window (a script injected when the DOM is

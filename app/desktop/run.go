@@ -13,6 +13,7 @@ import (
 
 	"github.com/reelvault/reelvault/app/hub"
 	"github.com/reelvault/reelvault/app/server"
+	"github.com/reelvault/reelvault/backup"
 )
 
 // ErrNoWindow is returned by Run when no window can be shown here (no
@@ -37,6 +38,9 @@ type Options struct {
 	Assets fs.FS
 
 	Services Services
+	// Scheduler runs the maintenance schedule (backups, optimize, vacuum,
+	// checkpoints) while the window is open. Optional.
+	Scheduler *backup.Scheduler
 	// Hub carries the store's notifications (it is the store's Notifier);
 	// the window forwards them as events. Optional.
 	Hub *hub.Hub
@@ -117,6 +121,7 @@ func startAPI(ctx context.Context, opts Options) (*server.Server, string, <-chan
 		Tasks:   opts.Services.Tasks,
 		Users:   opts.Services.Users,
 		Stats:   opts.Services.Stats,
+		Backup:  opts.Services.Backup,
 		Hub:     opts.Hub,
 		Assets:  opts.Assets,
 		DataDir: opts.DataDir,

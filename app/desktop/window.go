@@ -49,6 +49,14 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		info.APIURL = apiURL
 		fmt.Fprintf(opts.Stdout, "Reelvault API listening on %s while the window is open.\n", apiURL)
 	}
+	if opts.Scheduler != nil {
+		if err := opts.Scheduler.Start(ctx); err != nil {
+			opts.Logger.Warn("the window runs without the backup schedule", "err", err)
+			fmt.Fprintf(opts.Stdout, "The backup schedule could not start (%v); backups still work by hand.\n", err)
+		} else {
+			defer opts.Scheduler.Stop()
+		}
+	}
 	w.app = NewApp(opts.Services, info)
 	w.app.firstPage = func(rows int) {
 		fmt.Fprintf(opts.Stdout, "Window: first history page painted (%d rows) %d ms after launch.\n", rows, time.Since(launched).Milliseconds())
