@@ -50,6 +50,10 @@ type Manager struct {
 	// Logger receives background errors.
 	Logger *slog.Logger
 
+	// live is this process's share of the live lock, held while its
+	// scheduler runs.
+	live atomic.Pointer[opLock]
+
 	// inOp is true while this Manager holds the operation lock, so the
 	// pre-migration hook that Exclusive triggers during a restore does not
 	// try to take it again.

@@ -113,6 +113,13 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 		}
 		m.notify(domain.Notification{Type: "restore", Progress: percent(p), Data: p})
 	}
+	if m.live.Load() == nil {
+		if busy, err := liveElsewhere(m.Dir); err != nil {
+			return nil, err
+		} else if busy {
+			return nil, domain.Errorf(domain.ECONFLICT, "A running Reelvault (the window or \"reelvault serve\") has this database open; restore from it, or stop it first.")
+		}
+	}
 	name := src // messages name the file as the user knows it
 	if filepath.Dir(src) == filepath.Clean(m.Dir) {
 		name = filepath.Base(src)

@@ -232,3 +232,34 @@ func TestManager_Restore_Refused(t *testing.T) {
 		}
 	})
 }
+
+// A restore from a process that does not run the schedule is refused while
+// another process (serve, the window) runs it on the same database.
+func TestManager_Restore_ErrLiveElsewhere(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	Seed(t, db, 2)
+	b, err := m.Backup(ctx, backup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := backup.NewScheduler(backup.NewManager(db)) // stands in for the serving process
+	server.Manager.Logger = discardLogger()
+	if err := server.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := FileSum(t, db)
+	_, err = m.Restore(ctx, b.Name, nil)
+	assertCode(t, err, domain.ECONFLICT)
+	if FileSum(t, db) != before {
+		t.Fatal("the live database changed")
+	}
+	// The serving process itself may restore.
+	if _, err := server.Manager.Restore(ctx, b.Name, nil); err != nil {
+		t.Fatal(err)
+	}
+	server.Stop()
+	if _, err := m.Restore(ctx, b.Name, nil); err != nil {
+		t.Fatalf("restore after the server stopped: %v", err)
+	}
+}

@@ -106,12 +106,19 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		return err
 	}
 
+	live, err := holdLive(s.Manager.Dir)
+	if err != nil {
+		return err
+	}
+	s.Manager.live.Store(live)
 	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	s.cron = cron.New()
 	s.entries = make(map[string]cron.EntryID)
 	if err := s.register(sch); err != nil {
 		s.cancel()
 		s.cron = nil
+		s.Manager.live.Store(nil)
+		live.release()
 		return err
 	}
 	s.cron.Start()
@@ -140,6 +147,9 @@ func (s *Scheduler) Stop() {
 	s.cancel()
 	<-c.Stop().Done()
 	s.wg.Wait()
+	if l := s.Manager.live.Swap(nil); l != nil {
+		l.release()
+	}
 }
 
 // register (re)registers every job of sch under its stable ID; the caller
