@@ -196,6 +196,7 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 	}
 	if final == "" {
 		final = uniquePath(dir, backupName(now, opts.Kind))
+		removeStaleTemps(dir)
 	}
 	tmp := filepath.Join(dir, ".tmp-"+randomHex()+".db")
 	defer removeAll(tmp, tmp+"-journal", tmp+"-wal", tmp+"-shm", tmp+".zst")
@@ -420,6 +421,15 @@ func randomHex() string {
 }
 
 // removeAll removes files, ignoring those that do not exist.
+// removeStaleTemps deletes the temporary files that backups killed before
+// they finished left in the backups folder (each can be as large as the
+// database). The caller holds the operation lock, which is taken across
+// processes, so no running backup is writing one of them.
+func removeStaleTemps(dir string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
+	removeAll(matches...)
+}
+
 func removeAll(paths ...string) {
 	for _, p := range paths {
 		os.Remove(p)
