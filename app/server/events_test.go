@@ -2,14 +2,18 @@ package server_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -153,3 +157,79 @@ func TestServer_Events(t *testing.T) {
 }
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// A served event stream outlives the server's write timeout (lifted per
+// request), while the access log never records the owner token.
+func TestServer_StreamOutlivesWriteTimeout(t *testing.T) {
+	e := MustOpenEnv(t)
+	_, k := e.MustCreateUser("alice", 10)
+	var logs syncBuffer
+	srv := startServing(t, e, func(c *server.Config) {
+		c.WriteTimeout = 200 * time.Millisecond
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+
+	req, _ := http.NewRequest("GET", srv.URL()+"/api/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+k)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+
+	time.Sleep(500 * time.Millisecond) // past the write timeout
+	task := e.MustCreateTask(k, "late", 1)
+	deadline := time.After(2 * time.Second)
+	for found := false; !found; {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("stream cut before the event: the write timeout was not lifted")
+			}
+			found = strings.Contains(l, task.TaskID)
+		case <-deadline:
+			t.Fatal("no event after the write timeout")
+		}
+	}
+
+	token := srv.OwnerToken()
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r2, err := noRedirect.Get(srv.URL() + "/?token=" + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Body.Close()
+	if r2.StatusCode != http.StatusSeeOther {
+		t.Fatalf("owner link: status=%d", r2.StatusCode)
+	}
+	waitFor(t, func() bool { return strings.Contains(logs.String(), "path=/ status=303") })
+	if strings.Contains(logs.String(), token) {
+		t.Fatalf("the access log shows the owner token:\n%s", logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -120,7 +121,6 @@ func TestServer_LeaseLoop(t *testing.T) {
 	e.MustDo(http.StatusOK, "POST", "/api/v1/tasks/claim", map[string]any{"worker": "w1", "lease_seconds": 5}, key(k))
 	e.clock.Advance(6 * time.Second)
 
-	srv := startServing(t, e, 20*time.Millisecond)
-	_ = srv
+	startServing(t, e, func(c *server.Config) { c.LeaseCheckInterval = 20 * time.Millisecond })
 	waitFor(t, func() bool { return e.MustGetTask(task.TaskID).Status == domain.StatusPending })
 }

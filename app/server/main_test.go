@@ -267,14 +267,19 @@ func waitFor(tb testing.TB, cond func() bool) {
 	}
 }
 
-// startServing runs a second server on e's services with a real listener and
-// the given lease check interval, and stops it when the test ends.
-func startServing(tb testing.TB, e *env, leaseEvery time.Duration) *server.Server {
+// startServing runs a second server on e's services with a real listener,
+// Serve's background loops and http.Server timeouts, and stops it when the
+// test ends.
+func startServing(tb testing.TB, e *env, opts ...envOption) *server.Server {
 	tb.Helper()
-	srv := server.New(server.Config{
+	cfg := server.Config{
 		Tasks: e.tasks, Users: e.users, Stats: store.NewStatsService(e.db), Hub: e.hub,
-		Addr: "127.0.0.1:0", LeaseCheckInterval: leaseEvery, Now: e.clock.Now,
-	})
+		Addr: "127.0.0.1:0", Now: e.clock.Now,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv := server.New(cfg)
 	ln, err := srv.Listen()
 	if err != nil {
 		tb.Fatal(err)

@@ -67,6 +67,10 @@ type Config struct {
 	// names and the host of Addr.
 	AllowedHosts []string
 
+	// WriteTimeout bounds the time to write a response; DefaultWriteTimeout
+	// when zero. Event streams, media, downloads and export lift it.
+	WriteTimeout time.Duration
+
 	// LeaseCheckInterval is how often expired worker leases are returned to
 	// pending; MaxAttempts is the attempt limit they are checked against.
 	LeaseCheckInterval time.Duration
@@ -108,6 +112,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.Addr == "" {
 		cfg.Addr = DefaultAddr
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
 	}
 	if cfg.LeaseCheckInterval <= 0 {
 		cfg.LeaseCheckInterval = DefaultLeaseCheckInterval
@@ -201,7 +208,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: DefaultReadHeaderTimeout,
 		ReadTimeout:       DefaultReadTimeout,
-		WriteTimeout:      DefaultWriteTimeout, // lifted per request for streams
+		WriteTimeout:      s.cfg.WriteTimeout, // lifted per request for streams
 		IdleTimeout:       DefaultIdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
