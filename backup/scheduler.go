@@ -63,6 +63,11 @@ func NewScheduler(m *Manager) *Scheduler {
 	}
 	s.jobs = map[string]jobFunc{
 		JobBackup: func(ctx context.Context) (int64, string, error) {
+			// Retention comes from the stored schedule, also when the clock
+			// is not running (a run started by hand from another process).
+			if sch, err := LoadSchedule(ctx, s.Settings); err == nil && ValidateSchedule(sch) == nil {
+				m.Retention = retentionOf(sch)
+			}
 			b, err := m.Backup(ctx, Options{Kind: domain.BackupScheduled})
 			if err != nil {
 				return 0, "", err
@@ -233,7 +238,16 @@ func (s *Scheduler) Jobs(ctx context.Context, limit int) ([]*domain.JobRun, erro
 // checkpoint. Returns EINVALID for an unknown operation; a failed operation
 // is returned as the run (Result error) together with its error.
 func (s *Scheduler) Maintain(ctx context.Context, op string) (*domain.JobRun, error) {
-	if op == JobVacuum {
+	switch op {
+	case JobBackup: // a backup asked for by hand is a manual one
+		return s.runFunc(ctx, op, func(ctx context.Context) (int64, string, error) {
+			b, err := s.Manager.Backup(ctx, Options{Kind: domain.BackupManual})
+			if err != nil {
+				return 0, "", err
+			}
+			return b.Size, b.Name, nil
+		})
+	case JobVacuum:
 		return s.runFunc(ctx, op, func(ctx context.Context) (int64, string, error) {
 			return s.Manager.vacuum(ctx, s.VacuumThreshold, true)
 		})

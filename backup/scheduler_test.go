@@ -3,6 +3,7 @@ package backup_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -247,5 +248,61 @@ func TestScheduler_MissedBackup(t *testing.T) {
 	s.Stop()
 	if runs, err := s.Runs.List(ctx, backup.JobBackup, 10); err != nil || len(runs) != 1 {
 		t.Fatalf("backup runs=%d, %v; want 1", len(runs), err)
+	}
+}
+
+// notes records notifications.
+type notes struct {
+	mu   sync.Mutex
+	list []domain.Notification
+}
+
+func (n *notes) Notify(x domain.Notification) {
+	n.mu.Lock()
+	n.list = append(n.list, x)
+	n.mu.Unlock()
+}
+
+func (n *notes) types() map[string]int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := map[string]int{}
+	for _, x := range n.list {
+		out[x.Type]++
+	}
+	return out
+}
+
+// Progress, restores and job results reach the store's notifier, which the
+// window and the event stream listen to.
+func TestManager_Notifications(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	rec := &notes{}
+	db.Notifier = rec
+	Seed(t, db, 2)
+	b, err := m.Backup(ctx, backup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Restore(ctx, b.Name, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := backup.NewScheduler(m)
+	run, err := s.Maintain(ctx, backup.JobBackup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rec.types()
+	if got["backup_progress"] < 3 || got["restore"] < 2 || got["job"] != 1 {
+		t.Fatalf("notifications=%v, want backup progress, restore steps and one job", got)
+	}
+	// A backup asked for by hand is manual, whatever the schedule's retention.
+	list, err := m.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list[0].Name != run.Detail || list[0].Kind != domain.BackupManual {
+		t.Fatalf("newest backup=%+v, want the manual one of run %+v", list[0], run)
 	}
 }
