@@ -333,3 +333,36 @@ func FuzzScheduleBody(f *testing.F) {
 		}
 	})
 }
+
+func FuzzImportBody(f *testing.F) {
+	for _, s := range []string{
+		`{"format":"reelvault-export","version":1,"users":[],"tasks":[]}`,
+		`{"format":"reelvault-export","version":99,"users":[],"tasks":[]}`,
+		`{"format":"other"}`, `[]`, `{`, ``, "\x00",
+		`{"format":"reelvault-export","version":1,"users":[{"username":"bob"}],"tasks":[{"task_id":"x","username":"bob","prompt":"p","status":"done"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	e := mustOpenEnv(f)
+	e.createTask("already here")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		e.t = t
+		var before, after struct{ Counts map[string]int64 }
+		e.must(200, "GET", "/api/v1/status", nil).decode(&before)
+		r := e.do("POST", "/api/v1/import", body, true)
+		if r.status >= 500 {
+			t.Fatalf("status %d for %q: %s", r.status, body, r.body)
+		}
+		e.must(200, "GET", "/api/v1/status", nil).decode(&after)
+		if r.status >= 400 {
+			if code, _ := r.code(); code == "" {
+				t.Fatalf("error without code: %s", r.body)
+			}
+			for _, table := range []string{"users", "tasks", "scripts", "videos"} {
+				if before.Counts[table] != after.Counts[table] {
+					t.Fatalf("refused %q but %s went %d → %d", body, table, before.Counts[table], after.Counts[table])
+				}
+			}
+		}
+	})
+}
