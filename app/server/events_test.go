@@ -77,7 +77,7 @@ func openStream(t *testing.T, e *env, auth *Auth, lastID string) <-chan sseEvent
 	return out
 }
 
-// next returns the next event or fails after two seconds.
+// next returns the next event or fails after ten seconds.
 func next(t *testing.T, c <-chan sseEvent) sseEvent {
 	t.Helper()
 	select {
@@ -86,8 +86,8 @@ func next(t *testing.T, c <-chan sseEvent) sseEvent {
 			t.Fatal("event stream closed")
 		}
 		return ev
-	case <-time.After(2 * time.Second):
-		t.Fatal("no event within 2s")
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event within 10s")
 	}
 	return sseEvent{}
 }
@@ -140,7 +140,7 @@ func TestServer_Events(t *testing.T) {
 
 	t.Run("ShutdownEndsStream", func(t *testing.T) {
 		s := openStream(t, e, owner, "")
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := e.srv.Shutdown(ctx); err != nil {
 			t.Fatalf("shutdown with an open stream: %v", err)
@@ -150,7 +150,7 @@ func TestServer_Events(t *testing.T) {
 			if ok {
 				t.Fatal("event after shutdown")
 			}
-		case <-time.After(2 * time.Second):
+		case <-time.After(10 * time.Second):
 			t.Fatal("stream still open after shutdown")
 		}
 	})
@@ -187,7 +187,7 @@ func TestServer_StreamOutlivesWriteTimeout(t *testing.T) {
 
 	time.Sleep(500 * time.Millisecond) // past the write timeout
 	task := e.MustCreateTask(k, "late", 1)
-	deadline := time.After(2 * time.Second)
+	deadline := time.After(10 * time.Second)
 	for found := false; !found; {
 		select {
 		case l, ok := <-lines:

@@ -255,13 +255,14 @@ func (e *env) MustGetTask(taskID string) *domain.Task {
 	return t
 }
 
-// waitFor polls cond until it holds or two seconds pass.
+// waitFor polls cond until it holds or ten seconds pass (a loaded CI
+// machine can be slow; only a failure waits that long).
 func waitFor(tb testing.TB, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			tb.Fatal("condition not met within 2s")
+			tb.Fatal("condition not met within 10s")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
