@@ -92,7 +92,8 @@ type Server struct {
 	auth   *authenticator
 
 	// ctx is cancelled by Shutdown so that event streams end and background
-	// loops stop before in-flight requests are waited for.
+	// loops stop before in-flight requests are waited for. It is not the
+	// requests' context: an ordinary request in flight runs to completion.
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -212,12 +213,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       DefaultIdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return s.ctx },
 	}
 	s.mu.Lock()
 	s.httpSrv = srv
 	s.listenURL = "http://" + urlHost(ln.Addr().String())
 	s.mu.Unlock()
+	if s.ctx.Err() != nil { // Shutdown came first
+		ln.Close()
+		return nil
+	}
 
 	if err := s.writeTokenFile(); err != nil {
 		ln.Close()
