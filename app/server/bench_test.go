@@ -2,11 +2,17 @@ package server_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	_ "modernc.org/sqlite" // the raw driver for the floor measurement
 
 	"github.com/reelvault/reelvault/domain"
 )
@@ -94,9 +100,11 @@ func runCycles(b *testing.B, rounds int, client func(i int) ops) (w, r *latencie
 }
 
 // BenchmarkHTTPAPI_Mixed drives the API over loopback with 8 concurrent
-// clients (create, start, progress ×2, complete, list, get per cycle) and
-// then runs the same calls in-process on the services, in the same run, so
-// the HTTP overhead shows as a ratio. Any 5xx fails the benchmark.
+// clients (create, start, progress ×2, complete, list, get per cycle), then
+// runs the same calls in-process on the services, then the same number of
+// commits and reads with the raw driver, all in the same run, so the HTTP
+// overhead shows as a ratio and the disk's floor beside it. Any 5xx fails
+// the benchmark.
 func BenchmarkHTTPAPI_Mixed(b *testing.B) {
 	e := MustOpenEnv(b)
 	keys := make([]string, benchClients)
@@ -170,6 +178,7 @@ func BenchmarkHTTPAPI_Mixed(b *testing.B) {
 		}
 	}
 	iw, ir, iwall := runCycles(b, rounds, inOps)
+	rw, rr, _ := runCycles(b, rounds, rawOps(b))
 	b.StopTimer()
 
 	if status5xx > 0 {
@@ -186,6 +195,10 @@ func BenchmarkHTTPAPI_Mixed(b *testing.B) {
 	b.ReportMetric(iw.pct(0.99), "inproc-write-p99-ms")
 	b.ReportMetric(ir.pct(0.50), "inproc-read-p50-ms")
 	b.ReportMetric(ir.pct(0.99), "inproc-read-p99-ms")
+	b.ReportMetric(rw.pct(0.50), "raw-write-p50-ms")
+	b.ReportMetric(rw.pct(0.99), "raw-write-p99-ms")
+	b.ReportMetric(rr.pct(0.50), "raw-read-p50-ms")
+	b.ReportMetric(rr.pct(0.99), "raw-read-p99-ms")
 	if v := iw.pct(0.50); v > 0 {
 		b.ReportMetric(hw.pct(0.50)/v, "write-p50-x")
 	}
@@ -193,4 +206,68 @@ func BenchmarkHTTPAPI_Mixed(b *testing.B) {
 		b.ReportMetric(hr.pct(0.50)/v, "read-p50-x")
 	}
 	b.ReportMetric(float64(status5xx), "5xx")
+}
+
+// rawOps is the floor: the same number of commits and reads done with the
+// raw driver on a file of its own (WAL, synchronous=FULL, one writer
+// connection, as the store), a one-row INSERT or UPDATE per write and a
+// point SELECT per read.
+func rawOps(b *testing.B) func(i int) ops {
+	path := filepath.Join(b.TempDir(), "raw.db")
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { w.Close(); r.Close() })
+	if _, err := w.Exec(`CREATE TABLE tasks (id TEXT PRIMARY KEY, prompt TEXT, status TEXT, progress INTEGER)`); err != nil {
+		b.Fatal(err)
+	}
+	var seq atomic.Int64
+	exec := func(q string, args ...any) error {
+		tx, err := w.Begin()
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if _, err := tx.Exec(q, args...); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	return func(int) ops {
+		return ops{
+			create: func() (string, error) {
+				id := strconv.FormatInt(seq.Add(1), 10)
+				return id, exec(`INSERT INTO tasks (id, prompt, status, progress) VALUES (?, ?, 'pending', 0)`, id, "a benchmark prompt")
+			},
+			start: func(id string) error { return exec(`UPDATE tasks SET status = 'processing' WHERE id = ?`, id) },
+			progress: func(id string, p int) error {
+				return exec(`UPDATE tasks SET progress = ? WHERE id = ?`, p, id)
+			},
+			complete: func(id string) error {
+				return exec(`UPDATE tasks SET status = 'completed', progress = 100 WHERE id = ?`, id)
+			},
+			list: func() error {
+				rows, err := r.Query(`SELECT id, prompt, status, progress FROM tasks WHERE status = 'completed' ORDER BY id DESC LIMIT 50`)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+				}
+				return rows.Err()
+			},
+			get: func(id string) error {
+				var p, st string
+				var pr int
+				return r.QueryRow(`SELECT prompt, status, progress FROM tasks WHERE id = ?`, id).Scan(&p, &st, &pr)
+			},
+		}
+	}
 }
