@@ -379,7 +379,7 @@ func BenchmarkCompress(b *testing.B) {
 		new  func(io.Writer) io.WriteCloser
 	}{
 		{"zstd", func(w io.Writer) io.WriteCloser {
-			e, _ := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault))
+			e, _ := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
 			return e
 		}},
 		{"gzip", func(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) }},

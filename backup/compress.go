@@ -41,7 +41,9 @@ func compressFile(src, dst string) (size int64, sum string, err error) {
 
 	h := sha256.New()
 	cw := &countWriter{w: io.MultiWriter(out, h)}
-	enc, err := zstd.NewWriter(cw, zstd.WithEncoderLevel(zstd.SpeedDefault))
+	// One encoder goroutine: on a two-core machine the other core stays free
+	// for the writers that keep committing while the backup runs.
+	enc, err := zstd.NewWriter(cw, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		return 0, "", fmt.Errorf("new zstd writer: %w", err)
 	}
