@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"maps"
 	"runtime"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
