@@ -77,7 +77,7 @@ func (env *Env) backupManager(ctx context.Context) (*backup.Manager, error) {
 		return nil, err
 	}
 	if svc.DB == nil || svc.DB.Engine() != store.EngineSQLite {
-		return nil, domain.Errorf(domain.EINVALID, "Backups, restores and maintenance work on the SQLite store; back up a PostgreSQL database with pg_dump.")
+		return nil, domain.Errorf(domain.EINVALID, "This Reelvault keeps its data in PostgreSQL, whose server does its own backups and maintenance: back it up with pg_dump (or your provider's snapshots), or write the history as JSON with \"reelvault export\".")
 	}
 	m := backup.NewManager(svc.DB)
 	m.Logger = env.Logger

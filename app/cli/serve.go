@@ -107,7 +107,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if sched != nil {
 		sched.Stop()
 	}
-	if svc.DB != nil {
+	if svc.DB != nil && svc.DB.Engine() == store.EngineSQLite {
 		if err := checkpoint(svc.DB); err != nil {
 			env.Logger.Warn("checkpoint at shutdown", "err", err)
 		}
