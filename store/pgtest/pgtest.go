@@ -102,9 +102,21 @@ func majorOf(binDir string) int {
 	return n
 }
 
-// Start creates and starts a new cluster. initdb refuses to run as root, so
-// when the process is root the cluster runs as the "postgres" user.
-func Start(ctx context.Context) (c *Cluster, err error) {
+// Options tune StartWith.
+type Options struct {
+	// Durable keeps fsync on, as a real server runs; otherwise the cluster
+	// skips fsync (its data is thrown away anyway).
+	Durable bool
+}
+
+// Start creates and starts a new cluster, durable when DurableEnv is set.
+func Start(ctx context.Context) (*Cluster, error) {
+	return StartWith(ctx, Options{Durable: os.Getenv(DurableEnv) != ""})
+}
+
+// StartWith creates and starts a new cluster. initdb refuses to run as
+// root, so when the process is root the cluster runs as the "postgres" user.
+func StartWith(ctx context.Context, opts Options) (c *Cluster, err error) {
 	bin, err := FindBin()
 	if err != nil {
 		return nil, err
@@ -156,7 +168,7 @@ func Start(ctx context.Context) (c *Cluster, err error) {
 		"-c", "max_connections=300",
 		"-c", "shared_buffers=128MB",
 		"-c", "log_min_messages=warning",
-		"-c", "fsync="+onOff(os.Getenv(DurableEnv) != ""),
+		"-c", "fsync="+onOff(opts.Durable),
 	)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// SIGINT is PostgreSQL's fast shutdown: if the test process dies, the
@@ -348,7 +360,13 @@ func (c *Cluster) Stop() error {
 			err = errors.New("postgres did not stop in time; killed")
 		}
 	}
-	if rmErr := os.RemoveAll(c.Dir); rmErr != nil && err == nil {
+	rmErr := os.RemoveAll(c.Dir)
+	if rmErr != nil {
+		// A backend may still be unlinking its files: try once more.
+		time.Sleep(200 * time.Millisecond)
+		rmErr = os.RemoveAll(c.Dir)
+	}
+	if rmErr != nil && err == nil {
 		err = fmt.Errorf("remove cluster folder: %w", rmErr)
 	}
 	return err
@@ -359,6 +377,14 @@ var shared struct {
 	cluster *Cluster
 	err     error
 	tried   bool
+	tracked []*Cluster
+}
+
+// Track makes Main stop c after the tests, like the shared cluster.
+func Track(c *Cluster) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	shared.tracked = append(shared.tracked, c)
 }
 
 // Shared returns the process's shared cluster, starting it on first use.
@@ -379,15 +405,18 @@ func Main(m *testing.M) int {
 	code := m.Run()
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
-	if shared.cluster != nil {
-		if err := shared.cluster.Stop(); err != nil {
+	for _, c := range append(shared.tracked, shared.cluster) {
+		if c == nil {
+			continue
+		}
+		if err := c.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest:", err)
 			if code == 0 {
 				code = 1
 			}
 		}
-		shared.cluster = nil
 	}
+	shared.cluster, shared.tracked = nil, nil
 	return code
 }
 
