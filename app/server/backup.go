@@ -89,17 +89,17 @@ type (
 
 func (s *Server) backupRoutes() []Route {
 	return []Route{
-		{"GET", "/api/v1/backups", Owner, s.withBackup(s.handleListBackups)},
-		{"POST", "/api/v1/backups", Owner, s.withBackup(s.handleCreateBackup)},
-		{"GET", "/api/v1/backups/{name}/download", Owner, s.withBackup(s.handleDownloadBackup)},
-		{"POST", "/api/v1/backups/{name}/restore", Owner, s.withBackup(s.handleRestore)},
-		{"POST", "/api/v1/restore/undo", Owner, s.withBackup(s.handleUndoRestore)},
-		{"GET", "/api/v1/export", Owner, s.withBackup(s.handleExport)},
-		{"POST", "/api/v1/import", Owner, s.withBackup(s.handleImport)},
-		{"GET", "/api/v1/schedule", Owner, s.withBackup(s.handleGetSchedule)},
-		{"PUT", "/api/v1/schedule", Owner, s.withBackup(s.handleSetSchedule)},
-		{"GET", "/api/v1/jobs", Owner, s.withBackup(s.handleListJobs)},
-		{"POST", "/api/v1/maintenance/{op}", Owner, s.withBackup(s.handleMaintenance)},
+		{"GET", "/api/v1/backups", Owner, "backups", s.withBackup(s.handleListBackups)},
+		{"POST", "/api/v1/backups", Owner, "backups", s.withBackup(s.handleCreateBackup)},
+		{"GET", "/api/v1/backups/{name}/download", Owner, "backups", s.withBackup(s.handleDownloadBackup)},
+		{"POST", "/api/v1/backups/{name}/restore", Owner, "backups", s.withBackup(s.handleRestore)},
+		{"POST", "/api/v1/restore/undo", Owner, "backups", s.withBackup(s.handleUndoRestore)},
+		{"GET", "/api/v1/export", Owner, "backups", s.withBackup(s.handleExport)},
+		{"POST", "/api/v1/import", Owner, "backups", s.withBackup(s.handleImport)},
+		{"GET", "/api/v1/schedule", Owner, "backups", s.withBackup(s.handleGetSchedule)},
+		{"PUT", "/api/v1/schedule", Owner, "backups", s.withBackup(s.handleSetSchedule)},
+		{"GET", "/api/v1/jobs", Owner, "backups", s.withBackup(s.handleListJobs)},
+		{"POST", "/api/v1/maintenance/{op}", Owner, "backups", s.withBackup(s.handleMaintenance)},
 	}
 }
 

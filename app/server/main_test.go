@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +22,43 @@ import (
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
+
+// routesHit records the routes the tests called.
+var routesHit sync.Map
+
+// recordRoutes notes the route of every request before serving it.
+func recordRoutes(srv *server.Server, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt, ok := srv.Match(r); ok {
+			routesHit.Store(rt.Method+" "+rt.Pattern, true)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// TestMain runs the tests and, when the whole suite ran and passed, fails if
+// some route was never called: every route has an HTTP-level test. The
+// backup routes are exercised in package backupapi, which checks them.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if code == 0 && flag.Lookup("test.run").Value.String() == "" && !testing.Short() {
+		srv := server.New(server.Config{})
+		var missing []string
+		for _, rt := range srv.Routes() {
+			k := rt.Method + " " + rt.Pattern
+			if _, ok := routesHit.Load(k); !ok && rt.Tag != "backups" {
+				missing = append(missing, k)
+			}
+		}
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			fmt.Fprintf(os.Stderr, "FAIL: routes no test called:\n  %s\n", strings.Join(missing, "\n  "))
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // clock is a settable time source shared by the store and the server.
 type clock struct {
@@ -87,7 +128,7 @@ func MustOpenEnv(tb testing.TB, opts ...envOption) *env {
 		o(&cfg)
 	}
 	e.srv = server.New(cfg)
-	e.ts = httptest.NewServer(e.srv.Handler())
+	e.ts = httptest.NewServer(recordRoutes(e.srv, e.srv.Handler()))
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

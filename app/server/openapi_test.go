@@ -18,6 +18,7 @@ type openAPIDoc struct {
 
 type openAPIOperation struct {
 	OperationID string                     `json:"operationId"`
+	Tags        []string                   `json:"tags"`
 	Security    *[]map[string][]string     `json:"security"`
 	Responses   map[string]json.RawMessage `json:"responses"`
 	RequestBody json.RawMessage            `json:"requestBody"`
@@ -72,6 +73,9 @@ func TestOpenAPI(t *testing.T) {
 		want := map[server.Access]string{server.Public: "", server.Actor: "apiKey ownerSession", server.Owner: "ownerSession"}[rt.Access]
 		if got := strings.Join(schemes, " "); got != want {
 			t.Errorf("%s: security %q, want %q (access %s)", k, got, want, rt.Access)
+		}
+		if len(op.Tags) != 1 || op.Tags[0] != rt.Tag {
+			t.Errorf("%s: tags %v, want [%s]", k, op.Tags, rt.Tag)
 		}
 		if len(op.Responses) == 0 {
 			t.Errorf("%s: no responses", k)

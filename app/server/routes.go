@@ -24,6 +24,7 @@ type Route struct {
 	Method  string
 	Pattern string // a net/http ServeMux path pattern, e.g. /api/v1/tasks/{task_id}
 	Access  Access
+	Tag     string // the OpenAPI tag: tasks, users, backups or meta
 
 	handler handlerFunc
 }
@@ -36,47 +37,58 @@ func (s *Server) Routes() []Route {
 	return append([]Route(nil), s.routes...)
 }
 
+// Match returns the registered route that serves r, if any.
+func (s *Server) Match(r *http.Request) (Route, bool) {
+	_, pattern := s.routeMux.Handler(r)
+	rt, ok := s.byPattern[pattern]
+	return rt, ok
+}
+
 // register builds the route table and mounts it on the mux.
 func (s *Server) register() {
 	s.routes = []Route{
-		{"GET", "/healthz", Public, s.handleHealthz},
-		{"GET", "/api/v1/openapi.json", Public, s.handleOpenAPI},
-		{"POST", "/api/v1/session", Public, s.handleCreateSession},
-		{"DELETE", "/api/v1/session", Public, s.handleDeleteSession},
+		{"GET", "/healthz", Public, "meta", s.handleHealthz},
+		{"GET", "/api/v1/openapi.json", Public, "meta", s.handleOpenAPI},
+		{"POST", "/api/v1/session", Public, "meta", s.handleCreateSession},
+		{"DELETE", "/api/v1/session", Public, "meta", s.handleDeleteSession},
 
-		{"GET", "/api/v1/me", Actor, s.handleMe},
-		{"GET", "/api/v1/events", Actor, s.handleEvents},
-		{"GET", "/api/v1/stats", Actor, s.handleStats},
+		{"GET", "/api/v1/me", Actor, "meta", s.handleMe},
+		{"GET", "/api/v1/events", Actor, "meta", s.handleEvents},
+		{"GET", "/api/v1/stats", Actor, "meta", s.handleStats},
 
-		{"POST", "/api/v1/tasks", Actor, s.handleCreateTask},
-		{"GET", "/api/v1/tasks", Actor, s.handleListTasks},
-		{"POST", "/api/v1/tasks/claim", Actor, s.handleClaimTask},
-		{"GET", "/api/v1/tasks/{task_id}", Actor, s.handleGetTask},
-		{"POST", "/api/v1/tasks/{task_id}/start", Actor, s.handleStartTask},
-		{"POST", "/api/v1/tasks/{task_id}/progress", Actor, s.handleProgressTask},
-		{"POST", "/api/v1/tasks/{task_id}/complete", Actor, s.handleCompleteTask},
-		{"POST", "/api/v1/tasks/{task_id}/fail", Actor, s.handleFailTask},
-		{"POST", "/api/v1/tasks/{task_id}/cancel", Actor, s.handleCancelTask},
-		{"POST", "/api/v1/tasks/{task_id}/heartbeat", Actor, s.handleHeartbeatTask},
-		{"PUT", "/api/v1/tasks/{task_id}/scripts", Actor, s.handleSetScripts},
-		{"POST", "/api/v1/tasks/{task_id}/videos", Actor, s.handleAddVideo},
-		{"GET", "/media/{video_id}", Actor, s.handleMedia},
+		{"POST", "/api/v1/tasks", Actor, "tasks", s.handleCreateTask},
+		{"GET", "/api/v1/tasks", Actor, "tasks", s.handleListTasks},
+		{"POST", "/api/v1/tasks/claim", Actor, "tasks", s.handleClaimTask},
+		{"GET", "/api/v1/tasks/{task_id}", Actor, "tasks", s.handleGetTask},
+		{"POST", "/api/v1/tasks/{task_id}/start", Actor, "tasks", s.handleStartTask},
+		{"POST", "/api/v1/tasks/{task_id}/progress", Actor, "tasks", s.handleProgressTask},
+		{"POST", "/api/v1/tasks/{task_id}/complete", Actor, "tasks", s.handleCompleteTask},
+		{"POST", "/api/v1/tasks/{task_id}/fail", Actor, "tasks", s.handleFailTask},
+		{"POST", "/api/v1/tasks/{task_id}/cancel", Actor, "tasks", s.handleCancelTask},
+		{"POST", "/api/v1/tasks/{task_id}/heartbeat", Actor, "tasks", s.handleHeartbeatTask},
+		{"PUT", "/api/v1/tasks/{task_id}/scripts", Actor, "tasks", s.handleSetScripts},
+		{"POST", "/api/v1/tasks/{task_id}/videos", Actor, "tasks", s.handleAddVideo},
+		{"GET", "/media/{video_id}", Actor, "tasks", s.handleMedia},
 
-		{"GET", "/api/v1/users", Owner, s.handleListUsers},
-		{"POST", "/api/v1/users", Owner, s.handleCreateUser},
-		{"POST", "/api/v1/users/{name}/rotate-key", Owner, s.handleRotateKey},
-		{"POST", "/api/v1/users/{name}/deactivate", Owner, s.handleDeactivateUser},
-		{"POST", "/api/v1/users/{name}/activate", Owner, s.handleActivateUser},
-		{"POST", "/api/v1/users/{name}/quota", Owner, s.handleSetQuota},
-		{"GET", "/api/v1/status", Owner, s.handleStatus},
+		{"GET", "/api/v1/users", Owner, "users", s.handleListUsers},
+		{"POST", "/api/v1/users", Owner, "users", s.handleCreateUser},
+		{"POST", "/api/v1/users/{name}/rotate-key", Owner, "users", s.handleRotateKey},
+		{"POST", "/api/v1/users/{name}/deactivate", Owner, "users", s.handleDeactivateUser},
+		{"POST", "/api/v1/users/{name}/activate", Owner, "users", s.handleActivateUser},
+		{"POST", "/api/v1/users/{name}/quota", Owner, "users", s.handleSetQuota},
+		{"GET", "/api/v1/status", Owner, "meta", s.handleStatus},
 	}
 	s.routes = append(s.routes, s.backupRoutes()...)
 
 	// probe knows each path without its method, to tell 405 from 404.
 	probe := http.NewServeMux()
 	allowed := map[string][]string{}
+	s.routeMux = http.NewServeMux()
+	s.byPattern = make(map[string]Route, len(s.routes))
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.endpoint(rt))
+		s.routeMux.Handle(rt.Method+" "+rt.Pattern, http.NotFoundHandler())
+		s.byPattern[rt.Method+" "+rt.Pattern] = rt
 		if _, ok := allowed[rt.Pattern]; !ok {
 			probe.Handle(rt.Pattern, http.NotFoundHandler())
 		}

@@ -89,7 +89,10 @@ type Server struct {
 	logger *slog.Logger
 	mux    *http.ServeMux
 	routes []Route
-	auth   *authenticator
+	// routeMux and byPattern find the route of a request (Match).
+	routeMux  *http.ServeMux
+	byPattern map[string]Route
+	auth      *authenticator
 
 	// ctx is cancelled by Shutdown so that event streams end and background
 	// loops stop before in-flight requests are waited for. It is not the

@@ -6,11 +6,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reelvault/reelvault/app/hub"
@@ -20,6 +24,37 @@ import (
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
+
+// routesHit records the routes the tests called.
+var routesHit sync.Map
+
+// recordRoutes notes the route of every request before serving it.
+func recordRoutes(srv *server.Server) http.Handler {
+	h := srv.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt, ok := srv.Match(r); ok {
+			routesHit.Store(rt.Method+" "+rt.Pattern, true)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// TestMain runs the tests and, when the whole suite ran and passed, fails if
+// a backup route was never called.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if code == 0 && flag.Lookup("test.run").Value.String() == "" && !testing.Short() {
+		for _, rt := range server.New(server.Config{}).Routes() {
+			k := rt.Method + " " + rt.Pattern
+			if _, ok := routesHit.Load(k); !ok && rt.Tag == "backups" {
+				fmt.Fprintf(os.Stderr, "FAIL: no test called %s\n", k)
+				code = 1
+			}
+		}
+	}
+	os.Exit(code)
+}
 
 // env is a server with backups on a real store over loopback, signed in as
 // the owner.
@@ -50,7 +85,7 @@ func mustOpenEnv(tb testing.TB) *env {
 		Backup: backupapi.New(sch, store.NewExportService(db)),
 		Hub:    h,
 	})
-	e := &env{t: tb, db: db, tasks: store.NewTaskService(db), ts: httptest.NewServer(srv.Handler())}
+	e := &env{t: tb, db: db, tasks: store.NewTaskService(db), ts: httptest.NewServer(recordRoutes(srv))}
 	tb.Cleanup(e.ts.Close)
 	r := e.do("POST", "/api/v1/session", `{"token":"`+srv.OwnerToken()+`"}`, false)
 	for _, c := range r.cookies {
