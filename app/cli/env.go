@@ -59,8 +59,9 @@ type Services struct {
 	Close func() error
 }
 
-// Backend opens the services for a --db URL with one of its schemes. Open
-// should set Services.Hub as the store's notifier.
+// Backend opens the services for a --db URL with one of its schemes, for
+// engines the store does not open itself (it opens postgres:// and
+// postgresql:// URLs). Open should set Services.Hub as the store's notifier.
 type Backend struct {
 	Schemes []string // URL schemes, e.g. "postgres", "postgresql"
 	Open    func(ctx context.Context, url string, logger *slog.Logger) (*Services, error)
@@ -207,7 +208,10 @@ func (env *Env) Services(ctx context.Context) (*Services, error) {
 	if env.Config.DBURL != "" {
 		svc, err = env.openBackend(ctx, env.Config.DBURL)
 	} else {
-		svc, err = env.openSQLite(ctx)
+		var path string
+		if path, err = env.DBPath(); err == nil {
+			svc, err = env.openStore(ctx, path)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -216,16 +220,16 @@ func (env *Env) Services(ctx context.Context) (*Services, error) {
 	return svc, nil
 }
 
-func (env *Env) openSQLite(ctx context.Context) (*Services, error) {
-	path, err := env.DBPath()
-	if err != nil {
-		return nil, err
-	}
+// openStore opens the store on path: a SQLite file, or a PostgreSQL URL.
+func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 	db := store.NewDB(path)
 	db.Logger = env.Logger
 	h := hub.New()
 	db.Notifier = h
 	if err := db.Open(ctx); err != nil {
+		if store.IsPostgresURL(path) {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return &Services{
@@ -247,6 +251,9 @@ func (env *Env) openBackend(ctx context.Context, url string) (*Services, error) 
 	b, ok := backends[scheme]
 	backendsMu.Unlock()
 	if !ok {
+		if store.IsPostgresURL(url) {
+			return env.openStore(ctx, url)
+		}
 		return nil, domain.Invalidf("db", "--db: this build cannot open %q databases.", scheme)
 	}
 	svc, err := b.Open(ctx, url, env.Logger)
