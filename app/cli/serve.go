@@ -68,9 +68,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		AllowRemote: *allowRemote,
 		Logger:      env.Logger,
 	}
-	// Backups, the schedule and export work on the SQLite store.
+	// Backups, the schedule and export work on the SQLite store; a
+	// PostgreSQL store is backed up with pg_dump, and the backup routes
+	// answer 404 there.
 	var sched *backup.Scheduler
-	if svc.DB != nil {
+	if svc.DB != nil && svc.DB.Engine() == store.EngineSQLite {
 		m := backup.NewManager(svc.DB)
 		m.Logger = env.Logger
 		sched = backup.NewScheduler(m)
