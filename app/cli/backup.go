@@ -72,16 +72,29 @@ func init() {
 // backupManager opens the store and returns a backup Manager on it. Backups
 // are of the SQLite file; a PostgreSQL database is backed up with pg_dump.
 func (env *Env) backupManager(ctx context.Context) (*backup.Manager, error) {
+	db, err := env.storeDB(ctx, "Backups, restores and maintenance")
+	if err != nil {
+		return nil, err
+	}
+	if db.Engine() != store.EngineSQLite {
+		return nil, domain.Errorf(domain.EINVALID, "This Reelvault keeps its data in PostgreSQL, whose server does its own backups and maintenance: back it up with pg_dump (or your provider's snapshots), or write the history as JSON with \"reelvault export\".")
+	}
+	m := backup.NewManager(db)
+	m.Logger = env.Logger
+	return m, nil
+}
+
+// storeDB opens the services and returns the store's DB; what names the
+// feature in the error when the backend has none.
+func (env *Env) storeDB(ctx context.Context, what string) (*store.DB, error) {
 	svc, err := env.Services(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if svc.DB == nil || svc.DB.Engine() != store.EngineSQLite {
-		return nil, domain.Errorf(domain.EINVALID, "This Reelvault keeps its data in PostgreSQL, whose server does its own backups and maintenance: back it up with pg_dump (or your provider's snapshots), or write the history as JSON with \"reelvault export\".")
+	if svc.DB == nil {
+		return nil, domain.Errorf(domain.EINVALID, "%s need Reelvault's own store, which this backend does not provide.", what)
 	}
-	m := backup.NewManager(svc.DB)
-	m.Logger = env.Logger
-	return m, nil
+	return svc.DB, nil
 }
 
 // progress returns a callback that shows backup progress on stderr: a bar
@@ -252,15 +265,12 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if _, err := env.Parse(fs, args); err != nil {
 		return err
 	}
-	svc, err := env.Services(ctx)
+	db, err := env.storeDB(ctx, "Exports")
 	if err != nil {
 		return err
 	}
-	if svc.DB == nil {
-		return domain.Errorf(domain.EINVALID, "Export works on the SQLite store.")
-	}
 	filter := store.ExportFilter{Username: *user, Status: status, Since: since.from(), Until: until.until(), NDJSON: *ndjson}
-	exp := store.NewExportService(svc.DB)
+	exp := store.NewExportService(db)
 	if *out == "" {
 		return exp.Export(ctx, env.Stdout, filter)
 	}
@@ -305,12 +315,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, err := env.Services(ctx)
+	db, err := env.storeDB(ctx, "Imports")
 	if err != nil {
 		return err
-	}
-	if svc.DB == nil {
-		return domain.Errorf(domain.EINVALID, "Import works on the SQLite store.")
 	}
 	f, err := os.Open(pos[0])
 	if os.IsNotExist(err) {
@@ -319,7 +326,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("open export file: %w", err)
 	}
 	defer f.Close()
-	res, err := store.NewExportService(svc.DB).Import(ctx, f)
+	res, err := store.NewExportService(db).Import(ctx, f)
 	if err != nil {
 		return err
 	}
