@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,5 +233,69 @@ func TestTaskService_Search(t *testing.T) {
 	})
 	if n := e.Count(t, "tasks"); n != 4 {
 		t.Fatalf("tasks=%d, want 4", n)
+	}
+}
+
+// TestTaskService_SearchOrder checks that search pages are newest first by
+// created_at even when tasks were not created in time order (a clock set
+// back, or an import of older tasks).
+func TestTaskService_SearchOrder(t *testing.T) {
+	e := newEnv(t)
+	_, _, actx := e.MustCreateUser(t, "alice", 1000)
+	_, _, bctx := e.MustCreateUser(t, "bob", 1000)
+	rng := rand.New(rand.NewPCG(9, 9))
+	for i := range 60 {
+		// Mostly forward, sometimes far back, sometimes the same instant.
+		switch r := rng.IntN(10); {
+		case r < 6:
+			e.Clock.Advance(time.Duration(1+rng.IntN(60)) * time.Minute)
+		case r < 8:
+			e.Clock.Advance(-time.Duration(1+rng.IntN(600)) * time.Minute)
+		}
+		ctx := actx
+		if i%3 == 0 {
+			ctx = bctx
+		}
+		words := []string{"lantern", "harbor"}
+		e.MustCreateTask(t, ctx, domain.TaskCreate{Prompt: fmt.Sprintf("%s 灯塔 number %d", words[rng.IntN(2)], i)})
+	}
+	if e.Count(t, "task_search_late") < 5 {
+		t.Fatal("the workload made too few out-of-order tasks to test their merge")
+	}
+	for _, f := range []domain.TaskFilter{
+		{Search: "lantern", Limit: 4},
+		{Search: "灯塔", Limit: 7},
+		{Search: "harbor", Username: "alice", Limit: 3},
+	} {
+		t.Run(f.Search+f.Username, func(t *testing.T) {
+			// Expected: the plain history in order, filtered by the word.
+			all, err := e.Tasks.FindTasks(e.Owner, domain.TaskFilter{Username: f.Username, Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, task := range all.Tasks {
+				if strings.Contains(task.Prompt, f.Search) {
+					want = append(want, task.TaskID)
+				}
+			}
+			var got []string
+			for f.Cursor = ""; ; {
+				page, err := e.Tasks.FindTasks(e.Owner, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, task := range page.Tasks {
+					got = append(got, task.TaskID)
+				}
+				if page.NextCursor == "" {
+					break
+				}
+				f.Cursor = page.NextCursor
+			}
+			if len(want) < 10 || !slices.Equal(got, want) {
+				t.Fatalf("search %q:\ngot  %v\nwant %v", f.Search, got, want)
+			}
+		})
 	}
 }

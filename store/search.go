@@ -1,6 +1,8 @@
 package store
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -105,4 +107,57 @@ func matchQuery(text string) (string, error) {
 // TaskService (a bulk import) writes it to task_search with rowid = tasks.id.
 func SearchBody(prompt string, descriptions ...string) string {
 	return searchBody(append([]string{prompt}, descriptions...)...)
+}
+
+// searchColumns selects a task found through task_search s.
+var searchColumns = strings.Replace(taskColumns, "FROM tasks t", "FROM task_search s\nJOIN tasks t ON t.id = s.rowid", 1)
+
+// searchTasks is findTasks for a full-text query on SQLite: one page of the
+// matching tasks, newest first, plus one row to tell whether more follow.
+//
+// Sorting every match by created_at would cost a row lookup per match (tens
+// of milliseconds for a common word in a million tasks). Instead FTS5 walks
+// its matches newest id first and the walk stops after a page: for every task
+// not listed in task_search_late, id order is created_at order (see
+// migrations/00003_search_order.sql). The listed ones, usually none, are
+// searched apart and merged in.
+func searchTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
+	match := q.match
+	q.match = ""
+	where, args := q.where(a)
+	filters := strings.Replace(where, " WHERE ", " AND ", 1)
+	n := q.limit + 1
+
+	var rows []*taskRow
+	if err := tx.sel(&rows, `SELECT`+searchColumns+`
+		WHERE task_search MATCH ?
+			AND t.id NOT IN (SELECT task_id FROM task_search_late)`+filters+`
+		ORDER BY s.rowid DESC
+		LIMIT ?`, append(append([]any{match}, args...), n)...); err != nil {
+		return nil, err
+	}
+
+	var late bool
+	if err := tx.get(&late, `SELECT EXISTS (SELECT 1 FROM task_search_late)`); err != nil {
+		return nil, err
+	}
+	if !late {
+		return rows, nil
+	}
+	var more []*taskRow
+	if err := tx.sel(&more, `SELECT`+searchColumns+`
+		JOIN task_search_late l ON l.task_id = t.id
+		WHERE task_search MATCH ?`+filters+`
+		ORDER BY t.created_at DESC, t.id DESC
+		LIMIT ?`, append(append([]any{match}, args...), n)...); err != nil {
+		return nil, err
+	}
+	rows = append(rows, more...)
+	slices.SortFunc(rows, func(x, y *taskRow) int {
+		if c := cmp.Compare(y.CreatedAt, x.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(y.ID, x.ID)
+	})
+	return rows[:min(len(rows), n)], nil
 }

@@ -447,10 +447,17 @@ func (q taskQuery) sql(a domain.Actor) (string, []any) {
 // first, keyset-paged. It returns the cursor of the next page, if any.
 func findTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, string, error) {
 	q.dialect = tx.db.dialect
-	query, args := q.sql(a)
 	var rows []*taskRow
-	if err := tx.sel(&rows, query, args...); err != nil {
-		return nil, "", fmt.Errorf("find tasks: %w", err)
+	if q.match != "" && !q.dialect.isPostgres() {
+		var err error
+		if rows, err = searchTasks(tx, a, q); err != nil {
+			return nil, "", fmt.Errorf("search tasks: %w", err)
+		}
+	} else {
+		query, args := q.sql(a)
+		if err := tx.sel(&rows, query, args...); err != nil {
+			return nil, "", fmt.Errorf("find tasks: %w", err)
+		}
 	}
 	var next string
 	if len(rows) > q.limit {
