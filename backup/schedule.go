@@ -41,11 +41,19 @@ func DefaultSchedule() domain.Schedule {
 
 // parseCron parses a standard five-field expression or a descriptor
 // (@daily, @every 1h). An empty expression is a disabled job (nil schedule).
-func parseCron(field, expr string) (cron.Schedule, error) {
+func parseCron(field, expr string) (s cron.Schedule, err error) {
 	if strings.TrimSpace(expr) == "" {
 		return nil, nil
 	}
-	s, err := cron.ParseStandard(expr)
+	// cron v3.0.1 panics (slice bounds) on a time zone prefix with nothing
+	// after it, such as "TZ=" or "CRON_TZ=": refuse such input like any
+	// other bad expression instead of taking the process down.
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, domain.Invalidf(field, "The %s schedule %q is not a valid cron expression; use five fields like \"0 3 * * *\" or @daily.", field, expr)
+		}
+	}()
+	s, err = cron.ParseStandard(expr)
 	if err != nil {
 		return nil, domain.Invalidf(field, "The %s schedule %q is not a valid cron expression (%v); use five fields like \"0 3 * * *\" or @daily.", field, expr, err)
 	}
