@@ -44,7 +44,9 @@ type Config struct {
 
 // Services are the store's services as the commands use them.
 type Services struct {
-	// DB is the SQLite store; nil when another backend is in use.
+	// DB is the store, on SQLite or PostgreSQL (DB.Engine tells which;
+	// backups and maintenance work on SQLite only); nil for a registered
+	// Backend that is not the store.
 	DB *store.DB
 
 	Tasks domain.TaskService

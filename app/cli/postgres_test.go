@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/reelvault/reelvault/app/cli"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
 	"github.com/reelvault/reelvault/store/pgtest"
 )
 
@@ -62,6 +64,24 @@ func TestPostgres(t *testing.T) {
 		t.Fatalf("a SQLite file was written next to a PostgreSQL store: %v", err)
 	}
 
+	t.Run("EngineIsPostgres", func(t *testing.T) {
+		// The services carry the store on PostgreSQL, and say so, so that
+		// what works on a SQLite file (backups) can refuse it.
+		r := r.with(t)
+		var engine string
+		r.opts = func(o *cli.Options) {
+			o.OpenWindow = func(ctx context.Context, env *cli.Env) error {
+				svc, err := env.Services(ctx)
+				if err == nil {
+					engine = svc.DB.Engine()
+				}
+				return err
+			}
+		}
+		if res := r.run(); res.Code != cli.ExitOK || engine != store.EnginePostgres {
+			t.Fatalf("exit %d, engine %q, stderr %q", res.Code, engine, res.Stderr)
+		}
+	})
 	t.Run("Flag", func(t *testing.T) {
 		// --db wins over $REELVAULT_DB.
 		r := r.with(t)
