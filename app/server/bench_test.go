@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -269,5 +270,60 @@ func rawOps(b *testing.B) func(i int) ops {
 				return r.QueryRow(`SELECT prompt, status, progress FROM tasks WHERE id = ?`, id).Scan(&p, &st, &pr)
 			},
 		}
+	}
+}
+
+// BenchmarkHTTPAPI_Me measures the server's own cost: 8 clients over
+// loopback asking GET /api/v1/me, which authenticates the key (one indexed
+// read) and encodes a small document, beside the same two calls in-process.
+func BenchmarkHTTPAPI_Me(b *testing.B) {
+	e := MustOpenEnv(b)
+	u, k := e.MustCreateUser("client", 10)
+	n := max(b.N/benchClients, 1)
+	b.ResetTimer()
+
+	measure := func(call func() error) (*latencies, time.Duration) {
+		l := &latencies{}
+		var wg sync.WaitGroup
+		start := time.Now()
+		for c := 0; c < benchClients; c++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < n; i++ {
+					t := time.Now()
+					if err := call(); err != nil {
+						b.Error(err)
+						return
+					}
+					l.add(time.Since(t))
+				}
+			}()
+		}
+		wg.Wait()
+		return l, time.Since(start)
+	}
+	h, hwall := measure(func() error {
+		if r := e.Do("GET", "/api/v1/me", nil, key(k)); r.Status != http.StatusOK {
+			return fmt.Errorf("status %d", r.Status)
+		}
+		return nil
+	})
+	ctx := context.Background()
+	in, _ := measure(func() error {
+		if _, err := e.users.Authenticate(ctx, k); err != nil {
+			return err
+		}
+		_, err := e.users.FindUserByID(domain.WithUser(ctx, u.ID), u.ID)
+		return err
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(len(h.d))/hwall.Seconds(), "req/s")
+	b.ReportMetric(h.pct(0.50), "p50-ms")
+	b.ReportMetric(h.pct(0.99), "p99-ms")
+	b.ReportMetric(in.pct(0.50), "inproc-p50-ms")
+	b.ReportMetric(in.pct(0.99), "inproc-p99-ms")
+	if v := in.pct(0.50); v > 0 {
+		b.ReportMetric(h.pct(0.50)/v, "p50-x")
 	}
 }
