@@ -9,25 +9,42 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/reelvault/reelvault/domain"
 )
 
-// buildBinary builds the real reelvault binary into a temporary directory.
+// binary is the reelvault binary built once for the package's tests.
+var binary struct {
+	once sync.Once
+	dir  string // removed by TestMain
+	path string
+	out  []byte
+	err  error
+}
+
+// buildBinary builds the real reelvault binary (once per test run) and
+// returns its path.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "reelvault")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binary.once.Do(func() {
+		if binary.dir, binary.err = os.MkdirTemp("", "reelvault-cli-test-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "reelvault")
+		cmd := exec.Command("go", "build", "-o", binary.path, ".")
+		cmd.Dir = filepath.Join("..", "..")
+		binary.out, binary.err = cmd.CombinedOutput()
+	})
+	if binary.err != nil {
+		t.Fatalf("go build: %v\n%s", binary.err, binary.out)
 	}
-	return bin
+	return binary.path
 }
 
 // proc runs the binary as its own process with a minimal environment.

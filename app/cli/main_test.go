@@ -13,9 +13,20 @@ import (
 
 	"github.com/reelvault/reelvault/app/cli"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store/pgtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// TestMain stops the PostgreSQL test cluster, if a test started one, and
+// removes the binary built for the tests.
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
+}
 
 // result is what one run of the command line printed and returned.
 type result struct {

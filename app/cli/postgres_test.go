@@ -13,10 +13,6 @@ import (
 	"github.com/reelvault/reelvault/store/pgtest"
 )
 
-func TestMain(m *testing.M) {
-	os.Exit(pgtest.Main(m))
-}
-
 // TestPostgres runs the commands against a real PostgreSQL database given by
 // --db and by $REELVAULT_DB. It skips when PostgreSQL is not installed,
 // unless $REELVAULT_REQUIRE_POSTGRES is set.
