@@ -43,6 +43,37 @@ async function search(text) {
   return handle.jsonValue();
 }
 
+/**
+ * Runs in the page: scrolls the element 40 rows a frame (2,400 rows a second
+ * at 60 Hz) until row target, recording the time between animation frames
+ * and any long animation frames.
+ */
+async function scrollFrames({ selector, target, rowHeight }) {
+  const el = document.querySelector(selector);
+  const frames = [];
+  const long = [];
+  let po;
+  if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+    po = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(e.duration)));
+    po.observe({ type: 'long-animation-frame' });
+  }
+  const started = performance.now();
+  let last = started;
+  await new Promise((done) => {
+    const step = (now) => {
+      frames.push(now - last);
+      last = now;
+      el.scrollTop += 40 * rowHeight;
+      if (el.scrollTop / rowHeight >= target || now - started > 60_000) return done();
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+  po?.disconnect();
+  frames.shift();
+  return { frames, long, rows: Math.floor(el.scrollTop / rowHeight), seconds: (performance.now() - started) / 1000 };
+}
+
 function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -81,9 +112,17 @@ describe('history', () => {
     await page.goto(`${server.base}/?token=${server.ownerToken()}`);
     await page.locator('.task-row').first().waitFor();
     assert.equal(new URL(page.url()).searchParams.has('token'), false, 'the token is removed from the address');
-    const first = await page.evaluate(() => performance.getEntriesByName('rv:history-page')[0]?.startTime);
-    assert.ok(first > 0, 'the first page was marked');
-    measured.firstPageMs = Math.round(first);
+    const firstPage = () => page.evaluate(() => performance.getEntriesByName('rv:history-page')[0]?.startTime);
+    const cold = await firstPage();
+    assert.ok(cold > 0, 'the first page was marked');
+    const warm = [];
+    for (let i = 0; i < 5; i++) {
+      await page.reload();
+      await page.locator('.task-row').first().waitFor();
+      await page.waitForFunction(() => performance.getEntriesByName('rv:history-page').length > 0);
+      warm.push(await firstPage());
+    }
+    measured.firstPageMs = { cold: Math.round(cold), warmP50: Math.round(percentile(warm, 50)), warmMax: Math.round(Math.max(...warm)) };
     const prompts = await visiblePrompts();
     assert.equal(prompts[0], PROMPTS.pending, 'newest first');
     assert.ok(prompts.includes(PROMPTS.boat));
@@ -192,7 +231,9 @@ describe('task', () => {
 
   it('shows the error of a failed task', async () => {
     await page.goto(`${server.base}/#/task/${seeded.ids.failed}`);
-    await page.getByText('Scene 2 render timed out').waitFor();
+    const alert = page.locator('section[aria-label="Task"] [role="alert"]');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Scene 2 render timed out after 300 s/);
     await shot('task-failed');
   });
 
@@ -304,9 +345,18 @@ describe('screens', () => {
 describe('look', () => {
   it('does not break at 1024×700, in light or dark', async () => {
     await page.setViewportSize({ width: 1024, height: 700 });
-    for (const [hash, name] of [['#/history', 'history'], [`#/task/${seeded.ids.cat}`, 'task'], ['#/stats', 'statistics'], ['#/backups', 'backups'], ['#/users', 'users'], ['#/maintenance', 'maintenance']]) {
+    const screens = [
+      ['#/history', 'history', '.task-row'],
+      [`#/task/${seeded.ids.cat}`, 'task', '.scene video'],
+      ['#/stats', 'statistics', '.chart canvas'],
+      ['#/backups', 'backups', 'tr[data-backup]'],
+      ['#/users', 'users', 'tr[data-user]'],
+      ['#/maintenance', 'maintenance', '.bar-row'],
+    ];
+    for (const [hash, name, ready] of screens) {
       await page.goto(`${server.base}/${hash}`);
-      await page.waitForLoadState('networkidle');
+      await page.locator(ready).first().waitFor();
+      await page.waitForTimeout(300); // let late images and charts settle
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${name} overflows by ${overflow}px at 1024 wide`);
       await shot(`small-${name}`);
@@ -329,45 +379,28 @@ describe('speed', () => {
   it('scrolls through 10,000 rows with short frames', async () => {
     await page.goto(`${server.base}/#/history`);
     await page.locator('.task-row').first().waitFor();
-    const r = await page.evaluate(async (target) => {
-      const list = document.querySelector('.vlist');
-      const frames = [];
-      const long = [];
-      let po;
-      if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
-        po = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(e.duration)));
-        po.observe({ type: 'long-animation-frame' });
-      }
-      const rowHeight = 64;
-      const started = performance.now();
-      let last = started;
-      await new Promise((done) => {
-        const step = (now) => {
-          frames.push(now - last);
-          last = now;
-          list.scrollTop += 40 * rowHeight; // 40 rows a frame, 2,400 rows a second
-          const row = Math.floor(list.scrollTop / rowHeight);
-          if (row >= target || now - started > 60_000) return done();
-          requestAnimationFrame(step);
-        };
-        requestAnimationFrame(step);
-      });
-      po?.disconnect();
-      frames.shift();
-      return { frames, long, rows: Math.floor(list.scrollTop / rowHeight), seconds: (performance.now() - started) / 1000 };
-    }, Math.min(10_000, BULK));
-    assert.ok(r.rows >= Math.min(10_000, BULK), `scrolled to row ${r.rows} in ${r.seconds}s`);
-    measured.scroll = {
-      rows: r.rows,
-      frames: r.frames.length,
-      seconds: Number(r.seconds.toFixed(2)),
-      frameP50Ms: Number(percentile(r.frames, 50).toFixed(1)),
-      frameP99Ms: Number(percentile(r.frames, 99).toFixed(1)),
-      frameMaxMs: Number(Math.max(...r.frames).toFixed(1)),
-      droppedFrames: r.frames.filter((f) => f > 25).length,
-      longAnimationFrames: r.long.length,
-    };
+    const target = Math.min(10_000, BULK - 20);
+    const list = await page.evaluate(scrollFrames, { selector: '.vlist', target, rowHeight: 64 });
+    assert.ok(list.rows >= target, `scrolled to row ${list.rows} in ${list.seconds}s`);
     await shot('history-scrolled');
+    // The floor: the same browser scrolling a plain tall box at the same
+    // speed, measured right after, so a busy machine shows in both.
+    await page.evaluate((args) => {
+      const box = document.createElement('div');
+      box.style.cssText = 'position:fixed;inset:0;overflow:auto;z-index:99;background:#fff';
+      box.innerHTML = `<div style="height:${args.target * 64 + 2000}px;background:linear-gradient(#fff,#888)"></div>`;
+      box.className = 'floor';
+      document.body.append(box);
+    }, { target });
+    const plain = await page.evaluate(scrollFrames, { selector: '.floor', target, rowHeight: 64 });
+    const summary = (r) => ({
+      frames: r.frames.length,
+      p50Ms: Number(percentile(r.frames, 50).toFixed(1)),
+      p99Ms: Number(percentile(r.frames, 99).toFixed(1)),
+      over25Ms: r.frames.filter((f) => f > 25).length,
+      longAnimationFrames: r.long.length,
+    });
+    measured.scroll = { rows: list.rows, seconds: Number(list.seconds.toFixed(2)), list: summary(list), plainBox: summary(plain) };
   });
 
   it('states the bundle size', () => {

@@ -24,6 +24,10 @@ export function VirtualList<T>(props: {
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
   const idle = useRef<number>();
+  // The selection as of the last key press: two presses can arrive before
+  // the parent renders the first one.
+  const current = useRef(selected);
+  current.current = selected;
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -56,10 +60,12 @@ export function VirtualList<T>(props: {
     const by = moves[e.key];
     if (by !== undefined && items.length) {
       e.preventDefault();
-      props.onSelect(Math.max(0, Math.min(items.length - 1, (selected < 0 ? -1 : selected) + by)));
-    } else if (e.key === 'Enter' && selected >= 0) {
+      const next = Math.max(0, Math.min(items.length - 1, current.current + by));
+      current.current = next;
+      props.onSelect(next);
+    } else if (e.key === 'Enter' && current.current >= 0) {
       e.preventDefault();
-      props.onOpen(selected);
+      props.onOpen(current.current);
     }
   };
 

@@ -60,7 +60,7 @@ describe('Pager', () => {
     const old = p.reset();
     const fresh = p.reset(async () => ({ tasks: [task('new')] }));
     release({ tasks: [task('old')], next_cursor: 'x' });
-    await Promise.all([old, fresh]);
+    expect(await Promise.all([old, fresh])).toEqual([false, true]);
     expect(p.current.tasks.map((t) => t.task_id)).toEqual(['new']);
     expect(p.current.done).toBe(true);
   });

@@ -29,8 +29,12 @@ export class Pager {
     return this.state;
   }
 
-  /** Drops every loaded row and fetches the first page with fetchPage. */
-  reset(fetchPage?: (cursor: string | undefined) => Promise<TaskPage>): Promise<void> {
+  /**
+   * Drops every loaded row and fetches the first page with fetchPage.
+   * Resolves to true once that page is in the state, false if a later reset
+   * overtook it.
+   */
+  reset(fetchPage?: (cursor: string | undefined) => Promise<TaskPage>): Promise<boolean> {
     if (fetchPage) this.fetchPage = fetchPage;
     this.generation++;
     this.seen = new Set();
@@ -38,14 +42,17 @@ export class Pager {
     return this.loadMore();
   }
 
-  /** Fetches the next page unless one is loading or the last has arrived. */
-  async loadMore(): Promise<void> {
-    if (this.state.loading || this.state.done) return;
+  /**
+   * Fetches the next page unless one is loading or the last has arrived.
+   * Resolves to whether a page was added to the state.
+   */
+  async loadMore(): Promise<boolean> {
+    if (this.state.loading || this.state.done) return false;
     const gen = this.generation;
     this.set({ ...this.state, loading: true });
     try {
       const page = await this.fetchPage(this.state.cursor);
-      if (gen !== this.generation) return;
+      if (gen !== this.generation) return false;
       // A row can move between pages while a pipeline writes; keep the first copy.
       const fresh = page.tasks.filter((t) => !this.seen.has(t.task_id));
       for (const t of fresh) this.seen.add(t.task_id);
@@ -55,6 +62,7 @@ export class Pager {
         done: !page.next_cursor,
         loading: false,
       });
+      return true;
     } catch (e) {
       if (gen === this.generation) this.set({ ...this.state, loading: false });
       throw e;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { STATUSES, toApiError, type Me, type Status, type StatusCounts, type Task, type TaskQuery, type User } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Icon } from '../components/Icon';
@@ -14,7 +14,7 @@ import { api, useNotifications } from '../state';
 
 const ROW_HEIGHT = 64;
 const PAGE_SIZE = 100;
-const SEARCH_DEBOUNCE_MS = 120;
+const SEARCH_DEBOUNCE_MS = 30;
 
 function openTask(t: Task) {
   location.hash = routeHash({ screen: 'task', taskId: t.task_id });
@@ -78,7 +78,6 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   const [idle, setIdle] = useState(true);
   const [fresh, setFresh] = useState(0);
   const searchRef = useRef<HTMLInputElement>(null);
-  const painted = useRef<string | undefined>();
 
   const query: TaskQuery = useMemo(
     () => ({ search: filters.search, status: filters.status, username: filters.username, from: filters.from, to: filters.to, limit: PAGE_SIZE }),
@@ -86,12 +85,20 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   );
   const pager = useMemo(() => new Pager((cursor) => api.listTasks({ ...query, cursor }), setState), []);
 
-  useEffect(() => {
+  // A layout effect, so the first page is requested right after the first
+  // render instead of a frame later.
+  useLayoutEffect(() => {
     setError(undefined);
     setSelected(-1);
     setFresh(0);
-    painted.current = undefined;
-    pager.reset((cursor) => api.listTasks({ ...query, cursor })).catch(setError);
+    pager.reset((cursor) => api.listTasks({ ...query, cursor })).then((applied) => {
+      // Mark when this result set is on screen (the frame after it rendered),
+      // for the speed measurements of the first page and of search.
+      if (applied) {
+        const detail = { search: query.search ?? '', rows: pager.current.tasks.length };
+        requestAnimationFrame(() => setTimeout(() => performance.mark('rv:history-page', { detail })));
+      }
+    }, setError);
   }, [query]);
 
   const loadCounts = () =>
@@ -103,15 +110,6 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   useEffect(() => {
     if (me?.owner) api.listUsers().then(setUsers, () => setUsers([]));
   }, [me?.owner]);
-
-  // Mark the first paint of each new result set, for the speed measurements.
-  useEffect(() => {
-    if (state.loading || painted.current === JSON.stringify(query)) return;
-    painted.current = JSON.stringify(query);
-    requestAnimationFrame(() =>
-      performance.mark('rv:history-page', { detail: { search: query.search ?? '', rows: state.tasks.length } }),
-    );
-  }, [state.loading, query]);
 
   useEffect(() => {
     const t = setTimeout(() => {

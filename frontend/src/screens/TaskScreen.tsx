@@ -75,7 +75,9 @@ function exportJson(task: Task) {
 
 /** Everything about one task: prompt, progress, scenes, videos, timeline. */
 export function TaskScreen({ taskId }: { taskId: string }) {
-  const { data: task, error, reload } = useAsync(() => api.getTask(taskId), [taskId]);
+  const { data, error, reload } = useAsync(() => api.getTask(taskId), [taskId]);
+  // Another task's data stays on screen until this one has loaded; never show it as this one.
+  const task = data?.task_id === taskId ? data : undefined;
   const [actionError, setActionError] = useState<unknown>();
   useNotifications((n) => {
     if ((n.type === 'task' && n.task_id === taskId) || n.type === 'resync' || n.type === 'restore') reload();
