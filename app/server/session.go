@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -108,10 +109,7 @@ func (s *Server) handleAssets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rs, ok := f.(interface {
-		Read([]byte) (int, error)
-		Seek(int64, int) (int64, error)
-	})
+	rs, ok := f.(io.ReadSeeker)
 	if !ok {
 		return errors.New("asset file is not seekable")
 	}

@@ -152,7 +152,8 @@ func (s *Server) handleStartTask(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
 		return err
 	}
-	return s.respondTask(w)(s.cfg.Tasks.StartTask(r.Context(), r.PathValue("task_id")))
+	t, err := s.cfg.Tasks.StartTask(r.Context(), r.PathValue("task_id"))
+	return writeTask(w, t, err)
 }
 
 func (s *Server) handleProgressTask(w http.ResponseWriter, r *http.Request) error {
@@ -160,7 +161,8 @@ func (s *Server) handleProgressTask(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(w, r, &in, false); err != nil {
 		return err
 	}
-	return s.respondTask(w)(s.cfg.Tasks.UpdateProgress(r.Context(), r.PathValue("task_id"), in))
+	t, err := s.cfg.Tasks.UpdateProgress(r.Context(), r.PathValue("task_id"), in)
+	return writeTask(w, t, err)
 }
 
 func (s *Server) handleCompleteTask(w http.ResponseWriter, r *http.Request) error {
@@ -168,7 +170,8 @@ func (s *Server) handleCompleteTask(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(w, r, &in, false); err != nil {
 		return err
 	}
-	return s.respondTask(w)(s.cfg.Tasks.CompleteTask(r.Context(), r.PathValue("task_id"), in.FinalVideoPath))
+	t, err := s.cfg.Tasks.CompleteTask(r.Context(), r.PathValue("task_id"), in.FinalVideoPath)
+	return writeTask(w, t, err)
 }
 
 func (s *Server) handleFailTask(w http.ResponseWriter, r *http.Request) error {
@@ -176,25 +179,25 @@ func (s *Server) handleFailTask(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in, false); err != nil {
 		return err
 	}
-	return s.respondTask(w)(s.cfg.Tasks.FailTask(r.Context(), r.PathValue("task_id"), in.Message))
+	t, err := s.cfg.Tasks.FailTask(r.Context(), r.PathValue("task_id"), in.Message)
+	return writeTask(w, t, err)
 }
 
 func (s *Server) handleCancelTask(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
 		return err
 	}
-	return s.respondTask(w)(s.cfg.Tasks.CancelTask(r.Context(), r.PathValue("task_id")))
+	t, err := s.cfg.Tasks.CancelTask(r.Context(), r.PathValue("task_id"))
+	return writeTask(w, t, err)
 }
 
-// respondTask returns a function writing a service's (task, error) result.
-func (s *Server) respondTask(w http.ResponseWriter) func(*domain.Task, error) error {
-	return func(t *domain.Task, err error) error {
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, t)
-		return nil
+// writeTask writes the result of a service call that returns a task.
+func writeTask(w http.ResponseWriter, t *domain.Task, err error) error {
+	if err != nil {
+		return err
 	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
 }
 
 func (s *Server) handleSetScripts(w http.ResponseWriter, r *http.Request) error {
@@ -277,5 +280,6 @@ func (s *Server) handleHeartbeatTask(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return s.respondTask(w)(s.cfg.Tasks.HeartbeatTask(r.Context(), r.PathValue("task_id"), in.Worker, lease))
+	t, err := s.cfg.Tasks.HeartbeatTask(r.Context(), r.PathValue("task_id"), in.Worker, lease)
+	return writeTask(w, t, err)
 }
