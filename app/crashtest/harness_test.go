@@ -435,3 +435,47 @@ func requireCommand(t testing.TB, v *vault, name ...string) {
 		t.Skipf("the binary has no %q command", strings.Join(name, " "))
 	}
 }
+
+// runKilledAfter starts the binary with args and sends SIGKILL after delay
+// unless it finished first. killed reports whether the kill landed.
+func (v *vault) runKilledAfter(delay time.Duration, args ...string) (res cliResult, killed bool) {
+	v.t.Helper()
+	cmd := exec.Command(binPath, append([]string{"--data-dir", v.dir}, args...)...)
+	cmd.Env = v.environ()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		v.t.Fatalf("start reelvault %s: %v", strings.Join(args, " "), err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(delay):
+		killed = cmd.Process.Signal(syscall.SIGKILL) == nil
+		err = <-done
+	}
+	res = cliResult{Stdout: out.String(), Stderr: errb.String()}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		res.Code = exit.ExitCode()
+		if st, ok := exit.Sys().(syscall.WaitStatus); !ok || !st.Signaled() {
+			killed = false // it exited on its own before the signal
+		}
+	} else {
+		killed = false
+	}
+	return res, killed
+}
+
+// openDBFile opens any SQLite file for the checks.
+func (v *vault) openDBFile(path string) *sql.DB {
+	v.t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		v.t.Fatalf("open %s: %v", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	return db
+}
