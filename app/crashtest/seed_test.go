@@ -55,7 +55,7 @@ func writeImport(t testing.TB, user string, n, words int, seed uint64) string {
 			fmt.Fprintf(&b, "%s%d", seedWords[rng.IntN(len(seedWords))], rng.IntN(100000))
 		}
 		must(enc.Encode(map[string]any{
-			"task_id": fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", rng.Uint32(), rng.IntN(1<<16), rng.IntN(1<<12), rng.IntN(1<<12), rng.Uint64()&(1<<48-1)),
+			"task_id":  fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", rng.Uint32(), rng.IntN(1<<16), rng.IntN(1<<12), rng.IntN(1<<12), rng.Uint64()&(1<<48-1)),
 			"username": user, "prompt": b.String(), "status": "pending", "progress": 0,
 			"total_scenes": 0, "completed_scenes": 0, "attempts": 0, "created_at": now, "updated_at": now,
 			"scripts": []any{}, "videos": []any{},
