@@ -4,12 +4,25 @@
 // A command is one file that registers itself from an init function:
 //
 //	func init() {
-//		cli.Register(&cli.Command{
-//			Name:    "backup create",
-//			Args:    "[--to DIR]",
-//			Summary: "Write a consistent copy of the database.",
-//			Run:     runBackupCreate,
+//		Register(&Command{
+//			Name:    "task retry",
+//			Args:    "ID [--force]",
+//			Summary: "Put a failed task back in the queue.",
+//			Run:     runTaskRetry,
 //		})
+//	}
+//
+//	func runTaskRetry(ctx context.Context, env *Env, args []string) error {
+//		fs := env.FlagSet()
+//		force := fs.Bool("force", false, "retry even when …")
+//		pos, err := env.Parse(fs, args, "ID") // flags may stand anywhere
+//		…
+//		svc, err := env.Services(ctx)          // opened once, closed by Main
+//		…
+//		if env.Config.JSON {
+//			return env.PrintJSON(task)
+//		}
+//		…
 //	}
 //
 // Main parses the global flags, finds the longest registered command name
@@ -39,9 +52,9 @@ const (
 	ExitUsage = 2 // the command line was wrong; the message and a usage line are on stderr
 )
 
-// ErrNoWindow is returned (possibly wrapped, see NoWindow) by Options.OpenWindow when no
-// window can be shown, for example without a display. Main then prints the
-// status view instead.
+// ErrNoWindow is returned, possibly wrapped (see NoWindow), by
+// Options.OpenWindow when no window can be shown, for example without a
+// display. Main then prints the status view instead.
 var ErrNoWindow = errors.New("no window available")
 
 // NoWindow marks err, the reason a window cannot be shown, as ErrNoWindow
@@ -79,7 +92,8 @@ type Options struct {
 	// called when reelvault runs without a command. When it is nil, or
 	// returns ErrNoWindow, Main prints the status view instead.
 	//
-	// main.go sets it to a function that calls app/desktop.Run.
+	// Package main sets it (window.go) to a function that calls
+	// app/desktop.Run.
 	OpenWindow func(ctx context.Context, env *Env) error
 }
 
