@@ -15,8 +15,9 @@ import (
 // handleEvents streams notifications as Server-Sent Events. Each event's
 // name is the notification type ("task", "backup_progress", "job",
 // "restore") and its data the notification as JSON; its id lets a
-// reconnecting EventSource resume with Last-Event-ID. The owner sees every
-// event; a user sees changes of its own tasks only.
+// reconnecting EventSource resume with Last-Event-ID. When messages were
+// lost, a "resync" event tells the page to reload what it shows. The owner
+// sees every event; a user sees changes of its own tasks only.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	rc := http.NewResponseController(w)
 	// The stream outlives the server's write timeout by design.
@@ -52,6 +53,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if err := rc.Flush(); err != nil {
 		return nil
 	}
+	last := after
 	keepAlive := time.NewTicker(DefaultSSEKeepAlive)
 	defer keepAlive.Stop()
 	for {
@@ -68,6 +70,14 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			if !ok {
 				return nil
 			}
+			// A gap in the IDs means messages were dropped (the client was
+			// slow, or resumed from beyond the backlog): tell it to reload.
+			if last != 0 && m.ID > last+1 {
+				if _, err := fmt.Fprintf(w, "id: %d\nevent: resync\ndata: {\"type\":\"resync\"}\n\n", m.ID-1); err != nil {
+					return nil
+				}
+			}
+			last = m.ID
 			if !visible.allows(ctx, m.Notification) {
 				continue
 			}

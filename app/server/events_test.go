@@ -138,6 +138,20 @@ func TestServer_Events(t *testing.T) {
 		}
 	})
 
+	t.Run("ResyncAfterLoss", func(t *testing.T) {
+		first := e.hub.LastID()
+		for i := 0; i < 300; i++ { // more than the hub keeps
+			e.hub.Notify(domain.Notification{Type: "job"})
+		}
+		s := openStream(t, e, owner, itoa(first))
+		if ev := next(t, s); ev.Event != "resync" || ev.Data.Type != "resync" {
+			t.Fatalf("resumed beyond the backlog: got %q, want resync first", ev.Event)
+		}
+		if ev := next(t, s); ev.Event != "job" {
+			t.Fatalf("after resync: got %q, want the retained jobs", ev.Event)
+		}
+	})
+
 	t.Run("ShutdownEndsStream", func(t *testing.T) {
 		s := openStream(t, e, owner, "")
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
