@@ -20,9 +20,10 @@ LDFLAGS   := -X main.version=$(VERSION)
 
 # Debian packages: cgo and the desktop window (WebKitGTK), the window smoke
 # test under Xvfb (xvfb, xauth, imagemagick for screenshots), the browser
-# tests (chromium) and the PostgreSQL suite (postgresql).
+# tests (chromium, and a CJK font so Chinese prompts render in screenshots)
+# and the PostgreSQL suite (postgresql).
 APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev \
-	xvfb xauth imagemagick chromium postgresql
+	xvfb xauth imagemagick chromium fonts-wqy-microhei postgresql
 
 # Go files to format-check: everything but installed node modules.
 GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*')
@@ -135,7 +136,7 @@ test-go: deps
 	go test -count=1 -timeout 10m $(GOTESTFLAGS) ./... 2>&1 | tee $(ARTIFACTS)/go-test.log
 
 test-frontend: deps
-	@if $(call has_npm_script,test); then cd frontend && npm test; \
+	@if $(call has_npm_script,test); then cd frontend && npm run typecheck && npm test; \
 	else echo "test-frontend: no frontend test script yet, skipping"; fi
 
 # Browser tests drive Debian's chromium against the real binary.

@@ -10,14 +10,18 @@ export interface RowComparison {
 /** The tables a person cares about, in the order the restore dialog lists them. */
 const MAIN_TABLES = ['tasks', 'users', 'scripts', 'videos', 'events'];
 
+/** Bookkeeping tables (migrations, search index internals) that mean nothing to a person. */
+const INTERNAL = /^(sqlite_|goose_)|_search_|_fts/;
+
 /**
  * Compares a backup's rows per table with the current counts: the main tables
- * first, then any other table whose count differs.
+ * first, then any other table the database reports whose count differs.
  */
 export function compareRows(backup: Record<string, number>, now: Record<string, number>): RowComparison[] {
-  const tables = new Set([...Object.keys(backup), ...Object.keys(now)]);
+  const tables = new Set([...MAIN_TABLES, ...Object.keys(now)].filter((t) => !INTERNAL.test(t)));
   const rows: RowComparison[] = [];
   for (const table of tables) {
+    if (!(table in backup) && !(table in now)) continue;
     const b = backup[table] ?? 0;
     const n = now[table] ?? 0;
     if (!MAIN_TABLES.includes(table) && b === n) continue;

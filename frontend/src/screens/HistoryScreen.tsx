@@ -133,6 +133,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   useNotifications(
     (n) => {
       if (n.type === 'resync' || n.type === 'restore') {
+        setFresh(0);
         pager.reset().catch(setError);
         loadCounts();
         return;

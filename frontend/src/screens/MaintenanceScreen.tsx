@@ -8,11 +8,14 @@ import { api } from '../state';
 import { JobList } from './BackupsScreen';
 
 const OPS: { op: MaintenanceOp; label: string; what: string }[] = [
-  { op: 'optimize', label: 'Optimize', what: 'Refreshes the query planner’s statistics where they are stale. Quick.' },
+  { op: 'optimize', label: 'Optimize', what: "Refreshes the query planner's statistics where they are stale. Quick." },
   { op: 'checkpoint', label: 'Checkpoint', what: 'Moves the write-ahead log into the database file and truncates it.' },
   { op: 'check', label: 'Integrity check', what: 'Reads every page and index and reports any damage.' },
   { op: 'vacuum', label: 'VACUUM', what: 'Rewrites the file without its free pages. Takes a while on big databases.' },
 ];
+
+/** How many of the largest tables and indexes are listed before "show all". */
+const TABLES_SHOWN = 10;
 
 /** The newest run of a job, if any. */
 function lastRun(jobs: JobRun[], op: string): JobRun | undefined {
@@ -26,6 +29,7 @@ export function MaintenanceScreen() {
   const jobs = useAsync(() => api.listJobs(), []);
   const [running, setRunning] = useState<MaintenanceOp | null>(null);
   const [error, setError] = useState<unknown>();
+  const [allTables, setAllTables] = useState(false);
   const db = status.data?.database;
   const tables = [...(db?.tables ?? [])].sort((a, b) => b.bytes - a.bytes);
   const biggest = tables[0]?.bytes ?? 1;
@@ -82,13 +86,18 @@ export function MaintenanceScreen() {
         </div>
         <div class="card">
           <h2>Size per table</h2>
-          {tables.map((t) => (
+          {(allTables ? tables : tables.slice(0, TABLES_SHOWN)).map((t) => (
             <div key={t.name} class="bar-row" data-table={t.name}>
-              <span class="mono" title={t.name} style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{t.name}</span>
+              <span class="mono" title={t.rows !== undefined ? `${t.name}: ${formatCount(t.rows)} rows` : `${t.name} (index)`} style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{t.name}</span>
               <ProgressBar value={(t.bytes / biggest) * 100} label={`${t.name} size`} />
               <span class="num muted" style={{ textAlign: 'right' }}>{formatBytes(t.bytes)}</span>
             </div>
           ))}
+          {tables.length > TABLES_SHOWN && (
+            <button type="button" class="btn small ghost" onClick={() => setAllTables(!allTables)}>
+              {allTables ? 'Show the largest only' : `Show all ${tables.length} tables and indexes`}
+            </button>
+          )}
         </div>
       </div>
       <div class="card">
