@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -255,5 +256,41 @@ func TestCheckAddr(t *testing.T) {
 				t.Errorf("CheckAddr(%q): field=%q, want %q", tt.addr, got, want)
 			}
 		}
+	}
+}
+
+func TestServer_HostCheck(t *testing.T) {
+	e := MustOpenEnv(t)
+	for _, tt := range []struct {
+		name   string
+		cfg    server.Config
+		host   string
+		status int
+	}{
+		{"Loopback4", server.Config{}, "127.0.0.1:7788", 200},
+		{"Loopback6", server.Config{}, "[::1]:7788", 200},
+		{"Localhost", server.Config{}, "localhost", 200},
+		{"LocalhostDot", server.Config{}, "localhost.:7788", 200},
+		{"Subdomain", server.Config{}, "evil.localhost.attacker.test:7788", 403},
+		{"LANIPWithoutRemote", server.Config{}, "192.168.1.5:7788", 403},
+		{"Empty", server.Config{}, "", 403},
+		{"ConfiguredHost", server.Config{Addr: "10.0.0.2:7788", AllowRemote: true}, "10.0.0.2:7788", 200},
+		{"OtherIPOnSpecificBind", server.Config{Addr: "10.0.0.2:7788", AllowRemote: true}, "10.0.0.3:7788", 403},
+		{"IPOnWildcardBind", server.Config{Addr: "0.0.0.0:7788", AllowRemote: true}, "192.168.1.5:7788", 200},
+		{"NameOnWildcardBind", server.Config{Addr: "0.0.0.0:7788", AllowRemote: true}, "rebind.attacker.test:7788", 403},
+		{"AllowedHost", server.Config{Addr: "0.0.0.0:7788", AllowRemote: true, AllowedHosts: []string{"studio.lan"}}, "studio.lan:7788", 200},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.Tasks, cfg.Users = e.tasks, e.users
+			h := server.New(cfg).Handler()
+			req := httptest.NewRequest("GET", "/healthz", nil)
+			req.Host = tt.host
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.status {
+				t.Fatalf("Host %q: status=%d, want %d", tt.host, rec.Code, tt.status)
+			}
+		})
 	}
 }
