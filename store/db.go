@@ -41,7 +41,9 @@ type DB struct {
 	// Synchronous is "FULL" (every acknowledged commit survives power loss)
 	// or "NORMAL" (faster; the last commits may be lost on power loss).
 	Synchronous string
-	// Notifier, if set, is told about each committed task change.
+	// Notifier, if set, is told about each committed task change. On
+	// PostgreSQL, a Notifier set before Open also hears of the changes other
+	// Reelvault processes commit to the same database.
 	Notifier domain.Notifier
 	// BeforeMigrate, if set, is called when an existing non-empty database is
 	// about to be migrated from version from to version to; an error aborts
@@ -50,6 +52,10 @@ type DB struct {
 
 	// dialect is the SQL engine, chosen by Open from Path.
 	dialect *dialect
+	// origin and listener relay other processes' notifications on
+	// PostgreSQL (see postgres_notify.go).
+	origin   string
+	listener *listener
 	// swap is held shared by every operation and exclusively by Exclusive.
 	swap   sync.RWMutex
 	writer *sqlx.DB
@@ -226,6 +232,7 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) close() error {
+	db.stopListener()
 	var errs []error
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())

@@ -259,7 +259,8 @@ func TestTaskService_SearchOrder(t *testing.T) {
 		words := []string{"lantern", "harbor"}
 		e.MustCreateTask(t, ctx, domain.TaskCreate{Prompt: fmt.Sprintf("%s 灯塔 number %d", words[rng.IntN(2)], i)})
 	}
-	if e.Count(t, "task_search_late") < 5 {
+	// PostgreSQL has no task_search_late: its search sorts by created_at.
+	if !onPostgres() && e.Count(t, "task_search_late") < 5 {
 		t.Fatal("the workload made too few out-of-order tasks to test their merge")
 	}
 	for _, f := range []domain.TaskFilter{

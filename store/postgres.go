@@ -76,6 +76,10 @@ func (db *DB) openPostgres(ctx context.Context) (err error) {
 		return fmt.Errorf("open reader: %w", mapError(err))
 	}
 	db.writer, db.reader = writer, reader
+	db.origin = newOrigin()
+	if db.Notifier != nil {
+		db.startListener(writerDSN)
+	}
 	return nil
 }
 

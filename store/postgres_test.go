@@ -215,3 +215,105 @@ func TestPostgres_Open(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// notes collects notifications.
+type notes struct {
+	mu  sync.Mutex
+	got []domain.Notification
+	c   chan struct{}
+}
+
+func newNotes() *notes { return &notes{c: make(chan struct{}, 100)} }
+
+func (n *notes) Notify(x domain.Notification) {
+	n.mu.Lock()
+	n.got = append(n.got, x)
+	n.mu.Unlock()
+	select {
+	case n.c <- struct{}{}:
+	default:
+	}
+}
+
+// waitFor waits until a notification about taskID with status arrives and
+// returns how many such notifications arrived.
+func (n *notes) waitFor(t *testing.T, taskID string, status domain.Status) int {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		n.mu.Lock()
+		count := 0
+		for _, x := range n.got {
+			if x.TaskID == taskID && x.Status == status {
+				count++
+			}
+		}
+		n.mu.Unlock()
+		if count > 0 {
+			return count
+		}
+		select {
+		case <-n.c:
+		case <-deadline:
+			t.Fatalf("no notification for task %s %s", taskID, status)
+		}
+	}
+}
+
+func TestPostgres_Notify(t *testing.T) {
+	ctx := domain.WithOwner(context.Background())
+	u := pgtest.NewDatabase(t)
+	var dbs [2]*store.DB
+	var heard [2]*notes
+	for i := range dbs {
+		heard[i] = newNotes()
+		dbs[i] = store.NewDB(u)
+		dbs[i].Notifier = heard[i]
+		if err := dbs[i].Open(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer dbs[i].Close()
+	}
+	if _, _, err := store.NewUserService(dbs[0]).CreateUser(ctx, domain.UserCreate{Username: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	a, b := store.NewTaskService(dbs[0]), store.NewTaskService(dbs[1])
+
+	// A change committed through one process reaches the other's notifier.
+	task, err := a.CreateTask(ctx, domain.TaskCreate{Username: "alice", Prompt: "通知"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	heard[1].waitFor(t, task.TaskID, domain.StatusPending)
+	if _, err := b.StartTask(ctx, task.TaskID); err != nil {
+		t.Fatal(err)
+	}
+	heard[0].waitFor(t, task.TaskID, domain.StatusProcessing)
+
+	// A rolled-back change announces nothing: completing a pending task is
+	// refused, so its transaction never commits.
+	other, err := a.CreateTask(ctx, domain.TaskCreate{Username: "alice", Prompt: "second"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	heard[1].waitFor(t, other.TaskID, domain.StatusPending)
+	_, err = a.CompleteTask(ctx, other.TaskID, "/v.mp4")
+	AssertCode(t, err, domain.ECONFLICT, "")
+
+	// Let anything in flight arrive, then check that each process heard its
+	// own change once (in-process) and nothing of the refused one.
+	if _, err := a.CancelTask(ctx, other.TaskID); err != nil {
+		t.Fatal(err)
+	}
+	heard[1].waitFor(t, other.TaskID, domain.StatusCancelled)
+	if n := heard[0].waitFor(t, task.TaskID, domain.StatusPending); n != 1 {
+		t.Fatalf("the creating process heard its own change %d times, want 1", n)
+	}
+	heard[0].mu.Lock()
+	defer heard[0].mu.Unlock()
+	for _, x := range append(heard[0].got, heard[1].got...) {
+		if x.TaskID == other.TaskID && x.Status == domain.StatusCompleted {
+			t.Fatalf("a rolled-back change was announced: %+v", x)
+		}
+	}
+}
