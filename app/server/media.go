@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/reelvault/reelvault/domain"
@@ -26,7 +27,11 @@ func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(v.FilePath)
+	path, err := s.servablePath(id, v.FilePath)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return domain.Errorf(domain.ENOTFOUND, "The file of video %d is no longer on disk.", id)
 	} else if err != nil {
@@ -45,4 +50,36 @@ func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	http.ServeContent(w, r, filepath.Base(v.FilePath), st.ModTime(), f)
 	return nil
+}
+
+// videoExts are the extensions of the files the media endpoint streams.
+var videoExts = map[string]bool{
+	".mp4": true, ".m4v": true, ".mov": true, ".webm": true, ".mkv": true, ".ogv": true,
+	".ogg": true, ".avi": true, ".mpg": true, ".mpeg": true, ".ts": true, ".m2ts": true,
+	".3gp": true, ".flv": true, ".wmv": true, ".gif": true,
+}
+
+// servablePath resolves a registered video path (following symbolic links)
+// and refuses what is not a video file or lies inside the data directory. A
+// video's path is written by the task's API user: without this check a key
+// holder could register any file the server can read (the owner token, the
+// database, an SSH key) as a "video" and download it.
+func (s *Server) servablePath(id int64, path string) (string, error) {
+	real, err := filepath.EvalSymlinks(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", domain.Errorf(domain.ENOTFOUND, "The file of video %d is no longer on disk.", id)
+	} else if err != nil {
+		return "", fmt.Errorf("resolve video path: %w", err)
+	}
+	if !videoExts[strings.ToLower(filepath.Ext(real))] {
+		return "", domain.Errorf(domain.EFORBIDDEN, "The file of video %d is not a video file (%s); only video files are streamed.", id, filepath.Base(real))
+	}
+	if s.cfg.DataDir != "" {
+		if data, err := filepath.EvalSymlinks(s.cfg.DataDir); err == nil {
+			if rel, err := filepath.Rel(data, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return "", domain.Errorf(domain.EFORBIDDEN, "The file of video %d is inside the data directory; it is not streamed.", id)
+			}
+		}
+	}
+	return real, nil
 }
