@@ -79,6 +79,35 @@ func TestQueryPlans(t *testing.T) {
 	}
 }
 
+// TestQueryPlans_Search asserts that search walks the FTS5 matches in rowid
+// order (no sort of all matches) with and without the history filters.
+func TestQueryPlans_Search(t *testing.T) {
+	ctx := context.Background()
+	db := NewDB(filepath.Join(t.TempDir(), "reelvault.db"))
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	uid := int64(3)
+	after := &cursor{createdAt: 1, id: 1}
+	for name, q := range map[string]taskQuery{
+		"Owner":      {match: `"fox"*`, limit: DefaultPageSize},
+		"UserStatus": {match: `"森 林"`, userID: &uid, statuses: []string{"completed"}, after: after, limit: DefaultPageSize},
+	} {
+		t.Run(name, func(t *testing.T) {
+			q.dialect = db.dialect
+			query, args := q.searchSQL(domain.Actor{Owner: true})
+			plan := explain(t, db, query, args...)
+			if strings.Contains(plan, "TEMP B-TREE") {
+				t.Fatalf("plan sorts in a temporary B-tree:\n%s", plan)
+			}
+			if !strings.HasPrefix(plan, "SCAN s VIRTUAL TABLE") {
+				t.Fatalf("plan does not walk task_search first:\n%s", plan)
+			}
+		})
+	}
+}
+
 // explain returns the EXPLAIN QUERY PLAN of query, one step a line.
 func explain(t *testing.T, db *DB, query string, args ...any) string {
 	t.Helper()

@@ -109,8 +109,24 @@ func SearchBody(prompt string, descriptions ...string) string {
 	return searchBody(append([]string{prompt}, descriptions...)...)
 }
 
-// searchColumns selects a task found through task_search s.
-var searchColumns = strings.Replace(taskColumns, "FROM tasks t", "FROM task_search s\nJOIN tasks t ON t.id = s.rowid", 1)
+// searchColumns selects a task found through task_search s. CROSS JOIN
+// keeps task_search the outer loop (SQLite never reorders it), so that the
+// walk in rowid order stops after a page even when a user or status filter
+// would tempt the planner to start from a tasks index and sort.
+var searchColumns = strings.Replace(taskColumns, "FROM tasks t", "FROM task_search s\nCROSS JOIN tasks t ON t.id = s.rowid", 1)
+
+// searchSQL returns the query that walks the matches of q newest id first,
+// skipping the tasks listed in task_search_late.
+func (q taskQuery) searchSQL(a domain.Actor) (string, []any) {
+	match := q.match
+	q.match = ""
+	where, args := q.where(a)
+	return `SELECT` + searchColumns + `
+		WHERE task_search MATCH ?
+			AND t.id NOT IN (SELECT task_id FROM task_search_late)` + strings.Replace(where, " WHERE ", " AND ", 1) + `
+		ORDER BY s.rowid DESC
+		LIMIT ?`, append(append([]any{match}, args...), q.limit+1)
+}
 
 // searchTasks is findTasks for a full-text query on SQLite: one page of the
 // matching tasks, newest first, plus one row to tell whether more follow.
@@ -122,18 +138,10 @@ var searchColumns = strings.Replace(taskColumns, "FROM tasks t", "FROM task_sear
 // migrations/00003_search_order.sql). The listed ones, usually none, are
 // searched apart and merged in.
 func searchTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
-	match := q.match
-	q.match = ""
-	where, args := q.where(a)
-	filters := strings.Replace(where, " WHERE ", " AND ", 1)
 	n := q.limit + 1
-
+	query, args := q.searchSQL(a)
 	var rows []*taskRow
-	if err := tx.sel(&rows, `SELECT`+searchColumns+`
-		WHERE task_search MATCH ?
-			AND t.id NOT IN (SELECT task_id FROM task_search_late)`+filters+`
-		ORDER BY s.rowid DESC
-		LIMIT ?`, append(append([]any{match}, args...), n)...); err != nil {
+	if err := tx.sel(&rows, query, args...); err != nil {
 		return nil, err
 	}
 
@@ -144,12 +152,19 @@ func searchTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
 	if !late {
 		return rows, nil
 	}
-	var more []*taskRow
-	if err := tx.sel(&more, `SELECT`+searchColumns+`
-		JOIN task_search_late l ON l.task_id = t.id
-		WHERE task_search MATCH ?`+filters+`
+	// Walk every match, but touch tasks only for the listed ones: the
+	// probe of the small task_search_late table is cheap.
+	match := q.match
+	q.match = ""
+	where, args := q.where(a)
+	query = `SELECT` + strings.Replace(taskColumns, "FROM tasks t", `FROM task_search s
+		CROSS JOIN task_search_late l ON l.task_id = s.rowid
+		CROSS JOIN tasks t ON t.id = l.task_id`, 1) + `
+		WHERE task_search MATCH ?` + strings.Replace(where, " WHERE ", " AND ", 1) + `
 		ORDER BY t.created_at DESC, t.id DESC
-		LIMIT ?`, append(append([]any{match}, args...), n)...); err != nil {
+		LIMIT ?`
+	var more []*taskRow
+	if err := tx.sel(&more, query, append(append([]any{match}, args...), n)...); err != nil {
 		return nil, err
 	}
 	rows = append(rows, more...)
