@@ -166,7 +166,9 @@ func (p *serveProc) signIn(t *testing.T) string {
 
 // TestServe_Binary builds the real binary, serves on a free port, drives a
 // full task lifecycle over HTTP, stops it with SIGTERM while an event stream
-// is open, and finds everything again after a restart.
+// is open, and finds everything again after a restart; then kills it with
+// SIGKILL while a worker holds a lease and checks that nothing acknowledged
+// was lost and the task is claimed again.
 func TestServe_Binary(t *testing.T) {
 	bin := buildBinary(t)
 	data := t.TempDir()
@@ -262,7 +264,44 @@ func TestServe_Binary(t *testing.T) {
 	if mresp.StatusCode != http.StatusPartialContent || string(part) != "frame" {
 		t.Fatalf("media range: status=%d body=%q, want 206 \"frame\"", mresp.StatusCode, part)
 	}
-	if code := p2.stop(t); code != 0 {
-		t.Fatalf("second serve exited %d, want 0; stderr:\n%s", code, p2.stderr)
+
+	// kill -9 with a worker mid-task: acknowledged writes survive, and the
+	// task is claimed again once the dead worker's lease runs out.
+	var doomed domain.Task
+	p2.call(t, 200, "POST", "/api/v1/tasks/claim", key, map[string]any{"worker": "doomed", "lease_seconds": 1}, &doomed)
+	if doomed.TaskID != pending.TaskID {
+		t.Fatalf("claimed %s, want the pending task %s", doomed.TaskID, pending.TaskID)
+	}
+	p2.call(t, 200, "POST", "/api/v1/tasks/"+doomed.TaskID+"/progress", key, map[string]any{"progress": 40}, nil)
+	if err := p2.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	p2.cmd.Wait()
+
+	p3 := startServe(t, bin, data)
+	p3.call(t, 200, "GET", "/api/v1/tasks/"+doomed.TaskID, key, nil, &got)
+	if got.Status != domain.StatusProcessing || got.Progress != 40 || got.LeaseOwner != "doomed" {
+		t.Fatalf("after kill -9: status=%q progress=%d lease_owner=%q, want processing 40 doomed", got.Status, got.Progress, got.LeaseOwner)
+	}
+	var rescued domain.Task
+	deadline := time.Now().Add(20 * time.Second)
+	for rescued.TaskID == "" && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		req, _ := http.NewRequest("POST", p3.out.URL+"/api/v1/tasks/claim", strings.NewReader(`{"worker":"rescuer"}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := p3.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == http.StatusOK {
+			json.NewDecoder(resp.Body).Decode(&rescued)
+		}
+		resp.Body.Close()
+	}
+	if rescued.TaskID != doomed.TaskID || rescued.Attempts != 2 || rescued.LeaseOwner != "rescuer" {
+		t.Fatalf("after the lease ran out: claimed %q attempts=%d owner=%q, want %s 2 rescuer", rescued.TaskID, rescued.Attempts, rescued.LeaseOwner, doomed.TaskID)
+	}
+	if code := p3.stop(t); code != 0 {
+		t.Fatalf("third serve exited %d, want 0; stderr:\n%s", code, p3.stderr)
 	}
 }
