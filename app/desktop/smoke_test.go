@@ -111,7 +111,7 @@ func TestWindowSmoke(t *testing.T) {
 	t.Logf("first history page: %d rows painted %d ms after launch", rows, ms)
 
 	// The screenshot: what a person sees.
-	time.Sleep(500 * time.Millisecond) // let thumbnails and fonts settle
+	time.Sleep(1500 * time.Millisecond) // let thumbnails, fonts and the sidebar settle
 	shot := filepath.Join(artifacts, "screenshots", "window.png")
 	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err != nil {
 		t.Fatal(err)

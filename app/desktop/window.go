@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -107,6 +109,9 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		}
 	}()
 
+	if k := fixLocale(os.Getenv, os.Setenv); k != "" {
+		opts.Logger.Debug("POSIX locale replaced for the webview", "var", k, "value", fallbackLocale)
+	}
 	err = wails.Run(&options.App{
 		Title:            "Reelvault",
 		Width:            state.Width,
@@ -118,6 +123,12 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		AssetServer: &assetserver.Options{
 			Assets:  opts.Assets,
 			Handler: MediaHandler(opts.Services.Tasks),
+			Middleware: func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					opts.Logger.Debug("window request", "method", r.Method, "path", r.URL.Path, "range", r.Header.Get("Range"))
+					next.ServeHTTP(w, r)
+				})
+			},
 		},
 		Bind:           []any{w.app},
 		ErrorFormatter: FormatError,
