@@ -1,44 +1,3 @@
-export namespace backup {
-	
-	export class RestoreResult {
-	    source: string;
-	    pre_restore?: domain.Backup;
-	    schema_version: number;
-	    rows: Record<string, number>;
-	
-	    static createFrom(source: any = {}) {
-	        return new RestoreResult(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.source = source["source"];
-	        this.pre_restore = this.convertValues(source["pre_restore"], domain.Backup);
-	        this.schema_version = source["schema_version"];
-	        this.rows = source["rows"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-
-}
-
 export namespace desktop {
 	
 	export class Status {
@@ -294,6 +253,76 @@ export namespace domain {
 		    }
 		    return a;
 		}
+	}
+	export class JobRun {
+	    id: number;
+	    job_id: string;
+	    // Go type: time
+	    started_at: any;
+	    // Go type: time
+	    finished_at?: any;
+	    result: string;
+	    error?: string;
+	    bytes: number;
+	    detail?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new JobRun(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.job_id = source["job_id"];
+	        this.started_at = this.convertValues(source["started_at"], null);
+	        this.finished_at = this.convertValues(source["finished_at"], null);
+	        this.result = source["result"];
+	        this.error = source["error"];
+	        this.bytes = source["bytes"];
+	        this.detail = source["detail"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Schedule {
+	    backup: string;
+	    keep: number;
+	    keep_daily: number;
+	    keep_weekly: number;
+	    optimize: string;
+	    vacuum: string;
+	    checkpoint: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Schedule(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.backup = source["backup"];
+	        this.keep = source["keep"];
+	        this.keep_daily = source["keep_daily"];
+	        this.keep_weekly = source["keep_weekly"];
+	        this.optimize = source["optimize"];
+	        this.vacuum = source["vacuum"];
+	        this.checkpoint = source["checkpoint"];
+	    }
 	}
 	export class Script {
 	    id: number;
@@ -610,6 +639,47 @@ export namespace domain {
 	        this.email = source["email"];
 	        this.quota = source["quota"];
 	    }
+	}
+
+}
+
+export namespace server {
+	
+	export class RestoreResult {
+	    source: string;
+	    pre_restore?: domain.Backup;
+	    schema_version: number;
+	    rows: Record<string, number>;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.source = source["source"];
+	        this.pre_restore = this.convertValues(source["pre_restore"], domain.Backup);
+	        this.schema_version = source["schema_version"];
+	        this.rows = source["rows"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }

@@ -22,12 +22,20 @@ export function DailyStats(arg1, arg2) {
   return window['go']['desktop']['App']['DailyStats'](arg1, arg2);
 }
 
+export function GetSchedule() {
+  return window['go']['desktop']['App']['GetSchedule']();
+}
+
 export function GetTask(arg1) {
   return window['go']['desktop']['App']['GetTask'](arg1);
 }
 
 export function ListBackups() {
   return window['go']['desktop']['App']['ListBackups']();
+}
+
+export function ListJobs() {
+  return window['go']['desktop']['App']['ListJobs']();
 }
 
 export function ListTasks(arg1) {
@@ -48,6 +56,14 @@ export function RestoreBackup(arg1) {
 
 export function RotateKey(arg1) {
   return window['go']['desktop']['App']['RotateKey'](arg1);
+}
+
+export function RunMaintenance(arg1) {
+  return window['go']['desktop']['App']['RunMaintenance'](arg1);
+}
+
+export function SetSchedule(arg1) {
+  return window['go']['desktop']['App']['SetSchedule'](arg1);
 }
 
 export function SetUserActive(arg1, arg2) {
