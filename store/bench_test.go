@@ -22,6 +22,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +34,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
+	"golang.org/x/sys/unix"
 	_ "modernc.org/sqlite"
 )
 
@@ -342,8 +344,20 @@ func cursorAfter(t benchTask) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d.%d", t.CreatedAt, t.ID)))
 }
 
-// latencies collects the timings of one benchmark.
-type latencies struct{ store, raw []time.Duration }
+// latencies collects the timings of one benchmark: wall-clock time, and the
+// CPU time of the benchmark's thread (what the operation would take on an
+// idle machine; the wall clock also counts waiting for a core while other
+// processes run).
+type latencies struct{ store, raw, storeCPU, rawCPU []time.Duration }
+
+// threadCPU returns the CPU time used by the calling OS thread.
+func threadCPU() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
+}
 
 // report adds p50/p99 of both sides and their ratio to b's output.
 func (l *latencies) report(b *testing.B) {
@@ -369,24 +383,36 @@ func (l *latencies) report(b *testing.B) {
 		b.ReportMetric(s50/r50, "ratio-p50")
 		b.ReportMetric(s99/r99, "ratio-p99")
 	}
+	if len(l.storeCPU) > 0 && len(l.rawCPU) > 0 {
+		c50, c99, r50, r99 := pct(l.storeCPU, 50), pct(l.storeCPU, 99), pct(l.rawCPU, 50), pct(l.rawCPU, 99)
+		b.ReportMetric(c50, "cpu-p50-µs")
+		b.ReportMetric(c99, "cpu-p99-µs")
+		b.ReportMetric(r50, "raw-cpu-p50-µs")
+		b.ReportMetric(r99, "raw-cpu-p99-µs")
+		b.ReportMetric(c50/r50, "cpu-ratio-p50")
+	}
 }
 
 // timeBoth runs the store and the raw side of one iteration in alternating
 // order, so that neither always finds the caches warmed by the other.
+// The caller runs locked to its OS thread (runtime.LockOSThread), so that the
+// thread's CPU time is the operation's: database/sql and the driver run the
+// query on the calling goroutine.
 func (l *latencies) timeBoth(b *testing.B, i int, storeFn, rawFn func() error) {
-	run := func(fn func() error, into *[]time.Duration) {
-		start := time.Now()
+	run := func(fn func() error, into, cpu *[]time.Duration) {
+		start, startCPU := time.Now(), threadCPU()
 		if err := fn(); err != nil {
 			b.Fatal(err)
 		}
 		*into = append(*into, time.Since(start))
+		*cpu = append(*cpu, threadCPU()-startCPU)
 	}
 	if i%2 == 0 {
-		run(storeFn, &l.store)
-		run(rawFn, &l.raw)
+		run(storeFn, &l.store, &l.storeCPU)
+		run(rawFn, &l.raw, &l.rawCPU)
 	} else {
-		run(rawFn, &l.raw)
-		run(storeFn, &l.store)
+		run(rawFn, &l.raw, &l.rawCPU)
+		run(storeFn, &l.store, &l.storeCPU)
 	}
 }
 
@@ -487,6 +513,8 @@ func BenchmarkTaskService_FindTaskByID(b *testing.B) {
 	ctx, owner := context.Background(), domain.WithOwner(context.Background())
 	rng := rand.New(rand.NewPCG(3, 4))
 	var l latencies
+	runtime.LockOSThread() // see timeBoth
+	defer runtime.UnlockOSThread()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t := f.sample[rng.IntN(len(f.sample))]
@@ -506,6 +534,8 @@ func BenchmarkTaskService_FindTasks_History(b *testing.B) {
 	ctx, owner := context.Background(), domain.WithOwner(context.Background())
 	rng := rand.New(rand.NewPCG(5, 6))
 	var l latencies
+	runtime.LockOSThread() // see timeBoth
+	defer runtime.UnlockOSThread()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		// A page of one user's tasks in one status, after a random position.
@@ -537,6 +567,8 @@ func benchSearch(b *testing.B, terms []string, match func(string) string) {
 	ctx, owner := context.Background(), domain.WithOwner(context.Background())
 	rng := rand.New(rand.NewPCG(7, 8))
 	var l latencies
+	runtime.LockOSThread() // see timeBoth
+	defer runtime.UnlockOSThread()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		term := terms[rng.IntN(len(terms))]
@@ -547,15 +579,21 @@ func benchSearch(b *testing.B, terms []string, match func(string) string) {
 			}
 			return err
 		}, func() error {
-			rows, err := f.raw.QueryContext(ctx, `SELECT`+rawTaskColumns+`
-				WHERE t.id IN (SELECT rowid FROM task_search WHERE task_search MATCH ?)
-				ORDER BY t.created_at DESC, t.id DESC
+			// The store's two statements: the walk of the matches newest
+			// id first, and the check for out-of-order tasks.
+			rows, err := f.raw.QueryContext(ctx, `SELECT`+strings.Replace(rawTaskColumns, "FROM tasks t", "FROM task_search s CROSS JOIN tasks t ON t.id = s.rowid", 1)+`
+				WHERE task_search MATCH ?
+					AND t.id NOT IN (SELECT task_id FROM task_search_late)
+				ORDER BY s.rowid DESC
 				LIMIT ?`, match(term), 51)
 			if err != nil {
 				return err
 			}
-			_, err = scanTasks(rows)
-			return err
+			if n, err := scanTasks(rows); err != nil || n != 50 {
+				return fmt.Errorf("raw search %q: %d rows, %v", term, n, err)
+			}
+			var late bool
+			return f.raw.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM task_search_late)`).Scan(&late)
 		})
 	}
 	l.report(b)
@@ -585,6 +623,8 @@ func BenchmarkTaskService_CreateTask(b *testing.B) {
 		}
 	})
 	var l latencies
+	runtime.LockOSThread() // see timeBoth
+	defer runtime.UnlockOSThread()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		p := fmt.Sprintf("A durable fox number %d", i)
