@@ -589,7 +589,7 @@ func benchSearch(b *testing.B, terms []string, match func(string) string) {
 			if err != nil {
 				return err
 			}
-			if n, err := scanTasks(rows); err != nil || n != 50 {
+			if n, err := scanTasks(rows); err != nil || n < 50 {
 				return fmt.Errorf("raw search %q: %d rows, %v", term, n, err)
 			}
 			var late bool
