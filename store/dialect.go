@@ -198,7 +198,9 @@ func postgresCode(err error) int {
 		return sqlite3.SQLITE_CONSTRAINT_UNIQUE
 	case "23503": // foreign_key_violation
 		return sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
-	case "23514": // check_violation
+	case "23514", // check_violation
+		"22021", // character_not_in_repertoire: a NUL in text
+		"22003": // numeric_value_out_of_range
 		return sqlite3.SQLITE_CONSTRAINT_CHECK
 	case "23502": // not_null_violation
 		return sqlite3.SQLITE_CONSTRAINT_NOTNULL

@@ -317,3 +317,23 @@ func TestPostgres_Notify(t *testing.T) {
 		}
 	}
 }
+
+func TestPostgres_ErrorCodes(t *testing.T) {
+	// PostgreSQL's SQLSTATEs map to the same domain codes as SQLite's.
+	ctx := domain.WithOwner(context.Background())
+	db := mustOpenPostgres(t, 1)[0]
+	users := store.NewUserService(db)
+	if _, _, err := users.CreateUser(ctx, domain.UserCreate{Username: "alice", Email: "a@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := users.CreateUser(ctx, domain.UserCreate{Username: "alice"})
+	AssertCode(t, err, domain.ECONFLICT, "")
+	_, _, err = users.CreateUser(ctx, domain.UserCreate{Username: "alice2", Email: "a@example.com"})
+	AssertCode(t, err, domain.ECONFLICT, "")
+	if !strings.Contains(domain.ErrorMessage(err), "email") {
+		t.Fatalf("message %q does not name the email", domain.ErrorMessage(err))
+	}
+	// Text PostgreSQL cannot store is bad input, not an internal error.
+	err = store.NewSettings(db).Set(ctx, map[string]string{"note": "nul\x00byte"})
+	AssertCode(t, err, domain.EINVALID, "")
+}
