@@ -17,8 +17,12 @@ import (
 )
 
 // Failed-authentication limits per client address: a burst of
-// FailedAuthBurst failures, then one more every FailedAuthEvery. A client
-// over the limit gets 429 before its credentials are even looked at.
+// FailedAuthBurst failures, then one more every FailedAuthEvery; further
+// failures get 429 instead of 401. Right credentials are always accepted:
+// every pipeline on this machine shares the address 127.0.0.1, and one
+// pipeline retrying with a stale key must not lock the others out. (Keys
+// and tokens are 256 random bits, so the limit is there to make a failing
+// client back off, not to make guessing feasible-but-slow.)
 const (
 	FailedAuthBurst = 10
 	FailedAuthEvery = 6 * time.Second
@@ -76,9 +80,6 @@ func (a *authenticator) ownerToken() string {
 // exchange trades the one-time owner token for a new session ID and issues a
 // fresh token. The comparison is on hashes, in constant time.
 func (a *authenticator) exchange(r *http.Request, token string) (string, error) {
-	if err := a.checkLimit(r); err != nil {
-		return "", err
-	}
 	h := sha256.Sum256([]byte(token))
 	a.mu.Lock()
 	ok := subtle.ConstantTimeCompare(h[:], a.tokenHash[:]) == 1
@@ -90,7 +91,9 @@ func (a *authenticator) exchange(r *http.Request, token string) (string, error) 
 	}
 	a.mu.Unlock()
 	if !ok {
-		a.fail(r)
+		if err := a.fail(r); err != nil {
+			return "", err
+		}
 		return "", domain.Errorf(domain.EUNAUTHORIZED, "The owner token is wrong or was already used; use the newest link printed by reelvault serve or the token in the data directory.")
 	}
 	if a.onRotate != nil {
@@ -111,13 +114,12 @@ func (a *authenticator) endSession(session string) {
 // ERATELIMITED when the client failed too often.
 func (a *authenticator) authenticate(r *http.Request) (domain.Actor, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
-		if err := a.checkLimit(r); err != nil {
-			return domain.Actor{}, err
-		}
 		scheme, key, _ := strings.Cut(h, " ")
 		key = strings.TrimSpace(key)
 		if !strings.EqualFold(scheme, "Bearer") || key == "" {
-			a.fail(r)
+			if err := a.fail(r); err != nil {
+				return domain.Actor{}, err
+			}
 			return domain.Actor{}, domain.Errorf(domain.EUNAUTHORIZED, "The Authorization header must be \"Bearer %s…\".", domain.APIKeyPrefix)
 		}
 		// The store compares SHA-256 hashes of keys, so the time it takes
@@ -125,15 +127,15 @@ func (a *authenticator) authenticate(r *http.Request) (domain.Actor, error) {
 		user, err := a.users.Authenticate(r.Context(), key)
 		if err != nil {
 			if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
-				a.fail(r)
+				if lerr := a.fail(r); lerr != nil {
+					return domain.Actor{}, lerr
+				}
 			}
 			return domain.Actor{}, err
 		}
 		return domain.Actor{UserID: user.ID}, nil
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		// Session IDs are 256 random bits: guessing is hopeless, so the owner
-		// is not locked out by someone else's failures on the same address.
 		h := sha256.Sum256([]byte(c.Value))
 		now := a.now()
 		a.mu.Lock()
@@ -144,7 +146,9 @@ func (a *authenticator) authenticate(r *http.Request) (domain.Actor, error) {
 		}
 		a.mu.Unlock()
 		if !ok {
-			a.fail(r)
+			if err := a.fail(r); err != nil {
+				return domain.Actor{}, err
+			}
 			return domain.Actor{}, domain.Errorf(domain.EUNAUTHORIZED, "The owner session has expired; open the link printed by reelvault serve again.")
 		}
 		return domain.Actor{Owner: true}, nil
@@ -188,15 +192,11 @@ func (a *authenticator) pruneLimitersLocked() {
 	}
 }
 
-// checkLimit refuses a client that has used up its failed attempts.
-func (a *authenticator) checkLimit(r *http.Request) error {
-	if a.limiter(r).TokensAt(a.now()) < 1 {
+// fail records one failed attempt by the client and returns ERATELIMITED
+// when the client is over its limit.
+func (a *authenticator) fail(r *http.Request) error {
+	if !a.limiter(r).AllowN(a.now(), 1) {
 		return domain.Errorf(ERATELIMITED, "Too many failed authentication attempts; wait a few seconds and try again.")
 	}
 	return nil
-}
-
-// fail records one failed attempt by the client.
-func (a *authenticator) fail(r *http.Request) {
-	a.limiter(r).AllowN(a.now(), 1)
 }

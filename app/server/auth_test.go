@@ -105,15 +105,19 @@ func TestServer_RateLimit(t *testing.T) {
 	if r.Header.Get("Retry-After") == "" {
 		t.Fatal("429 without Retry-After")
 	}
-	// While limited, even a right key waits: guessing cannot continue.
-	e.MustDo(http.StatusTooManyRequests, "GET", "/api/v1/me", nil, key(k))
-	// Token guesses count too.
+	// Token guesses and forged sessions from the same address are limited too.
 	e.MustDo(http.StatusTooManyRequests, "POST", "/api/v1/session", map[string]string{"token": "guess"}, nil)
-	// The owner session is not a guess and is not limited.
+	e.MustDo(http.StatusTooManyRequests, "GET", "/api/v1/users", nil, &Auth{Headers: map[string]string{"Cookie": server.SessionCookie + "=forged"}})
+
+	// Right credentials still work: other pipelines on this machine share
+	// the address and must not be locked out by one that keeps failing.
+	e.MustDo(http.StatusOK, "GET", "/api/v1/me", nil, key(k))
 	e.MustDo(http.StatusOK, "GET", "/api/v1/me", nil, owner)
 
+	// Failures earn one more try every FailedAuthEvery.
 	e.clock.Advance(server.FailedAuthEvery)
-	e.MustDo(http.StatusOK, "GET", "/api/v1/me", nil, key(k))
+	e.MustDo(http.StatusUnauthorized, "GET", "/api/v1/me", nil, key("rv_guess"))
+	e.MustDo(http.StatusTooManyRequests, "GET", "/api/v1/me", nil, key("rv_guess"))
 }
 
 func TestServer_OwnerSession(t *testing.T) {
