@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -404,12 +405,12 @@ func percent(p domain.BackupProgress) int {
 // that name is taken.
 func uniquePath(dir, name string) string {
 	p := filepath.Join(dir, name)
+	base, ext, _ := strings.Cut(name, ".db")
 	for i := 2; ; i++ {
 		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 			return p
 		}
-		base := name[:len(name)-len(".db.zst")]
-		p = filepath.Join(dir, fmt.Sprintf("%s-%d.db.zst", base, i))
+		p = filepath.Join(dir, fmt.Sprintf("%s-%d.db%s", base, i, ext))
 	}
 }
 

@@ -3,14 +3,17 @@ package backup_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/klauspost/compress/zstd"
+	"github.com/pressly/goose/v3"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -296,27 +299,65 @@ func TestManager_List_Rebuild(t *testing.T) {
 // pre-migration backup first.
 func TestManager_BeforeMigrate(t *testing.T) {
 	ctx := context.Background()
-	db, m := MustOpen(t)
-	Seed(t, db, 4)
 	latest := store.LatestSchemaVersion()
-	// Roll the newest migration back by hand, as if the file came from the
-	// previous release.
-	err := db.Write(ctx, func(w *sqlx.DB) error {
-		_, err := w.Exec(`
-			DROP TABLE settings;
-			DROP TABLE job_runs;
-			DELETE FROM goose_db_version WHERE version_id = ?`, latest)
-		return err
-	})
+	// A database as the previous release left it: every migration but the
+	// newest, applied with goose from the store's own files, and some data.
+	files, err := filepath.Glob(filepath.Join("..", "store", "migrations", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("migrations: %v %v", files, err)
+	}
+	old := fstest.MapFS{}
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), fmt.Sprintf("%05d_", latest)) {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[filepath.Base(f)] = &fstest.MapFile{Data: data}
+	}
+	path := filepath.Join(t.TempDir(), "data", "reelvault.db")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Close(); err != nil {
+	if _, err := raw.Exec(fmt.Sprintf(`PRAGMA application_id = %d`, store.ApplicationID)); err != nil {
 		t.Fatal(err)
 	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, old, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UnixMicro()
+	if _, err := raw.Exec(`INSERT INTO users (username, api_key_hash, key_prefix, quota, created_at, updated_at)
+		VALUES ('alice', 'h', 'rv_a', 10, ?, ?)`, now, now); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if _, err := raw.Exec(`INSERT INTO tasks (task_id, user_id, prompt, status, created_at, updated_at)
+			VALUES (?, 1, 'old', 'pending', ?, ?)`, fmt.Sprint("old-", i), now, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db := store.NewDB(path)
+	m := backup.NewManager(db)
+	m.Logger = discardLogger()
+	db.BeforeMigrate = m.BeforeMigrate
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
+	defer db.Close()
 	list, err := m.List(ctx)
 	if err != nil {
 		t.Fatal(err)

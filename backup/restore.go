@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -146,7 +147,10 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 		return nil, err
 	}
 	step(1)
-	info, err := verifyDatabase(ctx, stage, name)
+	// A catalogued file whose checksum matched is byte for byte a backup
+	// that passed the integrity check when it was taken: the slow check is
+	// not repeated. Any other file gets it.
+	info, err := checkDatabase(ctx, stage, name, wantSum == "")
 	if err != nil {
 		return nil, err
 	}
@@ -155,33 +159,66 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 	}
 	step(2)
 
-	pre, err := m.backupLive(ctx, Options{Kind: domain.BackupPreRestore})
-	if err != nil {
-		return nil, fmt.Errorf("pre-restore backup: %w", err)
-	}
+	// The pre-restore backup is the database file itself: once the store
+	// has checkpointed and closed it, a hard link in the backups folder
+	// keeps it at no cost, however large, and the link survives the rename
+	// that swaps the restored file in. Only when the backups folder is on
+	// another file system is it copied first, as an ordinary backup.
+	preName := filepath.Base(uniquePath(m.Dir, strings.TrimSuffix(backupName(m.now(), domain.BackupPreRestore), ".zst")))
+	prePath := filepath.Join(m.Dir, preName)
+	var pre *domain.Backup
 	// The journal is written before the swap: if the process dies after
 	// the rename, Undo still knows where the old data is; if it dies before,
 	// undoing restores a copy of the unchanged data, which is harmless.
-	j, _ := json.Marshal(restoreJournal{PreRestore: pre.Name, Source: src, At: m.now().UTC()})
-	if err := writeFileAtomic(filepath.Join(m.Dir, journalFile), j); err != nil {
-		return nil, fmt.Errorf("write restore journal: %w", err)
+	if err := m.writeJournal(preName, src); err != nil {
+		return nil, err
 	}
 	step(3)
 
-	swapped := false
-	err = m.DB.Exclusive(ctx, func(path string) error {
+	linked, swapped := false, false
+	swap := func(path string) error {
 		if err := swapIn(stage, path); err != nil {
 			return err
 		}
 		swapped = true
 		return nil
+	}
+	err = m.DB.Exclusive(ctx, func(path string) error {
+		if err := os.Link(path, prePath); err != nil {
+			return errNoLink{err}
+		}
+		linked = true
+		if err := syncDir(m.Dir); err != nil {
+			return err
+		}
+		return swap(path)
 	})
+	var nolink errNoLink
+	switch {
+	case errors.As(err, &nolink):
+		m.Logger.Info("backups folder cannot link the database; copying it", "err", nolink.err)
+		if pre, err = m.backupLive(ctx, Options{Kind: domain.BackupPreRestore}); err != nil {
+			return nil, fmt.Errorf("pre-restore backup: %w", err)
+		}
+		prePath = filepath.Join(m.Dir, pre.Name)
+		if err := m.writeJournal(pre.Name, src); err != nil {
+			return nil, err
+		}
+		err = m.DB.Exclusive(ctx, swap)
+	case linked && !swapped:
+		os.Remove(prePath) // the swap failed before the rename: the link is the live file
+	case linked:
+		var cerr error
+		if pre, cerr = m.catalogLinked(ctx, prePath); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}
 	if err != nil {
 		if swapped {
 			// The new file was swapped in but the store could not open it:
-			// put the pre-restore copy back so the process keeps its data.
-			if rerr := m.putBack(ctx, pre); rerr != nil {
-				return nil, errors.Join(fmt.Errorf("restore: %w", err), fmt.Errorf("put back the pre-restore backup %s: %w", pre.Name, rerr))
+			// put the old data back so the process keeps working.
+			if rerr := m.putBack(ctx, prePath); rerr != nil {
+				return nil, errors.Join(fmt.Errorf("restore: %w", err), fmt.Errorf("put back the pre-restore backup %s: %w", preName, rerr))
 			}
 		}
 		return nil, fmt.Errorf("restore: %w", err)
@@ -189,6 +226,62 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 	step(4)
 	m.Logger.Info("restored database", "source", src, "pre_restore", pre.Name)
 	return &RestoreResult{Source: src, PreRestore: pre, SchemaVersion: info.SchemaVersion, Rows: info.Rows}, nil
+}
+
+// errNoLink is a failed hard link of the database into the backups folder.
+type errNoLink struct{ err error }
+
+func (e errNoLink) Error() string { return "link pre-restore backup: " + e.err.Error() }
+
+// writeJournal records that the last restore replaced the data now kept in
+// the backup named pre.
+func (m *Manager) writeJournal(pre, src string) error {
+	j, _ := json.Marshal(restoreJournal{PreRestore: pre, Source: src, At: m.now().UTC()})
+	if err := writeFileAtomic(filepath.Join(m.Dir, journalFile), j); err != nil {
+		return fmt.Errorf("write restore journal: %w", err)
+	}
+	return nil
+}
+
+// catalogLinked catalogues the pre-restore backup made by linking the
+// database file: checksum, schema version and rows, read without changing
+// a byte (immutable, read-only). It is the file the store was using, so it
+// is not put through the integrity check again: a damaged database can still
+// be restored over, and the restore undone.
+func (m *Manager) catalogLinked(ctx context.Context, path string) (*domain.Backup, error) {
+	name := filepath.Base(path)
+	created, _, _ := parseName(name)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("stat pre-restore backup: %w", err)
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&immutable=1")
+	if err != nil {
+		return nil, fmt.Errorf("open pre-restore backup: %w", err)
+	}
+	defer db.Close()
+	info, err := describe(ctx, db, name)
+	if err != nil {
+		return nil, err
+	}
+	b := &domain.Backup{
+		Name:          name,
+		Kind:          domain.BackupPreRestore,
+		CreatedAt:     created,
+		Size:          fi.Size(),
+		SHA256:        sum,
+		SchemaVersion: info.SchemaVersion,
+		Rows:          info.Rows,
+	}
+	if err := m.addToCatalog(b); err != nil {
+		return nil, err
+	}
+	b.Path = path
+	return b, nil
 }
 
 // swapIn replaces the closed database at path with the staged file. The
@@ -208,11 +301,12 @@ func swapIn(stage, path string) error {
 	return syncDir(filepath.Dir(path))
 }
 
-// putBack reinstates the pre-restore backup after a swap whose reopen failed.
-func (m *Manager) putBack(ctx context.Context, pre *domain.Backup) error {
+// putBack reinstates the pre-restore backup at path after a swap whose
+// reopen failed.
+func (m *Manager) putBack(ctx context.Context, path string) error {
 	stage := fmt.Sprintf("%s.restore-%s", stagePrefix(m.DB.Path), randomHex())
 	defer removeAll(stage)
-	if err := expandFile(filepath.Join(m.Dir, pre.Name), stage); err != nil {
+	if err := expandFile(path, stage); err != nil {
 		return err
 	}
 	if err := syncFile(stage); err != nil {

@@ -37,6 +37,11 @@ func TestManager_Restore(t *testing.T) {
 	if res.PreRestore == nil || res.PreRestore.Kind != domain.BackupPreRestore || res.PreRestore.Rows["tasks"] != 5 {
 		t.Fatalf("pre-restore=%+v, want a pre-restore backup of 5 tasks", res.PreRestore)
 	}
+	// The pre-restore backup is the old file itself, linked: a plain SQLite
+	// file that opens on its own.
+	if fi, err := os.Stat(res.PreRestore.Path); err != nil || !strings.HasSuffix(res.PreRestore.Name, ".db") || sha256File(t, res.PreRestore.Path) != res.PreRestore.SHA256 {
+		t.Fatalf("pre-restore file=%v %v, want a catalogued plain .db", fi, err)
+	}
 	// The live database still takes writes.
 	Seed(t, db, 1)
 	if got, want := CountTasks(t, db), 4; got != want {
@@ -261,5 +266,44 @@ func TestManager_Restore_ErrLiveElsewhere(t *testing.T) {
 	server.Stop()
 	if _, err := m.Restore(ctx, b.Name, nil); err != nil {
 		t.Fatalf("restore after the server stopped: %v", err)
+	}
+}
+
+// With the backups folder on another file system the database cannot be
+// linked; the pre-restore backup is then copied, and restore and undo work
+// the same.
+func TestManager_Restore_OtherFileSystem(t *testing.T) {
+	ctx := context.Background()
+	if fi, err := os.Stat("/dev/shm"); err != nil || !fi.IsDir() {
+		t.Skip("no /dev/shm")
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "reelvault-backups-")
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	db, m := MustOpen(t)
+	m.Dir = dir
+	Seed(t, db, 3)
+	b, err := m.Backup(ctx, backup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	Seed(t, db, 1)
+	res, err := m.Restore(ctx, b.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(res.PreRestore.Name, ".db.zst") || res.PreRestore.Rows["tasks"] != 4 {
+		t.Fatalf("pre-restore=%+v, want a copied (compressed) backup of 4 tasks", res.PreRestore)
+	}
+	if got := CountTasks(t, db); got != 3 {
+		t.Fatalf("tasks=%d, want 3", got)
+	}
+	if _, err := m.Undo(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := CountTasks(t, db); got != 4 {
+		t.Fatalf("tasks after undo=%d, want 4", got)
 	}
 }
