@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 )
@@ -56,12 +57,16 @@ func (env *Env) printCommandHelp(fs *flag.FlagSet) {
 	if fs == nil {
 		return
 	}
+	placeholders := synopsisPlaceholders(c.Args)
 	var lines []string
 	fs.VisitAll(func(f *flag.Flag) {
 		if globalFlags[f.Name] {
 			return
 		}
 		name, usage := flag.UnquoteUsage(f)
+		if p, ok := placeholders[f.Name]; ok {
+			name = p
+		}
 		line := "  --" + f.Name
 		if name != "" && !isBoolFlag(f) {
 			line += " " + name
@@ -79,6 +84,20 @@ func (env *Env) printCommandHelp(fs *flag.FlagSet) {
 		tw.Flush()
 	}
 	fmt.Fprintf(w, "\nGlobal flags: --data-dir DIR, --db URL, --json, --verbose\n")
+}
+
+// placeholderRE finds "--flag VALUE" in a synopsis.
+var placeholderRE = regexp.MustCompile(`--([a-z][a-z0-9-]*)[ =]([A-Z][A-Z0-9_:]*|[a-z]+\.[a-z]+)`)
+
+// synopsisPlaceholders maps each flag of a synopsis such as
+// "ID --scene N --file PATH" to its value's name, so that the flag list
+// names values as the usage line does.
+func synopsisPlaceholders(args string) map[string]string {
+	m := map[string]string{}
+	for _, match := range placeholderRE.FindAllStringSubmatch(args, -1) {
+		m[match[1]] = match[2]
+	}
+	return m
 }
 
 func runHelp(ctx context.Context, env *Env, args []string) error {

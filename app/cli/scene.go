@@ -33,7 +33,7 @@ const maxScenesFile = 64 << 20
 
 func runSceneSet(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	file := fs.String("file", "", "a JSON array of scenes (`PATH`, - for stdin): [{\"scene_number\":1,\"description\":\"…\",\"duration\":5}]")
+	file := fs.String("file", "", "a JSON array of scenes, - for stdin: [{\"scene_number\":1,\"description\":\"…\",\"duration\":5}]")
 	id, svc, err := env.parseTask(ctx, fs, args, "file")
 	if err != nil {
 		return err
@@ -147,12 +147,12 @@ func lineOf(data []byte, offset int64) int {
 
 func runVideoAdd(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	scene := fs.Int("scene", 0, "the scene number `N` (1-based)")
-	file := fs.String("file", "", "the video file `PATH`")
-	duration := fs.Float64("duration", 0, "length in seconds `S`")
-	width := fs.Int("width", 0, "width in pixels `W`")
-	height := fs.Int("height", 0, "height in pixels `H`")
-	fps := fs.Float64("fps", 0, "frames per second `F`")
+	scene := fs.Int("scene", 0, "the scene number, from 1")
+	file := fs.String("file", "", "the video file (its size is read from it)")
+	duration := fs.Float64("duration", 0, "length in seconds")
+	width := fs.Int("width", 0, "width in pixels")
+	height := fs.Int("height", 0, "height in pixels")
+	fps := fs.Float64("fps", 0, "frames per second")
 	id, svc, err := env.parseTask(ctx, fs, args, "scene", "file")
 	if err != nil {
 		return err

@@ -32,8 +32,8 @@ func init() {
 func runStats(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
 	var from, to dateFlag
-	fs.Var(&from, "from", "first day `DATE` (YYYY-MM-DD, UTC)")
-	fs.Var(&to, "to", "last day `DATE`, included (YYYY-MM-DD, UTC)")
+	fs.Var(&from, "from", "the first day (YYYY-MM-DD, UTC)")
+	fs.Var(&to, "to", "the last day, included (YYYY-MM-DD, UTC)")
 	if _, err := env.Parse(fs, args); err != nil {
 		return err
 	}

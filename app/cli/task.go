@@ -64,9 +64,9 @@ func init() {
 
 func runTaskCreate(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	user := fs.String("user", "", "the `NAME` of the user the task belongs to")
-	prompt := fs.String("prompt", "", "the prompt `TEXT`; - reads it from stdin")
-	scenes := fs.Int("scenes", 0, "the number of scenes `N` the task will have")
+	user := fs.String("user", "", "the user the task belongs to")
+	prompt := fs.String("prompt", "", "the prompt; - reads it from stdin")
+	scenes := fs.Int("scenes", 0, "how many scenes the task will have")
 	if _, err := env.Parse(fs, args); err != nil {
 		return err
 	}
@@ -154,8 +154,8 @@ func runTaskCancel(ctx context.Context, env *Env, args []string) error {
 
 func runTaskProgress(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	percent := fs.Int("percent", 0, "progress `P`, 0 to 100")
-	scenes := fs.Int("scenes-done", 0, "how many scenes (`N`) are finished")
+	percent := fs.Int("percent", 0, "progress in percent, 0 to 100")
+	scenes := fs.Int("scenes-done", 0, "how many scenes are finished")
 	id, svc, err := env.parseTask(ctx, fs, args, "percent")
 	if err != nil {
 		return err
@@ -169,7 +169,7 @@ func runTaskProgress(ctx context.Context, env *Env, args []string) error {
 
 func runTaskComplete(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	video := fs.String("video", "", "the final video file `PATH`")
+	video := fs.String("video", "", "the final video file")
 	id, svc, err := env.parseTask(ctx, fs, args, "video")
 	if err != nil {
 		return err
@@ -183,7 +183,7 @@ func runTaskComplete(ctx context.Context, env *Env, args []string) error {
 
 func runTaskFail(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	msg := fs.String("error", "", "what went wrong (`TEXT`)")
+	msg := fs.String("error", "", "what went wrong")
 	id, svc, err := env.parseTask(ctx, fs, args, "error")
 	if err != nil {
 		return err
@@ -310,13 +310,13 @@ func runTaskList(ctx context.Context, env *Env, args []string) error {
 		status       statusFlag
 		since, until dateFlag
 	)
-	user := fs.String("user", "", "only tasks of the user `NAME`")
-	fs.Var(&status, "status", "only tasks in status `S` (comma-separated: "+statusNames()+")")
-	search := fs.String("search", "", "full-text search `TEXT` in prompts and scene descriptions")
-	fs.Var(&since, "since", "only tasks created on or after `DATE` (YYYY-MM-DD, UTC, or RFC 3339)")
-	fs.Var(&until, "until", "only tasks created before the end of `DATE` (YYYY-MM-DD) or before an RFC 3339 instant")
-	limit := fs.Int("limit", 0, "at most `N` tasks (default 50, at most 500)")
-	cursor := fs.String("cursor", "", "continue after the page that printed cursor `C`")
+	user := fs.String("user", "", "only the tasks of this user")
+	fs.Var(&status, "status", "only tasks in these states, comma-separated: "+statusNames())
+	search := fs.String("search", "", "full-text search in prompts and scene descriptions (Chinese too)")
+	fs.Var(&since, "since", "only tasks created on or after this day (YYYY-MM-DD, UTC) or instant (RFC 3339)")
+	fs.Var(&until, "until", "only tasks created up to the end of this day (YYYY-MM-DD, UTC) or before this instant (RFC 3339)")
+	limit := fs.Int("limit", 0, "tasks per page (default 50, at most 500)")
+	cursor := fs.String("cursor", "", "the next page's cursor, as the previous page printed it")
 	if _, err := env.Parse(fs, args); err != nil {
 		return err
 	}

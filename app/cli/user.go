@@ -60,8 +60,8 @@ type userKeyOutput struct {
 
 func runUserAdd(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	email := fs.String("email", "", "the user's `E`-mail address")
-	quota := fs.Int("quota", domain.DefaultQuota, "how many tasks the user may create (`N`)")
+	email := fs.String("email", "", "the user's e-mail address")
+	quota := fs.Int("quota", domain.DefaultQuota, "how many tasks the user may create")
 	pos, err := env.Parse(fs, args, "NAME")
 	if err != nil {
 		return err
