@@ -215,6 +215,7 @@ func TestFault_DatabaseDiskFull(t *testing.T) {
 // 0444, for an ordinary user). Writes fail with an error that says so,
 // reads still work, and the file's bytes do not change.
 func TestFault_DatabaseReadOnly(t *testing.T) {
+	binary(t)
 	base, err := os.MkdirTemp("", "reelvault-readonly-")
 	if err != nil {
 		t.Fatal(err)

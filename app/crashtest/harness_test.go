@@ -36,6 +36,7 @@ type vault struct {
 // newVault returns a vault on a new temporary data directory.
 func newVault(t testing.TB) *vault {
 	t.Helper()
+	binary(t)
 	return &vault{t: t, dir: filepath.Join(t.TempDir(), "data"), home: t.TempDir()}
 }
 

@@ -5,37 +5,55 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
-// binPath is the reelvault binary under test, built once by TestMain.
-var binPath string
+var (
+	// binPath is the reelvault binary under test, built once by binary.
+	binPath  string
+	buildErr error
+	build    sync.Once
+	binDir   string
+)
 
-// TestMain builds the real binary once for every test in the package. A
-// prebuilt binary may be named with $REELVAULT_TEST_BIN instead (it must be a
-// build of this tree).
+// TestMain removes the binary built for the run.
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
-func run(m *testing.M) int {
-	if p := os.Getenv("REELVAULT_TEST_BIN"); p != "" {
-		binPath = p
-		return m.Run()
+// binary builds the real binary once per run, on first use, so that a run
+// whose -run pattern selects no test here builds nothing. A prebuilt binary
+// of this tree may be named with $REELVAULT_TEST_BIN instead.
+func binary(t testing.TB) string {
+	t.Helper()
+	build.Do(func() {
+		if p := os.Getenv("REELVAULT_TEST_BIN"); p != "" {
+			binPath = p
+			return
+		}
+		binDir, buildErr = os.MkdirTemp("", "reelvault-crashtest-bin-")
+		if buildErr != nil {
+			return
+		}
+		// Readable by all: one fault test runs it as an unprivileged user.
+		if buildErr = os.Chmod(binDir, 0o755); buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "reelvault")
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		cmd.Dir = filepath.Join("..", "..")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	dir, err := os.MkdirTemp("", "reelvault-crashtest-bin-")
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "crashtest: temp dir: %v\n", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	binPath = filepath.Join(dir, "reelvault")
-	cmd := exec.Command("go", "build", "-o", binPath, ".")
-	cmd.Dir = filepath.Join("..", "..")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "crashtest: go build: %v\n%s", err, out)
-		return 1
-	}
-	return m.Run()
+	return binPath
 }
