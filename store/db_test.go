@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
@@ -197,6 +198,54 @@ func TestDB_Exclusive(t *testing.T) {
 		}
 		if n != 7 {
 			t.Fatalf("total_tasks=%d, want 7 from the swapped-in file", n)
+		}
+	})
+
+	t.Run("OperationsWait", func(t *testing.T) {
+		sqliteOnly(t)
+		db := MustOpenDB(t)
+		users := store.NewUserService(db)
+		owner := domain.WithOwner(ctx)
+		inFn, release := make(chan struct{}), make(chan struct{})
+		swapped := make(chan error, 1)
+		go func() {
+			swapped <- db.Exclusive(ctx, func(path string) error {
+				close(inFn)
+				<-release
+				// Replace the database with a fresh one holding one user.
+				for _, suffix := range []string{"", "-wal", "-shm"} {
+					os.Remove(path + suffix)
+				}
+				other := store.NewDB(path)
+				if err := other.Open(ctx); err != nil {
+					return err
+				}
+				if _, _, err := store.NewUserService(other).CreateUser(owner, domain.UserCreate{Username: "restored"}); err != nil {
+					return err
+				}
+				return other.Close()
+			})
+		}()
+		<-inFn
+		found := make(chan []*domain.User, 1)
+		go func() {
+			list, err := users.FindUsers(owner)
+			if err != nil {
+				t.Error(err)
+			}
+			found <- list
+		}()
+		select {
+		case <-found:
+			t.Fatal("a read ran while Exclusive held the database")
+		case <-time.After(100 * time.Millisecond):
+		}
+		close(release)
+		if err := <-swapped; err != nil {
+			t.Fatal(err)
+		}
+		if list := <-found; len(list) != 1 || list[0].Username != "restored" {
+			t.Fatalf("users after the swap=%v, want the restored one", list)
 		}
 	})
 
