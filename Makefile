@@ -32,7 +32,7 @@ GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/node_
 has_npm_script = [ -f frontend/package.json ] && node -e 'const s = require("./frontend/package.json").scripts || {}; process.exit(s[process.argv[1]] ? 0 : 1)' $(1)
 
 .PHONY: all deps deps-apt deps-go deps-node deps-wails frontend build run icon \
-	test test-lint test-go test-frontend test-e2e test-desktop test-postgres \
+	test test-lint test-go test-reliability test-frontend test-e2e test-desktop test-postgres \
 	bench soak fmt vet clean
 
 all: build
@@ -121,7 +121,7 @@ icon:
 
 # Each suite is its own target; one whose parts do not exist yet says so and
 # passes. Logs and screenshots go to .artifacts/.
-test: test-lint test-go test-frontend test-e2e test-desktop test-postgres
+test: test-lint test-go test-reliability test-frontend test-e2e test-desktop test-postgres
 	@echo "make test: all suites passed"
 
 test-lint: deps
@@ -133,7 +133,16 @@ test-lint: deps
 
 test-go: deps
 	@mkdir -p $(ARTIFACTS)
-	go test -count=1 -timeout 10m $(GOTESTFLAGS) ./... 2>&1 | tee $(ARTIFACTS)/go-test.log
+	go test -count=1 -timeout 10m $(GOTESTFLAGS) $$(go list ./... | grep -v '/app/crashtest$$') 2>&1 | tee $(ARTIFACTS)/go-test.log
+
+# The whole-binary reliability tests (app/crashtest, see RELIABILITY.md):
+# kill -9 during writes, backups and restores; full, read-only and missing
+# disks (tmpfs mounts need root, skipped otherwise); injection, traversal,
+# brute force and secrets in logs; a short soak. The fuzz targets' seed
+# corpora run with their packages in test-go.
+test-reliability: deps
+	@mkdir -p $(ARTIFACTS)
+	go test -count=1 -v -timeout 10m ./app/crashtest 2>&1 | tee $(ARTIFACTS)/reliability-test.log
 
 test-frontend: deps
 	@if $(call has_npm_script,test); then cd frontend && npm run typecheck && npm test; \
@@ -179,8 +188,23 @@ bench: deps
 	@mkdir -p $(ARTIFACTS)
 	go test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 60m $(BENCH_PKGS) 2>&1 | tee $(ARTIFACTS)/bench.txt
 
+# The long variants of the reliability tests: SOAK of load, CRASH_ROUNDS
+# kill -9 rounds, then a FUZZTIME go test -fuzz pass per fuzz target.
+SOAK         ?= 5m
+CRASH_ROUNDS ?= 200
+FUZZTIME     ?= 30s
 soak: deps
-	@echo "soak: no soak test yet"
+	@mkdir -p $(ARTIFACTS)
+	REELVAULT_SOAK=$(SOAK) REELVAULT_CRASH_ROUNDS=$(CRASH_ROUNDS) REELVAULT_BACKUP_CRASH_ROUNDS=40 \
+		go test -count=1 -v -timeout 3h -run '^(TestSoak|TestCrash_.*)$$' ./app/crashtest 2>&1 | tee $(ARTIFACTS)/soak.log
+	@: > $(ARTIFACTS)/fuzz.log; \
+	for pkg in $$(go list ./...); do \
+		for fz in $$(go test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+			echo "== fuzz $$fz ($$pkg, $(FUZZTIME))" | tee -a $(ARTIFACTS)/fuzz.log; \
+			go test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$pkg 2>&1 \
+				| tee -a $(ARTIFACTS)/fuzz.log | tail -n 2; \
+		done; \
+	done
 
 ## ---- housekeeping ----------------------------------------------------------
 
