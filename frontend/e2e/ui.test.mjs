@@ -292,6 +292,32 @@ describe('screens', () => {
     await page.locator('tr[data-user="cleo"][data-active="false"]').waitFor();
   });
 
+  it('rotates a key: the old one stops working at once, the new one works', async () => {
+    const oldKey = await page.getByTestId('api-key').count(); // the creation key was dismissed above
+    assert.equal(oldKey, 0);
+    const created = await server.api('POST', '/api/v1/users', { username: 'dee', quota: 5 });
+    await page.reload();
+    const row = page.locator('tr[data-user="dee"]');
+    await row.getByRole('button', { name: 'Rotate key' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate key' }).click();
+    const key = await page.getByTestId('api-key').innerText();
+    assert.notEqual(key, created.api_key);
+    const me = (k) => fetch(`${server.base}/api/v1/me`, { headers: { Authorization: `Bearer ${k}` } }).then((r) => r.status);
+    assert.equal(await me(created.api_key), 401);
+    assert.equal(await me(key), 200);
+    await page.getByRole('button', { name: 'I have saved it' }).click();
+  });
+
+  it('changes a quota', async () => {
+    const row = page.locator('tr[data-user="dee"]');
+    await row.getByTitle('Change quota').click();
+    await row.getByLabel('Quota').fill('42');
+    await row.getByRole('button', { name: 'Set' }).click();
+    await page.waitForFunction(() => /\/ 42/.test(document.querySelector('tr[data-user="dee"] .quota')?.textContent ?? ''));
+    const users = await server.api('GET', '/api/v1/users');
+    assert.equal(users.users.find((u) => u.username === 'dee').quota, 42);
+  });
+
   it('shows a readable error for bad input', async () => {
     await page.getByLabel('Name').fill('ann');
     await page.getByRole('button', { name: 'Create user' }).click();
@@ -327,9 +353,20 @@ describe('screens', () => {
     assert.equal((await server.api('GET', `/api/v1/tasks/${late.task_id}`)).prompt, 'Written after the backup');
   });
 
-  it('shows the schedule in plain words', async () => {
+  it('shows the schedule in plain words and changes it', async () => {
     const words = await page.getByTestId('schedule-words').innerText();
     assert.match(words, /^Backs up every day at \d\d:\d\d, keep \d+/);
+    await page.getByRole('button', { name: 'Change…' }).click();
+    await page.getByLabel('When (cron: minute hour day month weekday)').fill('0 2 * * 1-5');
+    await page.getByLabel('Keep newest').fill('5');
+    assert.match(await page.getByTestId('schedule-words').innerText(), /^Backs up every weekday at 02:00, keep 5/);
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await page.getByRole('button', { name: 'Change…' }).waitFor();
+    const saved = await server.api('GET', '/api/v1/schedule');
+    assert.equal(saved.backup, '0 2 * * 1-5');
+    assert.equal(saved.keep, 5);
+    await page.reload();
+    await page.getByText('Backs up every weekday at 02:00, keep 5').waitFor();
   });
 
   it('runs maintenance', async () => {

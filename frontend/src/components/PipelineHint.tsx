@@ -1,13 +1,13 @@
+import { useAsync } from '../lib/useAsync';
+import { api } from '../state';
 import { CopyButton } from './CopyButton';
 
-/** The API base a pipeline talks to: this page's origin in a browser. */
-function apiBase(): string {
-  return location.protocol.startsWith('http') ? location.origin : 'http://127.0.0.1:7788';
-}
-
 /** Teaches how a pipeline starts writing to Reelvault: one copyable curl line. */
-export function PipelineHint({ apiUrl }: { apiUrl?: string }) {
-  const base = apiUrl ?? apiBase();
+export function PipelineHint() {
+  // In a browser the API is this page's origin; the window serves it on the
+  // loopback address its status reports.
+  const status = useAsync(() => (api.transport === 'wails' ? api.status() : Promise.resolve(undefined)), []);
+  const base = api.transport === 'wails' ? status.data?.api_url ?? 'http://127.0.0.1:7788' : location.origin;
   const curl = `curl -X POST ${base}/api/v1/tasks -H "Authorization: Bearer $REELVAULT_KEY" -H "Content-Type: application/json" -d '{"prompt":"A paper boat drifting down a rainy street","total_scenes":3}'`;
   return (
     <div class="empty" data-empty="none">
