@@ -50,6 +50,11 @@ const (
 	ExitOK    = 0 // the command succeeded
 	ExitError = 1 // the command failed; the message is on stderr
 	ExitUsage = 2 // the command line was wrong; the message and a usage line are on stderr
+
+	// ExitInterrupted is the status of a command stopped by SIGINT or
+	// SIGTERM (which cancel Main's context) before it finished, as shells
+	// report a process killed by SIGINT.
+	ExitInterrupted = 130
 )
 
 // ErrNoWindow is returned, possibly wrapped (see NoWindow), by
@@ -209,7 +214,12 @@ func Main(ctx context.Context, args []string, opts Options) int {
 		})
 	}
 	env.cmd = c
-	return env.report(c.Run(ctx, env, rest))
+	err = c.Run(ctx, env, rest)
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(env.Stderr, "error: interrupted")
+		return ExitInterrupted
+	}
+	return env.report(err)
 }
 
 // openWindow runs Options.OpenWindow, or the status view when there is no

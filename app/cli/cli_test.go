@@ -189,6 +189,20 @@ func TestMain_Verbose(t *testing.T) {
 	r.fails(cli.ExitUsage, "error: invalid value \"loud\" for --verbose: want true or false\n"+globalUsage, "--verbose=loud", "status")
 }
 
+func TestMain_Interrupted(t *testing.T) {
+	r := newRunner(t)
+	r.ok("status") // create the database first
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as SIGINT does in main
+	var stdout, stderr strings.Builder
+	code := cli.Main(ctx, []string{"--data-dir", r.dir, "task", "list"}, cli.Options{
+		Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" },
+	})
+	if code != cli.ExitInterrupted || stderr.String() != "error: interrupted\n" || stdout.String() != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want %d, \"error: interrupted\"", code, stdout.String(), stderr.String(), cli.ExitInterrupted)
+	}
+}
+
 func TestRegister(t *testing.T) {
 	for _, tt := range []struct {
 		name string
