@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/reelvault/reelvault/app/cli"
 	"github.com/reelvault/reelvault/app/desktop"
@@ -49,7 +48,7 @@ func init() {
 		}
 		err = desktop.Run(ctx, opts)
 		if errors.Is(err, desktop.ErrNoWindow) {
-			return fmt.Errorf("%w: %v", cli.ErrNoWindow, err)
+			return cli.NoWindow(err)
 		}
 		return err
 	}

@@ -81,6 +81,9 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Services.Tasks == nil || opts.Services.Users == nil || opts.Services.Stats == nil {
 		return errors.New("desktop: services are required")
 	}
+	if !windowBuilt {
+		return ErrNotBuilt
+	}
 	if !HasDisplay(opts.Getenv) {
 		return fallback(ctx, opts, "no display found ($DISPLAY and $WAYLAND_DISPLAY are empty)")
 	}

@@ -49,7 +49,6 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		fmt.Fprintf(opts.Stdout, "The HTTP API could not start (%v); the window opens without it.\n", aerr)
 	} else {
 		info.APIURL = apiURL
-		fmt.Fprintf(opts.Stdout, "Reelvault API listening on %s while the window is open.\n", apiURL)
 	}
 	if opts.Scheduler != nil {
 		if err := opts.Scheduler.Start(ctx); err != nil {
@@ -206,6 +205,9 @@ func (w *window) startup(ctx context.Context) {
 			ForwardEvents(sub, func(name string, data any) { wruntime.EventsEmit(ctx, name, data) })
 		}()
 	}
+	if url := w.app.info.APIURL; url != "" {
+		fmt.Fprintf(w.opts.Stdout, "Reelvault API listening on %s while the window is open.\n", url)
+	}
 	close(w.ready)
 }
 
@@ -285,3 +287,6 @@ func (w *window) show() {
 	wruntime.WindowUnminimise(ctx)
 	wruntime.WindowShow(ctx)
 }
+
+// windowBuilt reports whether this binary can open the window.
+const windowBuilt = true

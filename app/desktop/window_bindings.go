@@ -27,3 +27,6 @@ func init() {
 func openWindow(ctx context.Context, opts Options) error {
 	return ErrNotBuilt
 }
+
+// windowBuilt reports whether this binary can open the window.
+const windowBuilt = false

@@ -8,3 +8,6 @@ import "context"
 func openWindow(ctx context.Context, opts Options) error {
 	return ErrNotBuilt
 }
+
+// windowBuilt reports whether this binary can open the window.
+const windowBuilt = false
