@@ -93,7 +93,7 @@ func TestBinary_Lifecycle(t *testing.T) {
 	data := t.TempDir()
 	home := t.TempDir()
 	// No DISPLAY: the window cannot open. The data dir comes from the environment.
-	p := proc{t: t, bin: bin, env: []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "REELVAULT_DATA_DIR=" + data}}
+	p := proc{t: t, bin: bin, env: []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "REELVAULT_DATA_DIR=" + data, "REELVAULT_SLOW_QUERY=1h"}}
 
 	var added struct {
 		User   domain.User `json:"user"`

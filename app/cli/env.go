@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/reelvault/reelvault/app/hub"
 	"github.com/reelvault/reelvault/domain"
@@ -26,6 +27,10 @@ const DBFile = "reelvault.db"
 const (
 	EnvDataDir = "REELVAULT_DATA_DIR" // the data directory, like --data-dir
 	EnvDB      = "REELVAULT_DB"       // a PostgreSQL URL, like --db
+
+	// EnvSlowQuery is the slow-query log's threshold as a Go duration
+	// ("250ms"); default store.DefaultSlowQuery.
+	EnvSlowQuery = "REELVAULT_SLOW_QUERY"
 )
 
 // Config is the global configuration from flags and the environment.
@@ -226,6 +231,13 @@ func (env *Env) Services(ctx context.Context) (*Services, error) {
 func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 	db := store.NewDB(path)
 	db.Logger = env.Logger
+	if v := env.Getenv(EnvSlowQuery); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, domain.Invalidf("slow_query", "$%s must be a positive duration such as 250ms, not %q.", EnvSlowQuery, v)
+		}
+		db.SlowQuery = d
+	}
 	h := hub.New()
 	db.Notifier = h
 	if err := db.Open(ctx); err != nil {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/reelvault/reelvault/app/cli"
@@ -78,6 +79,19 @@ func TestEnv_DataDir(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q; want 1, %q", res.Code, res.Stderr, want)
 		}
 	})
+}
+
+func TestEnv_SlowQuery(t *testing.T) {
+	r := newRunner(t)
+	r.env[cli.EnvSlowQuery] = "1ns" // every query is slow
+	res := r.run("user", "list")
+	if res.Code != cli.ExitOK || !strings.Contains(res.Stderr, "level=WARN msg=\"slow query\"") {
+		t.Fatalf("exit %d, stderr %q; want slow-query warnings", res.Code, res.Stderr)
+	}
+	for _, bad := range []string{"soon", "-1s", "0"} {
+		r.env[cli.EnvSlowQuery] = bad
+		r.fails(cli.ExitError, "error: $REELVAULT_SLOW_QUERY must be a positive duration such as 250ms, not \""+bad+"\".\n", "status")
+	}
 }
 
 func TestEnv_ForeignDatabase(t *testing.T) {
