@@ -13,8 +13,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,82 +33,21 @@ import (
 // then closes the window with SIGTERM and expects a clean exit. Run it with
 // `make test-desktop`.
 func TestWindowSmoke(t *testing.T) {
-	bin := os.Getenv("REELVAULT_BIN")
-	if bin == "" {
-		t.Fatal("REELVAULT_BIN must name the binary built by `make build`")
-	}
+	bin := binary(t)
 	artifacts := os.Getenv("ARTIFACTS_DIR")
 	if artifacts == "" {
 		artifacts = t.TempDir()
 	}
-	for _, tool := range []string{"Xvfb", "import", "identify"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is missing (make deps installs xvfb and imagemagick): %v", tool, err)
-		}
-	}
-
 	dataDir := t.TempDir()
-	seed(t, filepath.Join(dataDir, "reelvault.db"))
+	seed(t, filepath.Join(dataDir, "reelvault.db"), 120)
 	display := startXvfb(t)
 	addr := freeAddr(t)
-	home := t.TempDir()
-	env := append(os.Environ(),
-		"DISPLAY="+display,
-		"WAYLAND_DISPLAY=",
-		"XDG_CACHE_HOME="+filepath.Join(home, "cache"),
-		"XDG_DATA_HOME="+filepath.Join(home, "data"),
-		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
-		"XDG_RUNTIME_DIR="+home,
-		desktop.EnvAddr+"="+addr,
-	)
+	env := windowEnv(t, display, addr)
 
-	cmd := exec.Command(bin, "--data-dir", dataDir)
-	cmd.Env = env
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	painted := make(chan string, 1)
-	var out strings.Builder
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			out.WriteString(line + "\n")
-			if strings.Contains(line, "first history page painted") {
-				painted <- line
-			}
-		}
-		exited <- cmd.Wait()
-	}()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-		}
-	})
-
-	var line string
-	select {
-	case line = <-painted:
-	case err := <-exited:
-		t.Fatalf("the window exited before painting the history: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("no history page painted within 60 s\nstdout:\n%s\nstderr:\n%s", out.String(), stderr.String())
-	}
-	m := regexp.MustCompile(`\((\d+) rows\) (\d+) ms after launch`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("first-page line %q has no row count and time", line)
-	}
-	rows, _ := strconv.Atoi(m[1])
-	ms, _ := strconv.Atoi(m[2])
+	w := launch(t, bin, dataDir, env)
+	rows, ms := w.waitPainted(t, 60*time.Second)
 	if rows == 0 {
-		t.Fatalf("the first history page shows no rows, want the seeded tasks: %q", line)
+		t.Fatal("the first history page shows no rows, want the seeded tasks")
 	}
 	t.Logf("first history page: %d rows painted %d ms after launch", rows, ms)
 
@@ -159,38 +100,186 @@ func TestWindowSmoke(t *testing.T) {
 	}
 
 	// Closing: SIGTERM, then a clean exit that remembers the geometry.
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v, want status 0\nstderr:\n%s", err, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("still running 20 s after SIGTERM\nstderr:\n%s", stderr.String())
-	}
+	w.stop(t)
 	if _, err := os.Stat(filepath.Join(dataDir, desktop.WindowStateFile)); err != nil {
 		t.Fatalf("window state not saved on close: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(artifacts, "window-first-page.txt"),
-		[]byte(fmt.Sprintf("rows=%d first_page_ms=%d\n", rows, ms)), 0o644); err != nil {
-		t.Fatal(err)
+}
+
+// BenchmarkWindowFirstPage measures, over a data dir of 10,000 tasks, the
+// time from launching the binary to the first history page painted in the
+// window (as the UI reports it), one launch per iteration. Run it with
+// `make bench-desktop`.
+func BenchmarkWindowFirstPage(b *testing.B) {
+	bin := binary(b)
+	dataDir := b.TempDir()
+	seed(b, filepath.Join(dataDir, "reelvault.db"), 10000)
+	display := startXvfb(b)
+	env := windowEnv(b, display, freeAddr(b))
+	var times []float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := launch(b, bin, dataDir, env)
+		_, ms := w.waitPainted(b, 60*time.Second)
+		times = append(times, float64(ms))
+		w.stop(b)
+	}
+	b.StopTimer()
+	sort.Float64s(times)
+	b.ReportMetric(percentile(times, 0.50), "p50-ms")
+	b.ReportMetric(percentile(times, 0.99), "p99-ms")
+	if st, err := os.Stat(bin); err == nil {
+		b.ReportMetric(float64(st.Size())/(1<<20), "binary-MiB")
 	}
 }
 
-// seed writes tasks in every state, with English and Chinese prompts.
-func seed(t *testing.T, path string) {
+func percentile(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted)-1) * p)
+	return sorted[i]
+}
+
+// binary returns the binary under test and checks the tools the window
+// tests need.
+func binary(tb testing.TB) string {
+	tb.Helper()
+	bin := os.Getenv("REELVAULT_BIN")
+	if bin == "" {
+		tb.Fatal("REELVAULT_BIN must name the binary built by `make build`")
+	}
+	for _, tool := range []string{"Xvfb", "import", "identify"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			tb.Fatalf("%s is missing (make deps installs xvfb and imagemagick): %v", tool, err)
+		}
+	}
+	return bin
+}
+
+// windowEnv is the environment of a window on display with its API on
+// addr; WebKit's caches go to a temporary folder.
+func windowEnv(tb testing.TB, display, addr string) []string {
+	home := tb.TempDir()
+	return append(os.Environ(),
+		"DISPLAY="+display,
+		"WAYLAND_DISPLAY=",
+		"XDG_CACHE_HOME="+filepath.Join(home, "cache"),
+		"XDG_DATA_HOME="+filepath.Join(home, "data"),
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+		"XDG_RUNTIME_DIR="+home,
+		desktop.EnvAddr+"="+addr,
+	)
+}
+
+// windowProc is a running window process.
+type windowProc struct {
+	cmd     *exec.Cmd
+	exited  chan error
+	painted chan string
+
+	mu     sync.Mutex
+	out    strings.Builder
+	stderr strings.Builder
+}
+
+func (w *windowProc) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stderr.Write(p)
+}
+
+func (w *windowProc) logs() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return "stdout:\n" + w.out.String() + "stderr:\n" + w.stderr.String()
+}
+
+// launch starts the window over dataDir.
+func launch(tb testing.TB, bin, dataDir string, env []string) *windowProc {
+	tb.Helper()
+	w := &windowProc{exited: make(chan error, 1), painted: make(chan string, 1)}
+	w.cmd = exec.Command(bin, "--data-dir", dataDir)
+	w.cmd.Env = env
+	w.cmd.Stderr = w
+	stdout, err := w.cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			w.mu.Lock()
+			w.out.WriteString(line + "\n")
+			w.mu.Unlock()
+			if strings.Contains(line, "first history page painted") {
+				w.painted <- line
+			}
+		}
+		w.exited <- w.cmd.Wait()
+	}()
+	tb.Cleanup(func() {
+		if w.cmd.ProcessState == nil {
+			_ = w.cmd.Process.Kill()
+		}
+	})
+	return w
+}
+
+// waitPainted waits for the window's first-page report and returns its row
+// count and milliseconds after launch.
+func (w *windowProc) waitPainted(tb testing.TB, timeout time.Duration) (rows, ms int) {
+	tb.Helper()
+	var line string
+	select {
+	case line = <-w.painted:
+	case err := <-w.exited:
+		tb.Fatalf("the window exited before painting the history: %v\n%s", err, w.logs())
+	case <-time.After(timeout):
+		tb.Fatalf("no history page painted within %s\n%s", timeout, w.logs())
+	}
+	m := regexp.MustCompile(`\((\d+) rows\) (\d+) ms after launch`).FindStringSubmatch(line)
+	if m == nil {
+		tb.Fatalf("first-page line %q has no row count and time", line)
+	}
+	rows, _ = strconv.Atoi(m[1])
+	ms, _ = strconv.Atoi(m[2])
+	return rows, ms
+}
+
+// stop sends SIGTERM and expects a clean exit.
+func (w *windowProc) stop(tb testing.TB) {
+	tb.Helper()
+	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		tb.Fatal(err)
+	}
+	select {
+	case err := <-w.exited:
+		if err != nil {
+			tb.Fatalf("exit after SIGTERM: %v, want status 0\n%s", err, w.logs())
+		}
+	case <-time.After(20 * time.Second):
+		tb.Fatalf("still running 20 s after SIGTERM\n%s", w.logs())
+	}
+}
+
+// seed writes n tasks in every state, with English and Chinese prompts.
+func seed(t testing.TB, path string, n int) {
 	t.Helper()
 	ctx := domain.WithOwner(context.Background())
 	db := store.NewDB(path)
+	db.Synchronous = "NORMAL" // a fixture: speed over power-loss safety
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	users := store.NewUserService(db)
 	tasks := store.NewTaskService(db)
-	quota := 1000
+	quota := n
 	if _, _, err := users.CreateUser(ctx, domain.UserCreate{Username: "studio", Quota: &quota}); err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +289,8 @@ func seed(t *testing.T, path string) {
 		"Time-lapse of a glacier calving into a turquoise bay",
 		"敦煌壁画中的飞天在星空下起舞",
 	}
-	for i := 0; i < 120; i++ {
+	videos := t.TempDir()
+	for i := 0; i < n; i++ {
 		task, err := tasks.CreateTask(ctx, domain.TaskCreate{Username: "studio", Prompt: prompts[i%len(prompts)], TotalScenes: 4})
 		if err != nil {
 			t.Fatal(err)
@@ -219,7 +309,7 @@ func seed(t *testing.T, path string) {
 			if _, err := tasks.StartTask(ctx, task.TaskID); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := tasks.CompleteTask(ctx, task.TaskID, filepath.Join(t.TempDir(), "final.mp4")); err != nil {
+			if _, err := tasks.CompleteTask(ctx, task.TaskID, filepath.Join(videos, "final.mp4")); err != nil {
 				t.Fatal(err)
 			}
 		case 3:
@@ -235,7 +325,7 @@ func seed(t *testing.T, path string) {
 }
 
 // startXvfb starts a virtual X server on a free display and returns its name.
-func startXvfb(t *testing.T) string {
+func startXvfb(t testing.TB) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -269,7 +359,7 @@ func startXvfb(t *testing.T) string {
 }
 
 // freeAddr returns a loopback address with a port free at the moment.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
