@@ -78,6 +78,12 @@ func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)
 	if err := json.Unmarshal(data, &j); err != nil || j.PreRestore == "" {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo (the restore journal is unreadable).")
 	}
+	// The journal is written before the swap; a restore killed before it
+	// linked the old data never replaced anything, so there is nothing to
+	// undo (the data is still the data from before that restore).
+	if _, err := os.Stat(filepath.Join(m.Dir, j.PreRestore)); errors.Is(err, fs.ErrNotExist) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo: the last restore stopped before it replaced the database.")
+	}
 	path, sum, err := m.resolve(j.PreRestore)
 	if err != nil {
 		return nil, err
@@ -92,6 +98,15 @@ func (m *Manager) resolve(source string) (path, sum string, err error) {
 		if c, _, err := readCatalog(m.Dir); err == nil {
 			if b := c.find(source); b != nil {
 				return filepath.Join(m.Dir, b.Name), b.SHA256, nil
+			}
+		}
+		// A backup not (yet) in the catalogue, such as the pre-restore
+		// backup of a restore killed between its swap and the catalogue
+		// write, is found by name in the backups folder; with no checksum
+		// to compare, it gets the full integrity check.
+		if p := filepath.Join(m.Dir, source); source != ".." {
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+				return p, "", nil
 			}
 		}
 	}
