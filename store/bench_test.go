@@ -256,6 +256,8 @@ type benchFixture struct {
 	tasks  *store.TaskService
 	raw    *sql.DB // reader pool with the store's reader pragmas
 	rawW   *sql.DB // single writer connection with the store's writer pragmas
+	rawR   *rawDB  // raw with prepared statements
+	rawRW  *rawDB  // rawW with prepared statements
 	sample []benchTask
 	writer int64 // the user that durable creates write as
 }
@@ -312,16 +314,19 @@ func openFixture(n int, b *testing.B) (*benchFixture, error) {
 		return nil, err
 	}
 	f.tasks = store.NewTaskService(f.db)
-	var err error
 	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	if f.raw, err = sql.Open("sqlite", path+pragmas+"&_pragma=query_only(1)"); err != nil {
+	reader, err := sql.Open("sqlite", path+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
 		return nil, err
 	}
+	f.raw, f.rawR = reader, &rawDB{DB: reader}
 	f.raw.SetMaxOpenConns(4)
 	f.raw.SetMaxIdleConns(4)
-	if f.rawW, err = sql.Open("sqlite", path+pragmas+"&_txlock=immediate"); err != nil {
+	writer, err := sql.Open("sqlite", path+pragmas+"&_txlock=immediate")
+	if err != nil {
 		return nil, err
 	}
+	f.rawW, f.rawRW = writer, &rawDB{DB: writer}
 	f.rawW.SetMaxOpenConns(1)
 	rows, err := f.raw.QueryContext(ctx, `SELECT id, task_id, user_id, status, created_at FROM tasks WHERE user_id <= ? ORDER BY random() LIMIT 20000`, benchUsers)
 	if err != nil {
@@ -424,10 +429,18 @@ const rawTaskColumns = `
 FROM tasks t
 JOIN users u ON u.id = t.user_id`
 
-// scanTasks reads task rows the way a hand-written caller would.
+// scanTasks reads task rows the way a hand-written caller would and returns
+// how many there were.
 func scanTasks(rows *sql.Rows) (int, error) {
+	_, n, err := scanTaskRows(rows)
+	return n, err
+}
+
+// scanTaskRows is scanTasks that also returns the first row's id.
+func scanTaskRows(rows *sql.Rows) (int64, int, error) {
 	defer rows.Close()
 	n := 0
+	var first int64
 	for rows.Next() {
 		var (
 			id, userID, createdAt, updatedAt                   int64
@@ -438,32 +451,85 @@ func scanTasks(rows *sql.Rows) (int, error) {
 		)
 		if err := rows.Scan(&id, &taskID, &userID, &username, &prompt, &status, &progress, &total, &done, &final, &msg,
 			&attempts, &leas, &leaseAt, &createdAt, &updatedAt, &startedAt, &completedAt, &duration); err != nil {
-			return n, err
+			return first, n, err
+		}
+		if n == 0 {
+			first = id
 		}
 		n++
 	}
-	return n, rows.Err()
+	return first, n, rows.Err()
 }
 
+// rawDB is the raw driver as a careful caller uses it: each query text is
+// prepared once per pool (the store caches its statements the same way).
+type rawDB struct {
+	*sql.DB
+	stmts sync.Map // query → *sql.Stmt
+}
+
+// stmt returns the prepared statement of q; inside tx, bound to it.
+func (r *rawDB) stmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	v, ok := r.stmts.Load(q)
+	if !ok {
+		st, err := r.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		v, _ = r.stmts.LoadOrStore(q, st)
+	}
+	st := v.(*sql.Stmt)
+	if tx != nil {
+		st = tx.StmtContext(ctx, st)
+	}
+	return st, nil
+}
+
+func (r *rawDB) query(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	st, err := r.stmt(ctx, tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (r *rawDB) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	st, err := r.stmt(ctx, tx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// Raw statements of FindTaskByID, the same SQL as the store's.
+const (
+	rawGetTaskSQL    = `SELECT` + rawTaskColumns + ` WHERE t.task_id = ? ORDER BY t.created_at DESC, t.id DESC LIMIT ?`
+	rawGetScriptsSQL = `SELECT id, scene_number, description, duration, camera_movement, lighting, created_at FROM scripts WHERE task_id = ? ORDER BY scene_number`
+	rawGetVideosSQL  = `SELECT v.id, v.scene_number, v.file_path, v.file_size, v.duration, v.width, v.height, v.fps, v.status, v.created_at FROM videos v WHERE v.task_id = ? ORDER BY v.scene_number`
+	rawGetEventsSQL  = `SELECT id, type, status, progress, message, created_at FROM task_events WHERE task_id = ? ORDER BY id`
+)
+
 // rawGetTask runs FindTaskByID's four queries on one snapshot.
-func rawGetTask(ctx context.Context, raw *sql.DB, taskID string) error {
+func rawGetTask(ctx context.Context, raw *rawDB, taskID string) error {
+	for _, q := range []string{rawGetTaskSQL, rawGetScriptsSQL, rawGetVideosSQL, rawGetEventsSQL} {
+		if _, err := raw.stmt(ctx, nil, q); err != nil { // prepared before the snapshot starts
+			return err
+		}
+	}
 	tx, err := raw.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT`+rawTaskColumns+` WHERE t.task_id = ? ORDER BY t.created_at DESC, t.id DESC LIMIT ?`, taskID, 2)
+	rows, err := raw.query(ctx, tx, rawGetTaskSQL, taskID, 2)
 	if err != nil {
 		return err
 	}
-	if n, err := scanTasks(rows); err != nil || n != 1 {
+	id, n, err := scanTaskRows(rows)
+	if err != nil || n != 1 {
 		return fmt.Errorf("task %s: %d rows, %v", taskID, n, err)
 	}
-	var id int64
-	if err := tx.QueryRowContext(ctx, `SELECT id FROM tasks WHERE task_id = ?`, taskID).Scan(&id); err != nil {
-		return err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT id, scene_number, description, duration, camera_movement, lighting, created_at FROM scripts WHERE task_id = ? ORDER BY scene_number`, id)
+	rows, err = raw.query(ctx, tx, rawGetScriptsSQL, id)
 	if err != nil {
 		return err
 	}
@@ -477,7 +543,7 @@ func rawGetTask(ctx context.Context, raw *sql.DB, taskID string) error {
 		}
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT v.id, v.scene_number, v.file_path, v.file_size, v.duration, v.width, v.height, v.fps, v.status, v.created_at FROM videos v WHERE v.task_id = ? ORDER BY v.scene_number`, id)
+	rows, err = raw.query(ctx, tx, rawGetVideosSQL, id)
 	if err != nil {
 		return err
 	}
@@ -492,7 +558,7 @@ func rawGetTask(ctx context.Context, raw *sql.DB, taskID string) error {
 		}
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT id, type, status, progress, message, created_at FROM task_events WHERE task_id = ? ORDER BY id`, id)
+	rows, err = raw.query(ctx, tx, rawGetEventsSQL, id)
 	if err != nil {
 		return err
 	}
@@ -524,7 +590,7 @@ func BenchmarkTaskService_FindTaskByID(b *testing.B) {
 				err = fmt.Errorf("task %s: %d scripts, %d videos, %d events", t.TaskID, len(task.Scripts), len(task.Videos), len(task.Events))
 			}
 			return err
-		}, func() error { return rawGetTask(ctx, f.raw, t.TaskID) })
+		}, func() error { return rawGetTask(ctx, f.rawR, t.TaskID) })
 	}
 	l.report(b)
 }
@@ -547,7 +613,7 @@ func BenchmarkTaskService_FindTasks_History(b *testing.B) {
 			})
 			return err
 		}, func() error {
-			rows, err := f.raw.QueryContext(ctx, `SELECT`+rawTaskColumns+`
+			rows, err := f.rawR.query(ctx, nil, `SELECT`+rawTaskColumns+`
 				WHERE t.user_id = ? AND t.status = ? AND (t.created_at, t.id) < (?, ?)
 				ORDER BY t.created_at DESC, t.id DESC
 				LIMIT ?`, uid, t.Status, t.CreatedAt, t.ID, 51)
@@ -581,7 +647,7 @@ func benchSearch(b *testing.B, terms []string, match func(string) string) {
 		}, func() error {
 			// The store's two statements: the walk of the matches newest
 			// id first, and the check for out-of-order tasks.
-			rows, err := f.raw.QueryContext(ctx, `SELECT`+strings.Replace(rawTaskColumns, "FROM tasks t", "FROM task_search s CROSS JOIN tasks t ON t.id = s.rowid", 1)+`
+			rows, err := f.rawR.query(ctx, nil, `SELECT`+strings.Replace(rawTaskColumns, "FROM tasks t", "FROM task_search s CROSS JOIN tasks t ON t.id = s.rowid", 1)+`
 				WHERE task_search MATCH ?
 					AND t.id NOT IN (SELECT task_id FROM task_search_late)
 				ORDER BY s.rowid DESC
@@ -593,7 +659,15 @@ func benchSearch(b *testing.B, terms []string, match func(string) string) {
 				return fmt.Errorf("raw search %q: %d rows, %v", term, n, err)
 			}
 			var late bool
-			return f.raw.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM task_search_late)`).Scan(&late)
+			rows, err = f.rawR.query(ctx, nil, `SELECT EXISTS (SELECT 1 FROM task_search_late)`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				err = rows.Scan(&late)
+			}
+			return err
 		})
 	}
 	l.report(b)
@@ -631,29 +705,51 @@ func BenchmarkTaskService_CreateTask(b *testing.B) {
 		l.timeBoth(b, i, func() error {
 			_, err := f.tasks.CreateTask(uctx, domain.TaskCreate{Prompt: p, TotalScenes: 4})
 			return err
-		}, func() error { return rawCreate(ctx, f.rawW, f.writer, p) })
+		}, func() error { return rawCreate(ctx, f.rawRW, f.writer, p) })
 	}
 	l.report(b)
 }
 
+// Raw statements of CreateTask, the same SQL as the store's.
+var rawCreateSQL = []string{
+	`SELECT quota, used_quota, is_active FROM users WHERE id = ?`,
+	`UPDATE users SET used_quota = used_quota + 1, updated_at = ? WHERE id = ?`,
+	`INSERT INTO tasks (task_id, user_id, prompt, status, total_scenes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	`INSERT INTO task_search (rowid, body) VALUES (?, ?)`,
+	`INSERT INTO task_events (task_id, type, status, progress, message, created_at) VALUES (?, 'created', 'pending', 0, '', ?)`,
+	`INSERT INTO statistics (date, total_tasks, total_video_seconds) VALUES (?, 1, 0)
+		ON CONFLICT (date) DO UPDATE SET total_tasks = statistics.total_tasks + 1`,
+}
+
 // rawCreate runs CreateTask's statements in one IMMEDIATE transaction.
-func rawCreate(ctx context.Context, w *sql.DB, userID int64, prompt string) error {
+func rawCreate(ctx context.Context, w *rawDB, userID int64, prompt string) error {
+	for _, q := range rawCreateSQL { // prepared while the one connection is free
+		if _, err := w.stmt(ctx, nil, q); err != nil {
+			return err
+		}
+	}
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	now := time.Now().UnixMicro()
-	var quota, used int
-	var active bool
-	if err := tx.QueryRowContext(ctx, `SELECT quota, used_quota, is_active FROM users WHERE id = ?`, userID).Scan(&quota, &used, &active); err != nil {
+	rows, err := w.query(ctx, tx, rawCreateSQL[0], userID)
+	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET used_quota = used_quota + 1, updated_at = ? WHERE id = ?`, now, userID); err != nil {
+	for rows.Next() {
+		var quota, used int
+		var active bool
+		if err := rows.Scan(&quota, &used, &active); err != nil {
+			return err
+		}
+	}
+	rows.Close()
+	if _, err := w.exec(ctx, tx, rawCreateSQL[1], now, userID); err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO tasks (task_id, user_id, prompt, status, total_scenes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		uuid.NewString(), userID, prompt, "pending", 4, now, now)
+	res, err := w.exec(ctx, tx, rawCreateSQL[2], uuid.NewString(), userID, prompt, "pending", 4, now, now)
 	if err != nil {
 		return err
 	}
@@ -661,14 +757,13 @@ func rawCreate(ctx context.Context, w *sql.DB, userID int64, prompt string) erro
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO task_search (rowid, body) VALUES (?, ?)`, id, prompt); err != nil {
+	if _, err := w.exec(ctx, tx, rawCreateSQL[3], id, prompt); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO task_events (task_id, type, status, progress, message, created_at) VALUES (?, 'created', 'pending', 0, '', ?)`, id, now); err != nil {
+	if _, err := w.exec(ctx, tx, rawCreateSQL[4], id, now); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO statistics (date, total_tasks, total_video_seconds) VALUES (?, 1, 0)
-		ON CONFLICT (date) DO UPDATE SET total_tasks = statistics.total_tasks + 1`, time.Now().UTC().Format(time.DateOnly)); err != nil {
+	if _, err := w.exec(ctx, tx, rawCreateSQL[5], time.Now().UTC().Format(time.DateOnly)); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -56,6 +56,8 @@ type DB struct {
 	// PostgreSQL (see postgres_notify.go).
 	origin   string
 	listener *listener
+	// stmtCache keeps prepared statements per pool (see stmt.go).
+	stmtCache stmtCache
 	// swap is held shared by every operation and exclusively by Exclusive.
 	swap   sync.RWMutex
 	writer *sqlx.DB
@@ -233,6 +235,7 @@ func (db *DB) Close() error {
 
 func (db *DB) close() error {
 	db.stopListener()
+	db.closeStmts()
 	var errs []error
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())

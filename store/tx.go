@@ -24,6 +24,7 @@ type tx struct {
 	ctx   context.Context
 	db    *DB
 	ext   execer
+	pool  *sqlx.DB // the pool ext belongs to, for the statement cache
 	now   time.Time
 	notes []domain.Notification
 }
@@ -33,7 +34,7 @@ type tx struct {
 // (cheaper for a method that runs one query).
 func (db *DB) read(ctx context.Context, inTx bool, fn func(tx *tx) error) error {
 	return db.Read(ctx, func(r *sqlx.DB) error {
-		t := &tx{ctx: ctx, db: db, ext: r, now: db.now()}
+		t := &tx{ctx: ctx, db: db, ext: r, pool: r, now: db.now()}
 		if !inTx {
 			return mapError(fn(t))
 		}
@@ -81,7 +82,7 @@ func (db *DB) writeLocked(ctx context.Context, shared bool, fn func(tx *tx) erro
 				return fmt.Errorf("lock: %w", mapError(err))
 			}
 		}
-		t := &tx{ctx: ctx, db: db, ext: sqlTx, now: db.now()}
+		t := &tx{ctx: ctx, db: db, ext: sqlTx, pool: w, now: db.now()}
 		if err := fn(t); err != nil {
 			return mapError(err)
 		}
@@ -116,19 +117,25 @@ func (t *tx) notify(n domain.Notification) { t.notes = append(t.notes, n) }
 // get runs a query that returns one row into dest.
 func (t *tx) get(dest any, query string, args ...any) error {
 	defer t.timed(time.Now(), query)
+	if s := t.prepared(query); s != nil {
+		return s.GetContext(t.ctx, dest, args...)
+	}
 	return sqlx.GetContext(t.ctx, t.ext, dest, t.db.dialect.rebind(query), args...)
 }
 
 // sel runs a query into the slice dest.
 func (t *tx) sel(dest any, query string, args ...any) error {
 	defer t.timed(time.Now(), query)
+	if s := t.prepared(query); s != nil {
+		return s.SelectContext(t.ctx, dest, args...)
+	}
 	return sqlx.SelectContext(t.ctx, t.ext, dest, t.db.dialect.rebind(query), args...)
 }
 
 // exec runs a statement.
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 	defer t.timed(time.Now(), query)
-	res, err := t.ext.ExecContext(t.ctx, t.db.dialect.rebind(query), args...)
+	res, err := t.execStmt(t.db.dialect.rebind(query), args...)
 	if err == nil && t.db.dialect.isPostgres() {
 		res = pgResult{res, t}
 	}
