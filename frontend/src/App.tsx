@@ -2,16 +2,19 @@ import { useState } from 'preact/hooks';
 import { toApiError } from './api';
 import { ErrorNotice } from './components/ErrorNotice';
 import { Icon, type IconName } from './components/Icon';
+import { lazyScreen } from './components/Lazy';
 import { useAsync } from './lib/useAsync';
 import { applyTheme, loadTheme, nextTheme, type ThemeChoice } from './lib/theme';
 import type { Screen } from './lib/route';
 import { BackupsScreen } from './screens/BackupsScreen';
 import { HistoryScreen } from './screens/HistoryScreen';
 import { MaintenanceScreen } from './screens/MaintenanceScreen';
-import { StatsScreen } from './screens/StatsScreen';
 import { TaskScreen } from './screens/TaskScreen';
 import { UsersScreen } from './screens/UsersScreen';
 import { api, useRoute } from './state';
+
+// The charts are the largest library; load them with their screen.
+const StatsScreen = lazyScreen(() => import('./screens/StatsScreen').then((m) => m.StatsScreen));
 
 const NAV: { screen: Screen; label: string; icon: IconName; ownerOnly?: boolean }[] = [
   { screen: 'history', label: 'History', icon: 'history' },

@@ -29,20 +29,19 @@ function findFinalVideo(taskId: string): Promise<number | null> {
 
 /**
  * A poster frame of a task's final video (the frame at half a second), or a
- * film glyph where there is none. Looks the video up only while the list is
+ * film glyph where there is none. For tasks that have a video. Looks the video up only while the list is
  * at rest, so scrolling never waits on the network.
  */
 export function TaskThumb({ task, idle }: { task: Task; idle: boolean }) {
-  const hasVideo = task.status === 'completed' || task.completed_scenes > 0;
   const [videoId, setVideoId] = useState(() => finalVideo.get(task.task_id));
   useEffect(() => {
-    if (!hasVideo || !idle || videoId !== undefined) return;
+    if (!idle || videoId !== undefined) return;
     let live = true;
     findFinalVideo(task.task_id).then((id) => live && setVideoId(id));
     return () => {
       live = false;
     };
-  }, [task.task_id, idle, hasVideo]);
+  }, [task.task_id, idle]);
   return (
     <div class={`thumb st-${task.status}`}>
       {videoId ? (

@@ -85,7 +85,10 @@ export function VirtualList<T>(props: {
       aria-activedescendant={selected >= 0 ? `row-${selected}` : undefined}
       onKeyDown={onKeyDown}
       onScroll={(e) => {
-        setScrollTop((e.currentTarget as HTMLDivElement).scrollTop);
+        // Render again only when another row reaches the top: scrolling
+        // within a row moves the rows the browser already has.
+        const top = (e.currentTarget as HTMLDivElement).scrollTop;
+        if (Math.floor(top / rowHeight) !== Math.floor(scrollTop / rowHeight)) setScrollTop(top);
         props.onScrolling?.(true);
         clearTimeout(idle.current);
         idle.current = window.setTimeout(() => props.onScrolling?.(false), 150);

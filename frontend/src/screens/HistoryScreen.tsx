@@ -1,3 +1,4 @@
+import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { STATUSES, toApiError, type Me, type Status, type StatusCounts, type Task, type TaskQuery, type User } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -20,8 +21,18 @@ function openTask(t: Task) {
   location.hash = routeHash({ screen: 'task', taskId: t.task_id });
 }
 
+/** The props of one row; onSelect is shared by all rows so that it never changes. */
+interface TaskRowProps {
+  task: Task;
+  index: number;
+  selected: boolean;
+  idle: boolean;
+  onSelect: (index: number) => void;
+}
+
 /** One row of the history: poster, prompt, status, progress, time. */
-function TaskRow({ task, index, selected, idle, onClick }: { task: Task; index: number; selected: boolean; idle: boolean; onClick: () => void }) {
+function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
+  const hasVideo = task.status === 'completed' || task.completed_scenes > 0;
   const scenes = task.total_scenes ? `${task.completed_scenes}/${task.total_scenes} scenes` : 'no scenes yet';
   return (
     <div
@@ -30,10 +41,16 @@ function TaskRow({ task, index, selected, idle, onClick }: { task: Task; index: 
       role="option"
       aria-selected={selected}
       data-task-id={task.task_id}
-      onClick={onClick}
+      onClick={() => onSelect(index)}
       onDblClick={() => openTask(task)}
     >
-      <TaskThumb task={task} idle={idle} />
+      {hasVideo ? (
+        <TaskThumb task={task} idle={idle} />
+      ) : (
+        <div class={`thumb st-${task.status}`}>
+          <Icon name="film" />
+        </div>
+      )}
       <div class="prompt-cell">
         <div class="prompt-line" title={task.prompt}>
           {task.prompt}
@@ -55,6 +72,21 @@ function TaskRow({ task, index, selected, idle, onClick }: { task: Task; index: 
       </div>
     </div>
   );
+}
+
+/**
+ * A history row that renders again only when its task, its selection or the
+ * list's rest state changes, so scrolling builds only the rows coming into view.
+ */
+class TaskRow extends Component<TaskRowProps> {
+  override shouldComponentUpdate(next: TaskRowProps): boolean {
+    const p = this.props;
+    return next.task !== p.task || next.selected !== p.selected || next.index !== p.index || next.idle !== p.idle || next.onSelect !== p.onSelect;
+  }
+
+  override render() {
+    return <TaskRowView {...this.props} />;
+  }
 }
 
 /** The filters of the history, kept while the user visits a task. */
@@ -251,7 +283,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
               onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))}
               onScrolling={(s) => setIdle(!s)}
               label="Tasks"
-              renderRow={(t, i, sel) => <TaskRow key={t.task_id} task={t} index={i} selected={sel} idle={idle} onClick={() => setSelected(i)} />}
+              renderRow={(t, i, sel) => <TaskRow key={t.task_id} task={t} index={i} selected={sel} idle={idle} onSelect={setSelected} />}
             />
           )}
           <div class="list-foot num">
