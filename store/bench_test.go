@@ -314,7 +314,7 @@ func openFixture(n int, b *testing.B) (*benchFixture, error) {
 		return nil, err
 	}
 	f.tasks = store.NewTaskService(f.db)
-	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=mmap_size(268435456)&_pragma=cache_size(-16000)"
 	reader, err := sql.Open("sqlite", path+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"os"
@@ -195,10 +196,11 @@ func indexTask(tx *tx, id int64, parts ...string) error {
 	return nil
 }
 
-// findScripts returns r's scripts by scene number.
+// findScripts returns r's scripts by scene number. Scanned by hand rather
+// than through sqlx: this is the hot path of FindTaskByID.
 func findScripts(tx *tx, r *taskRow) ([]*domain.Script, error) {
-	var rows []scriptRow
-	if err := tx.sel(&rows, `
+	var scripts []*domain.Script
+	err := tx.each(`
 		SELECT
 			id,
 			scene_number,
@@ -209,28 +211,36 @@ func findScripts(tx *tx, r *taskRow) ([]*domain.Script, error) {
 			created_at
 		FROM scripts
 		WHERE task_id = ?
-		ORDER BY scene_number`, r.ID); err != nil {
+		ORDER BY scene_number`, []any{r.ID}, func(rows *sql.Rows) error {
+		var s scriptRow
+		if err := rows.Scan(&s.ID, &s.SceneNumber, &s.Description, &s.Duration, &s.CameraMovement, &s.Lighting, &s.CreatedAt); err != nil {
+			return err
+		}
+		scripts = append(scripts, s.domain(r.TaskID))
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("find scripts: %w", err)
-	}
-	scripts := make([]*domain.Script, len(rows))
-	for i := range rows {
-		scripts[i] = rows[i].domain(r.TaskID)
 	}
 	return scripts, nil
 }
 
 // findVideos returns r's videos by scene number (the final video first).
 func findVideos(tx *tx, r *taskRow) ([]*domain.Video, error) {
-	var rows []videoRow
-	if err := tx.sel(&rows, `SELECT`+videoColumns+`
+	var videos []*domain.Video
+	err := tx.each(`SELECT`+videoColumns+`
 		FROM videos v
 		WHERE v.task_id = ?
-		ORDER BY v.scene_number`, r.ID); err != nil {
+		ORDER BY v.scene_number`, []any{r.ID}, func(rows *sql.Rows) error {
+		var v videoRow
+		if err := rows.Scan(&v.ID, &v.SceneNumber, &v.FilePath, &v.FileSize, &v.Duration, &v.Width, &v.Height, &v.FPS, &v.Status, &v.CreatedAt); err != nil {
+			return err
+		}
+		videos = append(videos, v.domain(r.TaskID))
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("find videos: %w", err)
-	}
-	videos := make([]*domain.Video, len(rows))
-	for i := range rows {
-		videos[i] = rows[i].domain(r.TaskID)
 	}
 	return videos, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -105,4 +106,27 @@ func (t *tx) execStmt(query string, args ...any) (sql.Result, error) {
 		return s.ExecContext(t.ctx, args...)
 	}
 	return t.ext.ExecContext(t.ctx, query, args...)
+}
+
+// each runs a query and calls scan for every row, for hot paths that scan
+// by hand instead of through sqlx's reflection.
+func (t *tx) each(query string, args []any, scan func(*sql.Rows) error) error {
+	defer t.timed(time.Now(), query)
+	var rows *sql.Rows
+	var err error
+	if s := t.prepared(query); s != nil {
+		rows, err = s.QueryContext(t.ctx, args...)
+	} else {
+		rows, err = t.ext.QueryContext(t.ctx, t.db.dialect.rebind(query), args...)
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"math"
@@ -720,10 +721,11 @@ type eventRow struct {
 	CreatedAt int64  `db:"created_at"`
 }
 
-// findEvents returns r's events, oldest first.
+// findEvents returns r's events, oldest first (scanned by hand, as
+// findScripts).
 func findEvents(tx *tx, r *taskRow) ([]*domain.Event, error) {
-	var rows []eventRow
-	if err := tx.sel(&rows, `
+	var events []*domain.Event
+	err := tx.each(`
 		SELECT
 			id,
 			type,
@@ -733,12 +735,12 @@ func findEvents(tx *tx, r *taskRow) ([]*domain.Event, error) {
 			created_at
 		FROM task_events
 		WHERE task_id = ?
-		ORDER BY id`, r.ID); err != nil {
-		return nil, fmt.Errorf("find events: %w", err)
-	}
-	events := make([]*domain.Event, len(rows))
-	for i, e := range rows {
-		events[i] = &domain.Event{
+		ORDER BY id`, []any{r.ID}, func(rows *sql.Rows) error {
+		var e eventRow
+		if err := rows.Scan(&e.ID, &e.Type, &e.Status, &e.Progress, &e.Message, &e.CreatedAt); err != nil {
+			return err
+		}
+		events = append(events, &domain.Event{
 			ID:        e.ID,
 			TaskID:    r.TaskID,
 			Type:      e.Type,
@@ -746,7 +748,11 @@ func findEvents(tx *tx, r *taskRow) ([]*domain.Event, error) {
 			Progress:  e.Progress,
 			Message:   e.Message,
 			CreatedAt: fromMicros(e.CreatedAt),
-		}
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find events: %w", err)
 	}
 	return events, nil
 }
