@@ -35,7 +35,8 @@ const DefaultCrashRounds = 24
 // moment, and checks the file and a restarted server: every acknowledged
 // write is present, a write whose response was lost is wholly there or
 // wholly absent, each task's event log agrees with its state, quotas agree
-// with tasks, the statistics equal a rebuild, and integrity_check passes.
+// with tasks, the statistics equal a rebuild, integrity_check passes, and
+// every listed backup (the schedule takes one each second) is sound.
 func TestCrash_KillDuringWrites(t *testing.T) {
 	rounds := envInt(t, "REELVAULT_CRASH_ROUNDS", DefaultCrashRounds)
 	seed := uint64(time.Now().UnixNano())
@@ -56,6 +57,9 @@ func TestCrash_KillDuringWrites(t *testing.T) {
 	for i, name := range usernames {
 		keys[i] = v.addUser(name, 1_000_000)
 	}
+	// The schedule backs up and checkpoints every second while the writes
+	// run, so some kills land in a backup or a checkpoint.
+	v.ok("schedule", "--backup", "@every 1s", "--keep", "3", "--checkpoint", "@every 1s")
 	clip := filepath.Join(t.TempDir(), "clip.mp4")
 	if err := os.WriteFile(clip, make([]byte, 4096), 0o644); err != nil {
 		t.Fatal(err)
@@ -97,6 +101,7 @@ func TestCrash_KillDuringWrites(t *testing.T) {
 		db := v.openDB()
 		l.checkFile(t, db, usernames, rng)
 		db.Close()
+		checkListedBackups(t, v.listBackups())
 
 		// Statistics kept in each transaction equal a rebuild from the tasks.
 		var kept, rebuilt []*domain.DayStats

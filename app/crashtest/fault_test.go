@@ -320,3 +320,34 @@ func TestFault_VideoFileDeleted(t *testing.T) {
 		t.Fatalf("video rows for the deleted file: %d, %v; want 1", n, err)
 	}
 }
+
+// TestFault_RestoreWhileServing: a restore from the command line while a
+// server has the database open would swap the file under the running
+// process, whose next writes would go to the replaced file and be lost. The
+// restore is refused with a conflict, and the server's data and writes are
+// untouched.
+func TestFault_RestoreWhileServing(t *testing.T) {
+	v := newVault(t)
+	requireCommand(t, v, "serve")
+	key := v.addUser("alice", 100)
+	var b domain.Backup
+	v.okJSON(&b, "backup")
+	srv := v.serve()
+	c := srv.client(key)
+	var task domain.Task
+	if _, err := c.do("POST", "/api/v1/tasks", map[string]any{"prompt": "written while serving"}, &task); err != nil {
+		t.Fatal(err)
+	}
+	v.assertFails([]string{"running"}, "restore", b.Name, "--yes")
+	// The server still writes, and its writes land in the file on disk.
+	if _, err := c.do("POST", "/api/v1/tasks/"+task.TaskID+"/start", nil, nil); err != nil {
+		t.Fatalf("write after the refused restore: %v", err)
+	}
+	srv.stop()
+	var got domain.Task
+	v.okJSON(&got, "task", "show", task.TaskID)
+	if got.Status != domain.StatusProcessing {
+		t.Fatalf("after the refused restore and a restart the task is %s, want processing", got.Status)
+	}
+	v.integrityCheck()
+}

@@ -10,9 +10,10 @@ import (
 )
 
 // TestSecurity_KeyBruteForce guesses API keys and owner tokens from one
-// address. After the allowed burst of failures every further attempt gets
-// 429 with Retry-After before the credential is even looked at, so a correct
-// guess inside the lockout is refused too; other clients are unaffected.
+// address. After the allowed burst of failures every further failure gets
+// 429 instead of 401, so a failing client backs off; a right key from the
+// same address still passes (pipelines share 127.0.0.1), which is safe
+// because keys and tokens carry 256 random bits.
 func TestSecurity_KeyBruteForce(t *testing.T) {
 	v := newVault(t)
 	requireCommand(t, v, "serve")
@@ -54,14 +55,22 @@ func TestSecurity_KeyBruteForce(t *testing.T) {
 			if unauthorized == 0 || unauthorized > 10 || limited < 30 {
 				t.Fatalf("40 guesses: %d answered 401, %d limited; want at most 10 answered", unauthorized, limited)
 			}
-			// The right credential from the same address is refused during the lockout.
+			// Wrong guesses over the limit are told when to come back.
+			st, _, err := c.raw("GET", "/api/v1/me", nil, http.Header{"Authorization": {"Bearer rv_another-wrong-guess"}})
+			if err != nil || st != http.StatusTooManyRequests {
+				t.Fatalf("a wrong key over the limit: %d, %v; want 429", st, err)
+			}
+			// By design the right key still passes from the same address:
+			// every pipeline on the machine shares 127.0.0.1, and one that
+			// keeps failing must not lock the others out. Keys are 256
+			// random bits, so guessing stays hopeless without a lockout.
 			if target.name == "api key" {
 				st, _, err := c.raw("GET", "/api/v1/me", nil, http.Header{"Authorization": {"Bearer " + key}})
-				if err != nil || st != http.StatusTooManyRequests {
-					t.Fatalf("right key during the lockout: %d, %v; want 429", st, err)
+				if err != nil || st != http.StatusOK {
+					t.Fatalf("right key while another client is limited: %d, %v; want 200", st, err)
 				}
 			}
-			st, _, err := c.raw("GET", "/healthz", nil, nil)
+			st, _, err = c.raw("GET", "/healthz", nil, nil)
 			if err != nil || st != http.StatusOK {
 				t.Fatalf("healthz during the lockout: %d, %v", st, err)
 			}
