@@ -73,10 +73,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	// answer 404 there.
 	var sched *backup.Scheduler
 	if svc.DB != nil && svc.DB.Engine() == store.EngineSQLite {
-		m := backup.NewManager(svc.DB)
-		m.Logger = env.Logger
-		sched = backup.NewScheduler(m)
-		cfg.Backup = backupapi.New(sched, store.NewExportService(svc.DB))
+		b := backupapi.NewForDB(svc.DB, env.Logger)
+		sched = b.Scheduler
+		cfg.Backup = b
 	}
 
 	srv := server.New(cfg)
