@@ -39,7 +39,7 @@ func TestWindowSmoke(t *testing.T) {
 		artifacts = t.TempDir()
 	}
 	dataDir := t.TempDir()
-	seed(t, filepath.Join(dataDir, "reelvault.db"), 120)
+	key := seed(t, filepath.Join(dataDir, "reelvault.db"), 120)
 	display := startXvfb(t)
 	addr := freeAddr(t)
 	env := windowEnv(t, display, addr)
@@ -84,6 +84,18 @@ func TestWindowSmoke(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /healthz: status %d, want 200", resp.StatusCode)
 	}
+	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/tasks", strings.NewReader(`{"prompt":"written while the window is open","total_scenes":1}`))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /api/v1/tasks while the window is open: status %d %s, want 201", resp.StatusCode, body)
+	}
 
 	// A second launch for the same data dir brings the first to the front
 	// and exits at once.
@@ -113,7 +125,7 @@ func TestWindowSmoke(t *testing.T) {
 func BenchmarkWindowFirstPage(b *testing.B) {
 	bin := binary(b)
 	dataDir := b.TempDir()
-	seed(b, filepath.Join(dataDir, "reelvault.db"), 10000)
+	_ = seed(b, filepath.Join(dataDir, "reelvault.db"), 10000)
 	display := startXvfb(b)
 	env := windowEnv(b, display, freeAddr(b))
 	var times []float64
@@ -267,8 +279,9 @@ func (w *windowProc) stop(tb testing.TB) {
 	}
 }
 
-// seed writes n tasks in every state, with English and Chinese prompts.
-func seed(t testing.TB, path string, n int) {
+// seed writes n tasks in every state, with English and Chinese prompts,
+// for the user "studio"; it returns that user's API key.
+func seed(t testing.TB, path string, n int) string {
 	t.Helper()
 	ctx := domain.WithOwner(context.Background())
 	db := store.NewDB(path)
@@ -280,7 +293,9 @@ func seed(t testing.TB, path string, n int) {
 	users := store.NewUserService(db)
 	tasks := store.NewTaskService(db)
 	quota := n
-	if _, _, err := users.CreateUser(ctx, domain.UserCreate{Username: "studio", Quota: &quota}); err != nil {
+	quota += 10 // room for the tasks a test creates through the API
+	_, key, err := users.CreateUser(ctx, domain.UserCreate{Username: "studio", Quota: &quota})
+	if err != nil {
 		t.Fatal(err)
 	}
 	prompts := []string{
@@ -322,6 +337,7 @@ func seed(t testing.TB, path string, n int) {
 			}
 		}
 	}
+	return key
 }
 
 // startXvfb starts a virtual X server on a free display and returns its name.

@@ -1,0 +1,68 @@
+package desktop
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reelvault/reelvault/store"
+)
+
+// TestRun covers what Run does before a window exists. A plain test build
+// has no window (windowBuilt is false); `make test-desktop` runs the same
+// test with the desktop tag, where the display fallbacks apply.
+func TestRun(t *testing.T) {
+	db := store.NewDB(filepath.Join(t.TempDir(), "reelvault.db"))
+	if err := db.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := Services{Tasks: store.NewTaskService(db), Users: store.NewUserService(db), Stats: store.NewStatsService(db)}
+	noDisplay := func(string) string { return "" }
+
+	t.Run("ErrServicesRequired", func(t *testing.T) {
+		if err := Run(context.Background(), Options{Getenv: noDisplay}); err == nil {
+			t.Fatal("err=nil, want an error for missing services")
+		}
+	})
+
+	if !windowBuilt {
+		t.Run("ErrNotBuilt", func(t *testing.T) {
+			served := false
+			err := Run(context.Background(), Options{Services: svc, Getenv: noDisplay, Serve: func(context.Context) error { served = true; return nil }})
+			if !errors.Is(err, ErrNotBuilt) {
+				t.Fatalf("err=%v, want ErrNotBuilt", err)
+			}
+			if served {
+				t.Fatal("a binary without the window fell back to serve; it must say it has no window")
+			}
+		})
+		return
+	}
+
+	t.Run("NoDisplayServes", func(t *testing.T) {
+		var out strings.Builder
+		served := false
+		err := Run(context.Background(), Options{
+			Services: svc,
+			Getenv:   noDisplay,
+			Stdout:   &out,
+			Serve:    func(context.Context) error { served = true; return nil },
+		})
+		if err != nil || !served {
+			t.Fatalf("err=%v served=%v, want serve mode", err, served)
+		}
+		if !strings.Contains(out.String(), "no display found") {
+			t.Fatalf("message %q does not say why", out.String())
+		}
+	})
+
+	t.Run("ErrNoWindowWithoutServe", func(t *testing.T) {
+		err := Run(context.Background(), Options{Services: svc, Getenv: noDisplay})
+		if !errors.Is(err, ErrNoWindow) {
+			t.Fatalf("err=%v, want ErrNoWindow", err)
+		}
+	})
+}
