@@ -146,10 +146,11 @@ func TestCrash_KillDuringBackup(t *testing.T) {
 	t.Logf("%d backups killed (seed %d); %d verified backups listed", killed, seed, len(list))
 }
 
-// TestCrash_KillDuringRestore kills "reelvault restore" at random moments:
-// afterwards the database is either the old one or the restored one, whole
-// (never a mix), and "restore --undo" still brings back the data that was
-// there before the restore.
+// TestCrash_KillDuringRestore kills a restore at random moments, run from
+// the command line and through a running server's API: afterwards the
+// database is either the old one or the restored one, whole (never a mix),
+// and "restore --undo" still brings back the data that was there before the
+// restore.
 func TestCrash_KillDuringRestore(t *testing.T) {
 	template := seededVault(t, 400)
 	requireCommand(t, template, "restore")
@@ -163,69 +164,114 @@ func TestCrash_KillDuringRestore(t *testing.T) {
 	db = template.openDB()
 	nB, setB := taskSet(t, db)
 	db.Close()
-
-	// A clean restore, to know how long one takes.
-	probe := &vault{t: t, dir: filepath.Join(t.TempDir(), "data"), home: template.home}
-	copyDir(t, template.dir, probe.dir)
-	start := time.Now()
-	probe.ok("restore", b.Name, "--yes")
-	full := time.Since(start)
-	t.Logf("restoring %d tasks over %d takes %v", nA, nB, full.Round(time.Millisecond))
-
 	rounds := envInt(t, "REELVAULT_BACKUP_CRASH_ROUNDS", DefaultBackupCrashRounds)
-	seed := uint64(time.Now().UnixNano())
-	rng := rand.New(rand.NewPCG(seed, 3))
-	var killed, restored, old int
-	for round := 0; round < rounds; round++ {
-		v := &vault{t: t, dir: filepath.Join(t.TempDir(), "data"), home: template.home}
-		copyDir(t, template.dir, v.dir)
-		// Kill points spread from the start to just past the usual end, so
-		// that some land in each phase: expand, verify, the pre-restore
-		// backup, the swap.
-		frac := 0.15 + 0.95*(float64(round)+rng.Float64())/float64(rounds)
-		delay := time.Duration(frac * float64(full))
-		if _, ok := v.runKilledAfter(delay, "restore", b.Name, "--yes"); ok {
-			killed++
-		}
 
+	// check verifies one killed round and returns whether the restore took.
+	check := func(t *testing.T, v *vault, round int, delay time.Duration) bool {
+		t.Helper()
 		db := v.openDB()
 		checkIntegrity(t, db)
 		n, set := taskSet(t, db)
 		db.Close()
+		restored := false
 		switch {
 		case n == nA && set == setA:
-			restored++
+			restored = true
 			// The restore took: undo brings B back.
 			v.ok("restore", "--undo", "--yes")
-			db = v.openDB()
-			checkIntegrity(t, db)
-			if n, set := taskSet(t, db); n != nB || set != setB {
-				t.Fatalf("round %d (killed after %v): undo gave %d tasks (%s), want the %d from before the restore (%s)", round, delay, n, set, nB, setB)
-			}
-			db.Close()
 		case n == nB && set == setB:
-			old++
 			// The restore did not take: undo either has nothing to undo or
 			// puts back a copy of the same data; B stays either way.
 			res := v.run("restore", "--undo", "--yes")
 			if res.Code != 0 && !strings.Contains(res.Stderr, "no restore to undo") {
 				t.Fatalf("round %d (killed after %v): restore --undo: exit %d: %s", round, delay, res.Code, res.Stderr)
 			}
-			db = v.openDB()
-			checkIntegrity(t, db)
-			if n, set := taskSet(t, db); n != nB || set != setB {
-				t.Fatalf("round %d (killed after %v): after undo %d tasks (%s), want %d (%s)", round, delay, n, set, nB, setB)
-			}
-			db.Close()
 		default:
 			t.Fatalf("round %d (killed after %v): %d tasks (%s): neither the old database (%d, %s) nor the restored one (%d, %s)",
 				round, delay, n, set, nB, setB, nA, setA)
 		}
+		db = v.openDB()
+		checkIntegrity(t, db)
+		if n, set := taskSet(t, db); n != nB || set != setB {
+			t.Fatalf("round %d (killed after %v): after undo %d tasks (%s), want the %d from before the restore (%s)", round, delay, n, set, nB, setB)
+		}
+		db.Close()
 		// The backups stay sound too.
 		checkListedBackups(t, v.listBackups())
+		return restored
 	}
-	if killed < rounds/3 {
-		t.Fatalf("only %d of %d restores were killed while running (seed %d)", killed, rounds, seed)
+	fresh := func(t *testing.T) *vault {
+		v := &vault{t: t, dir: filepath.Join(t.TempDir(), "data"), home: template.home}
+		copyDir(t, template.dir, v.dir)
+		return v
 	}
-	t.Logf("%d restores killed (seed %d): %d left the restored database, %d the old one; undo worked after each", killed, seed, restored, old)
+	// Kill points spread from the start to just past the usual end, so that
+	// some land in each phase: expand, verify, link the old file, swap.
+	killAt := func(rng *rand.Rand, round int, full time.Duration) time.Duration {
+		frac := 0.15 + 0.95*(float64(round)+rng.Float64())/float64(rounds)
+		return time.Duration(frac * float64(full))
+	}
+
+	t.Run("CommandLine", func(t *testing.T) {
+		probe := fresh(t)
+		start := time.Now()
+		probe.ok("restore", b.Name, "--yes")
+		full := time.Since(start)
+		t.Logf("restoring %d tasks over %d takes %v", nA, nB, full.Round(time.Millisecond))
+		seed := uint64(time.Now().UnixNano())
+		rng := rand.New(rand.NewPCG(seed, 3))
+		var killed, restored int
+		for round := 0; round < rounds; round++ {
+			v := fresh(t)
+			delay := killAt(rng, round, full)
+			if _, ok := v.runKilledAfter(delay, "restore", b.Name, "--yes"); ok {
+				killed++
+			}
+			if check(t, v, round, delay) {
+				restored++
+			}
+		}
+		if killed < rounds/3 {
+			t.Fatalf("only %d of %d restores were killed while running (seed %d)", killed, rounds, seed)
+		}
+		t.Logf("%d of %d restores killed (seed %d): %d rounds left the restored database, %d the old one; undo worked after each", killed, rounds, seed, restored, rounds-restored)
+	})
+
+	t.Run("Serve", func(t *testing.T) {
+		restore := func(srv *server) (int, error) {
+			return srv.owner().do("POST", "/api/v1/backups/"+b.Name+"/restore", nil, nil)
+		}
+		probe := fresh(t)
+		srv := probe.serve()
+		start := time.Now()
+		if _, err := restore(srv); err != nil {
+			t.Fatalf("restore through the API: %v", err)
+		}
+		full := time.Since(start)
+		srv.stop()
+		t.Logf("restoring through the API takes %v", full.Round(time.Millisecond))
+		seed := uint64(time.Now().UnixNano())
+		rng := rand.New(rand.NewPCG(seed, 4))
+		var restored int
+		for round := 0; round < rounds; round++ {
+			v := fresh(t)
+			srv := v.serve()
+			owner := srv.owner()
+			delay := killAt(rng, round, full)
+			done := make(chan error, 1)
+			go func() {
+				_, err := owner.do("POST", "/api/v1/backups/"+b.Name+"/restore", nil, nil)
+				done <- err
+			}()
+			time.Sleep(delay)
+			srv.kill()
+			if err := <-done; err != nil && errCode(err) != "transport" {
+				t.Fatalf("round %d: restore through the API: %v", round, err)
+			}
+			if check(t, v, round, delay) {
+				restored++
+			}
+		}
+		t.Logf("%d server restores killed (seed %d): %d rounds left the restored database, %d the old one; undo worked after each", rounds, seed, restored, rounds-restored)
+	})
 }
