@@ -160,6 +160,22 @@ describe('history', () => {
     await page.getByRole('combobox', { name: 'User' }).selectOption('');
   });
 
+  it('filters by creation date, and clears the filters', async () => {
+    const day = (offset) => {
+      const d = new Date(Date.now() + offset * 86_400_000);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    };
+    await page.getByLabel('Created from').fill(day(-1));
+    await page.getByLabel('Created to').fill(day(0));
+    await page.waitForFunction(() => document.querySelectorAll('.task-row').length > 4);
+    await page.getByLabel('Created from').fill(day(1));
+    await page.getByLabel('Created to').fill(day(2));
+    await page.locator('[data-empty="filtered"]').waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.task-row').length > 4);
+    assert.equal(await page.getByLabel('Created from').inputValue(), '');
+  });
+
   it('searches prompts in English and Chinese, and scene descriptions', async () => {
     const english = await search('paper boat');
     assert.deepEqual(await visiblePrompts(), [PROMPTS.boat]);
