@@ -110,11 +110,20 @@ func (d *dialect) rebind(query string) string {
 func (d *dialect) isPostgres() bool { return d != nil && d.engine == EnginePostgres }
 
 // searchText returns the text stored in task_search.body for parts: on
-// SQLite pre-split for FTS5 (see searchBody), on PostgreSQL as written so
-// that trigrams span neighbouring characters.
+// both engines with every CJK character set apart by spaces (searchBody);
+// on PostgreSQL also lower-cased and with diacritics folded, so that a
+// case-sensitive LIKE finds any case: ILIKE lower-cases every row it looks
+// at and costs several times more.
+//
+// The spaces serve pg_trgm too: it splits text into words at spaces, so
+// each CJK character is a word of its own with trigrams ("  森", " 森 ")
+// that the GIN index can look up. A two-character term such as 森林,
+// searched as "% 森  林 %", then needs only the rows holding both
+// characters instead of a scan of every row (a run written without spaces
+// would give it no trigram at all).
 func (d *dialect) searchText(parts ...string) string {
 	if d.isPostgres() {
-		return foldDiacritics(strings.Join(parts, "\n"))
+		return foldSearch(searchBody(parts...))
 	}
 	return searchBody(parts...)
 }
@@ -123,11 +132,14 @@ func (d *dialect) searchText(parts ...string) string {
 // search text matches match, an FTS5 query made by matchQuery.
 //
 // On PostgreSQL each term of the query (a word, or a run of CJK
-// characters) must occur in the text, case-insensitively: body ILIKE
-// '%term%'. pg_trgm's GIN index answers that for terms of three or more
-// characters; a shorter term (森林, "ai") has no trigram and PostgreSQL
-// scans task_search for it. Words match anywhere, not only at a word
-// start as in SQLite.
+// characters) must occur in the lower-cased text: a CJK run spaced like the
+// text, a word anywhere, not only at a word start as in SQLite (body LIKE
+// '%term%', the term lower-cased and folded too). pg_trgm's GIN index answers
+// words of three or more letters and CJK runs of any length; for a shorter
+// word ("ai") PostgreSQL walks the history newest first until it has a page
+// of matches, which is quick for a common word and, at worst, a scan of the
+// search table for a rare one. The planner picks between the index and the
+// walk by the term's estimated frequency.
 func (d *dialect) searchCond(match string) (string, []any) {
 	if !d.isPostgres() {
 		return "t.id IN (SELECT rowid FROM task_search WHERE task_search MATCH ?)", []any{match}
@@ -139,11 +151,14 @@ func (d *dialect) searchCond(match string) (string, []any) {
 	conds := make([]string, len(terms))
 	args := make([]any, len(terms))
 	for i, term := range terms {
-		conds[i] = `s.body ILIKE ? ESCAPE '\'`
-		args[i] = "%" + likeEscaper.Replace(foldDiacritics(term)) + "%"
+		conds[i] = `s.body LIKE ? ESCAPE '\'`
+		args[i] = "%" + likeEscaper.Replace(foldSearch(searchBody(term))) + "%"
 	}
 	return "t.id IN (SELECT s.rowid FROM task_search s WHERE " + strings.Join(conds, " AND ") + ")", args
 }
+
+// foldSearch lower-cases s and folds its diacritics.
+func foldSearch(s string) string { return strings.ToLower(foldDiacritics(s)) }
 
 // foldDiacritics removes combining marks (café → cafe), as SQLite's
 // unicode61 tokenizer does with remove_diacritics 2; the text and the
