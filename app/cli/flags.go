@@ -38,14 +38,12 @@ func (env *Env) defineGlobalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&env.Config.DataDir, "data-dir", env.Config.DataDir, "data `DIR` (default $REELVAULT_DATA_DIR, else $XDG_DATA_HOME/reelvault)")
 	fs.StringVar(&env.Config.DBURL, "db", env.Config.DBURL, "PostgreSQL `URL` (default $REELVAULT_DB; empty for SQLite in the data dir)")
 	fs.BoolVar(&env.Config.JSON, "json", env.Config.JSON, "print JSON")
-	fs.Func("verbose", "log debug messages to stderr", env.setVerbose)
-	fs.Lookup("verbose").DefValue = "false"
-	fs.Func("v", "short for --verbose", env.setVerbose)
-	fs.Lookup("v").DefValue = "false"
+	fs.BoolFunc("verbose", "log debug messages to stderr", env.setVerbose)
+	fs.BoolFunc("v", "short for --verbose", env.setVerbose)
 }
 
-// setVerbose is a bool flag implemented as a function so the log level
-// follows it at once.
+// setVerbose sets --verbose; a function, so that the log level follows it
+// at once.
 func (env *Env) setVerbose(s string) error {
 	v, err := strconv.ParseBool(s)
 	if err != nil {
@@ -56,17 +54,11 @@ func (env *Env) setVerbose(s string) error {
 	return nil
 }
 
-func (env *Env) globalFlagSet() *flag.FlagSet {
-	fs := flag.NewFlagSet("reelvault", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	env.defineGlobalFlags(fs)
-	return fs
-}
-
 // parseGlobal parses the global flags before the command and returns the
-// remaining words.
+// remaining words. It runs before a command is chosen, so FlagSet holds
+// only the global flags.
 func (env *Env) parseGlobal(args []string) ([]string, error) {
-	return parseArgs(env.globalFlagSet(), args, false)
+	return parseArgs(env.FlagSet(), args, false)
 }
 
 // Parse parses the command's flags from args, wherever they stand, and
@@ -171,10 +163,8 @@ func isFlagWord(s string) bool {
 }
 
 func isBoolFlag(f *flag.Flag) bool {
-	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-		return true
-	}
-	return f.Name == "verbose" || f.Name == "v"
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // valueError explains a rejected flag value in words, since the flag
