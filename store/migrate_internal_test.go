@@ -100,6 +100,42 @@ func TestDB_Migrate(t *testing.T) {
 		}
 	})
 
+	t.Run("SearchOrderBackfill", func(t *testing.T) {
+		// Tasks inserted out of time order before version 3 are listed in
+		// task_search_late by the migration.
+		path := filepath.Join(t.TempDir(), "reelvault.db")
+		mustCreateAtVersion(t, path, 2)
+		raw, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(`INSERT INTO users (id, username, api_key_hash, key_prefix, quota, created_at, updated_at) VALUES (1, 'u', 'h', 'rv_', 10, 0, 0)`); err != nil {
+			t.Fatal(err)
+		}
+		// ids 1..5 created at 10, 20, 15, 30, 25: ids 3 and 5 are late.
+		for i, at := range []int{10, 20, 15, 30, 25} {
+			if _, err := raw.Exec(`INSERT INTO tasks (id, task_id, user_id, prompt, status, created_at, updated_at) VALUES (?, ?, 1, 'p', 'pending', ?, ?)`,
+				i+1, fmt.Sprint("t", i+1), at, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		raw.Close()
+		db := NewDB(path)
+		if err := db.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var late []int64
+		if err := db.Read(ctx, func(r *sqlx.DB) error {
+			return r.Select(&late, `SELECT task_id FROM task_search_late ORDER BY task_id`)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(late); got != "[3 5]" {
+			t.Fatalf("late tasks %s, want [3 5]", got)
+		}
+	})
+
 	t.Run("ErrNewerSchema", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "reelvault.db")
 		db := NewDB(path)
