@@ -259,7 +259,8 @@ func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 func (env *Env) openBackend(ctx context.Context, url string) (*Services, error) {
 	scheme, _, ok := strings.Cut(url, "://")
 	if !ok {
-		return nil, domain.Invalidf("db", "--db must be a URL such as postgres://user@host/dbname, not %q.", url)
+		// The value is not echoed: it may hold a password.
+		return nil, domain.Invalidf("db", "--db must be a URL such as postgres://user@host/dbname.")
 	}
 	backendsMu.Lock()
 	b, ok := backends[scheme]
