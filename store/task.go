@@ -539,6 +539,10 @@ func (s *TaskService) transition(ctx context.Context, taskID string, to domain.S
 			if err := addEvent(tx, r, event, message); err != nil {
 				return err
 			}
+		} else {
+			// Not worth an event (progress between milestones, a lease
+			// heartbeat), but listeners still see the change.
+			tx.notify(domain.Notification{Type: "task", TaskID: r.TaskID, Status: domain.Status(r.Status), Progress: r.Progress})
 		}
 		t = r.domain()
 		return nil

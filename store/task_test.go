@@ -677,6 +677,10 @@ func TestTaskService_Notifier(t *testing.T) {
 	e.DB.Notifier = rec
 	_, _, uctx := e.MustCreateUser(t, "alice", 10)
 	task := mustTaskIn(t, e, uctx, domain.StatusProcessing)
+	// Progress between milestones writes no event but is still notified.
+	if _, err := e.Tasks.UpdateProgress(uctx, task.TaskID, domain.TaskProgress{Progress: 10}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.Tasks.CompleteTask(uctx, task.TaskID, "/v.mp4"); err != nil {
 		t.Fatal(err)
 	}
@@ -691,7 +695,7 @@ func TestTaskService_Notifier(t *testing.T) {
 		}
 		got = append(got, string(n.Status))
 	}
-	if want := "[pending processing completed]"; fmt.Sprint(got) != want {
+	if want := "[pending processing processing completed]"; fmt.Sprint(got) != want {
 		t.Fatalf("notifications=%v, want %s", got, want)
 	}
 }
