@@ -87,15 +87,23 @@ deps-node:
 
 ## ---- build -----------------------------------------------------------------
 
-# Builds frontend/dist when its sources changed since the last build. Without
-# a frontend the placeholder in frontend/dist keeps //go:embed working.
+# Builds frontend/dist when its sources changed since the last build: a hash
+# of their contents (not their times, which `git clone` and the generated
+# Wails bindings reset) is kept in frontend/node_modules/.dist-sources, out
+# of the embedded dist. Without a frontend the placeholder in frontend/dist
+# keeps //go:embed working.
+FRONTEND_HASH = find frontend -path frontend/node_modules -prune -o -path frontend/dist -prune \
+	-o -path frontend/e2e -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
 frontend: deps-node
 	@if [ ! -f frontend/package.json ]; then \
 		echo "frontend: no package.json, keeping the placeholder in frontend/dist"; \
-	elif [ -f frontend/dist/index.html ] && [ -z "$$(find frontend -path frontend/node_modules -prune -o -path frontend/dist -prune -o -path frontend/e2e -prune -o -type f -newer frontend/dist/index.html -print | head -n 1)" ]; then \
-		echo "frontend: frontend/dist up to date"; \
 	else \
-		cd frontend && npm run build; \
+		hash="$$($(FRONTEND_HASH))"; \
+		if [ -f frontend/dist/index.html ] && [ "$$(cat frontend/node_modules/.dist-sources 2>/dev/null)" = "$$hash" ]; then \
+			echo "frontend: frontend/dist up to date"; \
+		else \
+			(cd frontend && npm run build) && echo "$$hash" > frontend/node_modules/.dist-sources; \
+		fi; \
 	fi
 	@mkdir -p frontend/dist && touch frontend/dist/.gitkeep
 
