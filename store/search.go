@@ -140,8 +140,8 @@ func (q taskQuery) searchSQL(a domain.Actor) (string, []any) {
 func searchTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
 	n := q.limit + 1
 	query, args := q.searchSQL(a)
-	var rows []*taskRow
-	if err := tx.sel(&rows, query, args...); err != nil {
+	rows, err := selectTasks(tx, query, args...)
+	if err != nil {
 		return nil, err
 	}
 
@@ -163,8 +163,8 @@ func searchTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
 		WHERE task_search MATCH ?` + strings.Replace(where, " WHERE ", " AND ", 1) + `
 		ORDER BY t.created_at DESC, t.id DESC
 		LIMIT ?`
-	var more []*taskRow
-	if err := tx.sel(&more, query, append(append([]any{match}, args...), n)...); err != nil {
+	more, err := selectTasks(tx, query, append(append([]any{match}, args...), n)...)
+	if err != nil {
 		return nil, err
 	}
 	rows = append(rows, more...)

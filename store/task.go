@@ -435,6 +435,24 @@ func (q taskQuery) where(a domain.Actor) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
+// selectTasks runs a query of taskColumns and scans the rows by hand: it is
+// the hot path of every page and lookup, where sqlx's reflection cost a
+// fifth of the time.
+func selectTasks(tx *tx, query string, args ...any) ([]*taskRow, error) {
+	var tasks []*taskRow
+	err := tx.each(query, args, func(rows *sql.Rows) error {
+		r := new(taskRow)
+		if err := rows.Scan(&r.ID, &r.TaskID, &r.UserID, &r.Username, &r.Prompt, &r.Status, &r.Progress, &r.TotalScenes,
+			&r.CompletedScenes, &r.FinalVideoPath, &r.ErrorMessage, &r.Attempts, &r.LeaseOwner, &r.LeaseExpiresAt,
+			&r.CreatedAt, &r.UpdatedAt, &r.StartedAt, &r.CompletedAt, &r.Duration); err != nil {
+			return err
+		}
+		tasks = append(tasks, r)
+		return nil
+	})
+	return tasks, err
+}
+
 // sql returns the query of one page of q as seen by a; it fetches one row
 // more than the page to learn whether another page follows.
 func (q taskQuery) sql(a domain.Actor) (string, []any) {
@@ -456,7 +474,8 @@ func findTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, string, error) 
 		}
 	} else {
 		query, args := q.sql(a)
-		if err := tx.sel(&rows, query, args...); err != nil {
+		var err error
+		if rows, err = selectTasks(tx, query, args...); err != nil {
 			return nil, "", fmt.Errorf("find tasks: %w", err)
 		}
 	}
