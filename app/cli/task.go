@@ -75,9 +75,13 @@ func runTaskCreate(ctx context.Context, env *Env, args []string) error {
 	}
 	text := *prompt
 	if text == "-" {
-		b, err := io.ReadAll(io.LimitReader(env.Stdin, 4*domain.MaxPromptChars+1))
+		// At most four bytes a character: more cannot be a valid prompt.
+		const maxBytes = 4 * domain.MaxPromptChars
+		b, err := io.ReadAll(io.LimitReader(env.Stdin, maxBytes+1))
 		if err != nil {
 			return fmt.Errorf("read prompt from stdin: %w", err)
+		} else if len(b) > maxBytes {
+			return domain.Invalidf("prompt", "The prompt on stdin is longer than %d characters.", domain.MaxPromptChars)
 		}
 		text = strings.TrimRight(string(b), "\r\n")
 	}

@@ -230,6 +230,17 @@ func TestTaskCommands_PromptFromStdin(t *testing.T) {
 	if got, want := r.showTask(id).Prompt, "line one\nline two; DROP TABLE tasks; --"; got != want {
 		t.Fatalf("prompt=%q, want %q", got, want)
 	}
+
+	r.stdin = strings.Repeat("森", domain.MaxPromptChars+1) // 3 bytes each
+	res := r.run("task", "create", "--user", "alice", "--prompt", "-")
+	r.stdin = strings.Repeat("x", 4*domain.MaxPromptChars+10)
+	res2 := r.run("task", "create", "--user", "alice", "--prompt", "-")
+	r.stdin = ""
+	for _, res := range []result{res, res2} {
+		if res.Code != cli.ExitError || !strings.HasPrefix(res.Stderr, "error: --prompt: ") || !strings.Contains(res.Stderr, "longer than 20000 characters") {
+			t.Fatalf("a long prompt on stdin: exit %d, stderr %q", res.Code, res.Stderr)
+		}
+	}
 }
 
 func TestTaskCommands_Show(t *testing.T) {
