@@ -95,10 +95,7 @@ func TestBinary_Lifecycle(t *testing.T) {
 	// No DISPLAY: the window cannot open. The data dir comes from the environment.
 	p := proc{t: t, bin: bin, env: []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "REELVAULT_DATA_DIR=" + data, "REELVAULT_SLOW_QUERY=1h"}}
 
-	var added struct {
-		User   domain.User `json:"user"`
-		APIKey string      `json:"api_key"`
-	}
+	var added userKey
 	if err := json.Unmarshal([]byte(p.ok("--json", "user", "add", "alice", "--quota", "5")), &added); err != nil || !strings.HasPrefix(added.APIKey, "rv_") {
 		t.Fatalf("user add: %v, %+v", err, added)
 	}

@@ -125,15 +125,17 @@ func decode[T any](tb testing.TB, res result) T {
 	return v
 }
 
+// userKey is what "user add --json" and "user rotate-key --json" print.
+type userKey struct {
+	User   domain.User `json:"user"`
+	APIKey string      `json:"api_key"`
+}
+
 // addUser creates a user and returns its API key.
 func (r *runner) addUser(name string, args ...string) string {
 	r.tb.Helper()
 	res := r.ok(append([]string{"--json", "user", "add", name}, args...)...)
-	out := decode[struct {
-		User   domain.User `json:"user"`
-		APIKey string      `json:"api_key"`
-	}](r.tb, res)
-	return out.APIKey
+	return decode[userKey](r.tb, res).APIKey
 }
 
 // createTask creates a task for user and returns its task_id.

@@ -51,10 +51,7 @@ func TestUserCommands(t *testing.T) {
 	t.Run("AddJSON", func(t *testing.T) {
 		r := r.with(t)
 		res := r.ok("--json", "user", "add", "bob")
-		out := decode[struct {
-			User   domain.User `json:"user"`
-			APIKey string      `json:"api_key"`
-		}](t, res)
+		out := decode[userKey](t, res)
 		if out.User.Username != "bob" || out.User.Quota != domain.DefaultQuota || !out.User.IsActive {
 			t.Fatalf("user=%+v", out.User)
 		}
@@ -148,10 +145,7 @@ func TestUserCommands(t *testing.T) {
 	t.Run("RotateKeyJSON", func(t *testing.T) {
 		r := r.with(t)
 		res := r.ok("--json", "user", "rotate-key", "dave")
-		out := decode[struct {
-			User   domain.User `json:"user"`
-			APIKey string      `json:"api_key"`
-		}](t, res)
+		out := decode[userKey](t, res)
 		if out.User.Username != "dave" || !keyRE.MatchString(out.APIKey) || !strings.HasPrefix(out.APIKey, out.User.KeyPrefix) {
 			t.Fatalf("rotate-key --json: %+v", out)
 		}
