@@ -27,7 +27,7 @@ var binary struct {
 
 // buildBinary builds the real reelvault binary (once per test run) and
 // returns its path.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
