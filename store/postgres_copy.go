@@ -158,6 +158,14 @@ func CopyToPostgres(ctx context.Context, src, dst *DB, opts CopyOptions) (*CopyR
 	if err := verifySearch(ctx, dst); err != nil {
 		return nil, err
 	}
+	// Give the planner statistics of the new rows, and the visibility map
+	// that lets history pages read indexes without visiting the table.
+	if err := dst.Write(ctx, func(w *sqlx.DB) error {
+		_, err := w.ExecContext(ctx, `VACUUM (ANALYZE)`)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("vacuum after the copy: %w", err)
+	}
 	report.Duration = time.Since(start)
 	return report, nil
 }
