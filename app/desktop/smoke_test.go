@@ -44,7 +44,7 @@ func TestWindowSmoke(t *testing.T) {
 	addr := freeAddr(t)
 	env := windowEnv(t, display, addr)
 
-	w := launch(t, bin, dataDir, env)
+	w := launch(t, bin, dataDir, env, "--verbose") // --verbose logs the window's requests
 	rows, ms := w.waitPainted(t, 60*time.Second)
 	if rows == 0 {
 		t.Fatal("the first history page shows no rows, want the seeded tasks")
@@ -73,6 +73,13 @@ func TestWindowSmoke(t *testing.T) {
 		t.Fatalf("screenshot %s looks blank: standard deviation %.3f, %d colours", shot, sd, colours)
 	}
 	t.Logf("screenshot %s: standard deviation %.3f, %d colours", shot, sd, colours)
+
+	// Videos load from /media/{id} with a Range header (so they can seek),
+	// which reaches the window's handler only with the webkit2_40 build
+	// tag: the newest row's poster frame is one.
+	if !w.waitMedia("", 30*time.Second) {
+		t.Fatalf("no ranged request for a video reached the window within 30 s\n%s", w.logs())
+	}
 
 	// Pipelines can write while the window is open.
 	resp, err := http.Get("http://" + addr + "/healthz")
@@ -125,7 +132,7 @@ func TestWindowSmoke(t *testing.T) {
 func BenchmarkWindowFirstPage(b *testing.B) {
 	bin := binary(b)
 	dataDir := b.TempDir()
-	_ = seed(b, filepath.Join(dataDir, "reelvault.db"), 10000)
+	seed(b, filepath.Join(dataDir, "reelvault.db"), 10000)
 	display := startXvfb(b)
 	env := windowEnv(b, display, freeAddr(b))
 	var times []float64
@@ -208,10 +215,10 @@ func (w *windowProc) logs() string {
 }
 
 // launch starts the window over dataDir.
-func launch(tb testing.TB, bin, dataDir string, env []string) *windowProc {
+func launch(tb testing.TB, bin, dataDir string, env []string, args ...string) *windowProc {
 	tb.Helper()
 	w := &windowProc{exited: make(chan error, 1), painted: make(chan string, 1)}
-	w.cmd = exec.Command(bin, "--data-dir", dataDir)
+	w.cmd = exec.Command(bin, append(args, "--data-dir", dataDir)...)
 	w.cmd.Env = env
 	w.cmd.Stderr = w
 	stdout, err := w.cmd.StdoutPipe()
@@ -263,6 +270,28 @@ func (w *windowProc) waitPainted(tb testing.TB, timeout time.Duration) (rows, ms
 	return rows, ms
 }
 
+// waitMedia waits until a request for a video with a Range header reached
+// the window (its --verbose request log): for path, or any video when path
+// is empty.
+func (w *windowProc) waitMedia(path string, timeout time.Duration) bool {
+	re := regexp.MustCompile(`msg="window request" method=GET path=(/media/\d+) range="bytes=`)
+	deadline := time.Now().Add(timeout)
+	for {
+		w.mu.Lock()
+		text := w.stderr.String()
+		w.mu.Unlock()
+		for _, m := range re.FindAllStringSubmatch(text, -1) {
+			if path == "" || m[1] == path {
+				return true
+			}
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // stop sends SIGTERM and expects a clean exit.
 func (w *windowProc) stop(tb testing.TB) {
 	tb.Helper()
@@ -280,7 +309,8 @@ func (w *windowProc) stop(tb testing.TB) {
 }
 
 // seed writes n tasks in every state, with English and Chinese prompts,
-// for the user "studio"; it returns that user's API key.
+// for the user "studio", then a newest completed task with real videos. It
+// returns the user's API key.
 func seed(t testing.TB, path string, n int) string {
 	t.Helper()
 	ctx := domain.WithOwner(context.Background())
@@ -292,8 +322,7 @@ func seed(t testing.TB, path string, n int) string {
 	defer db.Close()
 	users := store.NewUserService(db)
 	tasks := store.NewTaskService(db)
-	quota := n
-	quota += 10 // room for the tasks a test creates through the API
+	quota := n + 10 // room for the tasks a test creates through the API
 	_, key, err := users.CreateUser(ctx, domain.UserCreate{Username: "studio", Quota: &quota})
 	if err != nil {
 		t.Fatal(err)
@@ -337,7 +366,41 @@ func seed(t testing.TB, path string, n int) string {
 			}
 		}
 	}
+	seedVideoTask(t, ctx, tasks, videos)
 	return key
+}
+
+// seedVideoTask adds the newest task: completed, with a scene clip and a
+// final video copied from the frontend's test fixtures (small WebM files).
+func seedVideoTask(t testing.TB, ctx context.Context, tasks domain.TaskService, dir string) {
+	t.Helper()
+	copyFixture := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("..", "..", "frontend", "e2e", "fixtures", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	task, err := tasks.CreateTask(ctx, domain.TaskCreate{Username: "studio", Prompt: "A red kite over the dunes at sunset", TotalScenes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tasks.StartTask(ctx, task.TaskID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tasks.SetScripts(ctx, task.TaskID, []domain.ScriptInput{{SceneNumber: 1, Description: "A red kite rises over the dunes", Duration: 2, CameraMovement: "slow pan", Lighting: "golden hour"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tasks.AddVideo(ctx, task.TaskID, domain.VideoInput{SceneNumber: 1, FilePath: copyFixture("scene.webm")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tasks.CompleteTask(ctx, task.TaskID, copyFixture("final.webm")); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // startXvfb starts a virtual X server on a free display and returns its name.
