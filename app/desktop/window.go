@@ -118,7 +118,7 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		MinWidth:         MinWidth,
 		MinHeight:        MinHeight,
 		WindowStartState: startState(state),
-		BackgroundColour: options.NewRGB(0x16, 0x18, 0x1d),
+		BackgroundColour: options.NewRGB(0xf5, 0xf5, 0xf7), // the light theme's page colour: no flash before the first paint
 		AssetServer: &assetserver.Options{
 			Assets:  opts.Assets,
 			Handler: MediaHandler(opts.Services.Tasks),
