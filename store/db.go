@@ -54,8 +54,9 @@ type DB struct {
 	dialect *dialect
 	// origin and listener relay other processes' notifications on
 	// PostgreSQL (see postgres_notify.go).
-	origin   string
-	listener *listener
+	origin    string
+	listener  *listener
+	publisher *publisher
 	// stmtCache keeps prepared statements per pool (see stmt.go).
 	stmtCache stmtCache
 	// swap is held shared by every operation and exclusively by Exclusive.
@@ -239,6 +240,7 @@ func (db *DB) Close() error {
 
 func (db *DB) close() error {
 	db.stopListener()
+	db.stopPublisher()
 	db.closeStmts()
 	var errs []error
 	if db.reader != nil {

@@ -77,6 +77,7 @@ func (db *DB) openPostgres(ctx context.Context) (err error) {
 	}
 	db.writer, db.reader = writer, reader
 	db.origin = newOrigin()
+	db.startPublisher(writer)
 	if db.Notifier != nil {
 		db.startListener(writerDSN)
 	}

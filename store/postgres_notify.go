@@ -5,16 +5,16 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
 )
 
 // On PostgreSQL several Reelvault processes may share one database. Each
-// write transaction also announces its notifications on a PostgreSQL
-// channel (pg_notify, delivered only if the transaction commits), and each
+// process announces its committed notifications on a PostgreSQL channel
+// (pg_notify, see publisher), and each
 // process whose DB has a Notifier listens on that channel and passes on the
 // notifications of the others: a window or an event stream on one machine
 // sees the tasks that workers on another machine move along.
@@ -28,21 +28,79 @@ type pgNote struct {
 	domain.Notification
 }
 
-// publishNotes queues t's notifications on notifyChannel in t's
-// transaction.
-func publishNotes(t *tx) error {
-	payloads := make([]string, 0, len(t.notes))
-	for _, n := range t.notes {
-		b, err := json.Marshal(pgNote{Origin: t.db.origin, Notification: n})
-		if err != nil {
-			return fmt.Errorf("publish notification: %w", err)
+// publisher sends this process's notifications to the others, after
+// commit and in commit order, from a goroutine of its own.
+//
+// It does not send them inside the write transaction: PostgreSQL commits
+// transactions that issued NOTIFY one at a time (the notification queue
+// takes a global lock at commit), which would serialise every durable
+// commit behind the one before it, claims included. A notification is only
+// a hint to refresh, so one lost in a crash right after a commit is
+// harmless; a rolled-back change is never announced.
+type publisher struct {
+	ch   chan []domain.Notification
+	done chan struct{}
+}
+
+// startPublisher starts the publisher on pool w.
+func (db *DB) startPublisher(w *sqlx.DB) {
+	p := &publisher{ch: make(chan []domain.Notification, 1024), done: make(chan struct{})}
+	db.publisher = p
+	go func() {
+		defer close(p.done)
+		for notes := range p.ch {
+			// Send whatever else is waiting in the same statement.
+		more:
+			for len(notes) < 200 {
+				select {
+				case next, ok := <-p.ch:
+					if !ok {
+						break more
+					}
+					notes = append(notes, next...)
+				default:
+					break more
+				}
+			}
+			payloads := make([]string, 0, len(notes))
+			for _, n := range notes {
+				b, err := json.Marshal(pgNote{Origin: db.origin, Notification: n})
+				if err == nil {
+					payloads = append(payloads, string(b))
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_, err := w.ExecContext(ctx, `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`, notifyChannel, payloads)
+			cancel()
+			if err != nil {
+				db.Logger.Warn("tell other Reelvault processes about changes", "err", err, "notifications", len(payloads))
+			}
 		}
-		payloads = append(payloads, string(b))
+	}()
+}
+
+// publish queues committed notifications for the other processes. It never
+// blocks a writer: when the queue is full they are dropped, with a warning.
+func (db *DB) publish(notes []domain.Notification) {
+	if db.publisher == nil {
+		return
 	}
-	if _, err := t.ext.ExecContext(t.ctx, `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`, notifyChannel, payloads); err != nil {
-		return fmt.Errorf("publish notification: %w", err)
+	select {
+	case db.publisher.ch <- notes:
+	default:
+		db.Logger.Warn("notification queue full; other Reelvault processes miss a change", "notifications", len(notes))
 	}
-	return nil
+}
+
+// stopPublisher sends what is queued and stops the publisher. Writers are
+// excluded meanwhile (close holds the swap lock), so nothing is queued late.
+func (db *DB) stopPublisher() {
+	if db.publisher == nil {
+		return
+	}
+	close(db.publisher.ch)
+	<-db.publisher.done
+	db.publisher = nil
 }
 
 // listener is the goroutine that receives other processes' notifications.

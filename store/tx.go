@@ -86,15 +86,13 @@ func (db *DB) writeLocked(ctx context.Context, shared bool, fn func(tx *tx) erro
 		if err := fn(t); err != nil {
 			return mapError(err)
 		}
-		if db.dialect.isPostgres() && len(t.notes) > 0 {
-			if err := publishNotes(t); err != nil {
-				return mapError(err)
-			}
-		}
 		if err := sqlTx.Commit(); err != nil {
 			return fmt.Errorf("commit: %w", mapError(err))
 		}
 		notes = t.notes
+		if db.dialect.isPostgres() && len(notes) > 0 {
+			db.publish(notes)
+		}
 		return nil
 	})
 	if err == nil && db.Notifier != nil {
