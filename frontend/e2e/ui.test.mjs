@@ -280,9 +280,14 @@ describe('task', () => {
 describe('screens', () => {
   it('shows statistics', async () => {
     await page.goto(`${server.base}/#/stats`);
-    const tasks = page.locator('.tile[data-tile="Tasks"] .value');
-    await page.waitForFunction(() => document.querySelector('.tile[data-tile="Tasks"] .value')?.textContent !== '0');
-    assert.equal((await tasks.innerText()).replace(/,/g, ''), String(BULK + 7));
+    // The screen loads its code on demand, then its numbers.
+    const tiles = page.locator('.tile[data-tile="Tasks"] .value');
+    await page.waitForFunction(
+      (want) => document.querySelector('.tile[data-tile="Tasks"] .value')?.textContent?.replace(/,/g, '') === want,
+      String(BULK + 7),
+    );
+    assert.equal((await tiles.innerText()).replace(/,/g, ''), String(BULK + 7));
+    assert.match(await page.locator('.tile[data-tile="Success rate"] .value').innerText(), /^\d+(\.\d)?%$/);
     await page.locator('.chart canvas').first().waitFor();
     await shot('statistics');
   });

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Task } from '../api';
 import { api } from '../state';
-import { Icon } from './Icon';
 
 // Final-video IDs by task, so a row scrolled back into view does not ask again.
 const finalVideo = new Map<string, number | null>();
@@ -43,12 +42,8 @@ export function TaskThumb({ task, idle }: { task: Task; idle: boolean }) {
     };
   }, [task.task_id, idle]);
   return (
-    <div class={`thumb st-${task.status}`}>
-      {videoId ? (
-        <video src={`${api.mediaUrl(videoId)}#t=0.5`} preload="metadata" muted playsInline tabIndex={-1} />
-      ) : (
-        <Icon name="film" />
-      )}
+    <div class={`thumb st-${task.status}${videoId ? '' : ' blank'}`}>
+      {videoId && <video src={`${api.mediaUrl(videoId)}#t=0.5`} preload="metadata" muted playsInline tabIndex={-1} />}
     </div>
   );
 }

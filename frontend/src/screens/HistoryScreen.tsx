@@ -14,6 +14,10 @@ import { routeHash } from '../lib/route';
 import { api, useNotifications } from '../state';
 
 const ROW_HEIGHT = 64;
+// Rows are keyed by slot, not by task: a row scrolled out is reused for the
+// one scrolled in, so scrolling updates text instead of building elements.
+// More slots than rows ever rendered at once (a 4K screen plus overscan).
+const ROW_SLOTS = 64;
 const PAGE_SIZE = 100;
 const SEARCH_DEBOUNCE_MS = 30;
 
@@ -44,13 +48,7 @@ function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
       onClick={() => onSelect(index)}
       onDblClick={() => openTask(task)}
     >
-      {hasVideo ? (
-        <TaskThumb task={task} idle={idle} />
-      ) : (
-        <div class={`thumb st-${task.status}`}>
-          <Icon name="film" />
-        </div>
-      )}
+      {hasVideo ? <TaskThumb key={task.task_id} task={task} idle={idle} /> : <div class={`thumb blank st-${task.status}`} />}
       <div class="prompt-cell">
         <div class="prompt-line" title={task.prompt}>
           {task.prompt}
@@ -283,7 +281,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
               onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))}
               onScrolling={(s) => setIdle(!s)}
               label="Tasks"
-              renderRow={(t, i, sel) => <TaskRow key={t.task_id} task={t} index={i} selected={sel} idle={idle} onSelect={setSelected} />}
+              renderRow={(t, i, sel) => <TaskRow key={i % ROW_SLOTS} task={t} index={i} selected={sel} idle={idle} onSelect={setSelected} />}
             />
           )}
           <div class="list-foot num">
