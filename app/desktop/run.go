@@ -30,6 +30,7 @@ const EnvAddr = "REELVAULT_ADDR"
 
 // Options are what Run needs. Services are required.
 type Options struct {
+	// Version is the build's version, shown in the UI's status.
 	Version string
 	// DataDir holds the database; the window keeps its state and its
 	// single-instance lock there.
@@ -64,7 +65,8 @@ type Options struct {
 // Run opens the window and blocks until it is closed or ctx is done. Without
 // a display it falls back to Options.Serve with a message saying so. When the
 // window is already open for the same data dir, that window comes to the
-// front and Run returns nil.
+// front and Run returns nil. A binary built without the desktop tag returns
+// ErrNotBuilt.
 func Run(ctx context.Context, opts Options) error {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
