@@ -19,6 +19,7 @@ import (
 
 	"github.com/reelvault/reelvault/app/hub"
 	"github.com/reelvault/reelvault/app/server"
+	"github.com/reelvault/reelvault/app/server/internal/apitest"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
@@ -251,7 +252,9 @@ func (e *env) Do(method, path string, body any, auth *Auth) *Response {
 	if err != nil {
 		e.t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Cookies: resp.Cookies()}
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Cookies: resp.Cookies()}
+	apitest.Conform(e.t, e.srv, req, out.Status, out.Header, out.Body)
+	return out
 }
 
 // MustDo sends a request and fails the test unless the status is want.

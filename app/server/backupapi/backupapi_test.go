@@ -20,6 +20,7 @@ import (
 	"github.com/reelvault/reelvault/app/hub"
 	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/app/server/backupapi"
+	"github.com/reelvault/reelvault/app/server/internal/apitest"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -62,6 +63,7 @@ type env struct {
 	t       testing.TB
 	db      *store.DB
 	tasks   domain.TaskService
+	srv     *server.Server
 	ts      *httptest.Server
 	session string
 	key     string
@@ -85,7 +87,7 @@ func mustOpenEnv(tb testing.TB) *env {
 		Backup: backupapi.New(sch, store.NewExportService(db)),
 		Hub:    h,
 	})
-	e := &env{t: tb, db: db, tasks: store.NewTaskService(db), ts: httptest.NewServer(recordRoutes(srv))}
+	e := &env{t: tb, db: db, tasks: store.NewTaskService(db), srv: srv, ts: httptest.NewServer(recordRoutes(srv))}
 	tb.Cleanup(e.ts.Close)
 	r := e.do("POST", "/api/v1/session", `{"token":"`+srv.OwnerToken()+`"}`, false)
 	for _, c := range r.cookies {
@@ -144,6 +146,7 @@ func (e *env) do(method, path string, body any, owner bool) *response {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
+	apitest.Conform(e.t, e.srv, req, resp.StatusCode, resp.Header, data)
 	return &response{t: e.t, status: resp.StatusCode, header: resp.Header, body: data, cookies: resp.Cookies()}
 }
 
