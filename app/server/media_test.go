@@ -48,6 +48,9 @@ func TestServer_Media(t *testing.T) {
 			t.Fatalf("Content-Range=%q, want %q", got, want)
 		}
 	})
+	t.Run("RangeOutside", func(t *testing.T) {
+		e.MustDo(http.StatusRequestedRangeNotSatisfiable, "GET", path, nil, &Auth{Key: ka, Headers: map[string]string{"Range": "bytes=5000-6000"}})
+	})
 	t.Run("OwnerSession", func(t *testing.T) {
 		e.MustDo(http.StatusOK, "GET", path, nil, owner)
 	})
