@@ -24,6 +24,12 @@ function useThemeVersion(): number {
   return v;
 }
 
+/** An axis tick: 12500 → "12.5k", 0.25 → "0.25". */
+function compact(v: number): string {
+  if (Math.abs(v) >= 1000) return `${Number((v / 1000).toFixed(1))}k`;
+  return String(Number(v.toFixed(2)));
+}
+
 /** One series of a chart. */
 export interface ChartSeries {
   label: string;
@@ -64,9 +70,9 @@ export function Chart({ days, series, height = 220, label }: { days: string[]; s
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
       scales: { x: { time: true } },
-      axes: [{ ...axis }, { ...axis, size: 48 }],
+      axes: [{ ...axis }, { ...axis, size: 52, values: (_u, ticks) => ticks.map(compact) }],
       series: [
-        { value: (_u, v) => (v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10)) },
+        { label: 'Day', value: (_u, v) => (v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10)) },
         ...order.map((i) => {
           const s = series[i] as ChartSeries;
           const color = cssVar(s.color);
