@@ -97,7 +97,13 @@ func expandFile(src, dst string) error {
 		defer gz.Close()
 		r = gz
 	}
-	if _, err := io.Copy(out, r); err != nil {
+	ow := &errWriter{w: out}
+	if _, err := io.Copy(ow, r); err != nil {
+		if ow.err != nil {
+			// The staging file could not be written (a full disk, say):
+			// the backup is not at fault, so do not call it damaged.
+			return fmt.Errorf("write staging file: %w", ow.err)
+		}
 		if r != io.Reader(br) {
 			return domain.Invalidf("file", "%s cannot be decompressed (damaged or truncated): %v.", src, err)
 		}
@@ -107,6 +113,21 @@ func expandFile(src, dst string) error {
 		return fmt.Errorf("sync staging file: %w", err)
 	}
 	return out.Close()
+}
+
+// errWriter remembers the error of the writer it wraps, so that a failed
+// copy can tell a write failure from a read or decode failure.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // countWriter counts the bytes written through it.
