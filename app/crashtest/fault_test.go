@@ -41,6 +41,9 @@ func (v *vault) assertFails(words []string, args ...string) cliResult {
 	v.t.Helper()
 	res := v.run(args...)
 	msg := strings.ToLower(res.Stderr)
+	if i := strings.Index(msg, "error: "); i >= 0 && (i == 0 || msg[i-1] == '\n') {
+		msg = msg[i:] // progress lines may come first
+	}
 	if res.Code != 1 || !strings.HasPrefix(msg, "error: ") {
 		v.t.Fatalf("reelvault %s: exit %d, stderr %q; want exit 1 with an error line", strings.Join(args, " "), res.Code, res.Stderr)
 	}
@@ -350,4 +353,60 @@ func TestFault_RestoreWhileServing(t *testing.T) {
 		t.Fatalf("after the refused restore and a restart the task is %s, want processing", got.Status)
 	}
 	v.integrityCheck()
+}
+
+// dirSize returns the bytes of the regular files under dir.
+func dirSize(t *testing.T, dir string) int64 {
+	t.Helper()
+	var n int64
+	err := filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestFault_RestoreDiskFull: the data directory's file system has room for
+// the database and its backups but not for the staged copy a restore
+// expands next to the database. The restore fails saying the disk is full,
+// the database keeps its data, no staged file is left behind, and the
+// command line keeps working.
+func TestFault_RestoreDiskFull(t *testing.T) {
+	template := seededVault(t, 150)
+	requireCommand(t, template, "restore")
+	var b domain.Backup
+	template.okJSON(&b, "backup")
+	template.ok("maintain", "checkpoint")
+	db, err := os.Stat(template.dbPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &vault{t: t, dir: filepath.Join(t.TempDir(), "data"), home: template.home}
+	mountTmpfs(t, v.dir, dirSize(t, template.dir)+db.Size()/2, false)
+	if out, err := exec.Command("cp", "-a", template.dir+"/.", v.dir).CombinedOutput(); err != nil {
+		t.Fatalf("copy the data: %v: %s", err, out)
+	}
+	n, set := v.digest()
+
+	res := v.assertFails([]string{"no space left"}, "restore", b.Name, "--yes")
+	if strings.Contains(res.Stderr, "damaged") {
+		t.Fatalf("a full disk is blamed on the backup: %s", res.Stderr)
+	}
+	if gn, gs := v.digest(); gn != n || gs != set {
+		t.Fatalf("the database changed: %d tasks (%s), want %d (%s)", gn, gs, n, set)
+	}
+	matches, _ := filepath.Glob(filepath.Join(v.dir, ".reelvault.db.restore-*"))
+	if len(matches) > 0 {
+		t.Fatalf("a failed restore left %v", matches)
+	}
+	var status domain.DBStatus
+	v.okJSON(&status, "status")
+	if status.Counts["tasks"] != int64(n) {
+		t.Fatalf("status after the failed restore: %d tasks, want %d", status.Counts["tasks"], n)
+	}
 }
