@@ -234,6 +234,8 @@ describe('task', () => {
     assert.ok(state.ready >= 3, `readyState ${state.ready}`);
     assert.ok(Math.abs(state.time - 2.5) < 0.3, `seeked to ${state.time}`);
     assert.ok(Math.abs(state.duration - 4) < 0.2, `duration ${state.duration}`);
+    // Registered without facts, the final video's resolution comes from its header.
+    await page.locator('.facts').getByText('320×180').waitFor();
     await shot('task');
   });
 

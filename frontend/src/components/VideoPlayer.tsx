@@ -2,9 +2,18 @@ import type { Video } from '../api';
 import { formatBytes, formatClock } from '../lib/format';
 import { api } from '../state';
 
-/** Size, resolution, frame rate and length of a video file. */
-export function FileFacts({ video }: { video: Video }) {
-  const res = video.width && video.height ? `${video.width}×${video.height}` : '—';
+/** What the browser read from a video file's header, for files registered without facts. */
+export interface MediaFacts {
+  width: number;
+  height: number;
+  duration: number;
+}
+
+/** Size, resolution, frame rate and length of a video file; the file's own header fills gaps. */
+export function FileFacts({ video, media }: { video: Video; media?: MediaFacts }) {
+  const width = video.width ?? media?.width;
+  const height = video.height ?? media?.height;
+  const res = width && height ? `${width}×${height}` : '—';
   return (
     <dl class="facts">
       <dt>Size</dt>
@@ -14,7 +23,7 @@ export function FileFacts({ video }: { video: Video }) {
       <dt>Frame rate</dt>
       <dd class="num">{video.fps ? `${Number(video.fps.toFixed(2))} fps` : '—'}</dd>
       <dt>Length</dt>
-      <dd class="num">{formatClock(video.duration)}</dd>
+      <dd class="num">{formatClock(video.duration ?? media?.duration)}</dd>
       <dt>File</dt>
       <dd class="mono" title={video.file_path}>
         {video.file_path}
@@ -24,7 +33,7 @@ export function FileFacts({ video }: { video: Video }) {
 }
 
 /** A playable, seekable video; a clear mark instead when its file has gone. */
-export function VideoPlayer({ video, label }: { video: Video; label: string }) {
+export function VideoPlayer({ video, label, onMedia }: { video: Video; label: string; onMedia?: (m: MediaFacts) => void }) {
   if (video.missing) {
     return (
       <div class="missing" data-missing="true" role="img" aria-label={`${label}: file missing`}>
@@ -37,5 +46,18 @@ export function VideoPlayer({ video, label }: { video: Video; label: string }) {
       </div>
     );
   }
-  return <video class="player" src={api.mediaUrl(video.id)} controls preload="metadata" aria-label={label} data-video-id={video.id} />;
+  return (
+    <video
+      class="player"
+      src={api.mediaUrl(video.id)}
+      controls
+      preload="metadata"
+      aria-label={label}
+      data-video-id={video.id}
+      onLoadedMetadata={(e) => {
+        const v = e.currentTarget as HTMLVideoElement;
+        if (Number.isFinite(v.duration)) onMedia?.({ width: v.videoWidth, height: v.videoHeight, duration: v.duration });
+      }}
+    />
+  );
 }

@@ -5,7 +5,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Icon } from '../components/Icon';
 import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge } from '../components/StatusBadge';
-import { FileFacts, VideoPlayer } from '../components/VideoPlayer';
+import { FileFacts, VideoPlayer, type MediaFacts } from '../components/VideoPlayer';
 import { formatDateTime, formatDuration } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { api, useNotifications } from '../state';
@@ -79,6 +79,8 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   // Another task's data stays on screen until this one has loaded; never show it as this one.
   const task = data?.task_id === taskId ? data : undefined;
   const [actionError, setActionError] = useState<unknown>();
+  // Facts read from the final video's header, by video, for files registered without them.
+  const [finalMedia, setFinalMedia] = useState<{ id: number; facts: MediaFacts }>();
   useNotifications((n) => {
     if ((n.type === 'task' && n.task_id === taskId) || n.type === 'resync' || n.type === 'restore') reload();
   }, [taskId]);
@@ -152,8 +154,8 @@ export function TaskScreen({ taskId }: { taskId: string }) {
           {final && (
             <div class="card">
               <h2>Final video</h2>
-              <VideoPlayer video={final} label="Final video" />
-              <FileFacts video={final} />
+              <VideoPlayer video={final} label="Final video" onMedia={(facts) => setFinalMedia({ id: final.id, facts })} />
+              <FileFacts video={final} media={finalMedia?.id === final.id ? finalMedia.facts : undefined} />
             </div>
           )}
           <div class="card">
