@@ -30,8 +30,9 @@ import (
 //     across several Reelvault processes on one database. Claims share that
 //     lock among themselves and split the pending rows with
 //     FOR UPDATE SKIP LOCKED;
-//   - full-text search: FTS5 with CJK characters pre-split on SQLite;
-//     ILIKE over the raw text with a pg_trgm GIN index on PostgreSQL;
+//   - full-text search: FTS5 over text with CJK characters set apart on
+//     SQLite; LIKE over the same text, lower-cased, with a pg_trgm GIN
+//     index on PostgreSQL;
 //   - calendar days of microsecond timestamps, and storage statistics;
 //   - error codes: PostgreSQL SQLSTATEs are translated to the SQLite result
 //     codes the rest of the store checks.
