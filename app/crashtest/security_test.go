@@ -307,3 +307,59 @@ func (s *server) ownerTokenOnDisk() string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// TestSecurity_HostAndOrigin checks the real server's defences against a
+// web page in the user's browser: a foreign Host header (DNS rebinding) is
+// refused for every request, a state-changing request with a foreign Origin
+// or a cross-site fetch marker (CSRF) is refused even with valid
+// credentials, and the server listens on loopback only unless told
+// otherwise.
+func TestSecurity_HostAndOrigin(t *testing.T) {
+	v := newVault(t)
+	requireCommand(t, v, "serve")
+	key := v.addUser("alice", 100)
+	srv := v.serve()
+	c := srv.client(key)
+	before := dbFacts(t, v)
+	create := []byte(`{"prompt":"from a web page"}`)
+	for _, h := range []http.Header{
+		{"Host": {"evil.example"}},
+		{"Host": {"evil.example:80"}},
+		{"Host": {"127.0.0.1.evil.example"}},
+	} {
+		req, _ := http.NewRequest("GET", srv.base+"/api/v1/tasks", nil)
+		req.Host = h.Get("Host")
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("Host %q: status %d, want 403", req.Host, resp.StatusCode)
+		}
+	}
+	for _, h := range []http.Header{
+		{"Origin": {"http://evil.example"}, "Content-Type": {"application/json"}},
+		{"Origin": {"null"}, "Content-Type": {"application/json"}},
+		{"Sec-Fetch-Site": {"cross-site"}, "Content-Type": {"application/json"}},
+	} {
+		st, body, err := c.raw("POST", "/api/v1/tasks", create, h)
+		if err != nil || st != http.StatusForbidden {
+			t.Fatalf("POST with %v: status %d %s, %v; want 403", h, st, body, err)
+		}
+	}
+	if after := dbFacts(t, v); after != before {
+		t.Fatalf("a refused cross-site request changed the database")
+	}
+	// Same-origin requests from the server's own pages pass.
+	if st, body, err := c.raw("POST", "/api/v1/tasks", create, http.Header{"Origin": {srv.base}, "Content-Type": {"application/json"}}); err != nil || st != http.StatusCreated {
+		t.Fatalf("same-origin POST: %d %s, %v", st, body, err)
+	}
+	srv.stop()
+	// A non-loopback address is refused without --allow-remote.
+	res := v.run("serve", "--addr", "0.0.0.0:0")
+	if res.Code == 0 || !strings.Contains(res.Stderr, "allow-remote") {
+		t.Fatalf("serve on 0.0.0.0: exit %d, %s; want a refusal naming --allow-remote", res.Code, res.Stderr)
+	}
+}
