@@ -145,6 +145,13 @@ func (d *dialect) searchCond(match string) (string, []any) {
 	if !d.isPostgres() {
 		return "t.id IN (SELECT rowid FROM task_search WHERE task_search MATCH ?)", []any{match}
 	}
+	cond, args := d.searchBodyCond(match)
+	return "t.id IN (SELECT s.rowid FROM task_search s WHERE " + cond + ")", args
+}
+
+// searchBodyCond returns the PostgreSQL condition on task_search s for
+// match (see searchCond).
+func (d *dialect) searchBodyCond(match string) (string, []any) {
 	terms := matchTerms(match)
 	if len(terms) == 0 {
 		return "FALSE", nil
@@ -155,7 +162,7 @@ func (d *dialect) searchCond(match string) (string, []any) {
 		conds[i] = `s.body LIKE ? ESCAPE '\'`
 		args[i] = "%" + likeEscaper.Replace(foldSearch(searchBody(term))) + "%"
 	}
-	return "t.id IN (SELECT s.rowid FROM task_search s WHERE " + strings.Join(conds, " AND ") + ")", args
+	return strings.Join(conds, " AND "), args
 }
 
 // foldSearch lower-cases s and folds its diacritics.

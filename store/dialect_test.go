@@ -26,8 +26,8 @@ type schema struct {
 // Objects that exist on one engine only, by design: the FTS5 table's rowid
 // is implicit in SQLite, and PostgreSQL searches through a trigram index.
 var (
-	postgresOnlyColumns = []string{"task_search.rowid"}
-	postgresOnlyIndexes = []string{"task_search_body_trgm(body)"}
+	postgresOnlyColumns = []string{"task_search.rowid", "task_search.created_at"}
+	postgresOnlyIndexes = []string{"task_search_body_trgm(body)", "task_search_created(created_at, rowid)"}
 	// task_search_late orders FTS5 matches (migration 3); PostgreSQL sorts
 	// its search results by created_at and does not need it.
 	sqliteOnlyTables = []string{"task_search_late"}

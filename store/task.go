@@ -467,9 +467,13 @@ func (q taskQuery) sql(a domain.Actor) (string, []any) {
 func findTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, string, error) {
 	q.dialect = tx.db.dialect
 	var rows []*taskRow
-	if q.match != "" && !q.dialect.isPostgres() {
+	if q.match != "" {
+		search := searchTasks
+		if q.dialect.isPostgres() {
+			search = searchTasksPostgres
+		}
 		var err error
-		if rows, err = searchTasks(tx, a, q); err != nil {
+		if rows, err = search(tx, a, q); err != nil {
 			return nil, "", fmt.Errorf("search tasks: %w", err)
 		}
 	} else {
