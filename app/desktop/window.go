@@ -142,7 +142,7 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		Linux: &linux.Options{
 			ProgramName:         "reelvault",
 			WindowIsTranslucent: false,
-			WebviewGpuPolicy:    linux.WebviewGpuPolicyOnDemand,
+			WebviewGpuPolicy:    gpuPolicy(),
 		},
 	})
 	w.markClosed()
@@ -290,3 +290,14 @@ func (w *window) show() {
 
 // windowBuilt reports whether this binary can open the window.
 const windowBuilt = true
+
+// gpuPolicy chooses WebKit's hardware acceleration. With a GPU (a DRM
+// device) compositing is used on demand; without one (a virtual machine,
+// Xvfb) WebKit would composite in software, which made the first page take
+// about twice as long as not compositing at all (BENCHMARKS.md).
+func gpuPolicy() linux.WebviewGpuPolicy {
+	if _, err := os.Stat("/dev/dri"); err != nil {
+		return linux.WebviewGpuPolicyNever
+	}
+	return linux.WebviewGpuPolicyOnDemand
+}
