@@ -17,6 +17,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -245,9 +246,9 @@ func benchPostgresSearch(b *testing.B, terms []string) {
 			}
 			return err
 		}, func() error {
-			rows, err := f.raw.QueryContext(ctx, pg(`SELECT`+rawTaskColumns+`
-				WHERE t.id IN (SELECT s.rowid FROM task_search s WHERE s.body LIKE ? ESCAPE '\')
-				ORDER BY t.created_at DESC, t.id DESC
+			rows, err := f.raw.QueryContext(ctx, pg(`SELECT`+strings.Replace(rawTaskColumns, "FROM tasks t", "FROM task_search s JOIN tasks t ON t.id = s.rowid", 1)+`
+				WHERE s.body LIKE ? ESCAPE '\'
+				ORDER BY s.created_at DESC, s.rowid DESC
 				LIMIT ?`), "%"+store.SearchBody(term)+"%", 51)
 			if err != nil {
 				return err
