@@ -18,11 +18,12 @@ ARTIFACTS := .artifacts
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-# Debian packages: cgo and the desktop window (WebKitGTK), the window smoke
+# Debian packages: cgo and the desktop window (WebKitGTK; gstreamer1.0-libav
+# so H.264 MP4 videos play in it, WebM needs only WebKit's own), the window smoke
 # test under Xvfb (xvfb, xauth, imagemagick for screenshots), the browser
 # tests (chromium, and a CJK font so Chinese prompts render in screenshots)
 # and the PostgreSQL suite (postgresql).
-APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev \
+APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev gstreamer1.0-libav \
 	xvfb xauth imagemagick chromium fonts-wqy-microhei postgresql
 
 # Go files to format-check: everything but installed node modules.
