@@ -7,5 +7,5 @@
 // error shape, the event forwarding, the window state and the single-instance
 // lock are tested with plain `go test`. Run itself needs the `desktop` tag
 // (set by `wails build`, see the Makefile's build target); a binary built
-// without it returns ErrNoWindow.
+// without it returns ErrNotBuilt.
 package desktop
