@@ -90,12 +90,13 @@ func prompt(rng *rand.Rand) (string, [4]string) {
 // seeder writes a generated history in one transaction through prepared
 // statements: the bulk path.
 type seeder struct {
-	ctx  context.Context
-	tx   *sql.Tx
-	rng  *rand.Rand
-	base int64
-	rows int64
-	err  error
+	ctx    context.Context
+	tx     *sql.Tx
+	rng    *rand.Rand
+	base   int64
+	rows   int64
+	err    error
+	search []searchRow
 
 	insTask, insScript, insVideo, insEvent, insSearch *sql.Stmt
 }
@@ -203,11 +204,32 @@ func (s *seeder) task(i int) {
 	if completed != nil {
 		s.exec(s.insEvent, id, status, status, progress, completed)
 	}
-	s.exec(s.insSearch, id, store.SearchBody(p, scenes[:]...))
+	// The full-text rows are written in runs of their own: FTS5 flushes
+	// its in-memory index at every statement savepoint, so interleaving
+	// them with the other inserts would write thousands of tiny segments.
+	s.search = append(s.search, searchRow{id, store.SearchBody(p, scenes[:]...)})
+	if len(s.search) >= 5000 {
+		s.flushSearch()
+	}
+}
+
+// searchRow is a pending task_search row.
+type searchRow struct {
+	id   int64
+	body string
+}
+
+// flushSearch writes the pending task_search rows.
+func (s *seeder) flushSearch() {
+	for _, r := range s.search {
+		s.exec(s.insSearch, r.id, r.body)
+	}
+	s.search = s.search[:0]
 }
 
 // commit ends the transaction.
 func (s *seeder) commit() error {
+	s.flushSearch()
 	if s.err != nil {
 		s.tx.Rollback()
 		return s.err
