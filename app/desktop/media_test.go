@@ -3,6 +3,7 @@ package desktop_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,10 +18,13 @@ import (
 
 func TestMediaHandler(t *testing.T) {
 	f := newFixture(t)
-	task := f.createTasks(t, 1)[0]
+	tasks := f.createTasks(t, 2)
+	task, other := tasks[0], tasks[1]
 	ctx := domain.WithOwner(context.Background())
-	if _, err := f.tasks.StartTask(ctx, task.TaskID); err != nil {
-		t.Fatal(err)
+	for _, tk := range tasks {
+		if _, err := f.tasks.StartTask(ctx, tk.TaskID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	content := bytes.Repeat([]byte("0123456789"), 1000)
 	path := filepath.Join(t.TempDir(), "scene1.mp4")
@@ -31,7 +35,23 @@ func TestMediaHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(desktop.MediaHandler(f.tasks))
+	// Files a task's user could register that the window must not stream:
+	// a file that is not a video, and a video inside the data directory.
+	dataDir := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "id_ed25519")
+	inside := filepath.Join(dataDir, "backup.mp4")
+	var refused []*domain.Video
+	for i, p := range []string{secret, inside} {
+		if err := os.WriteFile(p, []byte("PRIVATE"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rv, err := f.tasks.AddVideo(ctx, other.TaskID, domain.VideoInput{SceneNumber: i + 1, FilePath: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused = append(refused, rv)
+	}
+	srv := httptest.NewServer(desktop.MediaHandler(f.tasks, dataDir, nil))
 	defer srv.Close()
 	url := srv.URL + "/media/" + strconv.FormatInt(v.ID, 10)
 
@@ -83,6 +103,24 @@ func TestMediaHandler(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("ErrRefused", func(t *testing.T) {
+		for _, rv := range refused {
+			resp, err := http.Get(srv.URL + "/media/" + strconv.FormatInt(rv.ID, 10))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body struct{ Error domain.Error }
+			err = json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatalf("%s: decode error body: %v", rv.FilePath, err)
+			}
+			if resp.StatusCode != http.StatusForbidden || body.Error.Code != domain.EFORBIDDEN {
+				t.Fatalf("%s: status=%d code=%q, want 403 %q", rv.FilePath, resp.StatusCode, body.Error.Code, domain.EFORBIDDEN)
+			}
+		}
+	})
 
 	t.Run("ErrFileGone", func(t *testing.T) {
 		if err := os.Remove(path); err != nil {

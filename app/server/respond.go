@@ -65,9 +65,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError writes err as an error body. Internal errors are logged with
 // their details and shown to the client only as a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	writeError(s.logger, w, r, err)
+}
+
+// writeError writes err as an error body, logging internal errors to logger.
+func writeError(logger *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
 	code := domain.ErrorCode(err)
 	if code == domain.EINTERNAL {
-		s.logger.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		logger.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 	}
 	if code == ERATELIMITED {
 		w.Header().Set("Retry-After", strconv.Itoa(int(FailedAuthEvery.Seconds())))

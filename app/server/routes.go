@@ -68,7 +68,7 @@ func (s *Server) register() {
 		{"POST", "/api/v1/tasks/{task_id}/heartbeat", Actor, "tasks", s.handleHeartbeatTask},
 		{"PUT", "/api/v1/tasks/{task_id}/scripts", Actor, "tasks", s.handleSetScripts},
 		{"POST", "/api/v1/tasks/{task_id}/videos", Actor, "tasks", s.handleAddVideo},
-		{"GET", "/media/{video_id}", Actor, "tasks", s.handleMedia},
+		{"GET", "/media/{video_id}", Actor, "tasks", media{tasks: s.cfg.Tasks, dataDir: s.cfg.DataDir}.serve},
 
 		{"GET", "/api/v1/users", Owner, "users", s.handleListUsers},
 		{"POST", "/api/v1/users", Owner, "users", s.handleCreateUser},
