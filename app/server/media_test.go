@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -86,4 +89,59 @@ func TestServer_Media(t *testing.T) {
 			t.Fatalf("code=%q, want %q", got, want)
 		}
 	})
+}
+
+// MediaHandler on its own (as the window mounts it) acts as the actor in the
+// request context: the task's user and the owner get the file, another user
+// gets 404 and a request without an actor 401.
+func TestMediaHandler(t *testing.T) {
+	e := MustOpenEnv(t)
+	alice, ka := e.MustCreateUser("alice", 10)
+	bob, _ := e.MustCreateUser("bob", 10)
+	task := e.MustCreateTask(ka, "clip", 1)
+	clip := filepath.Join(t.TempDir(), "scene1.webm")
+	if err := os.WriteFile(clip, []byte("0123456789"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var v domain.Video
+	e.MustDo(http.StatusCreated, "POST", "/api/v1/tasks/"+task.TaskID+"/videos", map[string]any{"scene_number": 1, "file_path": clip}, key(ka)).Decode(t, &v)
+
+	h := server.MediaHandler(e.tasks, e.dataDir, nil)
+	for _, tt := range []struct {
+		name   string
+		actor  *domain.Actor
+		status int
+		code   string
+	}{
+		{"User", &domain.Actor{UserID: alice.ID}, http.StatusPartialContent, ""},
+		{"Owner", &domain.Actor{Owner: true}, http.StatusPartialContent, ""},
+		{"ErrOtherUser", &domain.Actor{UserID: bob.ID}, http.StatusNotFound, domain.ENOTFOUND},
+		{"ErrNoActor", nil, http.StatusUnauthorized, domain.EUNAUTHORIZED},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", fmt.Sprintf("/media/%d", v.ID), nil)
+			r.Header.Set("Range", "bytes=2-4")
+			if tt.actor != nil {
+				r = r.WithContext(domain.WithActor(r.Context(), *tt.actor))
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tt.status {
+				t.Fatalf("status=%d, want %d; body=%s", w.Code, tt.status, w.Body)
+			}
+			if tt.code == "" {
+				if got := w.Body.String(); got != "234" {
+					t.Fatalf("body=%q, want bytes 2-4 %q", got, "234")
+				}
+				return
+			}
+			var body struct{ Error domain.Error }
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+				t.Fatalf("decode error body %q: %v", w.Body, err)
+			}
+			if body.Error.Code != tt.code {
+				t.Fatalf("code=%q, want %q", body.Error.Code, tt.code)
+			}
+		})
+	}
 }
