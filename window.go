@@ -6,9 +6,6 @@ import (
 
 	"github.com/reelvault/reelvault/app/cli"
 	"github.com/reelvault/reelvault/app/desktop"
-	"github.com/reelvault/reelvault/app/server/backupapi"
-	"github.com/reelvault/reelvault/backup"
-	"github.com/reelvault/reelvault/store"
 )
 
 // The window hook: `reelvault` without a command opens the desktop window
@@ -37,11 +34,9 @@ func init() {
 			Stdout:   env.Stdout,
 			Getenv:   env.Getenv,
 		}
-		if svc.DB != nil {
-			m := backup.NewManager(svc.DB)
-			m.Logger = env.Logger
-			opts.Scheduler = backup.NewScheduler(m)
-			opts.Services.Backup = backupapi.New(opts.Scheduler, store.NewExportService(svc.DB))
+		if b := svc.Backup(env.Logger); b != nil {
+			opts.Scheduler = b.Scheduler
+			opts.Services.Backup = b
 		}
 		if serve := command("serve"); serve != nil {
 			opts.Serve = func(ctx context.Context) error { return serve.Run(ctx, env, nil) }

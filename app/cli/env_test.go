@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/reelvault/reelvault/app/cli"
+	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
 
@@ -158,4 +159,37 @@ func openServices(ctx context.Context, dir string) (*cli.Services, error) {
 		Stats: store.NewStatsService(db),
 		Close: db.Close,
 	}, nil
+}
+
+// TestServices_Backup: serve and the window get the backup service of a
+// SQLite store (manager, schedule and export on that store) and none without
+// one.
+func TestServices_Backup(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) {
+		svc, err := openServices(context.Background(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := svc.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		b := svc.Backup(slog.New(slog.DiscardHandler))
+		if b == nil || b.Scheduler == nil || b.Exports == nil {
+			t.Fatalf("backup service %+v, want a manager, a schedule and an export service", b)
+		}
+		if b.Manager.DB != svc.DB || b.Scheduler.Manager != b.Manager {
+			t.Fatal("the backup service does not work on the services' store")
+		}
+		list, err := b.Backups(domain.WithOwner(context.Background()))
+		if err != nil || len(list) != 0 {
+			t.Fatalf("backups of a new store: %v, %v", list, err)
+		}
+	})
+	t.Run("NoStore", func(t *testing.T) {
+		if b := (&cli.Services{}).Backup(nil); b != nil {
+			t.Fatalf("backup service %+v without a store, want nil", b)
+		}
+	})
 }

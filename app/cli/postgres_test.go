@@ -62,20 +62,23 @@ func TestPostgres(t *testing.T) {
 
 	t.Run("EngineIsPostgres", func(t *testing.T) {
 		// The services carry the store on PostgreSQL, and say so, so that
-		// what works on a SQLite file (backups) can refuse it.
+		// what works on a SQLite file (backups) can refuse it: there is no
+		// backup service for serve and the window.
 		r := r.with(t)
 		var engine string
+		var hasBackup bool
 		r.opts = func(o *cli.Options) {
 			o.OpenWindow = func(ctx context.Context, env *cli.Env) error {
 				svc, err := env.Services(ctx)
 				if err == nil {
 					engine = svc.DB.Engine()
+					hasBackup = svc.Backup(env.Logger) != nil
 				}
 				return err
 			}
 		}
-		if res := r.run(); res.Code != cli.ExitOK || engine != store.EnginePostgres {
-			t.Fatalf("exit %d, engine %q, stderr %q", res.Code, engine, res.Stderr)
+		if res := r.run(); res.Code != cli.ExitOK || engine != store.EnginePostgres || hasBackup {
+			t.Fatalf("exit %d, engine %q, backup service %v, stderr %q", res.Code, engine, hasBackup, res.Stderr)
 		}
 	})
 	t.Run("Flag", func(t *testing.T) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"time"
@@ -68,12 +69,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		AllowRemote: *allowRemote,
 		Logger:      env.Logger,
 	}
-	// Backups, the schedule and export work on the SQLite store; a
-	// PostgreSQL store is backed up with pg_dump, and the backup routes
-	// answer 404 there.
+	// On a PostgreSQL store the backup routes answer 404.
 	var sched *backup.Scheduler
-	if svc.DB != nil && svc.DB.Engine() == store.EngineSQLite {
-		b := backupapi.NewForDB(svc.DB, env.Logger)
+	if b := svc.Backup(env.Logger); b != nil {
 		sched = b.Scheduler
 		cfg.Backup = b
 	}
@@ -118,6 +116,19 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	env.Logger.Info("stopped serving")
 	return nil
+}
+
+// Backup builds the backup service of the store for `serve` and the window:
+// the backup manager, its schedule (not started: start and stop it with
+// Scheduler.Start and Stop) and the export service, with logger for
+// background errors. It returns nil unless the store is SQLite: backups, the
+// schedule and export work on the SQLite store only, and a PostgreSQL store
+// is backed up with pg_dump.
+func (s *Services) Backup(logger *slog.Logger) *backupapi.Service {
+	if s.DB == nil || s.DB.Engine() != store.EngineSQLite {
+		return nil
+	}
+	return backupapi.NewForDB(s.DB, logger)
 }
 
 // checkpoint folds the WAL into the database file before Main closes the
