@@ -58,6 +58,7 @@ func (s *Server) register() {
 
 		{"POST", "/api/v1/tasks", Actor, "tasks", s.handleCreateTask},
 		{"GET", "/api/v1/tasks", Actor, "tasks", s.handleListTasks},
+		{"GET", "/api/v1/tasks/counts", Actor, "tasks", s.handleCountTasks},
 		{"POST", "/api/v1/tasks/claim", Actor, "tasks", s.handleClaimTask},
 		{"GET", "/api/v1/tasks/{task_id}", Actor, "tasks", s.handleGetTask},
 		{"POST", "/api/v1/tasks/{task_id}/start", Actor, "tasks", s.handleStartTask},

@@ -77,6 +77,23 @@ func (s *Server) handleListTasks(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// handleCountTasks serves GET /api/v1/tasks/counts: the tasks matching the
+// filters of GET /api/v1/tasks, counted per status. The pattern is more
+// specific than /api/v1/tasks/{task_id}, so it wins over a task named
+// "counts". cursor and limit are accepted and ignored.
+func (s *Server) handleCountTasks(w http.ResponseWriter, r *http.Request) error {
+	filter, err := parseTaskFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	counts, err := s.cfg.Tasks.CountTasksByStatus(r.Context(), filter)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, counts)
+	return nil
+}
+
 // taskQueryParams are the query parameters GET /api/v1/tasks understands.
 var taskQueryParams = map[string]bool{
 	"user_id": true, "username": true, "status": true, "created_from": true,

@@ -216,6 +216,79 @@ func TestServer_ListTasks(t *testing.T) {
 	}
 }
 
+func TestServer_CountTasks(t *testing.T) {
+	e := MustOpenEnv(t)
+	_, ka := e.MustCreateUser("fay", 100)
+	_, kb := e.MustCreateUser("gus", 100)
+	for i := 0; i < 3; i++ {
+		e.MustCreateTask(ka, fmt.Sprintf("fay's lighthouse %d", i), 1)
+	}
+	started := e.MustCreateTask(ka, "fay's harbour at dusk", 1)
+	e.MustDo(http.StatusOK, "POST", "/api/v1/tasks/"+started.TaskID+"/start", nil, key(ka))
+	cancelled := e.MustCreateTask(ka, "fay's harbour at dawn", 1)
+	e.MustDo(http.StatusOK, "POST", "/api/v1/tasks/"+cancelled.TaskID+"/cancel", nil, key(ka))
+	for i := 0; i < 2; i++ {
+		e.MustCreateTask(kb, fmt.Sprintf("gus's lighthouse %d", i), 1)
+	}
+	other := e.MustCreateTask(kb, "gus's harbour", 1)
+	e.MustDo(http.StatusOK, "POST", "/api/v1/tasks/"+other.TaskID+"/start", nil, key(kb))
+
+	counts := func(t *testing.T, query string, auth *Auth) map[domain.Status]int {
+		t.Helper()
+		var got map[domain.Status]int
+		e.MustDo(http.StatusOK, "GET", "/api/v1/tasks/counts"+query, nil, auth).Decode(t, &got)
+		for _, st := range []domain.Status{domain.StatusPending, domain.StatusProcessing, domain.StatusCompleted, domain.StatusFailed, domain.StatusCancelled} {
+			if _, ok := got[st]; !ok {
+				t.Fatalf("counts%s: status %q missing from %v", query, st, got)
+			}
+		}
+		return got
+	}
+	for _, tt := range []struct {
+		name  string
+		query string
+		auth  *Auth
+		want  map[domain.Status]int
+	}{
+		{"OwnerAll", "", owner, map[domain.Status]int{domain.StatusPending: 5, domain.StatusProcessing: 2, domain.StatusCancelled: 1}},
+		{"OwnerSearch", "?search=harbour", owner, map[domain.Status]int{domain.StatusProcessing: 2, domain.StatusCancelled: 1}},
+		{"OwnerUserAndSearch", "?username=gus&search=lighthouse", owner, map[domain.Status]int{domain.StatusPending: 2}},
+		{"OwnerStatus", "?status=processing,cancelled", owner, map[domain.Status]int{domain.StatusProcessing: 2, domain.StatusCancelled: 1}},
+		{"KeyOwnTasksOnly", "", key(ka), map[domain.Status]int{domain.StatusPending: 3, domain.StatusProcessing: 1, domain.StatusCancelled: 1}},
+		{"KeySearch", "?q=harbour", key(ka), map[domain.Status]int{domain.StatusProcessing: 1, domain.StatusCancelled: 1}},
+		{"KeyAsksForOtherUser", "?username=gus", key(ka), map[domain.Status]int{}},
+		{"CursorAndLimitIgnored", "?limit=1&status=pending", key(kb), map[domain.Status]int{domain.StatusPending: 2}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := counts(t, tt.query, tt.auth)
+			for st, n := range got {
+				if n != tt.want[st] {
+					t.Fatalf("counts%s: %s=%d, want %d (all: %v)", tt.query, st, n, tt.want[st], got)
+				}
+			}
+		})
+	}
+
+	t.Run("BadFilter", func(t *testing.T) {
+		for _, tt := range []struct{ query, field string }{
+			{"?status=done", "status"},
+			{"?colour=red", "colour"},
+			{"?created_from=yesterday", "created_from"},
+		} {
+			er := e.MustDo(http.StatusBadRequest, "GET", "/api/v1/tasks/counts"+tt.query, nil, key(ka)).Err(t)
+			if er.Error.Code != domain.EINVALID || er.Error.Field != tt.field {
+				t.Fatalf("counts%s: code=%q field=%q, want %q %q", tt.query, er.Error.Code, er.Error.Field, domain.EINVALID, tt.field)
+			}
+		}
+	})
+	t.Run("Unauthenticated", func(t *testing.T) {
+		er := e.MustDo(http.StatusUnauthorized, "GET", "/api/v1/tasks/counts", nil, nil).Err(t)
+		if er.Error.Code != domain.EUNAUTHORIZED {
+			t.Fatalf("code=%q, want %q", er.Error.Code, domain.EUNAUTHORIZED)
+		}
+	})
+}
+
 func TestServer_Quota(t *testing.T) {
 	e := MustOpenEnv(t)
 	_, k := e.MustCreateUser("frank", 1)
