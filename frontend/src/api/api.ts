@@ -15,6 +15,9 @@ import type {
   UserWithKey,
 } from './types';
 
+/** The filters countTasks takes: those of listTasks without the paging. */
+export type CountQuery = Omit<TaskQuery, 'cursor' | 'limit'>;
+
 /** Maintenance operations the user can run by hand. */
 export type MaintenanceOp = 'optimize' | 'analyze' | 'vacuum' | 'check' | 'checkpoint';
 
@@ -28,8 +31,11 @@ export interface Api {
   readonly transport: 'http' | 'wails';
   me(): Promise<Me>;
   listTasks(q: TaskQuery): Promise<TaskPage>;
-  /** Tasks per status created in the days [from, to] (YYYY-MM-DD, either may be empty). */
-  countTasks(range: Pick<TaskQuery, 'from' | 'to'>): Promise<StatusCounts>;
+  /**
+   * Tasks per status matching the filters of listTasks (search, status,
+   * username and the days [from, to]); every status is present.
+   */
+  countTasks(q: CountQuery): Promise<StatusCounts>;
   getTask(taskId: string): Promise<Task>;
   cancelTask(taskId: string): Promise<Task>;
   dailyStats(from: string, to: string): Promise<DayStats[]>;

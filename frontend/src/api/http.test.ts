@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './errors';
 import { createHttpApi } from './http';
+import { toSearchParams } from './query';
 import type { Notification } from './types';
 
 interface Call {
@@ -56,11 +57,36 @@ describe('createHttpApi', () => {
     expect((err as ApiError).code).toBe('offline');
   });
 
-  it('counts by status through the stats endpoint', async () => {
+  it('counts by status with the list filters through the counts endpoint', async () => {
     const counts = { pending: 1, processing: 2, completed: 3, failed: 4, cancelled: 5 };
-    const { f, calls } = fakeFetch({ '/api/v1/stats': [200, { days: [], counts }] });
-    expect(await createHttpApi({ fetch: f }).countTasks({ from: '2026-01-01', to: '2026-01-31' })).toEqual(counts);
-    expect(calls[0]!.url).toBe('/api/v1/stats?from=2026-01-01&to=2026-01-31');
+    const { f, calls } = fakeFetch({ '/api/v1/tasks/counts?': [200, counts] });
+    const api = createHttpApi({ fetch: f });
+    const q = { status: ['failed' as const], search: ' rain ', username: 'ann', from: '2026-01-01', to: '2026-01-31' };
+    expect(await api.countTasks(q)).toEqual(counts);
+    const url = new URL(calls[0]!.url, 'http://x');
+    expect(url.pathname).toBe('/api/v1/tasks/counts');
+    expect(calls[0]!.method).toBe('GET');
+    // The same query string as the list's for the same filters.
+    expect(url.search.slice(1)).toBe(toSearchParams(q));
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      status: 'failed',
+      search: 'rain',
+      username: 'ann',
+      created_from: new Date(2026, 0, 1).toISOString(),
+      created_to: new Date(2026, 1, 1).toISOString(),
+    });
+  });
+
+  it('never sends paging to the counts endpoint', async () => {
+    const { f, calls } = fakeFetch({ '/api/v1/tasks/counts': [200, {}] });
+    await createHttpApi({ fetch: f }).countTasks({ search: 'x', cursor: 'c1', limit: 5 } as never);
+    expect(calls[0]!.url).toBe('/api/v1/tasks/counts?search=x');
+  });
+
+  it('rejects with the server error of a bad count filter', async () => {
+    const body = { error: { code: 'invalid', message: 'Unknown status "done".', field: 'status' } };
+    const { f } = fakeFetch({ '/api/v1/tasks/counts': [400, body] });
+    await expect(createHttpApi({ fetch: f }).countTasks({})).rejects.toMatchObject({ code: 'invalid' });
   });
 
   it('unwraps lists and wraps the database status', async () => {

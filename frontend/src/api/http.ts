@@ -51,7 +51,7 @@ export function createHttpApi(deps: HttpDeps): Api {
     }
   }
 
-  /** GET /api/v1/stats answers both the days and the counts per status of a range. */
+  /** GET /api/v1/stats answers the days of a range (to the owner). */
   function stats(from?: string, to?: string): Promise<{ days?: DayStats[]; counts?: StatusCounts }> {
     const p = new URLSearchParams();
     if (from) p.set('from', from);
@@ -68,7 +68,9 @@ export function createHttpApi(deps: HttpDeps): Api {
       const page = await call<{ tasks?: unknown; next_cursor?: string }>('GET', `/api/v1/tasks?${toSearchParams(q)}`);
       return { tasks: unwrap(page, 'tasks'), next_cursor: page?.next_cursor || undefined };
     },
-    countTasks: async (range) => (await stats(range.from, range.to)).counts ?? ({} as StatusCounts),
+    // The list's filters without its paging: GET /api/v1/tasks/counts takes
+    // the same query parameters as GET /api/v1/tasks.
+    countTasks: (q) => call<StatusCounts>('GET', `/api/v1/tasks/counts?${toSearchParams({ ...q, cursor: undefined, limit: undefined })}`),
     getTask: (id) => call('GET', `/api/v1/tasks/${encodeURIComponent(id)}`),
     cancelTask: (id) => call('POST', `/api/v1/tasks/${encodeURIComponent(id)}/cancel`),
     dailyStats: async (from, to) => (await stats(from, to)).days ?? [],

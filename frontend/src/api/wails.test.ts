@@ -23,6 +23,15 @@ describe('createWailsApi', () => {
     expect(got).toEqual({ status: ['pending'], search: 'rain', created_to: new Date(2026, 2, 2).toISOString(), limit: 20 });
   });
 
+  it('counts with the full filter but no paging', async () => {
+    let got: unknown;
+    const counts = { pending: 1, processing: 0, completed: 2, failed: 0, cancelled: 0 };
+    const app = { CountTasks: async (f: unknown) => ((got = f), counts) } as unknown as DesktopBindings;
+    const api = createWailsApi(app, fakeRuntime().runtime);
+    expect(await api.countTasks({ status: ['completed'], search: ' rain ', username: 'ann', from: '2026-03-01', cursor: 'c', limit: 9 } as never)).toEqual(counts);
+    expect(got).toEqual({ status: ['completed'], search: 'rain', username: 'ann', created_from: new Date(2026, 2, 1).toISOString() });
+  });
+
   it('maps a formatted rejection to an ApiError', async () => {
     const app = { GetTask: async () => Promise.reject({ code: 'not_found', message: 'No such task.' }) } as unknown as DesktopBindings;
     await expect(createWailsApi(app, fakeRuntime().runtime).getTask('x')).rejects.toMatchObject({ code: 'not_found', message: 'No such task.' });

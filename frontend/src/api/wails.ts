@@ -63,7 +63,7 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
       const page = await call<{ tasks: [] | null; next_cursor?: string }>('ListTasks', toTaskFilter(q));
       return { tasks: page.tasks ?? [], next_cursor: page.next_cursor || undefined };
     },
-    countTasks: (range) => call('CountTasks', toTaskFilter({ from: range.from, to: range.to })),
+    countTasks: (q) => call('CountTasks', toTaskFilter({ ...q, cursor: undefined, limit: undefined })),
     getTask: (id) => call('GetTask', id),
     cancelTask: (id) => call('CancelTask', id),
     dailyStats: (from, to) => list('DailyStats', from, to),

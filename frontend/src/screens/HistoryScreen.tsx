@@ -131,11 +131,23 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
     }, setError);
   }, [query]);
 
-  const loadCounts = () =>
-    api.countTasks({ from: filters.from, to: filters.to }).then(setCounts, () => setCounts(undefined));
+  // The chips count under every filter but their own: each shows how many
+  // tasks of its status the search, user and days match, so a chip not
+  // selected still tells what selecting it would add. Only the latest answer
+  // is shown when filters change faster than the counts come back.
+  const countSeq = useRef(0);
+  const loadCounts = () => {
+    const seq = ++countSeq.current;
+    const show = (c: StatusCounts | undefined) => {
+      if (seq === countSeq.current) setCounts(c);
+    };
+    api
+      .countTasks({ search: filters.search, username: filters.username, from: filters.from, to: filters.to })
+      .then(show, () => show(undefined));
+  };
   useEffect(() => {
     loadCounts();
-  }, [filters.from, filters.to]);
+  }, [filters.search, filters.username, filters.from, filters.to]);
 
   useEffect(() => {
     if (me?.owner) api.listUsers().then(setUsers, () => setUsers([]));
@@ -174,12 +186,14 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
       else if (n.status === 'pending') setFresh((k) => k + 1);
       loadCounts();
     },
-    [pager, filters.from, filters.to],
+    [pager, filters.search, filters.username, filters.from, filters.to],
   );
 
   const toggleStatus = (s: Status) =>
     setFilters((f) => ({ ...f, status: f.status.includes(s) ? f.status.filter((x) => x !== s) : [...f.status, s] }));
-  const total = counts ? STATUSES.reduce((n, s) => n + (counts[s] ?? 0), 0) : undefined;
+  // The heading counts what the list shows: the selected statuses, or all.
+  const shown = filters.status.length ? filters.status : STATUSES;
+  const total = counts ? shown.reduce((n, s) => n + (counts[s] ?? 0), 0) : undefined;
   const filtered = filters.search || filters.status.length || filters.username || filters.from || filters.to;
   const noTasksAtAll = !filtered && !state.loading && state.tasks.length === 0 && !error;
 
