@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatCount } from '../lib/format';
+import { axisWidth, compactNumber, rangeTotal } from '../lib/chart';
 
 /** Reads a CSS variable of the current theme. */
 function cssVar(name: string): string {
@@ -24,10 +26,17 @@ function useThemeVersion(): number {
   return v;
 }
 
-/** An axis tick: 12500 → "12.5k", 0.25 → "0.25". */
-function compact(v: number): string {
-  if (Math.abs(v) >= 1000) return `${Number((v / 1000).toFixed(1))}k`;
-  return String(Number(v.toFixed(2)));
+/** The font of the axis labels, set on the axes and used to measure them. */
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+
+/** The rendered width of text in the axis font, in CSS pixels. */
+function measureAxisText(text: string): number {
+  if (measureCtx === undefined) measureCtx = document.createElement('canvas').getContext('2d');
+  if (!measureCtx) return text.length * 8;
+  measureCtx.font = AXIS_FONT;
+  return measureCtx.measureText(text).width;
 }
 
 /** One series of a chart. */
@@ -39,13 +48,33 @@ export interface ChartSeries {
   /** Draw as bars stacked on the series before it; otherwise a line. */
   stacked?: boolean;
   format?: (v: number) => string;
+  /**
+   * The legend value while no day is hovered; by default the total over the
+   * range for stacked series. Lines (averages) give their own.
+   */
+  summary?: string;
 }
 
 /**
  * A chart over days: stacked bars and lines drawn by uPlot, resized with its
- * container and redrawn when the theme changes.
+ * container and redrawn when the theme changes. The y axis is as wide as its
+ * widest label (ticks use yFormat, compact numbers by default). The legend
+ * shows each series' range total while no day is hovered and the day's values
+ * with its date while one is.
  */
-export function Chart({ days, series, height = 220, label }: { days: string[]; series: ChartSeries[]; height?: number; label: string }) {
+export function Chart({
+  days,
+  series,
+  height = 220,
+  label,
+  yFormat = compactNumber,
+}: {
+  days: string[];
+  series: ChartSeries[];
+  height?: number;
+  label: string;
+  yFormat?: (v: number) => string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const theme = useThemeVersion();
   useEffect(() => {
@@ -63,14 +92,21 @@ export function Chart({ days, series, height = 220, label }: { days: string[]; s
     const order = series.map((_, i) => i).sort((a, b) => Number(!!series[b]?.stacked) - Number(!!series[a]?.stacked) || b - a);
     const bars = uPlot.paths.bars?.({ size: [0.7, 40] });
     const grid = { stroke: cssVar('--border'), width: 1 };
-    const axis = { stroke: cssVar('--text-3'), grid, ticks: { stroke: cssVar('--border'), width: 1 } };
+    const axis = { stroke: cssVar('--text-3'), font: AXIS_FONT, grid, ticks: { stroke: cssVar('--border'), width: 1, size: 10 }, gap: 5 };
     const opts: Options = {
       width: el.clientWidth,
       height,
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
       scales: { x: { time: true } },
-      axes: [{ ...axis }, { ...axis, size: 52, values: (_u, ticks) => ticks.map(compact) }],
+      axes: [
+        { ...axis },
+        { ...axis, values: (_u, ticks) => ticks.map(yFormat), size: (_u, values) => axisWidth(values ?? [], measureAxisText) },
+      ],
+      hooks: {
+        // Marks the legend idle (no day hovered), which hides the day entry.
+        setLegend: [(u) => u.root.classList.toggle('rv-idle', u.cursor.idx == null)],
+      },
       series: [
         { label: 'Day', value: (_u, v) => (v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10)) },
         ...order.map((i) => {
@@ -84,9 +120,9 @@ export function Chart({ days, series, height = 220, label }: { days: string[]; s
             paths: s.stacked ? bars : undefined,
             points: { show: false },
             value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => {
-              if (idx == null) return '';
-              const raw = s.values[idx] ?? 0;
-              return s.format ? s.format(raw) : String(raw);
+              const fmt = s.format ?? formatCount;
+              if (idx == null) return s.summary ?? (s.stacked ? fmt(rangeTotal(s.values)) : '');
+              return fmt(s.values[idx] ?? 0);
             },
           };
         }),
@@ -94,6 +130,17 @@ export function Chart({ days, series, height = 220, label }: { days: string[]; s
     };
     const data = [xs, ...order.map((i) => sums[i] as number[])] as AlignedData;
     const plot = new uPlot(opts, data, el);
+    plot.root.classList.toggle('rv-idle', plot.cursor.idx == null);
+    // Series are drawn largest stack first; list them in the legend in the
+    // order they were given. uPlot keeps its own references to the rows.
+    const rows = Array.from(plot.root.querySelectorAll('.u-legend .u-series'));
+    const legendBody = rows[0]?.parentElement;
+    if (legendBody) {
+      series.forEach((_, i) => {
+        const row = rows[order.indexOf(i) + 1];
+        if (row) legendBody.appendChild(row);
+      });
+    }
     const ro = new ResizeObserver(() => plot.setSize({ width: el.clientWidth, height }));
     ro.observe(el);
     return () => {

@@ -13,6 +13,9 @@ describe('format', () => {
   ])('formatBytes(%s) = %s', (n, s) => expect(formatBytes(n)).toBe(s));
 
   it.each([
+    [0, '0 s'],
+    [0.0004, '1 ms'],
+    [0.042, '42 ms'],
     [0.42, '0.4 s'],
     [9.96, '10 s'],
     [42.4, '42 s'],

@@ -15,9 +15,10 @@ export function formatBytes(n: number | undefined): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${UNITS[u]}`;
 }
 
-/** Seconds as a short span: 0.4 → "0.4 s", 75 → "1 min 15 s", 7260 → "2 h 1 min". */
+/** Seconds as a short span: 0.04 → "40 ms", 0.4 → "0.4 s", 75 → "1 min 15 s", 7260 → "2 h 1 min". */
 export function formatDuration(seconds: number | undefined | null): string {
   if (seconds === undefined || seconds === null || !Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds > 0 && seconds < 0.1) return `${Math.max(1, Math.round(seconds * 1000))} ms`;
   if (seconds < 10) return `${Number(seconds.toFixed(1))} s`;
   if (seconds < 60) return `${Math.round(seconds)} s`;
   const total = Math.round(seconds);

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Chart, type ChartSeries } from '../components/Chart';
+import { compactDuration } from '../lib/chart';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { addDays, formatCount, formatDuration, formatPercent, isoDay } from '../lib/format';
 import { fillDays, summarize } from '../lib/stats';
@@ -50,10 +51,10 @@ export function StatsScreen() {
   );
   const timeSeries: ChartSeries[] = useMemo(
     () => [
-      { label: 'Average', color: '--processing', values: days.map((d) => d.avg_generation_time), format: formatDuration },
-      { label: 'p95', color: '--cancelled', values: days.map((d) => d.p95_generation_time), format: formatDuration },
+      { label: 'Average', color: '--processing', values: days.map((d) => d.avg_generation_time), format: formatDuration, summary: formatDuration(sum.avgGenerationTime) },
+      { label: 'p95', color: '--cancelled', values: days.map((d) => d.p95_generation_time), format: formatDuration, summary: formatDuration(sum.p95GenerationTime) },
     ],
-    [days],
+    [days, sum],
   );
   const minuteSeries: ChartSeries[] = useMemo(
     () => [{ label: 'Video minutes', color: '--completed', values: days.map((d) => d.total_video_seconds / 60), stacked: true, format: (v) => v.toFixed(1) }],
@@ -98,7 +99,7 @@ export function StatsScreen() {
       <div class="grid-2">
         <div class="card">
           <h2>Generation time</h2>
-          {days.length > 0 && <Chart label="Average and p95 generation time per day" days={dates} series={timeSeries} height={180} />}
+          {days.length > 0 && <Chart label="Average and p95 generation time per day" days={dates} series={timeSeries} height={180} yFormat={compactDuration} />}
         </div>
         <div class="card">
           <h2>Video minutes</h2>
