@@ -29,6 +29,16 @@ function visiblePrompts() {
 }
 
 /** Types into the search box and returns ms from the last keystroke to the results' paint. */
+/** Waits until the status chips show want ({status: "count"}, unlisted statuses "0"). */
+async function chipsShow(want) {
+  const all = { pending: '0', processing: '0', completed: '0', failed: '0', cancelled: '0', ...want };
+  await page.waitForFunction((all) => {
+    const got = {};
+    for (const c of document.querySelectorAll('.chip[data-status]')) got[c.dataset.status] = c.querySelector('.count')?.textContent;
+    return Object.entries(all).every(([s, n]) => got[s] === n);
+  }, all);
+}
+
 async function search(text) {
   const box = page.getByRole('searchbox', { name: 'Search prompts and scenes' });
   if (await box.inputValue()) {
@@ -151,6 +161,10 @@ describe('history', () => {
     assert.deepEqual(await visiblePrompts(), [PROMPTS.failed]);
     await page.locator('.chip[data-status="completed"]').click();
     await page.waitForFunction(() => document.querySelectorAll('.task-row').length === 4);
+    // A chip counts under the other filters, not its own: the chips not
+    // selected keep their numbers, and the heading counts the list.
+    assert.equal((await page.locator('.chip[data-status="pending"] .count').innerText()).replace(/,/g, ''), String(BULK + 1));
+    await page.waitForFunction(() => document.querySelector('section[aria-label="History"] .screen-head .num')?.textContent === '4 tasks');
     const statuses = await page.locator('.task-row .badge').evaluateAll((els) => els.map((e) => e.dataset.status));
     assert.deepEqual([...new Set(statuses)].sort(), ['completed', 'failed']);
     await shot('history-filtered');
@@ -163,6 +177,7 @@ describe('history', () => {
     await page.getByRole('combobox', { name: 'User' }).selectOption('bo');
     await page.waitForFunction(() => document.querySelectorAll('.task-row').length === 3);
     assert.deepEqual(await visiblePrompts(), [PROMPTS.pending, PROMPTS.failed, PROMPTS.cat]);
+    await chipsShow({ pending: '1', failed: '1', completed: '1' });
     await page.getByRole('combobox', { name: 'User' }).selectOption('');
   });
 
@@ -185,6 +200,7 @@ describe('history', () => {
   it('searches prompts in English and Chinese, and scene descriptions', async () => {
     await search('paper boat');
     assert.deepEqual(await visiblePrompts(), [PROMPTS.boat]);
+    await chipsShow({ completed: '1' });
     await search('橘猫');
     assert.deepEqual(await visiblePrompts(), [PROMPTS.cat]);
     await shot('history-search-chinese');
@@ -296,6 +312,23 @@ describe('screens', () => {
     assert.equal((await tiles.innerText()).replace(/,/g, ''), String(BULK + 7));
     assert.match(await page.locator('.tile[data-tile="Success rate"] .value').innerText(), /^\d+(\.\d)?%$/);
     await page.locator('.chart canvas').first().waitFor();
+    // With no day hovered the legend shows range totals, without an empty day entry.
+    const legend = page.locator('.chart').first().locator('.u-legend');
+    const entries = () =>
+      legend.locator('.u-series').evaluateAll((rows) =>
+        rows.map((r) => [r.querySelector('.u-label')?.textContent, r.querySelector('.u-value')?.textContent, getComputedStyle(r).display !== 'none']),
+      );
+    let rows = await entries();
+    assert.deepEqual(rows[0], ['Day', '', false]);
+    const totals = Object.fromEntries(rows.slice(1).map(([l, v, shown]) => [l, shown ? v.replace(/,/g, '') : 'hidden']));
+    assert.deepEqual(totals, { Completed: '3', Failed: '1', Cancelled: '1', 'Still open': String(BULK + 2) });
+    // Hovering a day shows it and its values.
+    const box = await page.locator('.chart .u-over').first().boundingBox();
+    await page.mouse.move(box.x + box.width - 4, box.y + box.height / 2);
+    await page.waitForFunction(() => /^\d{4}-\d{2}-\d{2}$/.test(document.querySelector('.chart .u-legend .u-series .u-value')?.textContent ?? ''));
+    rows = await entries();
+    assert.equal(rows[0][2], true, 'the hovered day is shown');
+    await page.mouse.move(0, 0);
     await shot('statistics');
   });
 
