@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -116,18 +117,26 @@ func newOrigin() string {
 	return hex.EncodeToString(b[:])
 }
 
+// listenReadyTimeout bounds how long Open waits for the first LISTEN.
+const listenReadyTimeout = 5 * time.Second
+
 // startListener listens on notifyChannel with a connection of its own and
 // hands other processes' notifications to db.Notifier. It reconnects after
-// an error, waiting longer each time, until stopListener.
+// an error, waiting longer each time, until stopListener. It returns once the
+// first LISTEN is in place (or after listenReadyTimeout), so that a change
+// another process commits after Open has returned is never missed.
 func (db *DB) startListener(dsn string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &listener{cancel: cancel, done: make(chan struct{})}
 	db.listener = l
+	ready := make(chan struct{})
+	var once sync.Once
+	listening := func() { once.Do(func() { close(ready) }) }
 	go func() {
 		defer close(l.done)
 		wait := 100 * time.Millisecond
 		for {
-			err := db.listen(ctx, dsn)
+			err := db.listen(ctx, dsn, listening)
 			if ctx.Err() != nil {
 				return
 			}
@@ -140,10 +149,16 @@ func (db *DB) startListener(dsn string) {
 			wait = min(2*wait, 10*time.Second)
 		}
 	}()
+	select {
+	case <-ready:
+	case <-time.After(listenReadyTimeout):
+		db.Logger.Warn("not yet listening for changes made by other Reelvault processes; going on")
+	}
 }
 
-// listen runs one LISTEN session until ctx ends or the connection fails.
-func (db *DB) listen(ctx context.Context, dsn string) error {
+// listen runs one LISTEN session until ctx ends or the connection fails;
+// listening is called once the LISTEN is in place.
+func (db *DB) listen(ctx context.Context, dsn string, listening func()) error {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return err
@@ -152,6 +167,7 @@ func (db *DB) listen(ctx context.Context, dsn string) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
 		return err
 	}
+	listening()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
