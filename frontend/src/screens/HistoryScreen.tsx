@@ -20,6 +20,8 @@ const ROW_HEIGHT = 64;
 const ROW_SLOTS = 64;
 const PAGE_SIZE = 100;
 const SEARCH_DEBOUNCE_MS = 30;
+/** How long task notifications gather before the status counts reload. */
+const COUNTS_COALESCE_MS = 300;
 
 function openTask(t: Task) {
   location.hash = routeHash({ screen: 'task', taskId: t.task_id });
@@ -148,6 +150,20 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   useEffect(() => {
     loadCounts();
   }, [filters.search, filters.username, filters.from, filters.to]);
+  // A busy pipeline sends many task notifications; they reload the counts
+  // at most once per COUNTS_COALESCE_MS.
+  // The timer calls the latest loadCounts, with the filters of its time.
+  const countTimer = useRef<ReturnType<typeof setTimeout>>();
+  const latestLoadCounts = useRef(loadCounts);
+  latestLoadCounts.current = loadCounts;
+  const reloadCountsSoon = () => {
+    if (countTimer.current !== undefined) return;
+    countTimer.current = setTimeout(() => {
+      countTimer.current = undefined;
+      latestLoadCounts.current();
+    }, COUNTS_COALESCE_MS);
+  };
+  useEffect(() => () => clearTimeout(countTimer.current), []);
 
   useEffect(() => {
     if (me?.owner) api.listUsers().then(setUsers, () => setUsers([]));
@@ -184,7 +200,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
       const loaded = pager.current.tasks.some((t) => t.task_id === n.task_id);
       if (loaded) api.getTask(n.task_id).then((t) => pager.update(t), () => undefined);
       else if (n.status === 'pending') setFresh((k) => k + 1);
-      loadCounts();
+      reloadCountsSoon();
     },
     [pager, filters.search, filters.username, filters.from, filters.to],
   );
