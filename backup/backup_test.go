@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/pressly/goose/v3"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -301,38 +298,16 @@ func TestManager_BeforeMigrate(t *testing.T) {
 	ctx := context.Background()
 	latest := store.LatestSchemaVersion()
 	// A database as the previous release left it: every migration but the
-	// newest, applied with goose from the store's own files, and some data.
-	files, err := filepath.Glob(filepath.Join("..", "store", "migrations", "*.sql"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("migrations: %v %v", files, err)
-	}
-	old := fstest.MapFS{}
-	for _, f := range files {
-		if strings.HasPrefix(filepath.Base(f), fmt.Sprintf("%05d_", latest)) {
-			continue
-		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		old[filepath.Base(f)] = &fstest.MapFile{Data: data}
-	}
+	// newest, and some data.
 	path := filepath.Join(t.TempDir(), "data", "reelvault.db")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
 	}
+	if err := store.CreateAtVersion(ctx, path, latest-1); err != nil {
+		t.Fatal(err)
+	}
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(fmt.Sprintf(`PRAGMA application_id = %d`, store.ApplicationID)); err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, old, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UnixMicro()

@@ -76,3 +76,29 @@ func (db *DB) migrate(ctx context.Context, w *sqlx.DB, fresh bool) error {
 	}
 	return nil
 }
+
+// CreateAtVersion creates a new, empty Reelvault database at path with the
+// schema of an older release: the embedded migrations up to and including
+// version. Upgrade tests open it with a DB to watch the later migrations run.
+func CreateAtVersion(ctx context.Context, path string, version int64) error {
+	if version < 1 || version > LatestSchemaVersion() {
+		return domain.Invalidf("version", "The schema version must be between 1 and %d.", LatestSchemaVersion())
+	}
+	raw, err := sqlx.Open("sqlite", path)
+	if err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw.DB, sqliteMigrations(),
+		goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("create database at version %d: %w", version, err)
+	}
+	return raw.Close()
+}

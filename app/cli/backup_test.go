@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/reelvault/reelvault/app/cli"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
 )
 
 // taskCount returns the number of tasks "status --json" reports.
@@ -182,5 +184,56 @@ func TestScheduleMaintainJobs(t *testing.T) {
 	}
 	if out := r.ok("jobs").Stdout; !strings.HasPrefix(out, "JOB") || strings.Count(out, "\n") != 6 {
 		t.Fatalf("jobs table:\n%s", out)
+	}
+}
+
+// An existing database at an older schema is backed up before the command
+// line migrates it, into $REELVAULT_BACKUP_DIR when that is set.
+func TestBackup_PreMigration(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		backupDir func(r *runner) string
+	}{
+		{"DefaultFolder", func(r *runner) string { return filepath.Join(r.dir, "backups") }},
+		{"BackupDir", func(r *runner) string {
+			dir := filepath.Join(t.TempDir(), "elsewhere")
+			r.env[cli.EnvBackupDir] = dir
+			return dir
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRunner(t)
+			want := tt.backupDir(r)
+			older := store.LatestSchemaVersion() - 1
+			if err := store.CreateAtVersion(context.Background(), filepath.Join(r.dir, cli.DBFile), older); err != nil {
+				t.Fatal(err)
+			}
+
+			var st struct {
+				SchemaVersion int64 `json:"schema_version"`
+			}
+			if err := json.Unmarshal([]byte(r.ok("--json", "status").Stdout), &st); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := st.SchemaVersion, store.LatestSchemaVersion(); got != want {
+				t.Fatalf("schema=%d, want %d", got, want)
+			}
+			list := decode[[]domain.Backup](t, r.ok("--json", "backups"))
+			if len(list) != 1 || list[0].Kind != domain.BackupPreMigration {
+				t.Fatalf("backups=%+v, want one pre-migration backup", list)
+			}
+			if got := list[0].SchemaVersion; got != older {
+				t.Fatalf("backup schema=%d, want %d", got, older)
+			}
+			if got := filepath.Dir(list[0].Path); got != want {
+				t.Fatalf("backup folder=%s, want %s", got, want)
+			}
+
+			// Opening again migrates nothing and backs up nothing.
+			r.ok("status")
+			if list := decode[[]domain.Backup](t, r.ok("--json", "backups")); len(list) != 1 {
+				t.Fatalf("backups after a second open=%d, want 1", len(list))
+			}
+		})
 	}
 }

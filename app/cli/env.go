@@ -31,6 +31,10 @@ const (
 	// EnvSlowQuery is the slow-query log's threshold as a Go duration
 	// ("250ms"); default store.DefaultSlowQuery.
 	EnvSlowQuery = "REELVAULT_SLOW_QUERY"
+
+	// EnvBackupDir is the folder of backups and their catalogue; default
+	// <data dir>/backups, beside the database.
+	EnvBackupDir = "REELVAULT_BACKUP_DIR"
 )
 
 // Config is the global configuration from flags and the environment.
@@ -61,6 +65,10 @@ type Services struct {
 	// Hub receives the store's notifications, for the window's and the
 	// server's live updates.
 	Hub *hub.Hub
+
+	// BackupDir, if set, is where backups go instead of the default folder
+	// beside the database ($REELVAULT_BACKUP_DIR).
+	BackupDir string
 
 	// Close releases the backend; Env.Close calls it.
 	Close func() error
@@ -240,20 +248,28 @@ func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 	}
 	h := hub.New()
 	db.Notifier = h
+	svc := &Services{
+		DB:        db,
+		Tasks:     store.NewTaskService(db),
+		Users:     store.NewUserService(db),
+		Stats:     store.NewStatsService(db),
+		Hub:       h,
+		BackupDir: env.Getenv(EnvBackupDir),
+		Close:     db.Close,
+	}
+	if !store.IsPostgresURL(path) {
+		// Before migrations change an existing database, back it up.
+		db.BeforeMigrate = func(ctx context.Context, path string, from, to int64) error {
+			return svc.BackupManager(env.Logger).BeforeMigrate(ctx, path, from, to)
+		}
+	}
 	if err := db.Open(ctx); err != nil {
 		if store.IsPostgresURL(path) {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return &Services{
-		DB:    db,
-		Tasks: store.NewTaskService(db),
-		Users: store.NewUserService(db),
-		Stats: store.NewStatsService(db),
-		Hub:   h,
-		Close: db.Close,
-	}, nil
+	return svc, nil
 }
 
 func (env *Env) openBackend(ctx context.Context, url string) (*Services, error) {

@@ -128,7 +128,20 @@ func (s *Services) Backup(logger *slog.Logger) *backupapi.Service {
 	if s.DB == nil || s.DB.Engine() != store.EngineSQLite {
 		return nil
 	}
-	return backupapi.NewForDB(s.DB, logger)
+	return backupapi.New(backup.NewScheduler(s.BackupManager(logger)), store.NewExportService(s.DB))
+}
+
+// BackupManager returns a backup Manager on the SQLite store, writing to
+// BackupDir when set; logger may be nil.
+func (s *Services) BackupManager(logger *slog.Logger) *backup.Manager {
+	m := backup.NewManager(s.DB)
+	if s.BackupDir != "" {
+		m.Dir = s.BackupDir
+	}
+	if logger != nil {
+		m.Logger = logger
+	}
+	return m
 }
 
 // checkpoint folds the WAL into the database file before Main closes the

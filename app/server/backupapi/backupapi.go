@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 
@@ -30,17 +29,6 @@ var _ server.BackupService = (*Service)(nil)
 // export service.
 func New(sch *backup.Scheduler, exp *store.ExportService) *Service {
 	return &Service{Manager: sch.Manager, Scheduler: sch, Exports: exp}
-}
-
-// NewForDB builds the backup manager and scheduler (not started) and the
-// export service of a SQLite store, with logger for background errors.
-// Start and stop the schedule with s.Scheduler.Start and Stop.
-func NewForDB(db *store.DB, logger *slog.Logger) *Service {
-	m := backup.NewManager(db)
-	if logger != nil {
-		m.Logger = logger
-	}
-	return New(backup.NewScheduler(m), store.NewExportService(db))
 }
 
 // Backup takes a manual backup.
