@@ -422,49 +422,20 @@ func importTask(tx *tx, t *ExportTask, userIDs map[string]int64) (bool, error) {
 	}
 	bodies := []string{t.Prompt}
 	for _, s := range t.Scripts {
-		if _, err := tx.exec(`
-			INSERT INTO scripts (
-				task_id,
-				scene_number,
-				description,
-				duration,
-				camera_movement,
-				lighting,
-				created_at
-			) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.exec(insertScriptSQL,
 			id, s.SceneNumber, s.Description, s.Duration, s.CameraMovement, s.Lighting, micros(s.CreatedAt)); err != nil {
 			return false, fmt.Errorf("scene %d: %w", s.SceneNumber, err)
 		}
 		bodies = append(bodies, s.Description)
 	}
 	for _, v := range t.Videos {
-		if _, err := tx.exec(`
-			INSERT INTO videos (
-				task_id,
-				scene_number,
-				file_path,
-				file_size,
-				duration,
-				width,
-				height,
-				fps,
-				status,
-				created_at
-			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.exec(insertVideoSQL,
 			id, v.SceneNumber, v.FilePath, v.FileSize, v.Duration, v.Width, v.Height, v.FPS, v.Status, micros(v.CreatedAt)); err != nil {
 			return false, fmt.Errorf("video of scene %d: %w", v.SceneNumber, err)
 		}
 	}
 	for _, e := range t.Events {
-		if _, err := tx.exec(`
-			INSERT INTO task_events (
-				task_id,
-				type,
-				status,
-				progress,
-				message,
-				created_at
-			) VALUES (?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.exec(insertEventSQL,
 			id, e.Type, string(e.Status), e.Progress, e.Message, micros(e.CreatedAt)); err != nil {
 			return false, fmt.Errorf("event: %w", err)
 		}

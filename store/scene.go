@@ -16,6 +16,34 @@ import (
 // MaxPathChars limits a video file path.
 const MaxPathChars = 4096
 
+// insertScriptSQL inserts one scripts row and returns its id.
+const insertScriptSQL = `
+	INSERT INTO scripts (
+		task_id,
+		scene_number,
+		description,
+		duration,
+		camera_movement,
+		lighting,
+		created_at
+	) VALUES (?, ?, ?, ?, ?, ?, ?)
+	RETURNING id`
+
+// insertVideoSQL inserts one videos row.
+const insertVideoSQL = `
+	INSERT INTO videos (
+		task_id,
+		scene_number,
+		file_path,
+		file_size,
+		duration,
+		width,
+		height,
+		fps,
+		status,
+		created_at
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // scriptRow is a scripts row as stored.
 type scriptRow struct {
 	ID             int64   `db:"id"`
@@ -142,17 +170,7 @@ func (s *TaskService) SetScripts(ctx context.Context, taskID string, in []domain
 		if _, err := tx.exec(`DELETE FROM scripts WHERE task_id = ?`, r.ID); err != nil {
 			return fmt.Errorf("delete scripts: %w", err)
 		}
-		stmt, err := tx.prepare(`
-			INSERT INTO scripts (
-				task_id,
-				scene_number,
-				description,
-				duration,
-				camera_movement,
-				lighting,
-				created_at
-			) VALUES (?, ?, ?, ?, ?, ?, ?)
-			RETURNING id`)
+		stmt, err := tx.prepare(insertScriptSQL)
 		if err != nil {
 			return fmt.Errorf("insert scripts: %w", err)
 		}
@@ -347,19 +365,7 @@ func insertVideo(tx *tx, r *taskRow, in domain.VideoInput) (*domain.Video, error
 		size := fi.Size()
 		row.FileSize = &size
 	}
-	res, err := tx.exec(`
-		INSERT INTO videos (
-			task_id,
-			scene_number,
-			file_path,
-			file_size,
-			duration,
-			width,
-			height,
-			fps,
-			status,
-			created_at
-		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := tx.exec(insertVideoSQL,
 		r.ID, row.SceneNumber, row.FilePath, row.FileSize, row.Duration, row.Width, row.Height, row.FPS, row.Status, row.CreatedAt)
 	if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 		return nil, domain.Errorf(domain.ECONFLICT, "Scene %d of task %s already has a video.", in.SceneNumber, r.TaskID)

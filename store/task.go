@@ -719,17 +719,20 @@ func updateTask(tx *tx, r *taskRow) error {
 	return nil
 }
 
+// insertEventSQL inserts one task_events row.
+const insertEventSQL = `
+	INSERT INTO task_events (
+		task_id,
+		type,
+		status,
+		progress,
+		message,
+		created_at
+	) VALUES (?, ?, ?, ?, ?, ?)`
+
 // addEvent appends an event for r's current state and queues a notification.
 func addEvent(tx *tx, r *taskRow, typ, message string) error {
-	_, err := tx.exec(`
-		INSERT INTO task_events (
-			task_id,
-			type,
-			status,
-			progress,
-			message,
-			created_at
-		) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := tx.exec(insertEventSQL,
 		r.ID, typ, r.Status, r.Progress, message, micros(tx.now))
 	if err != nil {
 		return fmt.Errorf("add event: %w", err)
