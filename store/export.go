@@ -317,6 +317,7 @@ type exportPage struct {
 	// The children of tasks[i] are scripts[scriptAt[i]:scriptAt[i+1]], and
 	// so on.
 	scriptAt, videoAt, eventAt []int
+	row                        anyRow
 }
 
 func (p *exportPage) reset() {
@@ -329,37 +330,111 @@ func (p *exportPage) reset() {
 
 // scanTask appends the task in rows' current row.
 func (p *exportPage) scanTask(rows *sql.Rows) error {
-	var (
-		id                           int64
-		t                            ExportTask
-		status                       string
-		created, updated             int64
-		started, completed           sql.NullInt64
-		duration                     sql.NullFloat64
-		progress, total, done, tries int64
-	)
-	if err := rows.Scan(&id, &t.TaskID, &t.Username, &t.Prompt, &status, &progress, &total, &done,
-		&t.FinalVideoPath, &t.ErrorMessage, &tries, &created, &updated, &started, &completed, &duration); err != nil {
+	r := &p.row
+	if err := r.scan(rows, 16); err != nil {
 		return err
 	}
-	t.Status = domain.Status(status)
-	t.Progress, t.TotalScenes, t.CompletedScenes, t.Attempts = int(progress), int(total), int(done), int(tries)
-	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
-	if started.Valid {
-		v := fromMicros(started.Int64)
-		t.StartedAt = &v
+	t := ExportTask{
+		TaskID: r.str(1), Username: r.str(2), Prompt: r.str(3), Status: domain.Status(r.str(4)),
+		Progress: int(r.int(5)), TotalScenes: int(r.int(6)), CompletedScenes: int(r.int(7)),
+		FinalVideoPath: r.str(8), ErrorMessage: r.str(9), Attempts: int(r.int(10)),
+		CreatedAt: fromMicros(r.int(11)), UpdatedAt: fromMicros(r.int(12)),
 	}
-	if completed.Valid {
-		v := fromMicros(completed.Int64)
-		t.CompletedAt = &v
+	if v, ok := r.nullInt(13); ok {
+		st := fromMicros(v)
+		t.StartedAt = &st
 	}
-	if duration.Valid {
-		v := duration.Float64
+	if v, ok := r.nullInt(14); ok {
+		done := fromMicros(v)
+		t.CompletedAt = &done
+	}
+	if v, ok := r.nullFloat(15); ok {
 		t.Duration = &v
 	}
-	p.ids = append(p.ids, id)
+	if r.err != nil {
+		return r.err
+	}
+	p.ids = append(p.ids, r.int(0))
 	p.tasks = append(p.tasks, t)
 	return nil
+}
+
+// anyRow scans a row into interface values and converts them by type
+// switch: database/sql converts an int64 or float64 into a typed variable
+// by reflection, which was a tenth of the export's time. A type the switch
+// does not expect (another driver's) goes through database/sql's own
+// conversion. The first conversion error is kept in err.
+type anyRow struct {
+	vals []any
+	ptrs []any
+	err  error
+}
+
+func (r *anyRow) scan(rows *sql.Rows, n int) error {
+	if len(r.vals) != n {
+		r.vals = make([]any, n)
+		r.ptrs = make([]any, n)
+		for i := range r.vals {
+			r.ptrs[i] = &r.vals[i]
+		}
+	}
+	r.err = nil
+	return rows.Scan(r.ptrs...)
+}
+
+func (r *anyRow) fail(i int, err error) {
+	if r.err == nil {
+		r.err = fmt.Errorf("column %d: %w", i, err)
+	}
+}
+
+func (r *anyRow) str(i int) string {
+	if s, ok := r.vals[i].(string); ok {
+		return s
+	}
+	var s sql.NullString
+	if err := s.Scan(r.vals[i]); err != nil {
+		r.fail(i, err)
+	}
+	return s.String
+}
+
+func (r *anyRow) int(i int) int64 {
+	v, _ := r.nullInt(i)
+	return v
+}
+
+func (r *anyRow) nullInt(i int) (int64, bool) {
+	switch v := r.vals[i].(type) {
+	case int64:
+		return v, true
+	case nil:
+		return 0, false
+	}
+	var n sql.NullInt64
+	if err := n.Scan(r.vals[i]); err != nil {
+		r.fail(i, err)
+	}
+	return n.Int64, n.Valid
+}
+
+func (r *anyRow) float(i int) float64 {
+	v, _ := r.nullFloat(i)
+	return v
+}
+
+func (r *anyRow) nullFloat(i int) (float64, bool) {
+	switch v := r.vals[i].(type) {
+	case float64:
+		return v, true
+	case nil:
+		return 0, false
+	}
+	var f sql.NullFloat64
+	if err := f.Scan(r.vals[i]); err != nil {
+		r.fail(i, err)
+	}
+	return f.Float64, f.Valid
 }
 
 // childFilter returns the condition on a child table's task_id selecting
@@ -429,17 +504,17 @@ func (p *exportPage) loadChildren(tx *tx) error {
 		FROM scripts
 		WHERE `+cond+`
 		ORDER BY task_id, scene_number`, args, func(rows *sql.Rows) error {
-		var taskID, scene, created int64
-		var s ExportScript
-		if err := rows.Scan(&taskID, &scene, &s.Description, &s.Duration, &s.CameraMovement, &s.Lighting, &created); err != nil {
+		r := &p.row
+		if err := r.scan(rows, 7); err != nil {
 			return err
 		}
-		if !c.add(taskID, len(p.scripts)) {
-			return nil
+		if !c.add(r.int(0), len(p.scripts)) {
+			return r.err
 		}
-		s.SceneNumber, s.CreatedAt = int(scene), fromMicros(created)
+		s := ExportScript{SceneNumber: int(r.int(1)), Description: r.str(2), Duration: r.float(3),
+			CameraMovement: r.str(4), Lighting: r.str(5), CreatedAt: fromMicros(r.int(6))}
 		p.scripts = append(p.scripts, s)
-		return nil
+		return r.err
 	})
 	if err != nil {
 		return fmt.Errorf("export scripts: %w", err)
@@ -462,39 +537,33 @@ func (p *exportPage) loadChildren(tx *tx) error {
 		FROM videos
 		WHERE `+cond+`
 		ORDER BY task_id, scene_number`, args, func(rows *sql.Rows) error {
-		var taskID, scene, created int64
-		var size, width, height sql.NullInt64
-		var duration, fps sql.NullFloat64
-		var v ExportVideo
-		if err := rows.Scan(&taskID, &scene, &v.FilePath, &size, &duration, &width, &height, &fps, &v.Status, &created); err != nil {
+		r := &p.row
+		if err := r.scan(rows, 10); err != nil {
 			return err
 		}
-		if !c.add(taskID, len(p.videos)) {
-			return nil
+		if !c.add(r.int(0), len(p.videos)) {
+			return r.err
 		}
-		v.SceneNumber, v.CreatedAt = int(scene), fromMicros(created)
-		if size.Valid {
-			x := size.Int64
+		v := ExportVideo{SceneNumber: int(r.int(1)), FilePath: r.str(2), Status: r.str(8), CreatedAt: fromMicros(r.int(9))}
+		if x, ok := r.nullInt(3); ok {
 			v.FileSize = &x
 		}
-		if duration.Valid {
-			x := duration.Float64
+		if x, ok := r.nullFloat(4); ok {
 			v.Duration = &x
 		}
-		if width.Valid {
-			x := int(width.Int64)
-			v.Width = &x
+		if x, ok := r.nullInt(5); ok {
+			w := int(x)
+			v.Width = &w
 		}
-		if height.Valid {
-			x := int(height.Int64)
-			v.Height = &x
+		if x, ok := r.nullInt(6); ok {
+			h := int(x)
+			v.Height = &h
 		}
-		if fps.Valid {
-			x := fps.Float64
+		if x, ok := r.nullFloat(7); ok {
 			v.FPS = &x
 		}
 		p.videos = append(p.videos, v)
-		return nil
+		return r.err
 	})
 	if err != nil {
 		return fmt.Errorf("export videos: %w", err)
@@ -513,18 +582,17 @@ func (p *exportPage) loadChildren(tx *tx) error {
 		FROM task_events
 		WHERE `+cond+`
 		ORDER BY task_id, id`, args, func(rows *sql.Rows) error {
-		var taskID, progress, created int64
-		var status string
-		var e ExportEvent
-		if err := rows.Scan(&taskID, &e.Type, &status, &progress, &e.Message, &created); err != nil {
+		r := &p.row
+		if err := r.scan(rows, 6); err != nil {
 			return err
 		}
-		if !c.add(taskID, len(p.events)) {
-			return nil
+		if !c.add(r.int(0), len(p.events)) {
+			return r.err
 		}
-		e.Status, e.Progress, e.CreatedAt = domain.Status(status), int(progress), fromMicros(created)
+		e := ExportEvent{Type: r.str(1), Status: domain.Status(r.str(2)), Progress: int(r.int(3)),
+			Message: r.str(4), CreatedAt: fromMicros(r.int(5))}
 		p.events = append(p.events, e)
-		return nil
+		return r.err
 	})
 	if err != nil {
 		return fmt.Errorf("export events: %w", err)
