@@ -39,7 +39,14 @@ func init() {
 			opts.Services.Backup = b
 		}
 		if serve := command("serve"); serve != nil {
-			opts.Serve = func(ctx context.Context) error { return serve.Run(ctx, env, nil) }
+			opts.Serve = func(ctx context.Context) error {
+				// The fallback listens where the window's API would have.
+				var args []string
+				if opts.Addr != "" {
+					args = []string{"--addr", opts.Addr}
+				}
+				return serve.Run(ctx, env, args)
+			}
 		}
 		err = desktop.Run(ctx, opts)
 		if errors.Is(err, desktop.ErrNoWindow) {
