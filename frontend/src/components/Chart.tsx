@@ -44,7 +44,8 @@ export interface ChartSeries {
   label: string;
   /** A CSS variable name such as --completed. */
   color: string;
-  values: number[];
+  /** One value a day; null leaves a gap in a line (a day with nothing to average). */
+  values: (number | null)[];
   /** Draw as bars stacked on the series before it; otherwise a line. */
   stacked?: boolean;
   format?: (v: number) => string;
@@ -83,7 +84,7 @@ export function Chart({
     const xs = days.map((d) => Date.parse(`${d}T12:00:00Z`) / 1000);
     // Stacked bars: each series is drawn as the running sum, largest first,
     // so the smaller sums paint over it; the legend shows the raw value.
-    const sums: number[][] = [];
+    const sums: (number | null)[][] = [];
     let running = xs.map(() => 0);
     for (const s of series) {
       if (s.stacked) running = running.map((v, i) => v + (s.values[i] ?? 0));
@@ -122,7 +123,8 @@ export function Chart({
             value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => {
               const fmt = s.format ?? formatCount;
               if (idx == null) return s.summary ?? (s.stacked ? fmt(rangeTotal(s.values)) : '');
-              return fmt(s.values[idx] ?? 0);
+              const v = s.values[idx];
+              return v == null ? '—' : fmt(v);
             },
           };
         }),

@@ -51,6 +51,7 @@ describe('axisWidth', () => {
 describe('rangeTotal', () => {
   it('adds the days and skips holes', () => {
     expect(rangeTotal([1, 2, Number.NaN, 3])).toBe(6);
+    expect(rangeTotal([1, null, 2])).toBe(3);
     expect(rangeTotal([])).toBe(0);
   });
 });

@@ -32,8 +32,8 @@ export function axisWidth(labels: readonly string[], measure: (text: string) => 
 }
 
 /** The value a series shows in the legend while no day is hovered: its total over the range. */
-export function rangeTotal(values: readonly number[]): number {
+export function rangeTotal(values: readonly (number | null)[]): number {
   let n = 0;
-  for (const v of values) n += Number.isFinite(v) ? v : 0;
+  for (const v of values) n += v != null && Number.isFinite(v) ? v : 0;
   return n;
 }

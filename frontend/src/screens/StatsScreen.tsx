@@ -51,8 +51,8 @@ export function StatsScreen() {
   );
   const timeSeries: ChartSeries[] = useMemo(
     () => [
-      { label: 'Average', color: '--processing', values: days.map((d) => d.avg_generation_time), format: formatDuration, summary: formatDuration(sum.avgGenerationTime) },
-      { label: 'p95', color: '--cancelled', values: days.map((d) => d.p95_generation_time), format: formatDuration, summary: formatDuration(sum.p95GenerationTime) },
+      { label: 'Average', color: '--processing', values: days.map((d) => (d.completed_tasks > 0 ? d.avg_generation_time : null)), format: formatDuration, summary: formatDuration(sum.avgGenerationTime) },
+      { label: 'p95', color: '--cancelled', values: days.map((d) => (d.completed_tasks > 0 ? d.p95_generation_time : null)), format: formatDuration, summary: formatDuration(sum.p95GenerationTime) },
     ],
     [days, sum],
   );
