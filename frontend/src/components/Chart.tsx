@@ -119,7 +119,8 @@ export function Chart({
             fill: s.stacked ? color : undefined,
             width: s.stacked ? 0 : 2,
             paths: s.stacked ? bars : undefined,
-            points: { show: false },
+            // Lines have gaps on days without data: dots keep a lone day visible.
+            points: s.stacked ? { show: false } : { show: true, size: 6, fill: color },
             value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => {
               const fmt = s.format ?? formatCount;
               if (idx == null) return s.summary ?? (s.stacked ? fmt(rangeTotal(s.values)) : '');
