@@ -237,3 +237,41 @@ func TestBackup_PreMigration(t *testing.T) {
 		})
 	}
 }
+
+// Restoring a backup of an older schema migrates it forward after the swap;
+// the pre-migration backup that the reopen takes must not collide with the
+// restore's own hold on the backup lock.
+func TestRestore_OlderSchema(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	older := store.LatestSchemaVersion() - 1
+	file := filepath.Join(t.TempDir(), "older.db")
+	if err := store.CreateAtVersion(context.Background(), file, older); err != nil {
+		t.Fatal(err)
+	}
+
+	out := decode[backup.RestoreResult](t, r.ok("--json", "restore", file, "--yes"))
+	if out.PreRestore == nil || out.PreRestore.Kind != domain.BackupPreRestore {
+		t.Fatalf("restore=%+v", out)
+	}
+
+	var st struct {
+		SchemaVersion int64 `json:"schema_version"`
+	}
+	if err := json.Unmarshal([]byte(r.ok("--json", "status").Stdout), &st); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := st.SchemaVersion, store.LatestSchemaVersion(); got != want {
+		t.Fatalf("schema after restore=%d, want %d", got, want)
+	}
+	if users := decode[[]domain.User](t, r.ok("--json", "user", "list")); len(users) != 0 {
+		t.Fatalf("users after restoring an empty backup=%d, want 0", len(users))
+	}
+	kinds := map[domain.BackupKind]int{}
+	for _, b := range decode[[]domain.Backup](t, r.ok("--json", "backups")) {
+		kinds[b.Kind]++
+	}
+	if kinds[domain.BackupPreRestore] != 1 || kinds[domain.BackupPreMigration] != 1 {
+		t.Fatalf("backups by kind=%v, want one pre-restore and one pre-migration", kinds)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/reelvault/reelvault/app/hub"
+	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
@@ -72,6 +73,9 @@ type Services struct {
 
 	// Close releases the backend; Env.Close calls it.
 	Close func() error
+
+	backupOnce sync.Once
+	backup     *backup.Manager // see BackupManager
 }
 
 // Backend opens the services for a --db URL with one of its schemes, for

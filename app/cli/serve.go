@@ -131,17 +131,23 @@ func (s *Services) Backup(logger *slog.Logger) *backupapi.Service {
 	return backupapi.New(backup.NewScheduler(s.BackupManager(logger)), store.NewExportService(s.DB))
 }
 
-// BackupManager returns a backup Manager on the SQLite store, writing to
-// BackupDir when set; logger may be nil.
+// BackupManager returns the backup Manager of the SQLite store, writing to
+// BackupDir when set; logger may be nil. There is one Manager per Services:
+// a restore holds the backup lock while the store reopens and may run its
+// pre-migration hook, which must be the same Manager to see that it holds
+// the lock. The first call's logger is kept.
 func (s *Services) BackupManager(logger *slog.Logger) *backup.Manager {
-	m := backup.NewManager(s.DB)
-	if s.BackupDir != "" {
-		m.Dir = s.BackupDir
-	}
-	if logger != nil {
-		m.Logger = logger
-	}
-	return m
+	s.backupOnce.Do(func() {
+		m := backup.NewManager(s.DB)
+		if s.BackupDir != "" {
+			m.Dir = s.BackupDir
+		}
+		if logger != nil {
+			m.Logger = logger
+		}
+		s.backup = m
+	})
+	return s.backup
 }
 
 // checkpoint folds the WAL into the database file before Main closes the
