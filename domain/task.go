@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"os"
 	"time"
 )
 
@@ -169,6 +170,12 @@ type TaskService interface {
 	// FindVideoByID returns a registered video (for the media endpoint).
 	// Returns ENOTFOUND.
 	FindVideoByID(ctx context.Context, id int64) (*Video, error)
+
+	// OpenVideo opens the file of a registered video for streaming, under
+	// the media rule (see MediaRoots) judged on the opened file; the caller
+	// closes it. Returns ENOTFOUND, EFORBIDDEN (the owner only: a user gets
+	// ENOTFOUND for every file it may not stream).
+	OpenVideo(ctx context.Context, id int64) (*Video, *os.File, error)
 
 	// ClaimTask atomically hands the oldest pending task to a worker with a
 	// lease and moves it to processing. Returns (nil, nil) when none is pending.

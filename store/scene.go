@@ -321,6 +321,14 @@ func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.Vid
 	if in.FilePath, err = cleanVideoPath("file_path", in.FilePath); err != nil {
 		return nil, err
 	}
+	rule, err := s.Media.rule(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	size, err := rule.registerSize("file_path", in.FilePath)
+	if err != nil {
+		return nil, err
+	}
 	var v *domain.Video
 	err = s.db.write(ctx, func(tx *tx) error {
 		r, err := findTaskRow(tx, a, taskID)
@@ -333,7 +341,7 @@ func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.Vid
 		if r.TotalScenes > 0 && in.SceneNumber > r.TotalScenes {
 			return domain.Invalidf("scene_number", "Task %s has %d scenes; there is no scene %d.", r.TaskID, r.TotalScenes, in.SceneNumber)
 		}
-		if v, err = insertVideo(tx, r, in); err != nil {
+		if v, err = insertVideo(tx, r, in, size); err != nil {
 			return err
 		}
 		r.UpdatedAt = micros(tx.now)
@@ -348,9 +356,9 @@ func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.Vid
 	return v, nil
 }
 
-// insertVideo registers a video of r, with its size read from the file when
-// it exists, and counts it in the day's statistics.
-func insertVideo(tx *tx, r *taskRow, in domain.VideoInput) (*domain.Video, error) {
+// insertVideo registers a video of r with its file's size (nil when the
+// file is missing) and counts it in the day's statistics.
+func insertVideo(tx *tx, r *taskRow, in domain.VideoInput, size *int64) (*domain.Video, error) {
 	row := videoRow{
 		SceneNumber: in.SceneNumber,
 		FilePath:    in.FilePath,
@@ -358,12 +366,9 @@ func insertVideo(tx *tx, r *taskRow, in domain.VideoInput) (*domain.Video, error
 		Width:       in.Width,
 		Height:      in.Height,
 		FPS:         in.FPS,
+		FileSize:    size,
 		Status:      "completed",
 		CreatedAt:   micros(tx.now),
-	}
-	if fi, err := os.Stat(in.FilePath); err == nil && fi.Mode().IsRegular() {
-		size := fi.Size()
-		row.FileSize = &size
 	}
 	res, err := tx.exec(insertVideoSQL,
 		r.ID, row.SceneNumber, row.FilePath, row.FileSize, row.Duration, row.Width, row.Height, row.FPS, row.Status, row.CreatedAt)
@@ -393,6 +398,42 @@ func (s *TaskService) FindVideoByID(ctx context.Context, id int64) (*domain.Vide
 	if err != nil {
 		return nil, err
 	}
+	v, err := s.findVideo(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	rule, err := s.Media.rule(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	rule.stat(v)
+	return v, nil
+}
+
+// OpenVideo opens the file of a registered video visible to the caller,
+// under the media rule judged on the opened file.
+func (s *TaskService) OpenVideo(ctx context.Context, id int64) (*domain.Video, *os.File, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.findVideo(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rule, err := s.Media.rule(ctx, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := rule.openVideo(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, f, nil
+}
+
+// findVideo returns the registered video id if a may see it.
+func (s *TaskService) findVideo(ctx context.Context, a domain.Actor, id int64) (*domain.Video, error) {
 	var row struct {
 		videoRow
 		TaskID string `db:"task_uuid"`
@@ -401,7 +442,7 @@ func (s *TaskService) FindVideoByID(ctx context.Context, id int64) (*domain.Vide
 	if !a.Owner {
 		cond, args = " AND t.user_id = ?", append(args, a.UserID)
 	}
-	err = s.db.read(ctx, false, func(tx *tx) error {
+	err := s.db.read(ctx, false, func(tx *tx) error {
 		return tx.get(&row, `SELECT`+videoColumns+`,
 			t.task_id AS task_uuid
 			FROM videos v
@@ -413,7 +454,5 @@ func (s *TaskService) FindVideoByID(ctx context.Context, id int64) (*domain.Vide
 	} else if err != nil {
 		return nil, fmt.Errorf("find video: %w", err)
 	}
-	v := row.videoRow.domain(row.TaskID)
-	statVideo(v)
-	return v, nil
+	return row.videoRow.domain(row.TaskID), nil
 }

@@ -49,16 +49,7 @@ func (s *Settings) Set(ctx context.Context, values map[string]string) error {
 	sort.Strings(keys)
 	err := s.db.write(ctx, func(tx *tx) error {
 		for _, k := range keys {
-			if _, err := tx.exec(`
-				INSERT INTO settings (
-					key,
-					value,
-					updated_at
-				) VALUES (?, ?, ?)
-				ON CONFLICT (key) DO UPDATE SET
-					value = excluded.value,
-					updated_at = excluded.updated_at`,
-				k, values[k], micros(tx.now)); err != nil {
+			if err := putSetting(tx, k, values[k]); err != nil {
 				return err
 			}
 		}
@@ -68,4 +59,19 @@ func (s *Settings) Set(ctx context.Context, values map[string]string) error {
 		return fmt.Errorf("write settings: %w", err)
 	}
 	return nil
+}
+
+// putSetting stores one setting in tx.
+func putSetting(tx *tx, key, value string) error {
+	_, err := tx.exec(`
+		INSERT INTO settings (
+			key,
+			value,
+			updated_at
+		) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET
+			value = excluded.value,
+			updated_at = excluded.updated_at`,
+		key, value, micros(tx.now))
+	return err
 }

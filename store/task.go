@@ -27,6 +27,12 @@ const MaxMessageChars = 20000
 // TaskService implements domain.TaskService on a DB.
 type TaskService struct {
 	db *DB
+
+	// Media applies the media rule to the video files users register and
+	// stream (see domain.MediaRoots); the app sets it on its data
+	// directory. Nil applies only the video-extension check: any actor may
+	// register any path, as the store's own tests do.
+	Media *MediaService
 }
 
 var _ domain.TaskService = (*TaskService)(nil)
@@ -243,8 +249,14 @@ func (s *TaskService) FindTaskByID(ctx context.Context, taskID string) (*domain.
 	if err != nil {
 		return nil, err
 	}
-	for _, v := range t.Videos {
-		statVideo(v)
+	if len(t.Videos) > 0 {
+		rule, err := s.Media.rule(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range t.Videos {
+			rule.stat(v)
+		}
 	}
 	return t, nil
 }
@@ -632,7 +644,19 @@ func (s *TaskService) UpdateProgress(ctx context.Context, taskID string, in doma
 // CompleteTask finishes a processing task and registers its final video as
 // scene 0.
 func (s *TaskService) CompleteTask(ctx context.Context, taskID string, finalVideoPath string) (*domain.Task, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
 	path, err := cleanVideoPath("final_video_path", finalVideoPath)
+	if err != nil {
+		return nil, err
+	}
+	rule, err := s.Media.rule(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	size, err := rule.registerSize("final_video_path", path)
 	if err != nil {
 		return nil, err
 	}
@@ -642,7 +666,7 @@ func (s *TaskService) CompleteTask(ctx context.Context, taskID string, finalVide
 			r.Progress = 100
 			r.CompletedScenes = r.TotalScenes
 			r.FinalVideoPath = path
-			if _, err := insertVideo(tx, r, domain.VideoInput{SceneNumber: domain.FinalScene, FilePath: path}); err != nil {
+			if _, err := insertVideo(tx, r, domain.VideoInput{SceneNumber: domain.FinalScene, FilePath: path}, size); err != nil {
 				return "", "", err
 			}
 			if err := bumpStats(tx, day(tx.now), "completed_tasks", 0); err != nil {
