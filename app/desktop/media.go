@@ -9,12 +9,12 @@ import (
 )
 
 // MediaHandler serves GET /media/{video_id} inside the window with the
-// server's handler (server.MediaHandler: Range support, video files outside
-// dataDir only, the path taken from the database). Every request acts as the
-// local owner: the window's asset server is reachable only from the window
-// itself.
-func MediaHandler(tasks domain.TaskService, dataDir string, logger *slog.Logger) http.Handler {
-	h := server.MediaHandler(tasks, dataDir, logger)
+// server's handler (server.MediaHandler: Range support, the path taken from
+// the database, the file opened first and judged by the store's media rule).
+// Every request acts as the local owner: the window's asset server is
+// reachable only from the window itself.
+func MediaHandler(tasks domain.TaskService, logger *slog.Logger) http.Handler {
+	h := server.MediaHandler(tasks, logger)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(domain.WithOwner(r.Context())))
 	})

@@ -10,10 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/reelvault/reelvault/app/desktop"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
 )
 
 func TestMediaHandler(t *testing.T) {
@@ -36,22 +39,35 @@ func TestMediaHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Files a task's user could register that the window must not stream:
-	// a file that is not a video, and a video inside the data directory.
+	// a file that is not a video, a video inside the data directory, and a
+	// FIFO named like a video (it must not hold the request either).
 	dataDir := t.TempDir()
+	ruled := store.NewTaskService(f.db)
+	ruled.Media = store.NewMediaService(f.db, dataDir)
 	secret := filepath.Join(t.TempDir(), "id_ed25519")
 	inside := filepath.Join(dataDir, "backup.mp4")
+	fifo := filepath.Join(t.TempDir(), "pipe.mp4")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var refused []*domain.Video
-	for i, p := range []string{secret, inside} {
-		if err := os.WriteFile(p, []byte("PRIVATE"), 0o600); err != nil {
-			t.Fatal(err)
+	for i, p := range []string{secret, inside, fifo} {
+		if p != fifo {
+			if err := os.WriteFile(p, []byte("PRIVATE"), 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
-		rv, err := f.tasks.AddVideo(ctx, other.TaskID, domain.VideoInput{SceneNumber: i + 1, FilePath: p})
+		in, id := domain.VideoInput{SceneNumber: i + 1, FilePath: p}, other.TaskID
+		if p == fifo {
+			in.SceneNumber, id = 2, task.TaskID // a task has two scenes
+		}
+		rv, err := f.tasks.AddVideo(ctx, id, in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		refused = append(refused, rv)
 	}
-	srv := httptest.NewServer(desktop.MediaHandler(f.tasks, dataDir, nil))
+	srv := httptest.NewServer(desktop.MediaHandler(ruled, nil))
 	defer srv.Close()
 	url := srv.URL + "/media/" + strconv.FormatInt(v.ID, 10)
 
@@ -106,7 +122,7 @@ func TestMediaHandler(t *testing.T) {
 
 	t.Run("ErrRefused", func(t *testing.T) {
 		for _, rv := range refused {
-			resp, err := http.Get(srv.URL + "/media/" + strconv.FormatInt(rv.ID, 10))
+			resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(srv.URL + "/media/" + strconv.FormatInt(rv.ID, 10))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -121,7 +121,7 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		BackgroundColour: options.NewRGB(0xf5, 0xf5, 0xf7), // the light theme's page colour: no flash before the first paint
 		AssetServer: &assetserver.Options{
 			Assets:  opts.Assets,
-			Handler: MediaHandler(opts.Services.Tasks, opts.DataDir, opts.Logger),
+			Handler: MediaHandler(opts.Services.Tasks, opts.Logger),
 			Middleware: func(next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					opts.Logger.Debug("window request", "method", r.Method, "path", r.URL.Path, "range", r.Header.Get("Range"))

@@ -115,9 +115,12 @@ func MustOpenEnv(tb testing.TB, opts ...envOption) *env {
 			tb.Error(err)
 		}
 	})
-	e.tasks = store.NewTaskService(e.db)
+	tasks := store.NewTaskService(e.db)
+	tasks.Media = store.NewMediaService(e.db, dir)
+	e.tasks = tasks
 	e.users = store.NewUserService(e.db)
 	cfg := server.Config{
+		Media:   tasks.Media,
 		Tasks:   e.tasks,
 		Users:   e.users,
 		Stats:   store.NewStatsService(e.db),
@@ -342,4 +345,19 @@ func startServing(tb testing.TB, e *env, opts ...envOption) *server.Server {
 		}
 	})
 	return srv
+}
+
+// MustClip writes a video file in the data directory's media folder, the
+// default media root, where users' keys may register it.
+func (e *env) MustClip(tb testing.TB, name string, data []byte) string {
+	tb.Helper()
+	dir := filepath.Join(e.dataDir, domain.MediaFolder)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/reelvault/reelvault/app/server"
@@ -20,15 +19,11 @@ func TestServer_Media(t *testing.T) {
 	task := e.MustCreateTask(ka, "clip", 1)
 	e.MustDo(http.StatusOK, "POST", "/api/v1/tasks/"+task.TaskID+"/start", nil, key(ka))
 
-	dir := t.TempDir()
 	data := make([]byte, 4096)
 	for i := range data {
 		data[i] = byte(i % 251)
 	}
-	clip := filepath.Join(dir, "scene1.mp4")
-	if err := os.WriteFile(clip, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	clip := e.MustClip(t, "scene1.mp4", data)
 	var v domain.Video
 	e.MustDo(http.StatusCreated, "POST", "/api/v1/tasks/"+task.TaskID+"/videos", map[string]any{"scene_number": 1, "file_path": clip}, key(ka)).Decode(t, &v)
 	path := fmt.Sprintf("/media/%d", v.ID)
@@ -99,14 +94,11 @@ func TestMediaHandler(t *testing.T) {
 	alice, ka := e.MustCreateUser("alice", 10)
 	bob, _ := e.MustCreateUser("bob", 10)
 	task := e.MustCreateTask(ka, "clip", 1)
-	clip := filepath.Join(t.TempDir(), "scene1.webm")
-	if err := os.WriteFile(clip, []byte("0123456789"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	clip := e.MustClip(t, "scene1.webm", []byte("0123456789"))
 	var v domain.Video
 	e.MustDo(http.StatusCreated, "POST", "/api/v1/tasks/"+task.TaskID+"/videos", map[string]any{"scene_number": 1, "file_path": clip}, key(ka)).Decode(t, &v)
 
-	h := server.MediaHandler(e.tasks, e.dataDir, nil)
+	h := server.MediaHandler(e.tasks, nil)
 	for _, tt := range []struct {
 		name   string
 		actor  *domain.Actor

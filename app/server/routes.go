@@ -69,7 +69,7 @@ func (s *Server) register() {
 		{"POST", "/api/v1/tasks/{task_id}/heartbeat", Actor, "tasks", s.handleHeartbeatTask},
 		{"PUT", "/api/v1/tasks/{task_id}/scripts", Actor, "tasks", s.handleSetScripts},
 		{"POST", "/api/v1/tasks/{task_id}/videos", Actor, "tasks", s.handleAddVideo},
-		{"GET", "/media/{video_id}", Actor, "tasks", media{tasks: s.cfg.Tasks, dataDir: s.cfg.DataDir}.serve},
+		{"GET", "/media/{video_id}", Actor, "tasks", media{tasks: s.cfg.Tasks}.serve},
 
 		{"GET", "/api/v1/users", Owner, "users", s.handleListUsers},
 		{"POST", "/api/v1/users", Owner, "users", s.handleCreateUser},
@@ -80,6 +80,7 @@ func (s *Server) register() {
 		{"GET", "/api/v1/status", Owner, "meta", s.handleStatus},
 	}
 	s.routes = append(s.routes, s.backupRoutes()...)
+	s.routes = append(s.routes, s.mediaRootRoutes()...)
 
 	// probe knows each path without its method, to tell 405 from 404.
 	probe := http.NewServeMux()

@@ -52,6 +52,10 @@ type Config struct {
 	Backup BackupService // optional: backup routes answer 404 without it
 	Hub    *hub.Hub      // optional: the event stream is empty without it
 
+	// Media manages the media roots; optional: its routes answer 404
+	// without it.
+	Media domain.MediaService
+
 	// Assets is the web UI (the built frontend), served at / with a
 	// fallback to index.html for client-side routes. Optional.
 	Assets fs.FS

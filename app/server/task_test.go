@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,10 +42,7 @@ func TestServer_TaskLifecycle(t *testing.T) {
 		t.Fatalf("scripts=%d, want %d", got, want)
 	}
 
-	clip := filepath.Join(t.TempDir(), "scene1.mp4")
-	if err := os.WriteFile(clip, []byte("0123456789"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	clip := e.MustClip(t, "scene1.mp4", []byte("0123456789"))
 	var video domain.Video
 	e.MustDo(http.StatusCreated, "POST", base+"/videos", map[string]any{"scene_number": 1, "file_path": clip, "duration": 4.5, "width": 1920, "height": 1080, "fps": 24}, key(k)).Decode(t, &video)
 	if video.FileSize == nil || *video.FileSize != 10 {

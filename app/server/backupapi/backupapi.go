@@ -5,14 +5,16 @@ package backupapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"strings"
 
 	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/safefile"
 	"github.com/reelvault/reelvault/store"
 )
 
@@ -59,19 +61,35 @@ func (s *Service) find(ctx context.Context, name string) (*domain.Backup, error)
 	return nil, domain.Errorf(domain.ENOTFOUND, "There is no backup called %q.", name)
 }
 
-// OpenBackup opens a catalogued backup file for download.
+// OpenBackup opens a catalogued backup file for download. The file is
+// opened first and judged after (safefile): a link, a FIFO or anything
+// but a regular file inside the backups folder is refused, whatever was in
+// its place when the catalogue was read.
 func (s *Service) OpenBackup(ctx context.Context, name string) (*domain.Backup, io.ReadSeekCloser, error) {
 	b, err := s.find(ctx, name)
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := os.Open(b.Path)
-	if os.IsNotExist(err) {
+	f, err := safefile.Open(b.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil, domain.Errorf(domain.ENOTFOUND, "The file of backup %q is gone.", name)
-	} else if err != nil {
+	case errors.Is(err, safefile.ErrSymlink), errors.Is(err, safefile.ErrNotRegular), errors.Is(err, safefile.ErrChanged):
+		return nil, nil, refusedBackup(name)
+	case err != nil:
 		return nil, nil, fmt.Errorf("open backup: %w", err)
 	}
+	if !safefile.Within(f.Path, s.Manager.Dir) {
+		f.Close()
+		return nil, nil, refusedBackup(name)
+	}
 	return b, f, nil
+}
+
+// refusedBackup is the answer for a backup name whose file is not a regular
+// file in the backups folder.
+func refusedBackup(name string) error {
+	return domain.Errorf(domain.EFORBIDDEN, "The file of backup %q is not a regular file in the backups folder; it is not served.", name)
 }
 
 // Restore restores a catalogued backup; progress goes out as notifications.

@@ -15,7 +15,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/reelvault/reelvault/app/hub"
 	"github.com/reelvault/reelvault/app/server"
@@ -403,4 +405,68 @@ func FuzzImportBody(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A backup download opens the file first and judges what it opened: a
+// catalogued backup swapped for a link to another file, or for a FIFO, is
+// refused at once (it used to be served, or to hang the request forever).
+func TestBackupRoutes_DownloadOpensFirst(t *testing.T) {
+	e := mustOpenEnv(t)
+	var b domain.Backup
+	e.must(201, "POST", "/api/v1/backups", nil).decode(&b)
+	if !filepath.IsAbs(b.Path) {
+		t.Fatalf("backup path %q", b.Path)
+	}
+	original, err := os.ReadFile(b.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("TOP-SECRET"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// Release a reader blocked on the FIFO, should one ever be.
+		if f, err := os.OpenFile(b.Path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+	})
+	for _, tt := range []struct {
+		name string
+		swap func() error
+	}{
+		{"Symlink", func() error { return os.Symlink(secret, b.Path) }},
+		{"FIFO", func() error { return syscall.Mkfifo(b.Path, 0o600) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.Remove(b.Path); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.swap(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan *response, 1)
+			go func() { done <- e.do("GET", "/api/v1/backups/"+b.Name+"/download", nil, true) }()
+			select {
+			case r := <-done:
+				if r.status != http.StatusForbidden || bytes.Contains(r.body, []byte("TOP-SECRET")) {
+					t.Fatalf("status=%d body=%.60q, want 403 and nothing of the file", r.status, r.body)
+				}
+				if code, _ := r.code(); code != domain.EFORBIDDEN {
+					t.Fatalf("code=%q, want %q", code, domain.EFORBIDDEN)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the download blocked")
+			}
+		})
+	}
+	if err := os.Remove(b.Path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b.Path, original, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.must(200, "GET", "/api/v1/backups/"+b.Name+"/download", nil); !bytes.Equal(r.body, original) {
+		t.Fatal("the restored backup file downloads differently")
+	}
 }
