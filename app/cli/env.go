@@ -62,6 +62,9 @@ type Services struct {
 	Tasks domain.TaskService
 	Users domain.UserService
 	Stats domain.StatsService
+	// Media manages the media roots, which Tasks applies; nil for a
+	// registered Backend that has none.
+	Media domain.MediaService
 
 	// Hub receives the store's notifications, for the window's and the
 	// server's live updates.
@@ -252,9 +255,15 @@ func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 	}
 	h := hub.New()
 	db.Notifier = h
+	// The media rule protects the data directory and makes its media
+	// folder the default root, on either engine.
+	dataDir, _ := env.DataDir()
+	tasks := store.NewTaskService(db)
+	tasks.Media = store.NewMediaService(db, dataDir)
 	svc := &Services{
 		DB:        db,
-		Tasks:     store.NewTaskService(db),
+		Tasks:     tasks,
+		Media:     tasks.Media,
 		Users:     store.NewUserService(db),
 		Stats:     store.NewStatsService(db),
 		Hub:       h,

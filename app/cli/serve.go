@@ -62,6 +62,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Tasks:       svc.Tasks,
 		Users:       svc.Users,
 		Stats:       svc.Stats,
+		Media:       svc.Media,
 		Hub:         svc.Hub,
 		Assets:      env.Assets,
 		DataDir:     dataDir,

@@ -141,7 +141,11 @@ func TestPostgres_Serve(t *testing.T) {
 
 	// Six workers, three per instance, claim and finish tasks until none is
 	// left; each finishes its task through the other instance.
-	clip := filepath.Join(t.TempDir(), "clip.mp4")
+	// The clips' folder is a media root the owner adds once for the team:
+	// the roots live in the shared database.
+	clips := t.TempDir()
+	a.call(t, 200, "POST", "/api/v1/media-roots", owner, map[string]any{"path": clips}, nil)
+	clip := filepath.Join(clips, "clip.mp4")
 	if err := os.WriteFile(clip, []byte("frames"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -206,7 +206,11 @@ func TestServe_Binary(t *testing.T) {
 		{"scene_number": 1, "description": "waves", "duration": 3},
 		{"scene_number": 2, "description": "the light turns", "duration": 2},
 	}}, nil)
-	clip := filepath.Join(t.TempDir(), "scene1.mp4")
+	// The pipeline writes its clips in the default media root.
+	if err := os.Mkdir(filepath.Join(data, domain.MediaFolder), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	clip := filepath.Join(data, domain.MediaFolder, "scene1.mp4")
 	if err := os.WriteFile(clip, bytes.Repeat([]byte("frame"), 200), 0o644); err != nil {
 		t.Fatal(err)
 	}
