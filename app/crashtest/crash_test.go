@@ -3,7 +3,6 @@ package crashtest_test
 import (
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -60,10 +59,7 @@ func TestCrash_KillDuringWrites(t *testing.T) {
 	// The schedule backs up and checkpoints every second while the writes
 	// run, so some kills land in a backup or a checkpoint.
 	v.ok("schedule", "--backup", "@every 1s", "--keep", "3", "--checkpoint", "@every 1s")
-	clip := filepath.Join(t.TempDir(), "clip.mp4")
-	if err := os.WriteFile(clip, make([]byte, 4096), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	clip := v.clip("clip.mp4", make([]byte, 4096))
 
 	const workers = 6
 	l := newLedger(len(usernames))

@@ -286,10 +286,7 @@ func TestFault_VideoFileDeleted(t *testing.T) {
 	key := v.addUser("alice", 10)
 	srv := v.serve()
 	c := srv.client(key)
-	clip := filepath.Join(t.TempDir(), "scene1.mp4")
-	if err := os.WriteFile(clip, []byte("not really a video, but bytes on disk"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	clip := v.clip("scene1.mp4", []byte("not really a video, but bytes on disk"))
 	var task domain.Task
 	if _, err := c.do("POST", "/api/v1/tasks", map[string]any{"prompt": "a fox", "total_scenes": 1}, &task); err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ func TestCrash_LeasedTasksReturn(t *testing.T) {
 		t.Fatalf("claimed %d distinct tasks of %d", len(claimed), len(ids))
 	}
 	// One worker finishes before the crash.
-	if _, err := c.do("POST", "/api/v1/tasks/"+ids[0]+"/complete", map[string]any{"final_video_path": "/videos/done.mp4"}, nil); err != nil {
+	if _, err := c.do("POST", "/api/v1/tasks/"+ids[0]+"/complete", map[string]any{"final_video_path": v.clip("done.mp4", nil)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	srv.kill()

@@ -60,7 +60,7 @@ func TestSoak(t *testing.T) {
 	}
 	v.ok("schedule", "--backup", "@every 3s", "--keep", "3", "--optimize", "@every 5s",
 		"--vacuum", "@every 7s", "--checkpoint", "@every 2s")
-	clip := v.dir + "/clip.mp4"
+	clip := v.clip("clip.mp4", []byte("final"))
 	srv := v.serve()
 	pid := srv.cmd.Process.Pid
 	owner := srv.owner()
