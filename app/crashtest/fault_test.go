@@ -308,9 +308,15 @@ func TestFault_VideoFileDeleted(t *testing.T) {
 	if len(got.Videos) != 1 || !got.Videos[0].Missing || got.Videos[0].FilePath != clip {
 		t.Fatalf("videos after the file was deleted: %+v; want the one video marked missing", got.Videos)
 	}
+	// The key gets the media rule's one answer for anything it may not
+	// stream; the owner is told the file is gone.
 	_, err := c.do("GET", fmt.Sprintf("/media/%d", video.ID), nil, nil)
+	if code := errCode(err); code != domain.ENOTFOUND || !strings.Contains(err.Error(), "it is gone") {
+		t.Fatalf("media of a deleted file: %v; want 404 saying the file may be gone", err)
+	}
+	_, err = srv.owner().do("GET", fmt.Sprintf("/media/%d", video.ID), nil, nil)
 	if code := errCode(err); code != domain.ENOTFOUND || !strings.Contains(err.Error(), "no longer on disk") {
-		t.Fatalf("media of a deleted file: %v; want 404 saying the file is gone", err)
+		t.Fatalf("media of a deleted file for the owner: %v; want 404 saying the file is gone", err)
 	}
 	srv.stop()
 	db := v.openDB()
