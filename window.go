@@ -27,7 +27,7 @@ func init() {
 			Version:  env.Version,
 			DataDir:  dataDir,
 			Assets:   env.Assets,
-			Services: desktop.Services{Tasks: svc.Tasks, Users: svc.Users, Stats: svc.Stats},
+			Services: desktop.Services{Tasks: svc.Tasks, Users: svc.Users, Stats: svc.Stats, Media: svc.Media},
 			Hub:      svc.Hub,
 			Addr:     env.Getenv(desktop.EnvAddr),
 			Logger:   env.Logger,

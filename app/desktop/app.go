@@ -17,6 +17,8 @@ type Services struct {
 	// the same service as the HTTP API's. Nil when the store is not the
 	// local SQLite file; the backup bindings then answer ECONFLICT.
 	Backup server.BackupService
+	// Media manages the media roots; nil answers ENOTFOUND.
+	Media domain.MediaService
 }
 
 // Info describes the running window for the UI's status bar and empty states.
@@ -219,6 +221,34 @@ func (a *App) RunMaintenance(op string) (*domain.JobRun, error) {
 		return nil, errNoBackups
 	}
 	return a.svc.Backup.Maintain(a.context(), op)
+}
+
+// errNoMedia is the answer of the media root bindings without a media service.
+var errNoMedia = domain.Errorf(domain.ENOTFOUND, "Media roots are not available in this window.")
+
+// ListMediaRoots returns the media roots: the folders under which API keys
+// may register and stream videos.
+func (a *App) ListMediaRoots() (*domain.MediaRoots, error) {
+	if a.svc.Media == nil {
+		return nil, errNoMedia
+	}
+	return a.svc.Media.MediaRoots(a.context())
+}
+
+// AddMediaRoot adds an existing folder, by absolute path, to the media roots.
+func (a *App) AddMediaRoot(path string) (*domain.MediaRoots, error) {
+	if a.svc.Media == nil {
+		return nil, errNoMedia
+	}
+	return a.svc.Media.AddMediaRoot(a.context(), path)
+}
+
+// RemoveMediaRoot removes a folder the owner added from the media roots.
+func (a *App) RemoveMediaRoot(path string) (*domain.MediaRoots, error) {
+	if a.svc.Media == nil {
+		return nil, errNoMedia
+	}
+	return a.svc.Media.RemoveMediaRoot(a.context(), path)
 }
 
 // ReportFirstPage is called by the window (a script injected when the DOM is

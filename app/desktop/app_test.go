@@ -387,3 +387,36 @@ func sawNotification(sub *hub.Subscription, typ string) bool {
 		}
 	}
 }
+
+// The window's owner manages the media roots through the bindings, as the
+// owner session does over HTTP.
+func TestApp_MediaRoots(t *testing.T) {
+	f := newFixture(t)
+	dataDir := t.TempDir()
+	app := desktop.NewApp(desktop.Services{Tasks: f.tasks, Media: store.NewMediaService(f.db, dataDir)}, desktop.Info{})
+	extra := t.TempDir()
+	roots, err := app.AddMediaRoot(extra)
+	if err != nil || len(roots.Roots) != 1 || roots.Roots[0] != extra || roots.Default != filepath.Join(dataDir, domain.MediaFolder) {
+		t.Fatalf("add: %+v, %v", roots, err)
+	}
+	if roots, err = app.ListMediaRoots(); err != nil || len(roots.Roots) != 1 {
+		t.Fatalf("list: %+v, %v", roots, err)
+	}
+	if _, err := app.AddMediaRoot("relative"); code(err) != domain.EINVALID {
+		t.Fatalf("add a relative path: %v", err)
+	}
+	if roots, err = app.RemoveMediaRoot(extra); err != nil || len(roots.Roots) != 0 {
+		t.Fatalf("remove: %+v, %v", roots, err)
+	}
+
+	bare := desktop.NewApp(desktop.Services{Tasks: f.tasks}, desktop.Info{})
+	for name, call := range map[string]func() error{
+		"ListMediaRoots":  func() error { _, err := bare.ListMediaRoots(); return err },
+		"AddMediaRoot":    func() error { _, err := bare.AddMediaRoot(extra); return err },
+		"RemoveMediaRoot": func() error { _, err := bare.RemoveMediaRoot(extra); return err },
+	} {
+		if got, want := code(call()), domain.ENOTFOUND; got != want {
+			t.Fatalf("%s without a media service: code=%q, want %q", name, got, want)
+		}
+	}
+}

@@ -438,6 +438,23 @@ describe('screens', () => {
     await page.locator('.bar-row[data-table="tasks"]').waitFor();
     await shot('maintenance');
   });
+
+  it('adds and removes a media root', async () => {
+    await page.goto(`${server.base}/#/maintenance`);
+    const card = page.getByTestId('media-roots');
+    await card.getByText(join(server.dataDir, 'media')).waitFor();
+    const folder = join(server.work, 'videos');
+    await card.getByLabel('Folder to add').fill(folder);
+    await card.getByRole('button', { name: 'Add' }).click();
+    await card.locator(`[data-root="${folder}"]`).waitFor();
+    assert.deepEqual((await server.api('GET', '/api/v1/media-roots')).roots, [folder]);
+    await card.getByLabel('Folder to add').fill('not/absolute');
+    await card.getByRole('button', { name: 'Add' }).click();
+    await card.getByRole('alert').waitFor();
+    await card.locator(`[data-root="${folder}"]`).getByRole('button', { name: 'Remove' }).click();
+    await card.locator(`[data-root="${folder}"]`).waitFor({ state: 'detached' });
+    assert.deepEqual((await server.api('GET', '/api/v1/media-roots')).roots, []);
+  });
 });
 
 describe('look', () => {

@@ -3,6 +3,7 @@ import type {
   DayStats,
   AppStatus,
   JobRun,
+  MediaRoots,
   Me,
   Notification,
   Schedule,
@@ -53,6 +54,10 @@ export interface Api {
   setSchedule(s: Schedule): Promise<Schedule>;
   listJobs(): Promise<JobRun[]>;
   runMaintenance(op: MaintenanceOp): Promise<JobRun>;
+  listMediaRoots(): Promise<MediaRoots>;
+  /** Adds an existing folder, by absolute path. */
+  addMediaRoot(path: string): Promise<MediaRoots>;
+  removeMediaRoot(path: string): Promise<MediaRoots>;
   /** The URL a <video> element plays a registered video from. */
   mediaUrl(videoId: number): string;
   /** Calls fn for every change pushed by the backend; returns an unsubscribe function. */

@@ -110,11 +110,17 @@ describe('createHttpApi', () => {
     await api.setActive('ann', false);
     await api.restoreBackup('x.db.zst');
     await api.undoRestore();
+    await api.listMediaRoots();
+    await api.addMediaRoot('/srv/clips');
+    await api.removeMediaRoot('/srv/my clips');
     expect(calls.map((c) => `${c.method} ${c.url} ${c.body ?? ''}`.trim())).toEqual([
       'POST /api/v1/users/a%20b/quota {"quota":7}',
       'POST /api/v1/users/ann/deactivate',
       'POST /api/v1/backups/x.db.zst/restore',
       'POST /api/v1/restore/undo',
+      'GET /api/v1/media-roots',
+      'POST /api/v1/media-roots {"path":"/srv/clips"}',
+      'DELETE /api/v1/media-roots?path=%2Fsrv%2Fmy+clips',
     ]);
   });
 

@@ -91,6 +91,9 @@ export function createHttpApi(deps: HttpDeps): Api {
     setSchedule: (s) => call('PUT', '/api/v1/schedule', s),
     listJobs: async () => unwrap<JobRun>(await call('GET', '/api/v1/jobs'), 'jobs'),
     runMaintenance: (op: MaintenanceOp) => call('POST', `/api/v1/maintenance/${op}`),
+    listMediaRoots: () => call('GET', '/api/v1/media-roots'),
+    addMediaRoot: (path) => call('POST', '/api/v1/media-roots', { path }),
+    removeMediaRoot: (path) => call('DELETE', `/api/v1/media-roots?${new URLSearchParams({ path })}`),
     mediaUrl: (id) => `${base}/media/${id}`,
     subscribe: (fn) => {
       if (!deps.eventSource) return () => {};

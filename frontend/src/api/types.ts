@@ -185,6 +185,14 @@ export interface Schedule {
   checkpoint: string;
 }
 
+/** The folders under which API keys may register and stream videos. */
+export interface MediaRoots {
+  /** The data directory's media folder, always a root. */
+  default?: string;
+  /** The folders the owner added. */
+  roots: string[];
+}
+
 /** Job run results. */
 export type JobResult = 'ok' | 'error' | 'skipped' | 'running';
 

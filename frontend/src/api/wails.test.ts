@@ -42,6 +42,21 @@ describe('createWailsApi', () => {
     await expect(api.listJobs()).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('calls the media root bindings with the path', async () => {
+    const got: string[] = [];
+    const roots = { default: '/data/media', roots: ['/srv/clips'] };
+    const app = {
+      ListMediaRoots: async () => (got.push('list'), roots),
+      AddMediaRoot: async (p: string) => (got.push(`add ${p}`), roots),
+      RemoveMediaRoot: async (p: string) => (got.push(`remove ${p}`), roots),
+    } as unknown as DesktopBindings;
+    const api = createWailsApi(app, fakeRuntime().runtime);
+    expect(await api.listMediaRoots()).toEqual(roots);
+    await api.addMediaRoot('/srv/clips');
+    await api.removeMediaRoot('/srv/clips');
+    expect(got).toEqual(['list', 'add /srv/clips', 'remove /srv/clips']);
+  });
+
   it('is always the owner', async () => {
     expect(await createWailsApi({} as DesktopBindings, fakeRuntime().runtime).me()).toEqual({ owner: true });
   });

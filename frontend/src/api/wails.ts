@@ -33,6 +33,9 @@ export interface DesktopBindings {
   SetSchedule(s: unknown): Promise<unknown>;
   ListJobs(): Promise<unknown>;
   RunMaintenance(op: string): Promise<unknown>;
+  ListMediaRoots(): Promise<unknown>;
+  AddMediaRoot(path: string): Promise<unknown>;
+  RemoveMediaRoot(path: string): Promise<unknown>;
 }
 
 /** The part of the Wails runtime the UI uses. */
@@ -85,6 +88,9 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     setSchedule: (s) => call('SetSchedule', s),
     listJobs: () => list('ListJobs'),
     runMaintenance: (op) => call('RunMaintenance', op),
+    listMediaRoots: () => call('ListMediaRoots'),
+    addMediaRoot: (path) => call('AddMediaRoot', path),
+    removeMediaRoot: (path) => call('RemoveMediaRoot', path),
     mediaUrl: (id) => `/media/${id}`,
     subscribe: (fn) => {
       const offs = [

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { JobRun, MaintenanceOp } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { MediaRootsCard } from '../components/MediaRootsCard';
 import { ProgressBar } from '../components/ProgressBar';
 import { formatBytes, formatCount, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
@@ -100,6 +101,7 @@ export function MaintenanceScreen() {
           )}
         </div>
       </div>
+      <MediaRootsCard />
       <div class="card">
         <h2>Recent runs</h2>
         {jobs.error !== undefined ? <ErrorNotice error={jobs.error} onRetry={jobs.reload} /> : <JobList jobs={jobs.data ?? []} limit={12} />}

@@ -300,6 +300,20 @@ export namespace domain {
 		    return a;
 		}
 	}
+	export class MediaRoots {
+	    default?: string;
+	    roots: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new MediaRoots(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.default = source["default"];
+	        this.roots = source["roots"];
+	    }
+	}
 	export class Schedule {
 	    backup: string;
 	    keep: number;

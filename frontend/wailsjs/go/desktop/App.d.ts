@@ -4,6 +4,8 @@ import {domain} from '../models';
 import {desktop} from '../models';
 import {server} from '../models';
 
+export function AddMediaRoot(arg1:string):Promise<domain.MediaRoots>;
+
 export function CancelTask(arg1:string):Promise<domain.Task>;
 
 export function CountTasks(arg1:domain.TaskFilter):Promise<Record<domain.Status, number>>;
@@ -22,9 +24,13 @@ export function ListBackups():Promise<Array<domain.Backup>>;
 
 export function ListJobs():Promise<Array<domain.JobRun>>;
 
+export function ListMediaRoots():Promise<domain.MediaRoots>;
+
 export function ListTasks(arg1:domain.TaskFilter):Promise<domain.TaskPage>;
 
 export function ListUsers():Promise<Array<domain.User>>;
+
+export function RemoveMediaRoot(arg1:string):Promise<domain.MediaRoots>;
 
 export function ReportFirstPage(arg1:number):Promise<void>;
 
