@@ -305,7 +305,7 @@ func (r *rule) openVideo(v *domain.Video) (*os.File, error) {
 	case errors.Is(err, safefile.ErrSymlink), errors.Is(err, safefile.ErrNotRegular):
 		return nil, domain.Errorf(domain.EFORBIDDEN, "The file of video %d is not a regular file (a link, folder, FIFO or device); only regular files are streamed.", v.ID)
 	case errors.Is(err, safefile.ErrChanged):
-		return nil, domain.Errorf(domain.ECONFLICT, "The file of video %d changed while it was opened; try again.", v.ID)
+		return nil, domain.Errorf(domain.ENOTFOUND, "The file of video %d was replaced or removed while it was opened; try again.", v.ID)
 	case errors.Is(err, fs.ErrPermission):
 		return nil, domain.Errorf(domain.EFORBIDDEN, "The file of video %d cannot be read by Reelvault.", v.ID)
 	}
