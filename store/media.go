@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/reelvault/reelvault/domain"
-	"github.com/reelvault/reelvault/safefile"
+	"github.com/reelvault/reelvault/store/safefile"
 )
 
 // mediaRootsKey is the setting that holds the media roots the owner added,

@@ -14,7 +14,7 @@ import (
 	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
-	"github.com/reelvault/reelvault/safefile"
+	"github.com/reelvault/reelvault/store/safefile"
 	"github.com/reelvault/reelvault/store"
 )
 

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/reelvault/reelvault/safefile"
+	"github.com/reelvault/reelvault/store/safefile"
 )
 
 // BenchmarkOpen compares Open (open, fstat, readlink of /proc/self/fd,

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reelvault/reelvault/safefile"
+	"github.com/reelvault/reelvault/store/safefile"
 )
 
 // tempDir returns a new temporary folder by its real path.
