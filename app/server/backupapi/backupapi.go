@@ -14,8 +14,8 @@ import (
 	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
-	"github.com/reelvault/reelvault/store/safefile"
 	"github.com/reelvault/reelvault/store"
+	"github.com/reelvault/reelvault/store/safefile"
 )
 
 // Service implements server.BackupService.
