@@ -111,6 +111,10 @@ type Env struct {
 	Version string
 	Assets  fs.FS
 
+	// Commit and BuildDate identify the build (Options); see BuildInfo.
+	Commit    string
+	BuildDate string
+
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
@@ -129,14 +133,16 @@ type Env struct {
 
 func newEnv(opts Options) *Env {
 	env := &Env{
-		Version:  opts.Version,
-		Assets:   opts.Assets,
-		Stdin:    opts.Stdin,
-		Stdout:   opts.Stdout,
-		Stderr:   opts.Stderr,
-		Getenv:   opts.Getenv,
-		opts:     opts,
-		logLevel: new(slog.LevelVar),
+		Version:   opts.Version,
+		Commit:    opts.Commit,
+		BuildDate: opts.BuildDate,
+		Assets:    opts.Assets,
+		Stdin:     opts.Stdin,
+		Stdout:    opts.Stdout,
+		Stderr:    opts.Stderr,
+		Getenv:    opts.Getenv,
+		opts:      opts,
+		logLevel:  new(slog.LevelVar),
 	}
 	if env.Version == "" {
 		env.Version = "dev"
@@ -157,6 +163,27 @@ func newEnv(opts Options) *Env {
 	env.Logger = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: env.logLevel}))
 	env.Config.DBURL = env.Getenv(EnvDB)
 	return env
+}
+
+// BuildInfo identifies the running build: what "reelvault version" prints
+// and the window's About shows.
+type BuildInfo struct {
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	BuildDate string `json:"build_date,omitempty"` // RFC 3339
+	// SchemaVersion is the newest database schema this build reads and
+	// writes; it refuses a database with a newer one.
+	SchemaVersion int64 `json:"schema_version"`
+}
+
+// BuildInfo returns the running build's version, commit, date and schema.
+func (env *Env) BuildInfo() BuildInfo {
+	return BuildInfo{
+		Version:       env.Version,
+		Commit:        env.Commit,
+		BuildDate:     env.BuildDate,
+		SchemaVersion: store.LatestSchemaVersion(),
+	}
 }
 
 // Command returns the running command, nil when there is none.
