@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/reelvault/reelvault/app/hub"
@@ -76,6 +77,10 @@ type Services struct {
 
 	// Close releases the backend; Env.Close calls it.
 	Close func() error
+
+	// Upgrade is set when opening the store upgraded an older database's
+	// schema (after a pre-migration backup), for the person to be told.
+	Upgrade *domain.Upgrade
 
 	backupOnce sync.Once
 	backup     *backup.Manager // see BackupManager
@@ -298,16 +303,28 @@ func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 		Close:     db.Close,
 	}
 	if !store.IsPostgresURL(path) {
-		// Before migrations change an existing database, back it up.
+		// Before migrations change an existing database, back it up. The
+		// hook also runs when a restore reopens the store; only the first
+		// open's upgrade is reported.
+		var opened atomic.Bool
 		db.BeforeMigrate = func(ctx context.Context, path string, from, to int64) error {
-			return svc.BackupManager(env.Logger).BeforeMigrate(ctx, path, from, to)
+			m := svc.BackupManager(env.Logger)
+			b, err := m.PreMigrationBackup(ctx, path, from, to)
+			if err == nil && !opened.Load() {
+				svc.Upgrade = &domain.Upgrade{From: from, To: to, Backup: filepath.Join(m.Dir, b.Name)}
+			}
+			return err
 		}
+		defer opened.Store(true)
 	}
 	if err := db.Open(ctx); err != nil {
 		if store.IsPostgresURL(path) {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if u := svc.Upgrade; u != nil {
+		fmt.Fprintf(env.Stderr, "Upgraded the database from schema version %d to %d; the database as it was is backed up in %s.\n", u.From, u.To, u.Backup)
 	}
 	return svc, nil
 }
