@@ -23,29 +23,29 @@ var upgradeFixture = filepath.Join("testdata", fmt.Sprintf("schema%d.db", previo
 // fixtureRows fills a database at schema version previousRelease with rows
 // in every table. Raw statements (not the services, which write the newest
 // schema) keep it the previous release's, and fixed values keep the file the
-// same on every -update. (The tasks_late trigger lists task-0003, created
+// same on every -update. Times are Unix microseconds, as the store writes. (The tasks_late trigger lists task-0003, created
 // before task-0002, in task_search_late.)
 var fixtureRows = []string{
 	`INSERT INTO users (id, username, email, api_key_hash, key_prefix, quota, used_quota, is_active, created_at, updated_at) VALUES
-		(1, 'alice', 'alice@example.com', 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1', 'rv_alice', 100, 3, 1, 1700000000000, 1700000500000),
-		(2, 'bob', NULL, 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2', 'rv_bob00', 10, 1, 0, 1700000100000, 1700000100000)`,
+		(1, 'alice', 'alice@example.com', 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1', 'rv_alice', 100, 3, 1, 1700000000000000, 1700000500000000),
+		(2, 'bob', NULL, 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2', 'rv_bob00', 10, 1, 0, 1700000100000000, 1700000100000000)`,
 	`INSERT INTO tasks (id, task_id, user_id, prompt, status, progress, total_scenes, completed_scenes, final_video_path, error_message, attempts, lease_owner, lease_expires_at, created_at, updated_at, started_at, completed_at, duration) VALUES
-		(1, 'task-0001', 1, 'A paper boat drifting down a rainy street', 'completed', 100, 2, 2, '/videos/boat.mp4', '', 1, '', NULL, 1700000200000, 1700000400000, 1700000210000, 1700000400000, 190.5),
-		(2, 'task-0002', 1, '一只猫在屋顶上看日落', 'failed', 40, 3, 1, '', 'scene 2: the model timed out', 2, '', NULL, 1700000300000, 1700000350000, 1700000310000, 1700000350000, 40),
-		(3, 'task-0003', 2, 'Late arrival: a lighthouse in fog', 'processing', 10, 1, 0, '', '', 1, 'worker-7', 1700000999000, 1700000250000, 1700000260000, 1700000255000, NULL, NULL),
-		(4, 'task-0004', 1, 'Waiting in the queue', 'pending', 0, 0, 0, '', '', 0, '', NULL, 1700000450000, 1700000450000, NULL, NULL, NULL)`,
+		(1, 'task-0001', 1, 'A paper boat drifting down a rainy street', 'completed', 100, 2, 2, '/videos/boat.mp4', '', 1, '', NULL, 1700000200000000, 1700000400000000, 1700000210000000, 1700000400000000, 190.5),
+		(2, 'task-0002', 1, '一只猫在屋顶上看日落', 'failed', 40, 3, 1, '', 'scene 2: the model timed out', 2, '', NULL, 1700000300000000, 1700000350000000, 1700000310000000, 1700000350000000, 40),
+		(3, 'task-0003', 2, 'Late arrival: a lighthouse in fog', 'processing', 10, 1, 0, '', '', 1, 'worker-7', 1700000999000000, 1700000250000000, 1700000260000000, 1700000255000000, NULL, NULL),
+		(4, 'task-0004', 1, 'Waiting in the queue', 'pending', 0, 0, 0, '', '', 0, '', NULL, 1700000450000000, 1700000450000000, NULL, NULL, NULL)`,
 	`INSERT INTO scripts (id, task_id, scene_number, description, duration, camera_movement, lighting, created_at) VALUES
-		(1, 1, 1, 'The boat leaves the gutter', 4.5, 'dolly in', 'overcast', 1700000220000),
-		(2, 1, 2, 'The boat reaches the drain', 3, '', '', 1700000230000),
-		(3, 2, 1, 'Cat on the ridge', 5, 'pan left', 'golden hour', 1700000320000)`,
+		(1, 1, 1, 'The boat leaves the gutter', 4.5, 'dolly in', 'overcast', 1700000220000000),
+		(2, 1, 2, 'The boat reaches the drain', 3, '', '', 1700000230000000),
+		(3, 2, 1, 'Cat on the ridge', 5, 'pan left', 'golden hour', 1700000320000000)`,
 	`INSERT INTO videos (id, task_id, scene_number, file_path, file_size, duration, width, height, fps, status, created_at) VALUES
-		(1, 1, 1, '/videos/boat-1.mp4', 1048576, 4.5, 1920, 1080, 24, 'completed', 1700000300000),
-		(2, 1, 2, '/videos/boat-2.webm', NULL, NULL, NULL, NULL, NULL, 'completed', 1700000350000),
-		(3, 1, 0, '/videos/boat.mp4', 2097152, 7.5, 1920, 1080, 24, 'completed', 1700000400000)`,
+		(1, 1, 1, '/videos/boat-1.mp4', 1048576, 4.5, 1920, 1080, 24, 'completed', 1700000300000000),
+		(2, 1, 2, '/videos/boat-2.webm', NULL, NULL, NULL, NULL, NULL, 'completed', 1700000350000000),
+		(3, 1, 0, '/videos/boat.mp4', 2097152, 7.5, 1920, 1080, 24, 'completed', 1700000400000000)`,
 	`INSERT INTO task_events (id, task_id, type, status, progress, message, created_at) VALUES
-		(1, 1, 'created', 'pending', 0, '', 1700000200000),
-		(2, 1, 'completed', 'completed', 100, '', 1700000400000),
-		(3, 2, 'failed', 'failed', 40, 'scene 2: the model timed out', 1700000350000)`,
+		(1, 1, 'created', 'pending', 0, '', 1700000200000000),
+		(2, 1, 'completed', 'completed', 100, '', 1700000400000000),
+		(3, 2, 'failed', 'failed', 40, 'scene 2: the model timed out', 1700000350000000)`,
 	`INSERT INTO statistics (date, total_tasks, completed_tasks, failed_tasks, cancelled_tasks, total_videos, total_video_seconds, avg_generation_time, p95_generation_time) VALUES
 		('2023-11-14', 4, 1, 1, 0, 3, 12, 190.5, 190.5)`,
 	`INSERT INTO task_search (rowid, body) VALUES
@@ -53,11 +53,11 @@ var fixtureRows = []string{
 		(2, '一只猫在屋顶上看日落'),
 		(3, 'Late arrival: a lighthouse in fog'),
 		(4, 'Waiting in the queue')`,
-	`INSERT INTO settings (key, value, updated_at) VALUES ('schedule', '{"backup":"0 3 * * *"}', 1700000000000)`,
+	`INSERT INTO settings (key, value, updated_at) VALUES ('schedule', '{"backup":"0 3 * * *"}', 1700000000000000)`,
 	`UPDATE goose_db_version SET tstamp = '2023-11-14 22:13:20'`, // goose stamps the time of each migration
 	`INSERT INTO job_runs (id, job_id, started_at, finished_at, result, error, bytes, detail) VALUES
-		(1, 'backup', 1700000500000, 1700000501000, 'ok', '', 65536, 'reelvault-2023-11-14.db.zst'),
-		(2, 'vacuum', 1700000600000, 1700000602000, 'error', 'disk full', 0, '')`,
+		(1, 'backup', 1700000500000000, 1700000501000000, 'ok', '', 65536, 'reelvault-2023-11-14.db.zst'),
+		(2, 'vacuum', 1700000600000000, 1700000602000000, 'error', 'disk full', 0, '')`,
 }
 
 // writeUpgradeFixture rewrites testdata/schema3.db (go test -run

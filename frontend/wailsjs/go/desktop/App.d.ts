@@ -32,6 +32,8 @@ export function ListUsers():Promise<Array<domain.User>>;
 
 export function RemoveMediaRoot(arg1:string):Promise<domain.MediaRoots>;
 
+export function OpenDataFolder():Promise<void>;
+
 export function ReportFirstPage(arg1:number):Promise<void>;
 
 export function RestoreBackup(arg1:string):Promise<server.RestoreResult>;

@@ -58,6 +58,10 @@ export function RemoveMediaRoot(arg1) {
   return window['go']['desktop']['App']['RemoveMediaRoot'](arg1);
 }
 
+export function OpenDataFolder() {
+  return window['go']['desktop']['App']['OpenDataFolder']();
+}
+
 export function ReportFirstPage(arg1) {
   return window['go']['desktop']['App']['ReportFirstPage'](arg1);
 }
