@@ -15,7 +15,8 @@ root=$(cd "$here/../.." && pwd)
 
 # The packages the window needs at run time on Debian 12: GTK and WebKitGTK
 # 4.0 (the binary links them), and GStreamer's base and good plugins (WebM,
-# MP4 demuxing, playback) and libav (H.264) for <video>.
+# MP4 demuxing, playback) and libav (H.264) for <video>. xdg-utils lets
+# About open the data folder in the file manager.
 depends="libc6, libgtk-3-0, libwebkit2gtk-4.0-37, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-libav"
 
 stage=$(mktemp -d)
@@ -47,6 +48,7 @@ Architecture: amd64
 Maintainer: Reelvault <reelvault@localhost>
 Installed-Size: $(du -sk "$prefix" | cut -f1)
 Depends: $depends
+Recommends: xdg-utils
 Section: video
 Priority: optional
 Description: history of an AI video pipeline, on your own machine
