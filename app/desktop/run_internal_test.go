@@ -91,3 +91,12 @@ func TestOptions_Info(t *testing.T) {
 		}
 	}
 }
+
+func TestFolderCommand(t *testing.T) {
+	for goos, want := range map[string]string{"windows": "explorer", "darwin": "open", "linux": "xdg-open", "freebsd": "xdg-open"} {
+		name, args := folderCommand(goos, `C:\Users\me\AppData\Local\reelvault`)
+		if name != want || len(args) != 1 || args[0] != `C:\Users\me\AppData\Local\reelvault` {
+			t.Errorf("%s: %s %q, want %s with the folder as its only argument", goos, name, args, want)
+		}
+	}
+}
