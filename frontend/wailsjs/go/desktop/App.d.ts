@@ -30,9 +30,9 @@ export function ListTasks(arg1:domain.TaskFilter):Promise<domain.TaskPage>;
 
 export function ListUsers():Promise<Array<domain.User>>;
 
-export function RemoveMediaRoot(arg1:string):Promise<domain.MediaRoots>;
-
 export function OpenDataFolder():Promise<void>;
+
+export function RemoveMediaRoot(arg1:string):Promise<domain.MediaRoots>;
 
 export function ReportFirstPage(arg1:number):Promise<void>;
 

@@ -54,12 +54,12 @@ export function ListUsers() {
   return window['go']['desktop']['App']['ListUsers']();
 }
 
-export function RemoveMediaRoot(arg1) {
-  return window['go']['desktop']['App']['RemoveMediaRoot'](arg1);
-}
-
 export function OpenDataFolder() {
   return window['go']['desktop']['App']['OpenDataFolder']();
+}
+
+export function RemoveMediaRoot(arg1) {
+  return window['go']['desktop']['App']['RemoveMediaRoot'](arg1);
 }
 
 export function ReportFirstPage(arg1) {
