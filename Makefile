@@ -15,8 +15,21 @@ export DEBIAN_FRONTEND := noninteractive
 
 BIN       := build/bin/reelvault
 ARTIFACTS := .artifacts
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -X main.version=$(VERSION)
+# The version: a v-tag's name (v1.2.0 → 1.2.0, with -N-gCOMMIT after it),
+# else wails.json's productVersion + dev.COMMIT (.dirty with local changes).
+# `reelvault version` prints it with the commit and the build date.
+BASE_VERSION := $(shell sed -n 's/.*"productVersion": *"\([0-9.]*\)".*/\1/p' wails.json)
+# Each is computed once per make run (:=), so every artifact carries the same.
+ifndef COMMIT
+COMMIT       := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+endif
+ifndef VERSION
+VERSION      := $(shell v=$$(git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null) && echo "$${v#v}" || echo "$(BASE_VERSION)+dev.$(COMMIT)$$(git diff --quiet HEAD -- 2>/dev/null || echo .dirty)")
+endif
+ifndef BUILD_DATE
+BUILD_DATE   := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+endif
+LDFLAGS      := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
 
 # Debian packages: cgo and the desktop window (WebKitGTK; gstreamer1.0-libav
 # so H.264 MP4 videos play in it, WebM needs only WebKit's own), the window smoke
@@ -26,13 +39,18 @@ LDFLAGS   := -X main.version=$(VERSION)
 APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev gstreamer1.0-libav \
 	xvfb xauth imagemagick chromium fonts-wqy-microhei postgresql
 
+# Debian packages only `make dist` needs: makensis for the Windows installer
+# and 7z to list it. `make test` does not install them.
+DIST_APT_PACKAGES := nsis p7zip-full
+
 # Go files to format-check: everything but installed node modules.
 GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*')
 
 # has_npm_script NAME succeeds when frontend/package.json defines that script.
 has_npm_script = [ -f frontend/package.json ] && node -e 'const s = require("./frontend/package.json").scripts || {}; process.exit(s[process.argv[1]] ? 0 : 1)' $(1)
 
-.PHONY: all deps deps-apt deps-go deps-node deps-wails frontend build run icon \
+.PHONY: all deps deps-apt deps-dist deps-go deps-node deps-wails frontend build run icon \
+	dist dist-linux dist-windows dist-test dist-macos \
 	test test-lint test-go test-reliability test-frontend test-e2e test-desktop test-postgres \
 	bench bench-desktop soak fmt vet clean
 
@@ -45,8 +63,14 @@ deps: deps-apt deps-go deps-node deps-wails
 # Installs the Debian packages that are missing; a machine that has them all
 # skips apt entirely. Waits for a dpkg lock held by another apt run.
 deps-apt:
-	@missing=""; \
-	for p in $(APT_PACKAGES); do \
+	@$(call apt_install,$(APT_PACKAGES))
+
+deps-dist:
+	@$(call apt_install,$(DIST_APT_PACKAGES))
+
+# apt_install PACKAGES installs those of PACKAGES that are missing.
+apt_install = missing=""; \
+	for p in $(1); do \
 		dpkg-query -W -f='$${db:Status-Abbrev}' "$$p" 2>/dev/null | grep -q '^ii' || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then echo "deps: Debian packages present"; exit 0; fi; \
@@ -126,11 +150,70 @@ run: build
 icon:
 	go run build/appicon.go build/appicon.png
 
+## ---- distribution ----------------------------------------------------------
+
+# `make dist` builds what a creator downloads into dist/: the Linux .deb and
+# .tar.gz (build/linux/package.sh), the Windows reelvault.exe cross-built by
+# wails with its version resource, its NSIS installer
+# (build/windows/installer/project.nsi), and SHA256SUMS. `make dist-test`
+# checks them (build/dist_test.go).
+DIST := dist
+dist: dist-linux dist-windows
+	cd $(DIST) && rm -f SHA256SUMS && sha256sum -- *.deb *.tar.gz *.exe > SHA256SUMS
+	@echo "dist: $$(ls $(DIST) | tr '\n' ' ')"
+
+dist-linux: build
+	@mkdir -p $(DIST)
+	rm -f $(DIST)/*.deb $(DIST)/*.tar.gz
+	build/linux/package.sh "$(VERSION)" $(BIN) $(DIST)
+
+# The version resource: wails fills build/windows/info.json's templates from
+# wails.json; this one also carries the build's full version, which the
+# numeric file version (BASE_VERSION) cannot. Windows' webview needs no cgo.
+dist-windows: deps deps-dist frontend
+	@mkdir -p $(DIST) build/windows
+	@printf '%s\n' '{' \
+		'  "fixed": {"file_version": "$(BASE_VERSION)"},' \
+		'  "info": {"0000": {' \
+		'    "ProductVersion": "$(VERSION)", "FileVersion": "$(VERSION)", "CompanyName": "Reelvault",' \
+		'    "FileDescription": "Reelvault", "ProductName": "Reelvault", "OriginalFilename": "reelvault.exe",' \
+		'    "LegalCopyright": "", "Comments": "{{.Info.Comments}}"' \
+		'  }}' '}' > build/windows/info.json
+	rm -f $(DIST)/*.exe build/bin/reelvault*.exe
+	CGO_ENABLED=0 wails build -s -m -nosyncgomod -skipembedcreate -trimpath -nocolour \
+		-platform windows/amd64 -nsis -ldflags "$(LDFLAGS)" -o reelvault.exe
+	cp build/bin/reelvault.exe $(DIST)/reelvault.exe
+	cp build/bin/reelvault-amd64-installer.exe $(DIST)/reelvault_$(VERSION)_windows_amd64_setup.exe
+
+# The package checks: the .deb's metadata and contents, its Depends resolved
+# by apt on this Debian 12 machine, the unpacked binary's window under Xvfb
+# (.artifacts/screenshots/deb-window.png), the .exe's PE header, subsystem
+# and version resource, and the installer's contents.
+dist-test: dist
+	@mkdir -p $(ARTIFACTS)
+	go vet -tags disttest ./build
+	DIST_DIR="$(abspath $(DIST))" DIST_VERSION="$(VERSION)" ARTIFACTS_DIR="$(abspath $(ARTIFACTS))" \
+		go test -tags disttest -count=1 -v -timeout 10m ./build 2>&1 | tee $(ARTIFACTS)/dist-test.log
+
+# A macOS build needs Xcode's toolchain (the window links WebKit through
+# cgo), so it runs on a Mac only.
+dist-macos:
+	@if [ "$$(uname -s)" != Darwin ]; then \
+		echo "dist-macos: building the macOS app needs a Mac (Xcode command line tools, Go, Node, wails $(WAILS_VERSION)); run make dist-macos there." >&2; \
+		exit 1; \
+	fi
+	@mkdir -p $(DIST)
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+	wails build -s -m -nosyncgomod -skipembedcreate -trimpath -nocolour -platform darwin/universal -ldflags "$(LDFLAGS)"
+	cd build/bin && ditto -c -k --keepParent reelvault.app "$(abspath $(DIST))/reelvault_$(VERSION)_macos.zip"
+
 ## ---- tests -----------------------------------------------------------------
 
 # Each suite is its own target; one whose parts do not exist yet says so and
 # passes. Logs and screenshots go to .artifacts/.
-test: test-lint test-go test-reliability test-frontend test-e2e test-desktop test-postgres
+# dist-test (make dist and the package checks, about 3.5 min on 2 cores)
+# fits in the budget, so CI proves the installers on every submission.
+test: test-lint test-go test-reliability test-frontend test-e2e test-desktop test-postgres dist-test
 	@echo "make test: all suites passed"
 
 test-lint: deps
@@ -172,7 +255,7 @@ test-desktop: build
 	@mkdir -p $(ARTIFACTS)
 	go vet -tags desktop,production,webkit2_40,desktopsmoke ./app/desktop
 	REELVAULT_BIN="$(abspath $(BIN))" ARTIFACTS_DIR="$(abspath $(ARTIFACTS))" \
-		go test -tags desktop,webkit2_40,desktopsmoke -run '^(TestWindowSmoke|TestRun)$$' -count=1 -v -timeout 5m ./app/desktop 2>&1 \
+		go test -tags desktop,webkit2_40,desktopsmoke -run '^(TestWindowSmoke|TestWindowOpenError|TestWindowUpgrade|TestRun)$$' -count=1 -v -timeout 5m ./app/desktop 2>&1 \
 		| tee $(ARTIFACTS)/desktop-test.log
 
 # The whole store suite again on PostgreSQL, plus the PostgreSQL tests of the
@@ -233,5 +316,5 @@ vet: deps-go
 	go vet ./...
 
 clean:
-	rm -rf build/bin $(ARTIFACTS)
+	rm -rf build/bin $(ARTIFACTS) $(DIST)
 	find frontend/dist -mindepth 1 -not -name .gitkeep -delete 2>/dev/null || true

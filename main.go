@@ -21,8 +21,13 @@ import (
 //go:embed all:frontend/dist
 var assets embed.FS
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+// The build's version, commit and date (RFC 3339), set at build time with
+// -ldflags "-X main.version=… -X main.commit=… -X main.buildDate=…".
+var (
+	version   = "dev"
+	commit    = ""
+	buildDate = ""
+)
 
 // openWindow opens the desktop window: the hook that window.go sets. Left
 // nil, reelvault without a command shows the status view.
@@ -37,6 +42,8 @@ func main() {
 	}
 	code := cli.Main(ctx, os.Args[1:], cli.Options{
 		Version:    version,
+		Commit:     commit,
+		BuildDate:  buildDate,
 		Assets:     dist,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,

@@ -19,24 +19,33 @@ func init() {
 		if err != nil {
 			return err
 		}
+		build := env.BuildInfo()
+		opts := desktop.Options{
+			Version:       build.Version,
+			Commit:        build.Commit,
+			BuildDate:     build.BuildDate,
+			SchemaVersion: build.SchemaVersion,
+			DataDir:       dataDir,
+			Assets:        env.Assets,
+			Addr:          env.Getenv(desktop.EnvAddr),
+			Logger:        env.Logger,
+			Stdout:        env.Stdout,
+			Getenv:        env.Getenv,
+		}
+		// A database that cannot be opened (a newer Reelvault's, a damaged
+		// file) is shown in the window: a person who double-clicked the app
+		// has no terminal to read.
 		svc, err := env.Services(ctx)
 		if err != nil {
-			return err
-		}
-		opts := desktop.Options{
-			Version:  env.Version,
-			DataDir:  dataDir,
-			Assets:   env.Assets,
-			Services: desktop.Services{Tasks: svc.Tasks, Users: svc.Users, Stats: svc.Stats, Media: svc.Media},
-			Hub:      svc.Hub,
-			Addr:     env.Getenv(desktop.EnvAddr),
-			Logger:   env.Logger,
-			Stdout:   env.Stdout,
-			Getenv:   env.Getenv,
-		}
-		if b := svc.Backup(env.Logger); b != nil {
-			opts.Scheduler = b.Scheduler
-			opts.Services.Backup = b
+			opts.OpenError = err
+		} else {
+			opts.Services = desktop.Services{Tasks: svc.Tasks, Users: svc.Users, Stats: svc.Stats, Media: svc.Media}
+			opts.Hub = svc.Hub
+			opts.Upgrade = svc.Upgrade
+			if b := svc.Backup(env.Logger); b != nil {
+				opts.Scheduler = b.Scheduler
+				opts.Services.Backup = b
+			}
 		}
 		if serve := command("serve"); serve != nil {
 			opts.Serve = func(ctx context.Context) error {

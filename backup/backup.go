@@ -151,29 +151,35 @@ func (m *Manager) backupLive(ctx context.Context, opts Options) (*domain.Backup,
 // BeforeMigrate is the store.DB.BeforeMigrate hook: it takes a pre-migration
 // backup of the file at path before its schema moves from version from to to.
 func (m *Manager) BeforeMigrate(ctx context.Context, path string, from, to int64) error {
+	_, err := m.PreMigrationBackup(ctx, path, from, to)
+	return err
+}
+
+// PreMigrationBackup is BeforeMigrate returning the backup it took.
+func (m *Manager) PreMigrationBackup(ctx context.Context, path string, from, to int64) (*domain.Backup, error) {
 	if !m.inOp.Load() {
 		unlock, err := m.lock("migration")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer unlock()
 	}
 	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
 	if err != nil {
-		return fmt.Errorf("open for pre-migration backup: %w", err)
+		return nil, fmt.Errorf("open for pre-migration backup: %w", err)
 	}
 	defer db.Close()
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("open for pre-migration backup: %w", err)
+		return nil, fmt.Errorf("open for pre-migration backup: %w", err)
 	}
 	defer conn.Close()
 	b, err := m.take(ctx, conn, Options{Kind: domain.BackupPreMigration})
 	if err != nil {
-		return fmt.Errorf("pre-migration backup: %w", err)
+		return nil, fmt.Errorf("pre-migration backup: %w", err)
 	}
 	m.Logger.Info("pre-migration backup", "name", b.Name, "from", from, "to", to)
-	return nil
+	return b, nil
 }
 
 // take copies the database behind conn into a verified, compressed backup

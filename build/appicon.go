@@ -4,6 +4,12 @@
 // square, and writes it as a 1024×1024 PNG:
 //
 //	go run build/appicon.go build/appicon.png
+//
+// With -hicolor DIR it writes the freedesktop icon theme sizes instead, as
+// DIR/NxN/apps/reelvault.png, each an area average of the 1024×1024 drawing
+// (the Linux package installs them under /usr/share/icons/hicolor):
+//
+//	go run build/appicon.go -hicolor dist/root/usr/share/icons/hicolor
 package main
 
 import (
@@ -13,12 +19,23 @@ import (
 	"image/png"
 	"math"
 	"os"
+	"path/filepath"
 )
+
+// hicolorSizes are the icon theme sizes a desktop picks from.
+var hicolorSizes = []int{16, 24, 32, 48, 64, 128, 256, 512}
 
 const size = 1024
 
 func main() {
 	out := "build/appicon.png"
+	if len(os.Args) > 2 && os.Args[1] == "-hicolor" {
+		if err := writeHicolor(os.Args[2], draw()); err != nil {
+			fmt.Fprintf(os.Stderr, "appicon: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) > 1 {
 		out = os.Args[1]
 	}
@@ -38,6 +55,50 @@ func write(path string, img image.Image) error {
 		return fmt.Errorf("encode icon: %w", err)
 	}
 	return f.Close()
+}
+
+// writeHicolor writes img at every hicolor size under dir.
+func writeHicolor(dir string, img *image.NRGBA) error {
+	for _, n := range hicolorSizes {
+		path := filepath.Join(dir, fmt.Sprintf("%dx%d", n, n), "apps", "reelvault.png")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("create icon folder: %w", err)
+		}
+		if err := write(path, shrink(img, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shrink scales the square src down to n×n pixels: each pixel is the
+// alpha-weighted average of the source pixels it covers.
+func shrink(src *image.NRGBA, n int) *image.NRGBA {
+	dst := image.NewNRGBA(image.Rect(0, 0, n, n))
+	s := src.Bounds().Dx()
+	for y := 0; y < n; y++ {
+		y0, y1 := y*s/n, (y+1)*s/n
+		for x := 0; x < n; x++ {
+			x0, x1 := x*s/n, (x+1)*s/n
+			var r, g, b, a, count float64
+			for sy := y0; sy < y1; sy++ {
+				for sx := x0; sx < x1; sx++ {
+					c := src.NRGBAAt(sx, sy)
+					w := float64(c.A)
+					r += float64(c.R) * w
+					g += float64(c.G) * w
+					b += float64(c.B) * w
+					a += w
+					count++
+				}
+			}
+			if a == 0 {
+				continue
+			}
+			dst.SetNRGBA(x, y, color.NRGBA{uint8(r / a), uint8(g / a), uint8(b / a), uint8(a / count)})
+		}
+	}
+	return dst
 }
 
 // draw renders the icon with 4×4 supersampling for smooth edges.

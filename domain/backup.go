@@ -74,3 +74,11 @@ type JobRun struct {
 	Bytes      int64      `db:"bytes" json:"bytes"`             // bytes written or freed
 	Detail     string     `db:"detail" json:"detail,omitempty"` // e.g. the backup's name
 }
+
+// Upgrade records that opening a database moved its schema from version
+// From to To, after a pre-migration backup, so that the person is told.
+type Upgrade struct {
+	From   int64  `json:"from"`
+	To     int64  `json:"to"`
+	Backup string `json:"backup"` // the backup file of the database as it was
+}

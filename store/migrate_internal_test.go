@@ -1,11 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -149,9 +152,22 @@ func TestDB_Migrate(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Close()
-		err := db.Open(ctx)
+		before, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.BeforeMigrate = func(context.Context, string, int64, int64) error { return errors.New("must not be called") }
+		err = db.Open(ctx)
 		if got, want := domain.ErrorCode(err), domain.ECONFLICT; got != want {
 			t.Fatalf("code=%q, want %q (%v)", got, want, err)
+		}
+		// The message names both versions, and nothing was written.
+		want := fmt.Sprintf("schema version %d, newer than this Reelvault supports (%d)", latest+1, latest)
+		if msg := domain.ErrorMessage(err); !strings.Contains(msg, want) {
+			t.Fatalf("message %q, want it to say %q", msg, want)
+		}
+		if after, err := os.ReadFile(path); err != nil || !bytes.Equal(after, before) {
+			t.Fatalf("the newer database changed on a refused open (%v)", err)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,7 +213,8 @@ func TestBackup_PreMigration(t *testing.T) {
 			var st struct {
 				SchemaVersion int64 `json:"schema_version"`
 			}
-			if err := json.Unmarshal([]byte(r.ok("--json", "status").Stdout), &st); err != nil {
+			opened := r.ok("--json", "status")
+			if err := json.Unmarshal([]byte(opened.Stdout), &st); err != nil {
 				t.Fatal(err)
 			}
 			if got, want := st.SchemaVersion, store.LatestSchemaVersion(); got != want {
@@ -221,6 +223,11 @@ func TestBackup_PreMigration(t *testing.T) {
 			list := decode[[]domain.Backup](t, r.ok("--json", "backups"))
 			if len(list) != 1 || list[0].Kind != domain.BackupPreMigration {
 				t.Fatalf("backups=%+v, want one pre-migration backup", list)
+			}
+			// The person is told, on stderr, beside the JSON.
+			if got, want := opened.Stderr, fmt.Sprintf("Upgraded the database from schema version %d to %d; the database as it was is backed up in %s.\n",
+				older, store.LatestSchemaVersion(), list[0].Path); got != want {
+				t.Fatalf("stderr=%q, want %q", got, want)
 			}
 			if got := list[0].SchemaVersion; got != older {
 				t.Fatalf("backup schema=%d, want %d", got, older)

@@ -81,6 +81,10 @@ func (e noWindowError) Is(target error) bool { return target == ErrNoWindow }
 type Options struct {
 	// Version is the build's version, printed by "reelvault version".
 	Version string
+	// Commit and BuildDate (RFC 3339) identify the build; empty when
+	// unknown (a plain go build).
+	Commit    string
+	BuildDate string
 
 	// Assets is the built frontend (frontend/dist), for the window and the
 	// HTTP server.

@@ -2,12 +2,15 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/reelvault/reelvault/app/cli"
+	"github.com/reelvault/reelvault/store"
 )
 
 const globalUsage = "usage: reelvault [--data-dir DIR] [--db URL] [--json] [--verbose] COMMAND [ARGS]\n"
@@ -102,13 +105,36 @@ func TestMain_Help(t *testing.T) {
 }
 
 func TestMain_Version(t *testing.T) {
-	r := newRunner(t)
-	if got, want := r.ok("version").Stdout, "reelvault test\n"; got != want {
-		t.Fatalf("version=%q, want %q", got, want)
-	}
-	if got, want := r.ok("version", "--json").Stdout, "{\n  \"version\": \"test\"\n}\n"; got != want {
-		t.Fatalf("version --json=%q, want %q", got, want)
-	}
+	schema := store.LatestSchemaVersion()
+	t.Run("Unknown", func(t *testing.T) {
+		r := newRunner(t)
+		want := fmt.Sprintf("reelvault test\ncommit:         unknown\nbuilt:          unknown\nschema version: %d\n", schema)
+		if got := r.ok("version").Stdout; got != want {
+			t.Fatalf("version=%q, want %q", got, want)
+		}
+		if got, want := r.ok("version", "--json").Stdout, fmt.Sprintf("{\n  \"version\": \"test\",\n  \"schema_version\": %d\n}\n", schema); got != want {
+			t.Fatalf("version --json=%q, want %q", got, want)
+		}
+	})
+	t.Run("Build", func(t *testing.T) {
+		r := newRunner(t)
+		r.opts = func(o *cli.Options) { o.Commit, o.BuildDate = "02f4ed0e0b4e", "2026-12-06T01:00:00Z" }
+		want := fmt.Sprintf("reelvault test\ncommit:         02f4ed0e0b4e\nbuilt:          2026-12-06T01:00:00Z\nschema version: %d\n", schema)
+		if got := r.ok("version").Stdout; got != want {
+			t.Fatalf("version=%q, want %q", got, want)
+		}
+		var info cli.BuildInfo
+		if err := json.Unmarshal([]byte(r.ok("version", "--json").Stdout), &info); err != nil {
+			t.Fatal(err)
+		}
+		if want := (cli.BuildInfo{Version: "test", Commit: "02f4ed0e0b4e", BuildDate: "2026-12-06T01:00:00Z", SchemaVersion: schema}); info != want {
+			t.Fatalf("version --json=%+v, want %+v", info, want)
+		}
+		// No database is opened or created for the version.
+		if matches, _ := filepath.Glob(filepath.Join(r.dir, "*")); len(matches) != 0 {
+			t.Fatalf("data dir has %v after version", matches)
+		}
+	})
 }
 
 func TestMain_NoCommand(t *testing.T) {

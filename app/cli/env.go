@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/reelvault/reelvault/app/hub"
@@ -77,6 +78,10 @@ type Services struct {
 	// Close releases the backend; Env.Close calls it.
 	Close func() error
 
+	// Upgrade is set when opening the store upgraded an older database's
+	// schema (after a pre-migration backup), for the person to be told.
+	Upgrade *domain.Upgrade
+
 	backupOnce sync.Once
 	backup     *backup.Manager // see BackupManager
 }
@@ -111,6 +116,10 @@ type Env struct {
 	Version string
 	Assets  fs.FS
 
+	// Commit and BuildDate identify the build (Options); see BuildInfo.
+	Commit    string
+	BuildDate string
+
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
@@ -129,14 +138,16 @@ type Env struct {
 
 func newEnv(opts Options) *Env {
 	env := &Env{
-		Version:  opts.Version,
-		Assets:   opts.Assets,
-		Stdin:    opts.Stdin,
-		Stdout:   opts.Stdout,
-		Stderr:   opts.Stderr,
-		Getenv:   opts.Getenv,
-		opts:     opts,
-		logLevel: new(slog.LevelVar),
+		Version:   opts.Version,
+		Commit:    opts.Commit,
+		BuildDate: opts.BuildDate,
+		Assets:    opts.Assets,
+		Stdin:     opts.Stdin,
+		Stdout:    opts.Stdout,
+		Stderr:    opts.Stderr,
+		Getenv:    opts.Getenv,
+		opts:      opts,
+		logLevel:  new(slog.LevelVar),
 	}
 	if env.Version == "" {
 		env.Version = "dev"
@@ -157,6 +168,27 @@ func newEnv(opts Options) *Env {
 	env.Logger = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: env.logLevel}))
 	env.Config.DBURL = env.Getenv(EnvDB)
 	return env
+}
+
+// BuildInfo identifies the running build: what "reelvault version" prints
+// and the window's About shows.
+type BuildInfo struct {
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	BuildDate string `json:"build_date,omitempty"` // RFC 3339
+	// SchemaVersion is the newest database schema this build reads and
+	// writes; it refuses a database with a newer one.
+	SchemaVersion int64 `json:"schema_version"`
+}
+
+// BuildInfo returns the running build's version, commit, date and schema.
+func (env *Env) BuildInfo() BuildInfo {
+	return BuildInfo{
+		Version:       env.Version,
+		Commit:        env.Commit,
+		BuildDate:     env.BuildDate,
+		SchemaVersion: store.LatestSchemaVersion(),
+	}
 }
 
 // Command returns the running command, nil when there is none.
@@ -271,16 +303,28 @@ func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 		Close:     db.Close,
 	}
 	if !store.IsPostgresURL(path) {
-		// Before migrations change an existing database, back it up.
+		// Before migrations change an existing database, back it up. The
+		// hook also runs when a restore reopens the store; only the first
+		// open's upgrade is reported.
+		var opened atomic.Bool
 		db.BeforeMigrate = func(ctx context.Context, path string, from, to int64) error {
-			return svc.BackupManager(env.Logger).BeforeMigrate(ctx, path, from, to)
+			m := svc.BackupManager(env.Logger)
+			b, err := m.PreMigrationBackup(ctx, path, from, to)
+			if err == nil && !opened.Load() {
+				svc.Upgrade = &domain.Upgrade{From: from, To: to, Backup: filepath.Join(m.Dir, b.Name)}
+			}
+			return err
 		}
+		defer opened.Store(true)
 	}
 	if err := db.Open(ctx); err != nil {
 		if store.IsPostgresURL(path) {
 			return nil, fmt.Errorf("open database: %w", err)
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if u := svc.Upgrade; u != nil {
+		fmt.Fprintf(env.Stderr, "Upgraded the database from schema version %d to %d; the database as it was is backed up in %s.\n", u.From, u.To, u.Backup)
 	}
 	return svc, nil
 }

@@ -19,7 +19,7 @@ func init() {
 	})
 	Register(&Command{
 		Name:    "version",
-		Summary: "Print the version.",
+		Summary: "Print the version, commit, build date and database schema version.",
 		Run:     runVersion,
 	})
 }
@@ -129,9 +129,21 @@ func runVersion(ctx context.Context, env *Env, args []string) error {
 	if _, err := env.Parse(fs, args); err != nil {
 		return err
 	}
+	info := env.BuildInfo()
 	if env.Config.JSON {
-		return env.PrintJSON(map[string]string{"version": env.Version})
+		return env.PrintJSON(info)
 	}
-	env.Printf("reelvault %s\n", env.Version)
+	env.Printf("reelvault %s\n", info.Version)
+	env.Printf("commit:         %s\n", orUnknown(info.Commit))
+	env.Printf("built:          %s\n", orUnknown(info.BuildDate))
+	env.Printf("schema version: %d\n", info.SchemaVersion)
 	return nil
+}
+
+// orUnknown returns s, or "unknown" when it is empty.
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
 }

@@ -21,14 +21,25 @@ type Services struct {
 	Media domain.MediaService
 }
 
-// Info describes the running window for the UI's status bar and empty states.
+// Info describes the running window for the UI's About, status bar and
+// empty states.
 type Info struct {
-	Version string `json:"version"`
-	DataDir string `json:"data_dir"`
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	BuildDate string `json:"build_date,omitempty"`
+	// SchemaVersion is the newest database schema this build supports.
+	SchemaVersion int64  `json:"schema_version,omitempty"`
+	DataDir       string `json:"data_dir"`
 	// APIURL is the base URL of the HTTP API served on loopback while the
 	// window is open ("" when it could not be started), for the copyable
 	// curl line of the empty history.
 	APIURL string `json:"api_url,omitempty"`
+	// Upgrade is set when opening the database upgraded its schema, so the
+	// window says so and where the backup from before is.
+	Upgrade *domain.Upgrade `json:"upgrade,omitempty"`
+	// OpenError is why the database could not be opened (for example a
+	// newer Reelvault wrote it). The window then shows only this message.
+	OpenError string `json:"open_error,omitempty"`
 }
 
 // Status is the answer of App.Status.
@@ -80,13 +91,22 @@ func (a *App) context() context.Context {
 	return domain.WithOwner(a.ctx)
 }
 
-// Status returns the version, data dir, API URL and database status.
+// Status returns the version, data dir, API URL and database status; only
+// the Info when the database could not be opened.
 func (a *App) Status() (*Status, error) {
+	if a.info.OpenError != "" {
+		return &Status{Info: a.info}, nil
+	}
 	st, err := a.svc.Stats.Status(a.context())
 	if err != nil {
 		return nil, err
 	}
 	return &Status{Info: a.info, Database: st}, nil
+}
+
+// OpenDataFolder shows the data folder in the system's file manager.
+func (a *App) OpenDataFolder() error {
+	return OpenFolder(a.info.DataDir)
 }
 
 // ListTasks returns one page of tasks, newest first. Pass the previous

@@ -14,6 +14,7 @@ import (
 	"github.com/reelvault/reelvault/app/hub"
 	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/backup"
+	"github.com/reelvault/reelvault/domain"
 )
 
 // ErrNoWindow is returned by Run when no window can be shown here (no
@@ -30,8 +31,19 @@ const EnvAddr = "REELVAULT_ADDR"
 
 // Options are what Run needs. Services are required.
 type Options struct {
-	// Version is the build's version, shown in the UI's status.
-	Version string
+	// Version is the build's version, shown in the UI's status and About,
+	// with Commit, BuildDate and the newest SchemaVersion it supports.
+	Version       string
+	Commit        string
+	BuildDate     string
+	SchemaVersion int64
+	// Upgrade, if set, says that opening the database upgraded it; the
+	// window tells the person.
+	Upgrade *domain.Upgrade
+	// OpenError, if set, is why the database could not be opened: the
+	// window then shows only this message (Services may be empty), and Run
+	// returns it once the window is closed.
+	OpenError error
 	// DataDir holds the database; the window keeps its state and its
 	// single-instance lock there.
 	DataDir string
@@ -80,7 +92,7 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Addr == "" {
 		opts.Addr = server.DefaultAddr
 	}
-	if opts.Services.Tasks == nil || opts.Services.Users == nil || opts.Services.Stats == nil {
+	if opts.OpenError == nil && (opts.Services.Tasks == nil || opts.Services.Users == nil || opts.Services.Stats == nil) {
 		return errors.New("desktop: services are required")
 	}
 	if !windowBuilt {
@@ -94,6 +106,35 @@ func Run(ctx context.Context, opts Options) error {
 		return fallback(ctx, opts, "the display cannot be opened")
 	}
 	return err
+}
+
+// info is what the UI is told about this window; apiURL is where its HTTP
+// API listens ("" when it does not).
+func (opts Options) info(apiURL string) Info {
+	info := Info{
+		Version:       opts.Version,
+		Commit:        opts.Commit,
+		BuildDate:     opts.BuildDate,
+		SchemaVersion: opts.SchemaVersion,
+		DataDir:       opts.DataDir,
+		APIURL:        apiURL,
+		Upgrade:       opts.Upgrade,
+	}
+	if opts.OpenError != nil {
+		info.OpenError = openErrorMessage(opts.OpenError)
+	}
+	return info
+}
+
+// openErrorMessage is the text of an error that kept the database closed:
+// an application error's message, else the local failure as it is (a file
+// that cannot be read helps the person at the machine).
+func openErrorMessage(err error) string {
+	var e *domain.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // errGTK is returned by openWindow when GTK cannot start.

@@ -3,10 +3,12 @@ package desktop
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
 
@@ -65,4 +67,36 @@ func TestRun(t *testing.T) {
 			t.Fatalf("err=%v, want ErrNoWindow", err)
 		}
 	})
+}
+
+// The window's Info carries the build, the upgrade and the reason the
+// database could not be opened, in the words the person should read.
+func TestOptions_Info(t *testing.T) {
+	up := &domain.Upgrade{From: 2, To: 3, Backup: "/data/backups/b.db.zst"}
+	opts := Options{Version: "1.0.0", Commit: "abc", BuildDate: "2026-12-06T00:00:00Z", SchemaVersion: 3, DataDir: "/data", Upgrade: up}
+	info := opts.info("http://127.0.0.1:7788")
+	if info.Version != "1.0.0" || info.Commit != "abc" || info.SchemaVersion != 3 || info.Upgrade != up || info.APIURL == "" || info.OpenError != "" {
+		t.Fatalf("info=%+v", info)
+	}
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{domain.Errorf(domain.ECONFLICT, "newer than this Reelvault"), "newer than this Reelvault"},
+		{fmt.Errorf("open database /data/reelvault.db: %w", errors.New("permission denied")), "open database /data/reelvault.db: permission denied"},
+	} {
+		opts.OpenError = tt.err
+		if got := opts.info("").OpenError; got != tt.want {
+			t.Errorf("OpenError=%q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestFolderCommand(t *testing.T) {
+	for goos, want := range map[string]string{"windows": "explorer", "darwin": "open", "linux": "xdg-open", "freebsd": "xdg-open"} {
+		name, args := folderCommand(goos, `C:\Users\me\AppData\Local\reelvault`)
+		if name != want || len(args) != 1 || args[0] != `C:\Users\me\AppData\Local\reelvault` {
+			t.Errorf("%s: %s %q, want %s with the folder as its only argument", goos, name, args, want)
+		}
+	}
 }

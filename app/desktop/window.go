@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reelvault/reelvault/app/server"
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
@@ -42,15 +43,25 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 	}
 	w.state = state
 
-	info := Info{Version: opts.Version, DataDir: opts.DataDir}
-	srv, apiURL, apiDone, aerr := startAPI(ctx, opts)
+	var (
+		srv     *server.Server
+		apiURL  string
+		apiDone <-chan error
+		aerr    error
+		media   http.Handler = http.NotFoundHandler()
+	)
+	if opts.OpenError == nil {
+		// Without a database there is nothing to serve: the window only
+		// shows why.
+		srv, apiURL, apiDone, aerr = startAPI(ctx, opts)
+		media = MediaHandler(opts.Services.Tasks, opts.Logger)
+	}
 	if aerr != nil {
 		opts.Logger.Warn("the window runs without the HTTP API", "err", aerr)
 		fmt.Fprintf(opts.Stdout, "The HTTP API could not start (%v); the window opens without it.\n", aerr)
-	} else {
-		info.APIURL = apiURL
 	}
-	if opts.Scheduler != nil {
+	info := opts.info(apiURL)
+	if opts.Scheduler != nil && opts.OpenError == nil {
 		if err := opts.Scheduler.Start(ctx); err != nil {
 			opts.Logger.Warn("the window runs without the backup schedule", "err", err)
 			fmt.Fprintf(opts.Stdout, "The backup schedule could not start (%v); backups still work by hand.\n", err)
@@ -121,7 +132,7 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		BackgroundColour: options.NewRGB(0xf5, 0xf5, 0xf7), // the light theme's page colour: no flash before the first paint
 		AssetServer: &assetserver.Options{
 			Assets:  opts.Assets,
-			Handler: MediaHandler(opts.Services.Tasks, opts.Logger),
+			Handler: media,
 			Middleware: func(next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					opts.Logger.Debug("window request", "method", r.Method, "path", r.URL.Path, "range", r.Header.Get("Range"))
@@ -149,7 +160,7 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 	if err != nil {
 		return fmt.Errorf("run window: %w", err)
 	}
-	return nil
+	return opts.OpenError
 }
 
 func startState(s WindowState) options.WindowStartState {

@@ -3,6 +3,7 @@ import { toApiError } from './api';
 import { ErrorNotice } from './components/ErrorNotice';
 import { Icon, type IconName } from './components/Icon';
 import { lazyScreen } from './components/Lazy';
+import { UpgradeNotice } from './components/UpgradeNotice';
 import { useAsync } from './lib/useAsync';
 import { applyTheme, loadTheme, nextTheme, type ThemeChoice } from './lib/theme';
 import type { Screen } from './lib/route';
@@ -46,15 +47,31 @@ function SignIn() {
   );
 }
 
+/** Shown instead of the screens when the window could not open the database. */
+function OpenProblem({ message }: { message: string }) {
+  return (
+    <div class="empty" style={{ marginTop: '12vh' }} data-testid="open-problem">
+      <h3>Reelvault cannot open its database</h3>
+      <div class="error-box" role="alert"><div>{message}</div></div>
+      <p class="muted">Nothing was changed. Close this window when you have read the message.</p>
+    </div>
+  );
+}
+
 /** The window: a sidebar of screens and the current screen. */
 export function App() {
   const route = useRoute();
   const me = useAsync(() => api.me(), []);
+  // The window's status says whether opening the database failed or
+  // upgraded it; a browser's does not.
+  const status = useAsync(() => (api.transport === 'wails' ? api.status() : Promise.resolve(undefined)), []);
   const [theme, setTheme] = useState(loadTheme);
   const owner = me.data?.owner ?? false;
   const current = route.screen === 'task' ? 'history' : route.screen;
 
   if (me.error !== undefined && toApiError(me.error).code === 'unauthorized') return <SignIn />;
+  if (status.data?.open_error) return <OpenProblem message={status.data.open_error} />;
+  if (api.transport === 'wails' && status.data === undefined && status.error === undefined) return null;
 
   return (
     <div class="shell">
@@ -91,6 +108,7 @@ export function App() {
       </nav>
       <main class="main">
         {me.error !== undefined && <div style={{ padding: '16px 24px 0' }}><ErrorNotice error={me.error} onRetry={me.reload} /></div>}
+        {status.data?.upgrade && <div style={{ padding: '16px 24px 0' }}><UpgradeNotice upgrade={status.data.upgrade} /></div>}
         {/* The history stays mounted under a task, so going back keeps its place. */}
         <HistoryScreen me={me.data} active={route.screen === 'history'} />
         {route.screen === 'task' && route.taskId && <TaskScreen taskId={route.taskId} />}

@@ -58,6 +58,8 @@ export interface Api {
   /** Adds an existing folder, by absolute path. */
   addMediaRoot(path: string): Promise<MediaRoots>;
   removeMediaRoot(path: string): Promise<MediaRoots>;
+  /** Shows the data folder in the system's file manager; only the window can. */
+  openDataFolder?(): Promise<void>;
   /** The URL a <video> element plays a registered video from. */
   mediaUrl(videoId: number): string;
   /** Calls fn for every change pushed by the backend; returns an unsubscribe function. */

@@ -100,7 +100,8 @@ describe('createHttpApi', () => {
     expect((await api.listUsers()).map((u) => u.username)).toEqual(['ann']);
     expect((await api.listBackups()).map((b) => b.name)).toEqual(['b1']);
     expect(await api.listJobs()).toEqual([]);
-    expect((await api.status()).database.file_size).toBe(4096);
+    expect((await api.status()).database?.file_size).toBe(4096);
+    expect(api.openDataFolder).toBeUndefined(); // only the window can open a folder
   });
 
   it('sends bodies as JSON to the right routes', async () => {

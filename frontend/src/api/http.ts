@@ -76,7 +76,8 @@ export function createHttpApi(deps: HttpDeps): Api {
     dailyStats: async (from, to) => (await stats(from, to)).days ?? [],
     status: async () => {
       const v = await call<AppStatus | DBStatus>('GET', '/api/v1/status');
-      return 'database' in v ? v : { database: v };
+      // The server answers with the database facts alone.
+      return 'engine' in v ? { database: v } : v;
     },
     listUsers: async () => unwrap<User>(await call('GET', '/api/v1/users'), 'users'),
     createUser: (input) => call<UserWithKey>('POST', '/api/v1/users', input),

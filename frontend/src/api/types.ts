@@ -208,12 +208,29 @@ export interface JobRun {
   detail?: string;
 }
 
-/** The database facts plus, in the window, where the data lives. */
+/** Opening the database upgraded its schema; the backup holds it as it was. */
+export interface Upgrade {
+  from: number;
+  to: number;
+  backup: string;
+}
+
+/**
+ * The database facts plus, in the window, the build and where the data
+ * lives. When the window could not open the database, database is absent and
+ * open_error says why.
+ */
 export interface AppStatus {
-  database: DBStatus;
+  database?: DBStatus;
   version?: string;
+  commit?: string;
+  build_date?: string;
+  /** The newest database schema this build supports. */
+  schema_version?: number;
   data_dir?: string;
   api_url?: string;
+  upgrade?: Upgrade;
+  open_error?: string;
 }
 
 /** A change pushed by the server (SSE) or the window (Wails events). */

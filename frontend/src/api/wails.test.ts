@@ -57,6 +57,15 @@ describe('createWailsApi', () => {
     expect(got).toEqual(['list', 'add /srv/clips', 'remove /srv/clips']);
   });
 
+  it('opens the data folder through the window, and reports why it could not', async () => {
+    let calls = 0;
+    const ok = { OpenDataFolder: async () => void calls++ } as unknown as DesktopBindings;
+    await createWailsApi(ok, fakeRuntime().runtime).openDataFolder?.();
+    expect(calls).toBe(1);
+    const missing = { OpenDataFolder: async () => Promise.reject({ code: 'conflict', message: 'No file manager could be started.' }) } as unknown as DesktopBindings;
+    await expect(createWailsApi(missing, fakeRuntime().runtime).openDataFolder?.()).rejects.toMatchObject({ code: 'conflict' });
+  });
+
   it('is always the owner', async () => {
     expect(await createWailsApi({} as DesktopBindings, fakeRuntime().runtime).me()).toEqual({ owner: true });
   });

@@ -36,6 +36,7 @@ export interface DesktopBindings {
   ListMediaRoots(): Promise<unknown>;
   AddMediaRoot(path: string): Promise<unknown>;
   RemoveMediaRoot(path: string): Promise<unknown>;
+  OpenDataFolder(): Promise<unknown>;
 }
 
 /** The part of the Wails runtime the UI uses. */
@@ -71,6 +72,9 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     cancelTask: (id) => call('CancelTask', id),
     dailyStats: (from, to) => list('DailyStats', from, to),
     status: () => call('Status'),
+    openDataFolder: async () => {
+      await call('OpenDataFolder');
+    },
     listUsers: () => list('ListUsers'),
     createUser: (input) => call('CreateUser', input),
     rotateKey: (name) => call('RotateKey', name),

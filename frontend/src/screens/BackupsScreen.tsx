@@ -31,7 +31,7 @@ function RestoreDialog({ backup, onDone, onCancel }: { backup: Backup; onDone: (
   const now = useAsync(() => api.status(), []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const rows = now.data ? compareRows(backup.rows ?? {}, now.data.database.counts ?? {}) : [];
+  const rows = now.data ? compareRows(backup.rows ?? {}, now.data.database?.counts ?? {}) : [];
   return (
     <ConfirmDialog
       title={`Restore the backup of ${formatDateTime(backup.created_at)}?`}

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { JobRun, MaintenanceOp } from '../api';
+import { AboutCard } from '../components/AboutCard';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { MediaRootsCard } from '../components/MediaRootsCard';
 import { ProgressBar } from '../components/ProgressBar';
@@ -106,6 +107,7 @@ export function MaintenanceScreen() {
         <h2>Recent runs</h2>
         {jobs.error !== undefined ? <ErrorNotice error={jobs.error} onRetry={jobs.reload} /> : <JobList jobs={jobs.data ?? []} limit={12} />}
       </div>
+      {status.data && <AboutCard status={status.data} />}
     </section>
   );
 }

@@ -2,8 +2,14 @@ export namespace desktop {
 	
 	export class Status {
 	    version: string;
+	    commit?: string;
+	    build_date?: string;
+	    schema_version?: number;
 	    data_dir: string;
 	    api_url?: string;
+	    // Go type: domain
+	    upgrade?: any;
+	    open_error?: string;
 	    database?: domain.DBStatus;
 	
 	    static createFrom(source: any = {}) {
@@ -13,8 +19,13 @@ export namespace desktop {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.version = source["version"];
+	        this.commit = source["commit"];
+	        this.build_date = source["build_date"];
+	        this.schema_version = source["schema_version"];
 	        this.data_dir = source["data_dir"];
 	        this.api_url = source["api_url"];
+	        this.upgrade = this.convertValues(source["upgrade"], null);
+	        this.open_error = source["open_error"];
 	        this.database = this.convertValues(source["database"], domain.DBStatus);
 	    }
 	

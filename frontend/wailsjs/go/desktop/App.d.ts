@@ -30,6 +30,8 @@ export function ListTasks(arg1:domain.TaskFilter):Promise<domain.TaskPage>;
 
 export function ListUsers():Promise<Array<domain.User>>;
 
+export function OpenDataFolder():Promise<void>;
+
 export function RemoveMediaRoot(arg1:string):Promise<domain.MediaRoots>;
 
 export function ReportFirstPage(arg1:number):Promise<void>;

@@ -54,6 +54,10 @@ export function ListUsers() {
   return window['go']['desktop']['App']['ListUsers']();
 }
 
+export function OpenDataFolder() {
+  return window['go']['desktop']['App']['OpenDataFolder']();
+}
+
 export function RemoveMediaRoot(arg1) {
   return window['go']['desktop']['App']['RemoveMediaRoot'](arg1);
 }
