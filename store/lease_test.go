@@ -139,3 +139,31 @@ func TestTaskService_Leases(t *testing.T) {
 		AssertCode(t, err, domain.EFORBIDDEN, "")
 	})
 }
+
+// TestTaskService_HeartbeatAfterLease proves a heartbeat after the lease ran
+// out is refused with ECONFLICT by the lease time alone, before any expiry
+// sweep has run.
+func TestTaskService_HeartbeatAfterLease(t *testing.T) {
+	e := newEnv(t)
+	_, _, uctx := e.MustCreateUser(t, "alice", 10)
+	task := e.MustCreateTask(t, uctx, domain.TaskCreate{Prompt: "p"})
+	if _, err := e.Tasks.ClaimTask(e.Owner, domain.ClaimRequest{Worker: "w1", Lease: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(time.Minute) // exactly at the expiry: the lease ran out
+	_, err := e.Tasks.HeartbeatTask(uctx, task.TaskID, "w1", time.Minute)
+	AssertCode(t, err, domain.ECONFLICT, "")
+	if !strings.Contains(domain.ErrorMessage(err), "ran out") {
+		t.Fatalf("message=%q, want it to say the lease ran out", domain.ErrorMessage(err))
+	}
+	e.Clock.Advance(time.Hour)
+	_, err = e.Tasks.HeartbeatTask(uctx, task.TaskID, "w1", time.Minute)
+	AssertCode(t, err, domain.ECONFLICT, "")
+	got, err := e.Tasks.FindTaskByID(uctx, task.TaskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != domain.StatusProcessing || !got.LeaseExpiresAt.Before(e.Clock.Now()) {
+		t.Fatalf("task=%+v, want still processing with the old lease (refusal changes nothing)", got)
+	}
+}

@@ -885,6 +885,11 @@ func (s *TaskService) HeartbeatTask(ctx context.Context, taskID, worker string, 
 			if r.LeaseOwner != worker {
 				return "", "", domain.Errorf(domain.ECONFLICT, "Task %s is not leased to worker %q.", r.TaskID, worker)
 			}
+			// Decided by the lease time alone, not by whether the expiry
+			// sweep has run yet: a lease that ran out cannot be renewed.
+			if r.LeaseExpiresAt != nil && *r.LeaseExpiresAt <= micros(tx.now) {
+				return "", "", domain.Errorf(domain.ECONFLICT, "The lease of task %s ran out at %s; claim the task again.", r.TaskID, fromMicros(*r.LeaseExpiresAt).UTC().Format(time.RFC3339))
+			}
 			expires := micros(tx.now.Add(lease))
 			r.LeaseExpiresAt = &expires
 			return "", "", nil
