@@ -27,6 +27,10 @@ type ImportResult struct {
 // (real hashes are 64 hex digits), so such a user needs RotateKey first.
 const importedKeyHash = "imported:"
 
+// maxTaskSeconds bounds an imported task's duration (started to finished):
+// a year. JSON cannot carry NaN or Inf, so the range check is enough.
+const maxTaskSeconds = 365 * 24 * 60 * 60
+
 // taskIDRE accepts the task IDs Reelvault writes (UUIDs) and similar tokens.
 var taskIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
@@ -246,15 +250,21 @@ func validateHeader(h *ExportHeader, known map[string]bool) error {
 	seen := make(map[string]bool, len(h.Users))
 	for i, u := range h.Users {
 		field := func(name string) string { return fmt.Sprintf("users[%d].%s", i, name) }
-		if err := validateUsername(u.Username); err != nil {
+		if err := domain.ValidateUsername(u.Username); err != nil {
 			return domain.Invalidf(field("username"), "User %d: %s", i+1, domain.ErrorMessage(err))
 		}
 		if seen[u.Username] {
 			return domain.Invalidf(field("username"), "User %d: %q appears twice.", i+1, u.Username)
 		}
 		seen[u.Username] = true
-		if u.Quota < 0 || u.UsedQuota < 0 {
-			return domain.Invalidf(field("quota"), "User %d (%s): quotas must be ≥ 0.", i+1, u.Username)
+		if err := domain.ValidateQuota(u.Quota); err != nil {
+			return domain.Invalidf(field("quota"), "User %d (%s): %s", i+1, u.Username, domain.ErrorMessage(err))
+		}
+		if u.UsedQuota < 0 || u.UsedQuota > domain.MaxQuota {
+			return domain.Invalidf(field("used_quota"), "User %d (%s): the used_quota must be from 0 to %d.", i+1, u.Username, domain.MaxQuota)
+		}
+		if err := domain.ValidateEmail(u.Email); err != nil {
+			return domain.Invalidf(field("email"), "User %d (%s): %s", i+1, u.Username, domain.ErrorMessage(err))
 		}
 		if u.CreatedAt.IsZero() || u.UpdatedAt.IsZero() {
 			return domain.Invalidf(field("created_at"), "User %d (%s): created_at and updated_at are required.", i+1, u.Username)
@@ -285,12 +295,12 @@ func validateImportTask(pos int, t *ExportTask, known map[string]bool) error {
 		return bad("total_scenes", "total_scenes must be between 0 and %d, not %d.", domain.MaxScenes, t.TotalScenes)
 	case t.CompletedScenes < 0 || t.CompletedScenes > t.TotalScenes:
 		return bad("completed_scenes", "completed_scenes must be between 0 and total_scenes (%d), not %d.", t.TotalScenes, t.CompletedScenes)
-	case t.Attempts < 0:
-		return bad("attempts", "attempts must be ≥ 0.")
+	case t.Attempts < 0 || t.Attempts > domain.MaxAttemptsCap:
+		return bad("attempts", "attempts must be from 0 to %d.", domain.MaxAttemptsCap)
 	case t.CreatedAt.IsZero() || t.UpdatedAt.IsZero():
 		return bad("created_at", "created_at and updated_at are required.")
-	case t.Duration != nil && !validNumber(*t.Duration):
-		return bad("duration", "the duration must be a number of seconds ≥ 0.")
+	case t.Duration != nil && !(*t.Duration >= 0 && *t.Duration <= maxTaskSeconds):
+		return bad("duration", "the duration must be a number of seconds from 0 to %d.", maxTaskSeconds)
 	}
 	if err := validText("prompt", "prompt", t.Prompt, domain.MaxPromptChars); err != nil {
 		return wrap(err)
@@ -319,12 +329,9 @@ func validateImportTask(pos int, t *ExportTask, known map[string]bool) error {
 			return bad(field("scene_number"), "scene %d has two videos.", v.SceneNumber)
 		case v.FilePath == "" || len(v.FilePath) > MaxPathChars:
 			return bad(field("file_path"), "a video needs a file path of at most %d characters.", MaxPathChars)
-		case v.FileSize != nil && *v.FileSize < 0,
-			v.Duration != nil && !validNumber(*v.Duration),
-			v.Width != nil && *v.Width <= 0,
-			v.Height != nil && *v.Height <= 0,
-			v.FPS != nil && (!validNumber(*v.FPS) || *v.FPS == 0):
-			return bad(fmt.Sprintf("videos[%d]", i), "video of scene %d has a negative or zero size, duration, width, height or frame rate.", v.SceneNumber)
+		}
+		if err := domain.CheckVideoNumbers(v.FileSize, v.Duration, v.Width, v.Height, v.FPS); err != nil {
+			return bad(field(domain.ErrorField(err)), "video of scene %d: %s", v.SceneNumber, domain.ErrorMessage(err))
 		}
 		scenes[v.SceneNumber] = true
 	}

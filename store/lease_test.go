@@ -56,7 +56,7 @@ func TestTaskService_ClaimTask(t *testing.T) {
 		_, err := e.Tasks.ClaimTask(e.Owner, domain.ClaimRequest{Worker: ""})
 		AssertCode(t, err, domain.EINVALID, "worker")
 		_, err = e.Tasks.ClaimTask(e.Owner, domain.ClaimRequest{Worker: "w", Lease: -time.Second})
-		AssertCode(t, err, domain.EINVALID, "lease")
+		AssertCode(t, err, domain.EINVALID, "lease_seconds")
 		_, err = e.Tasks.ClaimTask(context.Background(), domain.ClaimRequest{Worker: "w"})
 		AssertCode(t, err, domain.EUNAUTHORIZED, "")
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,39 +109,9 @@ const videoColumns = `
 	v.status,
 	v.created_at`
 
-// validNumber reports whether f is a finite number ≥ 0.
-func validNumber(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) && f >= 0 }
-
-// validateScripts checks a SetScripts batch.
+// validateScripts checks a SetScripts batch (see domain.ScriptBatch).
 func validateScripts(in []domain.ScriptInput) error {
-	if len(in) > domain.MaxScenes {
-		return domain.Invalidf("scripts", "A task can have at most %d scenes.", domain.MaxScenes)
-	}
-	seen := make(map[int]bool, len(in))
-	for i, s := range in {
-		field := func(name string) string { return fmt.Sprintf("scripts[%d].%s", i, name) }
-		if s.SceneNumber < 1 || s.SceneNumber > domain.MaxScenes {
-			return domain.Invalidf(field("scene_number"), "Scene numbers must be between 1 and %d, not %d.", domain.MaxScenes, s.SceneNumber)
-		}
-		if seen[s.SceneNumber] {
-			return domain.Invalidf(field("scene_number"), "Scene %d appears twice.", s.SceneNumber)
-		}
-		seen[s.SceneNumber] = true
-		if err := validText(field("description"), "scene description", s.Description, domain.MaxPromptChars); err != nil {
-			return err
-		}
-		if !validNumber(s.Duration) {
-			return domain.Invalidf(field("duration"), "The duration of scene %d must be a number of seconds ≥ 0.", s.SceneNumber)
-		}
-		for name, v := range map[string]string{"camera_movement": s.CameraMovement, "lighting": s.Lighting} {
-			if v != "" {
-				if err := validText(field(name), strings.ReplaceAll(name, "_", " "), v, 2000); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
+	return domain.ScriptBatch(in).Validate()
 }
 
 // SetScripts replaces a non-terminal task's scene scripts in one batch; the
@@ -290,32 +259,13 @@ func cleanVideoPath(field, p string) (string, error) {
 	return abs, nil
 }
 
-// validateVideo checks an AddVideo input.
-func validateVideo(in domain.VideoInput) error {
-	switch {
-	case in.SceneNumber == domain.FinalScene:
-		return domain.Invalidf("scene_number", "Scene 0 is the final video; it is registered by completing the task.")
-	case in.SceneNumber < 1 || in.SceneNumber > domain.MaxScenes:
-		return domain.Invalidf("scene_number", "The scene number must be between 1 and %d, not %d.", domain.MaxScenes, in.SceneNumber)
-	case in.Duration != nil && !validNumber(*in.Duration):
-		return domain.Invalidf("duration", "The video duration must be a number of seconds ≥ 0.")
-	case in.Width != nil && *in.Width <= 0:
-		return domain.Invalidf("width", "The video width must be positive.")
-	case in.Height != nil && *in.Height <= 0:
-		return domain.Invalidf("height", "The video height must be positive.")
-	case in.FPS != nil && (!validNumber(*in.FPS) || *in.FPS == 0):
-		return domain.Invalidf("fps", "The frame rate must be positive.")
-	}
-	return nil
-}
-
 // AddVideo registers the video of one scene of a pending or processing task.
 func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.VideoInput) (*domain.Video, error) {
 	a, err := actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := validateVideo(in); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	if in.FilePath, err = cleanVideoPath("file_path", in.FilePath); err != nil {

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/reelvault/reelvault/domain"
@@ -18,7 +17,7 @@ import (
 // Page sizes of FindTasks.
 const (
 	DefaultPageSize = 50
-	MaxPageSize     = 500
+	MaxPageSize     = domain.MaxPageSize
 )
 
 // MaxMessageChars limits an error message given to FailTask.
@@ -112,20 +111,9 @@ const taskColumns = `
 FROM tasks t
 JOIN users u ON u.id = t.user_id`
 
-// validText checks a required free-text field.
+// validText checks a required free-text field (see domain.ValidText).
 func validText(field, label, s string, maxChars int) error {
-	switch {
-	case !utf8.ValidString(s):
-		return domain.Invalidf(field, "The %s is not valid UTF-8 text.", label)
-	case strings.ContainsRune(s, 0):
-		// PostgreSQL text cannot hold NUL; refuse it on every engine.
-		return domain.Invalidf(field, "The %s contains a NUL character.", label)
-	case strings.TrimSpace(s) == "":
-		return domain.Invalidf(field, "The %s is required.", label)
-	case utf8.RuneCountInString(s) > maxChars:
-		return domain.Invalidf(field, "The %s is longer than %d characters.", label, maxChars)
-	}
-	return nil
+	return domain.ValidText(field, label, s, maxChars)
 }
 
 // CreateTask creates a pending task and charges one unit of the user's quota
@@ -135,11 +123,8 @@ func (s *TaskService) CreateTask(ctx context.Context, in domain.TaskCreate) (*do
 	if err != nil {
 		return nil, err
 	}
-	if err := validText("prompt", "prompt", in.Prompt, domain.MaxPromptChars); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
-	}
-	if in.TotalScenes < 0 || in.TotalScenes > domain.MaxScenes {
-		return nil, domain.Invalidf("total_scenes", "The number of scenes must be between 0 and %d.", domain.MaxScenes)
 	}
 	if !a.Owner && in.UserID != 0 && in.UserID != a.UserID {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "You can only create tasks for yourself.")
@@ -348,10 +333,10 @@ type taskQuery struct {
 // newTaskQuery validates filter; paged says whether cursor and limit count.
 func newTaskQuery(f domain.TaskFilter, paged bool) (taskQuery, error) {
 	q := taskQuery{userID: f.UserID, username: f.Username, limit: DefaultPageSize}
+	if err := f.Validate(); err != nil {
+		return q, err
+	}
 	for _, st := range f.Status {
-		if !st.Valid() {
-			return q, domain.Invalidf("status", "Unknown status %q; use one of pending, processing, completed, failed, cancelled.", st)
-		}
 		q.statuses = append(q.statuses, string(st))
 	}
 	if f.CreatedFrom != nil {
@@ -376,10 +361,7 @@ func newTaskQuery(f domain.TaskFilter, paged bool) (taskQuery, error) {
 		q.limit = 0
 		return q, nil
 	}
-	switch {
-	case f.Limit < 0 || f.Limit > MaxPageSize:
-		return q, domain.Invalidf("limit", "The limit must be between 1 and %d.", MaxPageSize)
-	case f.Limit > 0:
+	if f.Limit > 0 {
 		q.limit = f.Limit
 	}
 	if f.Cursor != "" {
@@ -617,11 +599,8 @@ func start(tx *tx, r *taskRow) {
 // UpdateProgress records progress of a processing task. A milestone (each
 // quarter, or a change of the completed scene count) is written as an event.
 func (s *TaskService) UpdateProgress(ctx context.Context, taskID string, in domain.TaskProgress) (*domain.Task, error) {
-	if in.Progress < 0 || in.Progress > 100 {
-		return nil, domain.Invalidf("progress", "The progress must be between 0 and 100, not %d.", in.Progress)
-	}
-	if in.CompletedScenes != nil && *in.CompletedScenes < 0 {
-		return nil, domain.Invalidf("completed_scenes", "The number of completed scenes cannot be negative.")
+	if err := in.Validate(); err != nil {
+		return nil, err
 	}
 	return s.transition(ctx, taskID, domain.StatusProcessing, []domain.Status{domain.StatusProcessing},
 		func(tx *tx, r *taskRow) (string, string, error) {
@@ -818,7 +797,7 @@ func (s *TaskService) ClaimTask(ctx context.Context, req domain.ClaimRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := validText("worker", "worker name", req.Worker, 200); err != nil {
+	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	lease, err := leaseDuration(req.Lease)
@@ -863,13 +842,11 @@ func (s *TaskService) ClaimTask(ctx context.Context, req domain.ClaimRequest) (*
 
 // leaseDuration validates a lease, defaulting to domain.DefaultLease.
 func leaseDuration(d time.Duration) (time.Duration, error) {
-	switch {
-	case d < 0:
-		return 0, domain.Invalidf("lease", "The lease cannot be negative.")
-	case d == 0:
+	if err := domain.ValidateLease(d); err != nil {
+		return 0, err
+	}
+	if d == 0 {
 		return domain.DefaultLease, nil
-	case d > 24*time.Hour:
-		return 0, domain.Invalidf("lease", "The lease cannot be longer than a day.")
 	}
 	return d, nil
 }

@@ -8,10 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"net/mail"
-	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/reelvault/reelvault/domain"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -76,41 +73,21 @@ const userColumns = `
 	created_at,
 	updated_at`
 
-var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-
-// validateUsername refuses names that would be awkward in a CLI or a URL.
-func validateUsername(name string) error {
-	if !usernameRE.MatchString(name) {
-		return domain.Invalidf("username", "The username must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit.")
-	}
-	return nil
-}
-
 // CreateUser creates a user and returns it with its new API key, shown once.
 func (s *UserService) CreateUser(ctx context.Context, in domain.UserCreate) (*domain.User, string, error) {
 	if _, err := ownerFrom(ctx); err != nil {
 		return nil, "", err
 	}
-	if err := validateUsername(in.Username); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, "", err
 	}
 	var email *string
 	if in.Email != "" {
-		if !utf8.ValidString(in.Email) || len(in.Email) > 254 {
-			return nil, "", domain.Invalidf("email", "The email address is not valid.")
-		}
-		addr, err := mail.ParseAddress(in.Email)
-		if err != nil || addr.Address != in.Email || addr.Name != "" {
-			return nil, "", domain.Invalidf("email", "The email address %q is not valid.", in.Email)
-		}
 		email = &in.Email
 	}
 	quota := domain.DefaultQuota
 	if in.Quota != nil {
 		quota = *in.Quota
-	}
-	if quota < 0 {
-		return nil, "", domain.Invalidf("quota", "The quota must be 0 or more.")
 	}
 	key, hash, prefix, err := newAPIKey()
 	if err != nil {
@@ -276,8 +253,8 @@ func (s *UserService) SetQuota(ctx context.Context, username string, quota int) 
 	if _, err := ownerFrom(ctx); err != nil {
 		return nil, err
 	}
-	if quota < 0 {
-		return nil, domain.Invalidf("quota", "The quota must be 0 or more.")
+	if err := domain.ValidateQuota(quota); err != nil {
+		return nil, err
 	}
 	return s.update(ctx, username, `quota = ?`, quota)
 }

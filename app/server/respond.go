@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,15 +52,54 @@ func StatusCode(code string) int {
 	return http.StatusInternalServerError
 }
 
-// writeJSON writes v as JSON with the given status.
+// writeJSON writes v as JSON with the given status. The body is encoded
+// before anything is sent: a value that cannot be encoded (say a +Inf that
+// slipped into a number) is answered with 500 and the error shape, and a log
+// line, never with the promised status and an empty body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
 	if v == nil {
+		w.WriteHeader(status)
 		return
 	}
-	enc := json.NewEncoder(w)
-	_ = enc.Encode(v) // the client went away; nothing useful to do
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		loggerOf(w).Error("encode response", slog.Int("status", status), slog.String("type", fmt.Sprintf("%T", v)), slog.Any("err", err))
+		buf.Reset()
+		_ = json.NewEncoder(&buf).Encode(errorResponse{Error: domain.Error{Code: domain.EINTERNAL, Message: domain.ErrorMessage(err)}})
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes()) // the client went away; nothing useful to do
+}
+
+// loggedWriter carries the server's logger to writeJSON. Unwrap lets
+// http.ResponseController reach the connection; ReadFrom keeps the
+// connection's sendfile path for served files.
+type loggedWriter struct {
+	http.ResponseWriter
+	logger *slog.Logger
+}
+
+func (w *loggedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *loggedWriter) ReadFrom(r io.Reader) (int64, error) { return io.Copy(w.ResponseWriter, r) }
+
+// loggerOf returns the logger a loggedWriter in w's chain carries, or the
+// default logger.
+func loggerOf(w http.ResponseWriter) *slog.Logger {
+	for w != nil {
+		if lw, ok := w.(*loggedWriter); ok {
+			return lw.logger
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	return slog.Default()
 }
 
 // writeError writes err as an error body. Internal errors are logged with

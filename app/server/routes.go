@@ -135,7 +135,8 @@ func (s *Server) endpoint(rt Route) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			w.Header().Set("Cache-Control", "no-store")
 		}
-		if err := rt.handler(w, r); err != nil {
+		lw := &loggedWriter{ResponseWriter: w, logger: s.logger}
+		if err := rt.handler(lw, r); err != nil {
 			s.writeError(w, r, err)
 		}
 	})

@@ -35,8 +35,9 @@ type (
 	}
 )
 
-// MaxLeaseSeconds bounds a worker lease: a day is plenty for one generation.
-const MaxLeaseSeconds = 24 * 60 * 60
+// MaxLeaseSeconds bounds a worker lease (domain.MaxLease): a day is plenty
+// for one generation.
+const MaxLeaseSeconds = int(domain.MaxLease / time.Second)
 
 func (s *Server) handleCreateTask(w http.ResponseWriter, r *http.Request) error {
 	var in domain.TaskCreate
@@ -252,7 +253,8 @@ func (s *Server) handleAddVideo(w http.ResponseWriter, r *http.Request) error {
 // leaseDuration validates a lease in seconds; 0 means the default.
 func leaseDuration(seconds int) (time.Duration, error) {
 	if seconds < 0 || seconds > MaxLeaseSeconds {
-		return 0, domain.Invalidf("lease_seconds", "lease_seconds must be between 1 and %d.", MaxLeaseSeconds)
+		// Checked before the multiplication so a huge number cannot wrap.
+		return 0, domain.ValidateLease(-1)
 	}
 	if seconds == 0 {
 		return domain.DefaultLease, nil
@@ -272,11 +274,12 @@ func (s *Server) handleClaimTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if in.MaxAttempts < 0 {
-		return domain.Invalidf("max_attempts", "max_attempts must not be negative.")
+	req := domain.ClaimRequest{Worker: in.Worker, Lease: lease, MaxAttempts: in.MaxAttempts}
+	if err := req.Validate(); err != nil {
+		return err // before the lease sweep, so bad input changes nothing
 	}
 	s.expireLeases(r.Context())
-	t, err := s.cfg.Tasks.ClaimTask(r.Context(), domain.ClaimRequest{Worker: in.Worker, Lease: lease, MaxAttempts: in.MaxAttempts})
+	t, err := s.cfg.Tasks.ClaimTask(r.Context(), req)
 	if err != nil {
 		return err
 	}
