@@ -207,6 +207,12 @@ func ValidateUsername(name string) error {
 	return nil
 }
 
+// UsernameKey returns the case-folded form of a username under which it is
+// unique: `ALICE` and `alice` share one key.
+func UsernameKey(name string) string {
+	return strings.ToLower(name)
+}
+
 // ValidateQuota checks a quota: 0 to MaxQuota tasks.
 func ValidateQuota(q int) error {
 	if q < 0 || q > MaxQuota {

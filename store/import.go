@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/reelvault/reelvault/domain"
@@ -55,25 +56,22 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*ImportResult,
 
 	// Pass 1: validate every record against the file's users and the
 	// database's.
-	known := make(map[string]bool)
-	err = s.db.read(ctx, false, func(tx *tx) error {
-		var names []string
-		if err := tx.sel(&names, `SELECT username FROM users`); err != nil {
-			return err
-		}
-		for _, n := range names {
-			known[n] = true
-		}
-		return nil
-	})
+	local, err := s.localUsers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
-	var head ExportHeader
+	known := make(map[string]bool, len(local))
+	for _, u := range local {
+		known[u.Username] = true
+	}
+	seen := make(map[string]int) // task_id → position of its first record
 	err = readExport(rs, func(h *ExportHeader) error {
-		head = *h
-		return validateHeader(h, known)
+		return validateHeader(h, local, known)
 	}, func(pos int, t *ExportTask) error {
+		if first, dup := seen[t.TaskID]; dup {
+			return domain.Invalidf(fmt.Sprintf("tasks[%d].task_id", pos), "Task %d (%s): the task_id %s already appears in task %d of the file.", pos, t.TaskID, t.TaskID, first)
+		}
+		seen[t.TaskID] = pos
 		return validateImportTask(pos, t, known)
 	})
 	if err != nil {
@@ -87,12 +85,17 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*ImportResult,
 	res := &ImportResult{}
 	err = s.db.write(ctx, func(tx *tx) error {
 		res = &ImportResult{}
-		userIDs, created, err := importUsers(tx, head.Users)
+		h, err := readHeader(rs)
+		if err != nil {
+			return err
+		}
+		userIDs, created, err := importUsers(tx, h.Users)
 		if err != nil {
 			return err
 		}
 		res.Users = created
-		return readExport(rs, nil, func(pos int, t *ExportTask) error {
+		charged := make(map[int64]int) // user ID → tasks written for it
+		err = readExport(rs, nil, func(pos int, t *ExportTask) error {
 			wrote, err := importTask(tx, t, userIDs)
 			if err != nil {
 				// Name the record in the user's message, keeping the code.
@@ -103,11 +106,16 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*ImportResult,
 			}
 			if wrote {
 				res.Tasks++
+				charged[userIDs[t.Username]]++
 			} else {
 				res.Skipped++
 			}
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		return chargeQuota(tx, charged)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
@@ -148,42 +156,83 @@ func seekable(r io.Reader) (io.ReadSeeker, func(), error) {
 }
 
 // readExport streams an export document: head (if not nil) is called with
-// the header before the first task, then task for each task with its
-// 1-based position. Both layouts are read: one JSON object whose "tasks"
-// array comes last, or NDJSON (a header line, then one task per line).
-func readExport(r io.Reader, head func(*ExportHeader) error, task func(pos int, t *ExportTask) error) error {
+// the complete header before the first task, then task for each task with
+// its 1-based position. Both layouts are read: one JSON object (keys in any
+// order; Reelvault writes "tasks" last) or NDJSON (a header line, then one
+// task per line). When head is set the header is found first by a scan that
+// skips task bodies and stops at "tasks" once format, version and users are
+// known, so a file with sorted keys costs one extra read and Reelvault's own
+// layout none.
+func readExport(rs io.ReadSeeker, head func(*ExportHeader) error, task func(pos int, t *ExportTask) error) error {
+	if head != nil {
+		h, err := readHeader(rs)
+		if err != nil {
+			return err
+		}
+		if err := head(h); err != nil {
+			return err
+		}
+	}
+	_, err := walkExport(rs, task)
+	return err
+}
+
+// readHeader reads the header of the export at rs and rewinds it.
+func readHeader(rs io.ReadSeeker) (*ExportHeader, error) {
+	h, err := walkExport(rs, nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("rewind: %w", err)
+	}
+	return h, nil
+}
+
+// walkExport reads an export document, calling task for each task. With a
+// nil task it reads only the header: task bodies are skipped, and it returns
+// at "tasks" once format, version and users have been read.
+func walkExport(r io.Reader, task func(pos int, t *ExportTask) error) (*ExportHeader, error) {
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 256<<10))
 	dec.DisallowUnknownFields()
 	notExport := domain.Invalidf("file", "The file is not a Reelvault export (it must be a JSON object with format %q).", ExportFormat)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return notExport
+		return nil, notExport
 	}
 	var h ExportHeader
-	headDone := false
-	callHead := func() error {
-		headDone = true
-		if head == nil {
-			return nil
-		}
-		return head(&h)
-	}
+	seen := make(map[string]bool)
 	pos := 0
 	readTask := func() error {
 		pos++
 		var t ExportTask
-		if err := dec.Decode(&t); errors.Is(err, io.ErrUnexpectedEOF) {
+		var err error
+		if task == nil {
+			var raw json.RawMessage
+			err = dec.Decode(&raw)
+		} else {
+			err = dec.Decode(&t)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return domain.Invalidf(fmt.Sprintf("tasks[%d]", pos), "Task %d is cut off: the file is truncated.", pos)
 		} else if err != nil {
 			return domain.Invalidf(fmt.Sprintf("tasks[%d]", pos), "Task %d cannot be read: %v.", pos, err)
 		}
+		if task == nil {
+			return nil
+		}
 		return task(pos, &t)
 	}
+	hadTasks := false
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return notExport
+			return nil, notExport
 		}
 		key, _ := tok.(string)
+		if seen[key] {
+			return nil, domain.Invalidf(key, "The field %q appears twice in the export.", key)
+		}
+		seen[key] = true
 		var derr error
 		switch key {
 		case "format":
@@ -197,66 +246,105 @@ func readExport(r io.Reader, head func(*ExportHeader) error, task func(pos int, 
 		case "users":
 			derr = dec.Decode(&h.Users)
 		case "tasks":
-			if err := callHead(); err != nil {
-				return err
+			hadTasks = true
+			if task == nil && seen["format"] && seen["version"] && seen["users"] {
+				return &h, nil
 			}
 			if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-				return domain.Invalidf("tasks", "The tasks of the export must be a JSON array.")
+				return nil, domain.Invalidf("tasks", "The tasks of the export must be a JSON array.")
 			}
 			for dec.More() {
 				if err := readTask(); err != nil {
-					return err
+					return nil, err
 				}
 			}
 			if _, err := dec.Token(); err != nil {
-				return domain.Invalidf("tasks", "The tasks array is not closed: the file is truncated.")
+				return nil, domain.Invalidf("tasks", "The tasks array is not closed: the file is truncated.")
 			}
 		default:
-			return domain.Invalidf(key, "Unknown field %q in the export header.", key)
+			return nil, domain.Invalidf(key, "Unknown field %q in the export header.", key)
 		}
 		if derr != nil {
-			return domain.Invalidf(key, "The %q field of the export header cannot be read: %v.", key, derr)
+			return nil, domain.Invalidf(key, "The %q field of the export header cannot be read: %v.", key, derr)
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return domain.Invalidf("file", "The export is not closed: the file is truncated.")
+		return nil, domain.Invalidf("file", "The export is not closed: the file is truncated.")
 	}
-	if !headDone {
+	if !hadTasks {
 		// NDJSON: the object was the header line; the tasks follow.
-		if err := callHead(); err != nil {
-			return err
+		if task == nil {
+			return &h, nil
 		}
 		for dec.More() {
 			if err := readTask(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return domain.Invalidf("file", "Unexpected data after task %d.", pos)
+		return nil, domain.Invalidf("file", "Unexpected data after task %d.", pos)
 	}
-	return nil
+	return &h, nil
+}
+
+// localUser is what validation needs of an existing user.
+type localUser struct {
+	Username string  `db:"username"`
+	Email    *string `db:"email"`
+}
+
+// localUsers returns the database's users by case-folded username.
+func (s *ExportService) localUsers(ctx context.Context) (map[string]localUser, error) {
+	local := make(map[string]localUser)
+	err := s.db.read(ctx, false, func(tx *tx) error {
+		var rows []localUser
+		if err := tx.sel(&rows, `SELECT username, email FROM users`); err != nil {
+			return err
+		}
+		for _, u := range rows {
+			local[domain.UsernameKey(u.Username)] = u
+		}
+		return nil
+	})
+	return local, err
 }
 
 // validateHeader checks the format, version and users, and adds the file's
-// users to known.
-func validateHeader(h *ExportHeader, known map[string]bool) error {
+// users to known. A file user that exists locally must be the same person:
+// the same spelling and the same email, or the import is refused naming the
+// record (it is not merged, because the file's tasks would then be charged
+// to someone else). A new user's email must not belong to another user.
+func validateHeader(h *ExportHeader, local map[string]localUser, known map[string]bool) error {
 	if h.Format != ExportFormat {
 		return domain.Invalidf("format", "The file is not a Reelvault export (format %q, want %q).", h.Format, ExportFormat)
+	}
+	if h.Version == 0 {
+		return domain.Invalidf("version", "The export has no \"version\" field (this Reelvault reads versions 1 to %d).", ExportVersion)
 	}
 	if h.Version < 1 || h.Version > ExportVersion {
 		return domain.Invalidf("version", "Export version %d is not supported by this Reelvault (it reads up to %d).", h.Version, ExportVersion)
 	}
-	seen := make(map[string]bool, len(h.Users))
+	emails := make(map[string]string) // lower-case email → username using it
+	for _, u := range local {
+		if u.Email != nil {
+			emails[strings.ToLower(*u.Email)] = u.Username
+		}
+	}
+	seen := make(map[string]string, len(h.Users))
 	for i, u := range h.Users {
 		field := func(name string) string { return fmt.Sprintf("users[%d].%s", i, name) }
+		if u == nil {
+			return domain.Invalidf(fmt.Sprintf("users[%d]", i), "User %d is null.", i+1)
+		}
 		if err := domain.ValidateUsername(u.Username); err != nil {
 			return domain.Invalidf(field("username"), "User %d: %s", i+1, domain.ErrorMessage(err))
 		}
-		if seen[u.Username] {
-			return domain.Invalidf(field("username"), "User %d: %q appears twice.", i+1, u.Username)
+		k := domain.UsernameKey(u.Username)
+		if other, dup := seen[k]; dup {
+			return domain.Invalidf(field("username"), "User %d: %q appears twice (as %q before; usernames are unique regardless of letter case).", i+1, u.Username, other)
 		}
-		seen[u.Username] = true
+		seen[k] = u.Username
 		if err := domain.ValidateQuota(u.Quota); err != nil {
 			return domain.Invalidf(field("quota"), "User %d (%s): %s", i+1, u.Username, domain.ErrorMessage(err))
 		}
@@ -268,6 +356,23 @@ func validateHeader(h *ExportHeader, known map[string]bool) error {
 		}
 		if u.CreatedAt.IsZero() || u.UpdatedAt.IsZero() {
 			return domain.Invalidf(field("created_at"), "User %d (%s): created_at and updated_at are required.", i+1, u.Username)
+		}
+		if l, ok := local[k]; ok {
+			localEmail := ""
+			if l.Email != nil {
+				localEmail = *l.Email
+			}
+			switch {
+			case l.Username != u.Username:
+				return domain.Invalidf(field("username"), "User %d (%s): this database has user %s, which differs only in letter case; usernames are unique regardless of case. Rename one of them before importing.", i+1, u.Username, l.Username)
+			case !strings.EqualFold(localEmail, u.Email):
+				return domain.Invalidf(field("email"), "User %d (%s): the file gives email %q but this database's %s has %q; they may be different people, so the import is refused. Make the emails agree first.", i+1, u.Username, u.Email, l.Username, localEmail)
+			}
+		} else if u.Email != "" {
+			if owner, taken := emails[strings.ToLower(u.Email)]; taken {
+				return domain.Invalidf(field("email"), "User %d (%s): the email %s is already used by user %s.", i+1, u.Username, u.Email, owner)
+			}
+			emails[strings.ToLower(u.Email)] = u.Username
 		}
 		known[u.Username] = true
 	}
@@ -344,7 +449,10 @@ func validateImportTask(pos int, t *ExportTask, known map[string]bool) error {
 }
 
 // importUsers creates the users of the file that do not exist yet and
-// returns the ID of every username in the file or the database.
+// returns the ID of every username in the file or the database. A new user
+// starts with used_quota 0 whatever the file says: chargeQuota then adds
+// the tasks actually written for it, so used_quota stays the number of
+// tasks created in this database.
 func importUsers(tx *tx, users []*ExportUser) (map[string]int64, int, error) {
 	created := 0
 	for i, u := range users {
@@ -355,6 +463,7 @@ func importUsers(tx *tx, users []*ExportUser) (map[string]int64, int, error) {
 		res, err := tx.exec(`
 			INSERT INTO users (
 				username,
+				username_key,
 				email,
 				api_key_hash,
 				key_prefix,
@@ -363,9 +472,9 @@ func importUsers(tx *tx, users []*ExportUser) (map[string]int64, int, error) {
 				is_active,
 				created_at,
 				updated_at
-			) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?)
-			ON CONFLICT (username) DO NOTHING`,
-			u.Username, email, importedKeyHash+randomToken(), u.Quota, u.UsedQuota, u.IsActive,
+			) VALUES (?, ?, ?, ?, '', ?, 0, ?, ?, ?)
+			ON CONFLICT (username_key) DO NOTHING`,
+			u.Username, domain.UsernameKey(u.Username), email, importedKeyHash+randomToken(), u.Quota, u.IsActive,
 			micros(u.CreatedAt), micros(u.UpdatedAt))
 		if err != nil {
 			return nil, 0, fmt.Errorf("user %d (%s): %w", i+1, u.Username, err)
@@ -388,6 +497,19 @@ func importUsers(tx *tx, users []*ExportUser) (map[string]int64, int, error) {
 		ids[r.Username] = r.ID
 	}
 	return ids, created, nil
+}
+
+// chargeQuota adds each user's imported tasks to its used_quota, as
+// CreateTask would have. An import may take a user past its quota (the owner
+// chose to bring the history in); the user then creates no new task until
+// the owner raises the quota.
+func chargeQuota(tx *tx, charged map[int64]int) error {
+	for id, n := range charged {
+		if _, err := tx.exec(`UPDATE users SET used_quota = used_quota + ? WHERE id = ?`, n, id); err != nil {
+			return fmt.Errorf("charge quota: %w", err)
+		}
+	}
+	return nil
 }
 
 // importTask writes one validated task with its scripts, videos, events and

@@ -97,17 +97,23 @@ func (s *UserService) CreateUser(ctx context.Context, in domain.UserCreate) (*do
 	var u *domain.User
 	err = s.db.write(ctx, func(tx *tx) error {
 		now := micros(tx.now)
+		if taken, err := usernameTaken(tx, in.Username); err != nil {
+			return err
+		} else if taken != "" {
+			return domain.Errorf(domain.ECONFLICT, "The username %s is already taken by user %s (usernames are unique regardless of letter case).", in.Username, taken)
+		}
 		res, err := tx.exec(`
 			INSERT INTO users (
 				username,
+				username_key,
 				email,
 				api_key_hash,
 				key_prefix,
 				quota,
 				created_at,
 				updated_at
-			) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			in.Username, email, hash, prefix, quota, now, now)
+			) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			in.Username, domain.UsernameKey(in.Username), email, hash, prefix, quota, now, now)
 		if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 			if uniqueColumn(err) == "users.email" {
 				return domain.Errorf(domain.ECONFLICT, "The email address %s is already used by another user.", in.Email)
@@ -144,6 +150,19 @@ func newAPIKey() (key, hash, prefix string, err error) {
 func hashKey(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
+}
+
+// usernameTaken returns the existing username that equals name regardless
+// of letter case, or "".
+func usernameTaken(tx *tx, name string) (string, error) {
+	var taken []string
+	if err := tx.sel(&taken, `SELECT username FROM users WHERE username_key = ?`, domain.UsernameKey(name)); err != nil {
+		return "", fmt.Errorf("find username: %w", err)
+	}
+	if len(taken) == 0 {
+		return "", nil
+	}
+	return taken[0], nil
 }
 
 // findUser returns the user whose column by ("id" or "username") equals v.
