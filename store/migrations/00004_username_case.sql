@@ -23,4 +23,4 @@ WHERE EXISTS (
 		AND o.id < users.id
 );
 
-CREATE UNIQUE INDEX users_username_key ON users (username_key);
+CREATE UNIQUE INDEX users_username_fold ON users (username_key);
