@@ -77,4 +77,3 @@ func TestDB_MigrateUsernameCase(t *testing.T) {
 	_, _, err = store.NewUserService(db).CreateUser(domain.WithOwner(ctx), domain.UserCreate{Username: "BOB"})
 	AssertCode(t, err, domain.ECONFLICT, "")
 }
-
