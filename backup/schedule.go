@@ -3,8 +3,10 @@ package backup
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -60,13 +62,81 @@ func parseCron(field, expr string) (s cron.Schedule, err error) {
 	return s, nil
 }
 
+// MinInterval is the shortest time allowed between two runs of each job. A
+// backup copies and verifies the whole database and VACUUM rewrites it, so
+// neither may run more than hourly; optimize likewise; a WAL checkpoint is
+// cheap and may run every minute.
+var MinInterval = map[string]time.Duration{
+	"backup":     time.Hour,
+	"optimize":   time.Hour,
+	"vacuum":     time.Hour,
+	"checkpoint": time.Minute,
+}
+
+// MinIntervalEnv names an environment variable that, set to a Go duration
+// such as "1s", replaces every job's minimum interval. It exists for crash
+// and soak tests that need backups every few seconds; never set it in use.
+const MinIntervalEnv = "REELVAULT_MIN_SCHEDULE_INTERVAL"
+
+// intervalRuns is how many upcoming runs checkInterval looks at: enough to
+// see every gap of a schedule that repeats daily at most hourly (and far
+// more), at a bounded cost.
+const intervalRuns = 400
+
+// checkInterval refuses a schedule that fires more often than the job's
+// MinInterval: it computes the next runs after from and checks the gap
+// between each two (so "@every 1s" and "0,1 3 * * *" are both caught).
+func checkInterval(field, expr string, sch cron.Schedule, from time.Time) error {
+	min := MinInterval[field]
+	if v, err := time.ParseDuration(os.Getenv(MinIntervalEnv)); err == nil && v >= 0 {
+		min = v
+	}
+	if sch == nil || min == 0 {
+		return nil
+	}
+	prev := sch.Next(from)
+	for range intervalRuns {
+		if prev.IsZero() {
+			return nil
+		}
+		next := sch.Next(prev)
+		if next.IsZero() {
+			return nil
+		}
+		if gap := next.Sub(prev); gap < min {
+			return domain.Invalidf(field, "The %s schedule %q runs %s apart (at %s and %s); the minimum for %s is %s.",
+				field, expr, gap, prev.Format("15:04:05"), next.Format("15:04:05"), field, fmtInterval(min))
+		}
+		prev = next
+	}
+	return nil
+}
+
+// fmtInterval names a whole number of hours or minutes.
+func fmtInterval(d time.Duration) string {
+	if d%time.Hour == 0 {
+		if d == time.Hour {
+			return "1 hour"
+		}
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	if d == time.Minute {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", d/time.Minute)
+}
+
 // ValidateSchedule checks every field of s. Returns EINVALID naming the
 // first bad field.
 func ValidateSchedule(s domain.Schedule) error {
 	for _, f := range []struct{ name, expr string }{
 		{"backup", s.Backup}, {"optimize", s.Optimize}, {"vacuum", s.Vacuum}, {"checkpoint", s.Checkpoint},
 	} {
-		if _, err := parseCron(f.name, f.expr); err != nil {
+		sch, err := parseCron(f.name, f.expr)
+		if err != nil {
+			return err
+		}
+		if err := checkInterval(f.name, f.expr, sch, time.Now()); err != nil {
 			return err
 		}
 	}

@@ -78,6 +78,7 @@ func TestScheduler_SetSchedule(t *testing.T) {
 	if _, ok := s.Next()[backup.JobBackup]; !ok {
 		t.Fatal("backup job not registered")
 	}
+	t.Setenv(backup.MinIntervalEnv, "1s") // to watch a run within a second
 	want := backup.DefaultSchedule()
 	want.Checkpoint = "@every 1s"
 	want.Backup = "" // disabled
@@ -304,5 +305,55 @@ func TestManager_Notifications(t *testing.T) {
 	}
 	if list[0].Name != run.Detail || list[0].Kind != domain.BackupManual {
 		t.Fatalf("newest backup=%+v, want the manual one of run %+v", list[0], run)
+	}
+}
+
+// TestValidateSchedule_MinInterval proves a schedule firing more often than
+// its job's minimum is refused naming the field, whether as @every or as a
+// cron expression whose next two runs are too close; the stored schedule is
+// unchanged.
+func TestValidateSchedule_MinInterval(t *testing.T) {
+	ctx := context.Background()
+	_, m := MustOpen(t)
+	s := backup.NewScheduler(m)
+	for _, tt := range []struct{ field, expr string }{
+		{"backup", "@every 1s"},
+		{"backup", "@every 59m"},
+		{"backup", "* * * * *"},
+		{"backup", "0,30 3 * * *"},
+		{"vacuum", "@every 1s"},
+		{"vacuum", "*/5 * * * *"},
+		{"optimize", "@every 10m"},
+		{"checkpoint", "@every 30s"},
+	} {
+		t.Run(tt.field+" "+tt.expr, func(t *testing.T) {
+			sch := backup.DefaultSchedule()
+			switch tt.field {
+			case "backup":
+				sch.Backup = tt.expr
+			case "vacuum":
+				sch.Vacuum = tt.expr
+			case "optimize":
+				sch.Optimize = tt.expr
+			case "checkpoint":
+				sch.Checkpoint = tt.expr
+			}
+			_, err := s.SetSchedule(ctx, sch)
+			assertCode(t, err, domain.EINVALID)
+			if got := domain.ErrorField(err); got != tt.field {
+				t.Fatalf("field=%q, want %q (%v)", got, tt.field, err)
+			}
+			if msg := domain.ErrorMessage(err); !strings.Contains(msg, "minimum") || !strings.Contains(msg, tt.field) {
+				t.Fatalf("message %q should name the field and the minimum", msg)
+			}
+			if got, err := s.Schedule(ctx); err != nil || got != backup.DefaultSchedule() {
+				t.Fatalf("schedule=%+v, %v; want unchanged defaults", got, err)
+			}
+		})
+	}
+	ok := backup.DefaultSchedule()
+	ok.Backup, ok.Vacuum, ok.Checkpoint = "@hourly", "0 * * * *", "@every 1m"
+	if _, err := s.SetSchedule(ctx, ok); err != nil {
+		t.Fatalf("schedule at the minimums refused: %v", err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 	_ "modernc.org/sqlite" // the checks open the database file directly
 )
@@ -52,6 +53,9 @@ func (v *vault) environ() []string {
 		"XDG_DATA_HOME=" + filepath.Join(v.home, "xdg-data"),
 		"XDG_CACHE_HOME=" + filepath.Join(v.home, "xdg-cache"),
 		"TZ=UTC",
+		// The tests schedule backups every second or so, far below the
+		// production minimum.
+		backup.MinIntervalEnv + "=1s",
 	}
 }
 
