@@ -24,6 +24,22 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if err := rc.SetWriteDeadline(time.Time{}); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
+	// A stream of an API key is counted against MaxStreamsPerKey and ends
+	// when the key is revoked (rotated, or its user deactivated).
+	ctx := r.Context()
+	actor := actorFrom(ctx)
+	key := ""
+	if !actor.Owner {
+		key = bearerKey(r)
+	}
+	if key != "" {
+		release, err := s.openStream(key)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
+	revoked := func() bool { return key != "" && !s.keyValid(ctx, key) }
 	var after uint64
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		after, _ = strconv.ParseUint(v, 10, 64)
@@ -35,8 +51,6 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 
-	ctx := r.Context()
-	actor := actorFrom(ctx)
 	visible := newVisibility(s, actor)
 
 	var msgs <-chan hub.Message
@@ -56,12 +70,23 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	last := after
 	keepAlive := time.NewTicker(DefaultSSEKeepAlive)
 	defer keepAlive.Stop()
+	var recheck <-chan time.Time
+	if key != "" {
+		t := time.NewTicker(KeyRecheckEvery)
+		defer t.Stop()
+		recheck = t.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-s.ctx.Done():
 			return nil
+		case <-recheck:
+			if revoked() {
+				return nil
+			}
+			continue
 		case <-keepAlive.C:
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return nil
@@ -78,6 +103,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 				}
 			}
 			last = m.ID
+			if revoked() {
+				return nil // nothing more for a revoked key, not even this
+			}
 			if !visible.allows(ctx, m.Notification) {
 				continue
 			}

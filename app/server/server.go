@@ -97,6 +97,8 @@ type Server struct {
 	routeMux  *http.ServeMux
 	byPattern map[string]Route
 	auth      *authenticator
+	// streams counts open event streams per API key (MaxStreamsPerKey).
+	streams keyStreams
 
 	// ctx is cancelled by Shutdown so that event streams end and background
 	// loops stop before in-flight requests are waited for. It is not the
