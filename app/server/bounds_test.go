@@ -77,8 +77,9 @@ func TestServer_EncodeFailure(t *testing.T) {
 	e := MustOpenEnv(t, func(c *server.Config) { c.Logger = logger })
 	_, k := e.MustCreateUser("frank", 10)
 	task := e.MustCreateTask(k, "a prompt", 1)
+	clip := e.MustClip(t, "x.mp4", []byte("frames"))
 	e.MustDo(http.StatusCreated, "POST", "/api/v1/tasks/"+task.TaskID+"/videos",
-		map[string]any{"scene_number": 1, "file_path": "/tmp/x.mp4", "duration": 5}, key(k))
+		map[string]any{"scene_number": 1, "file_path": clip, "duration": 5}, key(k))
 	err := e.db.Write(context.Background(), func(w *sqlx.DB) error {
 		_, err := w.Exec(`UPDATE videos SET duration = ?`, math.Inf(1))
 		return err
