@@ -99,6 +99,8 @@ func (s *UserService) CreateUser(ctx context.Context, in domain.UserCreate) (*do
 		now := micros(tx.now)
 		if taken, err := usernameTaken(tx, in.Username); err != nil {
 			return err
+		} else if taken == in.Username {
+			return domain.Errorf(domain.ECONFLICT, "The username %s is already taken.", in.Username)
 		} else if taken != "" {
 			return domain.Errorf(domain.ECONFLICT, "The username %s is already taken by user %s (usernames are unique regardless of letter case).", in.Username, taken)
 		}

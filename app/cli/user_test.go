@@ -200,7 +200,7 @@ func TestUserCommands(t *testing.T) {
 		r.fails(cli.ExitUsage, "error: invalid quota \"lots\": want a whole number\n"+usage, "user", "set-quota", "bob", "lots")
 		r.fails(cli.ExitUsage, "error: missing N\n"+usage, "user", "set-quota", "bob")
 		// A negative number is an argument, not a flag, and the store refuses it.
-		r.fails(cli.ExitError, "error: The quota must be 0 or more.\n", "user", "set-quota", "bob", "-5")
+		r.fails(cli.ExitError, "error: The quota must be from 0 to 1073741824, not -5.\n", "user", "set-quota", "bob", "-5")
 		r.fails(cli.ExitError, "error: User zed not found.\n", "user", "set-quota", "zed", "5")
 		users := decode[[]domain.User](t, r.ok("user", "list", "--json"))
 		for _, u := range users {
