@@ -53,6 +53,12 @@ func TestValidate(t *testing.T) {
 		{"UserQuotaOK", domain.UserCreate{Username: "a", Quota: i(domain.MaxQuota)}.Validate(), ""},
 		{"UserEmail", domain.UserCreate{Username: "a", Email: "Bob <b@example.com>"}.Validate(), "email"},
 		{"UserEmailLong", domain.UserCreate{Username: "a", Email: strings.Repeat("a", 250) + "@b.com"}.Validate(), "email"},
+		{"TaskOK", domain.TaskCreate{Prompt: "p", TotalScenes: domain.MaxScenes}.Validate(), ""},
+		{"ProgressOK", domain.TaskProgress{Progress: 100, CompletedScenes: i(domain.MaxScenes)}.Validate(), ""},
+		{"ScriptOK", domain.ScriptBatch{{SceneNumber: 1, Description: "d", Duration: domain.MaxVideoSeconds, CameraMovement: "pan", Lighting: "dawn"}}.Validate(), ""},
+		{"FilterOK", domain.TaskFilter{Limit: domain.MaxPageSize, Status: []domain.Status{domain.StatusFailed}}.Validate(), ""},
+		{"UserEmailOK", domain.UserCreate{Username: "a", Email: "a@example.com"}.Validate(), ""},
+		{"UserEmailBad", domain.UserCreate{Username: "a", Email: "not an address"}.Validate(), "email"},
 		{"UserChinese", domain.UserCreate{Username: "李明"}.Validate(), ""},
 		{"UserAccents", domain.UserCreate{Username: "Zoë.o-1"}.Validate(), ""},
 		{"UserLeadingDot", domain.UserCreate{Username: ".a"}.Validate(), "username"},
@@ -74,5 +80,18 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("field=%q, want %q (err %v)", got, tt.field, tt.err)
 			}
 		})
+	}
+}
+
+// TestUsernameKey proves names differing only in letter case share a key,
+// in any script.
+func TestUsernameKey(t *testing.T) {
+	for _, pair := range [][2]string{{"ALICE", "alice"}, {"Zoë", "ZOË"}, {"李明", "李明"}} {
+		if a, b := domain.UsernameKey(pair[0]), domain.UsernameKey(pair[1]); a != b {
+			t.Fatalf("key(%q)=%q, key(%q)=%q, want equal", pair[0], a, pair[1], b)
+		}
+	}
+	if domain.UsernameKey("alice") == domain.UsernameKey("alicia") {
+		t.Fatal("different names share a key")
 	}
 }
