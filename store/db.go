@@ -63,6 +63,10 @@ type DB struct {
 	swap   sync.RWMutex
 	writer *sqlx.DB
 	reader *sqlx.DB
+	// committer batches SQLite writes (see commit.go); checkpointer folds
+	// the WAL back into the file off the commit path (see checkpoint.go).
+	committer    *committer
+	checkpointer *checkpointer
 }
 
 // NewDB returns a DB for the file at path with default settings. Call Open
@@ -162,6 +166,7 @@ func (db *DB) open(ctx context.Context) (err error) {
 	}
 
 	db.writer, db.reader = writer, reader
+	db.startBackground()
 	return nil
 }
 
@@ -182,6 +187,9 @@ func (db *DB) dsn(writer bool) string {
 		// BEGIN IMMEDIATE takes the write lock up front: a transaction never
 		// fails half-way when it upgrades from reading to writing.
 		params = append(params, "_txlock=immediate")
+		// Checkpoints run on their own connection (see checkpoint.go), not
+		// inside whichever commit crosses the threshold.
+		params = append(params, "_pragma=wal_autocheckpoint(0)")
 	} else {
 		params = append(params, "_pragma=query_only(1)")
 	}
@@ -239,6 +247,7 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) close() error {
+	db.stopBackground()
 	db.stopListener()
 	db.stopPublisher()
 	db.closeStmts()
