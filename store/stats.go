@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/reelvault/reelvault/domain"
@@ -16,13 +17,25 @@ import (
 // StatsService implements domain.StatsService on a DB.
 type StatsService struct {
 	db *DB
+	// ScanLimit is the database size up to which Status measures every
+	// table's size (dbstat reads every page of the file); a larger database
+	// reports the sizes last measured in the background instead.
+	ScanLimit int64
+
+	sizesMu   sync.Mutex
+	sizes     []domain.TableSize // last measured, for a database over ScanLimit
+	measuring bool
 }
+
+// DefaultStatusScanLimit is the default StatsService.ScanLimit: a file this
+// size is read in well under 100 ms.
+const DefaultStatusScanLimit = 64 << 20
 
 var _ domain.StatsService = (*StatsService)(nil)
 
 // NewStatsService returns a StatsService on db.
 func NewStatsService(db *DB) *StatsService {
-	return &StatsService{db: db}
+	return &StatsService{db: db, ScanLimit: DefaultStatusScanLimit}
 }
 
 // statsCounters are the statistics columns bumpStats may increment.
@@ -294,7 +307,12 @@ func computeStats(tx *tx) ([]*domain.DayStats, map[string]string, error) {
 var statusTables = []string{"users", "tasks", "scripts", "videos", "task_events", "statistics"}
 
 // Status returns file sizes, per-table sizes, row counts and the schema
-// version.
+// version. It reads no more of the file than the row counts need (they
+// walk each table's smallest index): the per-table sizes, which read every
+// page, are measured on each call only while the database is at most
+// ScanLimit bytes; above, Status answers the sizes measured last and
+// measures again in the background, so a large database's status costs
+// milliseconds (Tables is empty until a first measurement finished).
 func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 	if _, err := ownerFrom(ctx); err != nil {
 		return nil, err
@@ -303,8 +321,12 @@ func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 	if s.db.dialect.isPostgres() {
 		return postgresStatus(ctx, s.db, st)
 	}
+	var pages int64
 	err := s.db.read(ctx, true, func(tx *tx) error {
 		if err := tx.get(&st.PageSize, `PRAGMA page_size`); err != nil {
+			return err
+		}
+		if err := tx.get(&pages, `PRAGMA page_count`); err != nil {
 			return err
 		}
 		if err := tx.get(&st.FreePages, `PRAGMA freelist_count`); err != nil {
@@ -320,20 +342,19 @@ func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 			}
 			st.Counts[t] = n
 		}
-		if err := tx.sel(&st.Tables, `
-			SELECT name, sum(pgsize) AS bytes
-			FROM dbstat
-			GROUP BY name
-			ORDER BY bytes DESC, name`); err != nil {
-			return err
-		}
-		for i := range st.Tables {
-			st.Tables[i].Rows = st.Counts[st.Tables[i].Name]
+		if pages*st.PageSize <= s.ScanLimit {
+			return measureTables(tx, &st.Tables)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("database status: %w", err)
+	}
+	if pages*st.PageSize > s.ScanLimit {
+		st.Tables = s.measuredTables()
+	}
+	for i := range st.Tables {
+		st.Tables[i].Rows = st.Counts[st.Tables[i].Name]
 	}
 	if fi, err := os.Stat(s.db.Path); err == nil {
 		st.FileSize = fi.Size()
@@ -344,4 +365,38 @@ func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 		return nil, fmt.Errorf("database status: %w", err)
 	}
 	return st, nil
+}
+
+// measureTables reads the size of every table and index through dbstat,
+// which visits every page.
+func measureTables(tx *tx, into *[]domain.TableSize) error {
+	return tx.sel(into, `
+		SELECT name, sum(pgsize) AS bytes
+		FROM dbstat
+		GROUP BY name
+		ORDER BY bytes DESC, name`)
+}
+
+// measuredTables returns a copy of the sizes measured last and starts a new
+// measurement in the background unless one runs.
+func (s *StatsService) measuredTables() []domain.TableSize {
+	s.sizesMu.Lock()
+	defer s.sizesMu.Unlock()
+	out := append([]domain.TableSize(nil), s.sizes...)
+	if !s.measuring {
+		s.measuring = true
+		go func() {
+			var sizes []domain.TableSize
+			err := s.db.read(context.Background(), false, func(tx *tx) error { return measureTables(tx, &sizes) })
+			s.sizesMu.Lock()
+			defer s.sizesMu.Unlock()
+			s.measuring = false
+			if err != nil {
+				s.db.Logger.Warn("measure table sizes", "err", err)
+				return
+			}
+			s.sizes = sizes
+		}()
+	}
+	return out
 }

@@ -383,3 +383,36 @@ func median(ds []time.Duration) time.Duration {
 	slices.Sort(ds)
 	return ds[len(ds)/2]
 }
+
+// TestStatsService_StatusLargeDatabase sets the scan limit below the
+// database's size, as for a multi-GB file, and checks Status does not scan
+// the file: the first answer has counts but no table sizes, and a later one
+// has the sizes measured meanwhile in the background.
+func TestStatsService_StatusLargeDatabase(t *testing.T) {
+	sqliteOnly(t)
+	e := newEnv(t)
+	_, _, uctx := e.MustCreateUser(t, "alice", 100)
+	mustTaskIn(t, e, uctx, domain.StatusCompleted)
+	stats := store.NewStatsService(e.DB)
+	stats.ScanLimit = 4096
+	st, err := stats.Status(e.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Counts["tasks"] != 1 || len(st.Tables) != 0 {
+		t.Fatalf("first status: counts=%v tables=%v, want counts and no sizes yet", st.Counts, st.Tables)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(st.Tables) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		if st, err = stats.Status(e.Owner); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ts := range st.Tables {
+		if ts.Name == "tasks" && ts.Bytes >= 4096 && ts.Rows == 1 {
+			return
+		}
+	}
+	t.Fatalf("tables=%+v, want the tasks table measured in the background", st.Tables)
+}
