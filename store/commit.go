@@ -28,9 +28,11 @@ import (
 //     every caller of the batch gets the error and nothing of the batch is
 //     kept.
 //   - A write whose ctx is done before the committer reaches it is not run
-//     and gets ctx's error. Once it runs the caller waits for the outcome of
-//     its batch's COMMIT whatever its ctx does meanwhile, so a caller never
-//     gives up on a write that is then committed behind its back.
+//     and gets ctx's error. Once it runs, it runs to its end (its statements
+//     are not interrupted: SQLite would roll back the whole shared
+//     transaction) and the caller waits for the outcome of its batch's
+//     COMMIT whatever its ctx does meanwhile, so a caller is never told
+//     "cancelled" about a write that is then committed.
 //   - fn runs on the committer goroutine. A panic in fn rolls its savepoint
 //     back and is raised again in the caller's goroutine.
 //   - Each write stamps its own now (one per write, as before).
@@ -180,7 +182,10 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 			return c.abort(batch, results, ran, i, fmt.Errorf("savepoint: %w", mapError(err)))
 		}
 		ran[i] = true
-		t := &tx{ctx: req.ctx, db: c.db, ext: sqlTx, pool: c.writer, now: c.db.now()}
+		// Once started, a write runs to its end whatever its ctx does: an
+		// interrupted INSERT, UPDATE or DELETE makes SQLite roll back the
+		// whole transaction, which would fail the neighbours too.
+		t := &tx{ctx: context.WithoutCancel(req.ctx), db: c.db, ext: sqlTx, pool: c.writer, now: c.db.now()}
 		fnErr, p, panicked := call(req.fn, t)
 		if fnErr == nil && !panicked {
 			if _, err := sqlTx.ExecContext(bg, "RELEASE write"); err != nil {
