@@ -306,7 +306,10 @@ func (db *DB) Exclusive(ctx context.Context, fn func(path string) error) error {
 		return errExclusivePostgres
 	}
 	// TRUNCATE leaves the whole database in the main file and an empty WAL,
-	// so fn sees a self-contained file it can copy or replace.
+	// so fn sees a self-contained file it can copy or replace. The
+	// background checkpointer stops first so it cannot hold the checkpoint
+	// lock meanwhile.
+	db.stopBackground()
 	if _, err := db.writer.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
