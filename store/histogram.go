@@ -126,9 +126,12 @@ func (h *genHist) encode() (string, error) {
 	return string(b), nil
 }
 
-// decodeHist parses a stored histogram.
+// decodeHist parses a stored histogram; "" is an empty one.
 func decodeHist(s string) (*genHist, error) {
 	h := &genHist{}
+	if s == "" {
+		return h, nil
+	}
 	if err := json.Unmarshal([]byte(s), h); err != nil {
 		return nil, fmt.Errorf("decode generation histogram: %w", err)
 	}

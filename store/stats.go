@@ -220,7 +220,7 @@ func (s *StatsService) RebuildStats(ctx context.Context) error {
 // each day's stored generation histogram. Generation times go through the
 // same histogram as the incremental updates, so a rebuild stores exactly
 // what the updates would have.
-func computeStats(tx *tx) ([]*domain.DayStats, map[string]string, error) {
+func computeStats(tx *tx) ([]*domain.DayStats, map[string]sql.NullString, error) {
 	days := map[string]*domain.DayStats{}
 	get := func(date string) *domain.DayStats {
 		d := days[date]
@@ -271,7 +271,7 @@ func computeStats(tx *tx) ([]*domain.DayStats, map[string]string, error) {
 			d.CancelledTasks++
 		}
 	}
-	encoded := map[string]string{}
+	encoded := map[string]sql.NullString{}
 	for date, h := range hists {
 		d := get(date)
 		d.AvgGenerationTime, d.P95GenerationTime = h.avg(), h.p95()
@@ -279,7 +279,7 @@ func computeStats(tx *tx) ([]*domain.DayStats, map[string]string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		encoded[date] = enc
+		encoded[date] = sql.NullString{String: enc, Valid: true}
 	}
 
 	var videos []struct {

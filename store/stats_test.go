@@ -416,3 +416,33 @@ func TestStatsService_StatusLargeDatabase(t *testing.T) {
 	}
 	t.Fatalf("tables=%+v, want the tasks table measured in the background", st.Tables)
 }
+
+// TestStatsService_RebuildThenComplete rebuilds the statistics of a day
+// that has tasks but no completion yet, then completes a task that day:
+// the completion must find the rebuilt row usable and equal a rebuild.
+func TestStatsService_RebuildThenComplete(t *testing.T) {
+	e := newEnv(t)
+	_, _, uctx := e.MustCreateUser(t, "alice", 100)
+	task := mustTaskIn(t, e, uctx, domain.StatusProcessing)
+	if err := e.Stats.RebuildStats(e.Owner); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(90 * time.Second)
+	if _, err := e.Tasks.CompleteTask(uctx, task.TaskID, "/f.mp4"); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := e.Stats.DailyStats(e.Owner, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Stats.RebuildStats(e.Owner); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := e.Stats.DailyStats(e.Owner, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 1 || *kept[0] != *rebuilt[0] || kept[0].AvgGenerationTime != 90 {
+		t.Fatalf("kept %+v, rebuilt %+v, want equal with one 90 s completion", kept, rebuilt)
+	}
+}
