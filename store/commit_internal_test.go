@@ -39,8 +39,8 @@ func setting(t *testing.T, db *DB, key string) string {
 	return v[0]
 }
 
-// putSetting is a write that stores key=value.
-func putSetting(key, value string) func(tx *tx) error {
+// writeSetting is a write that stores key=value.
+func writeSetting(key, value string) func(tx *tx) error {
 	return func(tx *tx) error {
 		_, err := tx.exec(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)`, key, value, micros(tx.now))
 		return err
@@ -64,7 +64,7 @@ func TestCommitter_Batch(t *testing.T) {
 		err := db.write(ctx, func(tx *tx) error {
 			close(held)
 			<-hold
-			return putSetting("first", "1")(tx)
+			return writeSetting("first", "1")(tx)
 		})
 		if err != nil {
 			t.Errorf("first: %v", err)
@@ -85,25 +85,25 @@ func TestCommitter_Batch(t *testing.T) {
 		ctx  context.Context
 		fn   func(tx *tx) error
 	}{
-		{"kept", ctx, putSetting("kept", "1")},
+		{"kept", ctx, writeSetting("kept", "1")},
 		{"fails", ctx, func(tx *tx) error {
-			if err := putSetting("fails", "1")(tx); err != nil {
+			if err := writeSetting("fails", "1")(tx); err != nil {
 				return err
 			}
 			return errBoom
 		}},
 		{"panics", ctx, func(tx *tx) error {
-			if err := putSetting("panics", "1")(tx); err != nil {
+			if err := writeSetting("panics", "1")(tx); err != nil {
 				return err
 			}
 			panic("fn panicked")
 		}},
-		{"duplicate", ctx, putSetting("first", "again")},
+		{"duplicate", ctx, writeSetting("first", "again")},
 		{"cancelled", cancelled, func(tx *tx) error {
 			ranCancelled = true
-			return putSetting("cancelled", "1")(tx)
+			return writeSetting("cancelled", "1")(tx)
 		}},
-		{"kept2", ctx, putSetting("kept2", "1")},
+		{"kept2", ctx, writeSetting("kept2", "1")},
 	}
 	outcomes := make([]outcome, len(writes))
 	queued := make(chan struct{}, len(writes))
@@ -170,7 +170,7 @@ func TestCommitter_ConcurrentWriters(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				key := string(rune('a'+w)) + "-" + time.Duration(i).String()
-				if err := db.write(ctx, putSetting(key, "v")); err != nil {
+				if err := db.write(ctx, writeSetting(key, "v")); err != nil {
 					t.Errorf("write %s: %v", key, err)
 					return
 				}
@@ -208,7 +208,7 @@ func TestCommitter_CheckpointsOffThePath(t *testing.T) {
 		t.Fatalf("writer wal_autocheckpoint=%d, want 0", auto)
 	}
 	for i := range 20 {
-		if err := db.write(ctx, putSetting(time.Duration(i).String(), "v")); err != nil {
+		if err := db.write(ctx, writeSetting(time.Duration(i).String(), "v")); err != nil {
 			t.Fatal(err)
 		}
 	}
