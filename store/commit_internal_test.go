@@ -239,3 +239,53 @@ func walSize(path string) (int64, error) {
 	}
 	return fi.Size(), nil
 }
+
+// TestCommitter_LostTransaction has one write of a batch end the shared
+// transaction (as SQLite does itself after some I/O errors): its
+// neighbours must not be acknowledged — the one before it loses its work
+// with the batch and the one after it never runs — and the next write
+// commits normally.
+func TestCommitter_LostTransaction(t *testing.T) {
+	db := openGroupDB(t)
+	ctx := context.Background()
+	hold, held := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := db.write(ctx, func(tx *tx) error { close(held); <-hold; return nil }); err != nil {
+			t.Errorf("held write: %v", err)
+		}
+	}()
+	<-held
+	errOwn := errors.New("own error")
+	fns := []func(tx *tx) error{
+		writeSetting("before", "1"),
+		func(tx *tx) error {
+			if _, err := tx.ext.ExecContext(tx.ctx, "ROLLBACK"); err != nil {
+				return err
+			}
+			return errOwn
+		},
+		writeSetting("after", "1"),
+	}
+	errs := make([]error, len(fns))
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = db.write(ctx, fn) }()
+		for len(db.committer.queue) < i+1 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	close(hold)
+	wg.Wait()
+	if errs[0] == nil || !errors.Is(errs[1], errOwn) || errs[2] == nil {
+		t.Fatalf("errors %v, want all three to fail (the second with its own error)", errs)
+	}
+	if setting(t, db, "before") != "" || setting(t, db, "after") != "" {
+		t.Fatal("a write of the lost batch was kept")
+	}
+	if err := db.write(ctx, writeSetting("next", "1")); err != nil || setting(t, db, "next") != "1" {
+		t.Fatalf("next write: %v", err)
+	}
+}
