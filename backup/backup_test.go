@@ -296,14 +296,14 @@ func TestManager_List_Rebuild(t *testing.T) {
 // pre-migration backup first.
 func TestManager_BeforeMigrate(t *testing.T) {
 	ctx := context.Background()
-	latest := store.LatestSchemaVersion()
+	latest, previous := store.LatestSchemaVersion(), store.PreviousSchemaVersion()
 	// A database as the previous release left it: every migration but the
 	// newest, and some data.
 	path := filepath.Join(t.TempDir(), "data", "reelvault.db")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.CreateAtVersion(ctx, path, latest-1); err != nil {
+	if err := store.CreateAtVersion(ctx, path, previous); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := sql.Open("sqlite", path)
@@ -340,7 +340,7 @@ func TestManager_BeforeMigrate(t *testing.T) {
 	if len(list) != 1 || list[0].Kind != domain.BackupPreMigration {
 		t.Fatalf("list=%+v, want one pre-migration backup", list)
 	}
-	if got, want := list[0].SchemaVersion, latest-1; got != want {
+	if got, want := list[0].SchemaVersion, previous; got != want {
 		t.Fatalf("pre-migration schema=%d, want %d", got, want)
 	}
 	if got, want := list[0].Rows["tasks"], int64(4); got != want {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -19,18 +21,32 @@ import (
 // writes to until it is killed.
 const crashChildEnv = "REELVAULT_CRASH_CHILD_DB"
 
+// crashWritersEnv is how many goroutines of the child write at once.
+const crashWritersEnv = "REELVAULT_CRASH_CHILD_WRITERS"
+
 // TestDB_KillDurability kills a process that is creating tasks with
 // SIGKILL and checks that every task it had acknowledged is in the database
-// afterwards, and that the file is intact.
+// afterwards, and that the file is intact: with one writer, and with eight
+// concurrent writers whose writes share group commits.
 func TestDB_KillDurability(t *testing.T) {
 	if path := os.Getenv(crashChildEnv); path != "" {
-		crashChild(path)
+		writers, _ := strconv.Atoi(os.Getenv(crashWritersEnv))
+		crashChild(path, max(1, writers))
 		return
 	}
 	sqliteOnly(t)
+	for _, writers := range []int{1, 8} {
+		t.Run(fmt.Sprintf("Writers%d", writers), func(t *testing.T) {
+			killDurability(t, writers)
+		})
+	}
+}
+
+// killDurability runs one kill -9 round with writers concurrent writers.
+func killDurability(t *testing.T, writers int) {
 	path := filepath.Join(t.TempDir(), "reelvault.db")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestDB_KillDurability$")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+path, fmt.Sprintf("%s=%d", crashWritersEnv, writers))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -40,14 +56,15 @@ func TestDB_KillDurability(t *testing.T) {
 	}
 	var acked []string
 	lines := bufio.NewScanner(out)
-	for len(acked) < 60 && lines.Scan() {
+	want := 60 * writers
+	for len(acked) < want && lines.Scan() {
 		acked = append(acked, lines.Text())
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	if len(acked) < 60 {
+	if len(acked) < want {
 		t.Fatalf("child acknowledged only %d tasks before it stopped", len(acked))
 	}
 
@@ -74,9 +91,9 @@ func TestDB_KillDurability(t *testing.T) {
 	}
 }
 
-// crashChild creates tasks forever, printing each task ID once CreateTask
-// has returned (acknowledged).
-func crashChild(path string) {
+// crashChild creates tasks forever from writers goroutines, printing each
+// task ID once CreateTask has returned (acknowledged).
+func crashChild(path string, writers int) {
 	ctx := domain.WithOwner(context.Background())
 	db := store.NewDB(path)
 	if err := db.Open(context.Background()); err != nil {
@@ -87,11 +104,19 @@ func crashChild(path string) {
 		panic(err)
 	}
 	tasks := store.NewTaskService(db)
-	for i := 0; ; i++ {
-		task, err := tasks.CreateTask(ctx, domain.TaskCreate{Username: "writer", Prompt: fmt.Sprint("durable ", i)})
-		if err != nil {
-			panic(err)
-		}
-		fmt.Println(task.TaskID)
+	var mu sync.Mutex
+	for w := 0; w < writers; w++ {
+		go func() {
+			for i := 0; ; i++ {
+				task, err := tasks.CreateTask(ctx, domain.TaskCreate{Username: "writer", Prompt: fmt.Sprint("durable ", w, " ", i)})
+				if err != nil {
+					panic(err)
+				}
+				mu.Lock()
+				fmt.Println(task.TaskID)
+				mu.Unlock()
+			}
+		}()
 	}
+	select {}
 }

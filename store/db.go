@@ -63,6 +63,10 @@ type DB struct {
 	swap   sync.RWMutex
 	writer *sqlx.DB
 	reader *sqlx.DB
+	// committer batches SQLite writes (see commit.go); checkpointer folds
+	// the WAL back into the file off the commit path (see checkpoint.go).
+	committer    *committer
+	checkpointer *checkpointer
 }
 
 // NewDB returns a DB for the file at path with default settings. Call Open
@@ -162,6 +166,7 @@ func (db *DB) open(ctx context.Context) (err error) {
 	}
 
 	db.writer, db.reader = writer, reader
+	db.startBackground()
 	return nil
 }
 
@@ -182,6 +187,9 @@ func (db *DB) dsn(writer bool) string {
 		// BEGIN IMMEDIATE takes the write lock up front: a transaction never
 		// fails half-way when it upgrades from reading to writing.
 		params = append(params, "_txlock=immediate")
+		// Checkpoints run on their own connection (see checkpoint.go), not
+		// inside whichever commit crosses the threshold.
+		params = append(params, "_pragma=wal_autocheckpoint(0)")
 	} else {
 		params = append(params, "_pragma=query_only(1)")
 	}
@@ -239,6 +247,7 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) close() error {
+	db.stopBackground()
 	db.stopListener()
 	db.stopPublisher()
 	db.closeStmts()
@@ -297,7 +306,10 @@ func (db *DB) Exclusive(ctx context.Context, fn func(path string) error) error {
 		return errExclusivePostgres
 	}
 	// TRUNCATE leaves the whole database in the main file and an empty WAL,
-	// so fn sees a self-contained file it can copy or replace.
+	// so fn sees a self-contained file it can copy or replace. The
+	// background checkpointer stops first so it cannot hold the checkpoint
+	// lock meanwhile.
+	db.stopBackground()
 	if _, err := db.writer.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,16 +32,31 @@ func sqliteMigrations() fs.FS {
 
 // LatestSchemaVersion returns the version of the newest embedded migration.
 func LatestSchemaVersion() int64 {
+	v := schemaVersions()
+	return v[len(v)-1]
+}
+
+// PreviousSchemaVersion returns the version of the embedded migration
+// before the newest (versions need not be consecutive), the schema of the
+// previous release for upgrade tests.
+func PreviousSchemaVersion() int64 {
+	v := schemaVersions()
+	return v[len(v)-2]
+}
+
+// schemaVersions returns the versions of the embedded migrations, ascending.
+func schemaVersions() []int64 {
 	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
-	var latest int64
+	var versions []int64
 	for _, name := range names {
 		base := path.Base(name)
 		n, err := strconv.ParseInt(strings.SplitN(base, "_", 2)[0], 10, 64)
-		if err == nil && n > latest {
-			latest = n
+		if err == nil {
+			versions = append(versions, n)
 		}
 	}
-	return latest
+	slices.Sort(versions)
+	return versions
 }
 
 // migrate applies pending migrations with goose. Each runs in its own

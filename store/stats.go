@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/reelvault/reelvault/domain"
@@ -15,13 +17,25 @@ import (
 // StatsService implements domain.StatsService on a DB.
 type StatsService struct {
 	db *DB
+	// ScanLimit is the database size up to which Status measures every
+	// table's size (dbstat reads every page of the file); a larger database
+	// reports the sizes last measured in the background instead.
+	ScanLimit int64
+
+	sizesMu   sync.Mutex
+	sizes     []domain.TableSize // last measured, for a database over ScanLimit
+	measuring bool
 }
+
+// DefaultStatusScanLimit is the default StatsService.ScanLimit: a file this
+// size is read in well under 100 ms.
+const DefaultStatusScanLimit = 64 << 20
 
 var _ domain.StatsService = (*StatsService)(nil)
 
 // NewStatsService returns a StatsService on db.
 func NewStatsService(db *DB) *StatsService {
-	return &StatsService{db: db}
+	return &StatsService{db: db, ScanLimit: DefaultStatusScanLimit}
 }
 
 // statsCounters are the statistics columns bumpStats may increment.
@@ -39,6 +53,7 @@ func bumpStats(tx *tx, date, column string, seconds float64) error {
 	if !statsCounters[column] {
 		panic("bumpStats: unknown column " + column)
 	}
+	seconds = clampSeconds(seconds)
 	_, err := tx.exec(`
 		INSERT INTO statistics (date, `+column+`, total_video_seconds) VALUES (?, 1, ?)
 		ON CONFLICT (date) DO UPDATE SET
@@ -57,9 +72,50 @@ func dayRange(date string) (int64, int64) {
 	return micros(d), micros(d.AddDate(0, 0, 1))
 }
 
-// refreshGenerationTimes recomputes the average and p95 generation time of
-// the tasks completed on date.
-func refreshGenerationTimes(tx *tx, date string) error {
+// addGenerationTime counts the generation time d (nil: none) of a task
+// just completed on date in the day's histogram and refreshes the day's
+// average and p95 from it: O(1) whatever the day's number of completions.
+// A day whose histogram was not built yet (written by an older version)
+// gets it built once from the day's tasks, which already include the task
+// just written.
+func addGenerationTime(tx *tx, date string, d *float64) error {
+	var stored []sql.NullString
+	if err := tx.sel(&stored, `SELECT generation_histogram FROM statistics WHERE date = ?`, date); err != nil {
+		return fmt.Errorf("generation times: %w", err)
+	}
+	var h *genHist
+	if len(stored) == 0 || !stored[0].Valid {
+		var err error
+		if h, err = dayHistogram(tx, date); err != nil {
+			return err
+		}
+	} else {
+		var err error
+		if h, err = decodeHist(stored[0].String); err != nil {
+			return err
+		}
+		if d != nil {
+			h.add(*d)
+		}
+	}
+	enc, err := h.encode()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(`
+		UPDATE statistics SET
+			avg_generation_time = ?,
+			p95_generation_time = ?,
+			generation_histogram = ?
+		WHERE date = ?`, h.avg(), h.p95(), enc, date); err != nil {
+		return fmt.Errorf("update statistics: %w", err)
+	}
+	return nil
+}
+
+// dayHistogram builds the generation-time histogram of the tasks completed
+// on date from the tasks.
+func dayHistogram(tx *tx, date string) (*genHist, error) {
 	start, end := dayRange(date)
 	var durations []float64
 	if err := tx.sel(&durations, `
@@ -67,32 +123,26 @@ func refreshGenerationTimes(tx *tx, date string) error {
 		FROM tasks
 		WHERE completed_at >= ? AND completed_at < ?
 			AND status = 'completed' AND duration IS NOT NULL`, start, end); err != nil {
-		return fmt.Errorf("generation times: %w", err)
+		return nil, fmt.Errorf("generation times: %w", err)
 	}
-	avg, p95 := generationTimes(durations)
-	if _, err := tx.exec(`
-		UPDATE statistics SET
-			avg_generation_time = ?,
-			p95_generation_time = ?
-		WHERE date = ?`, avg, p95, date); err != nil {
-		return fmt.Errorf("update statistics: %w", err)
+	h := &genHist{}
+	for _, d := range durations {
+		h.add(d)
 	}
-	return nil
+	return h, nil
 }
 
-// generationTimes returns the mean and the nearest-rank 95th percentile of
-// durations (0, 0 for none). It sorts durations.
-func generationTimes(durations []float64) (avg, p95 float64) {
-	if len(durations) == 0 {
-		return 0, 0
+// finite returns v as a statistic: NaN as 0 and any value beyond the
+// bounds a statistic can reach (+Inf left by older versions) clamped, so a
+// poisoned row never stops the statistics from being read or encoded.
+func finite(v float64) float64 {
+	switch {
+	case math.IsNaN(v) || v < 0:
+		return 0
+	case v > math.MaxFloat64/2:
+		return math.MaxFloat64 / 2
 	}
-	sort.Float64s(durations)
-	var sum float64
-	for _, d := range durations {
-		sum += d
-	}
-	rank := int(math.Ceil(0.95*float64(len(durations)))) - 1
-	return sum / float64(len(durations)), durations[rank]
+	return v
 }
 
 const statsColumns = `
@@ -129,6 +179,11 @@ func (s *StatsService) DailyStats(ctx context.Context, from, to string) ([]*doma
 	if err != nil {
 		return nil, fmt.Errorf("daily stats: %w", err)
 	}
+	for _, d := range days {
+		d.TotalVideoSeconds = finite(d.TotalVideoSeconds)
+		d.AvgGenerationTime = finite(d.AvgGenerationTime)
+		d.P95GenerationTime = finite(d.P95GenerationTime)
+	}
 	return days, nil
 }
 
@@ -139,21 +194,21 @@ func (s *StatsService) RebuildStats(ctx context.Context) error {
 		return err
 	}
 	return s.db.write(ctx, func(tx *tx) error {
-		days, err := computeStats(tx)
+		days, hists, err := computeStats(tx)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.exec(`DELETE FROM statistics`); err != nil {
 			return fmt.Errorf("rebuild statistics: %w", err)
 		}
-		stmt, err := tx.prepare(`INSERT INTO statistics (` + statsColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		stmt, err := tx.prepare(`INSERT INTO statistics (` + statsColumns + `, generation_histogram) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("rebuild statistics: %w", err)
 		}
 		defer stmt.Close()
 		for _, d := range days {
 			if _, err := stmt.ExecContext(tx.ctx, d.Date, d.TotalTasks, d.CompletedTasks, d.FailedTasks, d.CancelledTasks,
-				d.TotalVideos, d.TotalVideoSeconds, d.AvgGenerationTime, d.P95GenerationTime); err != nil {
+				d.TotalVideos, d.TotalVideoSeconds, d.AvgGenerationTime, d.P95GenerationTime, hists[d.Date]); err != nil {
 				return fmt.Errorf("rebuild statistics: %w", err)
 			}
 		}
@@ -161,8 +216,11 @@ func (s *StatsService) RebuildStats(ctx context.Context) error {
 	})
 }
 
-// computeStats aggregates the statistics of every day from scratch.
-func computeStats(tx *tx) ([]*domain.DayStats, error) {
+// computeStats aggregates the statistics of every day from scratch, with
+// each day's stored generation histogram. Generation times go through the
+// same histogram as the incremental updates, so a rebuild stores exactly
+// what the updates would have.
+func computeStats(tx *tx) ([]*domain.DayStats, map[string]sql.NullString, error) {
 	days := map[string]*domain.DayStats{}
 	get := func(date string) *domain.DayStats {
 		d := days[date]
@@ -179,7 +237,7 @@ func computeStats(tx *tx) ([]*domain.DayStats, error) {
 		N    int    `db:"n"`
 	}
 	if err := tx.sel(&created, `SELECT `+fmt.Sprintf(dateOf, "created_at")+` AS date, count(*) AS n FROM tasks GROUP BY 1`); err != nil {
-		return nil, fmt.Errorf("count created tasks: %w", err)
+		return nil, nil, fmt.Errorf("count created tasks: %w", err)
 	}
 	for _, c := range created {
 		get(c.Date).TotalTasks = c.N
@@ -191,16 +249,21 @@ func computeStats(tx *tx) ([]*domain.DayStats, error) {
 		Duration *float64 `db:"duration"`
 	}
 	if err := tx.sel(&finished, `SELECT `+fmt.Sprintf(dateOf, "completed_at")+` AS date, status, duration FROM tasks WHERE completed_at IS NOT NULL`); err != nil {
-		return nil, fmt.Errorf("count finished tasks: %w", err)
+		return nil, nil, fmt.Errorf("count finished tasks: %w", err)
 	}
-	durations := map[string][]float64{}
+	hists := map[string]*genHist{}
 	for _, f := range finished {
 		d := get(f.Date)
 		switch domain.Status(f.Status) {
 		case domain.StatusCompleted:
 			d.CompletedTasks++
+			h := hists[f.Date]
+			if h == nil {
+				h = &genHist{}
+				hists[f.Date] = h
+			}
 			if f.Duration != nil {
-				durations[f.Date] = append(durations[f.Date], *f.Duration)
+				h.add(*f.Duration)
 			}
 		case domain.StatusFailed:
 			d.FailedTasks++
@@ -208,9 +271,15 @@ func computeStats(tx *tx) ([]*domain.DayStats, error) {
 			d.CancelledTasks++
 		}
 	}
-	for date, ds := range durations {
+	encoded := map[string]sql.NullString{}
+	for date, h := range hists {
 		d := get(date)
-		d.AvgGenerationTime, d.P95GenerationTime = generationTimes(ds)
+		d.AvgGenerationTime, d.P95GenerationTime = h.avg(), h.p95()
+		enc, err := h.encode()
+		if err != nil {
+			return nil, nil, err
+		}
+		encoded[date] = sql.NullString{String: enc, Valid: true}
 	}
 
 	var videos []struct {
@@ -218,8 +287,8 @@ func computeStats(tx *tx) ([]*domain.DayStats, error) {
 		N       int     `db:"n"`
 		Seconds float64 `db:"seconds"`
 	}
-	if err := tx.sel(&videos, `SELECT `+fmt.Sprintf(dateOf, "created_at")+` AS date, count(*) AS n, coalesce(sum(duration), 0) AS seconds FROM videos GROUP BY 1`); err != nil {
-		return nil, fmt.Errorf("count videos: %w", err)
+	if err := tx.sel(&videos, `SELECT `+fmt.Sprintf(dateOf, "created_at")+` AS date, count(*) AS n, coalesce(sum(CASE WHEN duration > `+fmt.Sprint(maxStatSeconds)+` THEN `+fmt.Sprint(maxStatSeconds)+` WHEN duration > 0 THEN duration ELSE 0 END), 0) AS seconds FROM videos GROUP BY 1`); err != nil {
+		return nil, nil, fmt.Errorf("count videos: %w", err)
 	}
 	for _, v := range videos {
 		d := get(v.Date)
@@ -231,14 +300,19 @@ func computeStats(tx *tx) ([]*domain.DayStats, error) {
 		out = append(out, d)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Date < out[j].Date })
-	return out, nil
+	return out, encoded, nil
 }
 
 // statusTables are the tables whose rows Status counts.
 var statusTables = []string{"users", "tasks", "scripts", "videos", "task_events", "statistics"}
 
 // Status returns file sizes, per-table sizes, row counts and the schema
-// version.
+// version. It reads no more of the file than the row counts need (they
+// walk each table's smallest index): the per-table sizes, which read every
+// page, are measured on each call only while the database is at most
+// ScanLimit bytes; above, Status answers the sizes measured last and
+// measures again in the background, so a large database's status costs
+// milliseconds (Tables is empty until a first measurement finished).
 func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 	if _, err := ownerFrom(ctx); err != nil {
 		return nil, err
@@ -247,8 +321,12 @@ func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 	if s.db.dialect.isPostgres() {
 		return postgresStatus(ctx, s.db, st)
 	}
+	var pages int64
 	err := s.db.read(ctx, true, func(tx *tx) error {
 		if err := tx.get(&st.PageSize, `PRAGMA page_size`); err != nil {
+			return err
+		}
+		if err := tx.get(&pages, `PRAGMA page_count`); err != nil {
 			return err
 		}
 		if err := tx.get(&st.FreePages, `PRAGMA freelist_count`); err != nil {
@@ -264,20 +342,19 @@ func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 			}
 			st.Counts[t] = n
 		}
-		if err := tx.sel(&st.Tables, `
-			SELECT name, sum(pgsize) AS bytes
-			FROM dbstat
-			GROUP BY name
-			ORDER BY bytes DESC, name`); err != nil {
-			return err
-		}
-		for i := range st.Tables {
-			st.Tables[i].Rows = st.Counts[st.Tables[i].Name]
+		if pages*st.PageSize <= s.ScanLimit {
+			return measureTables(tx, &st.Tables)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("database status: %w", err)
+	}
+	if pages*st.PageSize > s.ScanLimit {
+		st.Tables = s.measuredTables()
+	}
+	for i := range st.Tables {
+		st.Tables[i].Rows = st.Counts[st.Tables[i].Name]
 	}
 	if fi, err := os.Stat(s.db.Path); err == nil {
 		st.FileSize = fi.Size()
@@ -288,4 +365,38 @@ func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 		return nil, fmt.Errorf("database status: %w", err)
 	}
 	return st, nil
+}
+
+// measureTables reads the size of every table and index through dbstat,
+// which visits every page.
+func measureTables(tx *tx, into *[]domain.TableSize) error {
+	return tx.sel(into, `
+		SELECT name, sum(pgsize) AS bytes
+		FROM dbstat
+		GROUP BY name
+		ORDER BY bytes DESC, name`)
+}
+
+// measuredTables returns a copy of the sizes measured last and starts a new
+// measurement in the background unless one runs.
+func (s *StatsService) measuredTables() []domain.TableSize {
+	s.sizesMu.Lock()
+	defer s.sizesMu.Unlock()
+	out := append([]domain.TableSize(nil), s.sizes...)
+	if !s.measuring {
+		s.measuring = true
+		go func() {
+			var sizes []domain.TableSize
+			err := s.db.read(context.Background(), false, func(tx *tx) error { return measureTables(tx, &sizes) })
+			s.sizesMu.Lock()
+			defer s.sizesMu.Unlock()
+			s.measuring = false
+			if err != nil {
+				s.db.Logger.Warn("measure table sizes", "err", err)
+				return
+			}
+			s.sizes = sizes
+		}()
+	}
+	return out
 }

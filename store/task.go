@@ -545,10 +545,10 @@ func (s *TaskService) transition(ctx context.Context, taskID string, to domain.S
 		if err := updateTask(tx, r); err != nil {
 			return err
 		}
-		// The day's generation times are read back from the tasks rows, so
-		// they are refreshed after the completed row is written.
+		// A day without a histogram yet builds it from the tasks rows, so
+		// it is updated after the completed row is written.
 		if to == domain.StatusCompleted && domain.Status(r.Status) == domain.StatusCompleted {
-			if err := refreshGenerationTimes(tx, day(tx.now)); err != nil {
+			if err := addGenerationTime(tx, day(tx.now), r.Duration); err != nil {
 				return err
 			}
 		}

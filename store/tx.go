@@ -52,7 +52,9 @@ func (db *DB) read(ctx context.Context, inTx bool, fn func(tx *tx) error) error 
 }
 
 // write runs fn in an IMMEDIATE transaction on the writer connection and
-// sends the collected notifications once it has committed. On PostgreSQL
+// sends the collected notifications once it has committed. On SQLite fn
+// runs in a savepoint of a transaction it may share with concurrent writes
+// (see commit.go). On PostgreSQL
 // the transaction first takes the database's write lock (see dialect).
 func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
 	return db.writeLocked(ctx, false, fn)
@@ -68,6 +70,11 @@ func (db *DB) claim(ctx context.Context, fn func(tx *tx) error) error {
 func (db *DB) writeLocked(ctx context.Context, shared bool, fn func(tx *tx) error) error {
 	var notes []domain.Notification
 	err := db.Write(ctx, func(w *sqlx.DB) error {
+		if db.committer != nil {
+			var err error
+			notes, err = db.committer.submit(ctx, fn)
+			return err
+		}
 		sqlTx, err := w.BeginTxx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("begin: %w", mapError(err))

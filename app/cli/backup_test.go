@@ -205,7 +205,7 @@ func TestBackup_PreMigration(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRunner(t)
 			want := tt.backupDir(r)
-			older := store.LatestSchemaVersion() - 1
+			older := store.PreviousSchemaVersion()
 			if err := store.CreateAtVersion(context.Background(), filepath.Join(r.dir, cli.DBFile), older); err != nil {
 				t.Fatal(err)
 			}
@@ -251,7 +251,7 @@ func TestBackup_PreMigration(t *testing.T) {
 func TestRestore_OlderSchema(t *testing.T) {
 	r := newRunner(t)
 	r.addUser("alice")
-	older := store.LatestSchemaVersion() - 1
+	older := store.PreviousSchemaVersion()
 	file := filepath.Join(t.TempDir(), "older.db")
 	if err := store.CreateAtVersion(context.Background(), file, older); err != nil {
 		t.Fatal(err)

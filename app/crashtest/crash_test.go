@@ -61,7 +61,9 @@ func TestCrash_KillDuringWrites(t *testing.T) {
 	v.ok("schedule", "--backup", "@every 1s", "--keep", "3", "--checkpoint", "@every 1s")
 	clip := v.clip("clip.mp4", make([]byte, 4096))
 
-	const workers = 6
+	// Eight concurrent writers: the server commits their writes in shared
+	// batches (group commit), and every acknowledged one must survive.
+	workers := envInt(t, "REELVAULT_CRASH_WORKERS", 8)
 	l := newLedger(len(usernames))
 	w := &workload{l: l, users: keys, clip: clip}
 	var dirty map[string]state

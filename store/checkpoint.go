@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Checkpoints off the commit path (SQLite only).
+//
+// With SQLite's default wal_autocheckpoint, the commit that takes the WAL
+// past 1,000 pages runs the checkpoint itself: it copies the WAL into the
+// database file and fsyncs it before its caller is answered, which put a
+// multi-millisecond tail on sub-millisecond writes. The writer connection
+// therefore runs with wal_autocheckpoint=0 and a checkpointer goroutine on
+// its own connection does the work:
+//   - PASSIVE every CheckpointInterval while writes happen. PASSIVE never
+//     takes the write lock and never waits, so a commit never waits for it;
+//     the writer restarts the WAL from its beginning once it has all been
+//     copied, which keeps the WAL from growing.
+//   - TRUNCATE once the database has been idle for CheckpointIdle, so a
+//     quiet database is one self-contained file with an empty WAL. TRUNCATE
+//     briefly holds the write lock; a write arriving meanwhile waits for it
+//     (busy_timeout), which is why it only runs when nobody writes.
+
+// Tunables of the checkpointer.
+var (
+	CheckpointInterval = 100 * time.Millisecond
+	CheckpointIdle     = 2 * time.Second
+)
+
+// checkpointer folds the WAL into the database file in the background.
+type checkpointer struct {
+	conn    *sqlx.DB
+	commits atomic.Int64 // committed batches, bumped by the committer
+	stop    chan struct{}
+	stopped sync.WaitGroup
+	db      *DB
+}
+
+// startBackground starts the committer and the checkpointer of an open
+// SQLite database.
+func (db *DB) startBackground() {
+	if db.dialect.isPostgres() {
+		return
+	}
+	db.startCommitter()
+	conn, err := sqlx.Open("sqlite", db.Path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		// Without a checkpointer SQLite still works; the WAL is folded in
+		// on Close and by Exclusive.
+		db.Logger.Warn("checkpointer", "err", err)
+		return
+	}
+	conn.SetMaxOpenConns(1)
+	conn.SetMaxIdleConns(1)
+	conn.SetConnMaxLifetime(0)
+	conn.SetConnMaxIdleTime(0)
+	c := &checkpointer{conn: conn, stop: make(chan struct{}), db: db}
+	c.stopped.Add(1)
+	go c.run()
+	db.checkpointer = c
+}
+
+// stopBackground stops the committer and the checkpointer; callers hold the
+// swap lock exclusively.
+func (db *DB) stopBackground() {
+	db.stopCommitter()
+	if c := db.checkpointer; c != nil {
+		close(c.stop)
+		c.stopped.Wait()
+		c.conn.Close()
+		db.checkpointer = nil
+	}
+}
+
+// committed tells the checkpointer that a batch was committed.
+func (db *DB) committed() {
+	if c := db.checkpointer; c != nil {
+		c.commits.Add(1)
+	}
+}
+
+// run checkpoints PASSIVE while writes happen and TRUNCATE once idle.
+func (c *checkpointer) run() {
+	defer c.stopped.Done()
+	tick := time.NewTicker(CheckpointInterval)
+	defer tick.Stop()
+	var seen int64
+	lastWrite := time.Now()
+	truncated := true
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-tick.C:
+		}
+		n := c.commits.Load()
+		switch {
+		case n != seen:
+			seen, lastWrite, truncated = n, time.Now(), false
+			c.checkpoint("PASSIVE")
+		case !truncated && time.Since(lastWrite) >= CheckpointIdle:
+			truncated = c.checkpoint("TRUNCATE")
+		}
+	}
+}
+
+// checkpoint runs one checkpoint in mode and reports whether it completed.
+func (c *checkpointer) checkpoint(mode string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var busy, log, done int64
+	err := c.conn.QueryRowxContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &log, &done)
+	if err != nil {
+		c.db.Logger.Warn("checkpoint", "mode", mode, "err", fmt.Errorf("checkpoint: %w", err))
+		return false
+	}
+	return busy == 0
+}

@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/reelvault/reelvault/domain"
+)
+
+// Group commit (SQLite only).
+//
+// A durable commit costs an fsync of the WAL, far more than the statements
+// of a typical write. Instead of one transaction and one fsync per write,
+// every write of the process is handed to one committer goroutine that owns
+// the writer connection. The committer takes whatever writes are queued,
+// opens one BEGIN IMMEDIATE transaction, runs each write inside its own
+// SAVEPOINT (a failing write rolls back to its savepoint and leaves its
+// neighbours' work in place), COMMITs once and only then answers every
+// caller. While one batch commits, new writes queue up and form the next
+// batch, so batches grow with load by themselves; a lone writer is never
+// made to wait for company.
+//
+// Guarantees:
+//   - A caller is answered nil only after the COMMIT that contains its work
+//     returned (with synchronous=FULL: after the fsync). If that COMMIT fails
+//     every caller of the batch gets the error and nothing of the batch is
+//     kept.
+//   - A write whose ctx is done before the committer reaches it is not run
+//     and gets ctx's error. Once it runs, it runs to its end (its statements
+//     are not interrupted: SQLite would roll back the whole shared
+//     transaction) and the caller waits for the outcome of its batch's
+//     COMMIT whatever its ctx does meanwhile, so a caller is never told
+//     "cancelled" about a write that is then committed.
+//   - fn runs on the committer goroutine. A panic in fn rolls its savepoint
+//     back and is raised again in the caller's goroutine.
+//   - Each write stamps its own now (one per write, as before).
+//   - fn must not start another write (it would wait for itself), exactly as
+//     with the single writer connection before.
+
+// maxBatch bounds the writes of one batch, so one commit's latency stays
+// bounded under a flood of writes.
+const maxBatch = 256
+
+// commitRequest is one write waiting for the committer.
+type commitRequest struct {
+	ctx  context.Context
+	fn   func(tx *tx) error
+	done chan commitResult // buffered: the committer never blocks on it
+}
+
+// commitResult is the outcome of one write.
+type commitResult struct {
+	err   error
+	notes []domain.Notification
+	panic any // re-raised by the caller
+	hasP  bool
+}
+
+// committer batches the writes of a DB onto its writer connection.
+type committer struct {
+	db      *DB
+	writer  *sqlx.DB
+	queue   chan *commitRequest
+	stop    chan struct{}
+	stopped sync.WaitGroup
+}
+
+// startCommitter starts the group committer on the writer pool (SQLite).
+func (db *DB) startCommitter() {
+	c := &committer{
+		db:     db,
+		writer: db.writer,
+		queue:  make(chan *commitRequest, maxBatch),
+		stop:   make(chan struct{}),
+	}
+	c.stopped.Add(1)
+	go c.run()
+	db.committer = c
+}
+
+// stopCommitter stops the committer; callers hold the swap lock
+// exclusively, so no write is queued.
+func (db *DB) stopCommitter() {
+	if db.committer == nil {
+		return
+	}
+	close(db.committer.stop)
+	db.committer.stopped.Wait()
+	db.committer = nil
+}
+
+// submit hands fn to the committer and waits for its outcome. The caller
+// holds the swap lock shared.
+func (c *committer) submit(ctx context.Context, fn func(tx *tx) error) ([]domain.Notification, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	req := &commitRequest{ctx: ctx, fn: fn, done: make(chan commitResult, 1)}
+	select {
+	case c.queue <- req:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	res := <-req.done
+	if res.hasP {
+		panic(res.panic)
+	}
+	return res.notes, res.err
+}
+
+// run is the committer loop: wait for a write, gather every write queued
+// meanwhile, commit them together.
+func (c *committer) run() {
+	defer c.stopped.Done()
+	batch := make([]*commitRequest, 0, maxBatch)
+	for {
+		select {
+		case <-c.stop:
+			return
+		case req := <-c.queue:
+			batch = append(batch[:0], req)
+		}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case req := <-c.queue:
+				batch = append(batch, req)
+			default:
+				break gather
+			}
+		}
+		c.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit runs batch in one transaction and answers every request.
+func (c *committer) commit(batch []*commitRequest) {
+	results := make([]commitResult, len(batch))
+	ran := make([]bool, len(batch))
+	err := c.runBatch(batch, results, ran)
+	for i, req := range batch {
+		r := results[i]
+		if err != nil && ran[i] {
+			// Its work was in the batch that failed to commit.
+			r = commitResult{err: err}
+		}
+		req.done <- r
+	}
+}
+
+// runBatch runs every request of batch in one transaction, each in its own
+// savepoint, and commits. results[i] receives request i's own error, ran[i]
+// whether its work is part of the transaction. A non-nil return means the
+// transaction did not commit.
+func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran []bool) (err error) {
+	// The transaction belongs to no caller: one caller giving up must not
+	// roll back the others.
+	bg := context.Background()
+	sqlTx, err := c.writer.BeginTxx(bg, nil)
+	if err != nil {
+		err = fmt.Errorf("begin: %w", mapError(err))
+		for i := range results {
+			results[i].err = err
+		}
+		return err
+	}
+	defer func() {
+		if err != nil {
+			sqlTx.Rollback()
+		}
+	}()
+	kept := false
+	for i, req := range batch {
+		if cerr := req.ctx.Err(); cerr != nil {
+			results[i].err = cerr
+			continue
+		}
+		if _, err := sqlTx.ExecContext(bg, "SAVEPOINT write"); err != nil {
+			return c.abort(batch, results, ran, i, fmt.Errorf("savepoint: %w", mapError(err)))
+		}
+		ran[i] = true
+		// Once started, a write runs to its end whatever its ctx does: an
+		// interrupted INSERT, UPDATE or DELETE makes SQLite roll back the
+		// whole transaction, which would fail the neighbours too.
+		t := &tx{ctx: context.WithoutCancel(req.ctx), db: c.db, ext: sqlTx, pool: c.writer, now: c.db.now()}
+		fnErr, p, panicked := call(req.fn, t)
+		if fnErr == nil && !panicked {
+			if _, err := sqlTx.ExecContext(bg, "RELEASE write"); err != nil {
+				return c.abort(batch, results, ran, i, fmt.Errorf("release savepoint: %w", mapError(err)))
+			}
+			results[i].notes = t.notes
+			kept = true
+			continue
+		}
+		ran[i] = false
+		if panicked {
+			results[i].panic, results[i].hasP = p, true
+		} else {
+			results[i].err = mapError(fnErr)
+		}
+		// Undo this write only. If SQLite already rolled back the whole
+		// transaction (some I/O and memory errors do), the savepoint is
+		// gone and the batch fails.
+		if _, err := sqlTx.ExecContext(bg, "ROLLBACK TO write"); err != nil {
+			return c.abort(batch, results, ran, i+1, fmt.Errorf("roll back savepoint: %w", mapError(err)))
+		}
+		if _, err := sqlTx.ExecContext(bg, "RELEASE write"); err != nil {
+			return c.abort(batch, results, ran, i+1, fmt.Errorf("release savepoint: %w", mapError(err)))
+		}
+	}
+	if !kept {
+		// Nothing to make durable: skip the fsync.
+		return sqlTx.Rollback()
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapError(err))
+	}
+	c.db.committed()
+	return nil
+}
+
+// abort fails the batch from request from on (which never ran) with err,
+// and returns err so the transaction rolls back.
+func (c *committer) abort(batch []*commitRequest, results []commitResult, ran []bool, from int, err error) error {
+	for i := from; i < len(batch); i++ {
+		if results[i].err == nil && !results[i].hasP {
+			results[i].err = err
+		}
+	}
+	return err
+}
+
+// call runs fn, turning a panic into a value.
+func call(fn func(tx *tx) error, t *tx) (err error, p any, panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, panicked = r, true
+		}
+	}()
+	return fn(t), nil, false
+}
