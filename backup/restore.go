@@ -136,6 +136,14 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 			return nil, domain.Errorf(domain.ECONFLICT, "A running Reelvault (the window or \"reelvault serve\") has this database open; restore from it, or stop it first.")
 		}
 	}
+	// Any other process with the database open would keep writing to the
+	// file the restore replaces, and its acknowledged writes would vanish:
+	// claim the file for this process until the swap is done.
+	release, err := m.DB.Claim()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	name := src // messages name the file as the user knows it
 	if filepath.Dir(src) == filepath.Clean(m.Dir) {
 		name = filepath.Base(src)
@@ -158,7 +166,7 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 	stage := fmt.Sprintf("%s.restore-%s", stagePrefix(dbPath), randomHex())
 	defer removeAll(stage, stage+"-journal", stage+"-wal", stage+"-shm")
 	step(0)
-	if err := expandFile(src, stage); err != nil {
+	if err := expandFile(ctx, src, stage); err != nil {
 		return nil, err
 	}
 	step(1)
@@ -321,7 +329,7 @@ func swapIn(stage, path string) error {
 func (m *Manager) putBack(ctx context.Context, path string) error {
 	stage := fmt.Sprintf("%s.restore-%s", stagePrefix(m.DB.Path), randomHex())
 	defer removeAll(stage)
-	if err := expandFile(path, stage); err != nil {
+	if err := expandFile(ctx, path, stage); err != nil {
 		return err
 	}
 	if err := syncFile(stage); err != nil {
