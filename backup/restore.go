@@ -135,14 +135,20 @@ func (m *Manager) resolve(source string) (path, sum string, err error) {
 // open would keep writing to the file the restore replaces, and its
 // acknowledged writes would vanish.
 func (m *Manager) alone() (release func(), err error) {
+	release, err = m.DB.Claim()
+	if err != nil {
+		return nil, err
+	}
 	if m.live.Load() == nil {
-		if busy, err := liveElsewhere(m.Dir); err != nil {
-			return nil, err
-		} else if busy {
-			return nil, domain.Errorf(domain.ECONFLICT, "A running Reelvault (the window or \"reelvault serve\") has this database open; restore from it, or stop it first.")
+		if busy, err := liveElsewhere(m.Dir); err != nil || busy {
+			release()
+			if err != nil {
+				return nil, err
+			}
+			return nil, domain.Errorf(domain.ECONFLICT, "A running Reelvault (the window or \"reelvault serve\") uses this backups folder; restore from it, or stop it first.")
 		}
 	}
-	return m.DB.Claim()
+	return release, nil
 }
 
 // restore does the work of Restore; the caller holds the operation lock and

@@ -92,7 +92,7 @@ func (l *openLock) claim(path string) error {
 	if !errors.Is(err, syscall.EWOULDBLOCK) {
 		return fmt.Errorf("lock database: %w", err)
 	}
-	return domain.Errorf(domain.ECONFLICT, "Another process has the database %s open%s; stop it (or restore from it) and try again.", path, who)
+	return domain.Errorf(domain.ECONFLICT, "Another running process has the database %s open%s; stop it (or restore from it) and try again.", path, who)
 }
 
 // unclaim returns an exclusive lock to shared.

@@ -112,7 +112,7 @@ func TestProcess_RestoreWithOpenerRefused(t *testing.T) {
 	if err := db.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	v.assertFails([]string{"another process", "pid " + strconv.Itoa(os.Getpid())}, "restore", b.Name, "--yes")
+	v.assertFails([]string{"another running process", "pid " + strconv.Itoa(os.Getpid())}, "restore", b.Name, "--yes")
 	db.Close()
 	n, _ := v.digest()
 	if n != 1 {
