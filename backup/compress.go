@@ -161,7 +161,16 @@ func expandFile(ctx context.Context, src, dst string) error {
 	if _, err := ow.Write(hdr); err != nil {
 		return fmt.Errorf("write staging file: %w", err)
 	}
-	n, err := io.Copy(ow, &ctxReader{ctx: ctx, r: io.LimitReader(r, limit-int64(len(hdr))+1)})
+	_, err = io.Copy(ow, &ctxReader{ctx: ctx, r: io.LimitReader(r, limit-int64(len(hdr)))})
+	if err == nil {
+		// One byte more than the limit is one too many.
+		var one [1]byte
+		if n, rerr := io.ReadFull(r, one[:]); n > 0 {
+			return domain.Invalidf("file", "%s is not a whole Reelvault database: it holds more data than its header promises (%d bytes).", src, want)
+		} else if !errors.Is(rerr, io.EOF) {
+			err = rerr
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -172,9 +181,6 @@ func expandFile(ctx context.Context, src, dst string) error {
 			return fmt.Errorf("write staging file: %w", ow.err)
 		}
 		return decodeErr(err)
-	}
-	if n+int64(len(hdr)) > limit {
-		return domain.Invalidf("file", "%s is not a whole Reelvault database: it holds more data than its header promises (%d bytes).", src, want)
 	}
 	if err := out.Sync(); err != nil {
 		return fmt.Errorf("sync staging file: %w", err)

@@ -311,7 +311,15 @@ func TestServer_TokenFile_OthersKept(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(t.Context(), ln) }()
 	path := filepath.Join(e.dataDir, server.TokenFile)
-	waitFor(t, func() bool { _, err := os.Stat(path); return err == nil })
+	// Serve rewrites the file before it answers: wait for an answer.
+	waitFor(t, func() bool {
+		resp, err := http.Get(srv.URL() + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 	if err := os.WriteFile(path, []byte("another server's token\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
