@@ -105,7 +105,7 @@ func openRegular(path string) (*os.File, os.FileInfo, error) {
 // would not fit on the disk; a decompression bomb writes at most that much.
 // ctx is checked as the copy goes.
 func expandFile(ctx context.Context, src, dst string) error {
-	in, _, err := openRegular(src)
+	in, fi, err := openRegular(src)
 	if err != nil {
 		return err
 	}
@@ -147,8 +147,14 @@ func expandFile(ctx context.Context, src, dst string) error {
 	if err != nil {
 		return err
 	}
+	if !compressed && fi.Size() < want {
+		return domain.Invalidf("file", "%s is truncated: its header promises %d bytes but it holds %d.", src, want, fi.Size())
+	}
 	if free, ok := diskFree(filepath.Dir(dst)); ok && uint64(want) > free {
-		return domain.Errorf(domain.EINVALID, "%s holds a %d-byte database, more than the %d bytes free beside the live database.", src, want, free)
+		// Refused before writing anything. The message says the disk is
+		// the problem: the header may be honest (the backup is fine) or
+		// not (a bomb), and either way the copy cannot be made.
+		return domain.Invalidf("file", "Cannot restore %s: its header promises a %d-byte database and only %d bytes are free beside the live database (no space left on device).", src, want, free)
 	}
 	limit := want + expandSlack
 
