@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,5 +82,55 @@ func TestDB_Claim(t *testing.T) {
 	defer second.Close()
 	if _, err := first.Claim(); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("claim after release with another opener: %v; want ECONFLICT", err)
+	}
+}
+
+// A database in a folder that cannot be written (a read-only mount: root
+// ignores permission bits) opens for reading; writes, claims and Exclusive
+// fail with ECONFLICT saying the data folder is read-only.
+func TestDB_Open_ReadOnlyFolder(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "reelvault.db")
+	db := store.NewDB(path)
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "--bind", dir, dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot bind-mount here (%v: %s)", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	if out, err := exec.Command("mount", "-o", "remount,bind,ro", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot remount read-only here (%v: %s)", err, out)
+	}
+
+	if err := db.Open(ctx); err != nil {
+		t.Fatalf("open in a read-only folder: %v", err)
+	}
+	defer db.Close()
+	if !db.ReadOnly() {
+		t.Fatal("ReadOnly()=false in a read-only folder")
+	}
+	if v, err := db.SchemaVersion(ctx); err != nil || v != store.LatestSchemaVersion() {
+		t.Fatalf("schema version=%d, %v", v, err)
+	}
+	want := "The data folder " + dir + " is read-only"
+	for name, err := range map[string]error{
+		"Write":     db.Write(ctx, func(*sqlx.DB) error { return nil }),
+		"Exclusive": db.Exclusive(ctx, func(string) error { return nil }),
+		"Claim":     func() error { _, err := db.Claim(); return err }(),
+	} {
+		if domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(domain.ErrorMessage(err), want) {
+			t.Errorf("%s: %v; want ECONFLICT saying %q", name, err, want)
+		}
+	}
+
+	// A missing database cannot be created there.
+	other := store.NewDB(filepath.Join(dir, "new.db"))
+	if err := other.Open(ctx); domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(domain.ErrorMessage(err), want) {
+		t.Fatalf("open a new database in a read-only folder: %v", err)
 	}
 }
