@@ -19,6 +19,15 @@ func init() {
 		if err != nil {
 			return err
 		}
+		// One serving process per data dir. A second window over a running
+		// window goes on to desktop.Run, which brings the first to the front
+		// and exits; over a running server it is refused.
+		lock, err := env.LockServe("window")
+		if err != nil {
+			if h, _ := cli.ReadServeHolder(dataDir); h.Mode != "window" {
+				return err
+			}
+		}
 		build := env.BuildInfo()
 		opts := desktop.Options{
 			Version:       build.Version,
@@ -31,6 +40,13 @@ func init() {
 			Logger:        env.Logger,
 			Stdout:        env.Stdout,
 			Getenv:        env.Getenv,
+		}
+		if lock != nil {
+			opts.Listening = func(url string) {
+				if err := lock.SetAddr(url); err != nil {
+					env.Logger.Warn("record the API address in the serve lock", "err", err)
+				}
+			}
 		}
 		// A database that cannot be opened (a newer Reelvault's, a damaged
 		// file) is shown in the window: a person who double-clicked the app

@@ -199,7 +199,7 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 		dir, final = filepath.Dir(abs), abs
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create backups folder: %w", err)
+		return nil, unwritable(dir, err)
 	}
 	if final == "" {
 		final = uniquePath(dir, backupName(now, opts.Kind))
@@ -214,7 +214,14 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 		}
 		m.notify(domain.Notification{Type: "backup_progress", Progress: percent(p), Data: p})
 	}
-	var err error
+	// Create the copy's file here, private, so that a folder that cannot be
+	// written is reported with its path and cause rather than as SQLite's
+	// "unable to open database file".
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, unwritable(dir, err)
+	}
+	f.Close()
 	if m.Method == MethodVacuumInto {
 		err = vacuumInto(ctx, conn, tmp, progress)
 	} else {
@@ -442,3 +449,24 @@ func removeAll(paths ...string) {
 		os.Remove(p)
 	}
 }
+
+// unwritable is the error of a backup into a folder that cannot be written:
+// EINVALID naming the folder and the cause ("permission denied",
+// "read-only file system").
+func unwritable(dir string, err error) error {
+	cause := err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		cause = pe.Err
+	}
+	return &wrappedErr{domain.Errorf(domain.EINVALID, "Cannot back up to %s: %v.", dir, cause), err}
+}
+
+// wrappedErr is a domain error that keeps its cause for errors.Is.
+type wrappedErr struct {
+	err   *domain.Error
+	cause error
+}
+
+func (w *wrappedErr) Error() string   { return w.err.Error() }
+func (w *wrappedErr) Unwrap() []error { return []error{w.err, w.cause} }

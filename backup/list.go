@@ -112,7 +112,7 @@ func (m *Manager) inspect(ctx context.Context, path string) (*domain.Backup, err
 	}
 	tmp := filepath.Join(m.Dir, ".tmp-"+randomHex()+".db")
 	defer removeAll(tmp, tmp+"-journal", tmp+"-wal", tmp+"-shm")
-	if err := expandFile(path, tmp); err != nil {
+	if err := expandFile(ctx, path, tmp); err != nil {
 		return nil, err
 	}
 	info, err := verifyDatabase(ctx, tmp, name)

@@ -84,3 +84,12 @@ func liveElsewhere(dir string) (bool, error) {
 	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	return false, nil
 }
+
+// diskFree returns the bytes free to this process on the file system of dir.
+func diskFree(dir string) (uint64, bool) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, false
+	}
+	return st.Bavail * uint64(st.Bsize), true
+}

@@ -34,3 +34,6 @@ func holdLive(dir string) (*opLock, error) { return &opLock{dir: "\x00live"}, ni
 
 // liveElsewhere cannot tell without flock.
 func liveElsewhere(dir string) (bool, error) { return false, nil }
+
+// diskFree cannot tell without statfs.
+func diskFree(dir string) (uint64, bool) { return 0, false }

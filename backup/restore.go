@@ -52,6 +52,11 @@ func (m *Manager) Restore(ctx context.Context, source string, progress func(doma
 		return nil, err
 	}
 	defer unlock()
+	release, err := m.alone()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	path, sum, err := m.resolve(source)
 	if err != nil {
 		return nil, err
@@ -68,6 +73,11 @@ func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)
 		return nil, err
 	}
 	defer unlock()
+	release, err := m.alone()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	data, err := os.ReadFile(filepath.Join(m.Dir, journalFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo.")
@@ -120,7 +130,29 @@ func (m *Manager) resolve(source string) (path, sum string, err error) {
 	return abs, "", nil
 }
 
-// restore does the work of Restore; the caller holds the operation lock.
+// alone refuses (ECONFLICT) while another process has the database open,
+// or claims the database until release: any other process with the file
+// open would keep writing to the file the restore replaces, and its
+// acknowledged writes would vanish.
+func (m *Manager) alone() (release func(), err error) {
+	release, err = m.DB.Claim()
+	if err != nil {
+		return nil, err
+	}
+	if m.live.Load() == nil {
+		if busy, err := liveElsewhere(m.Dir); err != nil || busy {
+			release()
+			if err != nil {
+				return nil, err
+			}
+			return nil, domain.Errorf(domain.ECONFLICT, "A running Reelvault (the window or \"reelvault serve\") uses this backups folder; restore from it, or stop it first.")
+		}
+	}
+	return release, nil
+}
+
+// restore does the work of Restore; the caller holds the operation lock and
+// the claim of alone.
 func (m *Manager) restore(ctx context.Context, src, wantSum string, progress func(domain.BackupProgress)) (*RestoreResult, error) {
 	step := func(n int64) {
 		p := domain.BackupProgress{Phase: "restore", Done: n, Total: 4}
@@ -128,13 +160,6 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 			progress(p)
 		}
 		m.notify(domain.Notification{Type: "restore", Progress: percent(p), Data: p})
-	}
-	if m.live.Load() == nil {
-		if busy, err := liveElsewhere(m.Dir); err != nil {
-			return nil, err
-		} else if busy {
-			return nil, domain.Errorf(domain.ECONFLICT, "A running Reelvault (the window or \"reelvault serve\") has this database open; restore from it, or stop it first.")
-		}
 	}
 	name := src // messages name the file as the user knows it
 	if filepath.Dir(src) == filepath.Clean(m.Dir) {
@@ -158,7 +183,7 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 	stage := fmt.Sprintf("%s.restore-%s", stagePrefix(dbPath), randomHex())
 	defer removeAll(stage, stage+"-journal", stage+"-wal", stage+"-shm")
 	step(0)
-	if err := expandFile(src, stage); err != nil {
+	if err := expandFile(ctx, src, stage); err != nil {
 		return nil, err
 	}
 	step(1)
@@ -321,7 +346,7 @@ func swapIn(stage, path string) error {
 func (m *Manager) putBack(ctx context.Context, path string) error {
 	stage := fmt.Sprintf("%s.restore-%s", stagePrefix(m.DB.Path), randomHex())
 	defer removeAll(stage)
-	if err := expandFile(path, stage); err != nil {
+	if err := expandFile(ctx, path, stage); err != nil {
 		return err
 	}
 	if err := syncFile(stage); err != nil {

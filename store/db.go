@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -67,6 +68,12 @@ type DB struct {
 	// the WAL back into the file off the commit path (see checkpoint.go).
 	committer    *committer
 	checkpointer *checkpointer
+	// lock is this DB's share of the opener lock (see openlock_unix.go),
+	// held from Open to Close, across Exclusive's reopen.
+	lock *openLock
+	// readOnly is set by Open when the data folder cannot be written: the
+	// reader pool opens the file immutable and there is no writer.
+	readOnly bool
 }
 
 // NewDB returns a DB for the file at path with default settings. Call Open
@@ -86,10 +93,15 @@ func NewDB(path string) *DB {
 func (db *DB) Open(ctx context.Context) error {
 	db.swap.Lock()
 	defer db.swap.Unlock()
-	if db.writer != nil {
+	if db.writer != nil || db.reader != nil {
 		return fmt.Errorf("open database: already open")
 	}
-	return db.open(ctx)
+	err := db.open(ctx)
+	if err != nil {
+		db.lock.release()
+		db.lock = nil
+	}
+	return err
 }
 
 func (db *DB) open(ctx context.Context) (err error) {
@@ -119,6 +131,22 @@ func (db *DB) open(ctx context.Context) (err error) {
 	db.dialect = sqliteDialect
 	if err := os.MkdirAll(filepath.Dir(db.Path), 0o700); err != nil {
 		return fmt.Errorf("create database folder: %w", err)
+	}
+	db.readOnly = !writable(filepath.Dir(db.Path), db.Path)
+	if db.lock == nil {
+		if db.lock, err = takeOpenLock(db.Path, db.readOnly); err != nil {
+			return err
+		}
+	}
+	if db.readOnly {
+		return db.openReadOnly(ctx)
+	}
+	// SQLite creates the file with the umask's mode and gives -wal and -shm
+	// the mode of the database file: create it private first.
+	if f, err := os.OpenFile(db.Path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create database: %w", err)
 	}
 
 	// Check the file before any pragma that would change it (journal_mode=WAL
@@ -168,6 +196,75 @@ func (db *DB) open(ctx context.Context) (err error) {
 	db.writer, db.reader = writer, reader
 	db.startBackground()
 	return nil
+}
+
+// openReadOnly opens the reader pool on a database in a folder that cannot
+// be written: immutable (no -shm or lock files needed), no writer, no
+// migrations. A database that needs migrating is refused: reading it with
+// this binary's queries would fail in confusing ways.
+func (db *DB) openReadOnly(ctx context.Context) error {
+	if _, err := os.Stat(db.Path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return db.readOnlyError()
+		}
+		return fmt.Errorf("stat database: %w", err)
+	}
+	reader, err := sqlx.Open("sqlite", "file:"+db.Path+"?mode=ro&immutable=1&_pragma=foreign_keys(1)&_pragma=query_only(1)")
+	if err != nil {
+		return fmt.Errorf("open reader: %w", err)
+	}
+	n := max(4, runtime.NumCPU())
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	var appID int32
+	var version int64
+	err = reader.GetContext(ctx, &appID, "PRAGMA application_id")
+	if err == nil && appID != ApplicationID {
+		err = domain.Errorf(domain.EINVALID, "The file %s is not a Reelvault database.", db.Path)
+	}
+	if err == nil {
+		err = reader.GetContext(ctx, &version, "SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied")
+	}
+	if err == nil && version < LatestSchemaVersion() {
+		err = domain.Errorf(domain.ECONFLICT, "The data folder %s is read-only and its database needs upgrading from schema version %d to %d; make the folder writable and run Reelvault once.", filepath.Dir(db.Path), version, LatestSchemaVersion())
+	}
+	if err != nil {
+		reader.Close()
+		return fmt.Errorf("open read-only database: %w", mapError(err))
+	}
+	db.reader = reader
+	return nil
+}
+
+// readOnlyError is the error of a write to a database in a read-only folder.
+func (db *DB) readOnlyError() error {
+	return domain.Errorf(domain.ECONFLICT, "The data folder %s is read-only; Reelvault can show its data but not change it.", filepath.Dir(db.Path))
+}
+
+// ReadOnly reports whether the database was opened read-only because its
+// folder cannot be written.
+func (db *DB) ReadOnly() bool { return db.readOnly }
+
+// Claim takes the database for this DB alone: it fails with ECONFLICT,
+// naming them, while other processes (or other DBs in this process) have
+// the file open, and keeps them from opening it until release. Restores
+// claim the database before they change anything.
+func (db *DB) Claim() (release func(), err error) {
+	db.swap.RLock()
+	defer db.swap.RUnlock()
+	if db.reader == nil {
+		return nil, errClosed
+	}
+	if db.readOnly {
+		return nil, db.readOnlyError()
+	}
+	if db.dialect.isPostgres() {
+		return nil, errExclusivePostgres
+	}
+	if err := db.lock.claim(db.Path); err != nil {
+		return nil, err
+	}
+	return db.lock.unclaim, nil
 }
 
 // dsn returns the connection string of the writer or the reader pool. Every
@@ -243,7 +340,10 @@ func checkFile(ctx context.Context, path string) (fresh bool, err error) {
 func (db *DB) Close() error {
 	db.swap.Lock()
 	defer db.swap.Unlock()
-	return db.close()
+	err := db.close()
+	db.lock.release()
+	db.lock = nil
+	return err
 }
 
 func (db *DB) close() error {
@@ -286,6 +386,9 @@ func (db *DB) Write(ctx context.Context, fn func(w *sqlx.DB) error) error {
 	db.swap.RLock()
 	defer db.swap.RUnlock()
 	if db.writer == nil {
+		if db.readOnly && db.reader != nil {
+			return db.readOnlyError()
+		}
 		return errClosed
 	}
 	return fn(db.writer)
@@ -300,6 +403,9 @@ func (db *DB) Exclusive(ctx context.Context, fn func(path string) error) error {
 	db.swap.Lock()
 	defer db.swap.Unlock()
 	if db.writer == nil {
+		if db.readOnly && db.reader != nil {
+			return db.readOnlyError()
+		}
 		return errClosed
 	}
 	if db.dialect.isPostgres() {

@@ -134,6 +134,8 @@ type Env struct {
 	cmd      *Command
 	flags    *flag.FlagSet // the running command's flags, once parsed
 	svc      *Services
+
+	serveLock *ServeLock // see LockServe
 }
 
 func newEnv(opts Options) *Env {
@@ -353,6 +355,10 @@ func (env *Env) openBackend(ctx context.Context, url string) (*Services, error) 
 
 // Close closes the services if they are open.
 func (env *Env) Close() error {
+	if env.serveLock != nil {
+		env.serveLock.Release()
+		env.serveLock = nil
+	}
 	if env.svc == nil {
 		return nil
 	}

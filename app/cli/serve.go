@@ -53,6 +53,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// One serving process per data dir, before the store is even opened: a
+	// second server would keep writing beside a restore of the first, and
+	// its shutdown would delete the first one's token file.
+	lock, err := env.LockServe("serve")
+	if err != nil {
+		return err
+	}
 	svc, err := env.Services(ctx)
 	if err != nil {
 		return err
@@ -80,6 +87,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	srv := server.New(cfg)
 	ln, err := srv.Listen()
 	if err != nil {
+		return err
+	}
+	if err := lock.SetAddr(srv.URL()); err != nil {
+		ln.Close()
 		return err
 	}
 	if host, _, _ := net.SplitHostPort(*addr); *allowRemote && !isLoopbackHost(host) {

@@ -72,6 +72,8 @@ type Options struct {
 	Stdout io.Writer // messages for the person at the terminal; default os.Stdout
 	// Getenv reads the environment; default os.Getenv.
 	Getenv func(string) string
+	// Listening, if set, is told the API's base URL once it listens.
+	Listening func(url string)
 }
 
 // Run opens the window and blocks until it is closed or ctx is done. Without
@@ -178,6 +180,9 @@ func startAPI(ctx context.Context, opts Options) (*server.Server, string, <-chan
 	ln, err := srv.Listen()
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("start the API on %s: %w", opts.Addr, err)
+	}
+	if opts.Listening != nil {
+		opts.Listening(srv.URL())
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()

@@ -298,3 +298,36 @@ func TestServer_HostCheck(t *testing.T) {
 		})
 	}
 }
+
+// A server that shuts down leaves alone a token file that is not its own:
+// another server's owner token must never be deleted by another process.
+func TestServer_TokenFile_OthersKept(t *testing.T) {
+	e := MustOpenEnv(t)
+	srv := server.New(server.Config{Tasks: e.tasks, Users: e.users, DataDir: e.dataDir, Addr: "127.0.0.1:0"})
+	ln, err := srv.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(t.Context(), ln) }()
+	path := filepath.Join(e.dataDir, server.TokenFile)
+	// Serve rewrites the file before it answers: wait for an answer.
+	waitFor(t, func() bool {
+		resp, err := http.Get(srv.URL() + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	if err := os.WriteFile(path, []byte("another server's token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if b, err := os.ReadFile(path); err != nil || string(b) != "another server's token\n" {
+		t.Fatalf("token file after shutdown: %q, %v; want the other server's token kept", b, err)
+	}
+}

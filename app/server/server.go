@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -269,9 +270,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = srv.Shutdown(ctx)
 	}
 	s.wg.Wait()
-	if s.cfg.DataDir != "" {
-		if rerr := os.Remove(filepath.Join(s.cfg.DataDir, TokenFile)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
-			err = fmt.Errorf("remove token file: %w", rerr)
+	// Remove the token file only if it is still this server's: another
+	// process's token must never go with it.
+	if s.cfg.DataDir != "" && s.URL() != "" {
+		path := filepath.Join(s.cfg.DataDir, TokenFile)
+		if b, rerr := os.ReadFile(path); rerr == nil && strings.TrimSpace(string(b)) == s.auth.ownerToken() {
+			if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+				err = fmt.Errorf("remove token file: %w", rerr)
+			}
 		}
 	}
 	if err != nil {
