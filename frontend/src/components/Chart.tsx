@@ -102,7 +102,12 @@ export function Chart({
       legend: { live: true },
       scales: { x: { time: true } },
       axes: [
-        { ...axis, values: (_u, ticks) => ticks.map((v) => formatMonthDay(new Date(v * 1000))) },
+        {
+          ...axis,
+          values: (_u, ticks) => ticks.map((v) => formatMonthDay(new Date(v * 1000))),
+          // Room for the widest day label, so ticks never run into each other.
+          space: measureAxisText(formatMonthDay(new Date(2026, 11, 28))) + 16,
+        },
         { ...axis, values: (_u, ticks) => ticks.map((v) => yFormat(v)), size: (_u, values) => axisWidth(values ?? [], measureAxisText) },
       ],
       hooks: {

@@ -279,9 +279,9 @@ export function BackupsScreen() {
                     <div class="faint mono" style={{ fontSize: '11px' }}>{b.name}</div>
                   </td>
                   <td class="muted">{named('kind', b.kind)}</td>
-                  <td class="num">{formatCount(b.rows?.tasks)}</td>
-                  <td class="num">{formatCount(b.rows?.users)}</td>
-                  <td class="num">{formatBytes(b.size)}</td>
+                  <td class="num" data-label={t('backups.colTasks')}>{formatCount(b.rows?.tasks)}</td>
+                  <td class="num" data-label={t('backups.colUsers')}>{formatCount(b.rows?.users)}</td>
+                  <td class="num" data-label={t('backups.colSize')}>{formatBytes(b.size)}</td>
                   <td><VerifiedBadge backup={b} /></td>
                   <td class="actions">
                     <button type="button" class="btn small" onClick={() => setConfirm(b)} disabled={working !== null}>

@@ -189,7 +189,8 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   // Back leaves the history instead of undoing filters one by one).
   const selectedId = selected >= 0 ? state.tasks[selected]?.task_id : undefined;
   useEffect(() => {
-    if (!active) return;
+    // Not after a click has already moved on to a task.
+    if (!active || parseRoute(location.hash).screen !== 'history') return;
     const hash = routeHash({ screen: 'history', query: historyQuery(filters, selectedId) });
     if (location.hash !== hash) history.replaceState(history.state, '', hash);
   }, [active, filters, selectedId]);

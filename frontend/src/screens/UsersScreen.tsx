@@ -74,7 +74,7 @@ function UserRow({ user, onKey, onChanged, onError }: { user: User; onKey: (r: U
         <div style={{ fontWeight: 500 }}>{user.username}</div>
         <div class="faint">{user.email || '—'}</div>
       </td>
-      <td class="mono muted">{user.key_prefix}…</td>
+      <td class="mono muted" data-label={t('users.colKey')}>{user.key_prefix}…</td>
       <td>
         {quota === null ? (
           <button type="button" class="btn ghost small" title={t('users.changeQuota')} onClick={() => setQuota(String(user.quota))} style={{ padding: 0 }}>
@@ -89,7 +89,7 @@ function UserRow({ user, onKey, onChanged, onError }: { user: User; onKey: (r: U
         )}
       </td>
       <td>{user.is_active ? <span class="badge ok">{t('users.active')}</span> : <span class="badge bad">{t('users.deactivated')}</span>}</td>
-      <td class="faint num">{formatDateTime(user.created_at)}</td>
+      <td class="faint num" data-label={t('users.colCreated')}>{formatDateTime(user.created_at)}</td>
       <td class="actions">
         <button type="button" class="btn small" onClick={() => setConfirmRotate(true)}>{t('users.rotate')}</button>{' '}
         <button type="button" class={`btn small${user.is_active ? ' danger' : ''}`} onClick={() => api.setActive(user.username, !user.is_active).then(onChanged, onError)}>
