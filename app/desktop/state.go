@@ -14,12 +14,13 @@ import (
 const WindowStateFile = "window.json"
 
 // Window size limits. A remembered size outside them (a file edited by hand,
-// a display that got smaller) is replaced by the default.
+// a display that got smaller) is replaced by the default. The interface fits
+// down to a phone-narrow 420 px, so the window may be that small.
 const (
 	DefaultWidth  = 1280
 	DefaultHeight = 800
-	MinWidth      = 1024
-	MinHeight     = 700
+	MinWidth      = 400
+	MinHeight     = 480
 	maxDimension  = 16384
 )
 

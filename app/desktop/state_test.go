@@ -61,6 +61,23 @@ func TestWindowState(t *testing.T) {
 		})
 	}
 
+	t.Run("SmallWindowIsKept", func(t *testing.T) {
+		// The interface fits 800 and 420 px wide: such a window is remembered.
+		for _, want := range []desktop.WindowState{{Width: 800, Height: 600}, {Width: 420, Height: 700}} {
+			dir := t.TempDir()
+			if err := desktop.SaveWindowState(dir, want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := desktop.LoadWindowState(dir)
+			if err != nil {
+				t.Fatalf("load %dx%d: %v", want.Width, want.Height, err)
+			}
+			if got != want {
+				t.Fatalf("state=%+v, want %+v", got, want)
+			}
+		}
+	})
+
 	t.Run("FarAwayPositionIsForgotten", func(t *testing.T) {
 		dir := t.TempDir()
 		in := desktop.WindowState{X: 1 << 20, Y: 10, Width: 1200, Height: 800, Positioned: true}

@@ -325,7 +325,7 @@ describe('screens', () => {
     // Hovering a day shows it and its values.
     const box = await page.locator('.chart .u-over').first().boundingBox();
     await page.mouse.move(box.x + box.width - 4, box.y + box.height / 2);
-    await page.waitForFunction(() => /^\d{4}-\d{2}-\d{2}$/.test(document.querySelector('.chart .u-legend .u-series .u-value')?.textContent ?? ''));
+    await page.waitForFunction(() => /^[A-Z][a-z]{2} \d{1,2}, \d{4}$/.test(document.querySelector('.chart .u-legend .u-series .u-value')?.textContent ?? ''));
     rows = await entries();
     assert.equal(rows[0][2], true, 'the hovered day is shown');
     await page.mouse.move(0, 0);

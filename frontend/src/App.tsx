@@ -13,19 +13,20 @@ import { MaintenanceScreen } from './screens/MaintenanceScreen';
 import { TaskScreen } from './screens/TaskScreen';
 import { UsersScreen } from './screens/UsersScreen';
 import { api, useRoute } from './state';
+import { getLocale, setLocale, t, tx, useLocale, type MessageKey } from './i18n';
 
 // The charts are the largest library; load them with their screen.
 const StatsScreen = lazyScreen(() => import('./screens/StatsScreen').then((m) => m.StatsScreen));
 
-const NAV: { screen: Screen; label: string; icon: IconName; ownerOnly?: boolean }[] = [
-  { screen: 'history', label: 'History', icon: 'history' },
-  { screen: 'stats', label: 'Statistics', icon: 'stats', ownerOnly: true },
-  { screen: 'backups', label: 'Backups', icon: 'backup', ownerOnly: true },
-  { screen: 'maintenance', label: 'Maintenance', icon: 'maintenance', ownerOnly: true },
-  { screen: 'users', label: 'Users & keys', icon: 'users', ownerOnly: true },
+const NAV: { screen: Screen; label: MessageKey; icon: IconName; ownerOnly?: boolean }[] = [
+  { screen: 'history', label: 'nav.history', icon: 'history' },
+  { screen: 'stats', label: 'nav.stats', icon: 'stats', ownerOnly: true },
+  { screen: 'backups', label: 'nav.backups', icon: 'backup', ownerOnly: true },
+  { screen: 'maintenance', label: 'nav.maintenance', icon: 'maintenance', ownerOnly: true },
+  { screen: 'users', label: 'nav.users', icon: 'users', ownerOnly: true },
 ];
 
-const THEME_LABEL: Record<ThemeChoice, string> = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' };
+const THEME_LABEL: Record<ThemeChoice, MessageKey> = { system: 'theme.system', light: 'theme.light', dark: 'theme.dark' };
 const THEME_ICON: Record<ThemeChoice, IconName> = { system: 'auto', light: 'sun', dark: 'moon' };
 
 /** Shown when the browser has no owner session: how to get one. */
@@ -34,14 +35,11 @@ function SignIn() {
   return (
     <div class="empty" style={{ marginTop: '12vh' }}>
       <div class="brand-mark" style={{ width: '44px', height: '44px', fontSize: '22px', borderRadius: '12px' }}>▶</div>
-      <h3>Open Reelvault with its sign-in link</h3>
-      <p class="muted">
-        <code>reelvault serve</code> prints a link with a one-time token when it starts. Open that link, or paste the token
-        (it is also in the file <code>owner-token</code> in the data directory).
-      </p>
+      <h3>{t('signin.title')}</h3>
+      <p class="muted">{tx('signin.body', { serve: <code>reelvault serve</code>, file: <code>owner-token</code> })}</p>
       <form class="row" onSubmit={(e) => { e.preventDefault(); location.href = `/?token=${encodeURIComponent(token.trim())}`; }}>
-        <input class="input mono" style={{ width: '320px' }} placeholder="Owner token" aria-label="Owner token" value={token} onInput={(e) => setToken((e.currentTarget as HTMLInputElement).value)} />
-        <button type="submit" class="btn primary" disabled={!token.trim()}>Sign in</button>
+        <input class="input mono" style={{ width: '320px', maxWidth: '100%' }} placeholder={t('signin.token')} aria-label={t('signin.token')} value={token} onInput={(e) => setToken((e.currentTarget as HTMLInputElement).value)} />
+        <button type="submit" class="btn primary" disabled={!token.trim()}>{t('signin.submit')}</button>
       </form>
     </div>
   );
@@ -60,6 +58,23 @@ function OpenProblem({ message }: { message: string }) {
 
 /** The window: a sidebar of screens and the current screen. */
 export function App() {
+  // Switching the language renders everything again, in the new one.
+  const locale = useLocale();
+  return <Shell key={locale} />;
+}
+
+/** The language switch: names the other language, in that language. */
+function LanguageButton() {
+  return (
+    <button type="button" class="btn ghost small" onClick={() => setLocale(getLocale() === 'en' ? 'zh-CN' : 'en')}
+      aria-label={t('lang.switch')} title={t('lang.switch')} data-testid="language">
+      <Icon name="language" />
+      <span class="label">{t('lang.other')}</span>
+    </button>
+  );
+}
+
+function Shell() {
   const route = useRoute();
   const me = useAsync(() => api.me(), []);
   // The window's status says whether opening the database failed or
@@ -75,14 +90,14 @@ export function App() {
 
   return (
     <div class="shell">
-      <nav class="sidebar" aria-label="Screens">
+      <nav class="sidebar" aria-label={t('nav.screens')}>
         <div class="brand">
-          <span class="brand-mark">▶</span> Reelvault
+          <span class="brand-mark">▶</span> <span class="label">Reelvault</span>
         </div>
         {NAV.filter((n) => !n.ownerOnly || owner).map((n) => (
-          <a key={n.screen} class="nav-item" href={`#/${n.screen}`} aria-current={current === n.screen ? 'page' : undefined}>
+          <a key={n.screen} class="nav-item" href={`#/${n.screen}`} aria-current={current === n.screen ? 'page' : undefined} title={t(n.label)}>
             <Icon name={n.icon} />
-            {n.label}
+            <span class="label">{t(n.label)}</span>
           </a>
         ))}
         <div class="sidebar-foot">
@@ -95,14 +110,16 @@ export function App() {
               applyTheme(t);
               setTheme(t);
             }}
-            aria-label="Switch theme"
+            aria-label={t('theme.switch')}
+            title={t(THEME_LABEL[theme])}
           >
             <Icon name={THEME_ICON[theme]} />
-            {THEME_LABEL[theme]}
+            <span class="label">{t(THEME_LABEL[theme])}</span>
           </button>
+          <LanguageButton />
           <div class="live">
             <span class="live-dot" />
-            {api.transport === 'wails' ? 'This computer' : location.host}
+            <span class="label">{api.transport === 'wails' ? t('live.thisComputer') : location.host}</span>
           </div>
         </div>
       </nav>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, errorFromHttp, errorFromWails, toApiError } from './errors';
+import { ApiError, errorFromHttp, errorFromWails, stockDetail, toApiError } from './errors';
 
 describe('errorFromHttp', () => {
   it('reads the server error body', () => {
@@ -59,5 +59,14 @@ describe('toApiError', () => {
   it('keeps an ApiError as it is', () => {
     const e = new ApiError('forbidden', 'No.');
     expect(toApiError(e)).toBe(e);
+  });
+});
+
+describe('stockDetail', () => {
+  it('names the stock sentence so the UI can show it translated, and keeps the server’s own', () => {
+    expect(stockDetail(errorFromHttp(404, ''))).toBe('not_found');
+    expect(stockDetail(errorFromHttp(413, ''))).toBe('too_large');
+    expect(stockDetail(toApiError(new TypeError('fetch failed')))).toBe('offline');
+    expect(stockDetail(errorFromHttp(400, '{"error":{"code":"invalid","message":"username: must be 1-64 characters"}}'))).toBeUndefined();
   });
 });

@@ -60,6 +60,17 @@ const FALLBACK_MESSAGES: Record<ErrorCode, string> = {
   offline: 'Reelvault is not reachable. Is `reelvault serve` still running?',
 };
 
+/**
+ * The key of the stock sentence an error carries when the server sent none
+ * of its own (so the UI can show it in the user's language), if it does.
+ */
+export function stockDetail(e: ApiError): ErrorCode | 'too_large' | undefined {
+  if (e.message === TOO_LARGE) return 'too_large';
+  return e.message === FALLBACK_MESSAGES[e.code] ? e.code : undefined;
+}
+
+const TOO_LARGE = 'That is too large to send.';
+
 /** Reads an error object of the shape {code, message, field?}, if s is one. */
 function fromShape(v: unknown): ApiError | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
@@ -83,7 +94,7 @@ export function errorFromHttp(status: number, body: string): ApiError {
     // Not JSON: a proxy page or an empty body; use the status.
   }
   const code = STATUS_CODES[status] ?? 'internal';
-  return new ApiError(code, status === 413 ? 'That is too large to send.' : FALLBACK_MESSAGES[code]);
+  return new ApiError(code, status === 413 ? TOO_LARGE : FALLBACK_MESSAGES[code]);
 }
 
 /**

@@ -3,7 +3,7 @@ import { createHttpApi } from './http';
 import { createWailsApi, type DesktopBindings, type WailsRuntime } from './wails';
 
 export type { Api, CountQuery, MaintenanceOp } from './api';
-export { ApiError, toApiError } from './errors';
+export { ApiError, stockDetail, toApiError } from './errors';
 export * from './types';
 
 /** The globals that tell the desktop window from a browser. */

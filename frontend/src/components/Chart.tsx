@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatCount } from '../lib/format';
 import { axisWidth, compactNumber, rangeTotal } from '../lib/chart';
+import { formatCount, formatDay, formatMonthDay } from '../lib/format';
+import { t } from '../i18n';
 
 /** Reads a CSS variable of the current theme. */
 function cssVar(name: string): string {
@@ -101,15 +102,20 @@ export function Chart({
       legend: { live: true },
       scales: { x: { time: true } },
       axes: [
-        { ...axis },
-        { ...axis, values: (_u, ticks) => ticks.map(yFormat), size: (_u, values) => axisWidth(values ?? [], measureAxisText) },
+        {
+          ...axis,
+          values: (_u, ticks) => ticks.map((v) => formatMonthDay(new Date(v * 1000))),
+          // Room for the widest day label, so ticks never run into each other.
+          space: measureAxisText(formatMonthDay(new Date(2026, 11, 28))) + 16,
+        },
+        { ...axis, values: (_u, ticks) => ticks.map((v) => yFormat(v)), size: (_u, values) => axisWidth(values ?? [], measureAxisText) },
       ],
       hooks: {
         // Marks the legend idle (no day hovered), which hides the day entry.
         setLegend: [(u) => u.root.classList.toggle('rv-idle', u.cursor.idx == null)],
       },
       series: [
-        { label: 'Day', value: (_u, v) => (v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10)) },
+        { label: t('chart.day'), value: (_u, v) => (v == null ? '' : formatDay(new Date(v * 1000).toISOString().slice(0, 10))) },
         ...order.map((i) => {
           const s = series[i] as ChartSeries;
           const color = cssVar(s.color);

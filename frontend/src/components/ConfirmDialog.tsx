@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../i18n';
 
 /** A modal question with a confirm and a cancel button. */
 export function ConfirmDialog(props: {
@@ -20,7 +21,7 @@ export function ConfirmDialog(props: {
       {props.children}
       <div class="dialog-actions">
         <button type="button" class="btn" onClick={props.onCancel} disabled={props.busy}>
-          Cancel
+          {t('common.cancel')}
         </button>
         <button type="button" class="btn primary" onClick={props.onConfirm} disabled={props.busy}>
           {props.confirmLabel}

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { Icon } from './Icon';
 
 async function copyText(text: string): Promise<void> {
@@ -15,7 +16,7 @@ async function copyText(text: string): Promise<void> {
 }
 
 /** Copies text to the clipboard and says so for a moment. */
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+export function CopyButton({ text, label = t('common.copy') }: { text: string; label?: string }) {
   const [done, setDone] = useState(false);
   return (
     <button
@@ -28,7 +29,7 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
       }}
     >
       <Icon name={done ? 'check' : 'copy'} />
-      {done ? 'Copied' : label}
+      {done ? t('common.copied') : label}
     </button>
   );
 }

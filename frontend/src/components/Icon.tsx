@@ -14,6 +14,7 @@ const PATHS = {
   auto: 'M12 21a9 9 0 1 0 0-18v18z',
   download: 'M12 3v12m0 0 4-4m-4 4-4-4M4 21h16',
   check: 'M20 6 9 17l-5-5',
+  language: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM3 12h18M12 3a14 14 0 0 1 0 18M12 3a14 14 0 0 0 0 18',
 } as const;
 
 /** An icon name. */

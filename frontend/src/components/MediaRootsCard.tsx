@@ -3,6 +3,7 @@ import type { MediaRoots } from '../api';
 import { useAsync } from '../lib/useAsync';
 import { api } from '../state';
 import { ErrorNotice } from './ErrorNotice';
+import { t } from '../i18n';
 
 /** The media roots, with a field to add a folder and a button to remove each added one. */
 export function MediaRootsCard() {
@@ -24,22 +25,22 @@ export function MediaRootsCard() {
 
   return (
     <div class="card" data-testid="media-roots">
-      <h2>Media roots</h2>
-      <div class="muted">API keys may register and stream videos only under these folders.</div>
+      <h2>{t('media.title')}</h2>
+      <div class="muted">{t('media.what')}</div>
       {roots.error !== undefined && <ErrorNotice error={roots.error} onRetry={roots.reload} />}
       {error !== undefined && <ErrorNotice error={error} />}
       <div class="stack">
         {roots.data?.default && (
           <div class="row">
             <span class="mono" style={{ flex: 1, overflowWrap: 'anywhere' }}>{roots.data.default}</span>
-            <span class="faint">always</span>
+            <span class="faint">{t('media.always')}</span>
           </div>
         )}
         {(roots.data?.roots ?? []).map((r) => (
           <div key={r} class="row" data-root={r}>
             <span class="mono" style={{ flex: 1, overflowWrap: 'anywhere' }}>{r}</span>
             <button type="button" class="btn small ghost" disabled={busy} onClick={() => change(() => api.removeMediaRoot(r))}>
-              Remove
+              {t('media.remove')}
             </button>
           </div>
         ))}
@@ -51,9 +52,9 @@ export function MediaRootsCard() {
           change(() => api.addMediaRoot(path.trim()), () => setPath(''));
         }}
       >
-        <input class="input mono" style={{ flex: 1 }} placeholder="/absolute/folder" aria-label="Folder to add" value={path} onInput={(e) => setPath((e.currentTarget as HTMLInputElement).value)} />
+        <input class="input mono" style={{ flex: 1 }} placeholder={t('media.placeholder')} aria-label={t('media.add.label')} value={path} onInput={(e) => setPath((e.currentTarget as HTMLInputElement).value)} />
         <button type="submit" class="btn" disabled={busy || path.trim() === ''}>
-          Add
+          {t('media.add')}
         </button>
       </form>
     </div>

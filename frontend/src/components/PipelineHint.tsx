@@ -1,5 +1,6 @@
 import { useAsync } from '../lib/useAsync';
 import { api } from '../state';
+import { t, tx } from '../i18n';
 import { CopyButton } from './CopyButton';
 import { DataFolder } from './DataFolder';
 
@@ -17,22 +18,17 @@ export function PipelineHint() {
   const dataDir = status.data?.data_dir;
   return (
     <div class="empty" data-empty="none">
-      <h3>Welcome to Reelvault</h3>
-      <p class="muted">
-        Reelvault keeps every run of your video pipeline on this computer: the prompt, the scene scripts, each clip and
-        the final video.{dataDir ? ' It keeps them in this folder:' : ''}
-      </p>
+      <h3>{t('hint.title')}</h3>
+      <p class="muted">{t(dataDir ? 'hint.bodyFolder' : 'hint.body')}</p>
       {dataDir && <DataFolder path={dataDir} />}
       <p class="muted">
-        To connect a pipeline, create a user and its key under <a href="#/users">Users &amp; keys</a> (or
-        run <code>reelvault user add NAME</code>), put the key in <code>REELVAULT_KEY</code>, and have the pipeline post
-        each run to <code>{base}/api/v1/tasks</code>:
+        {tx('hint.connect', { users: <a href="#/users">{t('nav.users')}</a>, cmd: <code>reelvault user add NAME</code>, env: <code>REELVAULT_KEY</code>, url: <code>{base}/api/v1/tasks</code> })}
       </p>
       <div class="codeline">
         <code>{curl}</code>
         <CopyButton text={curl} />
       </div>
-      <p class="faint">Then report progress with POST …/tasks/&#123;id&#125;/start, /progress and /complete.</p>
+      <p class="faint">{t('hint.then')}</p>
     </div>
   );
 }

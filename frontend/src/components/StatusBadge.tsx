@@ -1,20 +1,17 @@
 import type { Status } from '../api';
+import { t } from '../i18n';
 
-/** Human names of the statuses. */
-export const STATUS_LABEL: Record<Status, string> = {
-  pending: 'Pending',
-  processing: 'Processing',
-  completed: 'Completed',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
+/** The name of a status in the interface language. */
+export function statusLabel(status: Status): string {
+  return t(`status.${status}`);
+}
 
 /** A coloured dot and the status name. */
 export function StatusBadge({ status }: { status: Status }) {
   return (
     <span class={`badge st-${status}`} data-status={status}>
       <span class="dot" />
-      {STATUS_LABEL[status] ?? status}
+      {statusLabel(status)}
     </span>
   );
 }

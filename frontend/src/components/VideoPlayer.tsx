@@ -1,6 +1,7 @@
 import type { Video } from '../api';
 import { formatBytes, formatClock } from '../lib/format';
 import { api } from '../state';
+import { t } from '../i18n';
 
 /** What the browser read from a video file's header, for files registered without facts. */
 export interface MediaFacts {
@@ -16,15 +17,15 @@ export function FileFacts({ video, media }: { video: Video; media?: MediaFacts }
   const res = width && height ? `${width}×${height}` : '—';
   return (
     <dl class="facts">
-      <dt>Size</dt>
+      <dt>{t('video.size')}</dt>
       <dd class="num">{formatBytes(video.file_size)}</dd>
-      <dt>Resolution</dt>
+      <dt>{t('video.resolution')}</dt>
       <dd class="num">{res}</dd>
-      <dt>Frame rate</dt>
-      <dd class="num">{video.fps ? `${Number(video.fps.toFixed(2))} fps` : '—'}</dd>
-      <dt>Length</dt>
+      <dt>{t('video.fps')}</dt>
+      <dd class="num">{video.fps ? t('unit.fps', { n: Number(video.fps.toFixed(2)) }) : '—'}</dd>
+      <dt>{t('video.length')}</dt>
       <dd class="num">{formatClock(video.duration ?? media?.duration)}</dd>
-      <dt>File</dt>
+      <dt>{t('video.file')}</dt>
       <dd class="mono" title={video.file_path}>
         {video.file_path}
       </dd>
@@ -36,9 +37,9 @@ export function FileFacts({ video, media }: { video: Video; media?: MediaFacts }
 export function VideoPlayer({ video, label, onMedia }: { video: Video; label: string; onMedia?: (m: MediaFacts) => void }) {
   if (video.missing) {
     return (
-      <div class="missing" data-missing="true" role="img" aria-label={`${label}: file missing`}>
+      <div class="missing" data-missing="true" role="img" aria-label={t('video.missingLabel', { label })}>
         <div>
-          <strong>File missing</strong>
+          <strong>{t('video.missing')}</strong>
           <div class="mono" style={{ fontSize: '11px', marginTop: '4px', wordBreak: 'break-all' }}>
             {video.file_path}
           </div>

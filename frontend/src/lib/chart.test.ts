@@ -1,34 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { axisWidth, compactDuration, compactNumber, rangeTotal } from './chart';
+import { axisWidth, compactDuration, compactMinutes, compactNumber, rangeTotal } from './chart';
 
 describe('compactNumber', () => {
   it.each([
-    [0, '0'],
-    [0.25, '0.25'],
-    [999, '999'],
-    [1000, '1k'],
-    [10000, '10k'],
-    [12500, '12.5k'],
-    [2_000_000, '2M'],
-  ])('%d → %s', (v, want) => expect(compactNumber(v)).toBe(want));
+    [0, 'en', '0'],
+    [0.25, 'en', '0.25'],
+    [999, 'en', '999'],
+    [1000, 'en', '1K'],
+    [12500, 'en', '12.5K'],
+    [2_000_000, 'en', '2M'],
+    [999, 'zh-CN', '999'],
+    [12500, 'zh-CN', '1.3万'],
+  ] as const)('%d in %s → %s', (v, locale, want) => expect(compactNumber(v, locale)).toBe(want));
 });
 
 describe('compactDuration', () => {
   it.each([
-    [0, '0s'],
-    [0.0015, '1.5ms'],
-    [0.01, '10ms'],
-    [0.25, '250ms'],
-    [4.25, '4.25s'],
-    [45, '45s'],
-    [90, '1.5m'],
-    [5400, '1.5h'],
-  ])('%d → %s', (v, want) => expect(compactDuration(v)).toBe(want));
+    [0, '0 s', '0 秒'],
+    [0.0015, '1.5 ms', '1.5 毫秒'],
+    [0.25, '250 ms', '250 毫秒'],
+    [4.25, '4.25 s', '4.25 秒'],
+    [45, '45 s', '45 秒'],
+    [90, '1.5 min', '1.5 分钟'],
+    [5400, '1.5 h', '1.5 小时'],
+  ])('%d → %s / %s: always with a unit', (v, en, zh) => {
+    expect(compactDuration(v, 'en')).toBe(en);
+    expect(compactDuration(v, 'zh-CN')).toBe(zh);
+  });
+});
+
+describe('compactMinutes', () => {
+  it('puts the unit on every tick, never a bare "4.2m"', () => {
+    expect(compactMinutes(4.2, 'en')).toBe('4.2 min');
+    expect(compactMinutes(4.2, 'zh-CN')).toBe('4.2 分钟');
+  });
 });
 
 describe('ticks', () => {
   it('keeps neighbouring sub-second ticks apart', () => {
-    const ticks = [0, 0.01, 0.02, 0.03].map(compactDuration);
+    const ticks = [0, 0.01, 0.02, 0.03].map((v) => compactDuration(v, 'en'));
     expect(new Set(ticks).size).toBe(ticks.length);
   });
 });

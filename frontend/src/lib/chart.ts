@@ -1,24 +1,28 @@
 /** Helpers of the uPlot charts that need no DOM, kept apart to be tested. */
+import { getLocale, t, type Locale } from '../i18n';
 
-/** A count tick: 12500 → "12.5k", 2000000 → "2M", 0.25 → "0.25". */
-export function compactNumber(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1e6) return `${Number((v / 1e6).toFixed(1))}M`;
-  if (a >= 1000) return `${Number((v / 1000).toFixed(1))}k`;
-  return String(Number(v.toFixed(2)));
+/** A count tick in the language's compact form: 12500 → "12.5K" ("1.3万"), 0.25 → "0.25". */
+export function compactNumber(v: number, locale: Locale = getLocale()): string {
+  return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: Math.abs(v) < 1 ? 2 : 1 }).format(v);
 }
 
 /**
- * A duration tick in seconds, with the precision ticks need to differ:
- * 0.0015 → "1.5ms", 0.25 → "250ms", 45 → "45s", 90 → "1.5m", 5400 → "1.5h".
+ * A duration tick in seconds with its unit, with the precision ticks need to
+ * differ: 0.0015 → "1.5 ms", 45 → "45 s", 90 → "1.5 min" ("1.5 分钟"), 5400 → "1.5 h".
  */
-export function compactDuration(seconds: number): string {
+export function compactDuration(seconds: number, locale: Locale = getLocale()): string {
   const a = Math.abs(seconds);
-  if (a === 0) return '0s';
-  if (a >= 3600) return `${Number((seconds / 3600).toFixed(1))}h`;
-  if (a >= 60) return `${Number((seconds / 60).toFixed(1))}m`;
-  if (a >= 1) return `${Number(seconds.toPrecision(3))}s`;
-  return `${Number((seconds * 1000).toPrecision(3))}ms`;
+  const n = (v: number) => ({ n: v.toLocaleString(locale, { maximumSignificantDigits: 3 }) });
+  if (a === 0) return t('unit.s', n(0), locale);
+  if (a >= 3600) return t('unit.h', { n: Number((seconds / 3600).toFixed(1)).toLocaleString(locale) }, locale);
+  if (a >= 60) return t('unit.min', { n: Number((seconds / 60).toFixed(1)).toLocaleString(locale) }, locale);
+  if (a >= 1) return t('unit.s', n(seconds), locale);
+  return t('unit.ms', n(seconds * 1000), locale);
+}
+
+/** A tick of video minutes with its unit: 4.2 → "4.2 min" ("4.2 分钟"). */
+export function compactMinutes(minutes: number, locale: Locale = getLocale()): string {
+  return t('unit.minutes', { n: compactNumber(minutes, locale) }, locale);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, formatBytes, formatClock, formatCount, formatDateTime, formatDuration, formatPercent, formatRelative, isoDay } from './format';
+import { addDays, formatBytes, formatClock, formatCount, formatDateTime, formatDay, formatDecimal, formatDuration, formatMonthDay, formatPercent, formatRelative, isoDay } from './format';
 
 describe('format', () => {
   it.each([
@@ -25,7 +25,13 @@ describe('format', () => {
     [7260, '2 h 1 min'],
     [undefined, '—'],
     [Number.NaN, '—'],
-  ])('formatDuration(%s) = %s', (n, s) => expect(formatDuration(n)).toBe(s));
+  ])('formatDuration(%s) = %s', (n, s) => expect(formatDuration(n, 'en')).toBe(s));
+
+  it.each([
+    [0.042, '42 毫秒'],
+    [75, '1 分钟 15 秒'],
+    [7260, '2 小时 1 分钟'],
+  ])('formatDuration(%s) in Chinese = %s', (n, s) => expect(formatDuration(n, 'zh-CN')).toBe(s));
 
   it.each([
     [0, '0:00'],
@@ -33,8 +39,10 @@ describe('format', () => {
     [3725, '1:02:05'],
   ])('formatClock(%s) = %s', (n, s) => expect(formatClock(n)).toBe(s));
 
-  it('formats counts and percentages', () => {
-    expect(formatCount(1234567)).toBe('1,234,567');
+  it('formats counts and percentages per language', () => {
+    expect(formatCount(1234567, 'en')).toBe('1,234,567');
+    expect(formatCount(1234567, 'zh-CN')).toBe('1,234,567');
+    expect(formatDecimal(12345.67, 'en')).toBe('12,345.7');
     expect(formatPercent(0.9234)).toBe('92.3%');
     expect(formatPercent(1)).toBe('100%');
     expect(formatPercent(undefined)).toBe('—');
@@ -46,16 +54,28 @@ describe('format', () => {
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
   });
 
+  it('formats dates per language', () => {
+    expect(formatDay('2026-12-05', 'zh-CN')).toBe('2026年12月5日');
+    expect(formatDay('2026-12-05', 'en')).toBe('Dec 5, 2026');
+    expect(formatMonthDay(new Date(2026, 11, 5), 'zh-CN')).toBe('12月5日');
+    expect(formatMonthDay(new Date(2026, 11, 5), 'en')).toBe('Dec 5');
+  });
+
   it('formats local times and relative times', () => {
     const now = new Date(2026, 10, 26, 12, 0, 0);
     const at = (h: number, m: number, day = 26) => new Date(2026, 10, day, h, m).toISOString();
-    expect(formatDateTime(at(9, 5))).toBe('2026-11-26 09:05');
-    expect(formatRelative(new Date(now.getTime() - 30_000).toISOString(), now)).toBe('just now');
-    expect(formatRelative(at(11, 59), now)).toBe('1 min ago');
-    expect(formatRelative(at(11, 40), now)).toBe('20 min ago');
-    expect(formatRelative(at(8, 0), now)).toBe('4 h ago');
-    expect(formatRelative(at(22, 15, 25), now)).toBe('yesterday 22:15');
-    expect(formatRelative(at(10, 0, 20), now)).toBe('2026-11-20 10:00');
+    expect(formatDateTime(at(9, 5), 'en')).toBe('Nov 26, 2026, 09:05');
+    expect(formatDateTime(at(9, 5), 'zh-CN')).toBe('2026年11月26日 09:05');
+    expect(formatRelative(new Date(now.getTime() - 30_000).toISOString(), now, 'en')).toBe('just now');
+    expect(formatRelative(new Date(now.getTime() - 30_000).toISOString(), now, 'zh-CN')).toBe('刚刚');
+    expect(formatRelative(at(11, 59), now, 'en')).toBe('1 minute ago');
+    expect(formatRelative(at(11, 40), now, 'en')).toBe('20 minutes ago');
+    expect(formatRelative(at(11, 40), now, 'zh-CN')).toBe('20分钟前');
+    expect(formatRelative(at(8, 0), now, 'en')).toBe('4 hours ago');
+    expect(formatRelative(at(8, 0), now, 'zh-CN')).toBe('4小时前');
+    expect(formatRelative(at(22, 15, 25), now, 'en')).toBe('yesterday 22:15');
+    expect(formatRelative(at(22, 15, 25), now, 'zh-CN')).toBe('昨天 22:15');
+    expect(formatRelative(at(10, 0, 20), now, 'en')).toBe('Nov 20, 2026, 10:00');
     expect(formatRelative('garbage', now)).toBe('—');
   });
 });

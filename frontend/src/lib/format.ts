@@ -1,4 +1,7 @@
-// Formatting of numbers, sizes, durations and times for display.
+// Formatting of numbers, sizes, durations and times for display, in the
+// interface language (see i18n): Intl does separators, dates and relative
+// times; the dictionaries hold the short units.
+import { getLocale, t, type Locale } from '../i18n';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
@@ -15,18 +18,22 @@ export function formatBytes(n: number | undefined): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${UNITS[u]}`;
 }
 
-/** Seconds as a short span: 0.04 → "40 ms", 0.4 → "0.4 s", 75 → "1 min 15 s", 7260 → "2 h 1 min". */
-export function formatDuration(seconds: number | undefined | null): string {
+/**
+ * Seconds as a short span: 0.04 → "40 ms", 0.4 → "0.4 s", 75 → "1 min 15 s",
+ * 7260 → "2 h 1 min" (in Chinese "2 小时 1 分钟").
+ */
+export function formatDuration(seconds: number | undefined | null, locale: Locale = getLocale()): string {
   if (seconds === undefined || seconds === null || !Number.isFinite(seconds) || seconds < 0) return '—';
-  if (seconds > 0 && seconds < 0.1) return `${Math.max(1, Math.round(seconds * 1000))} ms`;
-  if (seconds < 10) return `${Number(seconds.toFixed(1))} s`;
-  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const u = (key: 'unit.ms' | 'unit.s' | 'unit.min' | 'unit.h', n: number) => t(key, { n: String(n) }, locale);
+  if (seconds > 0 && seconds < 0.1) return u('unit.ms', Math.max(1, Math.round(seconds * 1000)));
+  if (seconds < 10) return u('unit.s', Number(seconds.toFixed(1)));
+  if (seconds < 60) return u('unit.s', Math.round(seconds));
   const total = Math.round(seconds);
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
-  if (h > 0) return m ? `${h} h ${m} min` : `${h} h`;
-  return s ? `${m} min ${s} s` : `${m} min`;
+  if (h > 0) return m ? `${u('unit.h', h)} ${u('unit.min', m)}` : u('unit.h', h);
+  return s ? `${u('unit.min', m)} ${u('unit.s', s)}` : u('unit.min', m);
 }
 
 /** Seconds as a clock for video lengths: 75.2 → "1:15", 3725 → "1:02:05". */
@@ -39,10 +46,15 @@ export function formatClock(seconds: number | undefined): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-/** 12345 → "12,345". */
-export function formatCount(n: number | undefined): string {
+/** 12345 → "12,345" (the language's grouping). */
+export function formatCount(n: number | undefined, locale: Locale = getLocale()): string {
   if (n === undefined || !Number.isFinite(n)) return '—';
-  return Math.round(n).toLocaleString('en-US');
+  return Math.round(n).toLocaleString(locale);
+}
+
+/** A number with one decimal: 12345.67 → "12,345.7". */
+export function formatDecimal(n: number, locale: Locale = getLocale()): string {
+  return n.toLocaleString(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
 /** A ratio in [0, 1] as a percentage: 0.9234 → "92.3%"; undefined when there is no ratio. */
@@ -65,24 +77,59 @@ export function addDays(day: string, n: number): string {
   return isoDay(new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + n));
 }
 
-/** A timestamp as local date and time: "2026-11-26 09:05". */
-export function formatDateTime(iso: string | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '—';
-  return `${isoDay(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A cached Intl.DateTimeFormat (building one is slow, and rows format many times). */
+function dtf(locale: Locale, kind: 'date' | 'dateTime' | 'time' | 'monthDay'): Intl.DateTimeFormat {
+  const key = `${locale} ${kind}`;
+  let f = dateTimeFormats.get(key);
+  if (!f) {
+    const date: Intl.DateTimeFormatOptions = { year: 'numeric', month: locale === 'en' ? 'short' : 'long', day: 'numeric' };
+    const time: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    const opts = { date, time, dateTime: { ...date, ...time }, monthDay: { month: 'short', day: 'numeric' } as const }[kind];
+    f = new Intl.DateTimeFormat(locale, opts);
+    dateTimeFormats.set(key, f);
+  }
+  return f;
 }
 
-/** How long ago iso was, relative to now: "just now", "5 min ago", "3 h ago", "yesterday", else the date. */
-export function formatRelative(iso: string | undefined, now: Date = new Date()): string {
-  if (!iso) return '—';
+function parse(iso: string | undefined): Date | undefined {
+  if (!iso) return undefined;
   const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** A timestamp as local date and time: "Nov 26, 2026, 09:05", "2026年11月26日 09:05". */
+export function formatDateTime(iso: string | undefined, locale: Locale = getLocale()): string {
+  const d = parse(iso);
+  return d ? dtf(locale, 'dateTime').format(d) : '—';
+}
+
+/** A calendar day (YYYY-MM-DD) as a date: "Dec 5, 2026", "2026年12月5日". */
+export function formatDay(day: string, locale: Locale = getLocale()): string {
+  const [y, m, d] = day.split('-').map(Number);
+  if (!y || !m || !d) return '—';
+  return dtf(locale, 'date').format(new Date(y, m - 1, d));
+}
+
+/** A chart's day tick: "Dec 5", "12月5日". */
+export function formatMonthDay(d: Date, locale: Locale = getLocale()): string {
+  return dtf(locale, 'monthDay').format(d);
+}
+
+/**
+ * How long ago iso was, relative to now: "just now", "5 minutes ago", "3 hours
+ * ago", "yesterday 22:15" ("刚刚", "5分钟前", "昨天 22:15"), else the date and time.
+ */
+export function formatRelative(iso: string | undefined, now: Date = new Date(), locale: Locale = getLocale()): string {
+  const d = parse(iso);
+  if (!d) return '—';
   const secs = (now.getTime() - d.getTime()) / 1000;
-  if (Number.isNaN(secs)) return '—';
-  if (secs < 0) return formatDateTime(iso);
-  if (secs < 45) return 'just now';
-  if (secs < 3600) return `${Math.max(1, Math.round(secs / 60))} min ago`;
-  if (isoDay(d) === isoDay(now)) return `${Math.floor(secs / 3600)} h ago`;
-  if (isoDay(d) === addDays(isoDay(now), -1)) return `yesterday ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  return formatDateTime(iso);
+  if (secs < 0) return formatDateTime(iso, locale);
+  if (secs < 45) return t('rel.justNow', undefined, locale);
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
+  if (secs < 3600) return rtf.format(-Math.max(1, Math.round(secs / 60)), 'minute');
+  if (isoDay(d) === isoDay(now)) return rtf.format(-Math.floor(secs / 3600), 'hour');
+  if (isoDay(d) === addDays(isoDay(now), -1)) return t('rel.yesterday', { time: dtf(locale, 'time').format(d) }, locale);
+  return formatDateTime(iso, locale);
 }

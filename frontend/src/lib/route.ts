@@ -1,4 +1,7 @@
-// Hash routes: #/history, #/task/<id>, #/stats, #/backups, #/maintenance, #/users.
+// Hash routes: #/history, #/task/<id>, #/stats, #/backups, #/maintenance,
+// #/users; any of them may carry a query after "?" (the history keeps its
+// filters and selected task there, so reload and bookmarks keep them).
+import { STATUSES, type Status } from '../api/types';
 
 /** The screens of the app. */
 export type Screen = 'history' | 'task' | 'stats' | 'backups' | 'maintenance' | 'users';
@@ -7,22 +10,67 @@ export type Screen = 'history' | 'task' | 'stats' | 'backups' | 'maintenance' | 
 export interface Route {
   screen: Screen;
   taskId?: string;
+  /** The parameters after "?", if any. */
+  query?: URLSearchParams;
 }
 
 const SCREENS: readonly Screen[] = ['history', 'task', 'stats', 'backups', 'maintenance', 'users'];
 
 /** Parses a location hash; anything unknown is the history. */
 export function parseRoute(hash: string): Route {
-  const [name, ...rest] = hash.replace(/^#\/?/, '').split('/');
+  const raw = hash.replace(/^#\/?/, '');
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  const query = q < 0 ? undefined : new URLSearchParams(raw.slice(q + 1));
+  const [name, ...rest] = path.split('/');
   const screen = SCREENS.find((s) => s === name) ?? 'history';
   if (screen === 'task') {
     const taskId = decodeURIComponent(rest.join('/'));
     return taskId ? { screen, taskId } : { screen: 'history' };
   }
-  return { screen };
+  return query && [...query.keys()].length ? { screen, query } : { screen };
 }
 
 /** The hash of a route. */
 export function routeHash(r: Route): string {
-  return r.screen === 'task' && r.taskId ? `#/task/${encodeURIComponent(r.taskId)}` : `#/${r.screen}`;
+  const base = r.screen === 'task' && r.taskId ? `#/task/${encodeURIComponent(r.taskId)}` : `#/${r.screen}`;
+  const q = r.query?.toString();
+  return q ? `${base}?${q}` : base;
+}
+
+/** The filters of the history and its selected task. */
+export interface HistoryFilters {
+  search: string;
+  status: Status[];
+  username: string;
+  /** A local day, YYYY-MM-DD, or empty. */
+  from: string;
+  to: string;
+}
+
+/** No filter at all. */
+export const NO_FILTERS: HistoryFilters = { search: '', status: [], username: '', from: '', to: '' };
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The history's filters and selected task from a route's query; anything malformed is left out. */
+export function historyFromQuery(q: URLSearchParams | undefined): { filters: HistoryFilters; selected?: string } {
+  const get = (k: string) => q?.get(k) ?? '';
+  const day = (k: string) => (DAY.test(get(k)) ? get(k) : '');
+  const status = get('status').split(',').filter((s): s is Status => (STATUSES as readonly string[]).includes(s));
+  const filters = { search: get('q'), status: [...new Set(status)], username: get('user'), from: day('from'), to: day('to') };
+  const sel = get('sel');
+  return sel ? { filters, selected: sel } : { filters };
+}
+
+/** The query that holds the history's filters and selected task (only what is set). */
+export function historyQuery(f: HistoryFilters, selected?: string): URLSearchParams {
+  const q = new URLSearchParams();
+  if (f.search) q.set('q', f.search);
+  if (f.status.length) q.set('status', f.status.join(','));
+  if (f.username) q.set('user', f.username);
+  if (f.from) q.set('from', f.from);
+  if (f.to) q.set('to', f.to);
+  if (selected) q.set('sel', selected);
+  return q;
 }

@@ -8,21 +8,27 @@ import { describeCron, nextRuns } from '../lib/cron';
 import { formatBytes, formatCount, formatDateTime, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { api, useNotifications } from '../state';
+import { getLocale, hasKey, t } from '../i18n';
 
-const PHASE_LABEL: Record<string, string> = {
-  copy: 'Copying the database',
-  verify: 'Verifying the copy',
-  compress: 'Compressing',
-  restore: 'Restoring',
-};
+/** A name from the dictionary under prefix, or the raw value when it has none (a new kind of job, table…). */
+function named(prefix: 'job' | 'result' | 'kind' | 'table' | 'phase', value: string): string {
+  const key = `${prefix}.${value}`;
+  return hasKey(key) ? t(key) : value;
+}
+
+/** A job's outcome in words. */
+export function jobResult(result: string): string {
+  return named('result', result);
+}
+
 
 /** A verified badge, or a warning when the backup was never verified. */
 function VerifiedBadge({ backup }: { backup: Backup }) {
   const ok = backup.verified_at && !backup.verified_at.startsWith('0001');
   return ok ? (
-    <span class="badge ok" title={`Verified ${formatDateTime(backup.verified_at)}`}>✓ Verified</span>
+    <span class="badge ok" title={t('backups.verifiedAt', { when: formatDateTime(backup.verified_at) })}>{t('backups.verified')}</span>
   ) : (
-    <span class="badge bad">Not verified</span>
+    <span class="badge bad">{t('backups.notVerified')}</span>
   );
 }
 
@@ -34,8 +40,8 @@ function RestoreDialog({ backup, onDone, onCancel }: { backup: Backup; onDone: (
   const rows = now.data ? compareRows(backup.rows ?? {}, now.data.database?.counts ?? {}) : [];
   return (
     <ConfirmDialog
-      title={`Restore the backup of ${formatDateTime(backup.created_at)}?`}
-      confirmLabel={busy ? 'Restoring…' : 'Restore'}
+      title={t('restore.title', { when: formatDateTime(backup.created_at) })}
+      confirmLabel={busy ? t('restore.busy') : t('restore.confirm')}
       busy={busy}
       onCancel={onCancel}
       onConfirm={() => {
@@ -49,34 +55,31 @@ function RestoreDialog({ backup, onDone, onCancel }: { backup: Backup; onDone: (
         );
       }}
     >
-      <p class="muted" style={{ marginTop: 0 }}>
-        Everything here is replaced by this backup. A safety copy of the current data is taken first, so the restore can be
-        undone.
-      </p>
+      <p class="muted" style={{ marginTop: 0 }}>{t('restore.body')}</p>
       {now.error !== undefined && <ErrorNotice error={now.error} />}
-      <table class="data compare" aria-label="Backup compared with now">
+      <table class="data compare" aria-label={t('restore.compare')}>
         <thead>
           <tr>
-            <th>What</th>
-            <th>In the backup</th>
-            <th>Here now</th>
-            <th>After restore</th>
+            <th>{t('restore.what')}</th>
+            <th>{t('restore.inBackup')}</th>
+            <th>{t('restore.now')}</th>
+            <th>{t('restore.after')}</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.table} data-table={r.table}>
-              <td style={{ textTransform: 'capitalize' }}>{r.table.replaceAll('_', ' ')}</td>
+              <td>{named('table', r.table)}</td>
               <td class="num">{formatCount(r.backup)}</td>
               <td class="num">{formatCount(r.now)}</td>
               <td class={`num ${r.delta < 0 ? 'diff-lose' : r.delta > 0 ? 'diff-gain' : ''}`}>
-                {r.delta === 0 ? 'same' : r.delta < 0 ? `${formatCount(-r.delta)} fewer` : `${formatCount(r.delta)} more`}
+                {r.delta === 0 ? t('restore.same') : r.delta < 0 ? t('restore.fewer', { n: -r.delta }) : t('restore.more', { n: r.delta })}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <p class="faint">Anything recorded after {formatDateTime(backup.created_at)} is not in this backup.</p>
+      <p class="faint">{t('restore.note', { when: formatDateTime(backup.created_at) })}</p>
       {error !== undefined && <ErrorNotice error={error} />}
     </ConfirmDialog>
   );
@@ -87,51 +90,53 @@ function ScheduleCard({ schedule, onSaved }: { schedule: Schedule; onSaved: (s: 
   const [edit, setEdit] = useState<Schedule | null>(null);
   const [error, setError] = useState<unknown>();
   const s = edit ?? schedule;
-  const words = s.backup ? describeCron(s.backup) : 'off';
+  // The cron description is English only; other languages show the expression.
+  const described = s.backup ? describeCron(s.backup) : undefined;
+  const words = described && (getLocale() === 'en' ? described : t('sched.cron', { expr: s.backup }));
   const runs = s.backup ? nextRuns(s.backup, new Date(), 3) : [];
-  const retention = [`keep ${s.keep}`, s.keep_daily ? `one a day for ${s.keep_daily} days` : '', s.keep_weekly ? `one a week for ${s.keep_weekly} weeks` : '']
+  const retention = [t('sched.keep', { n: s.keep }), s.keep_daily ? t('sched.daily', { n: s.keep_daily }) : '', s.keep_weekly ? t('sched.weekly', { n: s.keep_weekly }) : '']
     .filter(Boolean)
-    .join(', ');
+    .join(getLocale() === 'en' ? ', ' : '，');
   const num = (k: 'keep' | 'keep_daily' | 'keep_weekly') => (e: Event) =>
     setEdit({ ...s, [k]: Number((e.currentTarget as HTMLInputElement).value) });
   return (
-    <div class="card stack" aria-label="Schedule">
-      <h2>Schedule</h2>
+    <div class="card stack" aria-label={t('sched.title')}>
+      <h2>{t('sched.title')}</h2>
       <div style={{ fontSize: '15px' }} data-testid="schedule-words">
-        {s.backup ? (words ? `Backs up ${words}, ${retention}` : <span class="diff-lose">Not a valid schedule</span>) : 'Scheduled backups are off'}
+        {s.backup ? (words ? t('sched.words', { when: words, retention }) : <span class="diff-lose">{t('sched.invalid')}</span>) : t('sched.off')}
       </div>
       {runs.length > 0 && (
         <div class="muted">
-          Next: {runs.map((d) => formatDateTime(d.toISOString())).join(' · ')}
+          {t('sched.next', { runs: runs.map((d) => formatDateTime(d.toISOString())).join(' · ') })}
         </div>
       )}
       {edit ? (
         <div class="stack">
           <div class="row">
             <label class="field" style={{ flex: 1 }}>
-              When (cron: minute hour day month weekday)
+              {t('sched.when')}
               <input class="input mono" value={s.backup} onInput={(e) => setEdit({ ...s, backup: (e.currentTarget as HTMLInputElement).value })} />
             </label>
           </div>
           <div class="row">
-            <label class="field">Keep newest<input class="input" type="number" min={1} value={s.keep} onInput={num('keep')} /></label>
-            <label class="field">Daily for days<input class="input" type="number" min={0} value={s.keep_daily} onInput={num('keep_daily')} /></label>
-            <label class="field">Weekly for weeks<input class="input" type="number" min={0} value={s.keep_weekly} onInput={num('keep_weekly')} /></label>
+            <label class="field">{t('sched.keepNewest')}<input class="input" type="number" min={1} value={s.keep} onInput={num('keep')} /></label>
+            <label class="field">{t('sched.dailyFor')}<input class="input" type="number" min={0} value={s.keep_daily} onInput={num('keep_daily')} /></label>
+            <label class="field">{t('sched.weeklyFor')}<input class="input" type="number" min={0} value={s.keep_weekly} onInput={num('keep_weekly')} /></label>
           </div>
           {error !== undefined && <ErrorNotice error={error} />}
           <div class="row">
             <button type="button" class="btn primary" onClick={() => api.setSchedule(s).then((saved) => { setEdit(null); setError(undefined); onSaved(saved); }, setError)}>
-              Save schedule
+              {t('sched.save')}
             </button>
             <button type="button" class="btn" onClick={() => { setEdit(null); setError(undefined); }}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </div>
       ) : (
         <div class="row">
           <button type="button" class="btn" onClick={() => setEdit(schedule)}>
-            Change…
+            {t('sched.change')}
           </button>
         </div>
       )}
@@ -141,15 +146,15 @@ function ScheduleCard({ schedule, onSaved }: { schedule: Schedule; onSaved: (s: 
 
 /** The outcome of recent jobs. */
 export function JobList({ jobs, limit = 8 }: { jobs: JobRun[]; limit?: number }) {
-  if (!jobs.length) return <p class="faint">No job has run yet.</p>;
+  if (!jobs.length) return <p class="faint">{t('jobs.none')}</p>;
   return (
-    <table class="data" aria-label="Recent jobs">
+    <table class="data jobs" aria-label={t('jobs.label')}>
       <tbody>
         {jobs.slice(0, limit).map((j) => (
           <tr key={j.id} data-job={j.job_id} data-result={j.result}>
-            <td style={{ textTransform: 'capitalize' }}>{j.job_id}</td>
+            <td>{named('job', j.job_id)}</td>
             <td>
-              <span class={`badge ${j.result === 'ok' ? 'ok' : j.result === 'error' ? 'bad' : ''}`}>{j.result}</span>
+              <span class={`badge ${j.result === 'ok' ? 'ok' : j.result === 'error' ? 'bad' : ''}`}>{jobResult(j.result)}</span>
             </td>
             <td class="muted" title={j.error || j.detail}>
               {j.error || j.detail || (j.bytes ? formatBytes(j.bytes) : '')}
@@ -190,7 +195,7 @@ export function BackupsScreen() {
     setProgress({ phase: 'copy', done: 0, total: 0 });
     api.createBackup().then(
       (b) => {
-        setNotice({ text: `Backed up: ${b.name} (${formatBytes(b.size)}), verified.` });
+        setNotice({ text: t('backups.done', { name: b.name, size: formatBytes(b.size) }) });
         backups.reload();
         jobs.reload();
       },
@@ -206,7 +211,7 @@ export function BackupsScreen() {
     setError(undefined);
     api.undoRestore().then(
       () => {
-        setNotice({ text: 'The last restore was undone; the data is as it was before it.' });
+        setNotice({ text: t('backups.undone') });
         backups.reload();
       },
       setError,
@@ -217,24 +222,24 @@ export function BackupsScreen() {
   const list = backups.data ?? [];
 
   return (
-    <section class="screen" aria-label="Backups">
+    <section class="screen" aria-label={t('backups.title')} data-screen="backups">
       <div class="screen-head">
-        <h1>Backups</h1>
+        <h1>{t('backups.title')}</h1>
         <div class="spacer" />
         <button type="button" class="btn" onClick={undo} disabled={working !== null}>
-          Undo last restore
+          {t('backups.undo')}
         </button>
         <button type="button" class="btn primary" onClick={backUpNow} disabled={working !== null}>
-          {working === 'backup' ? 'Backing up…' : 'Back up now'}
+          {working === 'backup' ? t('backups.backingUp') : t('backups.now')}
         </button>
       </div>
       {working === 'backup' && (
         <div class="card stack" aria-live="polite">
           <div class="row">
-            <span>{PHASE_LABEL[progress?.phase ?? 'copy'] ?? progress?.phase}…</span>
+            <span>{named('phase', progress?.phase ?? 'copy')}</span>
             <span class="faint num">{progress?.total ? `${Math.round(pct)}%` : ''}</span>
           </div>
-          <ProgressBar value={pct} big label="backup progress" />
+          <ProgressBar value={pct} big label={t('backups.progress')} />
         </div>
       )}
       {notice && (
@@ -242,27 +247,27 @@ export function BackupsScreen() {
           <span style={{ flex: 1 }}>{notice.text}</span>
           {notice.undo && (
             <button type="button" class="btn small" onClick={undo} disabled={working !== null}>
-              Undo restore
+              {t('backups.undoRestore')}
             </button>
           )}
         </div>
       )}
       {error !== undefined && <ErrorNotice error={error} />}
       <div class="card">
-        <h2>Catalogue</h2>
+        <h2>{t('backups.catalogue')}</h2>
         {backups.error !== undefined && <ErrorNotice error={backups.error} onRetry={backups.reload} />}
         {list.length === 0 && !backups.loading && backups.error === undefined ? (
-          <p class="muted">No backups yet. “Back up now” makes a verified, compressed copy of everything in a few seconds.</p>
+          <p class="muted">{t('backups.empty')}</p>
         ) : (
-          <table class="data" aria-label="Backups">
+          <table class="data cards" aria-label={t('backups.title')}>
             <thead>
               <tr>
-                <th>Taken</th>
-                <th>Kind</th>
-                <th>Tasks</th>
-                <th>Users</th>
-                <th>Size</th>
-                <th>Check</th>
+                <th>{t('backups.colTaken')}</th>
+                <th>{t('backups.colKind')}</th>
+                <th>{t('backups.colTasks')}</th>
+                <th>{t('backups.colUsers')}</th>
+                <th>{t('backups.colSize')}</th>
+                <th>{t('backups.colCheck')}</th>
                 <th />
               </tr>
             </thead>
@@ -273,14 +278,14 @@ export function BackupsScreen() {
                     <div>{formatDateTime(b.created_at)}</div>
                     <div class="faint mono" style={{ fontSize: '11px' }}>{b.name}</div>
                   </td>
-                  <td class="muted" style={{ textTransform: 'capitalize' }}>{b.kind.replace('-', ' ')}</td>
-                  <td class="num">{formatCount(b.rows?.tasks)}</td>
-                  <td class="num">{formatCount(b.rows?.users)}</td>
-                  <td class="num">{formatBytes(b.size)}</td>
+                  <td class="muted">{named('kind', b.kind)}</td>
+                  <td class="num" data-label={t('backups.colTasks')}>{formatCount(b.rows?.tasks)}</td>
+                  <td class="num" data-label={t('backups.colUsers')}>{formatCount(b.rows?.users)}</td>
+                  <td class="num" data-label={t('backups.colSize')}>{formatBytes(b.size)}</td>
                   <td><VerifiedBadge backup={b} /></td>
                   <td class="actions">
                     <button type="button" class="btn small" onClick={() => setConfirm(b)} disabled={working !== null}>
-                      Restore…
+                      {t('backups.restore')}
                     </button>
                   </td>
                 </tr>
@@ -293,10 +298,10 @@ export function BackupsScreen() {
         {schedule.data ? (
           <ScheduleCard schedule={schedule.data} onSaved={() => schedule.reload()} />
         ) : (
-          <div class="card">{schedule.error !== undefined ? <ErrorNotice error={schedule.error} onRetry={schedule.reload} /> : <p class="faint">Loading…</p>}</div>
+          <div class="card">{schedule.error !== undefined ? <ErrorNotice error={schedule.error} onRetry={schedule.reload} /> : <p class="faint">{t('common.loading')}</p>}</div>
         )}
         <div class="card">
-          <h2>Recent jobs</h2>
+          <h2>{t('backups.recentJobs')}</h2>
           {jobs.error !== undefined ? <ErrorNotice error={jobs.error} onRetry={jobs.reload} /> : <JobList jobs={jobs.data ?? []} />}
         </div>
       </div>
@@ -306,7 +311,7 @@ export function BackupsScreen() {
           onCancel={() => setConfirm(null)}
           onDone={(b) => {
             setConfirm(null);
-            setNotice({ text: `Restored the backup of ${formatDateTime(b.created_at)}.`, undo: true });
+            setNotice({ text: t('backups.restored', { when: formatDateTime(b.created_at) }), undo: true });
             backups.reload();
             jobs.reload();
           }}

@@ -5,12 +5,14 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Icon } from '../components/Icon';
 import { PipelineHint } from '../components/PipelineHint';
 import { ProgressBar } from '../components/ProgressBar';
-import { STATUS_LABEL, StatusBadge } from '../components/StatusBadge';
+import { StatusBadge, statusLabel } from '../components/StatusBadge';
+import { DateField } from '../components/DateField';
 import { TaskThumb } from '../components/TaskThumb';
 import { VirtualList } from '../components/VirtualList';
 import { formatCount, formatDuration, formatRelative } from '../lib/format';
 import { Pager, type PagerState } from '../lib/pager';
-import { routeHash } from '../lib/route';
+import { NO_FILTERS, historyFromQuery, historyQuery, parseRoute, routeHash, type HistoryFilters } from '../lib/route';
+import { t } from '../i18n';
 import { api, useNotifications } from '../state';
 
 const ROW_HEIGHT = 64;
@@ -39,7 +41,7 @@ interface TaskRowProps {
 /** One row of the history: poster, prompt, status, progress, time. */
 function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
   const hasVideo = task.status === 'completed' || task.completed_scenes > 0;
-  const scenes = task.total_scenes ? `${task.completed_scenes}/${task.total_scenes} scenes` : 'no scenes yet';
+  const scenes = task.total_scenes ? t('row.scenes', { done: task.completed_scenes, total: task.total_scenes }) : t('row.noScenes');
   return (
     <div
       id={`row-${index}`}
@@ -47,8 +49,10 @@ function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
       role="option"
       aria-selected={selected}
       data-task-id={task.task_id}
-      onClick={() => onSelect(index)}
-      onDblClick={() => openTask(task)}
+      onClick={() => {
+        onSelect(index);
+        openTask(task);
+      }}
     >
       {hasVideo ? <TaskThumb key={task.task_id} task={task} idle={idle} /> : <div class={`thumb blank st-${task.status}`} />}
       <div class="prompt-cell">
@@ -64,7 +68,7 @@ function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
         <StatusBadge status={task.status} />
       </div>
       <div>
-        <ProgressBar value={task.status === 'completed' ? 100 : task.progress} status={task.status} label="progress" />
+        <ProgressBar value={task.status === 'completed' ? 100 : task.progress} status={task.status} label={t('row.progress')} />
       </div>
       <div class="num muted">{formatDuration(task.duration)}</div>
       <div class="muted" title={task.created_at}>
@@ -89,19 +93,17 @@ class TaskRow extends Component<TaskRowProps> {
   }
 }
 
-/** The filters of the history, kept while the user visits a task. */
-interface Filters {
-  search: string;
-  status: Status[];
-  username: string;
-  from: string;
-  to: string;
-}
-
 /** The history: every task, newest first, filtered and searchable. */
 export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
-  const [filters, setFilters] = useState<Filters>({ search: '', status: [], username: '', from: '', to: '' });
-  const [searchText, setSearchText] = useState('');
+  // The filters and the selected task start from the URL and are kept in it.
+  const [initial] = useState(() => {
+    const r = parseRoute(location.hash);
+    return historyFromQuery(r.screen === 'history' ? r.query : undefined);
+  });
+  const [filters, setFilters] = useState<HistoryFilters>(initial.filters);
+  const [searchText, setSearchText] = useState(initial.filters.search);
+  // The task to select once it is loaded (from the URL).
+  const wantSelected = useRef(initial.selected);
   const [state, setState] = useState<PagerState>({ tasks: [], done: false, loading: true });
   const [error, setError] = useState<unknown>();
   const [selected, setSelected] = useState(-1);
@@ -119,6 +121,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
 
   // A layout effect, so the first page is requested right after the first
   // render instead of a frame later.
+  const listRef = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     setError(undefined);
     setSelected(-1);
@@ -127,6 +130,12 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
       // Mark when this result set is on screen (the frame after it rendered),
       // for the speed measurements of the first page and of search.
       if (applied) {
+        const want = wantSelected.current;
+        wantSelected.current = undefined;
+        if (want) {
+          const i = pager.current.tasks.findIndex((t) => t.task_id === want);
+          if (i >= 0) setSelected(i);
+        }
         const detail = { search: query.search ?? '', rows: pager.current.tasks.length };
         requestAnimationFrame(() => setTimeout(() => performance.mark('rv:history-page', { detail })));
       }
@@ -176,6 +185,38 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
     return () => clearTimeout(t);
   }, [searchText]);
 
+  // The URL follows the filters and the selection (replacing the entry, so
+  // Back leaves the history instead of undoing filters one by one).
+  const selectedId = selected >= 0 ? state.tasks[selected]?.task_id : undefined;
+  useEffect(() => {
+    // Not after a click has already moved on to a task.
+    if (!active || parseRoute(location.hash).screen !== 'history') return;
+    const hash = routeHash({ screen: 'history', query: historyQuery(filters, selectedId) });
+    if (location.hash !== hash) history.replaceState(history.state, '', hash);
+  }, [active, filters, selectedId]);
+
+  // A link or bookmark to the history with a query sets the filters.
+  useEffect(() => {
+    const on = () => {
+      const r = parseRoute(location.hash);
+      if (r.screen !== 'history' || !r.query) return;
+      const next = historyFromQuery(r.query);
+      wantSelected.current = next.selected;
+      setSearchText(next.filters.search);
+      setFilters((f) => (historyQuery(f).toString() === historyQuery(next.filters).toString() ? f : next.filters));
+    };
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+
+  // The keyboard works from page load, and again on coming back from a task:
+  // the list takes the focus unless something else has it.
+  useEffect(() => {
+    if (!active || state.loading) return;
+    const focused = document.activeElement;
+    if (!focused || focused === document.body) listRef.current?.querySelector<HTMLElement>('.vlist')?.focus({ preventScroll: true });
+  }, [active, state.loading]);
+
   useEffect(() => {
     if (!active) return;
     const onKey = (e: KeyboardEvent) => {
@@ -214,14 +255,14 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   const noTasksAtAll = !filtered && !state.loading && state.tasks.length === 0 && !error;
 
   return (
-    <section class="screen fill" aria-label="History" hidden={!active}>
+    <section class="screen fill" aria-label={t('history.title')} data-screen="history" hidden={!active}>
       <div class="screen-head">
-        <h1>History</h1>
-        <span class="faint num">{total !== undefined ? `${formatCount(total)} tasks` : ''}</span>
+        <h1>{t('history.title')}</h1>
+        <span class="faint num" data-testid="task-count">{total !== undefined ? t('history.count', { n: formatCount(total) }) : ''}</span>
         <div class="spacer" />
         {fresh > 0 && (
           <button type="button" class="btn small" onClick={() => pager.reset().then(() => setFresh(0), setError)}>
-            {fresh} new — show
+            {t('history.fresh', { n: fresh })}
           </button>
         )}
       </div>
@@ -232,8 +273,8 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
             ref={searchRef}
             class="input"
             type="search"
-            placeholder="Search prompts and scenes  /"
-            aria-label="Search prompts and scenes"
+            placeholder={`${t('history.search')}  /`}
+            aria-label={t('history.search')}
             value={searchText}
             onInput={(e) => {
               performance.mark('rv:search-input');
@@ -251,11 +292,11 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
         {me?.owner && (
           <select
             class="input"
-            aria-label="User"
+            aria-label={t('history.user')}
             value={filters.username}
             onChange={(e) => setFilters((f) => ({ ...f, username: (e.currentTarget as HTMLSelectElement).value }))}
           >
-            <option value="">All users</option>
+            <option value="">{t('history.allUsers')}</option>
             {users.map((u) => (
               <option key={u.id} value={u.username}>
                 {u.username}
@@ -263,17 +304,19 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
             ))}
           </select>
         )}
-        <input class="input" type="date" aria-label="Created from" value={filters.from} max={filters.to || undefined}
-          onChange={(e) => setFilters((f) => ({ ...f, from: (e.currentTarget as HTMLInputElement).value }))} />
-        <span class="faint">to</span>
-        <input class="input" type="date" aria-label="Created to" value={filters.to} min={filters.from || undefined}
-          onChange={(e) => setFilters((f) => ({ ...f, to: (e.currentTarget as HTMLInputElement).value }))} />
+        <span class="dates">
+          <DateField label={t('history.from')} placeholder={t('history.fromPlaceholder')} value={filters.from} max={filters.to}
+            onChange={(from) => setFilters((f) => ({ ...f, from }))} />
+          <span class="faint">{t('history.toWord')}</span>
+          <DateField label={t('history.to')} placeholder={t('history.toPlaceholder')} value={filters.to} min={filters.from}
+            onChange={(to) => setFilters((f) => ({ ...f, to }))} />
+        </span>
       </div>
-      <div class="chips" role="group" aria-label="Status">
+      <div class="chips" role="group" aria-label={t('history.status')}>
         {STATUSES.map((s) => (
           <button key={s} type="button" class={`chip st-${s}`} aria-pressed={filters.status.includes(s)} data-status={s} onClick={() => toggleStatus(s)}>
             <span class="dot" />
-            {STATUS_LABEL[s]}
+            {statusLabel(s)}
             <span class="count">{counts ? formatCount(counts[s]) : ''}</span>
           </button>
         ))}
@@ -282,22 +325,22 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
       {noTasksAtAll ? (
         <PipelineHint />
       ) : (
-        <div class="list-frame">
+        <div class="list-frame" ref={listRef}>
           <div class="list-head" aria-hidden="true">
             <span />
-            <span>Prompt</span>
-            <span>Status</span>
-            <span>Progress</span>
-            <span>Took</span>
-            <span>Created</span>
+            <span>{t('col.prompt')}</span>
+            <span>{t('col.status')}</span>
+            <span>{t('col.progress')}</span>
+            <span>{t('col.took')}</span>
+            <span>{t('col.created')}</span>
           </div>
           {!state.loading && state.tasks.length === 0 ? (
             <div class="empty" data-empty="filtered">
-              <h3>Nothing matches</h3>
+              <h3>{t('history.nothing')}</h3>
               <p class="muted">
-                {filters.search ? `No prompt or scene mentions “${filters.search}”` : 'No task fits these filters'}.{' '}
-                <button type="button" class="btn small" onClick={() => { setSearchText(''); setFilters({ search: '', status: [], username: '', from: '', to: '' }); }}>
-                  Clear filters
+                {filters.search ? t('history.noMention', { q: filters.search }) : t('history.noFit')}{' '}
+                <button type="button" class="btn small" onClick={() => { setSearchText(''); setFilters(NO_FILTERS); }}>
+                  {t('history.clear')}
                 </button>
               </p>
             </div>
@@ -310,15 +353,15 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
               onOpen={(i) => state.tasks[i] && openTask(state.tasks[i])}
               onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))}
               onScrolling={(s) => setIdle(!s)}
-              label="Tasks"
+              label={t('history.tasks')}
               renderRow={(t, i, sel) => <TaskRow key={i % ROW_SLOTS} task={t} index={i} selected={sel} idle={idle} onSelect={setSelected} />}
             />
           )}
           <div class="list-foot num">
             <span data-loaded={state.tasks.length}>
-              {formatCount(state.tasks.length)} shown{state.done ? '' : ' · more as you scroll'}
+              {t(state.done ? 'history.shown' : 'history.more', { n: formatCount(state.tasks.length) })}
             </span>
-            <span class="faint">↑↓ to move · Enter to open · / to search</span>
+            <span class="faint keys">{t('history.keys')}</span>
           </div>
         </div>
       )}

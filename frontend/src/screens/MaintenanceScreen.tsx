@@ -7,14 +7,10 @@ import { ProgressBar } from '../components/ProgressBar';
 import { formatBytes, formatCount, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { api } from '../state';
-import { JobList } from './BackupsScreen';
+import { JobList, jobResult } from './BackupsScreen';
+import { t } from '../i18n';
 
-const OPS: { op: MaintenanceOp; label: string; what: string }[] = [
-  { op: 'optimize', label: 'Optimize', what: "Refreshes the query planner's statistics where they are stale. Quick." },
-  { op: 'checkpoint', label: 'Checkpoint', what: 'Moves the write-ahead log into the database file and truncates it.' },
-  { op: 'check', label: 'Integrity check', what: 'Reads every page and index and reports any damage.' },
-  { op: 'vacuum', label: 'VACUUM', what: 'Rewrites the file without its free pages. Takes a while on big databases.' },
-];
+const OPS = ['optimize', 'checkpoint', 'check', 'vacuum'] as const satisfies readonly MaintenanceOp[];
 
 /** How many of the largest tables and indexes are listed before "show all". */
 const TABLES_SHOWN = 10;
@@ -49,37 +45,39 @@ export function MaintenanceScreen() {
   };
 
   return (
-    <section class="screen" aria-label="Maintenance">
+    <section class="screen" aria-label={t('maint.title')} data-screen="maintenance">
       <div class="screen-head">
-        <h1>Maintenance</h1>
+        <h1>{t('maint.title')}</h1>
         <div class="spacer" />
-        {status.data?.data_dir && <span class="faint mono">{status.data.data_dir}</span>}
+        {status.data?.data_dir && <span class="faint mono path">{status.data.data_dir}</span>}
       </div>
       {status.error !== undefined && <ErrorNotice error={status.error} onRetry={status.reload} />}
       {error !== undefined && <ErrorNotice error={error} />}
-      <div class="tiles" style={{ gridTemplateColumns: 'repeat(4, minmax(0, 1fr))' }}>
-        <div class="tile"><div class="label">Database</div><div class="value" data-testid="db-size">{formatBytes(db?.file_size)}</div><div class="hint">{db?.engine ?? ''} · schema v{db?.schema_version ?? '—'}</div></div>
-        <div class="tile"><div class="label">Write-ahead log</div><div class="value">{formatBytes(db?.wal_size)}</div><div class="hint">folded in by checkpoints</div></div>
-        <div class="tile"><div class="label">Free space</div><div class="value">{db ? formatBytes(db.free_pages * db.page_size) : '—'}</div><div class="hint">{formatCount(db?.free_pages)} free pages</div></div>
-        <div class="tile"><div class="label">Tasks</div><div class="value">{formatCount(db?.counts?.tasks)}</div><div class="hint">{formatCount(db?.counts?.videos)} videos</div></div>
+      <div class="tiles four">
+        <div class="tile"><div class="label">{t('maint.database')}</div><div class="value" data-testid="db-size">{formatBytes(db?.file_size)}</div><div class="hint">{t('maint.schema', { engine: db?.engine ?? '', v: String(db?.schema_version ?? '—') })}</div></div>
+        <div class="tile"><div class="label">{t('maint.wal')}</div><div class="value">{formatBytes(db?.wal_size)}</div><div class="hint">{t('maint.walHint')}</div></div>
+        <div class="tile"><div class="label">{t('maint.free')}</div><div class="value">{db ? formatBytes(db.free_pages * db.page_size) : '—'}</div><div class="hint">{t('maint.freeHint', { n: formatCount(db?.free_pages) })}</div></div>
+        <div class="tile"><div class="label">{t('maint.tasks')}</div><div class="value">{formatCount(db?.counts?.tasks)}</div><div class="hint">{t('maint.videosHint', { n: formatCount(db?.counts?.videos) })}</div></div>
       </div>
       <div class="grid-2">
         <div class="card">
-          <h2>Jobs</h2>
+          <h2>{t('maint.jobs')}</h2>
           <div class="stack">
-            {OPS.map(({ op, label, what }) => {
+            {OPS.map((op) => {
               const last = lastRun(jobs.data ?? [], op);
+              const detail = last?.error || last?.detail;
+              const when = last ? formatRelative(last.started_at) : '';
               return (
                 <div key={op} class="row" style={{ alignItems: 'flex-start', borderBottom: '1px solid var(--border)', paddingBottom: '10px' }} data-op={op}>
                   <div style={{ flex: 1 }}>
-                    <strong>{label}</strong>
-                    <div class="muted">{what}</div>
+                    <strong>{t(`op.${op}`)}</strong>
+                    <div class="muted">{t(`op.${op}.what`)}</div>
                     <div class="faint" data-testid={`last-${op}`}>
-                      {last ? `Last run ${formatRelative(last.started_at)}: ${last.result}${last.error ? ` — ${last.error}` : last.detail ? ` — ${last.detail}` : ''}` : 'Never run'}
+                      {!last ? t('maint.never') : detail ? t('maint.lastRunDetail', { when, result: jobResult(last.result), detail }) : t('maint.lastRun', { when, result: jobResult(last.result) })}
                     </div>
                   </div>
                   <button type="button" class="btn" disabled={running !== null} onClick={() => run(op)}>
-                    {running === op ? 'Running…' : 'Run now'}
+                    {running === op ? t('maint.running') : t('maint.run')}
                   </button>
                 </div>
               );
@@ -87,24 +85,24 @@ export function MaintenanceScreen() {
           </div>
         </div>
         <div class="card">
-          <h2>Size per table</h2>
-          {(allTables ? tables : tables.slice(0, TABLES_SHOWN)).map((t) => (
-            <div key={t.name} class="bar-row" data-table={t.name}>
-              <span class="mono" title={t.rows !== undefined ? `${t.name}: ${formatCount(t.rows)} rows` : `${t.name} (index)`} style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{t.name}</span>
-              <ProgressBar value={(t.bytes / biggest) * 100} label={`${t.name} size`} />
-              <span class="num muted" style={{ textAlign: 'right' }}>{formatBytes(t.bytes)}</span>
+          <h2>{t('maint.tableSizes')}</h2>
+          {(allTables ? tables : tables.slice(0, TABLES_SHOWN)).map((tb) => (
+            <div key={tb.name} class="bar-row" data-table={tb.name}>
+              <span class="mono" title={tb.rows !== undefined ? t('maint.rows', { name: tb.name, n: formatCount(tb.rows) }) : t('maint.index', { name: tb.name })} style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{tb.name}</span>
+              <ProgressBar value={(tb.bytes / biggest) * 100} label={tb.name} />
+              <span class="num muted" style={{ textAlign: 'right' }}>{formatBytes(tb.bytes)}</span>
             </div>
           ))}
           {tables.length > TABLES_SHOWN && (
             <button type="button" class="btn small ghost" onClick={() => setAllTables(!allTables)}>
-              {allTables ? 'Show the largest only' : `Show all ${tables.length} tables and indexes`}
+              {allTables ? t('maint.largestOnly') : t('maint.showAll', { n: tables.length })}
             </button>
           )}
         </div>
       </div>
       <MediaRootsCard />
       <div class="card">
-        <h2>Recent runs</h2>
+        <h2>{t('maint.recent')}</h2>
         {jobs.error !== undefined ? <ErrorNotice error={jobs.error} onRetry={jobs.reload} /> : <JobList jobs={jobs.data ?? []} limit={12} />}
       </div>
       {status.data && <AboutCard status={status.data} />}

@@ -6,35 +6,26 @@ import { Icon } from '../components/Icon';
 import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge } from '../components/StatusBadge';
 import { FileFacts, VideoPlayer, type MediaFacts } from '../components/VideoPlayer';
-import { formatDateTime, formatDuration } from '../lib/format';
+import { formatCount, formatDateTime, formatDuration } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { api, useNotifications } from '../state';
+import { hasKey, t } from '../i18n';
 
-const EVENT_LABEL: Record<string, string> = {
-  created: 'Created',
-  started: 'Started',
-  progress: 'Progress',
-  completed: 'Completed',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  scripts_set: 'Scene scripts written',
-  video_added: 'Clip added',
-  claimed: 'Claimed by a worker',
-  lease_expired: 'Worker lease expired',
-};
+/** The name of an event type; one the UI does not know shows as sent. */
+function eventLabel(e: TaskEvent): string {
+  const key = `event.${e.type}`;
+  return hasKey(key) ? t(key, { n: e.progress }) : e.type;
+}
 
 /** The status history of a task, from its event log. */
 function Timeline({ events }: { events: TaskEvent[] }) {
   return (
-    <ol class="timeline" aria-label="Timeline">
+    <ol class="timeline" aria-label={t('task.timeline')}>
       {events.map((e) => (
         <li key={e.id}>
           <span class={`dot st-${e.status}`} />
           <div>
-            <div>
-              {EVENT_LABEL[e.type] ?? e.type}
-              {e.type === 'progress' ? ` ${e.progress}%` : ''}
-            </div>
+            <div>{eventLabel(e)}</div>
             {e.message && <div class="muted">{e.message}</div>}
             <div class="faint num">{formatDateTime(e.created_at)}</div>
           </div>
@@ -49,14 +40,14 @@ function SceneCard({ script, video }: { script?: Script; video?: Video }) {
   const n = script?.scene_number ?? video?.scene_number ?? 0;
   return (
     <div class="scene" data-scene={n}>
-      {video ? <VideoPlayer video={video} label={`Scene ${n}`} /> : <div class="no-video">No clip yet</div>}
+      {video ? <VideoPlayer video={video} label={t('scene.title', { n: String(n) })} /> : <div class="no-video">{t('scene.noClip')}</div>}
       <div>
-        <strong>Scene {n}</strong>
-        <p style={{ margin: '4px 0 0' }}>{script?.description ?? <span class="faint">No script</span>}</p>
+        <strong>{t('scene.title', { n: String(n) })}</strong>
+        <p style={{ margin: '4px 0 0' }}>{script?.description ?? <span class="faint">{t('scene.noScript')}</span>}</p>
         <div class="scene-meta">
-          {script && <span><span class="faint">Length</span> {formatDuration(script.duration)}</span>}
-          {script?.camera_movement && <span><span class="faint">Camera</span> {script.camera_movement}</span>}
-          {script?.lighting && <span><span class="faint">Lighting</span> {script.lighting}</span>}
+          {script && <span><span class="faint">{t('scene.length')}</span> {formatDuration(script.duration)}</span>}
+          {script?.camera_movement && <span><span class="faint">{t('scene.camera')}</span> {script.camera_movement}</span>}
+          {script?.lighting && <span><span class="faint">{t('scene.lighting')}</span> {script.lighting}</span>}
           {video && !video.missing && video.width && <span class="num">{video.width}×{video.height}</span>}
         </div>
       </div>
@@ -87,14 +78,14 @@ export function TaskScreen({ taskId }: { taskId: string }) {
 
   const back = (
     <button type="button" class="btn ghost" onClick={() => (history.length > 1 ? history.back() : (location.hash = '#/history'))}>
-      <Icon name="back" /> History
+      <Icon name="back" /> {t('nav.history')}
     </button>
   );
   if (!task) {
     return (
-      <section class="screen" aria-label="Task">
+      <section class="screen" aria-label={t('task.label')} data-screen="task">
         <div class="screen-head">{back}</div>
-        {error !== undefined ? <ErrorNotice error={error} onRetry={reload} /> : <p class="faint">Loading…</p>}
+        {error !== undefined ? <ErrorNotice error={error} onRetry={reload} /> : <p class="faint">{t('common.loading')}</p>}
       </section>
     );
   }
@@ -107,17 +98,17 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   const live = task.status === 'pending' || task.status === 'processing';
 
   return (
-    <section class="screen" aria-label="Task" data-task-id={task.task_id}>
+    <section class="screen" aria-label={t('task.label')} data-screen="task" data-task-id={task.task_id}>
       <div class="screen-head">
         {back}
         <div class="spacer" />
         {live && (
           <button type="button" class="btn danger" onClick={() => api.cancelTask(task.task_id).then(reload, setActionError)}>
-            Cancel task
+            {t('task.cancel')}
           </button>
         )}
         <button type="button" class="btn" onClick={() => exportJson(task)}>
-          <Icon name="download" /> Export JSON
+          <Icon name="download" /> {t('task.export')}
         </button>
       </div>
       {actionError !== undefined && <ErrorNotice error={actionError} />}
@@ -127,25 +118,25 @@ export function TaskScreen({ taskId }: { taskId: string }) {
             <div class="row">
               <StatusBadge status={task.status} />
               <span class="muted">{task.username}</span>
-              <span class="faint mono">{task.task_id}</span>
+              <span class="faint mono task-id">{task.task_id}</span>
               <div style={{ flex: 1 }} />
-              <CopyButton text={task.prompt} label="Copy prompt" />
+              <CopyButton text={task.prompt} label={t('task.copyPrompt')} />
             </div>
             <p class="prompt-text" data-testid="prompt">
               {task.prompt}
             </p>
             <div class="row" style={{ gap: '12px' }}>
               <div style={{ flex: 1 }}>
-                <ProgressBar value={task.status === 'completed' ? 100 : task.progress} status={task.status} big label="task progress" />
+                <ProgressBar value={task.status === 'completed' ? 100 : task.progress} status={task.status} big label={t('task.progress')} />
               </div>
               <span class="num muted">
-                {task.status === 'completed' ? 100 : task.progress}% · {task.completed_scenes}/{task.total_scenes} scenes
+                {task.status === 'completed' ? 100 : task.progress}% · {t('row.scenes', { done: task.completed_scenes, total: task.total_scenes })}
               </span>
             </div>
             {task.error_message && (
               <div class="error-box" role="alert">
                 <div>
-                  <div class="code">Failed</div>
+                  <div class="code">{t('status.failed')}</div>
                   {task.error_message}
                 </div>
               </div>
@@ -153,13 +144,13 @@ export function TaskScreen({ taskId }: { taskId: string }) {
           </div>
           {final && (
             <div class="card">
-              <h2>Final video</h2>
-              <VideoPlayer video={final} label="Final video" onMedia={(facts) => setFinalMedia({ id: final.id, facts })} />
+              <h2>{t('task.final')}</h2>
+              <VideoPlayer video={final} label={t('task.final')} onMedia={(facts) => setFinalMedia({ id: final.id, facts })} />
               <FileFacts video={final} media={finalMedia?.id === final.id ? finalMedia.facts : undefined} />
             </div>
           )}
           <div class="card">
-            <h2>Scenes</h2>
+            <h2>{t('task.scenes')}</h2>
             {scenes.length ? (
               <div class="scenes">
                 {scenes.map((n) => (
@@ -167,23 +158,23 @@ export function TaskScreen({ taskId }: { taskId: string }) {
                 ))}
               </div>
             ) : (
-              <p class="faint">The pipeline has not written scene scripts for this task yet.</p>
+              <p class="faint">{t('task.noScripts')}</p>
             )}
           </div>
         </div>
         <div class="stack" style={{ gap: '16px' }}>
           <div class="card">
-            <h2>Details</h2>
-            <div class="kv"><span class="muted">Created</span><span class="num">{formatDateTime(task.created_at)}</span></div>
-            <div class="kv"><span class="muted">Started</span><span class="num">{formatDateTime(task.started_at)}</span></div>
-            <div class="kv"><span class="muted">Finished</span><span class="num">{formatDateTime(task.completed_at)}</span></div>
-            <div class="kv"><span class="muted">Took</span><span class="num">{formatDuration(task.duration)}</span></div>
-            <div class="kv"><span class="muted">Attempts</span><span class="num">{task.attempts}</span></div>
-            {task.lease_owner && <div class="kv"><span class="muted">Worker</span><span>{task.lease_owner}</span></div>}
+            <h2>{t('task.details')}</h2>
+            <div class="kv"><span class="muted">{t('task.created')}</span><span class="num">{formatDateTime(task.created_at)}</span></div>
+            <div class="kv"><span class="muted">{t('task.started')}</span><span class="num">{formatDateTime(task.started_at)}</span></div>
+            <div class="kv"><span class="muted">{t('task.finished')}</span><span class="num">{formatDateTime(task.completed_at)}</span></div>
+            <div class="kv"><span class="muted">{t('task.took')}</span><span class="num">{formatDuration(task.duration)}</span></div>
+            <div class="kv"><span class="muted">{t('task.attempts')}</span><span class="num">{formatCount(task.attempts)}</span></div>
+            {task.lease_owner && <div class="kv"><span class="muted">{t('task.worker')}</span><span>{task.lease_owner}</span></div>}
           </div>
           <div class="card">
-            <h2>Timeline</h2>
-            {task.events?.length ? <Timeline events={task.events} /> : <p class="faint">No events.</p>}
+            <h2>{t('task.timeline')}</h2>
+            {task.events?.length ? <Timeline events={task.events} /> : <p class="faint">{t('task.noEvents')}</p>}
           </div>
         </div>
       </div>

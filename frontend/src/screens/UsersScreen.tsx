@@ -7,20 +7,21 @@ import { QuotaBar } from '../components/QuotaBar';
 import { formatDateTime } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { api } from '../state';
+import { t, tx } from '../i18n';
 
 /** A new API key, shown once. */
 function NewKey({ result, onDismiss }: { result: UserWithKey; onDismiss: () => void }) {
   return (
     <div class="keybox" role="status" data-testid="new-key">
-      <strong>API key for {result.user.username} — copy it now, it is not shown again</strong>
+      <strong>{t('users.keyFor', { user: result.user.username })}</strong>
       <div class="codeline">
         <code data-testid="api-key">{result.api_key}</code>
         <CopyButton text={result.api_key} />
       </div>
       <div class="row">
-        <span class="muted">Give it to the pipeline as <code>Authorization: Bearer …</code></span>
+        <span class="muted">{tx('users.keyUse', { header: <code>Authorization: Bearer …</code> })}</span>
         <div style={{ flex: 1 }} />
-        <button type="button" class="btn small" onClick={onDismiss}>I have saved it</button>
+        <button type="button" class="btn small" onClick={onDismiss}>{t('users.saved')}</button>
       </div>
     </div>
   );
@@ -36,7 +37,7 @@ function CreateUserForm({ onCreated }: { onCreated: (r: UserWithKey) => void }) 
   return (
     <form
       class="card stack"
-      aria-label="Create user"
+      aria-label={t('users.create')}
       onSubmit={(e) => {
         e.preventDefault();
         setBusy(true);
@@ -51,12 +52,12 @@ function CreateUserForm({ onCreated }: { onCreated: (r: UserWithKey) => void }) 
           .finally(() => setBusy(false));
       }}
     >
-      <h2>New user</h2>
+      <h2>{t('users.new')}</h2>
       <div class="row" style={{ alignItems: 'flex-end' }}>
-        <label class="field" style={{ flex: 1 }}>Name<input class="input" required value={username} onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)} placeholder="e.g. studio-pipeline" /></label>
-        <label class="field" style={{ flex: 1 }}>Email (optional)<input class="input" type="email" value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} /></label>
-        <label class="field" style={{ width: '100px' }}>Quota<input class="input" type="number" min={0} value={quota} onInput={(e) => setQuota((e.currentTarget as HTMLInputElement).value)} /></label>
-        <button type="submit" class="btn primary" disabled={busy}>Create user</button>
+        <label class="field grow">{t('users.name')}<input class="input" required value={username} onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)} placeholder={t('users.namePlaceholder')} /></label>
+        <label class="field grow">{t('users.email')}<input class="input" type="email" value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} /></label>
+        <label class="field" style={{ width: '100px' }}>{t('users.quota')}<input class="input" type="number" min={0} value={quota} onInput={(e) => setQuota((e.currentTarget as HTMLInputElement).value)} /></label>
+        <button type="submit" class="btn primary" disabled={busy}>{t('users.create')}</button>
       </div>
       {error !== undefined && <ErrorNotice error={error} />}
     </form>
@@ -73,38 +74,38 @@ function UserRow({ user, onKey, onChanged, onError }: { user: User; onKey: (r: U
         <div style={{ fontWeight: 500 }}>{user.username}</div>
         <div class="faint">{user.email || '—'}</div>
       </td>
-      <td class="mono muted">{user.key_prefix}…</td>
+      <td class="mono muted" data-label={t('users.colKey')}>{user.key_prefix}…</td>
       <td>
         {quota === null ? (
-          <button type="button" class="btn ghost small" title="Change quota" onClick={() => setQuota(String(user.quota))} style={{ padding: 0 }}>
+          <button type="button" class="btn ghost small" title={t('users.changeQuota')} onClick={() => setQuota(String(user.quota))} style={{ padding: 0 }}>
             <QuotaBar used={user.used_quota} quota={user.quota} />
           </button>
         ) : (
           <form class="row" onSubmit={(e) => { e.preventDefault(); api.setQuota(user.username, Number(quota)).then(() => { setQuota(null); onChanged(); }, onError); }}>
-            <input class="input" type="number" min={0} value={quota} aria-label="Quota" style={{ width: '90px' }} onInput={(e) => setQuota((e.currentTarget as HTMLInputElement).value)} />
-            <button type="submit" class="btn small">Set</button>
-            <button type="button" class="btn small ghost" onClick={() => setQuota(null)}>Cancel</button>
+            <input class="input" type="number" min={0} value={quota} aria-label={t('users.quota')} style={{ width: '90px' }} onInput={(e) => setQuota((e.currentTarget as HTMLInputElement).value)} />
+            <button type="submit" class="btn small">{t('users.set')}</button>
+            <button type="button" class="btn small ghost" onClick={() => setQuota(null)}>{t('common.cancel')}</button>
           </form>
         )}
       </td>
-      <td>{user.is_active ? <span class="badge ok">Active</span> : <span class="badge bad">Deactivated</span>}</td>
-      <td class="faint num">{formatDateTime(user.created_at)}</td>
+      <td>{user.is_active ? <span class="badge ok">{t('users.active')}</span> : <span class="badge bad">{t('users.deactivated')}</span>}</td>
+      <td class="faint num" data-label={t('users.colCreated')}>{formatDateTime(user.created_at)}</td>
       <td class="actions">
-        <button type="button" class="btn small" onClick={() => setConfirmRotate(true)}>Rotate key</button>{' '}
+        <button type="button" class="btn small" onClick={() => setConfirmRotate(true)}>{t('users.rotate')}</button>{' '}
         <button type="button" class={`btn small${user.is_active ? ' danger' : ''}`} onClick={() => api.setActive(user.username, !user.is_active).then(onChanged, onError)}>
-          {user.is_active ? 'Deactivate' : 'Activate'}
+          {user.is_active ? t('users.deactivate') : t('users.activate')}
         </button>
         {confirmRotate && (
           <ConfirmDialog
-            title={`Rotate the key of ${user.username}?`}
-            confirmLabel="Rotate key"
+            title={t('users.rotateTitle', { user: user.username })}
+            confirmLabel={t('users.rotate')}
             onCancel={() => setConfirmRotate(false)}
             onConfirm={() => {
               setConfirmRotate(false);
               api.rotateKey(user.username).then((r) => { onKey(r); onChanged(); }, onError);
             }}
           >
-            <p class="muted">The current key stops working at once. Pipelines using it need the new key.</p>
+            <p class="muted">{t('users.rotateBody')}</p>
           </ConfirmDialog>
         )}
       </td>
@@ -118,9 +119,9 @@ export function UsersScreen() {
   const [newKey, setNewKey] = useState<UserWithKey | null>(null);
   const [error, setError] = useState<unknown>();
   return (
-    <section class="screen" aria-label="Users and keys">
+    <section class="screen" aria-label={t('users.title')} data-screen="users">
       <div class="screen-head">
-        <h1>Users &amp; keys</h1>
+        <h1>{t('users.title')}</h1>
       </div>
       {newKey && <NewKey result={newKey} onDismiss={() => setNewKey(null)} />}
       <CreateUserForm onCreated={(r) => { setNewKey(r); users.reload(); }} />
@@ -128,11 +129,11 @@ export function UsersScreen() {
       <div class="card">
         {users.error !== undefined && <ErrorNotice error={users.error} onRetry={users.reload} />}
         {users.data && users.data.length === 0 ? (
-          <p class="muted">No users yet. Each pipeline (or person) that records tasks gets its own user and key, so you can see who made what and cap it with a quota.</p>
+          <p class="muted">{t('users.empty')}</p>
         ) : (
-          <table class="data" aria-label="Users">
+          <table class="data cards" aria-label={t('users.label')}>
             <thead>
-              <tr><th>User</th><th>Key</th><th>Quota</th><th>State</th><th>Created</th><th /></tr>
+              <tr><th>{t('users.colUser')}</th><th>{t('users.colKey')}</th><th>{t('users.quota')}</th><th>{t('users.colState')}</th><th>{t('users.colCreated')}</th><th /></tr>
             </thead>
             <tbody>
               {(users.data ?? []).map((u) => (
