@@ -7,7 +7,7 @@ import { compareRows } from '../lib/compare';
 import { describeCron, nextRuns } from '../lib/cron';
 import { formatBytes, formatCount, formatDateTime, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
-import { api, useNotifications } from '../state';
+import { api, useClock, useNotifications } from '../state';
 
 const PHASE_LABEL: Record<string, string> = {
   copy: 'Copying the database',
@@ -166,6 +166,7 @@ export function JobList({ jobs, limit = 8 }: { jobs: JobRun[]; limit?: number })
 
 /** Back up now, the catalogue, restore and undo, the schedule and job results. */
 export function BackupsScreen() {
+  useClock(); // relative times keep ticking
   const backups = useAsync(() => api.listBackups(), []);
   const schedule = useAsync(() => api.getSchedule(), []);
   const jobs = useAsync(() => api.listJobs(), []);
