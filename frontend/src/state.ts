@@ -28,8 +28,14 @@ export function useNotifications(fn: Listener, deps: unknown[] = []): void {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const on = () => setRoute(parseRoute(location.hash));
+    const on = () => {
+      const next = parseRoute(location.hash);
+      setRoute((r) => (r.screen === next.screen && r.taskId === next.taskId ? r : next));
+    };
     addEventListener('hashchange', on);
+    // The hash may have changed before this effect ran (the window sets it
+    // when it opens on a task).
+    on();
     return () => removeEventListener('hashchange', on);
   }, []);
   return route;
