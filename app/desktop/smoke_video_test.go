@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +191,36 @@ func absDiff(a, b uint32) uint32 {
 		return a - b
 	}
 	return b - a
+}
+
+// BenchmarkWindowLiveUpdate measures, with the window open on the history
+// of 1,000 tasks, the time from `reelvault task create` returning (another
+// process writing the SQLite file) to the new row in the window's DOM, one
+// command per iteration; p50/p99 in ms. Run it with `make bench-desktop
+// BENCH_DESKTOP=BenchmarkWindowLiveUpdate`.
+func BenchmarkWindowLiveUpdate(b *testing.B) {
+	bin := binary(b)
+	dataDir := b.TempDir()
+	seed(b, filepath.Join(dataDir, "reelvault.db"), 1000)
+	display := startXvfb(b)
+	env := windowEnv(b, display, freeAddr(b))
+	w := launch(b, bin, dataDir, env)
+	w.waitPainted(b, 60*time.Second)
+	var lags, totals []float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		id := strings.TrimSpace(runCLI(b, bin, dataDir, env, "", "task", "create", "--user", "studio", "--prompt", fmt.Sprintf("Live %d", i)))
+		created := time.Now()
+		row := w.waitProbe(b, "row "+id+" at=0", start, 10*time.Second)
+		lags = append(lags, float64(row.at.Sub(created).Microseconds())/1000)
+		totals = append(totals, float64(row.at.Sub(start).Microseconds())/1000)
+	}
+	b.StopTimer()
+	sort.Float64s(lags)
+	sort.Float64s(totals)
+	b.ReportMetric(percentile(lags, 0.50), "p50-ms")
+	b.ReportMetric(percentile(lags, 0.99), "p99-ms")
+	b.ReportMetric(percentile(totals, 0.99), "p99-with-cli-ms")
+	w.stop(b)
 }

@@ -558,8 +558,7 @@ describe('speed', () => {
 
 describe('live', () => {
   it('shows a task the command line creates, within 2 s and without a reload', async () => {
-    await page.goto(`${server.base}/#/history`);
-    await page.reload();
+    await page.goto(`${server.base}/?token=${server.ownerToken()}#/history`);
     await page.locator('.task-row').first().waitFor();
     await page.waitForTimeout(500); // the event stream is open
     const prompt = 'Made on the command line while the page is open';
