@@ -204,13 +204,14 @@ func BenchmarkWindowLiveUpdate(b *testing.B) {
 	seed(b, filepath.Join(dataDir, "reelvault.db"), 1000)
 	display := startXvfb(b)
 	env := windowEnv(b, display, freeAddr(b))
+	runCLI(b, bin, dataDir, env, "", "user", "add", "bench", "--quota", "1000000")
 	w := launch(b, bin, dataDir, env)
 	w.waitPainted(b, 60*time.Second)
 	var lags, totals []float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		id := strings.TrimSpace(runCLI(b, bin, dataDir, env, "", "task", "create", "--user", "studio", "--prompt", fmt.Sprintf("Live %d", i)))
+		id := strings.TrimSpace(runCLI(b, bin, dataDir, env, "", "task", "create", "--user", "bench", "--prompt", fmt.Sprintf("Live %d", i)))
 		created := time.Now()
 		row := w.waitProbe(b, "row "+id+" at=0", start, 10*time.Second)
 		lags = append(lags, float64(row.at.Sub(created).Microseconds())/1000)
