@@ -59,14 +59,18 @@ func (a *App) launchCmd(name string, args ...string) error {
 		launch = startProgram
 	}
 	if err := launch(name, args...); err != nil {
-		return domain.Errorf(domain.EINTERNAL, "Could not start %s: %v", name, err)
+		return domain.Errorf(domain.ECONFLICT, "No program could be started to open the video (%s: %v).", name, err)
 	}
 	return nil
 }
 
-// startProgram starts name and reaps it when it ends.
+// startProgram starts name (found on $PATH) and reaps it when it ends.
 func startProgram(name string, args ...string) error {
-	cmd := exec.Command(name, args...)
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(path, args...)
 	if err := cmd.Start(); err != nil {
 		return err
 	}

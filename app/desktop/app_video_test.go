@@ -64,8 +64,8 @@ func TestApp_OpenVideo(t *testing.T) {
 	}
 
 	desktop.SetLaunch(f.app, func(string, ...string) error { return os.ErrNotExist })
-	if err := f.app.OpenVideo(good.ID); code(err) != domain.EINTERNAL {
-		t.Fatalf("opener missing: %v, want internal", err)
+	if err := f.app.OpenVideo(good.ID); code(err) != domain.ECONFLICT {
+		t.Fatalf("opener missing: %v, want conflict", err)
 	}
 }
 

@@ -85,20 +85,21 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 
 	// Videos stream to the page over loopback HTTP (see MediaServer); the
 	// asset server's /media route stays as the fallback.
-	if opts.OpenError != nil {
-		// No database, no videos.
-	} else if ms, merr := StartMediaServer(media, opts.Logger); merr != nil {
-		opts.Logger.Warn("videos in the window may not play", "err", merr)
-		w.app.setMedia("")
-	} else {
-		w.app.setMedia(ms.BaseURL())
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := ms.Close(sctx); err != nil {
-				opts.Logger.Warn("stop the media server", "err", err)
-			}
-		}()
+	// Without a database there are no videos.
+	if opts.OpenError == nil {
+		ms, merr := StartMediaServer(media, opts.Logger)
+		if merr != nil {
+			opts.Logger.Warn("videos in the window may not play", "err", merr)
+		} else {
+			w.app.setMedia(ms.BaseURL())
+			defer func() {
+				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := ms.Close(sctx); err != nil {
+					opts.Logger.Warn("stop the media server", "err", err)
+				}
+			}()
+		}
 	}
 
 	defer func() {
