@@ -32,11 +32,11 @@ export function ListUsers():Promise<Array<domain.User>>;
 
 export function MediaBaseURL():Promise<string>;
 
+export function OpenDataFolder():Promise<void>;
+
 export function OpenVideo(arg1:number):Promise<void>;
 
 export function Probe(arg1:string):Promise<void>;
-
-export function OpenDataFolder():Promise<void>;
 
 export function RemoveMediaRoot(arg1:string):Promise<domain.MediaRoots>;
 

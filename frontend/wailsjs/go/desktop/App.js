@@ -58,16 +58,16 @@ export function MediaBaseURL() {
   return window['go']['desktop']['App']['MediaBaseURL']();
 }
 
+export function OpenDataFolder() {
+  return window['go']['desktop']['App']['OpenDataFolder']();
+}
+
 export function OpenVideo(arg1) {
   return window['go']['desktop']['App']['OpenVideo'](arg1);
 }
 
 export function Probe(arg1) {
   return window['go']['desktop']['App']['Probe'](arg1);
-}
-
-export function OpenDataFolder() {
-  return window['go']['desktop']['App']['OpenDataFolder']();
 }
 
 export function RemoveMediaRoot(arg1) {
