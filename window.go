@@ -37,6 +37,7 @@ func init() {
 			DataDir:       dataDir,
 			Assets:        env.Assets,
 			Addr:          env.Getenv(desktop.EnvAddr),
+			Route:         env.WindowRoute,
 			Logger:        env.Logger,
 			Stdout:        env.Stdout,
 			Getenv:        env.Getenv,

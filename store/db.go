@@ -46,6 +46,11 @@ type DB struct {
 	// PostgreSQL, a Notifier set before Open also hears of the changes other
 	// Reelvault processes commit to the same database.
 	Notifier domain.Notifier
+	// WatchInterval is how often a SQLite DB with a Notifier looks for
+	// changes that other processes committed to the file and passes them to
+	// the Notifier (see watch.go); 0 turns the watcher off. NewDB sets
+	// DefaultWatchInterval.
+	WatchInterval time.Duration
 	// BeforeMigrate, if set, is called when an existing non-empty database is
 	// about to be migrated from version from to version to; an error aborts
 	// Open. The WAL has been checkpointed into the file before the call.
@@ -58,6 +63,10 @@ type DB struct {
 	origin    string
 	listener  *listener
 	publisher *publisher
+	// watcher finds other processes' commits on SQLite; seen is what was
+	// announced lately, so no change is announced twice.
+	watcher *watcher
+	seen    seenStates
 	// stmtCache keeps prepared statements per pool (see stmt.go).
 	stmtCache stmtCache
 	// swap is held shared by every operation and exclusively by Exclusive.
@@ -80,11 +89,12 @@ type DB struct {
 // before use.
 func NewDB(path string) *DB {
 	return &DB{
-		Path:        path,
-		Now:         time.Now,
-		Logger:      slog.Default(),
-		SlowQuery:   DefaultSlowQuery,
-		Synchronous: DefaultSynchronous,
+		Path:          path,
+		Now:           time.Now,
+		Logger:        slog.Default(),
+		SlowQuery:     DefaultSlowQuery,
+		Synchronous:   DefaultSynchronous,
+		WatchInterval: DefaultWatchInterval,
 	}
 }
 
@@ -193,6 +203,12 @@ func (db *DB) open(ctx context.Context) (err error) {
 		return fmt.Errorf("open reader: %w", mapError(err))
 	}
 
+	if db.Notifier != nil && db.WatchInterval > 0 {
+		if err := db.startWatcher(ctx); err != nil {
+			reader.Close()
+			return fmt.Errorf("open database: %w", mapError(err))
+		}
+	}
 	db.writer, db.reader = writer, reader
 	db.startBackground()
 	return nil
@@ -349,6 +365,7 @@ func (db *DB) Close() error {
 func (db *DB) close() error {
 	db.stopBackground()
 	db.stopListener()
+	db.stopWatcher()
 	db.stopPublisher()
 	db.closeStmts()
 	var errs []error

@@ -103,7 +103,11 @@ func (db *DB) writeLocked(ctx context.Context, shared bool, fn func(tx *tx) erro
 		return nil
 	})
 	if err == nil && db.Notifier != nil {
+		now := db.now()
 		for _, n := range notes {
+			if n.Type == "task" {
+				db.seen.fresh(n, now) // the watcher need not announce it again
+			}
 			db.Notifier.Notify(n)
 		}
 	}

@@ -129,6 +129,11 @@ type Env struct {
 	// default, debug messages too with --verbose.
 	Logger *slog.Logger
 
+	// WindowRoute is the screen the window opens on, a hash route such as
+	// "#/task/ID"; the open command sets it. Empty: wherever the window
+	// starts, and an open window is only brought to the front.
+	WindowRoute string
+
 	opts     Options
 	logLevel *slog.LevelVar
 	cmd      *Command

@@ -69,6 +69,16 @@ type App struct {
 	ctx       context.Context // the Wails runtime context, once the window started
 	firstPage func(rows int)  // called once, when the first history page is painted
 	painted   bool
+	mediaBase string                                  // see MediaBaseURL
+	launch    func(name string, args ...string) error // starts the system opener; nil: startProgram
+	probe     func(msg string)                        // see Probe
+}
+
+// setMedia sets the media server's base URL.
+func (a *App) setMedia(base string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.mediaBase = base
 }
 
 // NewApp returns an App over svc.
@@ -283,5 +293,18 @@ func (a *App) ReportFirstPage(rows int) {
 	a.mu.Unlock()
 	if !done && fn != nil {
 		fn(rows)
+	}
+}
+
+// Probe passes a line from the page to the window's test hook: a script
+// given in $REELVAULT_WINDOW_SCRIPT (EnvWindowScript) reports what it sees
+// with it, and the window prints each line as "Window probe: …". Without
+// such a script it does nothing.
+func (a *App) Probe(msg string) {
+	a.mu.Lock()
+	fn := a.probe
+	a.mu.Unlock()
+	if fn != nil {
+		fn(msg)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -17,23 +19,27 @@ import (
 // second instance through when there is none (Xvfb, a bare X session), so
 // the lock is also a Linux abstract unix socket named after the data dir:
 // binding the name is atomic, the kernel releases it when the process dies
-// (no stale lock file after kill -9), and the socket carries the "show"
-// message that brings the first window to the front.
+// (no stale lock file after kill -9), and the socket carries the
+// "show [ROUTE]" message that brings the first window to the front, on the
+// screen ROUTE when one is given (`reelvault open TASK_ID`).
 type Instance struct {
 	ln   net.Listener
 	wg   sync.WaitGroup
-	show func()
+	show func(route string)
 }
 
 // AcquireInstance takes the lock for dataDir. When another process holds
-// it, that process is asked to show its window and ErrAlreadyRunning is
-// returned. show is called (on its own goroutine) each time a later launch
-// asks for the window.
-func AcquireInstance(dataDir string, show func()) (*Instance, error) {
+// it, that process is asked to show its window on route ("" for where it
+// is) and ErrAlreadyRunning is returned. show is called (on its own
+// goroutine) each time a later launch asks for the window.
+func AcquireInstance(dataDir, route string, show func(route string)) (*Instance, error) {
+	if !ValidRoute(route) {
+		return nil, fmt.Errorf("single-instance lock: invalid route %q", route)
+	}
 	name := "@" + InstanceID(dataDir)
 	ln, err := net.Listen("unix", name)
 	if errors.Is(err, syscall.EADDRINUSE) {
-		if err := askToShow(name); err != nil {
+		if err := askToShow(name, route); err != nil {
 			return nil, fmt.Errorf("%w (it did not answer: %v)", ErrAlreadyRunning, err)
 		}
 		return nil, ErrAlreadyRunning
@@ -61,10 +67,11 @@ func (i *Instance) serve() {
 			return
 		}
 		_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
-		line, err := bufio.NewReader(conn).ReadString('\n')
-		if err == nil && line == "show\n" {
+		line, err := bufio.NewReader(io.LimitReader(conn, 4096)).ReadString('\n')
+		verb, route, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		if err == nil && verb == "show" && ValidRoute(route) {
 			if i.show != nil {
-				go i.show()
+				go i.show(route)
 			}
 			_, _ = conn.Write([]byte("ok\n"))
 		}
@@ -72,15 +79,19 @@ func (i *Instance) serve() {
 	}
 }
 
-// askToShow asks the holder of the lock to show its window.
-func askToShow(name string) error {
+// askToShow asks the holder of the lock to show its window on route.
+func askToShow(name, route string) error {
 	conn, err := net.DialTimeout("unix", name, 2*time.Second)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
-	if _, err := conn.Write([]byte("show\n")); err != nil {
+	msg := "show\n"
+	if route != "" {
+		msg = "show " + route + "\n"
+	}
+	if _, err := conn.Write([]byte(msg)); err != nil {
 		return err
 	}
 	reply, err := bufio.NewReader(conn).ReadString('\n')

@@ -8,7 +8,9 @@ package desktop
 type Instance struct{}
 
 // AcquireInstance returns an Instance that holds nothing; see Instance.
-func AcquireInstance(dataDir string, show func()) (*Instance, error) {
+// The window reads a later launch's route from its arguments
+// (RouteFromArgs).
+func AcquireInstance(dataDir, route string, show func(route string)) (*Instance, error) {
 	return &Instance{}, nil
 }
 

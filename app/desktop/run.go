@@ -29,6 +29,12 @@ var ErrNotBuilt = errors.New("this reelvault was built without the desktop windo
 // the HTTP API while the window is open (Options.Addr).
 const EnvAddr = "REELVAULT_ADDR"
 
+// EnvWindowScript names the environment variable that gives the window a
+// JavaScript file to run in its page once the DOM is ready: the hook of the
+// window's smoke test, whose script reports what it sees through App.Probe
+// (printed on stdout as "Window probe: …").
+const EnvWindowScript = "REELVAULT_WINDOW_SCRIPT"
+
 // Options are what Run needs. Services are required.
 type Options struct {
 	// Version is the build's version, shown in the UI's status and About,
@@ -64,6 +70,11 @@ type Options struct {
 	// the API and says so.
 	Addr string
 
+	// Route is the screen to open on, a hash route such as "#/task/ID"
+	// (see ValidRoute); empty opens the history. When the window is already
+	// open for DataDir, that window is brought to the front on Route.
+	Route string
+
 	// Serve runs serve mode; Run calls it instead of the window when there
 	// is no display. Optional: without it Run returns ErrNoWindow then.
 	Serve func(ctx context.Context) error
@@ -93,6 +104,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if opts.Addr == "" {
 		opts.Addr = server.DefaultAddr
+	}
+	if !ValidRoute(opts.Route) {
+		return fmt.Errorf("desktop: invalid route %q", opts.Route)
 	}
 	if opts.OpenError == nil && (opts.Services.Tasks == nil || opts.Services.Users == nil || opts.Services.Stats == nil) {
 		return errors.New("desktop: services are required")

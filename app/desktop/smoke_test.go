@@ -40,6 +40,7 @@ func TestWindowSmoke(t *testing.T) {
 	}
 	dataDir := t.TempDir()
 	key := seed(t, filepath.Join(dataDir, "reelvault.db"), 120)
+	mediaTask := seedMediaTask(t, filepath.Join(dataDir, "reelvault.db"))
 	display := startXvfb(t)
 	addr := freeAddr(t)
 	env := windowEnv(t, display, addr)
@@ -74,9 +75,8 @@ func TestWindowSmoke(t *testing.T) {
 	}
 	t.Logf("screenshot %s: standard deviation %.3f, %d colours", shot, sd, colours)
 
-	// Videos load from /media/{id} with a Range header (so they can seek),
-	// which reaches the window's handler only with the webkit2_40 build
-	// tag: the newest row's poster frame is one.
+	// Videos load from the window's loopback media server with a Range
+	// header (so they can seek): the newest row's poster frame is one.
 	if !w.waitMedia("", 30*time.Second) {
 		t.Fatalf("no ranged request for a video reached the window within 30 s\n%s", w.logs())
 	}
@@ -104,18 +104,28 @@ func TestWindowSmoke(t *testing.T) {
 		t.Fatalf("POST /api/v1/tasks while the window is open: status %d %s, want 201", resp.StatusCode, body)
 	}
 
-	// A second launch for the same data dir brings the first to the front
-	// and exits at once.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	second := exec.CommandContext(ctx, bin, "--data-dir", dataDir)
-	second.Env = env
-	secondOut, err := second.CombinedOutput()
-	if err != nil {
-		t.Fatalf("second launch: %v\n%s", err, secondOut)
+	// `reelvault open TASK_ID` while the window is open: it comes to the
+	// front on that task, whose videos play (see checkVideos).
+	since := time.Now()
+	runCLI(t, bin, dataDir, env, "already open", "open", mediaTask)
+	checkVideos(t, w, display, artifacts, since)
+
+	// `reelvault open` takes it back to the history, where a task the
+	// command line creates (another process) slides in within 2 s.
+	runCLI(t, bin, dataDir, env, "already open", "open")
+	since = time.Now()
+	id := strings.TrimSpace(runCLI(t, bin, dataDir, env, "", "task", "create", "--user", "studio", "--prompt", "Made on the command line while the window is open"))
+	created := time.Now()
+	row := w.waitProbe(t, "row "+id+" at=0", since, 10*time.Second)
+	if lag := row.at.Sub(created); lag > 2*time.Second {
+		t.Fatalf("the task created on the command line appeared in the window after %s, want within 2 s", lag)
+	} else {
+		t.Logf("a task created on the command line appeared in the window %d ms after the command returned", lag.Milliseconds())
 	}
-	if !strings.Contains(string(secondOut), "already open") {
-		t.Fatalf("second launch said %q, want that the window is already open", secondOut)
+	time.Sleep(time.Second) // the slide-in
+	live := filepath.Join(artifacts, "screenshots", "window-live.png")
+	if b, err := exec.Command("import", "-display", display, "-window", "root", live).CombinedOutput(); err != nil {
+		t.Fatalf("screenshot: %v: %s", err, b)
 	}
 
 	// Closing: SIGTERM, then a clean exit that remembers the geometry.
@@ -188,7 +198,17 @@ func windowEnv(tb testing.TB, display, addr string) []string {
 		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
 		"XDG_RUNTIME_DIR="+home,
 		desktop.EnvAddr+"="+addr,
+		desktop.EnvWindowScript+"="+probeScript(tb),
 	)
+}
+
+// probeScript is the absolute path of testdata/probe.js.
+func probeScript(tb testing.TB) string {
+	p, err := filepath.Abs(filepath.Join("testdata", "probe.js"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }
 
 // windowProc is a running window process.
@@ -200,6 +220,13 @@ type windowProc struct {
 	mu     sync.Mutex
 	out    strings.Builder
 	stderr strings.Builder
+	probes []probeLine // the "Window probe: …" lines of testdata/probe.js
+}
+
+// probeLine is one report of the page's probe and when it arrived.
+type probeLine struct {
+	text string
+	at   time.Time
 }
 
 func (w *windowProc) Write(p []byte) (int, error) {
@@ -238,6 +265,11 @@ func launch(tb testing.TB, bin, dataDir string, env []string, args ...string) *w
 			if strings.Contains(line, "first history page painted") {
 				w.painted <- line
 			}
+			if msg, ok := strings.CutPrefix(line, "Window probe: "); ok {
+				w.mu.Lock()
+				w.probes = append(w.probes, probeLine{msg, time.Now()})
+				w.mu.Unlock()
+			}
 		}
 		w.exited <- w.cmd.Wait()
 	}()
@@ -274,7 +306,7 @@ func (w *windowProc) waitPainted(tb testing.TB, timeout time.Duration) (rows, ms
 // the window (its --verbose request log): for path, or any video when path
 // is empty.
 func (w *windowProc) waitMedia(path string, timeout time.Duration) bool {
-	re := regexp.MustCompile(`msg="window request" method=GET path=(/media/\d+) range="bytes=`)
+	re := regexp.MustCompile(`msg="window media request" method=GET path=/SECRET(/media/\d+) range="bytes=`)
 	deadline := time.Now().Add(timeout)
 	for {
 		w.mu.Lock()
@@ -289,6 +321,27 @@ func (w *windowProc) waitMedia(path string, timeout time.Duration) bool {
 			return false
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitProbe waits for a probe report starting with prefix, reported after
+// since, and returns it.
+func (w *windowProc) waitProbe(tb testing.TB, prefix string, since time.Time, timeout time.Duration) probeLine {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		w.mu.Lock()
+		for _, p := range w.probes {
+			if strings.HasPrefix(p.text, prefix) && !p.at.Before(since) {
+				w.mu.Unlock()
+				return p
+			}
+		}
+		w.mu.Unlock()
+		if time.Now().After(deadline) {
+			tb.Fatalf("no probe report %q within %s\n%s", prefix, timeout, w.logs())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -4,6 +4,7 @@ package desktop
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,7 +29,7 @@ import (
 // reverse: events, the API, the lock; the caller closes the store.
 func openWindow(ctx context.Context, opts Options) (err error) {
 	w := &window{opts: opts, ready: make(chan struct{}), done: make(chan struct{})}
-	inst, err := AcquireInstance(opts.DataDir, w.show)
+	inst, err := AcquireInstance(opts.DataDir, opts.Route, w.show)
 	if errors.Is(err, ErrAlreadyRunning) {
 		fmt.Fprintln(opts.Stdout, "Reelvault is already open for this data folder; its window was brought to the front.")
 		return nil
@@ -72,6 +73,33 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 	w.app = NewApp(opts.Services, info)
 	w.app.firstPage = func(rows int) {
 		fmt.Fprintf(opts.Stdout, "Window: first history page painted (%d rows) %d ms after launch.\n", rows, time.Since(launched).Milliseconds())
+	}
+	if path := opts.Getenv(EnvWindowScript); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("$%s: %w", EnvWindowScript, err)
+		}
+		w.script = string(b)
+		w.app.probe = func(msg string) { fmt.Fprintf(opts.Stdout, "Window probe: %s\n", strings.ReplaceAll(msg, "\n", " ")) }
+	}
+
+	// Videos stream to the page over loopback HTTP (see MediaServer); the
+	// asset server's /media route stays as the fallback.
+	// Without a database there are no videos.
+	if opts.OpenError == nil {
+		ms, merr := StartMediaServer(media, opts.Logger)
+		if merr != nil {
+			opts.Logger.Warn("videos in the window may not play", "err", merr)
+		} else {
+			w.app.setMedia(ms.BaseURL())
+			defer func() {
+				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := ms.Close(sctx); err != nil {
+					opts.Logger.Warn("stop the media server", "err", err)
+				}
+			}()
+		}
 	}
 
 	defer func() {
@@ -148,7 +176,7 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		OnShutdown:     w.shutdown,
 		SingleInstanceLock: &options.SingleInstanceLock{
 			UniqueId:               InstanceID(opts.DataDir),
-			OnSecondInstanceLaunch: func(options.SecondInstanceData) { w.show() },
+			OnSecondInstanceLaunch: func(d options.SecondInstanceData) { w.show(RouteFromArgs(d.Args)) },
 		},
 		Linux: &linux.Options{
 			ProgramName:         "reelvault",
@@ -172,9 +200,10 @@ func startState(s WindowState) options.WindowStartState {
 
 // window holds the Wails lifecycle callbacks of one open window.
 type window struct {
-	opts  Options
-	app   *App
-	state WindowState
+	opts   Options
+	app    *App
+	state  WindowState
+	script string // run in the page when the DOM is ready ($REELVAULT_WINDOW_SCRIPT)
 
 	mu       sync.Mutex
 	ctx      context.Context // the Wails runtime context, once started
@@ -229,6 +258,18 @@ func (w *window) domReady(ctx context.Context) {
 		wruntime.WindowSetPosition(ctx, w.state.X, w.state.Y)
 	}
 	wruntime.WindowExecJS(ctx, firstPageScript)
+	if r := w.opts.Route; r != "" {
+		wruntime.WindowExecJS(ctx, navigateScript(r))
+	}
+	if w.script != "" {
+		wruntime.WindowExecJS(ctx, w.script)
+	}
+}
+
+// navigateScript shows the screen of route, a ValidRoute.
+func navigateScript(route string) string {
+	b, _ := json.Marshal(route)
+	return "location.hash = " + string(b) + ";"
 }
 
 // firstPageScript reports to App.ReportFirstPage once history rows (or the
@@ -287,8 +328,9 @@ func (w *window) stopEvents() {
 	w.events.Wait()
 }
 
-// show brings the window to the front (a second launch asked for it).
-func (w *window) show() {
+// show brings the window to the front (a second launch asked for it), on
+// the screen of route unless it is empty.
+func (w *window) show(route string) {
 	select {
 	case <-w.ready:
 	case <-time.After(30 * time.Second):
@@ -297,6 +339,9 @@ func (w *window) show() {
 	ctx := w.context()
 	wruntime.WindowUnminimise(ctx)
 	wruntime.WindowShow(ctx)
+	if route != "" && ValidRoute(route) {
+		wruntime.WindowExecJS(ctx, navigateScript(route))
+	}
 }
 
 // windowBuilt reports whether this binary can open the window.

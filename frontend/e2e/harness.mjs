@@ -63,6 +63,7 @@ export class Server {
       proc.on('exit', (code) => rej(new Error(`serve exited with ${code}:\n${output}`)));
     });
     const s = new Server(proc, work, dataDir, new URL(link).origin);
+    s.bin = bin;
     s.log = () => output;
     proc.stdout.on('data', (c) => (output += c));
     proc.stderr.on('data', (c) => (output += c));
@@ -108,6 +109,11 @@ export class Server {
       throw err;
     }
     return text ? JSON.parse(text) : undefined;
+  }
+
+  /** Runs a command of the same binary on the server's data dir (another process); returns its stdout. */
+  cli(...args) {
+    return execFileSync(this.bin, ['--data-dir', this.dataDir, ...args], { encoding: 'utf8', env: { ...process.env, REELVAULT_DATA_DIR: this.dataDir } });
   }
 
   /** Stops the server with SIGTERM and removes its data. */

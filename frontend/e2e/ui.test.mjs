@@ -555,3 +555,18 @@ describe('speed', () => {
     assert.ok(size.initial[0] > 0 && size.total[0] > size.initial[0]);
   });
 });
+
+describe('live', () => {
+  it('shows a task the command line creates, within 2 s and without a reload', async () => {
+    await page.goto(`${server.base}/?token=${server.ownerToken()}#/history`);
+    await page.locator('.task-row').first().waitFor();
+    await page.waitForTimeout(500); // the event stream is open
+    const prompt = 'Made on the command line while the page is open';
+    const id = server.cli('task', 'create', '--user', 'bo', '--prompt', prompt).trim();
+    const created = Date.now();
+    await page.locator(`.task-row[data-task-id="${id}"]`).waitFor({ timeout: 2000 });
+    measured.cliToBrowserMs = Date.now() - created;
+    assert.equal((await visiblePrompts())[0], prompt, 'it slides in at the top of the list');
+    await shot('history-live');
+  });
+});

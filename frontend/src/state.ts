@@ -28,9 +28,45 @@ export function useNotifications(fn: Listener, deps: unknown[] = []): void {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const on = () => setRoute(parseRoute(location.hash));
+    const on = () => {
+      const next = parseRoute(location.hash);
+      setRoute((r) => (r.screen === next.screen && r.taskId === next.taskId ? r : next));
+    };
     addEventListener('hashchange', on);
+    // The hash may have changed before this effect ran (the window sets it
+    // when it opens on a task).
+    on();
     return () => removeEventListener('hashchange', on);
   }, []);
   return route;
+}
+
+/** How often relative times ("just now", "3 min ago") are written again. */
+export const CLOCK_TICK_MS = 30_000;
+
+const clockListeners = new Set<(t: number) => void>();
+let clockTimer: ReturnType<typeof setInterval> | undefined;
+
+/**
+ * Re-renders the component every CLOCK_TICK_MS so relative times keep
+ * ticking, on one timer shared by every component that uses it; returns the
+ * tick's time, to pass to rows that render only when their props change.
+ */
+export function useClock(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    clockListeners.add(setNow);
+    clockTimer ??= setInterval(() => {
+      const t = Date.now();
+      clockListeners.forEach((fn) => fn(t));
+    }, CLOCK_TICK_MS);
+    return () => {
+      clockListeners.delete(setNow);
+      if (clockListeners.size === 0 && clockTimer !== undefined) {
+        clearInterval(clockTimer);
+        clockTimer = undefined;
+      }
+    };
+  }, []);
+  return now;
 }

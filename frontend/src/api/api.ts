@@ -62,6 +62,10 @@ export interface Api {
   openDataFolder?(): Promise<void>;
   /** The URL a <video> element plays a registered video from. */
   mediaUrl(videoId: number): string;
+  /** Opens a video in the system's default player (the desktop window only). */
+  openVideo?(videoId: number): Promise<void>;
+  /** Shows a video's file in the system's file manager (the desktop window only). */
+  showVideo?(videoId: number): Promise<void>;
   /** Calls fn for every change pushed by the backend; returns an unsubscribe function. */
   subscribe(fn: (n: Notification) => void): () => void;
 }

@@ -81,4 +81,38 @@ describe('createWailsApi', () => {
     off();
     expect(handlers.size).toBe(0);
   });
+
+  it('plays videos from the media server the window names, once it is known', async () => {
+    let resolveBase: (b: string) => void = () => undefined;
+    const app = {
+      MediaBaseURL: () => new Promise<string>((r) => (resolveBase = r)),
+      GetTask: async () => ({ task_id: 't' }),
+    } as unknown as DesktopBindings;
+    const api = createWailsApi(app, fakeRuntime().runtime);
+    let answered = false;
+    const task = api.getTask('t').then(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(answered).toBe(false); // a task (and its videos) waits for the base URL
+    resolveBase('http://127.0.0.1:4000/s3cret');
+    await task;
+    expect(api.mediaUrl(7)).toBe('http://127.0.0.1:4000/s3cret/media/7');
+  });
+
+  it('falls back to its own /media route without a media server', async () => {
+    const api = createWailsApi({ GetTask: async () => ({}) } as unknown as DesktopBindings, fakeRuntime().runtime);
+    await api.getTask('t');
+    expect(api.mediaUrl(7)).toBe('/media/7');
+  });
+
+  it('opens a video in the player and in the file manager', async () => {
+    const calls: string[] = [];
+    const app = {
+      OpenVideo: async (id: number) => void calls.push(`open ${id}`),
+      ShowVideo: async (id: number) => void calls.push(`show ${id}`),
+    } as unknown as DesktopBindings;
+    const api = createWailsApi(app, fakeRuntime().runtime);
+    await api.openVideo?.(3);
+    await api.showVideo?.(4);
+    expect(calls).toEqual(['open 3', 'show 4']);
+  });
 });

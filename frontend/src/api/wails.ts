@@ -37,6 +37,9 @@ export interface DesktopBindings {
   AddMediaRoot(path: string): Promise<unknown>;
   RemoveMediaRoot(path: string): Promise<unknown>;
   OpenDataFolder(): Promise<unknown>;
+  MediaBaseURL(): Promise<string>;
+  OpenVideo(videoId: number): Promise<void>;
+  ShowVideo(videoId: number): Promise<void>;
 }
 
 /** The part of the Wails runtime the UI uses. */
@@ -59,16 +62,31 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
   }
   const list = async <T>(name: keyof DesktopBindings, ...args: unknown[]): Promise<T[]> => (await call<T[] | null>(name, ...args)) ?? [];
 
+  // Videos play from the window's loopback media server: WebKitGTK cannot
+  // stream a <video> from the window's own wails:// scheme. Its base URL is
+  // asked for once, at once; every other answer waits for it, so no video
+  // URL is built before it is known.
+  let mediaBase = '';
+  const mediaReady = call<string>('MediaBaseURL').then(
+    (b) => void (mediaBase = b || ''),
+    () => undefined,
+  );
+  const answer = async <T>(p: Promise<T>): Promise<T> => {
+    const v = await p;
+    await mediaReady;
+    return v;
+  };
+
   return {
     transport: 'wails',
     // The window is the owner's own: it never runs as an API-key user.
     me: async () => ({ owner: true }),
     listTasks: async (q) => {
-      const page = await call<{ tasks: [] | null; next_cursor?: string }>('ListTasks', toTaskFilter(q));
+      const page = await answer(call<{ tasks: [] | null; next_cursor?: string }>('ListTasks', toTaskFilter(q)));
       return { tasks: page.tasks ?? [], next_cursor: page.next_cursor || undefined };
     },
     countTasks: (q) => call('CountTasks', toTaskFilter({ ...q, cursor: undefined, limit: undefined })),
-    getTask: (id) => call('GetTask', id),
+    getTask: (id) => answer(call('GetTask', id)),
     cancelTask: (id) => call('CancelTask', id),
     dailyStats: (from, to) => list('DailyStats', from, to),
     status: () => call('Status'),
@@ -95,7 +113,9 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     listMediaRoots: () => call('ListMediaRoots'),
     addMediaRoot: (path) => call('AddMediaRoot', path),
     removeMediaRoot: (path) => call('RemoveMediaRoot', path),
-    mediaUrl: (id) => `/media/${id}`,
+    mediaUrl: (id) => `${mediaBase}/media/${id}`,
+    openVideo: (id) => call('OpenVideo', id),
+    showVideo: (id) => call('ShowVideo', id),
     subscribe: (fn) => {
       const offs = [
         runtime.EventsOn(NOTIFICATION_EVENT, (n) => fn(n as Notification)),

@@ -1,4 +1,5 @@
-import type { Video } from '../api';
+import { useState } from 'preact/hooks';
+import { toApiError, type Video } from '../api';
 import { formatBytes, formatClock } from '../lib/format';
 import { api } from '../state';
 import { t } from '../i18n';
@@ -33,8 +34,59 @@ export function FileFacts({ video, media }: { video: Video; media?: MediaFacts }
   );
 }
 
-/** A playable, seekable video; a clear mark instead when its file has gone. */
+/** Why a <video> element gave up, in words (its MediaError code). */
+export function playbackProblem(code: number | undefined): string {
+  switch (code) {
+    case 2:
+      return 'The file could not be read to the end.';
+    case 3:
+      return 'The file is damaged or uses a codec this player cannot decode.';
+    case 4:
+      return 'This player does not support the file’s format or codec.';
+    default:
+      return 'The video could not be played.';
+  }
+}
+
+/**
+ * Shown instead of a video the player gave up on: why, and what to do. In
+ * the desktop window the file opens in the system's own player or file
+ * manager; a browser may be on another machine than the file, so it offers
+ * the download instead.
+ */
+function CannotPlay({ video, label, code }: { video: Video; label: string; code?: number }) {
+  const [error, setError] = useState('');
+  const act = (fn?: (id: number) => Promise<void>) => () => fn?.(video.id).then(() => setError(''), (e) => setError(toApiError(e).message));
+  return (
+    <div class="missing" data-cannot-play={code ?? 0} role="group" aria-label={`${label}: cannot play`}>
+      <div>
+        <strong>{playbackProblem(code)}</strong>
+        <div class="row" style={{ justifyContent: 'center', marginTop: '8px', gap: '8px' }}>
+          {api.openVideo ? (
+            <>
+              <button type="button" class="btn small" onClick={act(api.openVideo)}>
+                Open in player
+              </button>
+              <button type="button" class="btn small" onClick={act(api.showVideo)}>
+                Show in folder
+              </button>
+            </>
+          ) : (
+            <a class="btn small" href={api.mediaUrl(video.id)} download>
+              Download
+            </a>
+          )}
+        </div>
+        {error && <div style={{ marginTop: '6px', fontSize: '12px' }}>{error}</div>}
+      </div>
+    </div>
+  );
+}
+
+/** A playable, seekable video; a clear mark instead when its file has gone or cannot play here. */
 export function VideoPlayer({ video, label, onMedia }: { video: Video; label: string; onMedia?: (m: MediaFacts) => void }) {
+  const [failed, setFailed] = useState<{ id: number; code?: number }>();
+  if (failed?.id === video.id) return <CannotPlay video={video} label={label} code={failed.code} />;
   if (video.missing) {
     return (
       <div class="missing" data-missing="true" role="img" aria-label={t('video.missingLabel', { label })}>
@@ -55,6 +107,7 @@ export function VideoPlayer({ video, label, onMedia }: { video: Video; label: st
       preload="metadata"
       aria-label={label}
       data-video-id={video.id}
+      onError={(e) => setFailed({ id: video.id, code: (e.currentTarget as HTMLVideoElement).error?.code })}
       onLoadedMetadata={(e) => {
         const v = e.currentTarget as HTMLVideoElement;
         if (Number.isFinite(v.duration)) onMedia?.({ width: v.videoWidth, height: v.videoHeight, duration: v.duration });

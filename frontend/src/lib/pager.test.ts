@@ -86,4 +86,15 @@ describe('Pager', () => {
     expect(p.update(task('zzz'))).toBe(false);
     expect(p.current.tasks.map((t) => t.prompt)).toEqual(['a', 'changed']);
   });
+
+  it('puts tasks created since the first page in front, once', async () => {
+    const first: TaskPage = { tasks: [task('a'), task('b')], next_cursor: 'c1' };
+    const p = new Pager(async () => first, () => undefined);
+    await p.reset();
+    first.tasks = [task('new'), task('a'), task('b')];
+    expect(await p.refreshTop()).toBe(1);
+    expect(p.current.tasks.map((t) => t.task_id)).toEqual(['new', 'a', 'b']);
+    expect(await p.refreshTop()).toBe(0);
+    expect(p.current.tasks.length).toBe(3);
+  });
 });

@@ -69,6 +69,22 @@ export class Pager {
     }
   }
 
+  /**
+   * Fetches the first page again and puts its tasks that are not loaded yet
+   * in front: tasks created since, for a list the user watches from its
+   * top. Resolves to how many were added.
+   */
+  async refreshTop(): Promise<number> {
+    const gen = this.generation;
+    const page = await this.fetchPage(undefined);
+    if (gen !== this.generation || this.state.tasks.length === 0) return 0;
+    const fresh = page.tasks.filter((t) => !this.seen.has(t.task_id));
+    if (!fresh.length) return 0;
+    for (const t of fresh) this.seen.add(t.task_id);
+    this.set({ ...this.state, tasks: fresh.concat(this.state.tasks) });
+    return fresh.length;
+  }
+
   /** Replaces a loaded task in place (live updates); returns whether it was loaded. */
   update(task: Task): boolean {
     const i = this.state.tasks.findIndex((t) => t.task_id === task.task_id);

@@ -7,7 +7,7 @@ import { compareRows } from '../lib/compare';
 import { describeCron, nextRuns } from '../lib/cron';
 import { formatBytes, formatCount, formatDateTime, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
-import { api, useNotifications } from '../state';
+import { api, useClock, useNotifications } from '../state';
 import { getLocale, hasKey, t } from '../i18n';
 
 /** A name from the dictionary under prefix, or the raw value when it has none (a new kind of job, table…). */
@@ -171,6 +171,7 @@ export function JobList({ jobs, limit = 8 }: { jobs: JobRun[]; limit?: number })
 
 /** Back up now, the catalogue, restore and undo, the schedule and job results. */
 export function BackupsScreen() {
+  useClock(); // relative times keep ticking
   const backups = useAsync(() => api.listBackups(), []);
   const schedule = useAsync(() => api.getSchedule(), []);
   const jobs = useAsync(() => api.listJobs(), []);

@@ -13,7 +13,7 @@ import { formatCount, formatDuration, formatRelative } from '../lib/format';
 import { Pager, type PagerState } from '../lib/pager';
 import { NO_FILTERS, historyFromQuery, historyQuery, parseRoute, routeHash, type HistoryFilters } from '../lib/route';
 import { t } from '../i18n';
-import { api, useNotifications } from '../state';
+import { api, useClock, useNotifications } from '../state';
 
 const ROW_HEIGHT = 64;
 // Rows are keyed by slot, not by task: a row scrolled out is reused for the
@@ -24,6 +24,11 @@ const PAGE_SIZE = 100;
 const SEARCH_DEBOUNCE_MS = 30;
 /** How long task notifications gather before the status counts reload. */
 const COUNTS_COALESCE_MS = 300;
+/** How long a task that arrived live is marked (it slides in). */
+const ARRIVED_MS = 1500;
+
+/** When tasks arrived live in the list, by ID, for their slide-in. */
+const arrived = new Map<string, number>();
 
 function openTask(t: Task) {
   location.hash = routeHash({ screen: 'task', taskId: t.task_id });
@@ -35,17 +40,20 @@ interface TaskRowProps {
   index: number;
   selected: boolean;
   idle: boolean;
+  /** The shared clock's tick, so relative times are written again. */
+  now: number;
   onSelect: (index: number) => void;
 }
 
 /** One row of the history: poster, prompt, status, progress, time. */
 function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
+  const came = arrived.get(task.task_id);
   const hasVideo = task.status === 'completed' || task.completed_scenes > 0;
   const scenes = task.total_scenes ? t('row.scenes', { done: task.completed_scenes, total: task.total_scenes }) : t('row.noScenes');
   return (
     <div
       id={`row-${index}`}
-      class="task-row"
+      class={came !== undefined && Date.now() - came < ARRIVED_MS ? 'task-row arrived' : 'task-row'}
       role="option"
       aria-selected={selected}
       data-task-id={task.task_id}
@@ -85,7 +93,7 @@ function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
 class TaskRow extends Component<TaskRowProps> {
   override shouldComponentUpdate(next: TaskRowProps): boolean {
     const p = this.props;
-    return next.task !== p.task || next.selected !== p.selected || next.index !== p.index || next.idle !== p.idle || next.onSelect !== p.onSelect;
+    return next.task !== p.task || next.selected !== p.selected || next.index !== p.index || next.idle !== p.idle || next.now !== p.now || next.onSelect !== p.onSelect;
   }
 
   override render() {
@@ -112,6 +120,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   const [idle, setIdle] = useState(true);
   const [fresh, setFresh] = useState(0);
   const searchRef = useRef<HTMLInputElement>(null);
+  const now = useClock();
 
   const query: TaskQuery = useMemo(
     () => ({ search: filters.search, status: filters.status, username: filters.username, from: filters.from, to: filters.to, limit: PAGE_SIZE }),
@@ -240,11 +249,28 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
       if (n.type !== 'task' || !n.task_id) return;
       const loaded = pager.current.tasks.some((t) => t.task_id === n.task_id);
       if (loaded) api.getTask(n.task_id).then((t) => pager.update(t), () => undefined);
-      else if (n.status === 'pending') setFresh((k) => k + 1);
+      else if (n.status === 'pending') {
+        // At the top of the list a new task slides in; further down, where
+        // rows moving would lose the reader's place, a button says so.
+        const list = document.querySelector('.vlist');
+        if (list && list.scrollTop < ROW_HEIGHT / 2) showNewTasks();
+        else setFresh((k) => k + 1);
+      }
       reloadCountsSoon();
     },
     [pager, filters.search, filters.username, filters.from, filters.to],
   );
+
+  /** Puts the tasks created since the list loaded at its top. */
+  const showNewTasks = () =>
+    pager.refreshTop().then((added) => {
+      if (!added) return;
+      const at = Date.now();
+      for (const task of pager.current.tasks.slice(0, added)) arrived.set(task.task_id, at);
+      setTimeout(() => arrived.forEach((at, id) => Date.now() - at >= ARRIVED_MS && arrived.delete(id)), ARRIVED_MS);
+      setSelected((i) => (i >= 0 ? i + added : i));
+      setFresh(0);
+    }, setError);
 
   const toggleStatus = (s: Status) =>
     setFilters((f) => ({ ...f, status: f.status.includes(s) ? f.status.filter((x) => x !== s) : [...f.status, s] }));
@@ -354,7 +380,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
               onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))}
               onScrolling={(s) => setIdle(!s)}
               label={t('history.tasks')}
-              renderRow={(t, i, sel) => <TaskRow key={i % ROW_SLOTS} task={t} index={i} selected={sel} idle={idle} onSelect={setSelected} />}
+              renderRow={(t, i, sel) => <TaskRow key={i % ROW_SLOTS} task={t} index={i} selected={sel} idle={idle} now={now} onSelect={setSelected} />}
             />
           )}
           <div class="list-foot num">

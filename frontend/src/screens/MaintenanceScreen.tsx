@@ -6,7 +6,7 @@ import { MediaRootsCard } from '../components/MediaRootsCard';
 import { ProgressBar } from '../components/ProgressBar';
 import { formatBytes, formatCount, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
-import { api } from '../state';
+import { api, useClock } from '../state';
 import { JobList, jobResult } from './BackupsScreen';
 import { t } from '../i18n';
 
@@ -23,6 +23,7 @@ function lastRun(jobs: JobRun[], op: string): JobRun | undefined {
 
 /** Database and WAL size, size per table, last runs and buttons to run each job. */
 export function MaintenanceScreen() {
+  useClock(); // relative times keep ticking
   const status = useAsync(() => api.status(), []);
   const jobs = useAsync(() => api.listJobs(), []);
   const [running, setRunning] = useState<MaintenanceOp | null>(null);

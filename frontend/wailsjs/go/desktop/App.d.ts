@@ -30,7 +30,13 @@ export function ListTasks(arg1:domain.TaskFilter):Promise<domain.TaskPage>;
 
 export function ListUsers():Promise<Array<domain.User>>;
 
+export function MediaBaseURL():Promise<string>;
+
 export function OpenDataFolder():Promise<void>;
+
+export function OpenVideo(arg1:number):Promise<void>;
+
+export function Probe(arg1:string):Promise<void>;
 
 export function RemoveMediaRoot(arg1:string):Promise<domain.MediaRoots>;
 
@@ -47,6 +53,8 @@ export function SetSchedule(arg1:domain.Schedule):Promise<domain.Schedule>;
 export function SetUserActive(arg1:string,arg2:boolean):Promise<domain.User>;
 
 export function SetUserQuota(arg1:string,arg2:number):Promise<domain.User>;
+
+export function ShowVideo(arg1:number):Promise<void>;
 
 export function Status():Promise<desktop.Status>;
 

@@ -54,8 +54,20 @@ export function ListUsers() {
   return window['go']['desktop']['App']['ListUsers']();
 }
 
+export function MediaBaseURL() {
+  return window['go']['desktop']['App']['MediaBaseURL']();
+}
+
 export function OpenDataFolder() {
   return window['go']['desktop']['App']['OpenDataFolder']();
+}
+
+export function OpenVideo(arg1) {
+  return window['go']['desktop']['App']['OpenVideo'](arg1);
+}
+
+export function Probe(arg1) {
+  return window['go']['desktop']['App']['Probe'](arg1);
 }
 
 export function RemoveMediaRoot(arg1) {
@@ -88,6 +100,10 @@ export function SetUserActive(arg1, arg2) {
 
 export function SetUserQuota(arg1, arg2) {
   return window['go']['desktop']['App']['SetUserQuota'](arg1, arg2);
+}
+
+export function ShowVideo(arg1) {
+  return window['go']['desktop']['App']['ShowVideo'](arg1);
 }
 
 export function Status() {

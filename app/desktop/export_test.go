@@ -1,0 +1,10 @@
+package desktop
+
+// SetMedia lets tests give an App its media base URL.
+func SetMedia(a *App, base string) { a.setMedia(base) }
+
+// SetLaunch replaces the program starter of OpenVideo and ShowVideo.
+func SetLaunch(a *App, fn func(name string, args ...string) error) { a.launch = fn }
+
+// OpenCommand exposes openCommand.
+var OpenCommand = openCommand
