@@ -29,8 +29,9 @@ import (
 // vault is one data directory that the binary under test runs on.
 type vault struct {
 	t    testing.TB
-	dir  string // --data-dir
-	home string // $HOME of every process
+	dir  string   // --data-dir
+	home string   // $HOME of every process
+	env  []string // more environment for every process (NAME=value)
 }
 
 // newVault returns a vault on a new temporary data directory.
@@ -46,13 +47,13 @@ func (v *vault) dbPath() string { return filepath.Join(v.dir, "reelvault.db") }
 // environ is the environment of every process: no display (so nothing tries
 // to open a window), a private HOME and XDG folders.
 func (v *vault) environ() []string {
-	return []string{
+	return append([]string{
 		"HOME=" + v.home,
 		"PATH=" + os.Getenv("PATH"),
 		"XDG_DATA_HOME=" + filepath.Join(v.home, "xdg-data"),
 		"XDG_CACHE_HOME=" + filepath.Join(v.home, "xdg-cache"),
 		"TZ=UTC",
-	}
+	}, v.env...)
 }
 
 // cliResult is what one command-line run printed and returned.
