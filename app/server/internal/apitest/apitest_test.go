@@ -1,6 +1,8 @@
 package apitest_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -87,5 +89,54 @@ func TestCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// recorder is a testing.TB that keeps what Errorf reports.
+type recorder struct {
+	testing.TB
+	errs []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// TestTransport checks that the transport validates real exchanges and
+// fails the test naming the request, the route and the status: a handler
+// that answers a documented route with an undeclared status is reported, a
+// conforming exchange is not, and the response body still reaches the test.
+func TestTransport(t *testing.T) {
+	srv := server.New(server.Config{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTeapot)
+			fmt.Fprint(w, `{"ok":true}`)
+			return
+		}
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	rec := &recorder{TB: t}
+	client := &http.Client{Transport: apitest.Transport(rec, srv, nil)}
+	for _, path := range []string{"/healthz", "/api/v1/openapi.json"} {
+		resp, err := client.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if len(body) == 0 {
+			t.Fatalf("%s: the test got an empty body", path)
+		}
+	}
+	if len(rec.errs) != 1 {
+		t.Fatalf("reported %d problems, want 1 (the 418):\n%s", len(rec.errs), strings.Join(rec.errs, "\n"))
+	}
+	for _, want := range []string{"GET /healthz (route GET /healthz) → 418", "status 418 is not declared"} {
+		if !strings.Contains(rec.errs[0], want) {
+			t.Errorf("report does not say %q:\n%s", want, rec.errs[0])
+		}
 	}
 }
