@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,10 +19,7 @@ func TestServer_MediaConditional(t *testing.T) {
 	_, ka := e.MustCreateUser("alice", 10)
 	task := e.MustCreateTask(ka, "clip", 1)
 	e.MustDo(http.StatusOK, "POST", "/api/v1/tasks/"+task.TaskID+"/start", nil, key(ka))
-	clip := filepath.Join(t.TempDir(), "scene1.mp4")
-	if err := os.WriteFile(clip, make([]byte, 4096), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	clip := e.MustClip(t, "scene1.mp4", make([]byte, 4096))
 	modified := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	if err := os.Chtimes(clip, modified, modified); err != nil {
 		t.Fatal(err)
