@@ -202,33 +202,21 @@ func declared(op *openapi3.Operation) []string {
 	return out
 }
 
-// pathParams extracts the values of a ServeMux pattern's wildcards from u,
-// as the server's mux does (segment by segment, unescaped).
+// pathParams extracts the values of a ServeMux pattern's {name} wildcards
+// from u, as the server's mux does (segment by segment, unescaped). The
+// route matched, so the segments line up.
 func pathParams(pattern string, u *url.URL) (map[string]string, error) {
-	pat := strings.Split(strings.Trim(pattern, "/"), "/")
-	got := strings.Split(strings.Trim(u.EscapedPath(), "/"), "/")
+	pat := strings.Split(pattern, "/")
+	got := strings.Split(u.EscapedPath(), "/")
 	params := map[string]string{}
 	for i, seg := range pat {
-		if !strings.HasPrefix(seg, "{") {
-			continue
-		}
-		name := strings.Trim(seg, "{}")
-		if rest, ok := strings.CutSuffix(name, "..."); ok {
-			v, err := url.PathUnescape(strings.Join(got[min(i, len(got)):], "/"))
+		if name, ok := strings.CutPrefix(seg, "{"); ok && i < len(got) {
+			v, err := url.PathUnescape(got[i])
 			if err != nil {
 				return nil, fmt.Errorf("path %s: %w", u.EscapedPath(), err)
 			}
-			params[rest] = v
-			break
+			params[strings.TrimSuffix(name, "}")] = v
 		}
-		if i >= len(got) {
-			return nil, fmt.Errorf("path %s does not fill %s", u.EscapedPath(), pattern)
-		}
-		v, err := url.PathUnescape(got[i])
-		if err != nil {
-			return nil, fmt.Errorf("path %s: %w", u.EscapedPath(), err)
-		}
-		params[name] = v
 	}
 	return params, nil
 }

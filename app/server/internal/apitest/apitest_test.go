@@ -33,8 +33,17 @@ func TestCheck(t *testing.T) {
 		status       int
 		header       http.Header
 		body         string
+		streamed     bool
 		want         []string // substrings of the problems; none: it conforms
 	}{
+		{name: "Stream", method: "GET", path: "/api/v1/events", status: 200, streamed: true,
+			header: http.Header{"Content-Type": {"text/event-stream"}}},
+		{name: "StreamUndeclaredType", method: "GET", path: "/api/v1/events", status: 200, streamed: true,
+			header: http.Header{"Content-Type": {"text/plain"}},
+			want:   []string{`response 200: Content-Type "text/plain" is not declared`}},
+		{name: "RequestBody", method: "POST", path: "/api/v1/users", reqHeader: http.Header{"Content-Type": {"application/json"}},
+			reqBody: `{"username":7}`, status: 201, header: jsonCT, body: `{}`,
+			want: []string{"answered 201", "request body", "username"}},
 		{name: "Conforms", method: "GET", path: "/api/v1/tasks/legacy_task-42", status: 404, header: jsonCT,
 			body: `{"error":{"code":"not_found","message":"No task legacy_task-42."}}`},
 		{name: "CommaStatuses", method: "GET", path: "/api/v1/tasks?status=failed,cancelled", status: 200, header: jsonCT,
@@ -80,7 +89,7 @@ func TestCheck(t *testing.T) {
 			if header == nil {
 				header = http.Header{}
 			}
-			problems := apitest.Check(rt, req, []byte(tc.reqBody), tc.status, header, []byte(tc.body), false)
+			problems := apitest.Check(rt, req, []byte(tc.reqBody), tc.status, header, []byte(tc.body), tc.streamed)
 			got := strings.Join(problems, "\n")
 			if len(tc.want) == 0 && len(problems) > 0 {
 				t.Fatalf("problems in a conforming exchange:\n%s", got)
@@ -125,6 +134,16 @@ func TestTransport(t *testing.T) {
 	defer ts.Close()
 	rec := &recorder{TB: t}
 	client := &http.Client{Transport: apitest.Transport(rec, srv, nil)}
+	// A request that matches no route (POST on a GET path: the fallback's
+	// 405) is not checked; its body is still sent and read.
+	resp, err := client.Post(ts.URL+"/api/v1/openapi.json", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("POST openapi.json: status=%d, want 405", resp.StatusCode)
+	}
 	for _, path := range []string{"/healthz", "/api/v1/openapi.json"} {
 		resp, err := client.Get(ts.URL + path)
 		if err != nil {
