@@ -142,7 +142,7 @@ func MustOpenEnv(tb testing.TB, opts ...envOption) *env {
 	e.client = e.ts.Client()
 	// Every request and response of every test is checked against
 	// openapi.json by kin-openapi.
-	e.client.Transport = apitest.Transport(tb, e.srv, e.client.Transport)
+	e.client.Transport = apitest.Transport(func() testing.TB { return e.t }, e.srv, e.client.Transport)
 	e.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 	resp := e.Do("POST", "/api/v1/session", map[string]string{"token": e.srv.OwnerToken()}, nil)

@@ -93,7 +93,7 @@ func mustOpenEnv(tb testing.TB) *env {
 	tb.Cleanup(e.ts.Close)
 	// Every request and response of every test is checked against
 	// openapi.json by kin-openapi.
-	e.ts.Client().Transport = apitest.Transport(tb, srv, e.ts.Client().Transport)
+	e.ts.Client().Transport = apitest.Transport(func() testing.TB { return e.t }, srv, e.ts.Client().Transport)
 	r := e.do("POST", "/api/v1/session", `{"token":"`+srv.OwnerToken()+`"}`, false)
 	for _, c := range r.cookies {
 		if c.Name == server.SessionCookie {

@@ -60,7 +60,8 @@ func Document() (*openapi3.T, error) {
 
 // Transport returns a RoundTripper that sends each request through next
 // (http.DefaultTransport when nil) and checks the request and its response
-// against the document, reporting each disagreement on tb:
+// against the document, reporting each disagreement on the test tb returns
+// at that moment (a fuzz target's helper switches to each input's T):
 //
 //   - a response status the operation does not declare (304 included);
 //   - a response Content-Type or JSON body the declared response does not
@@ -74,7 +75,7 @@ func Document() (*openapi3.T, error) {
 // Requests that match no route (the fallback's 404 and 405, the web UI) are
 // not checked. Streamed event bodies (text/event-stream) are checked for
 // status and Content-Type only, and left unread for the test.
-func Transport(tb testing.TB, srv *server.Server, next http.RoundTripper) http.RoundTripper {
+func Transport(tb func() testing.TB, srv *server.Server, next http.RoundTripper) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
 	}
@@ -82,7 +83,7 @@ func Transport(tb testing.TB, srv *server.Server, next http.RoundTripper) http.R
 }
 
 type transport struct {
-	tb   testing.TB
+	tb   func() testing.TB
 	srv  *server.Server
 	next http.RoundTripper
 }
@@ -119,7 +120,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	if problems := Check(rt, req, reqBody, resp.StatusCode, resp.Header, respBody, streamed); len(problems) > 0 {
-		t.tb.Errorf("%s %s (route %s %s) → %d departs from openapi.json:\n  %s\nrequest body: %.300s\nresponse body: %.300s",
+		t.tb().Errorf("%s %s (route %s %s) → %d departs from openapi.json:\n  %s\nrequest body: %.300s\nresponse body: %.300s",
 			req.Method, req.URL.RequestURI(), rt.Method, rt.Pattern, resp.StatusCode,
 			strings.Join(problems, "\n  "), reqBody, respBody)
 	}

@@ -133,7 +133,7 @@ func TestTransport(t *testing.T) {
 	}))
 	defer ts.Close()
 	rec := &recorder{TB: t}
-	client := &http.Client{Transport: apitest.Transport(rec, srv, nil)}
+	client := &http.Client{Transport: apitest.Transport(func() testing.TB { return rec }, srv, nil)}
 	// A request that matches no route (POST on a GET path: the fallback's
 	// 405) is not checked; its body is still sent and read.
 	resp, err := client.Post(ts.URL+"/api/v1/openapi.json", "application/json", strings.NewReader(`{}`))
