@@ -30,8 +30,9 @@ import (
 // vault is one data directory that the binary under test runs on.
 type vault struct {
 	t    testing.TB
-	dir  string // --data-dir
-	home string // $HOME of every process
+	dir  string   // --data-dir
+	home string   // $HOME of every process
+	env  []string // more environment for every process (NAME=value)
 }
 
 // newVault returns a vault on a new temporary data directory.
@@ -47,7 +48,7 @@ func (v *vault) dbPath() string { return filepath.Join(v.dir, "reelvault.db") }
 // environ is the environment of every process: no display (so nothing tries
 // to open a window), a private HOME and XDG folders.
 func (v *vault) environ() []string {
-	return []string{
+	return append([]string{
 		"HOME=" + v.home,
 		"PATH=" + os.Getenv("PATH"),
 		"XDG_DATA_HOME=" + filepath.Join(v.home, "xdg-data"),
@@ -56,7 +57,7 @@ func (v *vault) environ() []string {
 		// The tests schedule backups every second or so, far below the
 		// production minimum.
 		backup.MinIntervalEnv + "=1s",
-	}
+	}, v.env...)
 }
 
 // cliResult is what one command-line run printed and returned.

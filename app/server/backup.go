@@ -146,7 +146,7 @@ func (s *Server) handleDownloadBackup(w http.ResponseWriter, r *http.Request) er
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", b.Name))
 	w.Header().Set("Content-Type", "application/octet-stream")
-	http.ServeContent(w, r, b.Name, b.CreatedAt, f)
+	serveContent(w, r, b.Name, b.CreatedAt, f)
 	return nil
 }
 

@@ -140,6 +140,9 @@ func MustOpenEnv(tb testing.TB, opts ...envOption) *env {
 		e.ts.Close()
 	})
 	e.client = e.ts.Client()
+	// Every request and response of every test is checked against
+	// openapi.json by kin-openapi.
+	e.client.Transport = apitest.Transport(func() testing.TB { return e.t }, e.srv, e.client.Transport)
 	e.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 	resp := e.Do("POST", "/api/v1/session", map[string]string{"token": e.srv.OwnerToken()}, nil)
@@ -255,9 +258,7 @@ func (e *env) Do(method, path string, body any, auth *Auth) *Response {
 	if err != nil {
 		e.t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
-	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Cookies: resp.Cookies()}
-	apitest.Conform(e.t, e.srv, req, out.Status, out.Header, out.Body)
-	return out
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Cookies: resp.Cookies()}
 }
 
 // MustDo sends a request and fails the test unless the status is want.

@@ -60,6 +60,6 @@ func (m media) serve(w http.ResponseWriter, r *http.Request) error {
 	// A long video on a slow link must not hit the server's write timeout.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	w.Header().Set("Cache-Control", "private, max-age=3600")
-	http.ServeContent(w, r, filepath.Base(v.FilePath), st.ModTime(), f)
+	serveContent(w, r, filepath.Base(v.FilePath), st.ModTime(), f)
 	return nil
 }

@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -139,4 +141,49 @@ func resolves(doc map[string]any, ref string) bool {
 		}
 	}
 	return true
+}
+
+// TestOpenAPI_Servers checks that the served document names the address the
+// server really answers on, not a fixed default: the listening address of
+// a server started by Listen (here a free port, as --addr 127.0.0.1:0
+// would give), and the request's address for a server mounted elsewhere.
+func TestOpenAPI_Servers(t *testing.T) {
+	servers := func(t *testing.T, body []byte) []string {
+		t.Helper()
+		var doc struct {
+			Servers []struct {
+				URL string `json:"url"`
+			} `json:"servers"`
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatalf("decode the document: %v", err)
+		}
+		var urls []string
+		for _, s := range doc.Servers {
+			urls = append(urls, s.URL)
+		}
+		return urls
+	}
+	e := MustOpenEnv(t)
+	t.Run("Mounted", func(t *testing.T) {
+		r := e.MustDo(http.StatusOK, "GET", "/api/v1/openapi.json", nil, nil)
+		if got, want := servers(t, r.Body), []string{e.ts.URL}; !slices.Equal(got, want) {
+			t.Fatalf("servers=%q, want %q", got, want)
+		}
+	})
+	t.Run("Listening", func(t *testing.T) {
+		srv := startServing(t, e)
+		resp, err := http.Get(srv.URL() + "/api/v1/openapi.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := servers(t, body), []string{srv.URL()}; !slices.Equal(got, want) || strings.HasSuffix(srv.URL(), ":7788") {
+			t.Fatalf("servers=%q, want %q (the listening address)", got, want)
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/reelvault/reelvault/domain"
 )
@@ -205,4 +206,69 @@ func jsonTypeName(kind string) string {
 		return "an object"
 	}
 	return "of another type"
+}
+
+// serveContent is http.ServeContent with the API's error shape: ServeContent
+// answers an unsatisfiable Range (416) and a failed If-Match or
+// If-Unmodified-Since (412) with Go's text/plain or an empty body; these get
+// a JSON error body instead, with ServeContent's headers (Content-Range:
+// bytes */SIZE on 416) kept. Everything else, the streamed file included,
+// passes through untouched.
+func serveContent(w http.ResponseWriter, r *http.Request, name string, modtime time.Time, content io.ReadSeeker) {
+	http.ServeContent(&contentErrorWriter{ResponseWriter: w}, r, name, modtime, content)
+}
+
+// contentErrorWriter rewrites ServeContent's 412 and 416 replies; see
+// serveContent.
+type contentErrorWriter struct {
+	http.ResponseWriter
+	replaced bool // the status was rewritten: drop ServeContent's own body
+}
+
+func (w *contentErrorWriter) WriteHeader(status int) {
+	var e domain.Error
+	switch status {
+	case http.StatusRequestedRangeNotSatisfiable:
+		e = domain.Error{Code: domain.EINVALID, Field: "range", Message: "The requested range is not satisfiable: " + rangeSize(w.Header().Get("Content-Range"))}
+	case http.StatusPreconditionFailed:
+		e = domain.Error{Code: domain.ECONFLICT, Message: "The file changed: If-Match or If-Unmodified-Since does not hold."}
+	default:
+		w.ResponseWriter.WriteHeader(status)
+		return
+	}
+	w.replaced = true
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Del("Content-Encoding")
+	writeJSON(w.ResponseWriter, status, errorResponse{Error: e})
+}
+
+func (w *contentErrorWriter) Write(p []byte) (int, error) {
+	if w.replaced {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// ReadFrom keeps the sendfile path of the underlying writer for the file
+// body.
+func (w *contentErrorWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.replaced {
+		return io.Copy(io.Discard, r)
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(w.ResponseWriter, r)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *contentErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// rangeSize describes the file size from a "bytes */SIZE" Content-Range.
+func rangeSize(contentRange string) string {
+	if size, ok := strings.CutPrefix(contentRange, "bytes */"); ok {
+		return "the file is " + size + " bytes."
+	}
+	return "it lies outside the file."
 }

@@ -91,6 +91,9 @@ func mustOpenEnv(tb testing.TB) *env {
 	})
 	e := &env{t: tb, db: db, tasks: store.NewTaskService(db), srv: srv, ts: httptest.NewServer(recordRoutes(srv))}
 	tb.Cleanup(e.ts.Close)
+	// Every request and response of every test is checked against
+	// openapi.json by kin-openapi.
+	e.ts.Client().Transport = apitest.Transport(func() testing.TB { return e.t }, srv, e.ts.Client().Transport)
 	r := e.do("POST", "/api/v1/session", `{"token":"`+srv.OwnerToken()+`"}`, false)
 	for _, c := range r.cookies {
 		if c.Name == server.SessionCookie {
@@ -139,6 +142,9 @@ func (e *env) do(method, path string, body any, owner bool) *response {
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, e.ts.URL+path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if owner {
 		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: e.session})
 	}
@@ -148,7 +154,6 @@ func (e *env) do(method, path string, body any, owner bool) *response {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	apitest.Conform(e.t, e.srv, req, resp.StatusCode, resp.Header, data)
 	return &response{t: e.t, status: resp.StatusCode, header: resp.Header, body: data, cookies: resp.Cookies()}
 }
 
