@@ -174,12 +174,23 @@ func (s *Server) handleStartTask(w http.ResponseWriter, r *http.Request) error {
 	return writeTask(w, t, err)
 }
 
+// progressRequest is the body of a progress update; progress is required,
+// so an empty object is refused instead of setting the progress to 0.
+type progressRequest struct {
+	Progress        *int `json:"progress"`
+	CompletedScenes *int `json:"completed_scenes,omitempty"`
+}
+
 func (s *Server) handleProgressTask(w http.ResponseWriter, r *http.Request) error {
-	var in domain.TaskProgress
+	var in progressRequest
 	if err := decodeJSON(w, r, &in, false); err != nil {
 		return err
 	}
-	t, err := s.cfg.Tasks.UpdateProgress(r.Context(), r.PathValue("task_id"), in)
+	if in.Progress == nil {
+		return domain.Invalidf("progress", "The field \"progress\" is required: a whole number from 0 to 100.")
+	}
+	t, err := s.cfg.Tasks.UpdateProgress(r.Context(), r.PathValue("task_id"),
+		domain.TaskProgress{Progress: *in.Progress, CompletedScenes: in.CompletedScenes})
 	return writeTask(w, t, err)
 }
 
