@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { toApiError } from './api';
 import { ErrorNotice } from './components/ErrorNotice';
 import { Icon, type IconName } from './components/Icon';
@@ -49,11 +49,20 @@ function SignIn() {
 function OpenProblem({ message }: { message: string }) {
   return (
     <div class="empty" style={{ marginTop: '12vh' }} data-testid="open-problem">
-      <h3>Reelvault cannot open its database</h3>
+      <h3>{t('open.title')}</h3>
       <div class="error-box" role="alert"><div>{message}</div></div>
-      <p class="muted">Nothing was changed. Close this window when you have read the message.</p>
+      <p class="muted">{t('open.nothingChanged')}</p>
     </div>
   );
+}
+
+/**
+ * Names the screen in the page title and, in the desktop window (whose title
+ * bar does not follow document.title on Linux), in the window title.
+ */
+function setTitle(title: string) {
+  document.title = title;
+  (globalThis as { runtime?: { WindowSetTitle?: (title: string) => void } }).runtime?.WindowSetTitle?.(title);
 }
 
 /** The window: a sidebar of screens and the current screen. */
@@ -83,6 +92,8 @@ function Shell() {
   const [theme, setTheme] = useState(loadTheme);
   const owner = me.data?.owner ?? false;
   const current = route.screen === 'task' ? 'history' : route.screen;
+  const screenLabel = NAV.find((n) => n.screen === current)?.label ?? 'nav.history';
+  useEffect(() => setTitle(t('window.title', { screen: t(screenLabel) })), [screenLabel]);
 
   if (me.error !== undefined && toApiError(me.error).code === 'unauthorized') return <SignIn />;
   if (status.data?.open_error) return <OpenProblem message={status.data.open_error} />;

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { api } from '../state';
 import { CopyButton } from './CopyButton';
 import { ErrorNotice } from './ErrorNotice';
@@ -14,7 +15,7 @@ export function DataFolder({ path }: { path: string }) {
         <CopyButton text={path} />
         {open && (
           <button type="button" class="btn small" onClick={() => open().then(() => setError(undefined), setError)}>
-            Open folder
+            {t('about.openFolder')}
           </button>
         )}
       </div>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Upgrade } from '../api';
+import { t, tx } from '../i18n';
 
 /** Says that opening the database upgraded it, and where the backup from before is. */
 export function UpgradeNotice({ upgrade }: { upgrade: Upgrade }) {
@@ -8,10 +9,9 @@ export function UpgradeNotice({ upgrade }: { upgrade: Upgrade }) {
   return (
     <div class="notice" role="status" data-testid="upgrade-notice">
       <div style={{ flex: 1 }}>
-        This database was upgraded from schema version {upgrade.from} to {upgrade.to}. A backup of it as it was is in{' '}
-        <code>{upgrade.backup}</code>.
+        {tx('upgrade.body', { from: upgrade.from, to: upgrade.to, path: <code>{upgrade.backup}</code> })}
       </div>
-      <button type="button" class="btn small" onClick={() => setShown(false)}>OK</button>
+      <button type="button" class="btn small" onClick={() => setShown(false)}>{t('upgrade.ok')}</button>
     </div>
   );
 }

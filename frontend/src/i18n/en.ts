@@ -315,6 +315,21 @@ export const en = {
   'sched.weeklyFor': 'Weekly for weeks',
   'sched.save': 'Save schedule',
   'sched.change': 'Change…',
+
+  // Window, database opening and About
+  'window.title': '{screen} — Reelvault',
+  'open.title': 'Reelvault cannot open its database',
+  'open.nothingChanged': 'Nothing was changed. Close this window when you have read the message.',
+  'upgrade.body': 'This database was upgraded from schema version {from} to {to}. A backup of it as it was is in {path}.',
+  'upgrade.ok': 'OK',
+  'about.title': 'About Reelvault',
+  'about.version': 'Version',
+  'about.commit': 'Commit',
+  'about.built': 'Built',
+  'about.schema': 'Database schema',
+  'about.newestSchema': 'Newest schema supported',
+  'about.dataFolder': 'Data folder',
+  'about.openFolder': 'Open folder',
 };
 
 /** The shape every dictionary has: one string per key of the English one. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { en } from './en';
 import { zhCN } from './zh-CN';
-import { LOCALE_STORAGE_KEY, getLocale, hasKey, pickLocale, setLocale, t, tx } from '.';
+import { LOCALE_STORAGE_KEY, getLocale, hasKey, pickLocale, preferredLanguages, setLocale, t, tx } from '.';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -20,7 +20,7 @@ describe('dictionaries', () => {
 
   it('translate: no Chinese message is the English one, apart from names and codes', () => {
     const same = (Object.keys(en) as (keyof typeof en)[]).filter((k) => en[k] === zhCN[k]);
-    expect(same.sort()).toEqual(['stats.p95']);
+    expect(same.sort()).toEqual(['stats.p95', 'window.title']);
   });
 });
 
@@ -70,5 +70,17 @@ describe('t', () => {
   it('knows which run-time keys exist', () => {
     expect(hasKey('job.backup')).toBe(true);
     expect(hasKey('job.something_new')).toBe(false);
+  });
+});
+
+describe('preferredLanguages', () => {
+  it('puts the system language the window gives before the browser languages', () => {
+    expect(pickLocale(preferredLanguages('zh-CN', ['en-US']))).toBe('zh-CN');
+    expect(pickLocale(preferredLanguages('en-GB', ['zh-CN']))).toBe('en');
+  });
+
+  it('follows the browser when the page runs without the window', () => {
+    expect(preferredLanguages(undefined, ['zh-TW', 'en'])).toEqual(['zh-TW', 'en']);
+    expect(pickLocale(preferredLanguages('', ['zh-TW']))).toBe('zh-CN');
   });
 });

@@ -1,8 +1,10 @@
 // The interface language: which one is in use, how it is chosen, and t().
 //
-// The language follows the browser (in the desktop window, WebKit takes it
-// from the system locale) until the user picks one with the switch; the
-// pick is remembered in localStorage. Switching re-renders the whole app.
+// The language follows the system (the desktop window puts the language of
+// its locale variables into index.html: WebKit's own navigator.language only
+// works where that locale is generated) or the browser until the user picks
+// one with the switch; the pick is remembered in localStorage. Switching
+// re-renders the whole app.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { en, type MessageKey, type Messages } from './en';
@@ -37,11 +39,20 @@ function storage(): Storage | undefined {
   }
 }
 
+/** The name of the meta element in which the desktop window puts the system language. */
+export const SYSTEM_LANGUAGE_META = 'reelvault-language';
+
+/** The preferred languages: the system's as the window gives it, then the browser's. */
+export function preferredLanguages(system: string | undefined, browser: readonly string[]): string[] {
+  return system ? [system, ...browser] : [...browser];
+}
+
 function initialLocale(): Locale {
   const saved = storage()?.getItem(LOCALE_STORAGE_KEY);
   if (saved === 'en' || saved === 'zh-CN') return saved;
+  const system = globalThis.document?.querySelector<HTMLMetaElement>(`meta[name="${SYSTEM_LANGUAGE_META}"]`)?.content;
   const nav = globalThis.navigator;
-  return pickLocale(nav ? (nav.languages?.length ? nav.languages : [nav.language]) : []);
+  return pickLocale(preferredLanguages(system, nav ? (nav.languages?.length ? nav.languages : [nav.language]) : []));
 }
 
 let current: Locale = initialLocale();

@@ -300,4 +300,19 @@ export const zhCN: Messages = {
   'sched.weeklyFor': '每周保留周数',
   'sched.save': '保存计划',
   'sched.change': '修改…',
+
+  // Window, database opening and About
+  'window.title': '{screen} — Reelvault',
+  'open.title': 'Reelvault 无法打开它的数据库',
+  'open.nothingChanged': '没有做任何更改。读完这条消息后请关闭此窗口。',
+  'upgrade.body': '此数据库已从架构版本 {from} 升级到 {to}。升级前的备份位于 {path}。',
+  'upgrade.ok': '知道了',
+  'about.title': '关于 Reelvault',
+  'about.version': '版本',
+  'about.commit': '提交',
+  'about.built': '构建时间',
+  'about.schema': '数据库架构',
+  'about.newestSchema': '支持的最新架构',
+  'about.dataFolder': '数据文件夹',
+  'about.openFolder': '打开文件夹',
 };
