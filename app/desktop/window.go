@@ -147,6 +147,7 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		}
 	}()
 
+	lang := systemLanguage(os.Getenv) // before fixLocale replaces a POSIX locale
 	if k := fixLocale(os.Getenv, os.Setenv); k != "" {
 		opts.Logger.Debug("POSIX locale replaced for the webview", "var", k, "value", fallbackLocale)
 	}
@@ -162,6 +163,7 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 			Assets:  opts.Assets,
 			Handler: media,
 			Middleware: func(next http.Handler) http.Handler {
+				next = withSystemLanguage(opts.Assets, lang, next)
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					opts.Logger.Debug("window request", "method", r.Method, "path", r.URL.Path, "range", r.Header.Get("Range"))
 					next.ServeHTTP(w, r)
