@@ -1,5 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { describeCron, nextRuns, parseCron } from './cron';
+import { describeCron, describeCronZh, nextRuns, parseCron } from './cron';
+
+describe('describeCronZh', () => {
+  it.each([
+    ['0 3 * * *', '每天 03:00'],
+    ['@daily', '每天 00:00'],
+    ['0 6,18 * * *', '每天 06:00、18:00'],
+    ['15 2 * * 1-5', '每个工作日 02:15'],
+    ['0 4 * * 0', '每周日 04:00'],
+    ['0 9 * * 1,3', '每周一、三 09:00'],
+    ['0 */6 * * *', '每 6 小时整点'],
+    ['30 * * * *', '每小时第 30 分'],
+    ['0 */2 * * 6', '每周六，每 2 小时整点'],
+    ['@every 6h', '每 6 小时'],
+    ['@every 1h', '每小时'],
+    ['@every 30m', '每 30 分钟'],
+  ])('%s → %s', (expr, words) => {
+    expect(describeCronZh(expr)).toBe(words);
+  });
+
+  it.each(['', '0 0 1 * *', '*/15 * * * *', '0,30 3 * * *', '@every 1h30m', '60 3 * * *'])('leaves %j to the expression', (expr) => {
+    expect(describeCronZh(expr)).toBeUndefined();
+  });
+});
 
 describe('describeCron', () => {
   it.each([
@@ -16,6 +39,8 @@ describe('describeCron', () => {
     ['0 * * * *', 'every hour on the hour, every day'],
     ['0 */6 * * *', 'every 6 hours on the hour, every day'],
     ['*/15 * * * *', 'every 15 minutes, every day'],
+    ['@every 6h', 'every 6 hours'],
+    ['@every 1m', 'every minute'],
   ])('%s → %s', (expr, words) => {
     expect(describeCron(expr)).toBe(words);
   });

@@ -115,6 +115,8 @@ function ordinal(n: number): string {
  * 03:00". Returns undefined when the expression does not parse.
  */
 export function describeCron(expr: string): string | undefined {
+  const every = describeEvery(expr, false);
+  if (every) return every;
   let c: Cron;
   try {
     c = parseCron(expr);
@@ -134,6 +136,46 @@ export function describeCron(expr: string): string | undefined {
   if (c.hour.values.length * c.minute.values.length > 6) return undefined;
   const times = c.hour.values.flatMap((h) => c.minute.values.map((m) => `${pad(h)}:${pad(m)}`));
   return `${days} at ${joinWords(times)}`;
+}
+
+const EVERY = /^@every\s+(\d+)([hms])$/;
+const UNITS = { h: ['hour', '小时'], m: ['minute', '分钟'], s: ['second', '秒'] } as const;
+
+/** "@every 6h" in words ("every 6 hours", "每 6 小时"); undefined for other text. */
+function describeEvery(expr: string, zh: boolean): string | undefined {
+  const m = EVERY.exec(expr.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const [en, cn] = UNITS[m[2] as keyof typeof UNITS];
+  if (zh) return n === 1 ? `每${cn}` : `每 ${n} ${cn}`;
+  return n === 1 ? `every ${en}` : `every ${n} ${en}s`;
+}
+
+const ZH_DAYS = '日一二三四五六';
+
+/**
+ * The common schedules in Chinese: every day, on weekdays or on some days of
+ * the week at set times, every N hours, @every. Undefined for the rest (the
+ * UI then shows the expression itself).
+ */
+export function describeCronZh(expr: string): string | undefined {
+  const every = describeEvery(expr, true);
+  if (every) return every;
+  let c: Cron;
+  try {
+    c = parseCron(expr);
+  } catch {
+    return undefined;
+  }
+  if (!c.dom.any || !c.month.any || c.minute.any || c.minute.step || c.minute.values.length !== 1) return undefined;
+  const minute = c.minute.values[0] as number;
+  const days = c.dow.values.join();
+  const on = c.dow.any ? '每天' : days === '1,2,3,4,5' ? '每个工作日' : `每周${c.dow.values.map((d) => ZH_DAYS[d]).join('、')}`;
+  if (c.hour.any || c.hour.step) {
+    const every = c.hour.step ? `每 ${c.hour.step} 小时` : '每小时';
+    return `${c.dow.any ? '' : `${on}，`}${every}${minute === 0 ? '整点' : `第 ${minute} 分`}`;
+  }
+  return `${on} ${c.hour.values.map((h) => `${pad(h)}:${pad(minute)}`).join('、')}`;
 }
 
 function dayMatches(c: Cron, d: Date): boolean {

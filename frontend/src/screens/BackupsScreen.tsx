@@ -4,7 +4,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { ProgressBar } from '../components/ProgressBar';
 import { compareRows } from '../lib/compare';
-import { describeCron, nextRuns } from '../lib/cron';
+import { describeCron, describeCronZh, nextRuns } from '../lib/cron';
 import { formatBytes, formatCount, formatDateTime, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { api, useClock, useNotifications } from '../state';
@@ -90,9 +90,9 @@ function ScheduleCard({ schedule, onSaved }: { schedule: Schedule; onSaved: (s: 
   const [edit, setEdit] = useState<Schedule | null>(null);
   const [error, setError] = useState<unknown>();
   const s = edit ?? schedule;
-  // The cron description is English only; other languages show the expression.
+  // Chinese describes the common schedules and shows the expression for the rest.
   const described = s.backup ? describeCron(s.backup) : undefined;
-  const words = described && (getLocale() === 'en' ? described : t('sched.cron', { expr: s.backup }));
+  const words = described && (getLocale() === 'en' ? described : (describeCronZh(s.backup) ?? t('sched.cron', { expr: s.backup })));
   const runs = s.backup ? nextRuns(s.backup, new Date(), 3) : [];
   const retention = [t('sched.keep', { n: s.keep }), s.keep_daily ? t('sched.daily', { n: s.keep_daily }) : '', s.keep_weekly ? t('sched.weekly', { n: s.keep_weekly }) : '']
     .filter(Boolean)
