@@ -35,12 +35,13 @@ LDFLAGS      := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buil
 # so H.264 MP4 videos play in it; WebKit's own dependencies bring
 # gstreamer1.0-plugins-base and -good, named here all the same: the MP4 and
 # WebM demuxers and the VP8/VP9 decoder), the window smoke test under Xvfb
-# (xvfb, xauth, imagemagick for screenshots, ffmpeg to make its test videos),
+# (xvfb, xauth, x11-utils to read the window title, imagemagick for
+# screenshots, ffmpeg to make its test videos),
 # the browser tests (chromium, and a CJK font so Chinese prompts render in
 # screenshots) and the PostgreSQL suite (postgresql).
 APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev gstreamer1.0-libav \
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	xvfb xauth imagemagick ffmpeg chromium fonts-wqy-microhei postgresql
+	xvfb xauth x11-utils imagemagick ffmpeg chromium fonts-wqy-microhei postgresql
 
 # Debian packages only `make dist` needs: makensis for the Windows installer
 # and 7z to list it. `make test` does not install them.
