@@ -38,13 +38,13 @@ export function FileFacts({ video, media }: { video: Video; media?: MediaFacts }
 export function playbackProblem(code: number | undefined): string {
   switch (code) {
     case 2:
-      return 'The file could not be read to the end.';
+      return t('video.readError');
     case 3:
-      return 'The file is damaged or uses a codec this player cannot decode.';
+      return t('video.decodeError');
     case 4:
-      return 'This player does not support the file’s format or codec.';
+      return t('video.unsupported');
     default:
-      return 'The video could not be played.';
+      return t('video.cannotPlay');
   }
 }
 
@@ -58,22 +58,22 @@ function CannotPlay({ video, label, code }: { video: Video; label: string; code?
   const [error, setError] = useState('');
   const act = (fn?: (id: number) => Promise<void>) => () => fn?.(video.id).then(() => setError(''), (e) => setError(toApiError(e).message));
   return (
-    <div class="missing" data-cannot-play={code ?? 0} role="group" aria-label={`${label}: cannot play`}>
+    <div class="missing" data-cannot-play={code ?? 0} role="group" aria-label={t('video.cannotPlayLabel', { label })}>
       <div>
         <strong>{playbackProblem(code)}</strong>
         <div class="row" style={{ justifyContent: 'center', marginTop: '8px', gap: '8px' }}>
           {api.openVideo ? (
             <>
               <button type="button" class="btn small" onClick={act(api.openVideo)}>
-                Open in player
+                {t('video.openInPlayer')}
               </button>
               <button type="button" class="btn small" onClick={act(api.showVideo)}>
-                Show in folder
+                {t('video.showInFolder')}
               </button>
             </>
           ) : (
             <a class="btn small" href={api.mediaUrl(video.id)} download>
-              Download
+              {t('video.download')}
             </a>
           )}
         </div>

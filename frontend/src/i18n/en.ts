@@ -145,6 +145,14 @@ export const en = {
   'video.file': 'File',
   'video.missing': 'File missing',
   'video.missingLabel': '{label}: file missing',
+  'video.readError': 'The file could not be read to the end.',
+  'video.decodeError': 'The file is damaged or uses a codec this player cannot decode.',
+  'video.unsupported': 'This player does not support the file’s format or codec.',
+  'video.cannotPlay': 'The video could not be played.',
+  'video.cannotPlayLabel': '{label}: cannot play',
+  'video.openInPlayer': 'Open in player',
+  'video.showInFolder': 'Show in folder',
+  'video.download': 'Download',
 
   // Statistics
   'stats.title': 'Statistics',
