@@ -315,17 +315,22 @@ soak: deps
 	done
 
 # Go statement coverage over both engines: every package's tests on SQLite,
-# then the store suite on PostgreSQL, merged block by block (a statement
-# counts as covered when either run covered it). The figure is the last line.
+# the store suite on PostgreSQL, and the whole-binary tests of app/crashtest
+# run against a binary built with -cover, merged block by block (a statement
+# counts as covered when any run covered it). The figure is the last line.
 cover: deps
 	@mkdir -p $(ARTIFACTS)
 	go test -count=1 -timeout 15m -covermode=set -coverpkg=./... -coverprofile=$(ARTIFACTS)/cover-sqlite.out \
 		$$(go list ./... | grep -v '/app/crashtest$$') >/dev/null
 	REELVAULT_TEST_DB=postgres REELVAULT_REQUIRE_POSTGRES=1 go test -count=1 -timeout 15m -covermode=set \
 		-coverpkg=./... -coverprofile=$(ARTIFACTS)/cover-postgres.out ./store/... >/dev/null
+	@tmp="$$(mktemp -d)"; chmod 755 "$$tmp"; mkdir -m 1777 "$$tmp/covdata"; \
+	go build -cover -covermode=set -coverpkg=./... -o "$$tmp/reelvault" . && \
+	GOCOVERDIR="$$tmp/covdata" REELVAULT_TEST_BIN="$$tmp/reelvault" go test -count=1 -timeout 15m ./app/crashtest >/dev/null && \
+	go tool covdata textfmt -i="$$tmp/covdata" -o $(ARTIFACTS)/cover-binary.out; rc=$$?; rm -rf "$$tmp"; exit $$rc
 	@awk 'FNR == 1 { next } { split($$0, f, " "); k = f[1] " " f[2]; if (!(k in c) || f[3] > c[k]) c[k] = f[3] } \
 		END { print "mode: set"; for (k in c) print k, c[k] }' \
-		$(ARTIFACTS)/cover-sqlite.out $(ARTIFACTS)/cover-postgres.out > $(ARTIFACTS)/cover.out
+		$(ARTIFACTS)/cover-sqlite.out $(ARTIFACTS)/cover-postgres.out $(ARTIFACTS)/cover-binary.out > $(ARTIFACTS)/cover.out
 	go tool cover -func=$(ARTIFACTS)/cover.out | tail -n 1
 
 ## ---- housekeeping ----------------------------------------------------------

@@ -135,17 +135,6 @@ func (m *Manager) inspect(ctx context.Context, path string) (*domain.Backup, err
 	}, nil
 }
 
-// Prune removes the scheduled backups that Retention does not keep and
-// returns their names. Returns ECONFLICT while a backup or restore runs.
-func (m *Manager) Prune(ctx context.Context) ([]string, error) {
-	unlock, err := m.lock("prune")
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	return m.prune()
-}
-
 // prune applies retention; the caller holds the operation lock.
 func (m *Manager) prune() ([]string, error) {
 	c, err := m.loadCatalog(context.Background())

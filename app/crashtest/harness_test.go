@@ -57,6 +57,9 @@ func (v *vault) environ() []string {
 		// The tests schedule backups every second or so, far below the
 		// production minimum.
 		backup.MinIntervalEnv + "=1s",
+		// make cover runs a binary built with -cover: its processes write
+		// their coverage here.
+		"GOCOVERDIR=" + os.Getenv("GOCOVERDIR"),
 	}, v.env...)
 }
 
