@@ -14,7 +14,6 @@ import (
 	"debug/pe"
 	"encoding/binary"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +23,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/reelvault/reelvault/app/desktop/xvfbtest"
 )
 
 // distFile returns the one file in $DIST_DIR matching pattern.
@@ -184,7 +185,7 @@ func TestDeb_Window(t *testing.T) {
 		t.Fatalf("desktop entry does not start reelvault with its icon:\n%s", entry)
 	}
 
-	display := startXvfb(t)
+	display := xvfbtest.StartXvfb(t)
 	home := t.TempDir()
 	dataDir := filepath.Join(home, "data", "reelvault")
 	cmd := exec.Command(filepath.Join(root, "usr/bin/reelvault"))
@@ -196,7 +197,7 @@ func TestDeb_Window(t *testing.T) {
 		"XDG_DATA_HOME="+filepath.Join(home, "data"),
 		"XDG_CONFIG_HOME="+filepath.Join(home, "config"),
 		"XDG_RUNTIME_DIR="+home,
-		"REELVAULT_ADDR="+freeAddr(t),
+		"REELVAULT_ADDR="+xvfbtest.FreeAddr(t),
 	)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -424,49 +425,4 @@ func sha256File(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("%x", sha256.Sum256(b))
-}
-
-// startXvfb starts a virtual X server on a free display and returns its name.
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	if err := x.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		_ = x.Process.Signal(syscall.SIGTERM)
-		_ = x.Wait()
-	})
-	num := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		num <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-num:
-		if n == "" {
-			t.Fatal("Xvfb did not report a display")
-		}
-		return ":" + n
-	case <-time.After(20 * time.Second):
-		t.Fatal("Xvfb did not start within 20 s")
-	}
-	return ""
-}
-
-// freeAddr returns a loopback address with a port free at the moment.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

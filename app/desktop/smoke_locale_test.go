@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/reelvault/reelvault/app/desktop"
+	"github.com/reelvault/reelvault/app/desktop/xvfbtest"
 )
 
 // TestWindowSmokeLocale opens the window at 800 px wide under the Chinese
@@ -43,8 +44,8 @@ func TestWindowSmokeLocale(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dataDir, desktop.WindowStateFile), state, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			display := startXvfb(t)
-			env := withLocale(windowEnv(t, display, freeAddr(t)), tc.lang)
+			display := xvfbtest.StartXvfb(t)
+			env := withLocale(windowEnv(t, display, xvfbtest.FreeAddr(t)), tc.lang)
 			w := launch(t, bin, dataDir, env)
 			if rows, _ := w.waitPainted(t, 60*time.Second); rows == 0 {
 				t.Fatal("the first history page shows no rows, want the seeded tasks")

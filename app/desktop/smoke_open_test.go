@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reelvault/reelvault/app/desktop/xvfbtest"
 	"github.com/reelvault/reelvault/store"
 )
 
@@ -43,8 +44,8 @@ func TestWindowOpenError(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	display := startXvfb(t)
-	w := launch(t, bin, dataDir, windowEnv(t, display, freeAddr(t)))
+	display := xvfbtest.StartXvfb(t)
+	w := launch(t, bin, dataDir, windowEnv(t, display, xvfbtest.FreeAddr(t)))
 	select {
 	case err := <-w.exited:
 		t.Fatalf("exited (%v) instead of showing the problem in a window\n%s", err, w.logs())
@@ -83,8 +84,8 @@ func TestWindowUpgrade(t *testing.T) {
 	if err := store.CreateAtVersion(context.Background(), filepath.Join(dataDir, "reelvault.db"), store.LatestSchemaVersion()-1); err != nil {
 		t.Fatal(err)
 	}
-	display := startXvfb(t)
-	w := launch(t, bin, dataDir, windowEnv(t, display, freeAddr(t)))
+	display := xvfbtest.StartXvfb(t)
+	w := launch(t, bin, dataDir, windowEnv(t, display, xvfbtest.FreeAddr(t)))
 	w.waitPainted(t, 60*time.Second)
 	time.Sleep(1500 * time.Millisecond)
 	screenshot(t, display, "window-upgrade.png")

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"github.com/reelvault/reelvault/app/desktop"
+	"github.com/reelvault/reelvault/app/desktop/xvfbtest"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
@@ -41,8 +41,8 @@ func TestWindowSmoke(t *testing.T) {
 	dataDir := t.TempDir()
 	key := seed(t, filepath.Join(dataDir, "reelvault.db"), 120)
 	mediaTask := seedMediaTask(t, filepath.Join(dataDir, "reelvault.db"))
-	display := startXvfb(t)
-	addr := freeAddr(t)
+	display := xvfbtest.StartXvfb(t)
+	addr := xvfbtest.FreeAddr(t)
 	env := windowEnv(t, display, addr)
 
 	w := launch(t, bin, dataDir, env, "--verbose") // --verbose logs the window's requests
@@ -143,8 +143,8 @@ func BenchmarkWindowFirstPage(b *testing.B) {
 	bin := binary(b)
 	dataDir := b.TempDir()
 	seed(b, filepath.Join(dataDir, "reelvault.db"), 10000)
-	display := startXvfb(b)
-	env := windowEnv(b, display, freeAddr(b))
+	display := xvfbtest.StartXvfb(b)
+	env := windowEnv(b, display, xvfbtest.FreeAddr(b))
 	var times []float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -454,49 +454,4 @@ func seedVideoTask(t testing.TB, ctx context.Context, tasks domain.TaskService, 
 	if _, err := tasks.CompleteTask(ctx, task.TaskID, copyFixture("final.webm")); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// startXvfb starts a virtual X server on a free display and returns its name.
-func startXvfb(t testing.TB) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	if err := x.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		_ = x.Process.Signal(syscall.SIGTERM)
-		_ = x.Wait()
-	})
-	num := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		num <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-num:
-		if n == "" {
-			t.Fatal("Xvfb did not report a display")
-		}
-		return ":" + n
-	case <-time.After(20 * time.Second):
-		t.Fatal("Xvfb did not start within 20 s")
-	}
-	return ""
-}
-
-// freeAddr returns a loopback address with a port free at the moment.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

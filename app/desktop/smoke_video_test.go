@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reelvault/reelvault/app/desktop/xvfbtest"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
@@ -202,8 +203,8 @@ func BenchmarkWindowLiveUpdate(b *testing.B) {
 	bin := binary(b)
 	dataDir := b.TempDir()
 	seed(b, filepath.Join(dataDir, "reelvault.db"), 1000)
-	display := startXvfb(b)
-	env := windowEnv(b, display, freeAddr(b))
+	display := xvfbtest.StartXvfb(b)
+	env := windowEnv(b, display, xvfbtest.FreeAddr(b))
 	runCLI(b, bin, dataDir, env, "", "user", "add", "bench", "--quota", "1000000")
 	w := launch(b, bin, dataDir, env)
 	w.waitPainted(b, 60*time.Second)
