@@ -294,6 +294,12 @@ func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 	}
 	h := hub.New()
 	db.Notifier = h
+	// Only a serving process (serve, the window: it holds the serve lock)
+	// shows other processes' changes live; a one-shot command opens no
+	// watcher connection and polls nothing.
+	if env.serveLock == nil {
+		db.WatchInterval = 0
+	}
 	// The media rule protects the data directory and makes its media
 	// folder the default root, on either engine.
 	dataDir, _ := env.DataDir()
