@@ -1,6 +1,7 @@
 package desktop
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,17 +19,14 @@ func OpenFolder(dir string) error {
 		return domain.Errorf(domain.ECONFLICT, "The folder %s does not exist.", dir)
 	}
 	name, args := folderCommand(runtime.GOOS, dir)
-	path, err := exec.LookPath(name)
-	if err != nil {
-		return domain.Errorf(domain.ECONFLICT, "No file manager could be started (%s is missing); the data folder is %s.", name, dir)
-	}
-	cmd := exec.Command(path, args...)
-	if err := cmd.Start(); err != nil {
+	// explorer exits 1 even when it opened the folder, so startProgram
+	// reaps the process without judging its status.
+	if err := startProgram(name, args...); err != nil {
+		if _, missing := errors.AsType[*exec.Error](err); missing {
+			return domain.Errorf(domain.ECONFLICT, "No file manager could be started (%s is missing); the data folder is %s.", name, dir)
+		}
 		return fmt.Errorf("open folder: %w", err)
 	}
-	// Reap the process; its status says little (explorer exits 1 even when
-	// it opened the folder).
-	go func() { _ = cmd.Wait() }()
 	return nil
 }
 
