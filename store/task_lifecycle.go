@@ -1,0 +1,213 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// transition runs one lifecycle step of a task in a write transaction: it
+// loads the task, refuses a step its status does not allow with ECONFLICT
+// (writing nothing), lets apply change the row, writes it back and records
+// the event.
+func (s *TaskService) transition(ctx context.Context, taskID string, to domain.Status, from []domain.Status,
+	apply func(tx *tx, r *taskRow) (event, message string, err error)) (*domain.Task, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var t *domain.Task
+	err = s.db.write(ctx, func(tx *tx) error {
+		r, err := findTaskRow(tx, a, taskID)
+		if err != nil {
+			return err
+		}
+		if err := checkStatus(r, to, from); err != nil {
+			return err
+		}
+		event, message, err := apply(tx, r)
+		if err != nil {
+			return err
+		}
+		r.UpdatedAt = micros(tx.now)
+		if err := updateTask(tx, r); err != nil {
+			return err
+		}
+		// A day without a histogram yet builds it from the tasks rows, so
+		// it is updated after the completed row is written.
+		if to == domain.StatusCompleted && domain.Status(r.Status) == domain.StatusCompleted {
+			if err := addGenerationTime(tx, day(tx.now), r.Duration); err != nil {
+				return err
+			}
+		}
+		if event != "" {
+			if err := addEvent(tx, r, event, message); err != nil {
+				return err
+			}
+		} else {
+			// Not worth an event (progress between milestones, a lease
+			// heartbeat), but listeners still see the change.
+			tx.notify(domain.Notification{Type: "task", TaskID: r.TaskID, Status: domain.Status(r.Status), Progress: r.Progress})
+		}
+		t = r.domain()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// checkStatus returns ECONFLICT naming both states unless r is in one of from.
+func checkStatus(r *taskRow, to domain.Status, from []domain.Status) error {
+	for _, st := range from {
+		if domain.Status(r.Status) == st {
+			return nil
+		}
+	}
+	return domain.Errorf(domain.ECONFLICT, "Task %s is %s and cannot become %s.", r.TaskID, r.Status, to)
+}
+
+// StartTask moves a pending task to processing.
+func (s *TaskService) StartTask(ctx context.Context, taskID string) (*domain.Task, error) {
+	return s.transition(ctx, taskID, domain.StatusProcessing, []domain.Status{domain.StatusPending},
+		func(tx *tx, r *taskRow) (string, string, error) {
+			start(tx, r)
+			return domain.EventStarted, "", nil
+		})
+}
+
+// start moves r to processing now.
+func start(tx *tx, r *taskRow) {
+	now := micros(tx.now)
+	r.Status = string(domain.StatusProcessing)
+	r.StartedAt = &now
+}
+
+// UpdateProgress records progress of a processing task. A milestone (each
+// quarter, or a change of the completed scene count) is written as an event.
+func (s *TaskService) UpdateProgress(ctx context.Context, taskID string, in domain.TaskProgress) (*domain.Task, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, taskID, domain.StatusProcessing, []domain.Status{domain.StatusProcessing},
+		func(tx *tx, r *taskRow) (string, string, error) {
+			scenes := r.CompletedScenes
+			if in.CompletedScenes != nil {
+				scenes = *in.CompletedScenes
+			}
+			if scenes > r.TotalScenes {
+				return "", "", domain.Invalidf("completed_scenes", "The number of completed scenes (%d) is more than the task's %d scenes.", scenes, r.TotalScenes)
+			}
+			milestone := in.Progress/25 != r.Progress/25 || scenes != r.CompletedScenes
+			r.Progress, r.CompletedScenes = in.Progress, scenes
+			if !milestone {
+				return "", "", nil
+			}
+			return domain.EventProgress, fmt.Sprintf("%d%%, %d of %d scenes", r.Progress, r.CompletedScenes, r.TotalScenes), nil
+		})
+}
+
+// CompleteTask finishes a processing task and registers its final video as
+// scene 0.
+func (s *TaskService) CompleteTask(ctx context.Context, taskID string, finalVideoPath string) (*domain.Task, error) {
+	a, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	path, err := cleanVideoPath("final_video_path", finalVideoPath)
+	if err != nil {
+		return nil, err
+	}
+	rule, err := s.Media.rule(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	size, err := rule.registerSize("final_video_path", path)
+	if err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, taskID, domain.StatusCompleted, []domain.Status{domain.StatusProcessing},
+		func(tx *tx, r *taskRow) (string, string, error) {
+			finish(tx, r, domain.StatusCompleted)
+			r.Progress = 100
+			r.CompletedScenes = r.TotalScenes
+			r.FinalVideoPath = path
+			if _, err := insertVideo(tx, r, domain.VideoInput{SceneNumber: domain.FinalScene, FilePath: path}, size); err != nil {
+				return "", "", err
+			}
+			if err := bumpStats(tx, day(tx.now), "completed_tasks", 0); err != nil {
+				return "", "", err
+			}
+			return domain.EventCompleted, "", nil
+		})
+}
+
+// FailTask fails a pending or processing task with a message.
+func (s *TaskService) FailTask(ctx context.Context, taskID string, message string) (*domain.Task, error) {
+	if err := validText("message", "error message", message, MaxMessageChars); err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, taskID, domain.StatusFailed, []domain.Status{domain.StatusPending, domain.StatusProcessing},
+		func(tx *tx, r *taskRow) (string, string, error) {
+			finish(tx, r, domain.StatusFailed)
+			r.ErrorMessage = message
+			if err := bumpStats(tx, day(tx.now), "failed_tasks", 0); err != nil {
+				return "", "", err
+			}
+			return domain.EventFailed, message, nil
+		})
+}
+
+// CancelTask cancels a pending or processing task.
+func (s *TaskService) CancelTask(ctx context.Context, taskID string) (*domain.Task, error) {
+	return s.transition(ctx, taskID, domain.StatusCancelled, []domain.Status{domain.StatusPending, domain.StatusProcessing},
+		func(tx *tx, r *taskRow) (string, string, error) {
+			finish(tx, r, domain.StatusCancelled)
+			if err := bumpStats(tx, day(tx.now), "cancelled_tasks", 0); err != nil {
+				return "", "", err
+			}
+			return domain.EventCancelled, "", nil
+		})
+}
+
+// finish moves r to a terminal status now, releasing any lease.
+func finish(tx *tx, r *taskRow, to domain.Status) {
+	now := micros(tx.now)
+	r.Status = string(to)
+	r.CompletedAt = &now
+	r.LeaseOwner, r.LeaseExpiresAt = "", nil
+	if r.StartedAt != nil {
+		d := math.Max(0, float64(now-*r.StartedAt)/1e6)
+		r.Duration = &d
+	}
+}
+
+// updateTask writes every mutable column of r.
+func updateTask(tx *tx, r *taskRow) error {
+	_, err := tx.exec(`
+		UPDATE tasks SET
+			status = ?,
+			progress = ?,
+			total_scenes = ?,
+			completed_scenes = ?,
+			final_video_path = ?,
+			error_message = ?,
+			attempts = ?,
+			lease_owner = ?,
+			lease_expires_at = ?,
+			updated_at = ?,
+			started_at = ?,
+			completed_at = ?,
+			duration = ?
+		WHERE id = ?`,
+		r.Status, r.Progress, r.TotalScenes, r.CompletedScenes, r.FinalVideoPath, r.ErrorMessage,
+		r.Attempts, r.LeaseOwner, r.LeaseExpiresAt, r.UpdatedAt, r.StartedAt, r.CompletedAt, r.Duration,
+		r.ID)
+	if err != nil {
+		return fmt.Errorf("update task: %w", err)
+	}
+	return nil
+}
