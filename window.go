@@ -62,6 +62,7 @@ func init() {
 			if b := svc.Backup(env.Logger); b != nil {
 				opts.Scheduler = b.Scheduler
 				opts.Services.Backup = b
+				opts.Services.Export = svc.Export()
 			}
 		}
 		if serve := command("serve"); serve != nil {

@@ -355,7 +355,7 @@ func BenchmarkExport(b *testing.B) {
 		stop := make(chan struct{})
 		peak := sampleAnon(stop)
 		cw := &countingWriter{}
-		if err := exp.Export(ctx, cw, store.ExportFilter{}); err != nil {
+		if err := exp.Export(ctx, cw, domain.ExportFilter{}); err != nil {
 			b.Fatal(err)
 		}
 		close(stop)

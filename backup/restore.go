@@ -26,14 +26,6 @@ type restoreJournal struct {
 	At         time.Time `json:"at"`
 }
 
-// RestoreResult describes a finished restore.
-type RestoreResult struct {
-	Source        string           `json:"source"`
-	PreRestore    *domain.Backup   `json:"pre_restore"`    // the backup Undo returns to
-	SchemaVersion int64            `json:"schema_version"` // of the restored file, before migrating it forward
-	Rows          map[string]int64 `json:"rows"`
-}
-
 // Restore replaces the live database with a backup: a catalogue name or the
 // path of any backup file (zstd, gzip or plain SQLite). The file is proven
 // good before anything changes; then a pre-restore backup is taken and the
@@ -43,7 +35,7 @@ type RestoreResult struct {
 // Returns ENOTFOUND (no such file), EINVALID (not a whole Reelvault database
 // of a supported schema; the message says why), ECONFLICT (another backup or
 // restore is running).
-func (m *Manager) Restore(ctx context.Context, source string, progress func(domain.BackupProgress)) (*RestoreResult, error) {
+func (m *Manager) Restore(ctx context.Context, source string, progress func(domain.BackupProgress)) (*domain.RestoreResult, error) {
 	if strings.TrimSpace(source) == "" {
 		return nil, domain.Invalidf("source", "Name a backup or a backup file to restore.")
 	}
@@ -67,7 +59,7 @@ func (m *Manager) Restore(ctx context.Context, source string, progress func(doma
 // Undo returns the database to its state before the last restore (or undo:
 // two undos in a row bring the restored data back). Returns ENOTFOUND when
 // there is nothing to undo, ECONFLICT while a backup or restore runs.
-func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)) (*RestoreResult, error) {
+func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)) (*domain.RestoreResult, error) {
 	unlock, err := m.lock("undo")
 	if err != nil {
 		return nil, err
@@ -153,7 +145,7 @@ func (m *Manager) alone() (release func(), err error) {
 
 // restore does the work of Restore; the caller holds the operation lock and
 // the claim of alone.
-func (m *Manager) restore(ctx context.Context, src, wantSum string, progress func(domain.BackupProgress)) (*RestoreResult, error) {
+func (m *Manager) restore(ctx context.Context, src, wantSum string, progress func(domain.BackupProgress)) (*domain.RestoreResult, error) {
 	step := func(n int64) {
 		p := domain.BackupProgress{Phase: "restore", Done: n, Total: 4}
 		if progress != nil {
@@ -265,7 +257,7 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 	}
 	step(4)
 	m.Logger.Info("restored database", "source", src, "pre_restore", pre.Name)
-	return &RestoreResult{Source: src, PreRestore: pre, SchemaVersion: info.SchemaVersion, Rows: info.Rows}, nil
+	return &domain.RestoreResult{Source: src, PreRestore: pre, SchemaVersion: info.SchemaVersion, Rows: info.Rows}, nil
 }
 
 // errNoLink is a failed hard link of the database into the backups folder.

@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"context"
+	"io"
+	"time"
+)
 
 // BackupKind says why a backup was taken.
 type BackupKind string
@@ -81,4 +85,46 @@ type Upgrade struct {
 	From   int64  `json:"from"`
 	To     int64  `json:"to"`
 	Backup string `json:"backup"` // the backup file of the database as it was
+}
+
+// RestoreResult describes a finished restore or undo.
+type RestoreResult struct {
+	Source        string           `json:"source"`
+	PreRestore    *Backup          `json:"pre_restore"`    // the backup an undo returns to
+	SchemaVersion int64            `json:"schema_version"` // of the restored file, before migrating it forward
+	Rows          map[string]int64 `json:"rows"`
+}
+
+// BackupService takes, lists, serves and restores verified backups and runs
+// the maintenance schedule. Restores swap the live database while the
+// process keeps running; progress goes out as notifications.
+type BackupService interface {
+	// Backup takes a verified manual backup and returns its catalogue entry.
+	// Returns ECONFLICT while another backup or restore runs.
+	Backup(ctx context.Context) (*Backup, error)
+	// Backups lists verified backups, newest first.
+	Backups(ctx context.Context) ([]*Backup, error)
+	// OpenBackup opens the catalogued backup called name for reading.
+	// Returns EINVALID for a name that is not a catalogue name, ENOTFOUND
+	// for one the catalogue does not list, EFORBIDDEN when its file is not
+	// a regular file in the backups folder.
+	OpenBackup(ctx context.Context, name string) (*Backup, io.ReadSeekCloser, error)
+	// Restore restores the catalogued backup name into the live database
+	// after taking a pre-restore backup. Returns ENOTFOUND, EINVALID,
+	// ECONFLICT.
+	Restore(ctx context.Context, name string) (*RestoreResult, error)
+	// UndoRestore returns to the state before the last restore. Returns
+	// ENOTFOUND when there is nothing to undo, ECONFLICT.
+	UndoRestore(ctx context.Context) (*RestoreResult, error)
+	// Schedule returns the maintenance schedule.
+	Schedule(ctx context.Context) (*Schedule, error)
+	// SetSchedule validates and applies a new schedule at once. Returns
+	// EINVALID naming the bad field.
+	SetSchedule(ctx context.Context, s Schedule) (*Schedule, error)
+	// Jobs lists the most recent job runs, newest first.
+	Jobs(ctx context.Context, limit int) ([]*JobRun, error)
+	// Maintain runs one maintenance operation now and returns its run; a
+	// failed operation returns the run (result "error") with an EINTERNAL
+	// error. Returns EINVALID for an unknown operation.
+	Maintain(ctx context.Context, op string) (*JobRun, error)
 }

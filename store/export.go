@@ -22,24 +22,14 @@ const (
 // however large the history.
 const exportBatch = 500
 
-// ExportFilter selects the tasks to export. Zero fields do not filter.
-type ExportFilter struct {
-	Username string          `json:"username,omitempty"`
-	Status   []domain.Status `json:"status,omitempty"`
-	Since    *time.Time      `json:"since,omitempty"` // created at or after
-	Until    *time.Time      `json:"until,omitempty"` // created before
-	// NDJSON writes a header line, then one task per line.
-	NDJSON bool `json:"-"`
-}
-
 // ExportHeader is the head of an export document: everything but the tasks.
 // In NDJSON it is the first line.
 type ExportHeader struct {
-	Format     string        `json:"format"`
-	Version    int           `json:"version"`
-	ExportedAt time.Time     `json:"exported_at"`
-	Filter     ExportFilter  `json:"filter"`
-	Users      []*ExportUser `json:"users"`
+	Format     string              `json:"format"`
+	Version    int                 `json:"version"`
+	ExportedAt time.Time           `json:"exported_at"`
+	Filter     domain.ExportFilter `json:"filter"`
+	Users      []*ExportUser       `json:"users"`
 }
 
 // ExportUser is a user as exported: no key, no key hash, no internal ID.
@@ -114,26 +104,15 @@ type ExportService struct {
 	db *DB
 }
 
+var _ domain.ExportService = (*ExportService)(nil)
+
 // NewExportService returns an ExportService on db.
 func NewExportService(db *DB) *ExportService {
 	return &ExportService{db: db}
 }
 
-// validate checks the filter. Returns EINVALID naming the field.
-func (f ExportFilter) validate() error {
-	for _, s := range f.Status {
-		if !s.Valid() {
-			return domain.Invalidf("status", "Status %q is not one of pending, processing, completed, failed, cancelled.", s)
-		}
-	}
-	if f.Since != nil && f.Until != nil && !f.Until.After(*f.Since) {
-		return domain.Invalidf("until", "The end date must be after the start date.")
-	}
-	return nil
-}
-
 // where returns the SQL condition on tasks t / users u for the filter.
-func (f ExportFilter) where() (string, []any) {
+func exportWhere(f domain.ExportFilter) (string, []any) {
 	conds := []string{"t.id > ?"}
 	var args []any
 	if f.Username != "" {
@@ -162,11 +141,11 @@ func (f ExportFilter) where() (string, []any) {
 // consistent snapshot in keyset pages, so memory stays flat and writers are
 // never blocked. Returns EINVALID for a bad filter, ENOTFOUND for an unknown
 // username.
-func (s *ExportService) Export(ctx context.Context, w io.Writer, f ExportFilter) error {
+func (s *ExportService) Export(ctx context.Context, w io.Writer, f domain.ExportFilter) error {
 	if _, err := ownerFrom(ctx); err != nil {
 		return err
 	}
-	if err := f.validate(); err != nil {
+	if err := f.Validate(); err != nil {
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)

@@ -21,7 +21,7 @@ func TestExportService_Export_FilterPages(t *testing.T) {
 	ctx := domain.WithOwner(context.Background())
 	src := openAt(t)
 	importFile(t, src, filepath.Join("testdata", "import.json"))
-	lines := bytes.Split(bytes.TrimSuffix(exportAll(t, src, store.ExportFilter{NDJSON: true}), []byte("\n")), []byte("\n"))
+	lines := bytes.Split(bytes.TrimSuffix(exportAll(t, src, domain.ExportFilter{NDJSON: true}), []byte("\n")), []byte("\n"))
 
 	// 1,100 tasks (three pages), copies of the sample tasks; alice owns a
 	// sparse few, bob the rest.
@@ -55,7 +55,7 @@ func TestExportService_Export_FilterPages(t *testing.T) {
 	taskLines := func(out []byte) [][]byte {
 		return bytes.Split(bytes.TrimSuffix(out, []byte("\n")), []byte("\n"))[1:]
 	}
-	all := taskLines(exportAll(t, db, store.ExportFilter{NDJSON: true}))
+	all := taskLines(exportAll(t, db, domain.ExportFilter{NDJSON: true}))
 	if len(all) != n {
 		t.Fatalf("tasks=%d, want %d", len(all), n)
 	}
@@ -84,7 +84,7 @@ func TestExportService_Export_FilterPages(t *testing.T) {
 					want = append(want, line)
 				}
 			}
-			got := taskLines(exportAll(t, db, store.ExportFilter{Username: user, NDJSON: true}))
+			got := taskLines(exportAll(t, db, domain.ExportFilter{Username: user, NDJSON: true}))
 			if len(got) != len(want) {
 				t.Fatalf("tasks=%d, want %d", len(got), len(want))
 			}

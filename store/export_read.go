@@ -33,8 +33,8 @@ func exportUsers(tx *tx, username string) ([]*ExportUser, error) {
 // exportBatch tasks (and their children) per query. The rows are scanned by
 // hand into a page reused from batch to batch: reflection-based scanning
 // was most of the export's time.
-func exportTasks(tx *tx, f ExportFilter, emit func(p *exportPage, i int) error) error {
-	where, args := f.where()
+func exportTasks(tx *tx, f domain.ExportFilter, emit func(p *exportPage, i int) error) error {
+	where, args := exportWhere(f)
 	query := `SELECT
 			t.id,
 			t.task_id,

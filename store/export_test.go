@@ -18,7 +18,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // exportAll exports db as JSON (or NDJSON) at the fixed test clock.
-func exportAll(t *testing.T, db *store.DB, f store.ExportFilter) []byte {
+func exportAll(t *testing.T, db *store.DB, f domain.ExportFilter) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := store.NewExportService(db).Export(domain.WithOwner(context.Background()), &buf, f); err != nil {
@@ -28,7 +28,7 @@ func exportAll(t *testing.T, db *store.DB, f store.ExportFilter) []byte {
 }
 
 // importFile imports the file at path into db.
-func importFile(t *testing.T, db *store.DB, path string) *store.ImportResult {
+func importFile(t *testing.T, db *store.DB, path string) *domain.ImportResult {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -55,10 +55,10 @@ func TestExportService_RoundTrip(t *testing.T) {
 	golden := filepath.Join("testdata", "export.golden.json")
 	db := openAt(t)
 	res := importFile(t, db, filepath.Join("testdata", "import.json"))
-	if *res != (store.ImportResult{Users: 2, Tasks: 3}) {
+	if *res != (domain.ImportResult{Users: 2, Tasks: 3}) {
 		t.Fatalf("import=%+v, want 2 users and 3 tasks", *res)
 	}
-	got := exportAll(t, db, store.ExportFilter{})
+	got := exportAll(t, db, domain.ExportFilter{})
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -78,12 +78,12 @@ func TestExportService_RoundTrip(t *testing.T) {
 	t.Run("JSON", func(t *testing.T) {
 		db2 := openAt(t)
 		importFile(t, db2, golden)
-		if again := exportAll(t, db2, store.ExportFilter{}); !bytes.Equal(again, want) {
+		if again := exportAll(t, db2, domain.ExportFilter{}); !bytes.Equal(again, want) {
 			t.Fatalf("round trip differs:\n%s", again)
 		}
 	})
 	t.Run("NDJSON", func(t *testing.T) {
-		nd := exportAll(t, db, store.ExportFilter{NDJSON: true})
+		nd := exportAll(t, db, domain.ExportFilter{NDJSON: true})
 		if lines := bytes.Count(nd, []byte("\n")); lines != 4 {
 			t.Fatalf("ndjson lines=%d, want header + 3 tasks", lines)
 		}
@@ -93,16 +93,16 @@ func TestExportService_RoundTrip(t *testing.T) {
 		}
 		db3 := openAt(t)
 		importFile(t, db3, p)
-		if again := exportAll(t, db3, store.ExportFilter{}); !bytes.Equal(again, want) {
+		if again := exportAll(t, db3, domain.ExportFilter{}); !bytes.Equal(again, want) {
 			t.Fatalf("ndjson round trip differs:\n%s", again)
 		}
 	})
 	t.Run("Idempotent", func(t *testing.T) {
 		res := importFile(t, db, golden)
-		if *res != (store.ImportResult{Skipped: 3}) {
+		if *res != (domain.ImportResult{Skipped: 3}) {
 			t.Fatalf("second import=%+v, want 3 skipped", *res)
 		}
-		if again := exportAll(t, db, store.ExportFilter{}); !bytes.Equal(again, want) {
+		if again := exportAll(t, db, domain.ExportFilter{}); !bytes.Equal(again, want) {
 			t.Fatal("a second import changed the data")
 		}
 	})
@@ -127,14 +127,14 @@ func TestExportService_Export_Filter(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		filter store.ExportFilter
+		filter domain.ExportFilter
 		tasks  int
 	}{
-		{"All", store.ExportFilter{}, 3},
-		{"User", store.ExportFilter{Username: "alice"}, 2},
-		{"Status", store.ExportFilter{Status: []domain.Status{domain.StatusFailed, domain.StatusPending}}, 2},
-		{"Since", store.ExportFilter{Since: day("2026-03-11")}, 2},
-		{"Range", store.ExportFilter{Since: day("2026-03-11"), Until: day("2026-03-12")}, 1},
+		{"All", domain.ExportFilter{}, 3},
+		{"User", domain.ExportFilter{Username: "alice"}, 2},
+		{"Status", domain.ExportFilter{Status: []domain.Status{domain.StatusFailed, domain.StatusPending}}, 2},
+		{"Since", domain.ExportFilter{Since: day("2026-03-11")}, 2},
+		{"Range", domain.ExportFilter{Since: day("2026-03-11"), Until: day("2026-03-12")}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,18 +146,18 @@ func TestExportService_Export_Filter(t *testing.T) {
 		})
 	}
 	t.Run("ErrInvalidStatus", func(t *testing.T) {
-		err := store.NewExportService(db).Export(ctx, &bytes.Buffer{}, store.ExportFilter{Status: []domain.Status{"done"}})
+		err := store.NewExportService(db).Export(ctx, &bytes.Buffer{}, domain.ExportFilter{Status: []domain.Status{"done"}})
 		assertErrCode(t, err, domain.EINVALID)
 		if domain.ErrorField(err) != "status" {
 			t.Fatalf("field=%q, want status", domain.ErrorField(err))
 		}
 	})
 	t.Run("ErrUnknownUser", func(t *testing.T) {
-		err := store.NewExportService(db).Export(ctx, &bytes.Buffer{}, store.ExportFilter{Username: "carol"})
+		err := store.NewExportService(db).Export(ctx, &bytes.Buffer{}, domain.ExportFilter{Username: "carol"})
 		assertErrCode(t, err, domain.ENOTFOUND)
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
-		err := store.NewExportService(db).Export(domain.WithUser(context.Background(), 1), &bytes.Buffer{}, store.ExportFilter{})
+		err := store.NewExportService(db).Export(domain.WithUser(context.Background(), 1), &bytes.Buffer{}, domain.ExportFilter{})
 		assertErrCode(t, err, domain.EFORBIDDEN)
 	})
 }
@@ -251,7 +251,7 @@ func TestExportService_RoundTrip_Services(t *testing.T) {
 			}
 		}
 	}
-	first := exportAll(t, db, store.ExportFilter{})
+	first := exportAll(t, db, domain.ExportFilter{})
 	p := filepath.Join(t.TempDir(), "export.json")
 	if err := os.WriteFile(p, first, 0o600); err != nil {
 		t.Fatal(err)
@@ -260,7 +260,7 @@ func TestExportService_RoundTrip_Services(t *testing.T) {
 	if res := importFile(t, db2, p); res.Tasks != 3 || res.Users != 1 {
 		t.Fatalf("import=%+v", res)
 	}
-	if again := exportAll(t, db2, store.ExportFilter{}); !bytes.Equal(again, first) {
+	if again := exportAll(t, db2, domain.ExportFilter{}); !bytes.Equal(again, first) {
 		t.Fatalf("round trip differs:\n%s\nvs\n%s", first, again)
 	}
 	// Statistics were rebuilt from the imported tasks.

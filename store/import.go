@@ -17,13 +17,6 @@ import (
 	"github.com/reelvault/reelvault/domain"
 )
 
-// ImportResult reports what Import wrote.
-type ImportResult struct {
-	Users   int `json:"users"`   // users created
-	Tasks   int `json:"tasks"`   // tasks written
-	Skipped int `json:"skipped"` // tasks already present (by task_id)
-}
-
 // importedKeyHash marks users created by an import: no API key hashes to it
 // (real hashes are 64 hex digits), so such a user needs RotateKey first.
 const importedKeyHash = "imported:"
@@ -44,7 +37,7 @@ var taskIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 //
 // Returns EINVALID naming the first bad record by position and reason,
 // EFORBIDDEN for a non-owner.
-func (s *ExportService) Import(ctx context.Context, r io.Reader) (*ImportResult, error) {
+func (s *ExportService) Import(ctx context.Context, r io.Reader) (*domain.ImportResult, error) {
 	if _, err := ownerFrom(ctx); err != nil {
 		return nil, err
 	}
@@ -82,9 +75,9 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*ImportResult,
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("import: rewind: %w", err)
 	}
-	res := &ImportResult{}
+	res := &domain.ImportResult{}
 	err = s.db.write(ctx, func(tx *tx) error {
-		res = &ImportResult{}
+		res = &domain.ImportResult{}
 		h, err := readHeader(rs)
 		if err != nil {
 			return err

@@ -29,10 +29,10 @@ func FuzzExportService_Import(f *testing.F) {
 	}
 	var export, ndjson bytes.Buffer
 	svc := store.NewExportService(e.DB)
-	if err := svc.Export(ctx, &export, store.ExportFilter{}); err != nil {
+	if err := svc.Export(ctx, &export, domain.ExportFilter{}); err != nil {
 		f.Fatal(err)
 	}
-	if err := svc.Export(ctx, &ndjson, store.ExportFilter{NDJSON: true}); err != nil {
+	if err := svc.Export(ctx, &ndjson, domain.ExportFilter{NDJSON: true}); err != nil {
 		f.Fatal(err)
 	}
 	// The exports of this very database, and variations a careless or
@@ -58,7 +58,7 @@ func FuzzExportService_Import(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		before := e.Counts(t)
 		var (
-			res  *store.ImportResult
+			res  *domain.ImportResult
 			err  error
 			done = make(chan struct{})
 		)

@@ -28,7 +28,7 @@ func importFixture(t *testing.T) map[string]any {
 }
 
 // importDoc imports doc (encoding/json writes map keys sorted).
-func importDoc(e *env, doc any) (*store.ImportResult, error) {
+func importDoc(e *env, doc any) (*domain.ImportResult, error) {
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
@@ -40,7 +40,7 @@ func importDoc(e *env, doc any) (*store.ImportResult, error) {
 func importSnapshot(t *testing.T, e *env) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := store.NewExportService(e.DB).Export(e.Owner, &buf, store.ExportFilter{}); err != nil {
+	if err := store.NewExportService(e.DB).Export(e.Owner, &buf, domain.ExportFilter{}); err != nil {
 		t.Fatal(err)
 	}
 	users, err := e.Users.FindUsers(e.Owner)
@@ -144,7 +144,7 @@ func TestExportService_ImportSortedKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *res != (store.ImportResult{Users: 2, Tasks: 3}) {
+	if *res != (domain.ImportResult{Users: 2, Tasks: 3}) {
 		t.Fatalf("import=%+v, want 2 users and 3 tasks", *res)
 	}
 }

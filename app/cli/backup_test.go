@@ -68,7 +68,7 @@ func TestBackupRestore(t *testing.T) {
 		}
 	})
 
-	out := decode[backup.RestoreResult](t, r.ok("--json", "restore", b.Name, "--yes"))
+	out := decode[domain.RestoreResult](t, r.ok("--json", "restore", b.Name, "--yes"))
 	if out.PreRestore == nil || out.PreRestore.Kind != domain.BackupPreRestore {
 		t.Fatalf("restore=%+v", out)
 	}
@@ -257,7 +257,7 @@ func TestRestore_OlderSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out := decode[backup.RestoreResult](t, r.ok("--json", "restore", file, "--yes"))
+	out := decode[domain.RestoreResult](t, r.ok("--json", "restore", file, "--yes"))
 	if out.PreRestore == nil || out.PreRestore.Kind != domain.BackupPreRestore {
 		t.Fatalf("restore=%+v", out)
 	}

@@ -176,7 +176,7 @@ func TestServices_Backup(t *testing.T) {
 			}
 		})
 		b := svc.Backup(slog.New(slog.DiscardHandler))
-		if b == nil || b.Scheduler == nil || b.Exports == nil {
+		if b == nil || b.Scheduler == nil || svc.Export() == nil {
 			t.Fatalf("backup service %+v, want a manager, a schedule and an export service", b)
 		}
 		if b.Manager.DB != svc.DB || b.Scheduler.Manager != b.Manager {
@@ -190,6 +190,9 @@ func TestServices_Backup(t *testing.T) {
 	t.Run("NoStore", func(t *testing.T) {
 		if b := (&cli.Services{}).Backup(nil); b != nil {
 			t.Fatalf("backup service %+v without a store, want nil", b)
+		}
+		if e := (&cli.Services{}).Export(); e != nil {
+			t.Fatalf("export service %+v without a store, want nil", e)
 		}
 	})
 }

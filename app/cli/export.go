@@ -36,7 +36,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	filter := store.ExportFilter{Username: *user, Status: status, Since: since.from(), Until: until.until(), NDJSON: *ndjson}
+	filter := domain.ExportFilter{Username: *user, Status: status, Since: since.from(), Until: until.until(), NDJSON: *ndjson}
 	exp := store.NewExportService(db)
 	if *out == "" {
 		return exp.Export(ctx, env.Stdout, filter)

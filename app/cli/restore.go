@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -50,7 +49,7 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 		return domain.Errorf(domain.ECONFLICT, "Restore cancelled; nothing was changed.")
 	}
 	show, done := env.progress()
-	var res *backup.RestoreResult
+	var res *domain.RestoreResult
 	if *undo {
 		res, err = m.Undo(ctx, show)
 	} else {

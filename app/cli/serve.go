@@ -11,8 +11,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/reelvault/reelvault/app/server"
-	"github.com/reelvault/reelvault/app/server/backupapi"
 	"github.com/reelvault/reelvault/backup"
+	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
 
@@ -82,6 +82,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if b := svc.Backup(env.Logger); b != nil {
 		sched = b.Scheduler
 		cfg.Backup = b
+		cfg.Export = svc.Export()
 	}
 
 	srv := server.New(cfg)
@@ -131,16 +132,30 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 }
 
 // Backup builds the backup service of the store for `serve` and the window:
-// the backup manager, its schedule (not started: start and stop it with
-// Scheduler.Start and Stop) and the export service, with logger for
-// background errors. It returns nil unless the store is SQLite: backups, the
-// schedule and export work on the SQLite store only, and a PostgreSQL store
-// is backed up with pg_dump.
-func (s *Services) Backup(logger *slog.Logger) *backupapi.Service {
-	if s.DB == nil || s.DB.Engine() != store.EngineSQLite {
+// the backup manager and its schedule (not started: start and stop it with
+// Scheduler.Start and Stop), with logger for background errors. It returns
+// nil unless the store is SQLite: backups and the schedule work on the
+// SQLite store only, and a PostgreSQL store is backed up with pg_dump.
+func (s *Services) Backup(logger *slog.Logger) *backup.Service {
+	if !s.sqlite() {
 		return nil
 	}
-	return backupapi.New(backup.NewScheduler(s.BackupManager(logger)), store.NewExportService(s.DB))
+	return backup.NewService(backup.NewScheduler(s.BackupManager(logger)))
+}
+
+// Export returns the export service of the store for `serve` and the
+// window, or nil unless the store is SQLite (like backups, export and import
+// are offered on the SQLite store only).
+func (s *Services) Export() domain.ExportService {
+	if !s.sqlite() {
+		return nil
+	}
+	return store.NewExportService(s.DB)
+}
+
+// sqlite reports whether the services run on the store's SQLite engine.
+func (s *Services) sqlite() bool {
+	return s.DB != nil && s.DB.Engine() == store.EngineSQLite
 }
 
 // BackupManager returns the backup Manager of the SQLite store, writing to

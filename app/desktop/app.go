@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -16,7 +15,10 @@ type Services struct {
 	// Backup takes and restores backups and runs the maintenance schedule:
 	// the same service as the HTTP API's. Nil when the store is not the
 	// local SQLite file; the backup bindings then answer ECONFLICT.
-	Backup server.BackupService
+	Backup domain.BackupService
+	// Export writes and reads export documents for the window's API; nil
+	// where Backup is nil.
+	Export domain.ExportService
 	// Media manages the media roots; nil answers ENOTFOUND.
 	Media domain.MediaService
 }
@@ -205,7 +207,7 @@ func (a *App) CreateBackup() (*domain.Backup, error) {
 // RestoreBackup replaces the database with the catalogued backup name; a
 // pre-restore backup is taken first so UndoRestore can return. Progress
 // arrives as notification events of type "restore".
-func (a *App) RestoreBackup(name string) (*server.RestoreResult, error) {
+func (a *App) RestoreBackup(name string) (*domain.RestoreResult, error) {
 	if a.svc.Backup == nil {
 		return nil, errNoBackups
 	}
@@ -213,7 +215,7 @@ func (a *App) RestoreBackup(name string) (*server.RestoreResult, error) {
 }
 
 // UndoRestore returns the database to its state before the last restore.
-func (a *App) UndoRestore() (*server.RestoreResult, error) {
+func (a *App) UndoRestore() (*domain.RestoreResult, error) {
 	if a.svc.Backup == nil {
 		return nil, errNoBackups
 	}

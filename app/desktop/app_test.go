@@ -8,7 +8,6 @@ import (
 
 	"github.com/reelvault/reelvault/app/desktop"
 	"github.com/reelvault/reelvault/app/hub"
-	"github.com/reelvault/reelvault/app/server/backupapi"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -42,7 +41,8 @@ func newFixture(tb testing.TB) *fixture {
 		Tasks:  store.NewTaskService(db),
 		Users:  store.NewUserService(db),
 		Stats:  store.NewStatsService(db),
-		Backup: backupapi.New(sched, store.NewExportService(db)),
+		Backup: backup.NewService(sched),
+		Export: store.NewExportService(db),
 	}
 	return &fixture{
 		db:    db,

@@ -184,6 +184,7 @@ func startAPI(ctx context.Context, opts Options) (*server.Server, string, <-chan
 		Users:   opts.Services.Users,
 		Stats:   opts.Services.Stats,
 		Backup:  opts.Services.Backup,
+		Export:  opts.Services.Export,
 		Media:   opts.Services.Media,
 		Hub:     opts.Hub,
 		Assets:  opts.Assets,

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,68 +9,6 @@ import (
 
 	"github.com/reelvault/reelvault/domain"
 )
-
-// BackupService is what the backup, restore, export, schedule and
-// maintenance routes need; package backupapi adapts the backup package and
-// the store's export service to it. Config.Backup is optional: without it
-// those routes answer 404.
-type BackupService interface {
-	// Backup takes a verified manual backup and returns its catalogue entry.
-	// Returns ECONFLICT while another backup or restore runs.
-	Backup(ctx context.Context) (*domain.Backup, error)
-	// Backups lists verified backups, newest first.
-	Backups(ctx context.Context) ([]*domain.Backup, error)
-	// OpenBackup opens the catalogued backup called name. Returns ENOTFOUND
-	// for a name that is not in the catalogue.
-	OpenBackup(ctx context.Context, name string) (*domain.Backup, io.ReadSeekCloser, error)
-	// Restore restores the catalogued backup name into the live database.
-	// Returns ENOTFOUND, EINVALID, ECONFLICT.
-	Restore(ctx context.Context, name string) (*RestoreResult, error)
-	// UndoRestore returns to the state before the last restore. Returns
-	// ENOTFOUND when there is nothing to undo, ECONFLICT.
-	UndoRestore(ctx context.Context) (*RestoreResult, error)
-	// Export writes the history as a JSON document (NDJSON if asked).
-	// Returns EINVALID, ENOTFOUND (user).
-	Export(ctx context.Context, w io.Writer, f ExportFilter) error
-	// Import reads an export document and writes it all or nothing.
-	// Returns EINVALID naming the bad record.
-	Import(ctx context.Context, r io.Reader) (*ImportResult, error)
-	// Schedule returns the maintenance schedule.
-	Schedule(ctx context.Context) (*domain.Schedule, error)
-	// SetSchedule validates and applies a new schedule at once. Returns
-	// EINVALID naming the bad field.
-	SetSchedule(ctx context.Context, s domain.Schedule) (*domain.Schedule, error)
-	// Jobs lists the most recent job runs, newest first.
-	Jobs(ctx context.Context, limit int) ([]*domain.JobRun, error)
-	// Maintain runs one maintenance operation now and returns its run; a
-	// failed operation returns the run (result "error") with its error.
-	// Returns EINVALID for an unknown operation.
-	Maintain(ctx context.Context, op string) (*domain.JobRun, error)
-}
-
-// RestoreResult describes a finished restore or undo.
-type RestoreResult struct {
-	Source        string           `json:"source"`
-	PreRestore    *domain.Backup   `json:"pre_restore"` // the backup an undo returns to
-	SchemaVersion int64            `json:"schema_version"`
-	Rows          map[string]int64 `json:"rows"`
-}
-
-// ExportFilter selects what Export writes.
-type ExportFilter struct {
-	NDJSON   bool
-	Username string
-	Status   []domain.Status
-	Since    *time.Time // created at or after
-	Until    *time.Time // created before
-}
-
-// ImportResult reports what Import wrote.
-type ImportResult struct {
-	Users   int `json:"users"`   // users created
-	Tasks   int `json:"tasks"`   // tasks written
-	Skipped int `json:"skipped"` // tasks already present (import is idempotent by task_id)
-}
 
 // MaxImportBytes bounds an import upload. Import is the one body allowed
 // past MaxBodyBytes: it is owner only and streamed, not held in memory.
@@ -94,8 +31,8 @@ func (s *Server) backupRoutes() []Route {
 		{"GET", "/api/v1/backups/{name}/download", Owner, "backups", s.withBackup(s.handleDownloadBackup)},
 		{"POST", "/api/v1/backups/{name}/restore", Owner, "backups", s.withBackup(s.handleRestore)},
 		{"POST", "/api/v1/restore/undo", Owner, "backups", s.withBackup(s.handleUndoRestore)},
-		{"GET", "/api/v1/export", Owner, "backups", s.withBackup(s.handleExport)},
-		{"POST", "/api/v1/import", Owner, "backups", s.withBackup(s.handleImport)},
+		{"GET", "/api/v1/export", Owner, "backups", s.withExport(s.handleExport)},
+		{"POST", "/api/v1/import", Owner, "backups", s.withExport(s.handleImport)},
 		{"GET", "/api/v1/schedule", Owner, "backups", s.withBackup(s.handleGetSchedule)},
 		{"PUT", "/api/v1/schedule", Owner, "backups", s.withBackup(s.handleSetSchedule)},
 		{"GET", "/api/v1/jobs", Owner, "backups", s.withBackup(s.handleListJobs)},
@@ -107,6 +44,16 @@ func (s *Server) backupRoutes() []Route {
 func (s *Server) withBackup(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if s.cfg.Backup == nil {
+			return domain.Errorf(domain.ENOTFOUND, "Backups are not available in this server.")
+		}
+		return h(w, r)
+	}
+}
+
+// withExport answers 404 when the server runs without an export service.
+func (s *Server) withExport(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.cfg.Export == nil {
 			return domain.Errorf(domain.ENOTFOUND, "Backups are not available in this server.")
 		}
 		return h(w, r)
@@ -176,7 +123,7 @@ func (s *Server) handleUndoRestore(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	var f ExportFilter
+	var f domain.ExportFilter
 	for k := range q {
 		switch k {
 		case "format", "user", "status", "since", "until":
@@ -220,7 +167,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
 	// Once the first byte is out the status is sent; a later failure can
 	// only cut the stream short, which a JSON reader notices.
 	cw := &committedWriter{w: w}
-	if err := s.cfg.Backup.Export(r.Context(), cw, f); err != nil {
+	if err := s.cfg.Export.Export(r.Context(), cw, f); err != nil {
 		if cw.n > 0 {
 			s.logger.Error("export failed mid-stream", "err", err)
 			return nil
@@ -250,7 +197,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) error {
 	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	body := http.MaxBytesReader(w, r.Body, MaxImportBytes)
-	res, err := s.cfg.Backup.Import(r.Context(), body)
+	res, err := s.cfg.Export.Import(r.Context(), body)
 	if err != nil {
 		return err
 	}

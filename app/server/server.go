@@ -50,8 +50,9 @@ type Config struct {
 	Tasks  domain.TaskService
 	Users  domain.UserService
 	Stats  domain.StatsService
-	Backup BackupService // optional: backup routes answer 404 without it
-	Hub    *hub.Hub      // optional: the event stream is empty without it
+	Backup domain.BackupService // optional: backup routes answer 404 without it
+	Export domain.ExportService // optional: export and import answer 404 without it
+	Hub    *hub.Hub             // optional: the event stream is empty without it
 
 	// Media manages the media roots; optional: its routes answer 404
 	// without it.

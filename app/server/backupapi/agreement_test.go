@@ -17,7 +17,7 @@ import (
 func TestImportedTaskIDs(t *testing.T) {
 	e := mustOpenEnv(t)
 	const id = "legacy_clip-42"
-	var res server.ImportResult
+	var res domain.ImportResult
 	e.must(200, "POST", "/api/v1/import", `{"format":"reelvault-export","version":1,`+
 		`"users":[{"username":"carol","created_at":"2025-01-02T03:04:05Z","updated_at":"2025-01-02T03:04:05Z"}],`+
 		`"tasks":[{"task_id":"`+id+`","username":"carol","prompt":"from the old pipeline","status":"pending",`+

@@ -21,7 +21,6 @@ import (
 
 	"github.com/reelvault/reelvault/app/hub"
 	"github.com/reelvault/reelvault/app/server"
-	"github.com/reelvault/reelvault/app/server/backupapi"
 	"github.com/reelvault/reelvault/app/server/internal/apitest"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
@@ -86,7 +85,8 @@ func mustOpenEnv(tb testing.TB) *env {
 		Tasks:  store.NewTaskService(db),
 		Users:  store.NewUserService(db),
 		Stats:  store.NewStatsService(db),
-		Backup: backupapi.New(sch, store.NewExportService(db)),
+		Backup: backup.NewService(sch),
+		Export: store.NewExportService(db),
 		Hub:    h,
 	})
 	e := &env{t: tb, db: db, tasks: store.NewTaskService(db), srv: srv, ts: httptest.NewServer(recordRoutes(srv))}
@@ -206,7 +206,7 @@ func TestBackupRoutes_BackupRestoreUndo(t *testing.T) {
 	})
 
 	later := e.createTask("after the backup")
-	var res server.RestoreResult
+	var res domain.RestoreResult
 	e.must(200, "POST", "/api/v1/backups/"+b.Name+"/restore", nil).decode(&res)
 	if res.PreRestore == nil {
 		t.Fatal("restore took no pre-restore backup")
@@ -293,7 +293,7 @@ func TestBackupRoutes_ExportImport(t *testing.T) {
 	}
 
 	// Importing the same document again skips every task.
-	var res server.ImportResult
+	var res domain.ImportResult
 	e.must(200, "POST", "/api/v1/import", r.body).decode(&res)
 	if res.Tasks != 0 || res.Skipped != 3 {
 		t.Fatalf("re-import: %+v, want 0 written, 3 skipped", res)

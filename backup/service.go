@@ -1,7 +1,4 @@
-// Package backupapi adapts the backup package (backups, restore, the
-// maintenance scheduler) and the store's export service to
-// server.BackupService, so that the HTTP server depends on neither.
-package backupapi
+package backup
 
 import (
 	"context"
@@ -11,31 +8,28 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/reelvault/reelvault/app/server"
-	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
-	"github.com/reelvault/reelvault/store"
 	"github.com/reelvault/reelvault/store/safefile"
 )
 
-// Service implements server.BackupService.
+// Service is the domain.BackupService of the app layer (HTTP API, window):
+// manual backups, the catalogue, downloads, restores by catalogue name and
+// the maintenance schedule, over a Scheduler and its Manager.
 type Service struct {
-	Manager   *backup.Manager
-	Scheduler *backup.Scheduler
-	Exports   *store.ExportService
+	Manager   *Manager
+	Scheduler *Scheduler
 }
 
-var _ server.BackupService = (*Service)(nil)
+var _ domain.BackupService = (*Service)(nil)
 
-// New returns a Service over a backup scheduler (and its manager) and an
-// export service.
-func New(sch *backup.Scheduler, exp *store.ExportService) *Service {
-	return &Service{Manager: sch.Manager, Scheduler: sch, Exports: exp}
+// NewService returns a Service over a scheduler and its manager.
+func NewService(sch *Scheduler) *Service {
+	return &Service{Manager: sch.Manager, Scheduler: sch}
 }
 
 // Backup takes a manual backup.
 func (s *Service) Backup(ctx context.Context) (*domain.Backup, error) {
-	return s.Manager.Backup(ctx, backup.Options{Kind: domain.BackupManual})
+	return s.Manager.Backup(ctx, Options{Kind: domain.BackupManual})
 }
 
 // Backups lists the verified backups.
@@ -93,44 +87,16 @@ func refusedBackup(name string) error {
 }
 
 // Restore restores a catalogued backup; progress goes out as notifications.
-func (s *Service) Restore(ctx context.Context, name string) (*server.RestoreResult, error) {
+func (s *Service) Restore(ctx context.Context, name string) (*domain.RestoreResult, error) {
 	if _, err := s.find(ctx, name); err != nil {
 		return nil, err
 	}
-	res, err := s.Manager.Restore(ctx, name, nil)
-	if err != nil {
-		return nil, err
-	}
-	return restoreResult(res), nil
+	return s.Manager.Restore(ctx, name, nil)
 }
 
 // UndoRestore undoes the last restore.
-func (s *Service) UndoRestore(ctx context.Context) (*server.RestoreResult, error) {
-	res, err := s.Manager.Undo(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	return restoreResult(res), nil
-}
-
-func restoreResult(r *backup.RestoreResult) *server.RestoreResult {
-	return &server.RestoreResult{Source: r.Source, PreRestore: r.PreRestore, SchemaVersion: r.SchemaVersion, Rows: r.Rows}
-}
-
-// Export streams the history.
-func (s *Service) Export(ctx context.Context, w io.Writer, f server.ExportFilter) error {
-	return s.Exports.Export(ctx, w, store.ExportFilter{
-		Username: f.Username, Status: f.Status, Since: f.Since, Until: f.Until, NDJSON: f.NDJSON,
-	})
-}
-
-// Import reads an export document.
-func (s *Service) Import(ctx context.Context, r io.Reader) (*server.ImportResult, error) {
-	res, err := s.Exports.Import(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	return &server.ImportResult{Users: res.Users, Tasks: res.Tasks, Skipped: res.Skipped}, nil
+func (s *Service) UndoRestore(ctx context.Context) (*domain.RestoreResult, error) {
+	return s.Manager.Undo(ctx, nil)
 }
 
 // Schedule returns the maintenance schedule.
