@@ -29,10 +29,6 @@ var (
 	buildDate = ""
 )
 
-// openWindow opens the desktop window: the hook that window.go sets. Left
-// nil, reelvault without a command shows the status view.
-var openWindow func(ctx context.Context, env *cli.Env) error
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	dist, err := fs.Sub(assets, "frontend/dist")
@@ -47,7 +43,7 @@ func main() {
 		Assets:     dist,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
-		OpenWindow: openWindow,
+		OpenWindow: cli.OpenWindow,
 	})
 	stop()
 	os.Exit(code)

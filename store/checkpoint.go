@@ -114,11 +114,52 @@ func (c *checkpointer) run() {
 func (c *checkpointer) checkpoint(mode string) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var busy, log, done int64
-	err := c.conn.QueryRowxContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &log, &done)
+	res, err := walCheckpoint(ctx, c.conn, mode)
 	if err != nil {
-		c.db.Logger.Warn("checkpoint", "mode", mode, "err", fmt.Errorf("checkpoint: %w", err))
+		c.db.Logger.Warn("checkpoint", "mode", mode, "err", err)
 		return false
 	}
-	return busy == 0
+	return !res.Busy
+}
+
+// CheckpointResult is what a WAL checkpoint did.
+type CheckpointResult struct {
+	// Busy is set when readers or writers kept the checkpoint from
+	// finishing (the WAL is then not wholly folded in).
+	Busy bool
+	// Frames is how many WAL frames were copied into the database file.
+	Frames int64
+}
+
+// walCheckpoint runs PRAGMA wal_checkpoint in mode (PASSIVE, FULL, RESTART,
+// TRUNCATE) on q: the one place that statement is written.
+func walCheckpoint(ctx context.Context, q sqlx.QueryerContext, mode string) (CheckpointResult, error) {
+	switch mode {
+	case "PASSIVE", "FULL", "RESTART", "TRUNCATE":
+	default:
+		return CheckpointResult{}, fmt.Errorf("checkpoint: unknown mode %q", mode)
+	}
+	var busy, log, done int64
+	if err := q.QueryRowxContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &log, &done); err != nil {
+		return CheckpointResult{}, fmt.Errorf("checkpoint: %w", err)
+	}
+	return CheckpointResult{Busy: busy != 0, Frames: done}, nil
+}
+
+// Checkpoint folds the whole WAL into the database file and truncates it
+// (TRUNCATE), on the writer connection, so that the file is self-contained.
+// It waits (busy timeout) for writers and for readers of the WAL; Busy in
+// the result says they still kept it from finishing. On PostgreSQL it does
+// nothing.
+func (db *DB) Checkpoint(ctx context.Context) (CheckpointResult, error) {
+	if db.dialect != nil && db.dialect.isPostgres() {
+		return CheckpointResult{}, nil
+	}
+	var res CheckpointResult
+	err := db.Write(ctx, func(w *sqlx.DB) error {
+		var err error
+		res, err = walCheckpoint(ctx, w, "TRUNCATE")
+		return err
+	})
+	return res, err
 }

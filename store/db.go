@@ -51,6 +51,11 @@ type DB struct {
 	// the Notifier (see watch.go); 0 turns the watcher off. NewDB sets
 	// DefaultWatchInterval.
 	WatchInterval time.Duration
+	// CheckpointOnClose makes Close fold the WAL into the database file
+	// (TRUNCATE) first, so that once a long-running process stops, the data
+	// folder holds one self-contained file. A checkpoint that fails is
+	// logged: the data is safe in the WAL either way. SQLite only.
+	CheckpointOnClose bool
 	// BeforeMigrate, if set, is called when an existing non-empty database is
 	// about to be migrated from version from to version to; an error aborts
 	// Open. The WAL has been checkpointed into the file before the call.
@@ -352,14 +357,37 @@ func checkFile(ctx context.Context, path string) (fresh bool, err error) {
 	}
 }
 
-// Close closes both pools. The DB may be opened again.
+// Close closes both pools (after a checkpoint when CheckpointOnClose is
+// set). The DB may be opened again.
 func (db *DB) Close() error {
+	if db.CheckpointOnClose {
+		db.checkpointOnClose()
+	}
 	db.swap.Lock()
 	defer db.swap.Unlock()
 	err := db.close()
 	db.lock.release()
 	db.lock = nil
 	return err
+}
+
+// closeCheckpointTimeout bounds the checkpoint of Close.
+const closeCheckpointTimeout = 10 * time.Second
+
+// checkpointOnClose runs Close's checkpoint on an open, writable SQLite
+// database and logs a failure.
+func (db *DB) checkpointOnClose() {
+	db.swap.RLock()
+	skip := db.writer == nil || db.dialect == nil || db.dialect.isPostgres()
+	db.swap.RUnlock()
+	if skip {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), closeCheckpointTimeout)
+	defer cancel()
+	if _, err := db.Checkpoint(ctx); err != nil {
+		db.Logger.Warn("checkpoint at shutdown", "err", err)
+	}
 }
 
 func (db *DB) close() error {
@@ -433,8 +461,8 @@ func (db *DB) Exclusive(ctx context.Context, fn func(path string) error) error {
 	// background checkpointer stops first so it cannot hold the checkpoint
 	// lock meanwhile.
 	db.stopBackground()
-	if _, err := db.writer.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+	if _, err := walCheckpoint(ctx, db.writer, "TRUNCATE"); err != nil {
+		return err
 	}
 	if err := db.close(); err != nil {
 		return err

@@ -80,8 +80,8 @@ func (db *DB) migrate(ctx context.Context, w *sqlx.DB, fresh bool) error {
 		return nil
 	}
 	if !fresh && current > 0 && db.BeforeMigrate != nil {
-		if _, err := w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-			return fmt.Errorf("migrate: checkpoint: %w", err)
+		if _, err := walCheckpoint(ctx, w, "TRUNCATE"); err != nil {
+			return fmt.Errorf("migrate: %w", err)
 		}
 		if err := db.BeforeMigrate(ctx, db.Path, current, target); err != nil {
 			return fmt.Errorf("before migrate: %w", err)

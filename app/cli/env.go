@@ -13,11 +13,10 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/reelvault/reelvault/app"
 	"github.com/reelvault/reelvault/app/hub"
-	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 )
@@ -71,9 +70,10 @@ type Services struct {
 	// server's live updates.
 	Hub *hub.Hub
 
-	// BackupDir, if set, is where backups go instead of the default folder
-	// beside the database ($REELVAULT_BACKUP_DIR).
-	BackupDir string
+	// Main is the composition root that opened the store: it holds the
+	// backup manager, the schedule and the lease expiry of a serving
+	// process. Nil for a registered Backend that is not the store.
+	Main *app.Main
 
 	// Close releases the backend; Env.Close calls it.
 	Close func() error
@@ -81,9 +81,6 @@ type Services struct {
 	// Upgrade is set when opening the store upgraded an older database's
 	// schema (after a pre-migration backup), for the person to be told.
 	Upgrade *domain.Upgrade
-
-	backupOnce sync.Once
-	backup     *backup.Manager // see BackupManager
 }
 
 // Backend opens the services for a --db URL with one of its schemes, for
@@ -281,65 +278,45 @@ func (env *Env) Services(ctx context.Context) (*Services, error) {
 	return svc, nil
 }
 
-// openStore opens the store on path: a SQLite file, or a PostgreSQL URL.
+// openStore opens the store on path (a SQLite file, or a PostgreSQL URL)
+// through the composition root, app.Main.
 func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
-	db := store.NewDB(path)
-	db.Logger = env.Logger
+	m := &app.Main{
+		Path:      path,
+		BackupDir: env.Getenv(EnvBackupDir),
+		// Only a serving process (serve, the window: it holds the serve
+		// lock) shows other processes' changes live; a one-shot command
+		// opens no watcher connection and polls nothing.
+		Serving: env.serveLock != nil,
+		Logger:  env.Logger,
+	}
 	if v := env.Getenv(EnvSlowQuery); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
 			return nil, domain.Invalidf("slow_query", "$%s must be a positive duration such as 250ms, not %q.", EnvSlowQuery, v)
 		}
-		db.SlowQuery = d
-	}
-	h := hub.New()
-	db.Notifier = h
-	// Only a serving process (serve, the window: it holds the serve lock)
-	// shows other processes' changes live; a one-shot command opens no
-	// watcher connection and polls nothing.
-	if env.serveLock == nil {
-		db.WatchInterval = 0
+		m.SlowQuery = d
 	}
 	// The media rule protects the data directory and makes its media
 	// folder the default root, on either engine.
-	dataDir, _ := env.DataDir()
-	tasks := store.NewTaskService(db)
-	tasks.Media = store.NewMediaService(db, dataDir)
-	svc := &Services{
-		DB:        db,
-		Tasks:     tasks,
-		Media:     tasks.Media,
-		Users:     store.NewUserService(db),
-		Stats:     store.NewStatsService(db),
-		Hub:       h,
-		BackupDir: env.Getenv(EnvBackupDir),
-		Close:     db.Close,
+	m.DataDir, _ = env.DataDir()
+	if err := m.Open(ctx); err != nil {
+		return nil, err
 	}
-	if !store.IsPostgresURL(path) {
-		// Before migrations change an existing database, back it up. The
-		// hook also runs when a restore reopens the store; only the first
-		// open's upgrade is reported.
-		var opened atomic.Bool
-		db.BeforeMigrate = func(ctx context.Context, path string, from, to int64) error {
-			m := svc.BackupManager(env.Logger)
-			b, err := m.PreMigrationBackup(ctx, path, from, to)
-			if err == nil && !opened.Load() {
-				svc.Upgrade = &domain.Upgrade{From: from, To: to, Backup: filepath.Join(m.Dir, b.Name)}
-			}
-			return err
-		}
-		defer opened.Store(true)
-	}
-	if err := db.Open(ctx); err != nil {
-		if store.IsPostgresURL(path) {
-			return nil, fmt.Errorf("open database: %w", err)
-		}
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	if u := svc.Upgrade; u != nil {
+	if u := m.Upgrade; u != nil {
 		fmt.Fprintf(env.Stderr, "Upgraded the database from schema version %d to %d; the database as it was is backed up in %s.\n", u.From, u.To, u.Backup)
 	}
-	return svc, nil
+	return &Services{
+		DB:      m.DB,
+		Tasks:   m.Tasks,
+		Media:   m.Media,
+		Users:   m.Users,
+		Stats:   m.Stats,
+		Hub:     m.Hub,
+		Upgrade: m.Upgrade,
+		Main:    m,
+		Close:   m.Close,
+	}, nil
 }
 
 func (env *Env) openBackend(ctx context.Context, url string) (*Services, error) {

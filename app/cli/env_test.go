@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reelvault/reelvault/app"
 	"github.com/reelvault/reelvault/app/cli"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -166,16 +167,18 @@ func openServices(ctx context.Context, dir string) (*cli.Services, error) {
 // one.
 func TestServices_Backup(t *testing.T) {
 	t.Run("SQLite", func(t *testing.T) {
-		svc, err := openServices(context.Background(), t.TempDir())
-		if err != nil {
+		dir := t.TempDir()
+		m := &app.Main{Path: filepath.Join(dir, cli.DBFile), DataDir: dir}
+		if err := m.Open(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		svc := &cli.Services{DB: m.DB, Tasks: m.Tasks, Users: m.Users, Stats: m.Stats, Main: m, Close: m.Close}
 		t.Cleanup(func() {
 			if err := svc.Close(); err != nil {
 				t.Error(err)
 			}
 		})
-		b := svc.Backup(slog.New(slog.DiscardHandler))
+		b := svc.Backup()
 		if b == nil || b.Scheduler == nil || svc.Export() == nil {
 			t.Fatalf("backup service %+v, want a manager, a schedule and an export service", b)
 		}
@@ -188,7 +191,7 @@ func TestServices_Backup(t *testing.T) {
 		}
 	})
 	t.Run("NoStore", func(t *testing.T) {
-		if b := (&cli.Services{}).Backup(nil); b != nil {
+		if b := (&cli.Services{}).Backup(); b != nil {
 			t.Fatalf("backup service %+v without a store, want nil", b)
 		}
 		if e := (&cli.Services{}).Export(); e != nil {

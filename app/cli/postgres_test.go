@@ -72,7 +72,7 @@ func TestPostgres(t *testing.T) {
 				svc, err := env.Services(ctx)
 				if err == nil {
 					engine = svc.DB.Engine()
-					hasBackup = svc.Backup(env.Logger) != nil
+					hasBackup = svc.Backup() != nil
 				}
 				return err
 			}

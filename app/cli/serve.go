@@ -2,18 +2,13 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"net"
 	"path/filepath"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
-	"github.com/reelvault/reelvault/store"
 )
 
 func init() {
@@ -38,7 +33,7 @@ const shutdownGrace = 10 * time.Second
 
 // runServe runs the HTTP server until SIGINT or SIGTERM (which cancel ctx in
 // main), then stops accepting, finishes the requests in flight, stops the
-// scheduler, checkpoints the WAL and lets Main close the store.
+// background jobs and lets Main close the store (which checkpoints the WAL).
 func runServe(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
 	addr := fs.String("addr", server.DefaultAddr, "listen on `HOST:PORT` (loopback unless --allow-remote)")
@@ -78,9 +73,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Logger:      env.Logger,
 	}
 	// On a PostgreSQL store the backup routes answer 404.
-	var sched *backup.Scheduler
-	if b := svc.Backup(env.Logger); b != nil {
-		sched = b.Scheduler
+	if b := svc.Backup(); b != nil {
 		cfg.Backup = b
 		cfg.Export = svc.Export()
 	}
@@ -97,10 +90,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if host, _, _ := net.SplitHostPort(*addr); *allowRemote && !isLoopbackHost(host) {
 		env.Logger.Warn("serving on a non-loopback address: anyone who can reach it can try API keys, and the owner link signs in from any machine", "addr", ln.Addr().String())
 	}
-	if sched != nil {
-		if err := sched.Start(ctx); err != nil {
+	// The background jobs: lease expiry and, on SQLite, the schedule.
+	// Main.Close (through Env.Close) stops them and checkpoints the store.
+	if svc.Main != nil {
+		if err := svc.Main.Run(ctx); err != nil {
 			ln.Close()
-			return fmt.Errorf("start the backup schedule: %w", err)
+			return err
 		}
 	}
 
@@ -116,13 +111,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 
 	serveErr := srv.Serve(ctx, ln) // returns after a graceful shutdown once ctx is done
-	if sched != nil {
-		sched.Stop()
-	}
-	if svc.DB != nil && svc.DB.Engine() == store.EngineSQLite {
-		if err := checkpoint(svc.DB); err != nil {
-			env.Logger.Warn("checkpoint at shutdown", "err", err)
-		}
+	if svc.Main != nil {
+		svc.Main.Stop()
 	}
 	if serveErr != nil {
 		return serveErr
@@ -131,61 +121,31 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// Backup builds the backup service of the store for `serve` and the window:
-// the backup manager and its schedule (not started: start and stop it with
-// Scheduler.Start and Stop), with logger for background errors. It returns
-// nil unless the store is SQLite: backups and the schedule work on the
-// SQLite store only, and a PostgreSQL store is backed up with pg_dump.
-func (s *Services) Backup(logger *slog.Logger) *backup.Service {
-	if !s.sqlite() {
+// Backup returns the backup service of the store for `serve` and the
+// window: the backup manager and its schedule (started by Main.Run). It
+// returns nil unless the store is SQLite: backups and the schedule work on
+// the SQLite store only, and a PostgreSQL store is backed up with pg_dump.
+func (s *Services) Backup() *backup.Service {
+	if s.Main == nil {
 		return nil
 	}
-	return backup.NewService(backup.NewScheduler(s.BackupManager(logger)))
+	return s.Main.Backup
 }
 
 // Export returns the export service of the store for `serve` and the
 // window, or nil unless the store is SQLite (like backups, export and import
 // are offered on the SQLite store only).
 func (s *Services) Export() domain.ExportService {
-	if !s.sqlite() {
+	if s.Main == nil || s.Main.Export == nil {
 		return nil
 	}
-	return store.NewExportService(s.DB)
+	return s.Main.Export
 }
 
-// sqlite reports whether the services run on the store's SQLite engine.
-func (s *Services) sqlite() bool {
-	return s.DB != nil && s.DB.Engine() == store.EngineSQLite
-}
-
-// BackupManager returns the backup Manager of the SQLite store, writing to
-// BackupDir when set; logger may be nil. There is one Manager per Services:
-// a restore holds the backup lock while the store reopens and may run its
-// pre-migration hook, which must be the same Manager to see that it holds
-// the lock. The first call's logger is kept.
-func (s *Services) BackupManager(logger *slog.Logger) *backup.Manager {
-	s.backupOnce.Do(func() {
-		m := backup.NewManager(s.DB)
-		if s.BackupDir != "" {
-			m.Dir = s.BackupDir
-		}
-		if logger != nil {
-			m.Logger = logger
-		}
-		s.backup = m
-	})
-	return s.backup
-}
-
-// checkpoint folds the WAL into the database file before Main closes the
-// store, so the data dir holds one self-contained file after a stop.
-func checkpoint(db *store.DB) error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	return db.Write(ctx, func(w *sqlx.DB) error {
-		_, err := w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-		return err
-	})
+// BackupManager returns the backup Manager of the SQLite store (see
+// app.Main.BackupManager).
+func (s *Services) BackupManager() *backup.Manager {
+	return s.Main.BackupManager()
 }
 
 // isLoopbackHost reports whether host is localhost or a loopback IP.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/reelvault/reelvault/app/hub"
 	"github.com/reelvault/reelvault/app/server"
-	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -57,9 +56,10 @@ type Options struct {
 	Assets fs.FS
 
 	Services Services
-	// Scheduler runs the maintenance schedule (backups, optimize, vacuum,
-	// checkpoints) while the window is open. Optional.
-	Scheduler *backup.Scheduler
+	// Background are the serving process's background jobs (lease expiry
+	// and the maintenance schedule: backups, optimize, vacuum, checkpoints),
+	// run while the window is open; app.Main is one. Optional.
+	Background Background
 	// Hub carries the store's notifications (it is the store's Notifier);
 	// the window forwards them as events. Optional.
 	Hub *hub.Hub
@@ -85,6 +85,14 @@ type Options struct {
 	Getenv func(string) string
 	// Listening, if set, is told the API's base URL once it listens.
 	Listening func(url string)
+}
+
+// Background starts and stops a serving process's background jobs. Run
+// starts them at once and says whether they all started (an error leaves
+// the others running); Stop stops whatever Run started.
+type Background interface {
+	Run(ctx context.Context) error
+	Stop()
 }
 
 // Run opens the window and blocks until it is closed or ctx is done. Without

@@ -62,13 +62,12 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		fmt.Fprintf(opts.Stdout, "The HTTP API could not start (%v); the window opens without it.\n", aerr)
 	}
 	info := opts.info(apiURL)
-	if opts.Scheduler != nil && opts.OpenError == nil {
-		if err := opts.Scheduler.Start(ctx); err != nil {
+	if opts.Background != nil && opts.OpenError == nil {
+		if err := opts.Background.Run(ctx); err != nil {
 			opts.Logger.Warn("the window runs without the backup schedule", "err", err)
 			fmt.Fprintf(opts.Stdout, "The backup schedule could not start (%v); backups still work by hand.\n", err)
-		} else {
-			defer opts.Scheduler.Stop()
 		}
+		defer opts.Background.Stop()
 	}
 	w.app = NewApp(opts.Services, info)
 	w.app.firstPage = func(rows int) {

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -111,16 +110,4 @@ func TestServer_LeaseExpiry(t *testing.T) {
 	if final.Status != domain.StatusFailed || final.ErrorMessage == "" {
 		t.Fatalf("after %d attempts: status=%q error=%q, want failed with a reason", final.Attempts, final.Status, final.ErrorMessage)
 	}
-}
-
-// The background loop expires leases without any claim call.
-func TestServer_LeaseLoop(t *testing.T) {
-	e := MustOpenEnv(t)
-	_, k := e.MustCreateUser("alice", 10)
-	task := e.MustCreateTask(k, "render", 1)
-	e.MustDo(http.StatusOK, "POST", "/api/v1/tasks/claim", map[string]any{"worker": "w1", "lease_seconds": 5}, key(k))
-	e.clock.Advance(6 * time.Second)
-
-	startServing(t, e, func(c *server.Config) { c.LeaseCheckInterval = 20 * time.Millisecond })
-	waitFor(t, func() bool { return e.MustGetTask(task.TaskID).Status == domain.StatusPending })
 }

@@ -30,14 +30,13 @@ import (
 
 // Defaults for Config fields left zero.
 const (
-	DefaultAddr               = "127.0.0.1:7788"
-	DefaultLeaseCheckInterval = 5 * time.Second
-	DefaultSessionTTL         = 7 * 24 * time.Hour
-	DefaultReadHeaderTimeout  = 10 * time.Second
-	DefaultReadTimeout        = 30 * time.Second
-	DefaultWriteTimeout       = 30 * time.Second
-	DefaultIdleTimeout        = 2 * time.Minute
-	DefaultSSEKeepAlive       = 15 * time.Second
+	DefaultAddr              = "127.0.0.1:7788"
+	DefaultSessionTTL        = 7 * 24 * time.Hour
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultWriteTimeout      = 30 * time.Second
+	DefaultIdleTimeout       = 2 * time.Minute
+	DefaultSSEKeepAlive      = 15 * time.Second
 
 	// TokenFile is the name of the owner token file in the data directory.
 	TokenFile = "owner-token"
@@ -76,11 +75,6 @@ type Config struct {
 	// WriteTimeout bounds the time to write a response; DefaultWriteTimeout
 	// when zero. Event streams, media, downloads and export lift it.
 	WriteTimeout time.Duration
-
-	// LeaseCheckInterval is how often expired worker leases are returned to
-	// pending; MaxAttempts is the attempt limit they are checked against.
-	LeaseCheckInterval time.Duration
-	MaxAttempts        int
 
 	// Logger receives request failures and lifecycle messages.
 	Logger *slog.Logger
@@ -127,12 +121,6 @@ func New(cfg Config) *Server {
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
-	}
-	if cfg.LeaseCheckInterval <= 0 {
-		cfg.LeaseCheckInterval = DefaultLeaseCheckInterval
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = domain.DefaultMaxAttempts
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -213,8 +201,8 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve serves on ln, writes the owner token file and runs the lease expiry
-// loop until Shutdown or ctx is done.
+// Serve serves on ln and writes the owner token file until Shutdown or ctx
+// is done. (Lease expiry runs beside it, in app.Main.)
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.Handler(),
@@ -238,7 +226,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
-	s.startLeaseLoop()
 
 	stop := context.AfterFunc(ctx, func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -258,8 +245,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // Shutdown stops accepting connections, ends event streams, waits for
-// requests in flight (until ctx is done) and stops the lease loop. It
-// removes the owner token file.
+// requests in flight (until ctx is done) and removes the owner token file.
 func (s *Server) Shutdown(ctx context.Context) error {
 	defer s.stopOnce.Do(func() { close(s.stopped) })
 	s.cancel()
@@ -333,39 +319,6 @@ func (s *Server) writeTokenFile() error {
 		return fmt.Errorf("write token file: %w", err)
 	}
 	return nil
-}
-
-// startLeaseLoop returns expired worker leases to pending every
-// LeaseCheckInterval, so a worker that dies never strands its task.
-func (s *Server) startLeaseLoop() {
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		t := time.NewTicker(s.cfg.LeaseCheckInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-s.ctx.Done():
-				return
-			case <-t.C:
-				s.expireLeases(s.ctx)
-			}
-		}
-	}()
-}
-
-// expireLeases runs one lease expiry pass as the owner and logs failures.
-func (s *Server) expireLeases(ctx context.Context) {
-	n, err := s.cfg.Tasks.ExpireLeases(domain.WithOwner(ctx), s.cfg.MaxAttempts)
-	if err != nil {
-		if ctx.Err() == nil {
-			s.logger.Error("expire leases", slog.Any("err", err))
-		}
-		return
-	}
-	if n > 0 {
-		s.logger.Info("expired worker leases", slog.Int("tasks", n))
-	}
 }
 
 // urlHost turns a listener address into the host part of a URL, preferring

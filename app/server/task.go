@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -313,4 +315,16 @@ func (s *Server) handleHeartbeatTask(w http.ResponseWriter, r *http.Request) err
 	}
 	t, err := s.cfg.Tasks.HeartbeatTask(r.Context(), r.PathValue("task_id"), in.Worker, lease)
 	return writeTask(w, t, err)
+}
+
+// expireLeases runs one lease expiry pass as the owner before a claim (the
+// periodic passes run in app.Main) and logs what it did.
+func (s *Server) expireLeases(ctx context.Context) {
+	n, err := s.cfg.Tasks.ExpireLeases(domain.WithOwner(ctx), domain.DefaultMaxAttempts)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.logger.Error("expire leases", slog.Any("err", err))
+	case err == nil && n > 0:
+		s.logger.Info("expired worker leases", slog.Int("tasks", n))
+	}
 }
