@@ -62,6 +62,35 @@ func parseCron(field, expr string) (s cron.Schedule, err error) {
 	return s, nil
 }
 
+// NextRunsShown is how many next runs of each job a schedule answer
+// (domain.ScheduleRuns) carries.
+const NextRunsShown = 3
+
+// NextRuns returns the next n runs after now of each enabled job of s,
+// keyed by job ID, soonest first. A job whose expression does not parse is
+// left out (a stored schedule was validated; this is the guard).
+func NextRuns(s domain.Schedule, now time.Time, n int) map[string][]time.Time {
+	out := map[string][]time.Time{}
+	for _, j := range []struct{ id, expr string }{
+		{JobBackup, s.Backup}, {JobOptimize, s.Optimize}, {JobVacuum, s.Vacuum}, {JobCheckpoint, s.Checkpoint},
+	} {
+		spec, err := parseCron(j.id, j.expr)
+		if err != nil || spec == nil {
+			continue
+		}
+		runs := make([]time.Time, 0, n)
+		for t := now; len(runs) < n; {
+			t = spec.Next(t)
+			if t.IsZero() {
+				break
+			}
+			runs = append(runs, t)
+		}
+		out[j.id] = runs
+	}
+	return out
+}
+
 // MinInterval is the shortest time allowed between two runs of each job. A
 // backup copies and verifies the whole database and VACUUM rewrites it, so
 // neither may run more than hourly; optimize likewise; a WAL checkpoint is

@@ -357,3 +357,28 @@ func TestValidateSchedule_MinInterval(t *testing.T) {
 		t.Fatalf("schedule at the minimums refused: %v", err)
 	}
 }
+
+// NextRuns is the one place the next runs of a schedule are computed (the
+// API, the window and the CLI show its answer); a bad expression is left
+// out, even one that makes the cron parser panic.
+func TestNextRuns(t *testing.T) {
+	now := time.Date(2026, 3, 14, 9, 30, 0, 0, time.Local)
+	got := backup.NextRuns(domain.Schedule{Backup: "0 3 * * *", Optimize: "", Vacuum: "TZ=", Checkpoint: "*/15 * * * *"}, now, 3)
+	want := []time.Time{
+		time.Date(2026, 3, 15, 3, 0, 0, 0, time.Local),
+		time.Date(2026, 3, 16, 3, 0, 0, 0, time.Local),
+		time.Date(2026, 3, 17, 3, 0, 0, 0, time.Local),
+	}
+	if runs := got[backup.JobBackup]; len(runs) != 3 || !runs[0].Equal(want[0]) || !runs[1].Equal(want[1]) || !runs[2].Equal(want[2]) {
+		t.Fatalf("backup runs=%v, want %v", runs, want)
+	}
+	if runs := got[backup.JobCheckpoint]; len(runs) != 3 || !runs[0].Equal(now.Add(15*time.Minute)) {
+		t.Fatalf("checkpoint runs=%v, want every 15 minutes from %v", runs, now)
+	}
+	if _, ok := got[backup.JobOptimize]; ok {
+		t.Fatal("a disabled job has next runs")
+	}
+	if _, ok := got[backup.JobVacuum]; ok {
+		t.Fatal("an expression that does not parse has next runs")
+	}
+}

@@ -99,22 +99,27 @@ func (s *Service) UndoRestore(ctx context.Context) (*domain.RestoreResult, error
 	return s.Manager.Undo(ctx, nil)
 }
 
-// Schedule returns the maintenance schedule.
-func (s *Service) Schedule(ctx context.Context) (*domain.Schedule, error) {
+// Schedule returns the maintenance schedule with its next runs.
+func (s *Service) Schedule(ctx context.Context) (*domain.ScheduleRuns, error) {
 	sch, err := s.Scheduler.Schedule(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &sch, nil
+	return s.withRuns(sch), nil
 }
 
 // SetSchedule stores and applies a new schedule.
-func (s *Service) SetSchedule(ctx context.Context, in domain.Schedule) (*domain.Schedule, error) {
+func (s *Service) SetSchedule(ctx context.Context, in domain.Schedule) (*domain.ScheduleRuns, error) {
 	sch, err := s.Scheduler.SetSchedule(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	return &sch, nil
+	return s.withRuns(sch), nil
+}
+
+// withRuns adds the next NextRunsShown runs of each enabled job to sch.
+func (s *Service) withRuns(sch domain.Schedule) *domain.ScheduleRuns {
+	return &domain.ScheduleRuns{Schedule: sch, Next: NextRuns(sch, s.Manager.Now(), NextRunsShown)}
 }
 
 // Jobs lists recent job runs.

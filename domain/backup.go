@@ -59,6 +59,15 @@ type Schedule struct {
 	Checkpoint string `json:"checkpoint"`  // WAL checkpoint(TRUNCATE), default "15 * * * *"
 }
 
+// ScheduleRuns is the schedule as the API and the window answer it: the
+// schedule and, for each enabled job, its next runs.
+type ScheduleRuns struct {
+	Schedule
+	// Next holds the next runs of each enabled job ("backup", "optimize",
+	// "vacuum", "checkpoint"), soonest first.
+	Next map[string][]time.Time `json:"next" ts_type:"Record<string, string[]>"`
+}
+
 // Job run results.
 const (
 	JobOK      = "ok"
@@ -116,11 +125,11 @@ type BackupService interface {
 	// UndoRestore returns to the state before the last restore. Returns
 	// ENOTFOUND when there is nothing to undo, ECONFLICT.
 	UndoRestore(ctx context.Context) (*RestoreResult, error)
-	// Schedule returns the maintenance schedule.
-	Schedule(ctx context.Context) (*Schedule, error)
-	// SetSchedule validates and applies a new schedule at once. Returns
-	// EINVALID naming the bad field.
-	SetSchedule(ctx context.Context, s Schedule) (*Schedule, error)
+	// Schedule returns the maintenance schedule with its next runs.
+	Schedule(ctx context.Context) (*ScheduleRuns, error)
+	// SetSchedule validates and applies a new schedule at once and returns
+	// it with its next runs. Returns EINVALID naming the bad field.
+	SetSchedule(ctx context.Context, s Schedule) (*ScheduleRuns, error)
 	// Jobs lists the most recent job runs, newest first.
 	Jobs(ctx context.Context, limit int) ([]*JobRun, error)
 	// Maintain runs one maintenance operation now and returns its run; a

@@ -32,6 +32,46 @@ func (s Status) Valid() bool {
 	return false
 }
 
+// Step is one lifecycle step a task may take on request.
+type Step string
+
+// The steps of the task lifecycle (claiming and lease expiry move tasks
+// too; see TaskService.ClaimTask and ExpireLeases).
+const (
+	StepStart    Step = "start"    // pending → processing
+	StepUpdate   Step = "update"   // processing stays processing: progress, heartbeat
+	StepComplete Step = "complete" // processing → completed
+	StepFail     Step = "fail"     // pending or processing → failed
+	StepCancel   Step = "cancel"   // pending or processing → cancelled
+)
+
+// Steps is the lifecycle as one table: for each step, the states a task may
+// take it from and the state it ends in.
+var Steps = map[Step]struct {
+	From []Status
+	To   Status
+}{
+	StepStart:    {From: []Status{StatusPending}, To: StatusProcessing},
+	StepUpdate:   {From: []Status{StatusProcessing}, To: StatusProcessing},
+	StepComplete: {From: []Status{StatusProcessing}, To: StatusCompleted},
+	StepFail:     {From: []Status{StatusPending, StatusProcessing}, To: StatusFailed},
+	StepCancel:   {From: []Status{StatusPending, StatusProcessing}, To: StatusCancelled},
+}
+
+// To returns the state step ends in.
+func (step Step) To() Status { return Steps[step].To }
+
+// Check returns ECONFLICT naming both states unless a task in status from
+// may take step.
+func (step Step) Check(taskID string, from Status) error {
+	for _, st := range Steps[step].From {
+		if from == st {
+			return nil
+		}
+	}
+	return Errorf(ECONFLICT, "Task %s is %s and cannot become %s.", taskID, from, step.To())
+}
+
 // Terminal reports whether s is a final state.
 func (s Status) Terminal() bool {
 	return s == StatusCompleted || s == StatusFailed || s == StatusCancelled

@@ -175,9 +175,34 @@ func (in ClaimRequest) Validate() error {
 // ValidateLease checks a lease: 0 (the default) to MaxLease.
 func ValidateLease(d time.Duration) error {
 	if d < 0 || d > MaxLease {
-		return Invalidf("lease_seconds", "The lease_seconds must be from 1 to %d.", int(MaxLease/time.Second))
+		return Invalidf("lease_seconds", "The lease_seconds must be from 1 to %d.", MaxLeaseSeconds)
 	}
 	return nil
+}
+
+// MaxLeaseSeconds is MaxLease in whole seconds, as the API takes a lease.
+const MaxLeaseSeconds = int(MaxLease / time.Second)
+
+// LeaseDuration validates a lease and returns it, or DefaultLease for 0.
+// Returns EINVALID (lease_seconds) outside 0 to MaxLease.
+func LeaseDuration(d time.Duration) (time.Duration, error) {
+	if err := ValidateLease(d); err != nil {
+		return 0, err
+	}
+	if d == 0 {
+		return DefaultLease, nil
+	}
+	return d, nil
+}
+
+// LeaseSeconds is LeaseDuration for a lease in whole seconds (0 for the
+// default). The bound is checked before the multiplication, so a huge
+// number cannot wrap.
+func LeaseSeconds(seconds int) (time.Duration, error) {
+	if seconds < 0 || seconds > MaxLeaseSeconds {
+		return 0, ValidateLease(-1)
+	}
+	return LeaseDuration(time.Duration(seconds) * time.Second)
 }
 
 // Validate checks a TaskFilter's statuses and limit (0 is the default page).

@@ -18,7 +18,7 @@ func (s *TaskService) ClaimTask(ctx context.Context, req domain.ClaimRequest) (*
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	lease, err := leaseDuration(req.Lease)
+	lease, err := domain.LeaseDuration(req.Lease)
 	if err != nil {
 		return nil, err
 	}
@@ -58,24 +58,13 @@ func (s *TaskService) ClaimTask(ctx context.Context, req domain.ClaimRequest) (*
 	return t, nil
 }
 
-// leaseDuration validates a lease, defaulting to domain.DefaultLease.
-func leaseDuration(d time.Duration) (time.Duration, error) {
-	if err := domain.ValidateLease(d); err != nil {
-		return 0, err
-	}
-	if d == 0 {
-		return domain.DefaultLease, nil
-	}
-	return d, nil
-}
-
 // HeartbeatTask extends the lease of a task claimed by worker.
 func (s *TaskService) HeartbeatTask(ctx context.Context, taskID, worker string, lease time.Duration) (*domain.Task, error) {
-	lease, err := leaseDuration(lease)
+	lease, err := domain.LeaseDuration(lease)
 	if err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, taskID, domain.StatusProcessing, []domain.Status{domain.StatusProcessing},
+	return s.transition(ctx, taskID, domain.StepUpdate,
 		func(tx *tx, r *taskRow) (string, string, error) {
 			if r.LeaseOwner != worker {
 				return "", "", domain.Errorf(domain.ECONFLICT, "Task %s is not leased to worker %q.", r.TaskID, worker)

@@ -12,7 +12,7 @@ import (
 // loads the task, refuses a step its status does not allow with ECONFLICT
 // (writing nothing), lets apply change the row, writes it back and records
 // the event.
-func (s *TaskService) transition(ctx context.Context, taskID string, to domain.Status, from []domain.Status,
+func (s *TaskService) transition(ctx context.Context, taskID string, step domain.Step,
 	apply func(tx *tx, r *taskRow) (event, message string, err error)) (*domain.Task, error) {
 	a, err := actorFrom(ctx)
 	if err != nil {
@@ -24,7 +24,7 @@ func (s *TaskService) transition(ctx context.Context, taskID string, to domain.S
 		if err != nil {
 			return err
 		}
-		if err := checkStatus(r, to, from); err != nil {
+		if err := step.Check(r.TaskID, domain.Status(r.Status)); err != nil {
 			return err
 		}
 		event, message, err := apply(tx, r)
@@ -37,7 +37,7 @@ func (s *TaskService) transition(ctx context.Context, taskID string, to domain.S
 		}
 		// A day without a histogram yet builds it from the tasks rows, so
 		// it is updated after the completed row is written.
-		if to == domain.StatusCompleted && domain.Status(r.Status) == domain.StatusCompleted {
+		if step.To() == domain.StatusCompleted && domain.Status(r.Status) == domain.StatusCompleted {
 			if err := addGenerationTime(tx, day(tx.now), r.Duration); err != nil {
 				return err
 			}
@@ -60,19 +60,9 @@ func (s *TaskService) transition(ctx context.Context, taskID string, to domain.S
 	return t, nil
 }
 
-// checkStatus returns ECONFLICT naming both states unless r is in one of from.
-func checkStatus(r *taskRow, to domain.Status, from []domain.Status) error {
-	for _, st := range from {
-		if domain.Status(r.Status) == st {
-			return nil
-		}
-	}
-	return domain.Errorf(domain.ECONFLICT, "Task %s is %s and cannot become %s.", r.TaskID, r.Status, to)
-}
-
 // StartTask moves a pending task to processing.
 func (s *TaskService) StartTask(ctx context.Context, taskID string) (*domain.Task, error) {
-	return s.transition(ctx, taskID, domain.StatusProcessing, []domain.Status{domain.StatusPending},
+	return s.transition(ctx, taskID, domain.StepStart,
 		func(tx *tx, r *taskRow) (string, string, error) {
 			start(tx, r)
 			return domain.EventStarted, "", nil
@@ -92,7 +82,7 @@ func (s *TaskService) UpdateProgress(ctx context.Context, taskID string, in doma
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, taskID, domain.StatusProcessing, []domain.Status{domain.StatusProcessing},
+	return s.transition(ctx, taskID, domain.StepUpdate,
 		func(tx *tx, r *taskRow) (string, string, error) {
 			scenes := r.CompletedScenes
 			if in.CompletedScenes != nil {
@@ -129,7 +119,7 @@ func (s *TaskService) CompleteTask(ctx context.Context, taskID string, finalVide
 	if err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, taskID, domain.StatusCompleted, []domain.Status{domain.StatusProcessing},
+	return s.transition(ctx, taskID, domain.StepComplete,
 		func(tx *tx, r *taskRow) (string, string, error) {
 			finish(tx, r, domain.StatusCompleted)
 			r.Progress = 100
@@ -150,7 +140,7 @@ func (s *TaskService) FailTask(ctx context.Context, taskID string, message strin
 	if err := validText("message", "error message", message, MaxMessageChars); err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, taskID, domain.StatusFailed, []domain.Status{domain.StatusPending, domain.StatusProcessing},
+	return s.transition(ctx, taskID, domain.StepFail,
 		func(tx *tx, r *taskRow) (string, string, error) {
 			finish(tx, r, domain.StatusFailed)
 			r.ErrorMessage = message
@@ -163,7 +153,7 @@ func (s *TaskService) FailTask(ctx context.Context, taskID string, message strin
 
 // CancelTask cancels a pending or processing task.
 func (s *TaskService) CancelTask(ctx context.Context, taskID string) (*domain.Task, error) {
-	return s.transition(ctx, taskID, domain.StatusCancelled, []domain.Status{domain.StatusPending, domain.StatusProcessing},
+	return s.transition(ctx, taskID, domain.StepCancel,
 		func(tx *tx, r *taskRow) (string, string, error) {
 			finish(tx, r, domain.StatusCancelled)
 			if err := bumpStats(tx, day(tx.now), "cancelled_tasks", 0); err != nil {

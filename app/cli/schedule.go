@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"flag"
-	"strings"
 	"time"
 
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
-	"github.com/robfig/cron/v3"
 )
 
 func init() {
@@ -110,16 +108,9 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 // nextRuns returns when each enabled job of sch runs next.
 func nextRuns(sch domain.Schedule) map[string]time.Time {
 	out := map[string]time.Time{}
-	now := time.Now()
-	for id, expr := range map[string]string{
-		backup.JobBackup: sch.Backup, backup.JobOptimize: sch.Optimize,
-		backup.JobVacuum: sch.Vacuum, backup.JobCheckpoint: sch.Checkpoint,
-	} {
-		if strings.TrimSpace(expr) == "" {
-			continue
-		}
-		if spec, err := cron.ParseStandard(expr); err == nil {
-			out[id] = spec.Next(now)
+	for id, runs := range backup.NextRuns(sch, time.Now(), 1) {
+		if len(runs) > 0 {
+			out[id] = runs[0]
 		}
 	}
 	return out

@@ -222,8 +222,9 @@ func (a *App) UndoRestore() (*domain.RestoreResult, error) {
 	return a.svc.Backup.UndoRestore(a.context())
 }
 
-// GetSchedule returns the maintenance schedule and retention.
-func (a *App) GetSchedule() (*domain.Schedule, error) {
+// GetSchedule returns the maintenance schedule and retention, with the
+// next runs of each enabled job.
+func (a *App) GetSchedule() (*domain.ScheduleRuns, error) {
 	if a.svc.Backup == nil {
 		return nil, errNoBackups
 	}
@@ -231,7 +232,7 @@ func (a *App) GetSchedule() (*domain.Schedule, error) {
 }
 
 // SetSchedule validates and applies a new schedule at once.
-func (a *App) SetSchedule(s domain.Schedule) (*domain.Schedule, error) {
+func (a *App) SetSchedule(s domain.Schedule) (*domain.ScheduleRuns, error) {
 	if a.svc.Backup == nil {
 		return nil, errNoBackups
 	}

@@ -293,13 +293,20 @@ func TestApp_Backups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if runs := s.Next["backup"]; len(runs) != 3 || !runs[0].Before(runs[1]) {
+			t.Fatalf("next backups %v, want the next 3, soonest first", runs)
+		}
 		s.Keep = 3
-		got, err := f.app.SetSchedule(*s)
+		s.Backup = "0 2 * * *"
+		got, err := f.app.SetSchedule(s.Schedule)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.Keep != 3 {
 			t.Fatalf("keep=%d, want 3", got.Keep)
+		}
+		if runs := got.Next["backup"]; len(runs) != 3 || runs[0].Local().Hour() != 2 || runs[0].Local().Minute() != 0 {
+			t.Fatalf("next backups %v after the change, want 02:00 runs", runs)
 		}
 	})
 
@@ -308,7 +315,7 @@ func TestApp_Backups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bad := *s
+		bad := s.Schedule
 		bad.Backup = "every day please"
 		_, err = f.app.SetSchedule(bad)
 		ui := desktop.FormatError(err).(desktop.UIError)
@@ -319,7 +326,7 @@ func TestApp_Backups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *after != *s {
+		if after.Schedule != s.Schedule {
 			t.Fatalf("a refused schedule changed it: %+v, want %+v", after, s)
 		}
 	})

@@ -37,10 +37,6 @@ type (
 	}
 )
 
-// MaxLeaseSeconds bounds a worker lease (domain.MaxLease): a day is plenty
-// for one generation.
-const MaxLeaseSeconds = int(domain.MaxLease / time.Second)
-
 func (s *Server) handleCreateTask(w http.ResponseWriter, r *http.Request) error {
 	var in domain.TaskCreate
 	if err := decodeJSON(w, r, &in, false); err != nil {
@@ -263,18 +259,6 @@ func (s *Server) handleAddVideo(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// leaseDuration validates a lease in seconds; 0 means the default.
-func leaseDuration(seconds int) (time.Duration, error) {
-	if seconds < 0 || seconds > MaxLeaseSeconds {
-		// Checked before the multiplication so a huge number cannot wrap.
-		return 0, domain.ValidateLease(-1)
-	}
-	if seconds == 0 {
-		return domain.DefaultLease, nil
-	}
-	return time.Duration(seconds) * time.Second, nil
-}
-
 // handleClaimTask hands the oldest pending task to a worker. Expired leases
 // are returned to pending first, so an abandoned task is claimable at once
 // rather than after the next background pass. 204 when nothing is pending.
@@ -283,7 +267,7 @@ func (s *Server) handleClaimTask(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in, false); err != nil {
 		return err
 	}
-	lease, err := leaseDuration(in.LeaseSeconds)
+	lease, err := domain.LeaseSeconds(in.LeaseSeconds)
 	if err != nil {
 		return err
 	}
@@ -309,7 +293,7 @@ func (s *Server) handleHeartbeatTask(w http.ResponseWriter, r *http.Request) err
 	if err := decodeJSON(w, r, &in, false); err != nil {
 		return err
 	}
-	lease, err := leaseDuration(in.LeaseSeconds)
+	lease, err := domain.LeaseSeconds(in.LeaseSeconds)
 	if err != nil {
 		return err
 	}

@@ -321,11 +321,17 @@ func TestBackupRoutes_ScheduleJobsMaintenance(t *testing.T) {
 	sch.Backup = "15 2 * * *"
 	sch.Keep = 3
 	body, _ := json.Marshal(sch)
-	var got domain.Schedule
+	var got domain.ScheduleRuns
 	e.must(200, "PUT", "/api/v1/schedule", body).decode(&got)
 	if got.Backup != "15 2 * * *" || got.Keep != 3 {
 		t.Fatalf("schedule after PUT=%+v", got)
 	}
+	// The next runs come from the server, which computes them once.
+	if runs := got.Next["backup"]; len(runs) != backup.NextRunsShown || runs[0].Local().Hour() != 2 || runs[0].Local().Minute() != 15 || !runs[0].Before(runs[1]) {
+		t.Fatalf("next backups %v, want the next %d at 02:15, soonest first", runs, backup.NextRunsShown)
+	}
+	// The body of PUT is a schedule: "next" is refused like any unknown key.
+	e.must(400, "PUT", "/api/v1/schedule", `{"backup":"@daily","next":{}}`)
 
 	bad := sch
 	bad.Backup = "at three"

@@ -7,6 +7,7 @@ import type {
   Me,
   Notification,
   Schedule,
+  ScheduleRuns,
   StatusCounts,
   Task,
   TaskPage,
@@ -50,8 +51,8 @@ export interface Api {
   createBackup(): Promise<Backup>;
   restoreBackup(name: string): Promise<void>;
   undoRestore(): Promise<void>;
-  getSchedule(): Promise<Schedule>;
-  setSchedule(s: Schedule): Promise<Schedule>;
+  getSchedule(): Promise<ScheduleRuns>;
+  setSchedule(s: Schedule): Promise<ScheduleRuns>;
   listJobs(): Promise<JobRun[]>;
   runMaintenance(op: MaintenanceOp): Promise<JobRun>;
   listMediaRoots(): Promise<MediaRoots>;

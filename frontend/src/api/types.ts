@@ -185,6 +185,12 @@ export interface Schedule {
   checkpoint: string;
 }
 
+/** The schedule as the server answers it: with the next runs of each enabled job, soonest first. */
+export interface ScheduleRuns extends Schedule {
+  /** RFC 3339 times by job ID (backup, optimize, vacuum, checkpoint); disabled jobs are absent. */
+  next: Record<string, string[]>;
+}
+
 /** The folders under which API keys may register and stream videos. */
 export interface MediaRoots {
   /** The data directory's media folder, always a root. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeCron, describeCronZh, nextRuns, parseCron } from './cron';
+import { describeCron, describeCronZh, parseCron } from './cron';
 
 describe('describeCronZh', () => {
   it.each([
@@ -60,36 +60,3 @@ describe('parseCron', () => {
   });
 });
 
-describe('nextRuns', () => {
-  it('lists the next daily runs in local time', () => {
-    const from = new Date(2026, 10, 26, 2, 59, 30);
-    expect(nextRuns('0 3 * * *', from, 3)).toEqual([
-      new Date(2026, 10, 26, 3, 0),
-      new Date(2026, 10, 27, 3, 0),
-      new Date(2026, 10, 28, 3, 0),
-    ]);
-  });
-
-  it('skips to the next matching weekday', () => {
-    // 26 November 2026 is a Thursday; the next Sunday is the 29th.
-    expect(nextRuns('0 4 * * 0', new Date(2026, 10, 26, 12, 0), 1)).toEqual([new Date(2026, 10, 29, 4, 0)]);
-  });
-
-  it('never returns the starting minute itself', () => {
-    expect(nextRuns('0 3 * * *', new Date(2026, 0, 1, 3, 0, 0), 1)).toEqual([new Date(2026, 0, 2, 3, 0)]);
-  });
-
-  it('finds 29 February', () => {
-    expect(nextRuns('0 0 29 2 *', new Date(2026, 0, 1), 1)).toEqual([new Date(2028, 1, 29, 0, 0)]);
-  });
-
-  it('matches either day field when both are restricted (classic cron)', () => {
-    // The 1st of December 2026 is a Tuesday; Mondays also match.
-    const runs = nextRuns('0 12 1 * 1', new Date(2026, 10, 29, 0, 0), 3);
-    expect(runs).toEqual([new Date(2026, 10, 30, 12, 0), new Date(2026, 11, 1, 12, 0), new Date(2026, 11, 7, 12, 0)]);
-  });
-
-  it('returns nothing for a bad expression', () => {
-    expect(nextRuns('nonsense', new Date(), 3)).toEqual([]);
-  });
-});

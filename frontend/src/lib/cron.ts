@@ -1,5 +1,5 @@
-// Cron expressions (five fields, as the backup schedule uses) in plain words,
-// and their next run times.
+// Cron expressions (five fields, as the backup schedule uses) in plain words.
+// Their next run times come from the server (the schedule's "next").
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -176,44 +176,4 @@ export function describeCronZh(expr: string): string | undefined {
     return `${c.dow.any ? '' : `${on}，`}${every}${minute === 0 ? '整点' : `第 ${minute} 分`}`;
   }
   return `${on} ${c.hour.values.map((h) => `${pad(h)}:${pad(minute)}`).join('、')}`;
-}
-
-function dayMatches(c: Cron, d: Date): boolean {
-  if (!c.month.values.includes(d.getMonth() + 1)) return false;
-  const domOk = c.dom.values.includes(d.getDate());
-  const dowOk = c.dow.values.includes(d.getDay());
-  // Classic cron: when both day fields are restricted, either may match.
-  if (!c.dom.any && !c.dow.any) return domOk || dowOk;
-  return domOk && dowOk;
-}
-
-/** Returns the next n local times after from at which expr fires (none if it does not parse). */
-export function nextRuns(expr: string, from: Date, n: number): Date[] {
-  let c: Cron;
-  try {
-    c = parseCron(expr);
-  } catch {
-    return [];
-  }
-  const out: Date[] = [];
-  const d = new Date(from.getTime());
-  d.setSeconds(0, 0);
-  d.setMinutes(d.getMinutes() + 1);
-  // Walk forward a day, then an hour, then a minute at a time; five years is
-  // enough for any expression that fires at all (29 February included).
-  const limit = from.getTime() + 5 * 366 * 24 * 3600 * 1000;
-  while (out.length < n && d.getTime() <= limit) {
-    if (!dayMatches(c, d)) {
-      d.setDate(d.getDate() + 1);
-      d.setHours(0, 0, 0, 0);
-    } else if (!c.hour.values.includes(d.getHours())) {
-      d.setHours(d.getHours() + 1, 0, 0, 0);
-    } else if (!c.minute.values.includes(d.getMinutes())) {
-      d.setMinutes(d.getMinutes() + 1, 0, 0);
-    } else {
-      out.push(new Date(d.getTime()));
-      d.setMinutes(d.getMinutes() + 1, 0, 0);
-    }
-  }
-  return out;
 }

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
-import type { Backup, BackupProgress, JobRun, Schedule } from '../api';
+import type { Backup, BackupProgress, JobRun, Schedule, ScheduleRuns } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { ProgressBar } from '../components/ProgressBar';
 import { compareRows } from '../lib/compare';
-import { describeCron, describeCronZh, nextRuns } from '../lib/cron';
+import { describeCron, describeCronZh } from '../lib/cron';
 import { formatBytes, formatCount, formatDateTime, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { api, useClock, useNotifications } from '../state';
@@ -85,15 +85,21 @@ function RestoreDialog({ backup, onDone, onCancel }: { backup: Backup; onDone: (
   );
 }
 
+/** The schedule of an answer, without its next runs: what setSchedule takes. */
+function scheduleOf({ next: _next, ...s }: ScheduleRuns): Schedule {
+  return s;
+}
+
 /** The schedule in plain words, with its next runs and an editor. */
-function ScheduleCard({ schedule, onSaved }: { schedule: Schedule; onSaved: (s: Schedule) => void }) {
+function ScheduleCard({ schedule, onSaved }: { schedule: ScheduleRuns; onSaved: (s: ScheduleRuns) => void }) {
   const [edit, setEdit] = useState<Schedule | null>(null);
   const [error, setError] = useState<unknown>();
   const s = edit ?? schedule;
   // Chinese describes the common schedules and shows the expression for the rest.
   const described = s.backup ? describeCron(s.backup) : undefined;
   const words = described && (getLocale() === 'en' ? described : (describeCronZh(s.backup) ?? t('sched.cron', { expr: s.backup })));
-  const runs = s.backup ? nextRuns(s.backup, new Date(), 3) : [];
+  // The server computes the next runs; while editing they are of the saved schedule, so they are hidden.
+  const runs = edit ? [] : (schedule.next.backup ?? []);
   const retention = [t('sched.keep', { n: s.keep }), s.keep_daily ? t('sched.daily', { n: s.keep_daily }) : '', s.keep_weekly ? t('sched.weekly', { n: s.keep_weekly }) : '']
     .filter(Boolean)
     .join(getLocale() === 'en' ? ', ' : '，');
@@ -107,7 +113,7 @@ function ScheduleCard({ schedule, onSaved }: { schedule: Schedule; onSaved: (s: 
       </div>
       {runs.length > 0 && (
         <div class="muted">
-          {t('sched.next', { runs: runs.map((d) => formatDateTime(d.toISOString())).join(' · ') })}
+          {t('sched.next', { runs: runs.map((d) => formatDateTime(d)).join(' · ') })}
         </div>
       )}
       {edit ? (
@@ -135,7 +141,7 @@ function ScheduleCard({ schedule, onSaved }: { schedule: Schedule; onSaved: (s: 
         </div>
       ) : (
         <div class="row">
-          <button type="button" class="btn" onClick={() => setEdit(schedule)}>
+          <button type="button" class="btn" onClick={() => setEdit(scheduleOf(schedule))}>
             {t('sched.change')}
           </button>
         </div>

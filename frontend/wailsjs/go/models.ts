@@ -385,6 +385,32 @@ export namespace domain {
 	        this.checkpoint = source["checkpoint"];
 	    }
 	}
+	export class ScheduleRuns {
+	    backup: string;
+	    keep: number;
+	    keep_daily: number;
+	    keep_weekly: number;
+	    optimize: string;
+	    vacuum: string;
+	    checkpoint: string;
+	    next: Record<string, string[]>;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScheduleRuns(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.backup = source["backup"];
+	        this.keep = source["keep"];
+	        this.keep_daily = source["keep_daily"];
+	        this.keep_weekly = source["keep_weekly"];
+	        this.optimize = source["optimize"];
+	        this.vacuum = source["vacuum"];
+	        this.checkpoint = source["checkpoint"];
+	        this.next = source["next"];
+	    }
+	}
 	export class Script {
 	    id: number;
 	    task_id: string;

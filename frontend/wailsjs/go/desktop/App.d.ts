@@ -15,7 +15,7 @@ export function CreateUser(arg1:domain.UserCreate):Promise<desktop.UserWithKey>;
 
 export function DailyStats(arg1:string,arg2:string):Promise<Array<domain.DayStats>>;
 
-export function GetSchedule():Promise<domain.Schedule>;
+export function GetSchedule():Promise<domain.ScheduleRuns>;
 
 export function GetTask(arg1:string):Promise<domain.Task>;
 
@@ -47,7 +47,7 @@ export function RotateKey(arg1:string):Promise<desktop.UserWithKey>;
 
 export function RunMaintenance(arg1:string):Promise<domain.JobRun>;
 
-export function SetSchedule(arg1:domain.Schedule):Promise<domain.Schedule>;
+export function SetSchedule(arg1:domain.Schedule):Promise<domain.ScheduleRuns>;
 
 export function SetUserActive(arg1:string,arg2:boolean):Promise<domain.User>;
 
