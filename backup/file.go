@@ -182,12 +182,7 @@ func schemaVersion(ctx context.Context, db *sql.DB) (int64, error) {
 	} else if n == 0 {
 		return 0, nil
 	}
-	var v int64
-	q := `SELECT COALESCE(MAX(version_id), 0) FROM "` + migrationsTable + `" WHERE is_applied`
-	if err := db.QueryRowContext(ctx, q).Scan(&v); err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
-	}
-	return v, nil
+	return store.ReadSchemaVersion(ctx, db)
 }
 
 // rowCounts counts the rows of every table but SQLite's own.

@@ -71,13 +71,13 @@ func (m *Manager) vacuum(ctx context.Context, threshold float64, force bool) (in
 		return 0, "", errNothingToDo{fmt.Sprintf("%.1f%% of pages free, below the %.0f%% threshold", ratio*100, threshold*100)}
 	}
 	err = m.DB.Write(ctx, func(w *sqlx.DB) error {
-		if _, err := w.ExecContext(ctx, "VACUUM"); err != nil {
-			return err
-		}
-		// VACUUM in WAL mode leaves the new pages in the WAL; fold them in.
-		_, err := w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		_, err := w.ExecContext(ctx, "VACUUM")
 		return err
 	})
+	if err == nil {
+		// VACUUM in WAL mode leaves the new pages in the WAL; fold them in.
+		_, err = m.DB.Checkpoint(ctx)
+	}
 	if err != nil {
 		return 0, "", fmt.Errorf("vacuum: %w", err)
 	}
@@ -108,21 +108,18 @@ func (m *Manager) pageStats(ctx context.Context) (pages, free, size int64, err e
 
 // checkpoint folds the WAL into the main file and truncates it.
 func (m *Manager) checkpoint(ctx context.Context) (int64, string, error) {
-	var busy, logFrames, done int64
-	var size int64
-	err := m.DB.Write(ctx, func(w *sqlx.DB) error {
-		if err := w.GetContext(ctx, &size, "PRAGMA page_size"); err != nil {
-			return err
-		}
-		return w.QueryRowxContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &done)
-	})
+	_, _, size, err := m.pageStats(ctx)
 	if err != nil {
-		return 0, "", fmt.Errorf("checkpoint: %w", err)
+		return 0, "", err
 	}
-	if busy != 0 {
+	res, err := m.DB.Checkpoint(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	if res.Busy {
 		return 0, "", fmt.Errorf("checkpoint: readers kept the WAL busy")
 	}
-	return done * size, fmt.Sprintf("%d WAL frames checkpointed", done), nil
+	return res.Frames * size, fmt.Sprintf("%d WAL frames checkpointed", res.Frames), nil
 }
 
 // check runs PRAGMA integrity_check on the live database.

@@ -244,7 +244,7 @@ func (db *DB) openReadOnly(ctx context.Context) error {
 		err = domain.Errorf(domain.EINVALID, "The file %s is not a Reelvault database.", db.Path)
 	}
 	if err == nil {
-		err = reader.GetContext(ctx, &version, "SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied")
+		err = reader.GetContext(ctx, &version, schemaVersionSQL)
 	}
 	if err == nil && version < LatestSchemaVersion() {
 		err = domain.Errorf(domain.ECONFLICT, "The data folder %s is read-only and its database needs upgrading from schema version %d to %d; make the folder writable and run Reelvault once.", filepath.Dir(db.Path), version, LatestSchemaVersion())
@@ -483,7 +483,7 @@ func (db *DB) Exclusive(ctx context.Context, fn func(path string) error) error {
 func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := db.Read(ctx, func(r *sqlx.DB) error {
-		return r.GetContext(ctx, &v, "SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied")
+		return r.GetContext(ctx, &v, schemaVersionSQL)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("schema version: %w", err)

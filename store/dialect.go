@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
+	"github.com/reelvault/reelvault/domain"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -66,6 +67,15 @@ type dialect struct {
 	writeLock, claimLock string
 	// claimSuffix ends the SELECT that picks the task to claim.
 	claimSuffix string
+	// cachesStmts: the store keeps prepared statements per pool (stmt.go);
+	// pgx caches them itself on PostgreSQL.
+	cachesStmts bool
+	// lastval: inserted ids come from lastval() in the same transaction
+	// (identity columns), not from the driver's LastInsertId.
+	lastval bool
+	// publishes: committed notifications are relayed to other processes
+	// with NOTIFY (postgres_notify.go); on SQLite the watcher finds them.
+	publishes bool
 
 	rebound sync.Map // query → rebound query
 }
@@ -76,10 +86,11 @@ const writeLockKey = 0x52564C54
 
 var (
 	sqliteDialect = &dialect{
-		engine:     EngineSQLite,
-		bindType:   sqlx.QUESTION,
-		goose:      goose.DialectSQLite3,
-		migrations: sqliteMigrations,
+		engine:      EngineSQLite,
+		bindType:    sqlx.QUESTION,
+		goose:       goose.DialectSQLite3,
+		migrations:  sqliteMigrations,
+		cachesStmts: true,
 	}
 	postgresDialect = &dialect{
 		engine:     EnginePostgres,
@@ -91,6 +102,8 @@ var (
 		// OF t: lock the task row only, not the joined user row, so claims
 		// for tasks of one user do not queue behind each other.
 		claimSuffix: "\n\t\t\tFOR UPDATE OF t SKIP LOCKED",
+		lastval:     true,
+		publishes:   true,
 	}
 )
 
@@ -105,6 +118,16 @@ func (d *dialect) rebind(query string) string {
 	q := sqlx.Rebind(d.bindType, query)
 	d.rebound.Store(query, q)
 	return q
+}
+
+// storage fills the storage figures of st (page size, file size, per-table
+// sizes…) in tx; measured is false when the per-table sizes were left to a
+// background measurement (a large SQLite file, see StatsService.Status).
+func (d *dialect) storage(tx *tx, st *domain.DBStatus, scanLimit int64) (measured bool, err error) {
+	if d.isPostgres() {
+		return true, postgresStorage(tx, st)
+	}
+	return sqliteStorage(tx, st, scanLimit)
 }
 
 // isPostgres reports whether d is PostgreSQL.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -57,6 +58,23 @@ func schemaVersions() []int64 {
 	}
 	slices.Sort(versions)
 	return versions
+}
+
+// schemaVersionSQL reads the version of the last migration goose applied:
+// the one place that query is written (both engines, any Reelvault file).
+const schemaVersionSQL = `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`
+
+// ReadSchemaVersion returns the version of the last migration applied to
+// the database q reads: the live one or any other Reelvault database file
+// (a backup being verified). The goose_db_version table must exist.
+func ReadSchemaVersion(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) (int64, error) {
+	var v int64
+	if err := q.QueryRowContext(ctx, schemaVersionSQL).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
 }
 
 // migrate applies pending migrations with goose. Each runs in its own

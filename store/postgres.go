@@ -175,45 +175,22 @@ func (r pgResult) LastInsertId() (int64, error) {
 	return id, nil
 }
 
-// postgresStatus fills st for a PostgreSQL database: the database size
+// postgresStorage fills st for a PostgreSQL database: the database size
 // stands for the file size, relation sizes for the per-table sizes, and
 // PostgreSQL's block size for the page size. There is no WAL file or free
-// page count of the database's own.
-func postgresStatus(ctx context.Context, db *DB, st *domain.DBStatus) (*domain.DBStatus, error) {
-	st.Engine = EnginePostgres
-	st.Path = redactURL(db.Path)
-	err := db.read(ctx, true, func(tx *tx) error {
-		if err := tx.get(&st.PageSize, `SELECT current_setting('block_size')::bigint`); err != nil {
-			return err
-		}
-		if err := tx.get(&st.FileSize, `SELECT pg_database_size(current_database())`); err != nil {
-			return err
-		}
-		if err := tx.get(&st.SchemaVersion, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`); err != nil {
-			return err
-		}
-		for _, t := range statusTables {
-			var n int64
-			if err := tx.get(&n, `SELECT count(*) FROM `+t); err != nil {
-				return err
-			}
-			st.Counts[t] = n
-		}
-		if err := tx.sel(&st.Tables, `
-			SELECT c.relname AS name, pg_relation_size(c.oid) AS bytes
-			FROM pg_class c
-			JOIN pg_namespace n ON n.oid = c.relnamespace
-			WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')
-			ORDER BY bytes DESC, name`); err != nil {
-			return err
-		}
-		for i := range st.Tables {
-			st.Tables[i].Rows = st.Counts[st.Tables[i].Name]
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("database status: %w", err)
+// page count of the database's own. The sizes are always measured.
+func postgresStorage(tx *tx, st *domain.DBStatus) error {
+	st.Path = redactURL(st.Path)
+	if err := tx.get(&st.PageSize, `SELECT current_setting('block_size')::bigint`); err != nil {
+		return err
 	}
-	return st, nil
+	if err := tx.get(&st.FileSize, `SELECT pg_database_size(current_database())`); err != nil {
+		return err
+	}
+	return tx.sel(&st.Tables, `
+		SELECT c.relname AS name, pg_relation_size(c.oid) AS bytes
+		FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')
+		ORDER BY bytes DESC, name`)
 }

@@ -317,22 +317,10 @@ func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 	if _, err := ownerFrom(ctx); err != nil {
 		return nil, err
 	}
-	st := &domain.DBStatus{Engine: "sqlite", Path: s.db.Path, Counts: map[string]int64{}}
-	if s.db.dialect.isPostgres() {
-		return postgresStatus(ctx, s.db, st)
-	}
-	var pages int64
+	st := &domain.DBStatus{Engine: s.db.Engine(), Path: s.db.Path, Counts: map[string]int64{}}
+	measured := false
 	err := s.db.read(ctx, true, func(tx *tx) error {
-		if err := tx.get(&st.PageSize, `PRAGMA page_size`); err != nil {
-			return err
-		}
-		if err := tx.get(&pages, `PRAGMA page_count`); err != nil {
-			return err
-		}
-		if err := tx.get(&st.FreePages, `PRAGMA freelist_count`); err != nil {
-			return err
-		}
-		if err := tx.get(&st.SchemaVersion, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`); err != nil {
+		if err := tx.get(&st.SchemaVersion, schemaVersionSQL); err != nil {
 			return err
 		}
 		for _, t := range statusTables {
@@ -342,29 +330,51 @@ func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 			}
 			st.Counts[t] = n
 		}
-		if pages*st.PageSize <= s.ScanLimit {
-			return measureTables(tx, &st.Tables)
-		}
-		return nil
+		var err error
+		measured, err = s.db.dialect.storage(tx, st, s.ScanLimit)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("database status: %w", err)
 	}
-	if pages*st.PageSize > s.ScanLimit {
+	if !measured {
 		st.Tables = s.measuredTables()
 	}
 	for i := range st.Tables {
 		st.Tables[i].Rows = st.Counts[st.Tables[i].Name]
 	}
-	if fi, err := os.Stat(s.db.Path); err == nil {
+	return st, nil
+}
+
+// sqliteStorage fills st's page size, free pages, file and WAL sizes and,
+// while the file is at most scanLimit bytes, the per-table sizes (measured
+// reports whether it did).
+func sqliteStorage(tx *tx, st *domain.DBStatus, scanLimit int64) (measured bool, err error) {
+	var pages int64
+	if err := tx.get(&st.PageSize, `PRAGMA page_size`); err != nil {
+		return false, err
+	}
+	if err := tx.get(&pages, `PRAGMA page_count`); err != nil {
+		return false, err
+	}
+	if err := tx.get(&st.FreePages, `PRAGMA freelist_count`); err != nil {
+		return false, err
+	}
+	if pages*st.PageSize <= scanLimit {
+		if err := measureTables(tx, &st.Tables); err != nil {
+			return false, err
+		}
+		measured = true
+	}
+	if fi, err := os.Stat(st.Path); err == nil {
 		st.FileSize = fi.Size()
 	}
-	if fi, err := os.Stat(s.db.Path + "-wal"); err == nil {
+	if fi, err := os.Stat(st.Path + "-wal"); err == nil {
 		st.WALSize = fi.Size()
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("database status: %w", err)
+		return false, err
 	}
-	return st, nil
+	return measured, nil
 }
 
 // measureTables reads the size of every table and index through dbstat,

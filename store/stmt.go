@@ -42,7 +42,7 @@ type stmtPending struct{}
 // lookup returns the prepared statement of query on pool, or nil when it is
 // not ready yet (preparing it in the background).
 func (db *DB) lookup(pool *sqlx.DB, query string) *sqlx.Stmt {
-	if db.dialect == nil || db.dialect.isPostgres() || pool == nil {
+	if db.dialect == nil || !db.dialect.cachesStmts || pool == nil {
 		return nil // pgx caches prepared statements itself
 	}
 	key := stmtKey{pool, query}

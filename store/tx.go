@@ -97,7 +97,7 @@ func (db *DB) writeLocked(ctx context.Context, shared bool, fn func(tx *tx) erro
 			return fmt.Errorf("commit: %w", mapError(err))
 		}
 		notes = t.notes
-		if db.dialect.isPostgres() && len(notes) > 0 {
+		if db.dialect.publishes && len(notes) > 0 {
 			db.publish(notes)
 		}
 		return nil
@@ -145,7 +145,7 @@ func (t *tx) sel(dest any, query string, args ...any) error {
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 	defer t.timed(time.Now(), query)
 	res, err := t.execStmt(t.db.dialect.rebind(query), args...)
-	if err == nil && t.db.dialect.isPostgres() {
+	if err == nil && t.db.dialect.lastval {
 		res = pgResult{res, t}
 	}
 	return res, err
