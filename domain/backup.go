@@ -78,14 +78,14 @@ const (
 
 // JobRun is the record of one run of a maintenance job.
 type JobRun struct {
-	ID         int64      `db:"id" json:"id"`
-	JobID      string     `db:"job_id" json:"job_id"` // "backup", "optimize", "vacuum", "checkpoint"
-	StartedAt  time.Time  `db:"started_at" json:"started_at"`
-	FinishedAt *time.Time `db:"finished_at" json:"finished_at,omitempty"`
-	Result     string     `db:"result" json:"result"` // JobOK, JobError, JobSkipped, JobRunning
-	Error      string     `db:"error" json:"error,omitempty"`
-	Bytes      int64      `db:"bytes" json:"bytes"`             // bytes written or freed
-	Detail     string     `db:"detail" json:"detail,omitempty"` // e.g. the backup's name
+	ID         int64      `json:"id"`
+	JobID      string     `json:"job_id"` // "backup", "optimize", "vacuum", "checkpoint"
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	Result     string     `json:"result"` // JobOK, JobError, JobSkipped, JobRunning
+	Error      string     `json:"error,omitempty"`
+	Bytes      int64      `json:"bytes"`            // bytes written or freed
+	Detail     string     `json:"detail,omitempty"` // e.g. the backup's name
 }
 
 // Upgrade records that opening a database moved its schema from version

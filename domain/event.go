@@ -18,13 +18,13 @@ const (
 
 // Event is one entry of a task's event log: the audit trail and error log.
 type Event struct {
-	ID        int64     `db:"id" json:"id"`
-	TaskID    string    `db:"task_id" json:"task_id"`
-	Type      string    `db:"type" json:"type"`
-	Status    Status    `db:"status" json:"status"` // the task's status after the event
-	Progress  int       `db:"progress" json:"progress"`
-	Message   string    `db:"message" json:"message,omitempty"`
-	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	ID        int64     `json:"id"`
+	TaskID    string    `json:"task_id"`
+	Type      string    `json:"type"`
+	Status    Status    `json:"status"` // the task's status after the event
+	Progress  int       `json:"progress"`
+	Message   string    `json:"message,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Notification tells listeners (the SSE stream, the desktop window) that

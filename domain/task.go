@@ -86,30 +86,30 @@ const (
 // Task is one generation run: a prompt turned into scene scripts, one clip per
 // scene and a final video.
 type Task struct {
-	ID              int64      `db:"id" json:"-"`
-	TaskID          string     `db:"task_id" json:"task_id"` // UUID, the public identifier
-	UserID          int64      `db:"user_id" json:"user_id"`
-	Username        string     `db:"username" json:"username"`
-	Prompt          string     `db:"prompt" json:"prompt"`
-	Status          Status     `db:"status" json:"status"`
-	Progress        int        `db:"progress" json:"progress"` // 0–100
-	TotalScenes     int        `db:"total_scenes" json:"total_scenes"`
-	CompletedScenes int        `db:"completed_scenes" json:"completed_scenes"`
-	FinalVideoPath  string     `db:"final_video_path" json:"final_video_path,omitempty"`
-	ErrorMessage    string     `db:"error_message" json:"error_message,omitempty"`
-	Attempts        int        `db:"attempts" json:"attempts"` // times a worker claimed it
-	LeaseOwner      string     `db:"lease_owner" json:"lease_owner,omitempty"`
-	LeaseExpiresAt  *time.Time `db:"lease_expires_at" json:"lease_expires_at,omitempty"`
-	CreatedAt       time.Time  `db:"created_at" json:"created_at"`
-	UpdatedAt       time.Time  `db:"updated_at" json:"updated_at"`
-	StartedAt       *time.Time `db:"started_at" json:"started_at,omitempty"`
-	CompletedAt     *time.Time `db:"completed_at" json:"completed_at,omitempty"` // set for every terminal state
-	Duration        *float64   `db:"duration" json:"duration,omitempty"`         // seconds from started_at to completed_at
+	ID              int64      `json:"-"`
+	TaskID          string     `json:"task_id"` // UUID, the public identifier
+	UserID          int64      `json:"user_id"`
+	Username        string     `json:"username"`
+	Prompt          string     `json:"prompt"`
+	Status          Status     `json:"status"`
+	Progress        int        `json:"progress"` // 0–100
+	TotalScenes     int        `json:"total_scenes"`
+	CompletedScenes int        `json:"completed_scenes"`
+	FinalVideoPath  string     `json:"final_video_path,omitempty"`
+	ErrorMessage    string     `json:"error_message,omitempty"`
+	Attempts        int        `json:"attempts"` // times a worker claimed it
+	LeaseOwner      string     `json:"lease_owner,omitempty"`
+	LeaseExpiresAt  *time.Time `json:"lease_expires_at,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	StartedAt       *time.Time `json:"started_at,omitempty"`
+	CompletedAt     *time.Time `json:"completed_at,omitempty"` // set for every terminal state
+	Duration        *float64   `json:"duration,omitempty"`     // seconds from started_at to completed_at
 
 	// Filled by FindTaskByID only.
-	Scripts []*Script `db:"-" json:"scripts,omitempty"`
-	Videos  []*Video  `db:"-" json:"videos,omitempty"`
-	Events  []*Event  `db:"-" json:"events,omitempty"`
+	Scripts []*Script `json:"scripts,omitempty"`
+	Videos  []*Video  `json:"videos,omitempty"`
+	Events  []*Event  `json:"events,omitempty"`
 }
 
 // TaskCreate is the input of CreateTask.

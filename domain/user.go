@@ -13,15 +13,15 @@ const DefaultQuota = 100
 
 // User is someone whose pipeline writes tasks through an API key.
 type User struct {
-	ID        int64     `db:"id" json:"id"`
-	Username  string    `db:"username" json:"username"`
-	Email     string    `db:"email" json:"email,omitempty"`
-	KeyPrefix string    `db:"key_prefix" json:"key_prefix"` // first characters of the key, for display
-	Quota     int       `db:"quota" json:"quota"`
-	UsedQuota int       `db:"used_quota" json:"used_quota"`
-	IsActive  bool      `db:"is_active" json:"is_active"`
-	CreatedAt time.Time `db:"created_at" json:"created_at"`
-	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
+	ID        int64     `json:"id"`
+	Username  string    `json:"username"`
+	Email     string    `json:"email,omitempty"`
+	KeyPrefix string    `json:"key_prefix"` // first characters of the key, for display
+	Quota     int       `json:"quota"`
+	UsedQuota int       `json:"used_quota"`
+	IsActive  bool      `json:"is_active"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // UserCreate is the input of CreateUser.
