@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
 )
 
 // DefaultVacuumThreshold is the share of free pages above which the
@@ -106,18 +108,39 @@ func (m *Manager) pageStats(ctx context.Context) (pages, free, size int64, err e
 	return pages, free, size, nil
 }
 
+// Retries of a checkpoint that readers kept busy.
+const (
+	checkpointAttempts = 5
+	checkpointRetry    = 50 * time.Millisecond
+)
+
 // checkpoint folds the WAL into the main file and truncates it.
 func (m *Manager) checkpoint(ctx context.Context) (int64, string, error) {
 	_, _, size, err := m.pageStats(ctx)
 	if err != nil {
 		return 0, "", err
 	}
-	res, err := m.DB.Checkpoint(ctx)
-	if err != nil {
-		return 0, "", err
+	// A reader still on an old snapshot keeps the WAL from being truncated;
+	// readers finish in milliseconds, so try a few times before reporting
+	// a partial checkpoint (the frames it copied are in the main file; the
+	// background checkpointer folds the rest in later).
+	var res store.CheckpointResult
+	for attempt := 0; ; attempt++ {
+		res, err = m.DB.Checkpoint(ctx)
+		if err != nil {
+			return 0, "", err
+		}
+		if !res.Busy || attempt == checkpointAttempts-1 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return 0, "", fmt.Errorf("checkpoint: %w", ctx.Err())
+		case <-time.After(checkpointRetry):
+		}
 	}
 	if res.Busy {
-		return 0, "", fmt.Errorf("checkpoint: readers kept the WAL busy")
+		return res.Frames * size, fmt.Sprintf("%d WAL frames checkpointed; readers kept the rest of the WAL in use, the background checkpointer folds it in later", res.Frames), nil
 	}
 	return res.Frames * size, fmt.Sprintf("%d WAL frames checkpointed", res.Frames), nil
 }
