@@ -59,7 +59,7 @@ type UserWithKey struct {
 // App is the struct bound to the window: each exported method becomes a
 // function of the generated frontend/wailsjs/go/desktop/App module, returning
 // a promise that resolves with the JSON of the result or rejects with a
-// UIError. Every call acts as the local owner.
+// domain.Error (see FormatError). Every call acts as the local owner.
 //
 // The JSON shapes are those of the HTTP API, so the frontend's API module can
 // treat both transports alike.

@@ -78,7 +78,7 @@ func code(err error) string {
 	if err == nil {
 		return ""
 	}
-	return desktop.FormatError(err).(desktop.UIError).Code
+	return desktop.FormatError(err).(domain.Error).Code
 }
 
 func TestApp_Tasks(t *testing.T) {
@@ -107,7 +107,7 @@ func TestApp_Tasks(t *testing.T) {
 
 	t.Run("ErrInvalidCursor", func(t *testing.T) {
 		_, err := f.app.ListTasks(domain.TaskFilter{Cursor: "not-a-cursor"})
-		ui := desktop.FormatError(err).(desktop.UIError)
+		ui := desktop.FormatError(err).(domain.Error)
 		if ui.Code != domain.EINVALID || ui.Field != "cursor" {
 			t.Fatalf("error=%+v, want invalid naming cursor", ui)
 		}
@@ -209,7 +209,7 @@ func TestApp_Users(t *testing.T) {
 
 	t.Run("ErrBadQuotaLeavesUserUnchanged", func(t *testing.T) {
 		_, err := f.app.SetUserQuota("studio", -1)
-		ui := desktop.FormatError(err).(desktop.UIError)
+		ui := desktop.FormatError(err).(domain.Error)
 		if ui.Code != domain.EINVALID || ui.Field != "quota" {
 			t.Fatalf("error=%+v, want invalid naming quota", ui)
 		}
@@ -318,7 +318,7 @@ func TestApp_Backups(t *testing.T) {
 		bad := s.Schedule
 		bad.Backup = "every day please"
 		_, err = f.app.SetSchedule(bad)
-		ui := desktop.FormatError(err).(desktop.UIError)
+		ui := desktop.FormatError(err).(domain.Error)
 		if ui.Code != domain.EINVALID || ui.Field != "backup" {
 			t.Fatalf("error=%+v, want invalid naming backup", ui)
 		}
