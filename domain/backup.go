@@ -39,6 +39,20 @@ type Backup struct {
 	Path          string           `json:"path,omitempty"` // absolute path; filled when listed
 }
 
+// BackupList is the catalogue of verified backups, newest first, the same
+// over HTTP and in the window.
+type BackupList struct {
+	Backups []*Backup `json:"backups"` // never null
+}
+
+// NewBackupList returns the catalogue listing (an empty one for none).
+func NewBackupList(backups []*Backup) *BackupList {
+	if backups == nil {
+		backups = []*Backup{}
+	}
+	return &BackupList{Backups: backups}
+}
+
 // BackupProgress reports how far a backup or restore has come.
 type BackupProgress struct {
 	Phase string `json:"phase"` // "copy", "verify", "compress", "restore"
@@ -86,6 +100,20 @@ type JobRun struct {
 	Error      string     `json:"error,omitempty"`
 	Bytes      int64      `json:"bytes"`            // bytes written or freed
 	Detail     string     `json:"detail,omitempty"` // e.g. the backup's name
+}
+
+// JobList is a listing of job runs, newest first, the same over HTTP and in
+// the window.
+type JobList struct {
+	Jobs []*JobRun `json:"jobs"` // never null
+}
+
+// NewJobList returns the listing of job runs (an empty one for none).
+func NewJobList(jobs []*JobRun) *JobList {
+	if jobs == nil {
+		jobs = []*JobRun{}
+	}
+	return &JobList{Jobs: jobs}
 }
 
 // Upgrade records that opening a database moved its schema from version

@@ -31,6 +31,25 @@ type UserCreate struct {
 	Quota    *int   `json:"quota,omitempty"` // default DefaultQuota
 }
 
+// UserList is a listing of users, the same over HTTP and in the window.
+type UserList struct {
+	Users []*User `json:"users"` // never null
+}
+
+// NewUserList returns the listing of users (an empty one for none).
+func NewUserList(users []*User) *UserList {
+	if users == nil {
+		users = []*User{}
+	}
+	return &UserList{Users: users}
+}
+
+// UserWithKey is a user together with its new API key, which is shown once.
+type UserWithKey struct {
+	User   *User  `json:"user"`
+	APIKey string `json:"api_key"`
+}
+
 // UserService manages users and their API keys. All methods but
 // Authenticate and FindUserByID (for the user itself) are owner only
 // (EFORBIDDEN otherwise).
