@@ -46,12 +46,7 @@ type BackupList struct {
 }
 
 // NewBackupList returns the catalogue listing (an empty one for none).
-func NewBackupList(backups []*Backup) *BackupList {
-	if backups == nil {
-		backups = []*Backup{}
-	}
-	return &BackupList{Backups: backups}
-}
+func NewBackupList(backups []*Backup) *BackupList { return &BackupList{Backups: nonNil(backups)} }
 
 // BackupProgress reports how far a backup or restore has come.
 type BackupProgress struct {
@@ -109,12 +104,7 @@ type JobList struct {
 }
 
 // NewJobList returns the listing of job runs (an empty one for none).
-func NewJobList(jobs []*JobRun) *JobList {
-	if jobs == nil {
-		jobs = []*JobRun{}
-	}
-	return &JobList{Jobs: jobs}
-}
+func NewJobList(jobs []*JobRun) *JobList { return &JobList{Jobs: nonNil(jobs)} }
 
 // Upgrade records that opening a database moved its schema from version
 // From to To, after a pre-migration backup, so that the person is told.

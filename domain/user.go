@@ -37,11 +37,15 @@ type UserList struct {
 }
 
 // NewUserList returns the listing of users (an empty one for none).
-func NewUserList(users []*User) *UserList {
-	if users == nil {
-		users = []*User{}
+func NewUserList(users []*User) *UserList { return &UserList{Users: nonNil(users)} }
+
+// nonNil returns s, or an empty slice for nil, so a listing is never null
+// in JSON.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
 	}
-	return &UserList{Users: users}
+	return s
 }
 
 // UserWithKey is a user together with its new API key, which is shown once.
