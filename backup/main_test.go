@@ -14,7 +14,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/backup"
-	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/domain/domaintest"
 	"github.com/reelvault/reelvault/store"
 )
 
@@ -139,7 +139,5 @@ func sha256File(tb testing.TB, path string) string {
 // assertCode fails unless err carries code.
 func assertCode(tb testing.TB, err error, code string) {
 	tb.Helper()
-	if got := domain.ErrorCode(err); got != code {
-		tb.Fatalf("code=%q, want %q (err=%v)", got, code, err)
-	}
+	domaintest.AssertCode(tb, err, code, "")
 }

@@ -39,6 +39,15 @@ type Backup struct {
 	Path          string           `json:"path,omitempty"` // absolute path; filled when listed
 }
 
+// BackupList is the catalogue of verified backups, newest first, the same
+// over HTTP and in the window.
+type BackupList struct {
+	Backups []*Backup `json:"backups"` // never null
+}
+
+// NewBackupList returns the catalogue listing (an empty one for none).
+func NewBackupList(backups []*Backup) *BackupList { return &BackupList{Backups: nonNil(backups)} }
+
 // BackupProgress reports how far a backup or restore has come.
 type BackupProgress struct {
 	Phase string `json:"phase"` // "copy", "verify", "compress", "restore"
@@ -87,6 +96,15 @@ type JobRun struct {
 	Bytes      int64      `json:"bytes"`            // bytes written or freed
 	Detail     string     `json:"detail,omitempty"` // e.g. the backup's name
 }
+
+// JobList is a listing of job runs, newest first, the same over HTTP and in
+// the window.
+type JobList struct {
+	Jobs []*JobRun `json:"jobs"` // never null
+}
+
+// NewJobList returns the listing of job runs (an empty one for none).
+func NewJobList(jobs []*JobRun) *JobList { return &JobList{Jobs: nonNil(jobs)} }
 
 // Upgrade records that opening a database moved its schema from version
 // From to To, after a pre-migration backup, so that the person is told.

@@ -71,3 +71,10 @@ func ErrorField(err error) string {
 	}
 	return ""
 }
+
+// Public returns err as the edges show it (the HTTP API's error body, the
+// window's rejected promise): its code, its message (a generic one for
+// internal errors, whose details are only logged) and its field.
+func Public(err error) Error {
+	return Error{Code: ErrorCode(err), Message: ErrorMessage(err), Field: ErrorField(err)}
+}

@@ -31,6 +31,29 @@ type UserCreate struct {
 	Quota    *int   `json:"quota,omitempty"` // default DefaultQuota
 }
 
+// UserList is a listing of users, the same over HTTP and in the window.
+type UserList struct {
+	Users []*User `json:"users"` // never null
+}
+
+// NewUserList returns the listing of users (an empty one for none).
+func NewUserList(users []*User) *UserList { return &UserList{Users: nonNil(users)} }
+
+// nonNil returns s, or an empty slice for nil, so a listing is never null
+// in JSON.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// UserWithKey is a user together with its new API key, which is shown once.
+type UserWithKey struct {
+	User   *User  `json:"user"`
+	APIKey string `json:"api_key"`
+}
+
 // UserService manages users and their API keys. All methods but
 // Authenticate and FindUserByID (for the user itself) are owner only
 // (EFORBIDDEN otherwise).

@@ -147,18 +147,18 @@ func TestExportService_Export_Filter(t *testing.T) {
 	}
 	t.Run("ErrInvalidStatus", func(t *testing.T) {
 		err := store.NewExportService(db).Export(ctx, &bytes.Buffer{}, domain.ExportFilter{Status: []domain.Status{"done"}})
-		assertErrCode(t, err, domain.EINVALID)
+		AssertCode(t, err, domain.EINVALID, "")
 		if domain.ErrorField(err) != "status" {
 			t.Fatalf("field=%q, want status", domain.ErrorField(err))
 		}
 	})
 	t.Run("ErrUnknownUser", func(t *testing.T) {
 		err := store.NewExportService(db).Export(ctx, &bytes.Buffer{}, domain.ExportFilter{Username: "carol"})
-		assertErrCode(t, err, domain.ENOTFOUND)
+		AssertCode(t, err, domain.ENOTFOUND, "")
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
 		err := store.NewExportService(db).Export(domain.WithUser(context.Background(), 1), &bytes.Buffer{}, domain.ExportFilter{})
-		assertErrCode(t, err, domain.EFORBIDDEN)
+		AssertCode(t, err, domain.EFORBIDDEN, "")
 	})
 }
 
@@ -199,7 +199,7 @@ func TestExportService_Import_Invalid(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			db := openAt(t)
 			_, err := store.NewExportService(db).Import(ctx, strings.NewReader(tt.doc))
-			assertErrCode(t, err, domain.EINVALID)
+			AssertCode(t, err, domain.EINVALID, "")
 			if tt.field != "" && domain.ErrorField(err) != tt.field {
 				t.Fatalf("field=%q, want %q (%v)", domain.ErrorField(err), tt.field, err)
 			}
@@ -274,13 +274,5 @@ func TestExportService_RoundTrip_Services(t *testing.T) {
 	}
 	if len(got) != len(want) || len(got) == 0 || *got[0] != *want[0] {
 		t.Fatalf("stats after import=%+v, want %+v", got, want)
-	}
-}
-
-// assertErrCode fails unless err carries code.
-func assertErrCode(tb testing.TB, err error, code string) {
-	tb.Helper()
-	if got := domain.ErrorCode(err); got != code {
-		tb.Fatalf("code=%q, want %q (err=%v)", got, code, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/domain/domaintest"
 	"github.com/reelvault/reelvault/store"
 	"github.com/reelvault/reelvault/store/pgtest"
 )
@@ -153,14 +154,4 @@ func (e *env) Counts(tb testing.TB) map[string]int {
 }
 
 // AssertCode fails unless err carries code (and, if field is set, field).
-func AssertCode(tb testing.TB, err error, code, field string) {
-	tb.Helper()
-	if got := domain.ErrorCode(err); got != code {
-		tb.Fatalf("code=%q, want %q (err=%v)", got, code, err)
-	}
-	if field != "" {
-		if got := domain.ErrorField(err); got != field {
-			tb.Fatalf("field=%q, want %q (err=%v)", got, field, err)
-		}
-	}
-}
+var AssertCode = domaintest.AssertCode

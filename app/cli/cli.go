@@ -42,6 +42,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/reelvault/reelvault/app/desktop"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -56,26 +57,6 @@ const (
 	// report a process killed by SIGINT.
 	ExitInterrupted = 130
 )
-
-// ErrNoWindow is returned, possibly wrapped (see NoWindow), by
-// Options.OpenWindow when no window can be shown, for example without a
-// display. Main then prints the status view instead.
-var ErrNoWindow = errors.New("no window available")
-
-// NoWindow marks err, the reason a window cannot be shown, as ErrNoWindow
-// while keeping its message.
-func NoWindow(err error) error {
-	if err == nil {
-		return ErrNoWindow
-	}
-	return noWindowError{err}
-}
-
-type noWindowError struct{ err error }
-
-func (e noWindowError) Error() string        { return e.err.Error() }
-func (e noWindowError) Unwrap() error        { return e.err }
-func (e noWindowError) Is(target error) bool { return target == ErrNoWindow }
 
 // Options are what main.go hands to Main.
 type Options struct {
@@ -99,9 +80,9 @@ type Options struct {
 
 	// OpenWindow opens the desktop window and blocks until it closes. It is
 	// called when reelvault runs without a command. When it is nil, or
-	// returns ErrNoWindow, Main prints the status view instead.
+	// returns desktop.ErrNoWindow, Main prints the status view instead.
 	//
-	// Package main sets it (window.go) to a function that calls
+	// Package main sets it to OpenWindow (window.go), which calls
 	// app/desktop.Run.
 	OpenWindow func(ctx context.Context, env *Env) error
 }
@@ -231,7 +212,7 @@ func Main(ctx context.Context, args []string, opts Options) int {
 func (env *Env) openWindow(ctx context.Context) error {
 	if env.opts.OpenWindow != nil {
 		err := env.opts.OpenWindow(ctx, env)
-		if !errors.Is(err, ErrNoWindow) {
+		if !errors.Is(err, desktop.ErrNoWindow) {
 			return err
 		}
 		fmt.Fprintf(env.Stderr, "Cannot open the window (%v); showing the status view.\n", err)

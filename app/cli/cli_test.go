@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/reelvault/reelvault/app/cli"
+	"github.com/reelvault/reelvault/app/desktop"
 	"github.com/reelvault/reelvault/store"
 )
 
@@ -157,14 +158,14 @@ func TestMain_NoCommand(t *testing.T) {
 		r.opts = func(o *cli.Options) {
 			o.OpenWindow = func(ctx context.Context, env *cli.Env) error {
 				called = true
-				return cli.NoWindow(errors.New("no display found"))
+				return fmt.Errorf("%w: no display found", desktop.ErrNoWindow)
 			}
 		}
 		res := r.run("--json")
 		if res.Code != cli.ExitOK || !called {
 			t.Fatalf("exit %d, window hook called=%v: %s", res.Code, called, res.Stderr)
 		}
-		if want := "Cannot open the window (no display found); showing the status view.\n"; !strings.HasPrefix(res.Stderr, want) {
+		if want := "Cannot open the window (" + desktop.ErrNoWindow.Error() + ": no display found); showing the status view.\n"; !strings.HasPrefix(res.Stderr, want) {
 			t.Fatalf("stderr=%q, want prefix %q", res.Stderr, want)
 		}
 		st := decode[statusJSON](t, res)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 
 	"github.com/reelvault/reelvault/app/desktop"
 )
@@ -76,9 +75,5 @@ func OpenWindow(ctx context.Context, env *Env) error {
 			return serve.Run(ctx, env, args)
 		}
 	}
-	err = desktop.Run(ctx, opts)
-	if errors.Is(err, desktop.ErrNoWindow) {
-		return NoWindow(err)
-	}
-	return err
+	return desktop.Run(ctx, opts)
 }

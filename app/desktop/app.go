@@ -50,16 +50,10 @@ type Status struct {
 	Database *domain.DBStatus `json:"database"`
 }
 
-// UserWithKey is a user together with its new API key, which is shown once.
-type UserWithKey struct {
-	User   *domain.User `json:"user"`
-	APIKey string       `json:"api_key"`
-}
-
 // App is the struct bound to the window: each exported method becomes a
 // function of the generated frontend/wailsjs/go/desktop/App module, returning
 // a promise that resolves with the JSON of the result or rejects with a
-// UIError. Every call acts as the local owner.
+// domain.Error (see FormatError). Every call acts as the local owner.
 //
 // The JSON shapes are those of the HTTP API, so the frontend's API module can
 // treat both transports alike.
@@ -147,27 +141,31 @@ func (a *App) DailyStats(from, to string) ([]*domain.DayStats, error) {
 	return a.svc.Stats.DailyStats(a.context(), from, to)
 }
 
-// ListUsers lists all users by name.
-func (a *App) ListUsers() ([]*domain.User, error) {
-	return a.svc.Users.FindUsers(a.context())
+// ListUsers lists all users by name (the shape of GET /api/v1/users).
+func (a *App) ListUsers() (*domain.UserList, error) {
+	users, err := a.svc.Users.FindUsers(a.context())
+	if err != nil {
+		return nil, err
+	}
+	return domain.NewUserList(users), nil
 }
 
 // CreateUser creates a user and returns it with its API key, shown once.
-func (a *App) CreateUser(in domain.UserCreate) (*UserWithKey, error) {
+func (a *App) CreateUser(in domain.UserCreate) (*domain.UserWithKey, error) {
 	u, key, err := a.svc.Users.CreateUser(a.context(), in)
 	if err != nil {
 		return nil, err
 	}
-	return &UserWithKey{User: u, APIKey: key}, nil
+	return &domain.UserWithKey{User: u, APIKey: key}, nil
 }
 
 // RotateKey gives a user a new API key; the old one stops working at once.
-func (a *App) RotateKey(username string) (*UserWithKey, error) {
+func (a *App) RotateKey(username string) (*domain.UserWithKey, error) {
 	u, key, err := a.svc.Users.RotateKey(a.context(), username)
 	if err != nil {
 		return nil, err
 	}
-	return &UserWithKey{User: u, APIKey: key}, nil
+	return &domain.UserWithKey{User: u, APIKey: key}, nil
 }
 
 // SetUserActive activates or deactivates a user.
@@ -186,12 +184,17 @@ var errNoBackups = domain.Errorf(domain.ECONFLICT, "Backups from the window are 
 // DefaultJobsLimit is how many job runs ListJobs returns.
 const DefaultJobsLimit = 50
 
-// ListBackups returns the verified backups, newest first.
-func (a *App) ListBackups() ([]*domain.Backup, error) {
+// ListBackups returns the verified backups, newest first (the shape of
+// GET /api/v1/backups).
+func (a *App) ListBackups() (*domain.BackupList, error) {
 	if a.svc.Backup == nil {
 		return nil, errNoBackups
 	}
-	return a.svc.Backup.Backups(a.context())
+	list, err := a.svc.Backup.Backups(a.context())
+	if err != nil {
+		return nil, err
+	}
+	return domain.NewBackupList(list), nil
 }
 
 // CreateBackup takes a manual backup. Progress arrives as notification
@@ -239,12 +242,17 @@ func (a *App) SetSchedule(s domain.Schedule) (*domain.ScheduleRuns, error) {
 	return a.svc.Backup.SetSchedule(a.context(), s)
 }
 
-// ListJobs returns the most recent maintenance job runs, newest first.
-func (a *App) ListJobs() ([]*domain.JobRun, error) {
+// ListJobs returns the most recent maintenance job runs, newest first (the
+// shape of GET /api/v1/jobs).
+func (a *App) ListJobs() (*domain.JobList, error) {
 	if a.svc.Backup == nil {
 		return nil, errNoBackups
 	}
-	return a.svc.Backup.Jobs(a.context(), DefaultJobsLimit)
+	jobs, err := a.svc.Backup.Jobs(a.context(), DefaultJobsLimit)
+	if err != nil {
+		return nil, err
+	}
+	return domain.NewJobList(jobs), nil
 }
 
 // RunMaintenance runs one maintenance operation now (optimize, analyze,

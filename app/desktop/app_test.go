@@ -78,7 +78,7 @@ func code(err error) string {
 	if err == nil {
 		return ""
 	}
-	return desktop.FormatError(err).(desktop.UIError).Code
+	return desktop.FormatError(err).(domain.Error).Code
 }
 
 func TestApp_Tasks(t *testing.T) {
@@ -107,7 +107,7 @@ func TestApp_Tasks(t *testing.T) {
 
 	t.Run("ErrInvalidCursor", func(t *testing.T) {
 		_, err := f.app.ListTasks(domain.TaskFilter{Cursor: "not-a-cursor"})
-		ui := desktop.FormatError(err).(desktop.UIError)
+		ui := desktop.FormatError(err).(domain.Error)
 		if ui.Code != domain.EINVALID || ui.Field != "cursor" {
 			t.Fatalf("error=%+v, want invalid naming cursor", ui)
 		}
@@ -209,15 +209,15 @@ func TestApp_Users(t *testing.T) {
 
 	t.Run("ErrBadQuotaLeavesUserUnchanged", func(t *testing.T) {
 		_, err := f.app.SetUserQuota("studio", -1)
-		ui := desktop.FormatError(err).(desktop.UIError)
+		ui := desktop.FormatError(err).(domain.Error)
 		if ui.Code != domain.EINVALID || ui.Field != "quota" {
 			t.Fatalf("error=%+v, want invalid naming quota", ui)
 		}
-		users, err := f.app.ListUsers()
+		list, err := f.app.ListUsers()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(users) != 1 || users[0].Quota != 5 {
+		if users := list.Users; len(users) != 1 || users[0].Quota != 5 {
 			t.Fatalf("users=%+v, want studio with quota 5 still", users)
 		}
 	})
@@ -254,11 +254,11 @@ func TestApp_Backups(t *testing.T) {
 		t.Fatal("no backup_progress notification during CreateBackup")
 	}
 
-	list, err := f.app.ListBackups()
+	backups, err := f.app.ListBackups()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1 || list[0].Name != b.Name {
+	if list := backups.Backups; len(list) != 1 || list[0].Name != b.Name {
 		t.Fatalf("backups=%+v, want just %s", list, b.Name)
 	}
 
@@ -318,7 +318,7 @@ func TestApp_Backups(t *testing.T) {
 		bad := s.Schedule
 		bad.Backup = "every day please"
 		_, err = f.app.SetSchedule(bad)
-		ui := desktop.FormatError(err).(desktop.UIError)
+		ui := desktop.FormatError(err).(domain.Error)
 		if ui.Code != domain.EINVALID || ui.Field != "backup" {
 			t.Fatalf("error=%+v, want invalid naming backup", ui)
 		}
@@ -339,11 +339,11 @@ func TestApp_Backups(t *testing.T) {
 		if got, want := run.Result, domain.JobOK; got != want {
 			t.Fatalf("result=%q, want %q", got, want)
 		}
-		jobs, err := f.app.ListJobs()
+		list, err := f.app.ListJobs()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(jobs) == 0 || jobs[0].JobID != "check" {
+		if jobs := list.Jobs; len(jobs) == 0 || jobs[0].JobID != "check" {
 			t.Fatalf("jobs=%+v, want the check run first", jobs)
 		}
 		_, err = f.app.RunMaintenance("defragment")

@@ -14,16 +14,6 @@ import (
 // past MaxBodyBytes: it is owner only and streamed, not held in memory.
 const MaxImportBytes = 4 << 30
 
-// Response bodies of the backup routes.
-type (
-	backupsResponse struct {
-		Backups []*domain.Backup `json:"backups"`
-	}
-	jobsResponse struct {
-		Jobs []*domain.JobRun `json:"jobs"`
-	}
-)
-
 func (s *Server) backupRoutes() []Route {
 	return []Route{
 		{"GET", "/api/v1/backups", Owner, "backups", s.withBackup(s.handleListBackups)},
@@ -65,10 +55,7 @@ func (s *Server) handleListBackups(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []*domain.Backup{}
-	}
-	writeJSON(w, http.StatusOK, backupsResponse{Backups: list})
+	writeJSON(w, http.StatusOK, domain.NewBackupList(list))
 	return nil
 }
 
@@ -240,10 +227,7 @@ func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if jobs == nil {
-		jobs = []*domain.JobRun{}
-	}
-	writeJSON(w, http.StatusOK, jobsResponse{Jobs: jobs})
+	writeJSON(w, http.StatusOK, domain.NewJobList(jobs))
 	return nil
 }
 

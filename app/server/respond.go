@@ -112,18 +112,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 // writeError writes err as an error body, logging internal errors to logger.
 func writeError(logger *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
-	code := domain.ErrorCode(err)
+	e := domain.Public(err)
+	code := e.Code
 	if code == domain.EINTERNAL {
 		logger.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 	}
 	if code == ERATELIMITED {
 		w.Header().Set("Retry-After", strconv.Itoa(int(FailedAuthEvery.Seconds())))
 	}
-	writeJSON(w, StatusCode(code), errorResponse{Error: domain.Error{
-		Code:    code,
-		Message: domain.ErrorMessage(err),
-		Field:   domain.ErrorField(err),
-	}})
+	writeJSON(w, StatusCode(code), errorResponse{Error: e})
 }
 
 // decodeJSON reads exactly one JSON object from the request body into v.

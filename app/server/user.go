@@ -8,14 +8,6 @@ import (
 
 // Request and response bodies of the user endpoints.
 type (
-	usersResponse struct {
-		Users []*domain.User `json:"users"`
-	}
-	// userKeyResponse carries a new API key, shown this once.
-	userKeyResponse struct {
-		User   *domain.User `json:"user"`
-		APIKey string       `json:"api_key"`
-	}
 	quotaRequest struct {
 		Quota *int `json:"quota"`
 	}
@@ -44,10 +36,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if users == nil {
-		users = []*domain.User{}
-	}
-	writeJSON(w, http.StatusOK, usersResponse{Users: users})
+	writeJSON(w, http.StatusOK, domain.NewUserList(users))
 	return nil
 }
 
@@ -60,7 +49,7 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, userKeyResponse{User: u, APIKey: key})
+	writeJSON(w, http.StatusCreated, domain.UserWithKey{User: u, APIKey: key})
 	return nil
 }
 
@@ -72,7 +61,7 @@ func (s *Server) handleRotateKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, userKeyResponse{User: u, APIKey: key})
+	writeJSON(w, http.StatusOK, domain.UserWithKey{User: u, APIKey: key})
 	return nil
 }
 

@@ -1,6 +1,6 @@
 import type { Api, MaintenanceOp } from './api';
 import { ApiError, errorFromHttp } from './errors';
-import { toSearchParams } from './query';
+import { toSearchParams, unwrap } from './query';
 import type { AppStatus, Backup, DayStats, DBStatus, JobRun, Notification, StatusCounts, User, UserWithKey } from './types';
 
 /** What the HTTP transport needs from its surroundings (injectable for tests). */
@@ -14,16 +14,6 @@ export interface HttpDeps {
 
 /** Event names the server sends on /api/v1/events. */
 const EVENT_TYPES = ['task', 'backup_progress', 'job', 'restore', 'resync'];
-
-/** Lists come either bare or wrapped in an object under one key. */
-function unwrap<T>(v: unknown, key: string): T[] {
-  if (Array.isArray(v)) return v as T[];
-  if (typeof v === 'object' && v !== null) {
-    const inner = (v as Record<string, unknown>)[key];
-    if (Array.isArray(inner)) return inner as T[];
-  }
-  return [];
-}
 
 /** Returns the Api over Reelvault's HTTP API (cookie session, SSE). */
 export function createHttpApi(deps: HttpDeps): Api {

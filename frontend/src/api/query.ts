@@ -1,5 +1,19 @@
 import type { TaskQuery } from './types';
 
+/**
+ * The items of a listing: both transports answer lists wrapped in an object
+ * under one key ({users: […]}, {backups: […]}, {jobs: […]}); a bare array
+ * (an older window) is taken too, and null or anything else is empty.
+ */
+export function unwrap<T>(v: unknown, key: string): T[] {
+  if (Array.isArray(v)) return v as T[];
+  if (typeof v === 'object' && v !== null) {
+    const inner = (v as Record<string, unknown>)[key];
+    if (Array.isArray(inner)) return inner as T[];
+  }
+  return [];
+}
+
 /** The start of a local calendar day (YYYY-MM-DD) as an RFC 3339 instant. */
 export function dayStart(day: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);

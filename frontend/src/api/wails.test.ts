@@ -32,6 +32,18 @@ describe('createWailsApi', () => {
     expect(got).toEqual({ status: ['completed'], search: 'rain', username: 'ann', created_from: new Date(2026, 2, 1).toISOString() });
   });
 
+  it('reads the lists in the shape of the HTTP API', async () => {
+    const app = {
+      ListUsers: async () => ({ users: [{ username: 'ann' }] }),
+      ListBackups: async () => ({ backups: [{ name: 'b1' }] }),
+      ListJobs: async () => ({ jobs: [] }),
+    } as unknown as DesktopBindings;
+    const api = createWailsApi(app, fakeRuntime().runtime);
+    expect((await api.listUsers()).map((u) => u.username)).toEqual(['ann']);
+    expect((await api.listBackups()).map((b) => b.name)).toEqual(['b1']);
+    expect(await api.listJobs()).toEqual([]);
+  });
+
   it('maps a formatted rejection to an ApiError', async () => {
     const app = { GetTask: async () => Promise.reject({ code: 'not_found', message: 'No such task.' }) } as unknown as DesktopBindings;
     await expect(createWailsApi(app, fakeRuntime().runtime).getTask('x')).rejects.toMatchObject({ code: 'not_found', message: 'No such task.' });

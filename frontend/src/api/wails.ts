@@ -1,7 +1,7 @@
 import type { Api } from './api';
 import { ApiError, errorFromWails } from './errors';
-import { toTaskFilter } from './query';
-import type { Notification } from './types';
+import { toTaskFilter, unwrap } from './query';
+import type { Backup, JobRun, Notification, User } from './types';
 
 /** The Wails event under which the window sends domain notifications. */
 export const NOTIFICATION_EVENT = 'notification';
@@ -93,12 +93,12 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     openDataFolder: async () => {
       await call('OpenDataFolder');
     },
-    listUsers: () => list('ListUsers'),
+    listUsers: async () => unwrap<User>(await call('ListUsers'), 'users'),
     createUser: (input) => call('CreateUser', input),
     rotateKey: (name) => call('RotateKey', name),
     setActive: (name, active) => call('SetUserActive', name, active),
     setQuota: (name, quota) => call('SetUserQuota', name, quota),
-    listBackups: () => list('ListBackups'),
+    listBackups: async () => unwrap<Backup>(await call('ListBackups'), 'backups'),
     createBackup: () => call('CreateBackup'),
     restoreBackup: async (name) => {
       await call('RestoreBackup', name);
@@ -108,7 +108,7 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     },
     getSchedule: () => call('GetSchedule'),
     setSchedule: (s) => call('SetSchedule', s),
-    listJobs: () => list('ListJobs'),
+    listJobs: async () => unwrap<JobRun>(await call('ListJobs'), 'jobs'),
     runMaintenance: (op) => call('RunMaintenance', op),
     listMediaRoots: () => call('ListMediaRoots'),
     addMediaRoot: (path) => call('AddMediaRoot', path),

@@ -11,7 +11,7 @@ export function CountTasks(arg1:domain.TaskFilter):Promise<Record<domain.Status,
 
 export function CreateBackup():Promise<domain.Backup>;
 
-export function CreateUser(arg1:domain.UserCreate):Promise<desktop.UserWithKey>;
+export function CreateUser(arg1:domain.UserCreate):Promise<domain.UserWithKey>;
 
 export function DailyStats(arg1:string,arg2:string):Promise<Array<domain.DayStats>>;
 
@@ -19,15 +19,15 @@ export function GetSchedule():Promise<domain.ScheduleRuns>;
 
 export function GetTask(arg1:string):Promise<domain.Task>;
 
-export function ListBackups():Promise<Array<domain.Backup>>;
+export function ListBackups():Promise<domain.BackupList>;
 
-export function ListJobs():Promise<Array<domain.JobRun>>;
+export function ListJobs():Promise<domain.JobList>;
 
 export function ListMediaRoots():Promise<domain.MediaRoots>;
 
 export function ListTasks(arg1:domain.TaskFilter):Promise<domain.TaskPage>;
 
-export function ListUsers():Promise<Array<domain.User>>;
+export function ListUsers():Promise<domain.UserList>;
 
 export function MediaBaseURL():Promise<string>;
 
@@ -43,7 +43,7 @@ export function ReportFirstPage(arg1:number):Promise<void>;
 
 export function RestoreBackup(arg1:string):Promise<domain.RestoreResult>;
 
-export function RotateKey(arg1:string):Promise<desktop.UserWithKey>;
+export function RotateKey(arg1:string):Promise<domain.UserWithKey>;
 
 export function RunMaintenance(arg1:string):Promise<domain.JobRun>;
 
