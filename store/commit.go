@@ -186,7 +186,7 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 		// interrupted INSERT, UPDATE or DELETE makes SQLite roll back the
 		// whole transaction, which would fail the neighbours too.
 		t := &tx{ctx: context.WithoutCancel(req.ctx), db: c.db, ext: sqlTx, pool: c.writer, now: c.db.now()}
-		fnErr, p, panicked := call(req.fn, t)
+		p, panicked, fnErr := call(req.fn, t)
 		if fnErr == nil && !panicked {
 			if _, err := sqlTx.ExecContext(bg, "RELEASE write"); err != nil {
 				return c.abort(batch, results, ran, i, fmt.Errorf("release savepoint: %w", mapError(err)))
@@ -234,11 +234,11 @@ func (c *committer) abort(batch []*commitRequest, results []commitResult, ran []
 }
 
 // call runs fn, turning a panic into a value.
-func call(fn func(tx *tx) error, t *tx) (err error, p any, panicked bool) {
+func call(fn func(tx *tx) error, t *tx) (p any, panicked bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			p, panicked = r, true
 		}
 	}()
-	return fn(t), nil, false
+	return nil, false, fn(t)
 }
