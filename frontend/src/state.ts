@@ -21,6 +21,8 @@ export function useNotifications(fn: Listener, deps: unknown[] = []): void {
     return () => {
       listeners.delete(fn);
     };
+    // The caller's deps say when fn means something new.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
 }
 

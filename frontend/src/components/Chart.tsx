@@ -156,6 +156,6 @@ export function Chart({
       ro.disconnect();
       plot.destroy();
     };
-  }, [days, series, height, theme]);
+  }, [days, series, height, theme, yFormat]);
   return <div ref={ref} class="chart" role="img" aria-label={label} />;
 }

@@ -16,7 +16,7 @@ export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P
       if (C) return;
       pending ??= load().then((c) => (loaded = c));
       pending.then((c) => setC(() => c), setError);
-    }, []);
+    }, [C]);
     if (error !== undefined) return <div class="screen"><ErrorNotice error={error} /></div>;
     return C ? <C {...props} /> : null;
   };

@@ -40,7 +40,7 @@ export function TaskThumb({ task, idle }: { task: Task; idle: boolean }) {
     return () => {
       live = false;
     };
-  }, [task.task_id, idle]);
+  }, [task.task_id, idle, videoId]);
   return (
     <div class={`thumb st-${task.status}${videoId ? '' : ' blank'}`}>
       {videoId && <video src={`${api.mediaUrl(videoId)}#t=0.5`} preload="metadata" muted playsInline tabIndex={-1} />}

@@ -42,6 +42,8 @@ export function VirtualList<T>(props: {
 
   useEffect(() => {
     if (items.length > 0 && nearEnd(win, items.length, 30)) props.onNearEnd();
+    // Asks once per move of the window's end; onNearEnd is a new closure on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [win.end, items.length]);
 
   useEffect(() => {
@@ -49,7 +51,7 @@ export function VirtualList<T>(props: {
     if (!el || selected < 0) return;
     const top = scrollToReveal(selected, el.scrollTop, el.clientHeight, rowHeight);
     if (top !== el.scrollTop) el.scrollTop = top;
-  }, [selected]);
+  }, [selected, rowHeight]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     const page = Math.max(1, Math.floor(height / rowHeight) - 1);

@@ -20,6 +20,8 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
       (data) => n === seq.current && setState({ data, loading: false }),
       (error: unknown) => n === seq.current && setState((s) => ({ data: s.data, error, loading: false })),
     );
+    // The caller's deps say when load means something new.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   useEffect(run, [run]);
   return { ...state, reload: run };

@@ -126,6 +126,8 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
     () => ({ search: filters.search, status: filters.status, username: filters.username, from: filters.from, to: filters.to, limit: PAGE_SIZE }),
     [filters],
   );
+  // One pager for the screen's life: reset hands it each new query's loader.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const pager = useMemo(() => new Pager((cursor) => api.listTasks({ ...query, cursor }), setState), []);
 
   // A layout effect, so the first page is requested right after the first
@@ -149,7 +151,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
         requestAnimationFrame(() => setTimeout(() => performance.mark('rv:history-page', { detail })));
       }
     }, setError);
-  }, [query]);
+  }, [query, pager]);
 
   // The chips count under every filter but their own: each shows how many
   // tasks of its status the search, user and days match, so a chip not
@@ -167,6 +169,8 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   };
   useEffect(() => {
     loadCounts();
+    // loadCounts is a new closure on every render; the filters it reads decide.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [filters.search, filters.username, filters.from, filters.to]);
   // A busy pipeline sends many task notifications; they reload the counts
   // at most once per COUNTS_COALESCE_MS.
@@ -192,6 +196,8 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
       if (searchText !== filters.search) setFilters((f) => ({ ...f, search: searchText }));
     }, SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(t);
+    // Only typing starts the debounce: a search set elsewhere (a link, Clear) must not be undone.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [searchText]);
 
   // The URL follows the filters and the selection (replacing the entry, so

@@ -28,6 +28,9 @@ export function StatsScreen() {
   const { data, error, reload } = useAsync(() => api.dailyStats(range.from, range.to), [range.from, range.to]);
   useNotifications((n) => (n.type === 'task' && n.status && n.status !== 'processing') || n.type === 'restore' ? reload() : undefined, [range.from, range.to]);
 
+  // The days follow the data, which was loaded for the range: a new range
+  // keeps the old days on screen until its own data arrives.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const days = useMemo(() => (data ? fillDays(data, range.from, range.to) : []), [data]);
   const sum = useMemo(() => summarize(days), [days]);
   const dates = useMemo(() => days.map((d) => d.date), [days]);
