@@ -41,7 +41,13 @@ LDFLAGS      := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buil
 # screenshots) and the PostgreSQL suite (postgresql).
 APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev gstreamer1.0-libav \
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	xvfb xauth x11-utils imagemagick ffmpeg chromium fonts-wqy-microhei postgresql
+	xvfb xauth x11-utils imagemagick ffmpeg chromium fonts-wqy-microhei postgresql \
+	$(EXAMPLE_APT_PACKAGES)
+
+# Debian packages the examples in examples/ need, which test-go runs against
+# the real binary: python3 (standard library only), curl and jq. Small, and
+# none of them the window, the browser or PostgreSQL.
+EXAMPLE_APT_PACKAGES := python3 curl jq
 
 # Debian packages only `make dist` needs: makensis for the Windows installer
 # and 7z to list it. `make test` does not install them.
@@ -53,7 +59,7 @@ GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/node_
 # has_npm_script NAME succeeds when frontend/package.json defines that script.
 has_npm_script = [ -f frontend/package.json ] && node -e 'const s = require("./frontend/package.json").scripts || {}; process.exit(s[process.argv[1]] ? 0 : 1)' $(1)
 
-.PHONY: all deps deps-apt deps-dist deps-go deps-node deps-wails frontend build run icon \
+.PHONY: all deps deps-apt deps-dist deps-examples deps-go deps-lint deps-node deps-wails frontend build run icon \
 	dist dist-linux dist-windows dist-test dist-macos \
 	test test-lint test-go test-reliability test-frontend test-e2e test-desktop test-postgres \
 	bench bench-desktop soak cover fmt vet clean
@@ -62,7 +68,10 @@ all: build
 
 ## ---- set-up ----------------------------------------------------------------
 
-deps: deps-apt deps-go deps-node deps-wails
+# Everything: the Debian packages of every suite, Go modules, the Wails CLI,
+# the linters and the frontend's npm packages. test-lint and test-go need
+# only a part (no WebKit, Chromium or PostgreSQL), so they name their own.
+deps: deps-apt deps-go deps-node deps-wails deps-lint
 
 # Installs the Debian packages that are missing; a machine that has them all
 # skips apt entirely. Waits for a dpkg lock held by another apt run.
@@ -71,6 +80,9 @@ deps-apt:
 
 deps-dist:
 	@$(call apt_install,$(DIST_APT_PACKAGES))
+
+deps-examples:
+	@$(call apt_install,$(EXAMPLE_APT_PACKAGES))
 
 # apt_install PACKAGES installs those of PACKAGES that are missing.
 apt_install = missing=""; \
@@ -99,6 +111,16 @@ deps-wails: deps-go
 	else \
 		echo "deps: installing the wails CLI $(WAILS_VERSION)"; \
 		go install github.com/wailsapp/wails/v2/cmd/wails@$(WAILS_VERSION); \
+	fi
+
+# staticcheck at a pinned version, with go install; skipped when present.
+STATICCHECK_VERSION := v0.8.2
+deps-lint: deps-go
+	@if command -v staticcheck >/dev/null && [[ "$$(staticcheck -version 2>/dev/null)" == *"($(STATICCHECK_VERSION:v%=%))"* ]]; then \
+		echo "deps: staticcheck $(STATICCHECK_VERSION) present"; \
+	else \
+		echo "deps: installing staticcheck $(STATICCHECK_VERSION)"; \
+		go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
 	fi
 
 # npm ci only when node_modules is older than the manifest or the lock file.
@@ -220,14 +242,25 @@ dist-macos:
 test: test-lint test-go test-reliability test-frontend test-e2e test-desktop test-postgres dist-test
 	@echo "make test: all suites passed"
 
-test-lint: deps
+# gofmt, go vet, staticcheck (app/desktop/staticcheck.conf explains its
+# one exception) and ESLint's rules of hooks over the frontend. Needs Go and
+# Node only.
+test-lint: deps-go deps-lint deps-node
 	@echo "== gofmt"; \
 	out="$$(gofmt -l $(GO_FILES))"; \
 	if [ -n "$$out" ]; then echo "gofmt: these files need formatting (run make fmt):"; echo "$$out"; exit 1; fi
 	@echo "== go vet"
 	go vet ./...
+	@echo "== staticcheck"
+	staticcheck ./...
+	@if $(call has_npm_script,lint); then echo "== eslint"; cd frontend && npm run --silent lint; \
+	else echo "test-lint: no frontend lint script yet, skipping"; fi
 
-test-go: deps
+# Every package's tests but the whole-binary ones of app/crashtest, on
+# SQLite: needs Go and the examples' python3, curl and jq, no WebKit,
+# Chromium or PostgreSQL (the PostgreSQL tests skip without it; test-postgres
+# runs them).
+test-go: deps-go deps-examples
 	@mkdir -p $(ARTIFACTS)
 	go test -count=1 -timeout 10m $(GOTESTFLAGS) $$(go list ./... | grep -v '/app/crashtest$$') 2>&1 | tee $(ARTIFACTS)/go-test.log
 
@@ -240,7 +273,7 @@ test-reliability: deps
 	@mkdir -p $(ARTIFACTS)
 	go test -count=1 -v -timeout 10m ./app/crashtest 2>&1 | tee $(ARTIFACTS)/reliability-test.log
 
-test-frontend: deps
+test-frontend: deps-node
 	@if $(call has_npm_script,test); then cd frontend && npm run typecheck && npm test; \
 	else echo "test-frontend: no frontend test script yet, skipping"; fi
 
