@@ -64,3 +64,6 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// npm packages may carry Go files (ESLint's flatted does): ./... is ours only.
+ignore ./frontend/node_modules
