@@ -59,7 +59,7 @@ GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/node_
 # has_npm_script NAME succeeds when frontend/package.json defines that script.
 has_npm_script = [ -f frontend/package.json ] && node -e 'const s = require("./frontend/package.json").scripts || {}; process.exit(s[process.argv[1]] ? 0 : 1)' $(1)
 
-.PHONY: all deps deps-apt deps-dist deps-examples deps-go deps-lint deps-node deps-wails frontend build run icon \
+.PHONY: all deps deps-apt deps-dist deps-examples deps-go deps-lint deps-node deps-wails frontend build run icon docs \
 	dist dist-linux dist-windows dist-test dist-macos \
 	test test-lint test-go test-reliability test-frontend test-e2e test-desktop test-postgres \
 	bench bench-desktop soak cover fmt vet clean
@@ -367,6 +367,12 @@ cover: deps
 	go tool cover -func=$(ARTIFACTS)/cover.out | tail -n 1
 
 ## ---- housekeeping ----------------------------------------------------------
+
+# Regenerates the generated blocks of docs/cli.md (from the command table)
+# and docs/api.md (from app/server/openapi.json); TestDocs, part of test-go,
+# fails when they are out of date.
+docs: deps-go
+	go test -count=1 -run '^TestDocs' ./app/cli ./app/server -update
 
 fmt:
 	gofmt -w $(GO_FILES)
