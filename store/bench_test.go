@@ -117,7 +117,7 @@ func newSeeder(ctx context.Context, raw *sql.DB, n int) (*seeder, error) {
 		st, s.err = tx.PrepareContext(ctx, q)
 		return st
 	}
-	insUser := prep(`INSERT INTO users (id, username, api_key_hash, key_prefix, quota, used_quota, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	insUser := prep(`INSERT INTO users (id, username, username_key, api_key_hash, key_prefix, quota, used_quota, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	s.insTask = prep(`INSERT INTO tasks (id, task_id, user_id, prompt, status, progress, total_scenes, completed_scenes, error_message,
 		attempts, created_at, updated_at, started_at, completed_at, duration) VALUES (?, ?, ?, ?, ?, ?, 4, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	// The four scripts and the four videos of a task go in one statement each.
@@ -129,7 +129,8 @@ func newSeeder(ctx context.Context, raw *sql.DB, n int) (*seeder, error) {
 	s.insSearch = prep(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`)
 	for u := 1; u <= benchUsers+1; u++ {
 		sum := sha256.Sum256([]byte(strconv.Itoa(u)))
-		s.exec(insUser, u, fmt.Sprintf("bench-%03d", u), hex.EncodeToString(sum[:]), "rv_bench", 1<<40, n/benchUsers, s.base, s.base)
+		name := fmt.Sprintf("bench-%03d", u)
+		s.exec(insUser, u, name, domain.UsernameKey(name), hex.EncodeToString(sum[:]), "rv_bench", 1<<40, n/benchUsers, s.base, s.base)
 	}
 	if s.err != nil {
 		tx.Rollback()
