@@ -310,7 +310,10 @@ test-postgres: deps
 ## ---- measurements ----------------------------------------------------------
 
 # Benchmarks are not part of `make test`. Narrow them with BENCH=regexp,
-# BENCH_PKGS=./store/... and BENCHTIME=5s.
+# BENCH_PKGS=./store/... and BENCHTIME=5s. The store's benchmarks run on
+# PostgreSQL as its tests do, on a throwaway durable cluster:
+#   REELVAULT_TEST_DB=postgres make bench BENCH_PKGS=./store/ BENCHTIME=300x
+# (they skip without PostgreSQL unless REELVAULT_REQUIRE_POSTGRES=1).
 BENCH      ?= .
 BENCH_PKGS ?= ./...
 BENCHTIME  ?= 1s

@@ -24,11 +24,7 @@ func BenchmarkTaskService_CreateConcurrent8(b *testing.B) {
 	f := mustFixture(b)
 	ctx := context.Background()
 	uctx := domain.WithUser(ctx, f.writer)
-	b.Cleanup(func() {
-		if _, err := f.rawW.ExecContext(ctx, `DELETE FROM tasks WHERE user_id = ?`, f.writer); err != nil {
-			b.Error(err)
-		}
-	})
+	f.deleteWritesAfter(b)
 	run := func(write func(i int) error) (perSec float64, lat []time.Duration) {
 		lat = make([]time.Duration, b.N)
 		var wg sync.WaitGroup
@@ -56,7 +52,7 @@ func BenchmarkTaskService_CreateConcurrent8(b *testing.B) {
 		return err
 	})
 	rawRate, rawLat := run(func(i int) error {
-		return rawCreate(ctx, f.rawRW, f.writer, fmt.Sprintf("A raw concurrent fox number %d", i))
+		return f.rawCreate(ctx, fmt.Sprintf("A raw concurrent fox number %d", i))
 	})
 	b.StopTimer()
 	b.ReportMetric(storeRate, "writes/s")
@@ -75,11 +71,7 @@ func BenchmarkTaskService_LifecycleStep(b *testing.B) {
 	f := mustFixture(b)
 	ctx := context.Background()
 	uctx := domain.WithUser(ctx, f.writer)
-	b.Cleanup(func() {
-		if _, err := f.rawW.ExecContext(ctx, `DELETE FROM tasks WHERE user_id = ?`, f.writer); err != nil {
-			b.Error(err)
-		}
-	})
+	f.deleteWritesAfter(b)
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	lat := make([]time.Duration, 0, 3*b.N)

@@ -1,14 +1,19 @@
 package store_test
 
 // Benchmarks of the store on a generated history, each operation timed next
-// to the same SQL run through the raw driver (database/sql on modernc) in the
-// same process. Run with
+// to the same SQL run through the raw driver (database/sql on modernc, or
+// pgx's database/sql driver) in the same process. Run with
 //
 //	make bench BENCH_PKGS=./store/
 //	REELVAULT_BENCH_TASKS=1000000 make bench BENCH_PKGS=./store/
+//	REELVAULT_TEST_DB=postgres make bench BENCH_PKGS=./store/
 //
 // The history is seeded once per size into os.TempDir() and reused by later
-// runs. Each benchmark reports p50/p99 latency of the store ("p50-µs",
+// runs. On PostgreSQL (REELVAULT_TEST_DB=postgres, as for the test suite) the
+// same benchmarks run on a throwaway, durable (fsync=on) cluster into which
+// that SQLite history is migrated with CopyToPostgres (and verified); they
+// skip when PostgreSQL is not installed, unless REELVAULT_REQUIRE_POSTGRES
+// is set. Each benchmark reports p50/p99 latency of the store ("p50-µs",
 // "p99-µs"), of the raw driver ("raw-p50-µs", "raw-p99-µs") and their ratio.
 
 import (
@@ -275,12 +280,13 @@ func migrated(ctx context.Context, path string) error {
 
 // benchFixture is the seeded history shared by the benchmarks of one run.
 type benchFixture struct {
+	engine string // store.EngineSQLite or store.EnginePostgres
 	db     *store.DB
 	tasks  *store.TaskService
-	raw    *sql.DB // reader pool with the store's reader pragmas
-	rawW   *sql.DB // single writer connection with the store's writer pragmas
-	rawR   *rawDB  // raw with prepared statements
-	rawRW  *rawDB  // rawW with prepared statements
+	raw    *sql.DB // reader pool with the store's reader pragmas (PostgreSQL: the pgx pool)
+	rawW   *sql.DB // single writer connection with the store's writer pragmas (PostgreSQL: raw)
+	rawR   *rawDB  // raw with prepared statements (SQLite only)
+	rawRW  *rawDB  // rawW with prepared statements (SQLite only)
 	sample []benchTask
 	writer int64 // the user that durable creates write as
 }
@@ -300,8 +306,17 @@ var (
 	fixtureErr  error
 )
 
-// mustFixture seeds (or reuses) the history and opens it.
+// mustFixture returns the history on the engine of the run (see TestDBEnv).
 func mustFixture(b *testing.B) *benchFixture {
+	b.Helper()
+	if onPostgres() {
+		return mustPostgresFixture(b)
+	}
+	return mustSQLiteFixture(b)
+}
+
+// mustSQLiteFixture seeds (or reuses) the SQLite history and opens it.
+func mustSQLiteFixture(b *testing.B) *benchFixture {
 	b.Helper()
 	fixtureOnce.Do(func() { fixture, fixtureErr = openFixture(benchTasks(b), b) })
 	if fixtureErr != nil {
@@ -331,7 +346,7 @@ func openFixture(n int, b *testing.B) (*benchFixture, error) {
 			return nil, err
 		}
 	}
-	f := &benchFixture{db: store.NewDB(path), writer: benchUsers + 1}
+	f := &benchFixture{engine: store.EngineSQLite, db: store.NewDB(path), writer: benchUsers + 1}
 	f.db.Logger = slog.New(slog.DiscardHandler) // slow queries are what is being measured
 	if err := f.db.Open(ctx); err != nil {
 		return nil, err
@@ -613,7 +628,12 @@ func BenchmarkTaskService_FindTaskByID(b *testing.B) {
 				err = fmt.Errorf("task %s: %d scripts, %d videos, %d events", t.TaskID, len(task.Scripts), len(task.Videos), len(task.Events))
 			}
 			return err
-		}, func() error { return rawGetTask(ctx, f.rawR, t.TaskID) })
+		}, func() error {
+			if f.engine == store.EnginePostgres {
+				return pgRawGetTask(ctx, f.raw, t.TaskID)
+			}
+			return rawGetTask(ctx, f.rawR, t.TaskID)
+		})
 	}
 	l.report(b)
 }
@@ -636,10 +656,17 @@ func BenchmarkTaskService_FindTasks_History(b *testing.B) {
 			})
 			return err
 		}, func() error {
-			rows, err := f.rawR.query(ctx, nil, `SELECT`+rawTaskColumns+`
+			q := `SELECT` + rawTaskColumns + `
 				WHERE t.user_id = ? AND t.status = ? AND (t.created_at, t.id) < (?, ?)
 				ORDER BY t.created_at DESC, t.id DESC
-				LIMIT ?`, uid, t.Status, t.CreatedAt, t.ID, 51)
+				LIMIT ?`
+			var rows *sql.Rows
+			var err error
+			if f.engine == store.EnginePostgres {
+				rows, err = f.raw.QueryContext(ctx, pg(q), uid, t.Status, t.CreatedAt, t.ID, 51)
+			} else {
+				rows, err = f.rawR.query(ctx, nil, q, uid, t.Status, t.CreatedAt, t.ID, 51)
+			}
 			if err != nil {
 				return err
 			}
@@ -668,6 +695,9 @@ func benchSearch(b *testing.B, terms []string, match func(string) string) {
 			}
 			return err
 		}, func() error {
+			if f.engine == store.EnginePostgres {
+				return pgRawSearch(ctx, f.raw, term)
+			}
 			// The store's two statements: the walk of the matches newest
 			// id first, and the check for out-of-order tasks.
 			rows, err := f.rawR.query(ctx, nil, `SELECT`+strings.Replace(rawTaskColumns, "FROM tasks t", "FROM task_search s CROSS JOIN tasks t ON t.id = s.rowid", 1)+`
@@ -696,10 +726,14 @@ func benchSearch(b *testing.B, terms []string, match func(string) string) {
 	l.report(b)
 }
 
+// English nouns have three letters or more: on PostgreSQL the trigram index
+// answers.
 func BenchmarkTaskService_FindTasks_SearchEnglish(b *testing.B) {
 	benchSearch(b, nouns, func(s string) string { return `"` + s + `"*` })
 }
 
+// Two-character Chinese words: the characters are words of their own in the
+// search text, so pg_trgm has trigrams for them on PostgreSQL.
 func BenchmarkTaskService_FindTasks_SearchChinese(b *testing.B) {
 	benchSearch(b, zhPlaces, func(s string) string {
 		r := []rune(s)
@@ -707,18 +741,15 @@ func BenchmarkTaskService_FindTasks_SearchChinese(b *testing.B) {
 	})
 }
 
-// BenchmarkTaskService_CreateTask times a durable create (synchronous=FULL:
-// each commit waits for the disk) on the seeded history. The tasks it makes
-// are deleted afterwards so that the cached history stays as seeded.
+// BenchmarkTaskService_CreateTask times a durable create (synchronous=FULL,
+// or PostgreSQL's fsync and synchronous_commit: each commit waits for the
+// disk) on the seeded history. The tasks it makes are deleted afterwards so
+// that the cached history stays as seeded.
 func BenchmarkTaskService_CreateTask(b *testing.B) {
 	f := mustFixture(b)
 	ctx := context.Background()
 	uctx := domain.WithUser(ctx, f.writer)
-	b.Cleanup(func() {
-		if _, err := f.rawW.ExecContext(ctx, `DELETE FROM tasks WHERE user_id = ?`, f.writer); err != nil {
-			b.Error(err)
-		}
-	})
+	f.deleteWritesAfter(b)
 	var l latencies
 	runtime.LockOSThread() // see timeBoth
 	defer runtime.UnlockOSThread()
@@ -728,9 +759,31 @@ func BenchmarkTaskService_CreateTask(b *testing.B) {
 		l.timeBoth(b, i, func() error {
 			_, err := f.tasks.CreateTask(uctx, domain.TaskCreate{Prompt: p, TotalScenes: 4})
 			return err
-		}, func() error { return rawCreate(ctx, f.rawRW, f.writer, p) })
+		}, func() error { return f.rawCreate(ctx, p) })
 	}
 	l.report(b)
+}
+
+// rawCreate runs CreateTask's statements through the raw driver of f's engine.
+func (f *benchFixture) rawCreate(ctx context.Context, prompt string) error {
+	if f.engine == store.EnginePostgres {
+		return pgRawCreate(ctx, f.raw, f.writer, prompt)
+	}
+	return rawCreate(ctx, f.rawRW, f.writer, prompt)
+}
+
+// deleteWritesAfter deletes the tasks the writer user made when b ends, so
+// the cached SQLite history stays as seeded. The PostgreSQL history is a
+// new database of a throwaway cluster in every run.
+func (f *benchFixture) deleteWritesAfter(b *testing.B) {
+	if f.engine == store.EnginePostgres {
+		return
+	}
+	b.Cleanup(func() {
+		if _, err := f.rawW.ExecContext(context.Background(), `DELETE FROM tasks WHERE user_id = ?`, f.writer); err != nil {
+			b.Error(err)
+		}
+	})
 }
 
 // Raw statements of CreateTask, the same SQL as the store's.
@@ -796,6 +849,7 @@ func rawCreate(ctx context.Context, w *rawDB, userID int64, prompt string) error
 // statements, WAL, synchronous=FULL) in rows per second: each iteration adds
 // one task of about 13 rows to a fresh database, committed at the end.
 func BenchmarkBulkImport(b *testing.B) {
+	sqliteOnly(b) // PostgreSQL's bulk path is CopyToPostgres, timed by the fixture
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "bulk.db")
 	if err := migrated(ctx, path); err != nil {
