@@ -69,6 +69,21 @@ func TestExamples(t *testing.T) {
 			t.Fatalf("final video in %s, want the media root %s", dir, media)
 		}
 	})
+	t.Run("README", func(t *testing.T) {
+		// The README shows the curl example's script after its `set` line.
+		script, err := os.ReadFile(filepath.Join(examples, "pipeline.sh"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, ok := strings.Cut(string(script), "set -euo pipefail\n")
+		readme, err := os.ReadFile(filepath.Join(examples, "..", "README.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok || !strings.Contains(string(readme), "```sh\n"+body+"```\n") {
+			t.Fatalf("README.md does not show examples/pipeline.sh as it is (from the line after `set -euo pipefail`):\n%s", body)
+		}
+	})
 	t.Run("Curl", func(t *testing.T) {
 		final := filepath.Join(media, "lighthouse.mp4")
 		if err := os.MkdirAll(media, 0o755); err != nil {
