@@ -68,10 +68,12 @@ all: build
 
 ## ---- set-up ----------------------------------------------------------------
 
-# Everything: the Debian packages of every suite, Go modules, the Wails CLI,
-# the linters and the frontend's npm packages. test-lint and test-go need
-# only a part (no WebKit, Chromium or PostgreSQL), so they name their own.
-deps: deps-apt deps-go deps-node deps-wails deps-lint
+# What building and every suite but the lint need: the Debian packages,
+# Go modules, the Wails CLI and the frontend's npm packages (make run needs
+# no linter; test-lint installs staticcheck with deps-lint). test-lint and
+# test-go need only a part (no WebKit, Chromium or PostgreSQL), so they name
+# their own.
+deps: deps-apt deps-go deps-node deps-wails
 
 # Installs the Debian packages that are missing; a machine that has them all
 # skips apt entirely. Waits for a dpkg lock held by another apt run.
