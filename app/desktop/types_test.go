@@ -43,6 +43,7 @@ var tsMirrors = map[string]struct {
 	"Backup":         {goType: reflect.TypeFor[domain.Backup]()},
 	"BackupProgress": {goType: reflect.TypeFor[domain.BackupProgress]()},
 	"Schedule":       {goType: reflect.TypeFor[domain.Schedule]()},
+	"ScheduleRuns":   {goType: reflect.TypeFor[domain.ScheduleRuns]()},
 	"MediaRoots":     {goType: reflect.TypeFor[domain.MediaRoots]()},
 	"JobRun":         {goType: reflect.TypeFor[domain.JobRun]()},
 	"Upgrade":        {goType: reflect.TypeFor[domain.Upgrade]()},
@@ -115,14 +116,15 @@ type tsField struct {
 }
 
 var (
-	ifaceRE = regexp.MustCompile(`^export interface (\w+) \{$`)
+	ifaceRE = regexp.MustCompile(`^export interface (\w+)(?: extends (\w+))? \{$`)
 	fieldRE = regexp.MustCompile(`^\s+(\w+)(\??): (.+);$`)
 	aliasRE = regexp.MustCompile(`^export type (\w+) = ((?:'[^']*'(?: \| )?)+);$`)
 	quoteRE = regexp.MustCompile(`'([^']*)'`)
 )
 
 // parseTypesTS reads the interfaces of a types.ts (one property a line, as
-// the file is written) and its unions of string literals.
+// the file is written; an interface that extends another gets its fields
+// too) and its unions of string literals.
 func parseTypesTS(t *testing.T, path string) (map[string]map[string]tsField, map[string][]string) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -133,6 +135,7 @@ func parseTypesTS(t *testing.T, path string) (map[string]map[string]tsField, map
 	ifaces := map[string]map[string]tsField{}
 	aliases := map[string][]string{}
 	var cur map[string]tsField
+	extends := map[string]string{}
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
@@ -142,6 +145,11 @@ func parseTypesTS(t *testing.T, path string) (map[string]map[string]tsField, map
 			if m := ifaceRE.FindStringSubmatch(line); m != nil {
 				cur = map[string]tsField{}
 				ifaces[m[1]] = cur
+				if m[2] != "" {
+					extends[m[1]] = m[2]
+				}
+			} else if strings.HasPrefix(line, "export interface ") {
+				t.Fatalf("%s:%d: cannot read the interface declaration %q", path, n, line)
 			} else if m := aliasRE.FindStringSubmatch(line); m != nil {
 				for _, q := range quoteRE.FindAllStringSubmatch(m[2], -1) {
 					aliases[m[1]] = append(aliases[m[1]], q[1])
@@ -160,6 +168,18 @@ func parseTypesTS(t *testing.T, path string) (map[string]map[string]tsField, map
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	for name, base := range extends {
+		for b := base; b != ""; b = extends[b] {
+			if ifaces[b] == nil {
+				t.Fatalf("%s: interface %s extends %s, which is not in the file", path, name, b)
+			}
+			for field, ts := range ifaces[b] {
+				if _, own := ifaces[name][field]; !own {
+					ifaces[name][field] = ts
+				}
+			}
+		}
 	}
 	if len(ifaces) == 0 {
 		t.Fatalf("%s: no interfaces found", path)
