@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"path/filepath"
-	"time"
 
 	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/backup"
@@ -26,10 +25,6 @@ type serveOutput struct {
 	OwnerURL  string `json:"owner_url"`
 	TokenFile string `json:"token_file"`
 }
-
-// shutdownGrace bounds how long serve waits for requests in flight when it
-// is told to stop.
-const shutdownGrace = 10 * time.Second
 
 // runServe runs the HTTP server until SIGINT or SIGTERM (which cancel ctx in
 // main), then stops accepting, finishes the requests in flight, stops the
