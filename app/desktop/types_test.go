@@ -39,7 +39,7 @@ var tsMirrors = map[string]struct {
 	"DBStatus":       {goType: reflect.TypeFor[domain.DBStatus]()},
 	"User":           {goType: reflect.TypeFor[domain.User]()},
 	"UserCreate":     {goType: reflect.TypeFor[domain.UserCreate]()},
-	"UserWithKey":    {goType: reflect.TypeFor[desktop.UserWithKey]()},
+	"UserWithKey":    {goType: reflect.TypeFor[domain.UserWithKey]()},
 	"Backup":         {goType: reflect.TypeFor[domain.Backup]()},
 	"BackupProgress": {goType: reflect.TypeFor[domain.BackupProgress]()},
 	"Schedule":       {goType: reflect.TypeFor[domain.Schedule]()},
