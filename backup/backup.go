@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"filippo.io/age"
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -50,6 +51,18 @@ type Manager struct {
 	Now func() time.Time
 	// Logger receives background errors.
 	Logger *slog.Logger
+	// Destination names the destination Dir is: domain.DestinationLocal or
+	// one the owner added (see ForDestination).
+	Destination string
+	// HashCache is the file of the hash cache (see hashCache); default
+	// hashcache.json in the local backups folder.
+	HashCache string
+
+	// key is the destination's marker; nil for the local folder. Sets are
+	// encrypted to it when it says so.
+	key *marker
+	// local is the Manager of the local backups folder, for destinations.
+	local *Manager
 
 	// live is this process's share of the live lock, held while its
 	// scheduler runs.
@@ -71,6 +84,8 @@ func NewManager(db *store.DB) *Manager {
 		Method:    MethodBackupAPI,
 		Now:       time.Now,
 		Logger:    slog.Default(),
+
+		Destination: domain.DestinationLocal,
 	}
 }
 
@@ -83,6 +98,15 @@ type Options struct {
 	Out string
 	// Progress, if set, is called as the backup advances.
 	Progress func(domain.BackupProgress)
+	// DBOnly leaves the video files out. Manual and scheduled backups into
+	// a destination hold the files the database references unless it is
+	// set; other kinds and backups to Out are always of the database only.
+	DBOnly bool
+}
+
+// withMedia reports whether a backup with opts holds video files.
+func (o Options) withMedia() bool {
+	return !o.DBOnly && o.Out == "" && (o.Kind == domain.BackupManual || o.Kind == domain.BackupScheduled)
 }
 
 // Backup takes a verified, compressed backup of the live database while it
@@ -201,8 +225,18 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, unwritable(dir, err)
 	}
+	var rcpt age.Recipient
 	if final == "" {
-		final = uniquePath(dir, backupName(now, opts.Kind))
+		rc, err := m.key.recipient()
+		if err != nil {
+			return nil, err
+		}
+		rcpt = rc
+		name := backupName(now, opts.Kind)
+		if rcpt != nil {
+			name += ".age"
+		}
+		final = uniquePath(dir, name)
 		removeStaleTemps(dir)
 	}
 	tmp := filepath.Join(dir, ".tmp-"+randomHex()+".db")
@@ -240,8 +274,18 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 		// Our own copy failing verification means the live database is damaged.
 		return nil, fmt.Errorf("verify new backup: %w", err)
 	}
+	var media *domain.BackupMedia
+	if opts.withMedia() {
+		// The files are those the copy references: the set's database and
+		// files agree whatever was written meanwhile. The media list is
+		// written before the database file is renamed into place, so a set
+		// that is found is a set whose files are all stored and verified.
+		if media, err = m.takeMedia(ctx, tmp, filepath.Base(final), rcpt, progress); err != nil {
+			return nil, err
+		}
+	}
 	progress(domain.BackupProgress{Phase: "compress"})
-	size, sum, err := compressFile(tmp, tmp+".zst")
+	size, sum, err := compressFile(tmp, tmp+".zst", rcpt)
 	if err != nil {
 		return nil, err
 	}
@@ -261,8 +305,11 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 		SchemaVersion: info.SchemaVersion,
 		Rows:          info.Rows,
 		VerifiedAt:    m.now().UTC(),
+		Media:         media,
+		Encrypted:     rcpt != nil,
 	}
 	if opts.Out == "" {
+		b.Destination = m.destination()
 		if err := m.addToCatalog(b); err != nil {
 			return nil, err
 		}
@@ -441,7 +488,8 @@ func randomHex() string {
 // processes, so no running backup is writing one of them.
 func removeStaleTemps(dir string) {
 	matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
-	removeAll(matches...)
+	objs, _ := filepath.Glob(filepath.Join(dir, objectsDir, ".tmp-*"))
+	removeAll(append(matches, objs...)...)
 }
 
 func removeAll(paths ...string) {
