@@ -146,6 +146,10 @@ func (m *Manager) lock(what string) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := m.recoverFiles(); err != nil {
+		l.release()
+		return nil, err
+	}
 	m.inOp.Store(true)
 	return func() {
 		m.inOp.Store(false)

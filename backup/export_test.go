@@ -21,3 +21,9 @@ func SetJob(s *Scheduler, id string, fn func(ctx context.Context) (int64, string
 func RunScheduled(ctx context.Context, s *Scheduler, id string) (*domain.JobRun, error) {
 	return s.runFunc(ctx, id, s.jobs[id])
 }
+
+// A light passphrase key keeps the encryption tests quick.
+func init() { ScryptWorkFactor = 10 }
+
+// RecoverFiles runs the recovery of a killed file restore.
+func RecoverFiles(m *Manager) error { return m.recoverFiles() }

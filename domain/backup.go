@@ -128,6 +128,9 @@ type RestoreResult struct {
 	PreRestore    *Backup          `json:"pre_restore"`    // the backup an undo returns to
 	SchemaVersion int64            `json:"schema_version"` // of the restored file, before migrating it forward
 	Rows          map[string]int64 `json:"rows"`
+	// Files is what became of the set's video files; nil when the set has
+	// none or only the database was restored.
+	Files *RestoredFiles `json:"files,omitempty"`
 }
 
 // BackupService takes, lists, serves and restores verified backups and runs
