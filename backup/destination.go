@@ -15,6 +15,7 @@ import (
 
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
+	"github.com/robfig/cron/v3"
 )
 
 // keyDestinations is the setting that holds the destinations the owner
@@ -346,4 +347,103 @@ func (m *Manager) findInDestinations(ctx context.Context, name string) (*setRef,
 func within(p, dir string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// DestinationJob returns the stable job ID of the scheduled backups of the
+// destination called name: "backup@NAME".
+func DestinationJob(name string) string { return JobBackup + "@" + name }
+
+// destinationJob returns the body of the scheduled backup job of the
+// destination called name. An unplugged destination is a skipped run, to
+// be tried again at the next scheduled time.
+func (s *Scheduler) destinationJob(name string) jobFunc {
+	return func(ctx context.Context) (int64, string, error) {
+		b, err := s.Manager.BackupTo(ctx, name, Options{Kind: domain.BackupScheduled})
+		var u errUnplugged
+		if errors.As(err, &u) {
+			return 0, "", errNothingToDo{u.Error()}
+		}
+		if err != nil {
+			return 0, "", err
+		}
+		return b.Size, b.Name, nil
+	}
+}
+
+// registerDestinations (re)registers the scheduled backup job of every
+// destination with a schedule; the caller holds s.mu.
+func (s *Scheduler) registerDestinations(ds []domain.Destination) {
+	for id, entry := range s.destEntries {
+		s.cron.Remove(entry)
+		delete(s.destEntries, id)
+	}
+	for _, d := range ds {
+		spec, err := parseCron("cron", d.Cron)
+		if err != nil || spec == nil {
+			continue
+		}
+		id, fn := DestinationJob(d.Name), s.destinationJob(d.Name)
+		s.destEntries[id] = s.cron.Schedule(spec, cron.FuncJob(func() {
+			s.wg.Add(1)
+			defer s.wg.Done()
+			if _, err := s.runFunc(s.ctx, id, fn); err != nil {
+				s.Logger.Error("job failed", "job", id, "err", err)
+			}
+		}))
+	}
+}
+
+// refreshDestinations re-registers the destinations' jobs when the stored
+// destinations changed (added or removed by another process, such as the
+// command line).
+func (s *Scheduler) refreshDestinations() {
+	ds, err := s.Manager.destinations(s.ctx)
+	if err != nil {
+		return
+	}
+	key, _ := json.Marshal(ds)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cron == nil || string(key) == s.destKey {
+		return
+	}
+	s.destKey = string(key)
+	s.registerDestinations(ds)
+}
+
+// Destinations returns every destination with its state and next run.
+func (s *Scheduler) Destinations(ctx context.Context) ([]domain.DestinationStatus, error) {
+	ds, err := s.Manager.Destinations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	next := s.Next()
+	for i := range ds {
+		id := JobBackup
+		if ds[i].Name != domain.DestinationLocal {
+			id = DestinationJob(ds[i].Name)
+		}
+		if t, ok := next[id]; ok {
+			ds[i].NextRun = &t
+		}
+	}
+	return ds, nil
+}
+
+// AddDestination adds a destination and schedules it at once.
+func (s *Scheduler) AddDestination(ctx context.Context, d domain.Destination, passphrase string) (*domain.DestinationStatus, error) {
+	st, err := s.Manager.AddDestination(ctx, d, passphrase)
+	if err == nil {
+		s.refreshDestinations()
+	}
+	return st, err
+}
+
+// RemoveDestination forgets a destination and its schedule.
+func (s *Scheduler) RemoveDestination(ctx context.Context, name string) error {
+	err := s.Manager.RemoveDestination(ctx, name)
+	if err == nil {
+		s.refreshDestinations()
+	}
+	return err
 }

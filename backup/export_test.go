@@ -27,3 +27,8 @@ func init() { ScryptWorkFactor = 10 }
 
 // RecoverFiles runs the recovery of a killed file restore.
 func RecoverFiles(m *Manager) error { return m.recoverFiles() }
+
+// RunDestination runs the scheduled backup job of destination name.
+func RunDestination(ctx context.Context, s *Scheduler, name string) (*domain.JobRun, error) {
+	return s.runFunc(ctx, DestinationJob(name), s.destinationJob(name))
+}

@@ -66,7 +66,7 @@ func (o *objectStore) put(src io.Reader) (sum string, n int64, added bool, err e
 		return "", 0, false, unwritable(root, err)
 	}
 	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after the rename
+	defer os.Remove(tmp)                // no-op after the rename
 	h, ch := sha256.New(), sha256.New() // of the content, of the bytes written
 	var w io.Writer = f
 	var enc io.WriteCloser

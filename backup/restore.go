@@ -105,7 +105,11 @@ func (m *Manager) RestoreWith(ctx context.Context, source string, opts RestoreOp
 				return nil, domain.Invalidf("file", "%s does not match the checksum in the catalogue; it was changed or damaged.", set.name)
 			}
 		}
-		plain := fmt.Sprintf("%s.restore-%s.zst", stagePrefix(m.DB.Path), randomHex())
+		// Decrypted copies of killed restores are removed first (the
+		// operation lock is held, so none is in use).
+		stale, _ := filepath.Glob(stagePrefix(m.DB.Path) + ".decrypted-*")
+		removeAll(stale...)
+		plain := fmt.Sprintf("%s.decrypted-%s.zst", stagePrefix(m.DB.Path), randomHex())
 		defer os.Remove(plain)
 		if err := decryptFile(path, plain, id, set.name); err != nil {
 			return nil, err
