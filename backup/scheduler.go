@@ -40,19 +40,19 @@ type Scheduler struct {
 	// Logger receives job failures and recovered panics.
 	Logger *slog.Logger
 
-	mu       sync.Mutex
-	cron     *cron.Cron
-	entries  map[string]cron.EntryID
+	mu      sync.Mutex
+	cron    *cron.Cron
+	entries map[string]cron.EntryID
 	// destEntries are the destinations' jobs; destKey is the stored
 	// destinations they were registered from.
 	destEntries map[string]cron.EntryID
 	destKey     string
-	running  map[string]bool
-	jobs     map[string]jobFunc
-	schedule domain.Schedule
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	running     map[string]bool
+	jobs        map[string]jobFunc
+	schedule    domain.Schedule
+	ctx         context.Context
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
 }
 
 // NewScheduler returns a Scheduler for m's database.
