@@ -490,10 +490,34 @@ func randomHex() string {
 // they finished left in the backups folder (each can be as large as the
 // database). The caller holds the operation lock, which is taken across
 // processes, so no running backup is writing one of them.
+//
+// Media lists without their set's database file (a backup killed between
+// the two) go too; their objects stay for the next backup to reuse, and
+// retention removes what no set needs.
 func removeStaleTemps(dir string) {
 	matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
 	objs, _ := filepath.Glob(filepath.Join(dir, objectsDir, ".tmp-*"))
 	removeAll(append(matches, objs...)...)
+	lists, _ := filepath.Glob(filepath.Join(dir, "*.media.json"))
+	for _, l := range lists {
+		base := strings.TrimSuffix(filepath.Base(l), ".media.json")
+		if sets, _ := filepath.Glob(filepath.Join(dir, base+".db*")); len(sets) == 0 {
+			os.Remove(l)
+		}
+	}
+}
+
+// Recover finishes or undoes the file part of a restore that was killed
+// (see RestoreWith). Every backup, restore and undo does it first; a
+// process that opens the store calls it to have it done at once. Returns
+// ECONFLICT while another operation runs (it then recovers itself).
+func (m *Manager) Recover() error {
+	unlock, err := m.lock("recovery")
+	if err != nil {
+		return err
+	}
+	unlock()
+	return nil
 }
 
 func removeAll(paths ...string) {

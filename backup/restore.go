@@ -322,17 +322,23 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, fr *fileRest
 				os.Remove(filepath.Join(m.Dir, filesJournal))
 			}
 		}()
+		// The journal names the staged files before any is written, so a
+		// restore killed while staging leaves nothing behind: its staged
+		// database is still there, and recovery removes them.
+		if err := fr.plan(ctx); err != nil {
+			return nil, err
+		}
+		if len(fr.entries) > 0 {
+			if err := m.writeFilesJournal(stage, fr.entries); err != nil {
+				return nil, err
+			}
+		}
 		if err := fr.stage(ctx, progress); err != nil {
 			return nil, err
 		}
 	}
 	if err := syncFile(stage); err != nil {
 		return nil, err
-	}
-	if fr != nil && len(fr.entries) > 0 {
-		if err := m.writeFilesJournal(stage, fr.entries); err != nil {
-			return nil, err
-		}
 	}
 	step(2)
 

@@ -56,6 +56,8 @@ type fileEntry struct {
 	Target string `json:"target"` // the file's place
 	Staged string `json:"staged"` // the verified copy beside it
 	Aside  string `json:"aside"`  // where a different file at Target goes
+
+	file manifestFile // what goes there (not journaled)
 }
 
 // journalOfFiles is the content of filesJournal.
@@ -131,19 +133,15 @@ func (r *fileRestore) relinkDB(ctx context.Context, stage string) error {
 	return nil
 }
 
-// stage decides, file by file, whether its place already holds the same
-// content, and copies every other one from the object store to a hidden
-// file beside its place, verified against its hash and fsynced. Nothing the
-// user has is touched. A damaged or missing object fails the restore.
-func (r *fileRestore) stage(ctx context.Context, progress func(domain.BackupProgress)) error {
+// plan decides, file by file, whether its place already holds the same
+// content; every other file gets an entry: a hidden name beside its place
+// to stage it under, and a name to keep a different file aside under.
+func (r *fileRestore) plan(ctx context.Context) error {
 	seen := map[string]bool{}
 	stamp := time.Now().UTC().Format("20060102T150405Z")
-	for i, f := range r.files {
+	for _, f := range r.files {
 		if err := ctx.Err(); err != nil {
 			return err
-		}
-		if progress != nil {
-			progress(domain.BackupProgress{Phase: "files", Done: int64(i), Total: int64(len(r.files))})
 		}
 		target := r.targetOf(f.Path)
 		if seen[target] {
@@ -154,16 +152,31 @@ func (r *fileRestore) stage(ctx context.Context, progress func(domain.BackupProg
 			r.result.Same++
 			continue
 		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return domain.Invalidf("into", "Cannot put %s back: %v.", target, err)
-		}
 		staged := filepath.Join(filepath.Dir(target), "."+filepath.Base(target)+".reelvault-restore-"+randomHex())
-		r.entries = append(r.entries, fileEntry{Target: target, Staged: staged, Aside: asideName(target, stamp)})
-		if err := r.copyObject(f, staged); err != nil {
-			return err
-		}
+		r.entries = append(r.entries, fileEntry{Target: target, Staged: staged, Aside: asideName(target, stamp), file: f})
 		r.result.Restored++
 		r.result.Bytes += f.Size
+	}
+	return nil
+}
+
+// stage copies every planned file from the object store to its hidden
+// name, verified against its hash and fsynced. Nothing the user has is
+// touched. A damaged or missing object fails the restore.
+func (r *fileRestore) stage(ctx context.Context, progress func(domain.BackupProgress)) error {
+	for i, e := range r.entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(domain.BackupProgress{Phase: "files", Done: int64(i), Total: int64(len(r.entries))})
+		}
+		if err := os.MkdirAll(filepath.Dir(e.Target), 0o755); err != nil {
+			return domain.Invalidf("into", "Cannot put %s back: %v.", e.Target, err)
+		}
+		if err := r.copyObject(e.file, e.Staged); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -114,6 +114,9 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.Manager.Recover(); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+		s.Logger.Error("recover an interrupted restore", "err", err)
+	}
 
 	live, err := holdLive(s.Manager.Dir)
 	if err != nil {

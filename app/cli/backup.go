@@ -37,7 +37,13 @@ func (env *Env) backupManager(ctx context.Context) (*backup.Manager, error) {
 	if db.Engine() != store.EngineSQLite {
 		return nil, domain.Errorf(domain.EINVALID, "This Reelvault keeps its data in PostgreSQL, whose server does its own backups and maintenance: back it up with pg_dump (or your provider's snapshots), or write the history as JSON with \"reelvault export\".")
 	}
-	return env.svc.BackupManager(), nil
+	m := env.svc.BackupManager()
+	// A restore killed half way is finished or undone before anything
+	// looks at the data; while another operation runs, that one does it.
+	if err := m.Recover(); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+		return nil, err
+	}
+	return m, nil
 }
 
 // storeDB opens the services and returns the store's DB; what names the
