@@ -397,7 +397,14 @@ func (s *Scheduler) registerDestinations(ds []domain.Destination) {
 // destinations changed (added or removed by another process, such as the
 // command line).
 func (s *Scheduler) refreshDestinations() {
-	ds, err := s.Manager.destinations(s.ctx)
+	s.mu.Lock()
+	ctx := s.ctx
+	running := s.cron != nil
+	s.mu.Unlock()
+	if !running {
+		return
+	}
+	ds, err := s.Manager.destinations(ctx)
 	if err != nil {
 		return
 	}

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // DestinationLocal is the name of the backups folder in the data directory,
 // the destination every install has.
@@ -70,4 +73,35 @@ type RestoredFiles struct {
 	// Relinked is the folder the files went under when it was not their
 	// own place; the restored database points there.
 	Relinked string `json:"relinked,omitempty"`
+}
+
+// RestoreRequest are the options of a restore asked for through the API or
+// the window.
+type RestoreRequest struct {
+	Passphrase string `json:"passphrase,omitempty"` // of an encrypted destination
+	Into       string `json:"into,omitempty"`       // absolute folder for the video files
+	DBOnly     bool   `json:"db_only,omitempty"`    // leave the video files alone
+}
+
+// DestinationService sends backup sets to other folders and restores their
+// video files. A BackupService that also implements it gets the
+// destination routes and the media options of backup and restore.
+type DestinationService interface {
+	// Destinations lists the local backups folder and the destinations the
+	// owner added, each with its state (connected or unplugged).
+	Destinations(ctx context.Context) ([]DestinationStatus, error)
+	// AddDestination adds a folder that receives backup sets. Returns
+	// EINVALID naming the bad field, ECONFLICT for a name or folder in use.
+	AddDestination(ctx context.Context, d Destination, passphrase string) (*DestinationStatus, error)
+	// RemoveDestination forgets a destination (its backups stay). Returns
+	// ENOTFOUND.
+	RemoveDestination(ctx context.Context, name string) error
+	// BackupTo takes a manual backup set into destination to ("" for the
+	// local folder), without the video files when dbOnly. Returns
+	// ENOTFOUND, ECONFLICT (unplugged, or another backup running).
+	BackupTo(ctx context.Context, to string, dbOnly bool) (*Backup, error)
+	// RestoreSet restores the set name of any connected destination with
+	// its video files. Returns ENOTFOUND, EINVALID (field "passphrase" for
+	// a missing or wrong passphrase), ECONFLICT.
+	RestoreSet(ctx context.Context, name string, opts RestoreRequest) (*RestoreResult, error)
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
 	"golang.org/x/term"
 )
