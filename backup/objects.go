@@ -68,10 +68,10 @@ func (o *objectStore) put(src io.Reader) (sum string, n int64, added bool, err e
 	tmp := f.Name()
 	defer os.Remove(tmp)                // no-op after the rename
 	h, ch := sha256.New(), sha256.New() // of the content, of the bytes written
-	var w io.Writer = f
+	var w io.Writer = &trickleWriter{f: f}
 	var enc io.WriteCloser
 	if o.rcpt != nil {
-		if enc, err = age.Encrypt(io.MultiWriter(f, ch), o.rcpt); err != nil {
+		if enc, err = age.Encrypt(io.MultiWriter(w, ch), o.rcpt); err != nil {
 			f.Close()
 			return "", 0, false, fmt.Errorf("encrypt object: %w", err)
 		}
@@ -205,4 +205,29 @@ func (o *objectStore) gc(keep map[string]bool) (removed int, bytes int64, err er
 // damagedObject is the error of a set whose copy of path is damaged or gone.
 func damagedObject(set, path string, err error) error {
 	return domain.Invalidf("file", "Backup %s is damaged: its copy of %s %v. Nothing was changed; restore the database alone with --db-only, or pick another backup.", set, path, err)
+}
+
+// trickleChunk is how much of an object is written before its pages are
+// sent to the disk.
+const trickleChunk = 1 << 20
+
+// trickleWriter writes a new object and starts the write-back of each
+// megabyte as it goes (sync_file_range), so that the object's fsync at the
+// end has little left to flush: the disk sees a steady trickle rather than
+// one burst of many megabytes queued ahead of the database's commits.
+type trickleWriter struct {
+	f       *os.File
+	off     int64 // bytes written
+	flushed int64 // bytes whose write-back was started
+}
+
+func (t *trickleWriter) Write(p []byte) (int, error) {
+	n, err := t.f.Write(p)
+	t.off += int64(n)
+	if t.off-t.flushed >= trickleChunk {
+		// Best effort: where the call is missing, the final fsync does it all.
+		_ = unix.SyncFileRange(int(t.f.Fd()), t.flushed, t.off-t.flushed, unix.SYNC_FILE_RANGE_WRITE)
+		t.flushed = t.off
+	}
+	return n, err
 }
