@@ -54,6 +54,10 @@ type Manager struct {
 	// Destination names the destination Dir is: domain.DestinationLocal or
 	// one the owner added (see ForDestination).
 	Destination string
+	// MediaPace is how long a media backup pauses after storing each new
+	// file, as a share of the time the file took (0.5: half as long again),
+	// so that durable commits are not queued behind its writes.
+	MediaPace float64
 	// HashCache is the file of the hash cache (see hashCache); default
 	// hashcache.json in the local backups folder.
 	HashCache string
@@ -86,8 +90,12 @@ func NewManager(db *store.DB) *Manager {
 		Logger:    slog.Default(),
 
 		Destination: domain.DestinationLocal,
+		MediaPace:   DefaultMediaPace,
 	}
 }
+
+// DefaultMediaPace is the default Manager.MediaPace.
+const DefaultMediaPace = 0.5
 
 // Options are the options of one backup.
 type Options struct {

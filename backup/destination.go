@@ -251,6 +251,7 @@ func (m *Manager) ForDestination(d domain.Destination) (*Manager, error) {
 		Now:         m.Now,
 		Logger:      m.Logger,
 		Destination: d.Name,
+		MediaPace:   m.MediaPace,
 		key:         mk,
 		local:       m,
 	}, nil

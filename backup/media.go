@@ -260,6 +260,7 @@ type mediaRun struct {
 	dataDir  string   // the data directory: only its media folder is backed up
 	roots    []string // media roots, the data directory's media folder first
 	progress func(domain.BackupProgress)
+	pace     float64 // see Manager.MediaPace
 }
 
 // run stores every file of paths and returns the set's file list and its
@@ -308,8 +309,17 @@ func (r *mediaRun) run(ctx context.Context, paths []string) ([]manifestFile, dom
 			sum.Bytes += size
 			continue
 		}
+		began := time.Now()
 		h, n, added, err := r.store.put(&ctxReader{ctx: ctx, r: f})
 		f.Close()
+		if added && r.pace > 0 {
+			// Leave the disk idle for a share of the time the copy took, so
+			// the database's commits are not queued behind a long burst.
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Duration(float64(time.Since(began)) * r.pace)):
+			}
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, sum, ctx.Err()
@@ -371,6 +381,7 @@ func (m *Manager) takeMedia(ctx context.Context, tmp, set string, rcpt age.Recip
 		dataDir:  dataDir,
 		roots:    append([]string{filepath.Join(dataDir, domain.MediaFolder)}, roots...),
 		progress: progress,
+		pace:     m.MediaPace,
 	}
 	files, media, err := run.run(ctx, paths)
 	if err != nil {
