@@ -197,3 +197,38 @@ func sha256Bytes(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
+
+func TestScheduler_Destinations(t *testing.T) {
+	ctx := context.Background()
+	_, m := MustOpen(t)
+	s := backup.NewScheduler(m)
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	disk := t.TempDir()
+	if _, err := s.AddDestination(ctx, domain.Destination{Name: "nas", Dir: disk, Cron: "0 4 * * *", Keep: 2}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Next()[backup.DestinationJob("nas")]; !ok {
+		t.Fatalf("next runs %v have no scheduled backup to nas", s.Next())
+	}
+	ds, err := s.Destinations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 2 || ds[1].NextRun == nil || !ds[1].Connected {
+		t.Fatalf("destinations=%+v, want nas connected with its next run", ds)
+	}
+	// Its scheduled run takes a scheduled set there.
+	run, err := backup.RunDestination(ctx, s, "nas")
+	if err != nil || run.Result != domain.JobOK {
+		t.Fatalf("run=%+v err=%v", run, err)
+	}
+	if err := s.RemoveDestination(ctx, "nas"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Next()[backup.DestinationJob("nas")]; ok {
+		t.Fatal("a removed destination is still scheduled")
+	}
+}
