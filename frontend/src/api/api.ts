@@ -1,6 +1,8 @@
 import type {
   Backup,
   DestinationInput,
+  RestoreRequest,
+  RestoreResult,
   DestinationStatus,
   DayStats,
   AppStatus,
@@ -58,6 +60,8 @@ export interface Api {
   removeDestination(name: string): Promise<void>;
   /** Takes a manual backup set into a destination ("" for the local folder). */
   backupTo(to: string, dbOnly: boolean): Promise<Backup>;
+  /** Restores a set of any destination: with a passphrase, into a folder, or the database alone. */
+  restoreSet(name: string, opts: RestoreRequest): Promise<RestoreResult>;
   undoRestore(): Promise<void>;
   getSchedule(): Promise<ScheduleRuns>;
   setSchedule(s: Schedule): Promise<ScheduleRuns>;

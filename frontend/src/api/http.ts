@@ -84,6 +84,7 @@ export function createHttpApi(deps: HttpDeps): Api {
       await call('DELETE', `/api/v1/destinations/${encodeURIComponent(name)}`);
     },
     backupTo: (to, dbOnly) => call('POST', '/api/v1/backups', { to, db_only: dbOnly }),
+    restoreSet: (name, opts) => call('POST', `/api/v1/backups/${encodeURIComponent(name)}/restore`, opts),
     getSchedule: () => call('GET', '/api/v1/schedule'),
     setSchedule: (s) => call('PUT', '/api/v1/schedule', s),
     listJobs: async () => unwrap<JobRun>(await call('GET', '/api/v1/jobs'), 'jobs'),

@@ -205,6 +205,29 @@ export interface DestinationStatus {
   problem?: string;
 }
 
+/** Options of a restore of a backup set. */
+export interface RestoreRequest {
+  passphrase?: string;
+  /** An absolute folder to put the video files under (the database is re-linked there). */
+  into?: string;
+  db_only?: boolean;
+}
+
+/** What a restore did. */
+export interface RestoreResult {
+  source: string;
+  pre_restore: Backup;
+  schema_version: number;
+  rows: Record<string, number>;
+  files?: {
+    restored: number;
+    bytes: number;
+    same: number;
+    kept_aside?: SkippedFile[];
+    relinked?: string;
+  };
+}
+
 /** A destination to add. */
 export interface DestinationInput {
   name: string;

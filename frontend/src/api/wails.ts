@@ -33,6 +33,7 @@ export interface DesktopBindings {
   AddDestination(input: unknown): Promise<unknown>;
   RemoveDestination(name: string): Promise<unknown>;
   BackupTo(to: string, dbOnly: boolean): Promise<unknown>;
+  RestoreSet(name: string, opts: unknown): Promise<unknown>;
   GetSchedule(): Promise<unknown>;
   SetSchedule(s: unknown): Promise<unknown>;
   ListJobs(): Promise<unknown>;
@@ -116,6 +117,7 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
       await call('RemoveDestination', name);
     },
     backupTo: (to, dbOnly) => call('BackupTo', to, dbOnly),
+    restoreSet: (name, opts) => call('RestoreSet', name, opts),
     getSchedule: () => call('GetSchedule'),
     setSchedule: (s) => call('SetSchedule', s),
     listJobs: async () => unwrap<JobRun>(await call('ListJobs'), 'jobs'),
