@@ -93,6 +93,13 @@ func (m *Manager) Destinations(ctx context.Context) ([]domain.DestinationStatus,
 		}
 		out = append(out, st)
 	}
+	for i := range out {
+		if spec, err := parseCron("cron", out[i].Cron); err == nil && spec != nil {
+			if t := spec.Next(m.now()); !t.IsZero() {
+				out[i].NextRun = &t
+			}
+		}
+	}
 	return out, nil
 }
 
