@@ -301,6 +301,14 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 	if err != nil {
 		return nil, err
 	}
+	if m.key != nil {
+		// An added destination is another disk, a NAS or a synced folder:
+		// read the file back from there, past the page cache, and prove
+		// it is the bytes that were written before it is listed.
+		if err := readBack(tmp+".zst", sum); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.Rename(tmp+".zst", final); err != nil {
 		return nil, fmt.Errorf("rename backup into place: %w", err)
 	}
@@ -554,3 +562,20 @@ type wrappedErr struct {
 
 func (w *wrappedErr) Error() string   { return w.err.Error() }
 func (w *wrappedErr) Unwrap() []error { return []error{w.err, w.cause} }
+
+// readBack drops path's pages from the cache and checks that the file read
+// again has the SHA-256 sum.
+func readBack(path, sum string) error {
+	if f, err := os.Open(path); err == nil {
+		dropCache(f)
+		f.Close()
+	}
+	got, err := fileSHA256(path)
+	if err != nil {
+		return err
+	}
+	if got != sum {
+		return fmt.Errorf("verify backup at the destination: the file read back differs from what was written")
+	}
+	return nil
+}

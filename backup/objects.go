@@ -14,7 +14,6 @@ import (
 
 	"filippo.io/age"
 	"github.com/reelvault/reelvault/domain"
-	"golang.org/x/sys/unix"
 )
 
 // objectsDir is the object store inside a destination folder.
@@ -89,7 +88,7 @@ func (o *objectStore) put(src io.Reader) (sum string, n int64, added bool, err e
 		return "", 0, false, fmt.Errorf("write object: %w", err)
 	}
 	// Drop the written pages so the read-back below comes from the disk.
-	_ = unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
+	dropCache(f)
 	if err := f.Close(); err != nil {
 		return "", 0, false, fmt.Errorf("write object: %w", err)
 	}
@@ -226,7 +225,7 @@ func (t *trickleWriter) Write(p []byte) (int, error) {
 	t.off += int64(n)
 	if t.off-t.flushed >= trickleChunk {
 		// Best effort: where the call is missing, the final fsync does it all.
-		_ = unix.SyncFileRange(int(t.f.Fd()), t.flushed, t.off-t.flushed, unix.SYNC_FILE_RANGE_WRITE)
+		startWriteback(t.f, t.flushed, t.off-t.flushed)
 		t.flushed = t.off
 	}
 	return n, err
