@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"filippo.io/age"
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -50,6 +51,22 @@ type Manager struct {
 	Now func() time.Time
 	// Logger receives background errors.
 	Logger *slog.Logger
+	// Destination names the destination Dir is: domain.DestinationLocal or
+	// one the owner added (see ForDestination).
+	Destination string
+	// MediaPace is how long a media backup pauses after storing each new
+	// file, as a share of the time the file took (0.5: half as long again),
+	// so that durable commits are not queued behind its writes.
+	MediaPace float64
+	// HashCache is the file of the hash cache (see hashCache); default
+	// hashcache.json in the local backups folder.
+	HashCache string
+
+	// key is the destination's marker; nil for the local folder. Sets are
+	// encrypted to it when it says so.
+	key *marker
+	// local is the Manager of the local backups folder, for destinations.
+	local *Manager
 
 	// live is this process's share of the live lock, held while its
 	// scheduler runs.
@@ -71,8 +88,14 @@ func NewManager(db *store.DB) *Manager {
 		Method:    MethodBackupAPI,
 		Now:       time.Now,
 		Logger:    slog.Default(),
+
+		Destination: domain.DestinationLocal,
+		MediaPace:   DefaultMediaPace,
 	}
 }
+
+// DefaultMediaPace is the default Manager.MediaPace.
+const DefaultMediaPace = 0.5
 
 // Options are the options of one backup.
 type Options struct {
@@ -83,6 +106,15 @@ type Options struct {
 	Out string
 	// Progress, if set, is called as the backup advances.
 	Progress func(domain.BackupProgress)
+	// DBOnly leaves the video files out. Manual and scheduled backups into
+	// a destination hold the files the database references unless it is
+	// set; other kinds and backups to Out are always of the database only.
+	DBOnly bool
+}
+
+// withMedia reports whether a backup with opts holds video files.
+func (o Options) withMedia() bool {
+	return !o.DBOnly && o.Out == "" && (o.Kind == domain.BackupManual || o.Kind == domain.BackupScheduled)
 }
 
 // Backup takes a verified, compressed backup of the live database while it
@@ -120,6 +152,10 @@ func (m *Manager) lock(what string) (func(), error) {
 	}
 	l, err := acquire(m.Dir, what)
 	if err != nil {
+		return nil, err
+	}
+	if err := m.recoverFiles(); err != nil {
+		l.release()
 		return nil, err
 	}
 	m.inOp.Store(true)
@@ -201,8 +237,18 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, unwritable(dir, err)
 	}
+	var rcpt age.Recipient
 	if final == "" {
-		final = uniquePath(dir, backupName(now, opts.Kind))
+		rc, err := m.key.recipient()
+		if err != nil {
+			return nil, err
+		}
+		rcpt = rc
+		name := backupName(now, opts.Kind)
+		if rcpt != nil {
+			name += ".age"
+		}
+		final = uniquePath(dir, name)
 		removeStaleTemps(dir)
 	}
 	tmp := filepath.Join(dir, ".tmp-"+randomHex()+".db")
@@ -240,10 +286,28 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 		// Our own copy failing verification means the live database is damaged.
 		return nil, fmt.Errorf("verify new backup: %w", err)
 	}
+	var media *domain.BackupMedia
+	if opts.withMedia() {
+		// The files are those the copy references: the set's database and
+		// files agree whatever was written meanwhile. The media list is
+		// written before the database file is renamed into place, so a set
+		// that is found is a set whose files are all stored and verified.
+		if media, err = m.takeMedia(ctx, tmp, filepath.Base(final), rcpt, progress); err != nil {
+			return nil, err
+		}
+	}
 	progress(domain.BackupProgress{Phase: "compress"})
-	size, sum, err := compressFile(tmp, tmp+".zst")
+	size, sum, err := compressFile(tmp, tmp+".zst", rcpt)
 	if err != nil {
 		return nil, err
+	}
+	if m.key != nil {
+		// An added destination is another disk, a NAS or a synced folder:
+		// read the file back from there, past the page cache, and prove
+		// it is the bytes that were written before it is listed.
+		if err := readBack(tmp+".zst", sum); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.Rename(tmp+".zst", final); err != nil {
 		return nil, fmt.Errorf("rename backup into place: %w", err)
@@ -261,8 +325,11 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 		SchemaVersion: info.SchemaVersion,
 		Rows:          info.Rows,
 		VerifiedAt:    m.now().UTC(),
+		Media:         media,
+		Encrypted:     rcpt != nil,
 	}
 	if opts.Out == "" {
+		b.Destination = m.destination()
 		if err := m.addToCatalog(b); err != nil {
 			return nil, err
 		}
@@ -439,9 +506,34 @@ func randomHex() string {
 // they finished left in the backups folder (each can be as large as the
 // database). The caller holds the operation lock, which is taken across
 // processes, so no running backup is writing one of them.
+//
+// Media lists without their set's database file (a backup killed between
+// the two) go too; their objects stay for the next backup to reuse, and
+// retention removes what no set needs.
 func removeStaleTemps(dir string) {
 	matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
-	removeAll(matches...)
+	objs, _ := filepath.Glob(filepath.Join(dir, objectsDir, ".tmp-*"))
+	removeAll(append(matches, objs...)...)
+	lists, _ := filepath.Glob(filepath.Join(dir, "*.media.json"))
+	for _, l := range lists {
+		base := strings.TrimSuffix(filepath.Base(l), ".media.json")
+		if sets, _ := filepath.Glob(filepath.Join(dir, base+".db*")); len(sets) == 0 {
+			os.Remove(l)
+		}
+	}
+}
+
+// Recover finishes or undoes the file part of a restore that was killed
+// (see RestoreWith). Every backup, restore and undo does it first; a
+// process that opens the store calls it to have it done at once. Returns
+// ECONFLICT while another operation runs (it then recovers itself).
+func (m *Manager) Recover() error {
+	unlock, err := m.lock("recovery")
+	if err != nil {
+		return err
+	}
+	unlock()
+	return nil
 }
 
 func removeAll(paths ...string) {
@@ -470,3 +562,20 @@ type wrappedErr struct {
 
 func (w *wrappedErr) Error() string   { return w.err.Error() }
 func (w *wrappedErr) Unwrap() []error { return []error{w.err, w.cause} }
+
+// readBack drops path's pages from the cache and checks that the file read
+// again has the SHA-256 sum.
+func readBack(path, sum string) error {
+	if f, err := os.Open(path); err == nil {
+		dropCache(f)
+		f.Close()
+	}
+	got, err := fileSHA256(path)
+	if err != nil {
+		return err
+	}
+	if got != sum {
+		return fmt.Errorf("verify backup at the destination: the file read back differs from what was written")
+	}
+	return nil
+}

@@ -215,7 +215,7 @@ func BenchmarkBackup(b *testing.B) {
 				raw += vacuumInto(b, db.Path, filepath.Join(b.TempDir(), "raw.db"))
 				start := time.Now()
 				var copied time.Time
-				bk, err := m.Backup(context.Background(), backup.Options{Progress: func(p domain.BackupProgress) {
+				bk, err := m.Backup(context.Background(), backup.Options{DBOnly: true, Progress: func(p domain.BackupProgress) {
 					if p.Phase == "verify" && copied.IsZero() {
 						copied = time.Now()
 					}
@@ -274,7 +274,7 @@ func BenchmarkBackup_WriteLatency(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		base = append(base, measure(func() { time.Sleep(2 * time.Second) })...)
 		busy = append(busy, measure(func() {
-			bk, err := m.Backup(ctx, backup.Options{})
+			bk, err := m.Backup(ctx, backup.Options{DBOnly: true})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"filippo.io/age"
 	"github.com/klauspost/compress/zstd"
 	"github.com/reelvault/reelvault/domain"
 )
@@ -33,7 +34,9 @@ var (
 // zstd at its default level makes a Reelvault database a quarter smaller
 // than gzip does, at 4.8 times gzip's speed, and decompresses faster still
 // (BENCHMARKS.md), so a restore is never waiting on the decompressor.
-func compressFile(src, dst string) (size int64, sum string, err error) {
+//
+// With rcpt set, the compressed stream is encrypted to it with age.
+func compressFile(src, dst string, rcpt age.Recipient) (size int64, sum string, err error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return 0, "", fmt.Errorf("open for compression: %w", err)
@@ -49,7 +52,15 @@ func compressFile(src, dst string) (size int64, sum string, err error) {
 	cw := &countWriter{w: io.MultiWriter(out, h)}
 	// One encoder goroutine: on a two-core machine the other core stays free
 	// for the writers that keep committing while the backup runs.
-	enc, err := zstd.NewWriter(cw, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	var zw io.Writer = cw
+	var sealed io.WriteCloser
+	if rcpt != nil {
+		if sealed, err = age.Encrypt(cw, rcpt); err != nil {
+			return 0, "", fmt.Errorf("encrypt: %w", err)
+		}
+		zw = sealed
+	}
+	enc, err := zstd.NewWriter(zw, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		return 0, "", fmt.Errorf("new zstd writer: %w", err)
 	}
@@ -59,6 +70,11 @@ func compressFile(src, dst string) (size int64, sum string, err error) {
 	}
 	if err := enc.Close(); err != nil {
 		return 0, "", fmt.Errorf("finish compression: %w", err)
+	}
+	if sealed != nil {
+		if err := sealed.Close(); err != nil {
+			return 0, "", fmt.Errorf("finish encryption: %w", err)
+		}
 	}
 	if err := out.Sync(); err != nil {
 		return 0, "", fmt.Errorf("sync compressed file: %w", err)

@@ -28,7 +28,7 @@ func TestExpandFile_DiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	zst := filepath.Join(dir, "plain.db.zst")
-	if _, _, err := compressFile(plain, zst); err != nil {
+	if _, _, err := compressFile(plain, zst, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, src := range []string{zst, plain} {

@@ -21,3 +21,14 @@ func SetJob(s *Scheduler, id string, fn func(ctx context.Context) (int64, string
 func RunScheduled(ctx context.Context, s *Scheduler, id string) (*domain.JobRun, error) {
 	return s.runFunc(ctx, id, s.jobs[id])
 }
+
+// A light passphrase key keeps the encryption tests quick.
+func init() { ScryptWorkFactor = 10 }
+
+// RecoverFiles runs the recovery of a killed file restore.
+func RecoverFiles(m *Manager) error { return m.recoverFiles() }
+
+// RunDestination runs the scheduled backup job of destination name.
+func RunDestination(ctx context.Context, s *Scheduler, name string) (*domain.JobRun, error) {
+	return s.runFunc(ctx, DestinationJob(name), s.destinationJob(name))
+}

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
+	"filippo.io/age"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -41,6 +43,7 @@ func (m *Manager) List(ctx context.Context) ([]*domain.Backup, error) {
 			continue
 		}
 		b.Path = p
+		b.Destination = m.destination()
 		out = append(out, b)
 	}
 	return out, nil
@@ -110,6 +113,9 @@ func (m *Manager) inspect(ctx context.Context, path string) (*domain.Backup, err
 	if err != nil {
 		return nil, fmt.Errorf("stat backup: %w", err)
 	}
+	if strings.HasSuffix(name, ".age") {
+		return nil, domain.Invalidf("file", "%s is encrypted; it cannot be verified again without the passphrase.", name)
+	}
 	tmp := filepath.Join(m.Dir, ".tmp-"+randomHex()+".db")
 	defer removeAll(tmp, tmp+"-journal", tmp+"-wal", tmp+"-shm")
 	if err := expandFile(ctx, path, tmp); err != nil {
@@ -123,7 +129,12 @@ func (m *Manager) inspect(ctx context.Context, path string) (*domain.Backup, err
 	if err != nil {
 		return nil, err
 	}
+	media, err := m.verifyMedia(name, nil)
+	if err != nil {
+		return nil, err
+	}
 	return &domain.Backup{
+		Media:         media,
 		Name:          name,
 		Kind:          kind,
 		CreatedAt:     created,
@@ -166,6 +177,12 @@ func (m *Manager) prune() ([]string, error) {
 	if err := writeCatalog(m.Dir, c); err != nil {
 		return names, err
 	}
+	for name := range gone {
+		os.Remove(filepath.Join(m.Dir, manifestName(name)))
+	}
+	if err := m.collect(c); err != nil {
+		errs = append(errs, err)
+	}
 	if err := syncDir(m.Dir); err != nil {
 		return names, err
 	}
@@ -173,4 +190,38 @@ func (m *Manager) prune() ([]string, error) {
 		return names, fmt.Errorf("prune: %w", err)
 	}
 	return names, nil
+}
+
+// Verify proves the set name whole again: its database file matches the
+// catalogue's checksum and every video file it holds hashes to its name
+// (an encrypted set's files only with the passphrase). Returns ENOTFOUND,
+// EINVALID naming what is damaged.
+func (m *Manager) Verify(ctx context.Context, name, passphrase string) (*domain.Backup, error) {
+	c, _, err := readCatalog(m.Dir)
+	if err != nil {
+		return nil, err
+	}
+	b := c.find(name)
+	if b == nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no backup called %q in %s.", name, m.destination())
+	}
+	sum, err := fileSHA256(filepath.Join(m.Dir, b.Name))
+	if err != nil {
+		return nil, err
+	}
+	if sum != b.SHA256 {
+		return nil, domain.Invalidf("file", "Backup %s is damaged: its database file does not match its checksum.", name)
+	}
+	var id age.Identity
+	if b.Encrypted && passphrase != "" {
+		if id, err = m.key.unlock(passphrase, m.destination()); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := m.verifyMedia(name, id); err != nil {
+		return nil, err
+	}
+	b.Path = filepath.Join(m.Dir, b.Name)
+	b.Destination = m.destination()
+	return b, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -36,8 +37,27 @@ type restoreJournal struct {
 // of a supported schema; the message says why), ECONFLICT (another backup or
 // restore is running).
 func (m *Manager) Restore(ctx context.Context, source string, progress func(domain.BackupProgress)) (*domain.RestoreResult, error) {
+	return m.RestoreWith(ctx, source, RestoreOptions{Progress: progress})
+}
+
+// RestoreWith is Restore with options. A set that holds video files puts
+// back, besides the database, every file that is missing or differs (see
+// RestoreOptions); a file that differs is kept aside, renamed, and
+// reported. The files are staged and verified before the database is
+// swapped and put in place right after; a restore killed on the way is
+// finished or undone at the next start, so the database and the files are
+// always from the same side. A set of another destination is found by its
+// name too; an encrypted one needs the destination's passphrase (EINVALID,
+// field "passphrase", when it is missing or wrong; nothing changes).
+func (m *Manager) RestoreWith(ctx context.Context, source string, opts RestoreOptions) (*domain.RestoreResult, error) {
 	if strings.TrimSpace(source) == "" {
 		return nil, domain.Invalidf("source", "Name a backup or a backup file to restore.")
+	}
+	if opts.Into != "" {
+		if !filepath.IsAbs(opts.Into) || len(opts.Into) > 4096 {
+			return nil, domain.Invalidf("into", "The folder to restore the files into must be an absolute path, not %q.", opts.Into)
+		}
+		opts.Into = filepath.Clean(opts.Into)
 	}
 	unlock, err := m.lock("restore")
 	if err != nil {
@@ -49,11 +69,113 @@ func (m *Manager) Restore(ctx context.Context, source string, progress func(doma
 		return nil, err
 	}
 	defer release()
-	path, sum, err := m.resolve(source)
+	set, err := m.resolveSet(ctx, source)
 	if err != nil {
 		return nil, err
 	}
-	return m.restore(ctx, path, sum, progress)
+	if set.dir != m.Dir {
+		// Keep the destination's retention from removing the set meanwhile.
+		l, err := acquire(set.dir, "restore")
+		if err != nil {
+			return nil, err
+		}
+		defer l.release()
+	}
+	var id age.Identity
+	if set.encrypted {
+		if set.key == nil || !set.key.Encrypted {
+			return nil, domain.Invalidf("file", "%s is encrypted but its folder has no destination key (%s).", set.name, markerFile)
+		}
+		if id, err = set.key.unlock(opts.Passphrase, set.dest); err != nil {
+			return nil, err
+		}
+	}
+	var fr *fileRestore
+	if !opts.DBOnly {
+		if fr, err = m.planFiles(set, id, opts.Into); err != nil {
+			return nil, err
+		}
+	}
+	path, sum := set.path, set.sum
+	if set.encrypted {
+		if sum != "" {
+			if got, err := fileSHA256(path); err != nil {
+				return nil, err
+			} else if got != sum {
+				return nil, domain.Invalidf("file", "%s does not match the checksum in the catalogue; it was changed or damaged.", set.name)
+			}
+		}
+		// Decrypted copies of killed restores are removed first (the
+		// operation lock is held, so none is in use).
+		stale, _ := filepath.Glob(stagePrefix(m.DB.Path) + ".decrypted-*")
+		removeAll(stale...)
+		plain := fmt.Sprintf("%s.decrypted-%s.zst", stagePrefix(m.DB.Path), randomHex())
+		defer os.Remove(plain)
+		if err := decryptFile(path, plain, id, set.name); err != nil {
+			return nil, err
+		}
+		path, sum = plain, ""
+	}
+	return m.restore(ctx, path, sum, fr, opts.Progress)
+}
+
+// setRef is a backup set found by resolveSet.
+type setRef struct {
+	path, sum string // the database file; the catalogue's checksum, if any
+	name      string // the file's name
+	dir       string // the folder of the set (its media list and objects)
+	dest      string // the destination's name
+	key       *marker
+	encrypted bool
+}
+
+// resolveSet finds source: a set of the local catalogue, a set of another
+// destination's catalogue, or the path of a backup file (its folder is then
+// taken for its destination).
+func (m *Manager) resolveSet(ctx context.Context, source string) (*setRef, error) {
+	path, sum, err := m.resolve(source)
+	if err != nil && domain.ErrorCode(err) == domain.ENOTFOUND && !strings.ContainsRune(source, os.PathSeparator) {
+		if ref, ferr := m.findInDestinations(ctx, source); ferr != nil || ref != nil {
+			return ref, ferr
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	ref := &setRef{path: path, sum: sum, name: filepath.Base(path), dir: filepath.Dir(path), dest: domain.DestinationLocal}
+	ref.encrypted = strings.HasSuffix(ref.name, ".age")
+	if ref.dir != filepath.Clean(m.Dir) {
+		ref.dest = ref.dir
+		if mk, ok, err := readMarker(ref.dir); err != nil {
+			return nil, err
+		} else if ok {
+			ref.key = mk
+			ref.dest = mk.Name
+		}
+	}
+	return ref, nil
+}
+
+// planFiles reads the media list of set and prepares the file part of its
+// restore; nil when the set holds no files.
+func (m *Manager) planFiles(set *setRef, id age.Identity, into string) (*fileRestore, error) {
+	mf, err := readManifest(set.dir, set.name)
+	if err != nil || mf == nil {
+		return nil, err
+	}
+	files, err := mf.files(id)
+	if err != nil {
+		return nil, err
+	}
+	fr := &fileRestore{
+		set:   set.name,
+		files: files,
+		store: &objectStore{dir: set.dir, id: id},
+		into:  into,
+		cache: loadHashCache(m.hashCachePath()),
+	}
+	fr.planRelink()
+	return fr, nil
 }
 
 // Undo returns the database to its state before the last restore (or undo:
@@ -90,7 +212,7 @@ func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)
 	if err != nil {
 		return nil, err
 	}
-	return m.restore(ctx, path, sum, progress)
+	return m.restore(ctx, path, sum, nil, progress)
 }
 
 // resolve turns a catalogue name or a path into a file path, with the
@@ -145,7 +267,7 @@ func (m *Manager) alone() (release func(), err error) {
 
 // restore does the work of Restore; the caller holds the operation lock and
 // the claim of alone.
-func (m *Manager) restore(ctx context.Context, src, wantSum string, progress func(domain.BackupProgress)) (*domain.RestoreResult, error) {
+func (m *Manager) restore(ctx context.Context, src, wantSum string, fr *fileRestore, progress func(domain.BackupProgress)) (*domain.RestoreResult, error) {
 	step := func(n int64) {
 		p := domain.BackupProgress{Phase: "restore", Done: n, Total: 4}
 		if progress != nil {
@@ -185,6 +307,35 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 	info, err := checkDatabase(ctx, stage, name, wantSum == "")
 	if err != nil {
 		return nil, err
+	}
+	committed := false
+	if fr != nil {
+		if err := fr.relinkDB(ctx, stage); err != nil {
+			return nil, err
+		}
+		// Registered after the stage's removal, so it runs first: a restore
+		// that fails before the swap removes its staged files and journal
+		// while the staged database still says "not swapped".
+		defer func() {
+			if !committed {
+				fr.discard()
+				os.Remove(filepath.Join(m.Dir, filesJournal))
+			}
+		}()
+		// The journal names the staged files before any is written, so a
+		// restore killed while staging leaves nothing behind: its staged
+		// database is still there, and recovery removes them.
+		if err := fr.plan(ctx); err != nil {
+			return nil, err
+		}
+		if len(fr.entries) > 0 {
+			if err := m.writeFilesJournal(stage, fr.entries); err != nil {
+				return nil, err
+			}
+		}
+		if err := fr.stage(ctx, progress); err != nil {
+			return nil, err
+		}
 	}
 	if err := syncFile(stage); err != nil {
 		return nil, err
@@ -255,9 +406,23 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, progress fun
 		}
 		return nil, fmt.Errorf("restore: %w", err)
 	}
+	committed = true
+	res := &domain.RestoreResult{Source: src, PreRestore: pre, SchemaVersion: info.SchemaVersion, Rows: info.Rows}
+	if fr != nil {
+		aside, ferr := applyFiles(fr.entries)
+		if ferr != nil {
+			// The journal stays: the next start finishes the work.
+			return nil, fmt.Errorf("restore: database restored, but putting the files back failed: %w", ferr)
+		}
+		if err := os.Remove(filepath.Join(m.Dir, filesJournal)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			m.Logger.Warn("remove restore journal", "err", err)
+		}
+		fr.result.KeptAside = aside
+		res.Files = &fr.result
+	}
 	step(4)
 	m.Logger.Info("restored database", "source", src, "pre_restore", pre.Name)
-	return &domain.RestoreResult{Source: src, PreRestore: pre, SchemaVersion: info.SchemaVersion, Rows: info.Rows}, nil
+	return res, nil
 }
 
 // errNoLink is a failed hard link of the database into the backups folder.

@@ -40,15 +40,19 @@ type Scheduler struct {
 	// Logger receives job failures and recovered panics.
 	Logger *slog.Logger
 
-	mu       sync.Mutex
-	cron     *cron.Cron
-	entries  map[string]cron.EntryID
-	running  map[string]bool
-	jobs     map[string]jobFunc
-	schedule domain.Schedule
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	mu      sync.Mutex
+	cron    *cron.Cron
+	entries map[string]cron.EntryID
+	// destEntries are the destinations' jobs; destKey is the stored
+	// destinations they were registered from.
+	destEntries map[string]cron.EntryID
+	destKey     string
+	running     map[string]bool
+	jobs        map[string]jobFunc
+	schedule    domain.Schedule
+	ctx         context.Context
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
 }
 
 // NewScheduler returns a Scheduler for m's database.
@@ -110,6 +114,9 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.Manager.Recover(); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+		s.Logger.Error("recover an interrupted restore", "err", err)
+	}
 
 	live, err := holdLive(s.Manager.Dir)
 	if err != nil {
@@ -126,7 +133,12 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		live.release()
 		return err
 	}
+	s.destEntries = make(map[string]cron.EntryID)
+	s.cron.Schedule(cron.Every(time.Minute), cron.FuncJob(s.refreshDestinations))
 	s.cron.Start()
+	s.mu.Unlock()
+	s.refreshDestinations()
+	s.mu.Lock()
 
 	if missed, err := s.missedBackup(ctx, sch, since); err != nil {
 		s.Logger.Error("check for a missed backup", "err", err)
@@ -216,7 +228,7 @@ func (s *Scheduler) Next() map[string]time.Time {
 	if s.cron == nil {
 		return out
 	}
-	for id, entry := range s.entries {
+	for id, entry := range s.allEntries() {
 		if e := s.cron.Entry(entry); e.Valid() {
 			if !e.Next.IsZero() {
 				out[id] = e.Next
@@ -224,6 +236,18 @@ func (s *Scheduler) Next() map[string]time.Time {
 				out[id] = e.Schedule.Next(time.Now())
 			}
 		}
+	}
+	return out
+}
+
+// allEntries returns the entries of every job; the caller holds s.mu.
+func (s *Scheduler) allEntries() map[string]cron.EntryID {
+	out := make(map[string]cron.EntryID, len(s.entries)+len(s.destEntries))
+	for id, e := range s.entries {
+		out[id] = e
+	}
+	for id, e := range s.destEntries {
+		out[id] = e
 	}
 	return out
 }

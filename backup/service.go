@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/reelvault/reelvault/domain"
@@ -32,9 +33,47 @@ func (s *Service) Backup(ctx context.Context) (*domain.Backup, error) {
 	return s.Manager.Backup(ctx, Options{Kind: domain.BackupManual})
 }
 
-// Backups lists the verified backups.
+// Backups lists the verified backup sets of every connected destination.
 func (s *Service) Backups(ctx context.Context) ([]*domain.Backup, error) {
-	return s.Manager.List(ctx)
+	return s.Manager.ListAll(ctx)
+}
+
+var _ domain.DestinationService = (*Service)(nil)
+
+// Destinations lists the destinations with their state and next run.
+func (s *Service) Destinations(ctx context.Context) ([]domain.DestinationStatus, error) {
+	return s.Scheduler.Destinations(ctx)
+}
+
+// AddDestination adds a destination and schedules it.
+func (s *Service) AddDestination(ctx context.Context, d domain.Destination, passphrase string) (*domain.DestinationStatus, error) {
+	return s.Scheduler.AddDestination(ctx, d, passphrase)
+}
+
+// RemoveDestination forgets a destination.
+func (s *Service) RemoveDestination(ctx context.Context, name string) error {
+	return s.Scheduler.RemoveDestination(ctx, name)
+}
+
+// BackupTo takes a manual backup set into a destination.
+func (s *Service) BackupTo(ctx context.Context, to string, dbOnly bool) (*domain.Backup, error) {
+	return s.Manager.BackupTo(ctx, to, Options{Kind: domain.BackupManual, DBOnly: dbOnly})
+}
+
+// RestoreSet restores a set of any connected destination, by name only: a
+// request can never name a file.
+func (s *Service) RestoreSet(ctx context.Context, name string, opts domain.RestoreRequest) (*domain.RestoreResult, error) {
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return nil, domain.Invalidf("name", "Backup name %q is not a catalogue name.", name)
+	}
+	list, err := s.Manager.ListAll(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(list, func(b *domain.Backup) bool { return b.Name == name }) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no backup called %q.", name)
+	}
+	return s.Manager.RestoreWith(ctx, name, RestoreOptions{Passphrase: opts.Passphrase, Into: opts.Into, DBOnly: opts.DBOnly})
 }
 
 // find returns the catalogue entry called name. Only names that the

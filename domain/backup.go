@@ -37,6 +37,14 @@ type Backup struct {
 	Rows          map[string]int64 `json:"rows"` // rows per table
 	VerifiedAt    time.Time        `json:"verified_at"`
 	Path          string           `json:"path,omitempty"` // absolute path; filled when listed
+	// Media describes the video files the set holds; nil for a
+	// database-only backup.
+	Media *BackupMedia `json:"media,omitempty"`
+	// Destination names where the set is: DestinationLocal or a
+	// destination the owner added.
+	Destination string `json:"destination,omitempty"`
+	// Encrypted sets restore only with their destination's passphrase.
+	Encrypted bool `json:"encrypted,omitempty"`
 }
 
 // BackupList is the catalogue of verified backups, newest first, the same
@@ -120,6 +128,9 @@ type RestoreResult struct {
 	PreRestore    *Backup          `json:"pre_restore"`    // the backup an undo returns to
 	SchemaVersion int64            `json:"schema_version"` // of the restored file, before migrating it forward
 	Rows          map[string]int64 `json:"rows"`
+	// Files is what became of the set's video files; nil when the set has
+	// none or only the database was restored.
+	Files *RestoredFiles `json:"files,omitempty"`
 }
 
 // BackupService takes, lists, serves and restores verified backups and runs

@@ -16,13 +16,13 @@ import (
 func init() {
 	Register(&Command{
 		Name:    "backup",
-		Args:    "[--out PATH]",
-		Summary: "Take a verified, compressed backup while the database stays in use.",
+		Args:    "[--db-only] [--to NAME] [--out PATH]",
+		Summary: "Take a verified backup set (the database and the video files it references) while the database stays in use.",
 		Run:     runBackup,
 	})
 	Register(&Command{
 		Name:    "backups",
-		Summary: "List the verified backups in the backups folder, newest first.",
+		Summary: "List the verified backup sets of every connected destination, newest first.",
 		Run:     runBackups,
 	})
 }
@@ -37,7 +37,13 @@ func (env *Env) backupManager(ctx context.Context) (*backup.Manager, error) {
 	if db.Engine() != store.EngineSQLite {
 		return nil, domain.Errorf(domain.EINVALID, "This Reelvault keeps its data in PostgreSQL, whose server does its own backups and maintenance: back it up with pg_dump (or your provider's snapshots), or write the history as JSON with \"reelvault export\".")
 	}
-	return env.svc.BackupManager(), nil
+	m := env.svc.BackupManager()
+	// A restore killed half way is finished or undone before anything
+	// looks at the data; while another operation runs, that one does it.
+	if err := m.Recover(); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+		return nil, err
+	}
+	return m, nil
 }
 
 // storeDB opens the services and returns the store's DB; what names the
@@ -96,7 +102,9 @@ func (env *Env) progress() (func(domain.BackupProgress), func()) {
 
 func runBackup(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	out := fs.String("out", "", "write the backup to `PATH` (a file or a folder) instead of the backups folder")
+	out := fs.String("out", "", "write the database backup to `PATH` (a file or a folder) instead of a destination")
+	dbOnly := fs.Bool("db-only", false, "back up the database alone, without the video files")
+	to := fs.String("to", "", "take the set into destination `NAME` (see \"reelvault destination list\")")
 	if _, err := env.Parse(fs, args); err != nil {
 		return err
 	}
@@ -105,7 +113,7 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	show, done := env.progress()
-	b, err := m.Backup(ctx, backup.Options{Out: *out, Progress: show})
+	b, err := m.BackupTo(ctx, *to, backup.Options{Out: *out, DBOnly: *dbOnly, Progress: show})
 	done()
 	if err != nil {
 		return err
@@ -114,6 +122,19 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 		return env.PrintJSON(b)
 	}
 	env.Printf("Backed up to %s (%s, %d tasks, verified).\n", b.Path, fmtBytes(b.Size), b.Rows["tasks"])
+	if md := b.Media; md != nil {
+		env.Printf("Video files: %d (%s), %d new (%s); each stored file was hashed again where it landed.\n",
+			md.Files, fmtBytes(md.Bytes), md.NewFiles, fmtBytes(md.NewBytes))
+		if md.SkippedCount > 0 {
+			env.Printf("%d referenced files are not in the set:\n", md.SkippedCount)
+			for _, s := range md.Skipped {
+				env.Printf("  %s (%s)\n", s.Path, s.Reason)
+			}
+			if n := md.SkippedCount - int64(len(md.Skipped)); n > 0 {
+				env.Printf("  and %d more\n", n)
+			}
+		}
+	}
 	return nil
 }
 
@@ -125,7 +146,7 @@ func runBackups(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	list, err := m.List(ctx)
+	list, err := m.ListAll(ctx)
 	if err != nil {
 		return err
 	}
@@ -136,9 +157,21 @@ func runBackups(ctx context.Context, env *Env, args []string) error {
 		env.Printf("No backups yet in %s. Run \"reelvault backup\" to take one.\n", m.Dir)
 		return nil
 	}
-	tb := env.Table("NAME", "KIND", "CREATED", "SIZE", "SCHEMA", "TASKS", "VERIFIED")
+	tb := env.Table("NAME", "DESTINATION", "KIND", "CONTENT", "FILES", "MEDIA", "CREATED", "SIZE", "TASKS", "VERIFIED")
 	for _, b := range list {
-		tb.Row(b.Name, b.Kind, fmtTime(b.CreatedAt), fmtBytes(b.Size), b.SchemaVersion, b.Rows["tasks"], fmtTime(b.VerifiedAt))
+		content, files, media := "database only", "-", "-"
+		if b.Media != nil {
+			content = "database + videos"
+			files, media = fmt.Sprint(b.Media.Files), fmtBytes(b.Media.Bytes)
+		}
+		if b.Encrypted {
+			content += " (encrypted)"
+		}
+		verified := fmtTime(b.VerifiedAt)
+		if b.VerifiedAt.IsZero() {
+			verified = "no"
+		}
+		tb.Row(b.Name, b.Destination, b.Kind, content, files, media, fmtTime(b.CreatedAt), fmtBytes(b.Size), b.Rows["tasks"], verified)
 	}
 	return tb.Flush()
 }

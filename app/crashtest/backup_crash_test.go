@@ -87,6 +87,10 @@ func strays(t *testing.T, dir string, list []*domain.Backup) []string {
 	listed := map[string]bool{"catalog.json": true, ".lock": true, ".live": true, "restore-journal.json": true}
 	for _, b := range list {
 		listed[b.Name] = true
+		listed[strings.SplitN(b.Name, ".db", 2)[0]+".media.json"] = true
+	}
+	if len(list) > 0 {
+		listed["objects"], listed["hashcache.json"] = true, true
 	}
 	var out []string
 	for _, e := range entries {

@@ -60,8 +60,21 @@ func (s *Server) handleListBackups(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) handleCreateBackup(w http.ResponseWriter, r *http.Request) error {
-	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
+	var in createBackupRequest
+	if err := decodeJSON(w, r, &in, true); err != nil {
 		return err
+	}
+	if in.DBOnly || in.To != "" {
+		ds := s.destinations()
+		if ds == nil {
+			return domain.Invalidf("to", "This server takes database backups only.")
+		}
+		b, err := ds.BackupTo(r.Context(), in.To, in.DBOnly)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, b)
+		return nil
 	}
 	b, err := s.cfg.Backup.Backup(r.Context())
 	if err != nil {
@@ -85,8 +98,20 @@ func (s *Server) handleDownloadBackup(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) handleRestore(w http.ResponseWriter, r *http.Request) error {
-	if err := decodeJSON(w, r, &struct{}{}, true); err != nil {
+	var in domain.RestoreRequest
+	if err := decodeJSON(w, r, &in, true); err != nil {
 		return err
+	}
+	if ds := s.destinations(); ds != nil {
+		res, err := ds.RestoreSet(r.Context(), r.PathValue("name"), in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, res)
+		return nil
+	}
+	if in != (domain.RestoreRequest{}) {
+		return domain.Invalidf("into", "This server restores databases only.")
 	}
 	res, err := s.cfg.Backup.Restore(r.Context(), r.PathValue("name"))
 	if err != nil {

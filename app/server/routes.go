@@ -80,6 +80,7 @@ func (s *Server) register() {
 		{"GET", "/api/v1/status", Owner, "meta", s.handleStatus},
 	}
 	s.routes = append(s.routes, s.backupRoutes()...)
+	s.routes = append(s.routes, s.destinationRoutes()...)
 	s.routes = append(s.routes, s.mediaRootRoutes()...)
 
 	// probe knows each path without its method, to tell 405 from 404.

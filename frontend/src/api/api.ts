@@ -1,5 +1,9 @@
 import type {
   Backup,
+  DestinationInput,
+  RestoreRequest,
+  RestoreResult,
+  DestinationStatus,
   DayStats,
   AppStatus,
   JobRun,
@@ -50,6 +54,14 @@ export interface Api {
   listBackups(): Promise<Backup[]>;
   createBackup(): Promise<Backup>;
   restoreBackup(name: string): Promise<void>;
+  /** The backup destinations: the local folder first, connected or unplugged. */
+  listDestinations(): Promise<DestinationStatus[]>;
+  addDestination(input: DestinationInput): Promise<DestinationStatus>;
+  removeDestination(name: string): Promise<void>;
+  /** Takes a manual backup set into a destination ("" for the local folder). */
+  backupTo(to: string, dbOnly: boolean): Promise<Backup>;
+  /** Restores a set of any destination: with a passphrase, into a folder, or the database alone. */
+  restoreSet(name: string, opts: RestoreRequest): Promise<RestoreResult>;
   undoRestore(): Promise<void>;
   getSchedule(): Promise<ScheduleRuns>;
   setSchedule(s: Schedule): Promise<ScheduleRuns>;

@@ -114,6 +114,9 @@ describe('createHttpApi', () => {
     await api.listMediaRoots();
     await api.addMediaRoot('/srv/clips');
     await api.removeMediaRoot('/srv/my clips');
+    await api.backupTo('usb', true);
+    await api.restoreSet('s.db.zst.age', { passphrase: 'pw pw pw pw' });
+    await api.removeDestination('usb');
     expect(calls.map((c) => `${c.method} ${c.url} ${c.body ?? ''}`.trim())).toEqual([
       'POST /api/v1/users/a%20b/quota {"quota":7}',
       'POST /api/v1/users/ann/deactivate',
@@ -122,6 +125,9 @@ describe('createHttpApi', () => {
       'GET /api/v1/media-roots',
       'POST /api/v1/media-roots {"path":"/srv/clips"}',
       'DELETE /api/v1/media-roots?path=%2Fsrv%2Fmy+clips',
+      'POST /api/v1/backups {"to":"usb","db_only":true}',
+      'POST /api/v1/backups/s.db.zst.age/restore {"passphrase":"pw pw pw pw"}',
+      'DELETE /api/v1/destinations/usb',
     ]);
   });
 

@@ -1,7 +1,7 @@
 import type { Api, MaintenanceOp } from './api';
 import { ApiError, errorFromHttp } from './errors';
 import { toSearchParams, unwrap } from './query';
-import type { AppStatus, Backup, DayStats, DBStatus, JobRun, Notification, StatusCounts, User, UserWithKey } from './types';
+import type { AppStatus, Backup, DayStats, DBStatus, DestinationStatus, JobRun, Notification, StatusCounts, User, UserWithKey } from './types';
 
 /** What the HTTP transport needs from its surroundings (injectable for tests). */
 export interface HttpDeps {
@@ -78,6 +78,13 @@ export function createHttpApi(deps: HttpDeps): Api {
     createBackup: () => call('POST', '/api/v1/backups'),
     restoreBackup: (name) => call('POST', `/api/v1/backups/${encodeURIComponent(name)}/restore`),
     undoRestore: () => call('POST', '/api/v1/restore/undo'),
+    listDestinations: async () => unwrap<DestinationStatus>(await call('GET', '/api/v1/destinations'), 'destinations'),
+    addDestination: (input) => call('POST', '/api/v1/destinations', input),
+    removeDestination: async (name) => {
+      await call('DELETE', `/api/v1/destinations/${encodeURIComponent(name)}`);
+    },
+    backupTo: (to, dbOnly) => call('POST', '/api/v1/backups', { to, db_only: dbOnly }),
+    restoreSet: (name, opts) => call('POST', `/api/v1/backups/${encodeURIComponent(name)}/restore`, opts),
     getSchedule: () => call('GET', '/api/v1/schedule'),
     setSchedule: (s) => call('PUT', '/api/v1/schedule', s),
     listJobs: async () => unwrap<JobRun>(await call('GET', '/api/v1/jobs'), 'jobs'),

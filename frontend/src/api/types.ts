@@ -165,6 +165,77 @@ export interface Backup {
   rows: Record<string, number>;
   verified_at: string;
   path?: string;
+  /** The video files the set holds; absent for a database-only backup. */
+  media?: BackupMedia;
+  /** "local" or the name of a destination the owner added. */
+  destination?: string;
+  /** An encrypted set restores only with its destination's passphrase. */
+  encrypted?: boolean;
+}
+
+/** A video file a backup set references but does not hold, and why. */
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+/** The video files of one backup set (stored once, shared between sets). */
+export interface BackupMedia {
+  files: number;
+  bytes: number;
+  new_files: number;
+  new_bytes: number;
+  skipped?: SkippedFile[];
+  skipped_count: number;
+}
+
+/** A folder that receives backup sets, and its state. */
+export interface DestinationStatus {
+  name: string;
+  dir: string;
+  cron: string;
+  keep: number;
+  encrypted: boolean;
+  added_at: string;
+  /** False when the folder is missing or not mounted. */
+  connected: boolean;
+  sets: number;
+  last_backup?: string;
+  next_run?: string;
+  problem?: string;
+}
+
+/** Options of a restore of a backup set. */
+export interface RestoreRequest {
+  passphrase?: string;
+  /** An absolute folder to put the video files under (the database is re-linked there). */
+  into?: string;
+  db_only?: boolean;
+}
+
+/** What a restore did. */
+export interface RestoreResult {
+  source: string;
+  pre_restore: Backup;
+  schema_version: number;
+  rows: Record<string, number>;
+  files?: {
+    restored: number;
+    bytes: number;
+    same: number;
+    kept_aside?: SkippedFile[];
+    relinked?: string;
+  };
+}
+
+/** A destination to add. */
+export interface DestinationInput {
+  name: string;
+  dir: string;
+  cron: string;
+  keep: number;
+  encrypt: boolean;
+  passphrase: string;
 }
 
 /** How far a backup or restore has come. */

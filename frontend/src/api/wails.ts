@@ -29,6 +29,11 @@ export interface DesktopBindings {
   CreateBackup(): Promise<unknown>;
   RestoreBackup(name: string): Promise<unknown>;
   UndoRestore(): Promise<unknown>;
+  ListDestinations(): Promise<unknown>;
+  AddDestination(input: unknown): Promise<unknown>;
+  RemoveDestination(name: string): Promise<unknown>;
+  BackupTo(to: string, dbOnly: boolean): Promise<unknown>;
+  RestoreSet(name: string, opts: unknown): Promise<unknown>;
   GetSchedule(): Promise<unknown>;
   SetSchedule(s: unknown): Promise<unknown>;
   ListJobs(): Promise<unknown>;
@@ -106,6 +111,13 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     undoRestore: async () => {
       await call('UndoRestore');
     },
+    listDestinations: () => list('ListDestinations'),
+    addDestination: (input) => call('AddDestination', input),
+    removeDestination: async (name) => {
+      await call('RemoveDestination', name);
+    },
+    backupTo: (to, dbOnly) => call('BackupTo', to, dbOnly),
+    restoreSet: (name, opts) => call('RestoreSet', name, opts),
     getSchedule: () => call('GetSchedule'),
     setSchedule: (s) => call('SetSchedule', s),
     listJobs: async () => unwrap<JobRun>(await call('ListJobs'), 'jobs'),

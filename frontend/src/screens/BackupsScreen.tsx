@@ -5,6 +5,8 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { ProgressBar } from '../components/ProgressBar';
 import { compareRows } from '../lib/compare';
 import { describeCron, describeCronZh } from '../lib/cron';
+import { DestinationsCard } from '../components/DestinationsCard';
+import { SetContents } from '../components/SetContents';
 import { formatBytes, formatCount, formatDateTime, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { api, useClock, useNotifications } from '../state';
@@ -285,7 +287,10 @@ export function BackupsScreen() {
                     <div>{formatDateTime(b.created_at)}</div>
                     <div class="faint mono" style={{ fontSize: '11px' }}>{b.name}</div>
                   </td>
-                  <td class="muted">{named('kind', b.kind)}</td>
+                  <td class="muted">
+                    {named('kind', b.kind)}
+                    <SetContents backup={b} />
+                  </td>
                   <td class="num" data-label={t('backups.colTasks')}>{formatCount(b.rows?.tasks)}</td>
                   <td class="num" data-label={t('backups.colUsers')}>{formatCount(b.rows?.users)}</td>
                   <td class="num" data-label={t('backups.colSize')}>{formatBytes(b.size)}</td>
@@ -301,6 +306,7 @@ export function BackupsScreen() {
           </table>
         )}
       </div>
+      <DestinationsCard onBackup={backups.reload} />
       <div class="grid-2">
         {schedule.data ? (
           <ScheduleCard schedule={schedule.data} onSaved={() => schedule.reload()} />

@@ -1,5 +1,27 @@
 export namespace desktop {
 	
+	export class DestinationInput {
+	    name: string;
+	    dir: string;
+	    cron: string;
+	    keep: number;
+	    encrypt: boolean;
+	    passphrase: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DestinationInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.dir = source["dir"];
+	        this.cron = source["cron"];
+	        this.keep = source["keep"];
+	        this.encrypt = source["encrypt"];
+	        this.passphrase = source["passphrase"];
+	    }
+	}
 	export class Status {
 	    version: string;
 	    commit?: string;
@@ -52,6 +74,60 @@ export namespace desktop {
 
 export namespace domain {
 	
+	export class SkippedFile {
+	    path: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SkippedFile(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class BackupMedia {
+	    files: number;
+	    bytes: number;
+	    new_files: number;
+	    new_bytes: number;
+	    skipped?: SkippedFile[];
+	    skipped_count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new BackupMedia(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	        this.new_files = source["new_files"];
+	        this.new_bytes = source["new_bytes"];
+	        this.skipped = this.convertValues(source["skipped"], SkippedFile);
+	        this.skipped_count = source["skipped_count"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Backup {
 	    name: string;
 	    kind: string;
@@ -64,6 +140,9 @@ export namespace domain {
 	    // Go type: time
 	    verified_at: any;
 	    path?: string;
+	    media?: BackupMedia;
+	    destination?: string;
+	    encrypted?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Backup(source);
@@ -80,6 +159,9 @@ export namespace domain {
 	        this.rows = source["rows"];
 	        this.verified_at = this.convertValues(source["verified_at"], null);
 	        this.path = source["path"];
+	        this.media = this.convertValues(source["media"], BackupMedia);
+	        this.destination = source["destination"];
+	        this.encrypted = source["encrypted"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -130,6 +212,7 @@ export namespace domain {
 		    return a;
 		}
 	}
+	
 	export class TableSize {
 	    name: string;
 	    bytes: number;
@@ -219,6 +302,59 @@ export namespace domain {
 	        this.avg_generation_time = source["avg_generation_time"];
 	        this.p95_generation_time = source["p95_generation_time"];
 	    }
+	}
+	export class DestinationStatus {
+	    name: string;
+	    dir: string;
+	    cron: string;
+	    keep: number;
+	    encrypted: boolean;
+	    // Go type: time
+	    added_at: any;
+	    connected: boolean;
+	    sets: number;
+	    // Go type: time
+	    last_backup?: any;
+	    // Go type: time
+	    next_run?: any;
+	    problem?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DestinationStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.dir = source["dir"];
+	        this.cron = source["cron"];
+	        this.keep = source["keep"];
+	        this.encrypted = source["encrypted"];
+	        this.added_at = this.convertValues(source["added_at"], null);
+	        this.connected = source["connected"];
+	        this.sets = source["sets"];
+	        this.last_backup = this.convertValues(source["last_backup"], null);
+	        this.next_run = this.convertValues(source["next_run"], null);
+	        this.problem = source["problem"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Event {
 	    id: number;
@@ -354,22 +490,40 @@ export namespace domain {
 	        this.roots = source["roots"];
 	    }
 	}
-	export class RestoreResult {
-	    source: string;
-	    pre_restore?: Backup;
-	    schema_version: number;
-	    rows: Record<string, number>;
+	export class RestoreRequest {
+	    passphrase?: string;
+	    into?: string;
+	    db_only?: boolean;
 	
 	    static createFrom(source: any = {}) {
-	        return new RestoreResult(source);
+	        return new RestoreRequest(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.source = source["source"];
-	        this.pre_restore = this.convertValues(source["pre_restore"], Backup);
-	        this.schema_version = source["schema_version"];
-	        this.rows = source["rows"];
+	        this.passphrase = source["passphrase"];
+	        this.into = source["into"];
+	        this.db_only = source["db_only"];
+	    }
+	}
+	export class RestoredFiles {
+	    restored: number;
+	    bytes: number;
+	    same: number;
+	    kept_aside?: SkippedFile[];
+	    relinked?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoredFiles(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.restored = source["restored"];
+	        this.bytes = source["bytes"];
+	        this.same = source["same"];
+	        this.kept_aside = this.convertValues(source["kept_aside"], SkippedFile);
+	        this.relinked = source["relinked"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -390,6 +544,45 @@ export namespace domain {
 		    return a;
 		}
 	}
+	export class RestoreResult {
+	    source: string;
+	    pre_restore?: Backup;
+	    schema_version: number;
+	    rows: Record<string, number>;
+	    files?: RestoredFiles;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.source = source["source"];
+	        this.pre_restore = this.convertValues(source["pre_restore"], Backup);
+	        this.schema_version = source["schema_version"];
+	        this.rows = source["rows"];
+	        this.files = this.convertValues(source["files"], RestoredFiles);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class Schedule {
 	    backup: string;
 	    keep: number;
@@ -485,6 +678,7 @@ export namespace domain {
 		    return a;
 		}
 	}
+	
 	
 	export class Video {
 	    id: number;

@@ -1,0 +1,96 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reelvault/reelvault/app/cli"
+	"github.com/reelvault/reelvault/domain"
+)
+
+func TestBackupMedia(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	clip := filepath.Join(r.dir, "media", "alice", "final.mp4")
+	os.MkdirAll(filepath.Dir(clip), 0o755)
+	os.WriteFile(clip, []byte(strings.Repeat("frame ", 5000)), 0o644)
+	id := r.createTask("alice", "first")
+	r.ok("task", "start", id)
+	r.ok("task", "complete", id, "--video", clip)
+
+	b := decode[domain.Backup](t, r.ok("--json", "backup"))
+	if b.Media == nil || b.Media.Files != 1 || b.Media.NewFiles != 1 {
+		t.Fatalf("backup media=%+v, want the one video", b.Media)
+	}
+	quick := decode[domain.Backup](t, r.ok("--json", "backup", "--db-only"))
+	if quick.Media != nil {
+		t.Fatalf("--db-only backup holds media %+v", quick.Media)
+	}
+	out := r.ok("backups").Stdout
+	if !strings.Contains(out, "database + videos") || !strings.Contains(out, "database only") {
+		t.Fatalf("backups does not tell the kinds apart:\n%s", out)
+	}
+
+	disk := t.TempDir()
+	if res := r.run("destination", "add", "usb", disk, "--cron", "bad"); res.Code != cli.ExitError || !strings.Contains(res.Stderr, "cron") {
+		t.Fatalf("destination add with a bad schedule: exit %d, stderr %s", res.Code, res.Stderr)
+	}
+	r.env[cli.EnvPassphrase] = "correct horse battery"
+	r.ok("destination", "add", "usb", disk, "--cron", "0 4 * * *", "--keep", "3", "--encrypt")
+	ds := decode[[]domain.DestinationStatus](t, r.ok("--json", "destination", "list"))
+	if len(ds) != 2 || ds[1].Name != "usb" || !ds[1].Connected || !ds[1].Encrypted {
+		t.Fatalf("destinations=%+v", ds)
+	}
+	onDisk := decode[domain.Backup](t, r.ok("--json", "backup", "--to", "usb"))
+	if onDisk.Destination != "usb" || !onDisk.Encrypted || onDisk.Media == nil {
+		t.Fatalf("backup --to usb=%+v", onDisk)
+	}
+
+	// The video is lost; the set on the disk brings it back.
+	want, _ := os.ReadFile(clip)
+	os.Remove(clip)
+	delete(r.env, cli.EnvPassphrase)
+	res := r.run("restore", onDisk.Name, "--yes")
+	if res.Code == cli.ExitOK || !strings.Contains(res.Stderr, "passphrase") {
+		t.Fatalf("restore of an encrypted set without the passphrase: exit %d, stderr %s", res.Code, res.Stderr)
+	}
+	r.env[cli.EnvPassphrase] = "not the passphrase"
+	res = r.run("restore", onDisk.Name, "--yes")
+	if res.Code == cli.ExitOK || !strings.Contains(res.Stderr, "Wrong passphrase") {
+		t.Fatalf("restore with a wrong passphrase: exit %d, stderr %s", res.Code, res.Stderr)
+	}
+	if _, err := os.Stat(clip); err == nil {
+		t.Fatal("a refused restore put the file back")
+	}
+	r.env[cli.EnvPassphrase] = "correct horse battery"
+	out = r.ok("--json", "restore", onDisk.Name, "--yes").Stdout
+	if !strings.Contains(out, `"restored": 1`) {
+		t.Fatalf("restore output:\n%s", out)
+	}
+	os.Remove(clip)
+	res = r.run("restore", onDisk.Name, "--yes")
+	out = res.Stdout
+	if !strings.Contains(out, "Video files: 1 put back") {
+		t.Fatalf("restore output:\n%s", out)
+	}
+	if got, _ := os.ReadFile(clip); string(got) != string(want) {
+		t.Fatal("the video did not come back")
+	}
+
+	// The disk is unplugged: shown as such, a backup to it says so.
+	os.Rename(disk, disk+"-away")
+	out = r.ok("destination", "list").Stdout
+	if !strings.Contains(out, "unplugged") {
+		t.Fatalf("destination list:\n%s", out)
+	}
+	res = r.run("backup", "--to", "usb")
+	if res.Code == cli.ExitOK || !strings.Contains(res.Stderr, "not connected") {
+		t.Fatalf("backup to an unplugged destination: exit %d, stderr %s", res.Code, res.Stderr)
+	}
+	if _, err := os.Stat(disk); err == nil {
+		t.Fatal("a backup to an unplugged destination created its folder")
+	}
+	r.ok("destination", "remove", "usb")
+}
