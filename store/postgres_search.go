@@ -20,6 +20,12 @@ JOIN users u ON u.id = t.user_id`
 // looking up its task, stopping after a page; for a rare term the planner
 // takes the trigram or text-search index instead and sorts the few matches.
 func searchTasksPostgres(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
+	query, args := q.postgresSearchSQL(a)
+	return selectTasks(tx, query, args...)
+}
+
+// postgresSearchSQL returns the query of searchTasksPostgres.
+func (q taskQuery) postgresSearchSQL(a domain.Actor) (string, []any) {
 	search := q.search
 	q.search = searchQuery{}
 	conds, args := q.conds(a)
@@ -29,10 +35,10 @@ func searchTasksPostgres(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error
 		cond += " AND (s.created_at, s.rowid) < (?, ?)"
 		matchArgs = append(matchArgs, q.after.createdAt, q.after.id)
 	}
-	return selectTasks(tx, `SELECT`+taskSelectList+postgresSearchFrom+`
-		WHERE `+cond+andConds(conds)+`
+	return `SELECT` + taskSelectList + postgresSearchFrom + `
+		WHERE ` + cond + andConds(conds) + `
 		ORDER BY s.created_at DESC, s.rowid DESC
-		LIMIT ?`, append(append(matchArgs, args...), q.limit+1)...)
+		LIMIT ?`, append(append(matchArgs, args...), q.limit+1)
 }
 
 // postgresSearchCond returns the condition on task_search s for q.
