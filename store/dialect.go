@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
@@ -163,7 +164,15 @@ func (d *dialect) searchCond(q searchQuery) (string, []any) {
 }
 
 // foldSearch lower-cases s and folds its diacritics.
-func foldSearch(s string) string { return strings.ToLower(foldDiacritics(s)) }
+// ASCII text, by far the most common, skips the Unicode transform.
+func foldSearch(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(foldDiacritics(s))
+		}
+	}
+	return strings.ToLower(s)
+}
 
 // foldDiacritics removes combining marks (café → cafe), as SQLite's
 // unicode61 tokenizer does with remove_diacritics 2; the text and the

@@ -100,17 +100,26 @@ func SearchTerms(text string) []string {
 // (CJK characters are not words: they are matched as runs).
 func eachWord(text string, fn func(start, end int, word string)) {
 	start := -1
-	for i, r := range text {
-		if isWordRune(r) && !isCJK(r) {
+	for i := 0; i < len(text); {
+		var word bool
+		size := 1
+		if c := text[i]; c < utf8.RuneSelf {
+			// ASCII, most text: no Unicode tables.
+			word = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(text[i:])
+			word = isWordRune(r) && !isCJK(r)
+		}
+		if word {
 			if start < 0 {
 				start = i
 			}
-			continue
-		}
-		if start >= 0 {
+		} else if start >= 0 {
 			fn(start, i, text[start:i])
 			start = -1
 		}
+		i += size
 	}
 	if start >= 0 {
 		fn(start, len(text), text[start:])

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -66,23 +67,24 @@ func pageScenes(tx *tx, rows []*taskRow) (map[int64][]sceneText, error) {
 	for i, r := range rows {
 		args[i] = r.ID
 	}
-	var found []struct {
-		TaskID      int64  `db:"task_id"`
-		SceneNumber int    `db:"scene_number"`
-		Description string `db:"description"`
-	}
-	if err := tx.sel(&found, `
+	err := tx.each(`
 		SELECT
 			task_id,
 			scene_number,
 			description
 		FROM scripts
 		WHERE task_id IN (?`+strings.Repeat(", ?", len(rows)-1)+`)
-		ORDER BY task_id, scene_number`, args...); err != nil {
+		ORDER BY task_id, scene_number`, args, func(rs *sql.Rows) error {
+		var id int64
+		var s sceneText
+		if err := rs.Scan(&id, &s.number, &s.text); err != nil {
+			return err
+		}
+		scenes[id] = append(scenes[id], s)
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("search snippets: %w", err)
-	}
-	for _, f := range found {
-		scenes[f.TaskID] = append(scenes[f.TaskID], sceneText{f.SceneNumber, f.Description})
 	}
 	return scenes, nil
 }
