@@ -257,3 +257,90 @@ func BenchmarkTaskService_FindTasks_SearchZipf(b *testing.B) {
 func BenchmarkTaskService_FindTasks_SearchZipfExact(b *testing.B) {
 	benchSearchZipf(b, func(w string) string { return `"` + w + `"` })
 }
+
+var (
+	pgZipfOnce sync.Once
+	pgZipfDB   *store.DB
+	pgZipfRaw  *sql.DB
+	pgZipfErr  error
+)
+
+// mustPostgresZipfFixture migrates the Zipf history into a new PostgreSQL
+// database (see mustPostgresFixture).
+func mustPostgresZipfFixture(b *testing.B) (*store.DB, *sql.DB) {
+	b.Helper()
+	lite, _ := mustZipfFixture(b)
+	c := mustBenchCluster(b)
+	pgZipfOnce.Do(func() {
+		ctx := context.Background()
+		url, err := c.CreateDatabase(ctx, "zipf")
+		if err != nil {
+			pgZipfErr = err
+			return
+		}
+		db := store.NewDB(url)
+		db.Logger = slog.New(slog.DiscardHandler)
+		if pgZipfErr = db.Open(ctx); pgZipfErr != nil {
+			return
+		}
+		dir, err := os.MkdirTemp("", "reelvault-pg-zipf-")
+		if err != nil {
+			pgZipfErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		src, err := snapshot(ctx, lite.Path, filepath.Join(dir, "snapshot.db"))
+		if err != nil {
+			pgZipfErr = err
+			return
+		}
+		defer src.Close()
+		if _, pgZipfErr = store.CopyToPostgres(ctx, src, db, store.CopyOptions{Batch: 2000}); pgZipfErr != nil {
+			return
+		}
+		if pgZipfRaw, pgZipfErr = sql.Open("pgx", url); pgZipfErr != nil {
+			return
+		}
+		if _, pgZipfErr = pgZipfRaw.ExecContext(ctx, "ANALYZE"); pgZipfErr != nil {
+			return
+		}
+		pgZipfDB = db
+	})
+	if pgZipfErr != nil {
+		b.Fatal(pgZipfErr)
+	}
+	return pgZipfDB, pgZipfRaw
+}
+
+// BenchmarkPostgres_FindTasks_SearchZipf: the PostgreSQL store (newest 50
+// with snippets, words also matched by stem) against the query it ran
+// before version 8 (the substring walk alone) through pgx in the same run.
+func BenchmarkPostgres_FindTasks_SearchZipf(b *testing.B) {
+	for _, rank := range []int{0, 9, 99, 999} {
+		word := zipfWords[rank]
+		b.Run(fmt.Sprintf("rank=%d", rank+1), func(b *testing.B) {
+			db, raw := mustPostgresZipfFixture(b)
+			tasks := store.NewTaskService(db)
+			ctx, owner := context.Background(), domain.WithOwner(context.Background())
+			var l latencies
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				l.timeBoth(b, i, func() error {
+					_, err := tasks.FindTasks(owner, domain.TaskFilter{Search: word, Limit: 50})
+					return err
+				}, func() error {
+					rows, err := raw.QueryContext(ctx, pg(`SELECT`+strings.Replace(rawTaskColumns, "FROM tasks t", "FROM task_search s JOIN tasks t ON t.id = s.rowid", 1)+`
+						WHERE s.body LIKE ? ESCAPE '\'
+						ORDER BY s.created_at DESC, s.rowid DESC
+						LIMIT ?`), "%"+word+"%", 51)
+					if err != nil {
+						return err
+					}
+					_, err = scanTasks(rows)
+					return err
+				})
+			}
+			l.report(b)
+		})
+	}
+}
