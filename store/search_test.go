@@ -184,3 +184,25 @@ func TestTaskService_SearchSnippet(t *testing.T) {
 		t.Fatalf("snippet %q: want a cut around [lighthouse] with … at both ends", s)
 	}
 }
+
+// TestTaskService_SearchLeaseGivenUp checks that a task failed by lease
+// expiry is found by the words of its error message.
+func TestTaskService_SearchLeaseGivenUp(t *testing.T) {
+	e := newEnv(t)
+	_, _, uctx := e.MustCreateUser(t, "alice", 10)
+	task := e.MustCreateTask(t, uctx, domain.TaskCreate{Prompt: "A slow render"})
+	if _, err := e.Tasks.ClaimTask(e.Owner, domain.ClaimRequest{Worker: "w1", Lease: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(2 * time.Minute)
+	if n, err := e.Tasks.ExpireLeases(e.Owner, 1); err != nil || n != 1 {
+		t.Fatalf("expired %d (%v), want 1", n, err)
+	}
+	page, err := e.Tasks.FindTasks(uctx, domain.TaskFilter{Search: "lease expired"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Tasks) != 1 || page.Tasks[0].TaskID != task.TaskID || page.Tasks[0].Match.Field != domain.MatchError {
+		t.Fatalf("search found %d tasks, want the given-up task matched in its error", len(page.Tasks))
+	}
+}
