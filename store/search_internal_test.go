@@ -137,3 +137,68 @@ func TestSearch_StopsEarly(t *testing.T) {
 		})
 	}
 }
+
+// TestSearch_PostgresMigrationFold checks that migration 8's SQL folding of
+// error messages on PostgreSQL (lower-case, CJK characters set apart)
+// writes the text the store itself writes, so the backfilled rows are
+// found like new ones.
+func TestSearch_PostgresMigrationFold(t *testing.T) {
+	if os.Getenv("REELVAULT_TEST_DB") != EnginePostgres {
+		t.Skip("PostgreSQL only")
+	}
+	db := openSearchDB(t, 1)
+	for _, s := range []string{"显存不足：CUDA 内核启动失败", "CUDA error: Out of Memory", "メモリ不足 (GPU 0)", "메모리 부족"} {
+		var got string
+		err := db.read(context.Background(), false, func(tx *tx) error {
+			return tx.get(&got, `SELECT lower(regexp_replace(?, '([一-鿿㐀-䶿぀-ヿ가-힯])', ' \1 ', 'g'))`, s)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := postgresDialect.searchText(s); got != want {
+			t.Errorf("migration folds %q to %q, the store to %q", s, got, want)
+		}
+	}
+}
+
+// TestSnippet checks the cutting and marking of snippets.
+func TestSnippet(t *testing.T) {
+	terms := func(text string) []searchTerm {
+		q, err := parseSearch(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q.terms
+	}
+	show := func(parts []domain.SnippetPart) string {
+		var b strings.Builder
+		for _, p := range parts {
+			if p.Hit {
+				b.WriteString("[" + p.Text + "]")
+			} else {
+				b.WriteString(p.Text)
+			}
+		}
+		return b.String()
+	}
+	long := strings.Repeat("雾", 100) + "灯塔" + strings.Repeat("海", 200)
+	for _, tt := range []struct {
+		text, search, want string
+		n                  int
+	}{
+		{"CUDA error: out of memory", "cuda memory", "[CUDA] error: out of [memory]", 2},
+		{"Café au lait", "cafe", "[Café] au lait", 1},
+		{"Children running", "child runs", "[Children] [running]", 2},
+		{"no match here", "zebra", "no match here", 0},
+		{long, "灯塔", "…" + strings.Repeat("雾", 40) + "[灯塔]" + strings.Repeat("海", 118) + "…", 1},
+		{"", "x", "", 0},
+	} {
+		hits, n := findHits(tt.text, terms(tt.search), false)
+		if got := show(snippet(tt.text, hits)); got != tt.want || n != tt.n {
+			t.Errorf("snippet of %q for %q = %q (%d terms), want %q (%d)", tt.text, tt.search, got, n, tt.want, tt.n)
+		}
+	}
+	if hits, n := findHits("underwater", terms("water"), true); n != 1 || len(hits) != 1 {
+		t.Errorf("substring match on PostgreSQL: %v %d", hits, n)
+	}
+}
