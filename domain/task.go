@@ -110,6 +110,30 @@ type Task struct {
 	Scripts []*Script `json:"scripts,omitempty"`
 	Videos  []*Video  `json:"videos,omitempty"`
 	Events  []*Event  `json:"events,omitempty"`
+
+	// Match says why the task matched a search; set by searches only.
+	Match *SearchMatch `json:"match,omitempty"`
+}
+
+// Fields a search match can come from (SearchMatch.Field).
+const (
+	MatchPrompt = "prompt"
+	MatchScene  = "scene"
+	MatchError  = "error"
+)
+
+// SearchMatch is the reason a task matched a search: a snippet of the field
+// where its words were found, with the matching words marked.
+type SearchMatch struct {
+	Field       string        `json:"field"`                  // MatchPrompt, MatchScene or MatchError
+	SceneNumber int           `json:"scene_number,omitempty"` // the scene, when Field is MatchScene
+	Snippet     []SnippetPart `json:"snippet"`                // the snippet, in order
+}
+
+// SnippetPart is a piece of a snippet; Hit marks the words that matched.
+type SnippetPart struct {
+	Text string `json:"text"`
+	Hit  bool   `json:"hit,omitempty"`
 }
 
 // TaskCreate is the input of CreateTask.
@@ -135,7 +159,7 @@ type TaskFilter struct {
 	Status      []Status   `json:"status,omitempty"`
 	CreatedFrom *time.Time `json:"created_from,omitempty"` // inclusive
 	CreatedTo   *time.Time `json:"created_to,omitempty"`   // exclusive
-	Search      string     `json:"search,omitempty"`       // full-text over prompts and scene descriptions
+	Search      string     `json:"search,omitempty"`       // full-text over prompts, scene descriptions and error messages
 
 	// Cursor is an opaque keyset cursor from a previous page's NextCursor.
 	Cursor string `json:"cursor,omitempty"`

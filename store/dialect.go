@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
@@ -153,43 +154,25 @@ func (d *dialect) searchText(parts ...string) string {
 }
 
 // searchCond returns the condition on tasks t that selects the tasks whose
-// search text matches match, an FTS5 query made by matchQuery.
-//
-// On PostgreSQL each term of the query (a word, or a run of CJK
-// characters) must occur in the lower-cased text: a CJK run spaced like the
-// text, a word anywhere, not only at a word start as in SQLite (body LIKE
-// '%term%', the term lower-cased and folded too). pg_trgm's GIN index answers
-// words of three or more letters and CJK runs of any length; for a shorter
-// word ("ai") PostgreSQL walks the history newest first until it has a page
-// of matches, which is quick for a common word and, at worst, a scan of the
-// search table for a rare one. The planner picks between the index and the
-// walk by the term's estimated frequency.
-func (d *dialect) searchCond(match string) (string, []any) {
+// search text matches q (see searchTasks).
+func (d *dialect) searchCond(q searchQuery) (string, []any) {
 	if !d.isPostgres() {
-		return "t.id IN (SELECT rowid FROM task_search WHERE task_search MATCH ?)", []any{match}
+		return "t.id IN (SELECT rowid FROM task_search WHERE task_search MATCH ?)", []any{q.fts}
 	}
-	cond, args := d.searchBodyCond(match)
+	cond, args := postgresSearchCond(q)
 	return "t.id IN (SELECT s.rowid FROM task_search s WHERE " + cond + ")", args
 }
 
-// searchBodyCond returns the PostgreSQL condition on task_search s for
-// match (see searchCond).
-func (d *dialect) searchBodyCond(match string) (string, []any) {
-	terms := matchTerms(match)
-	if len(terms) == 0 {
-		return "FALSE", nil
-	}
-	conds := make([]string, len(terms))
-	args := make([]any, len(terms))
-	for i, term := range terms {
-		conds[i] = `s.body LIKE ? ESCAPE '\'`
-		args[i] = "%" + likeEscaper.Replace(foldSearch(searchBody(term))) + "%"
-	}
-	return strings.Join(conds, " AND "), args
-}
-
 // foldSearch lower-cases s and folds its diacritics.
-func foldSearch(s string) string { return strings.ToLower(foldDiacritics(s)) }
+// ASCII text, by far the most common, skips the Unicode transform.
+func foldSearch(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(foldDiacritics(s))
+		}
+	}
+	return strings.ToLower(s)
+}
 
 // foldDiacritics removes combining marks (café → cafe), as SQLite's
 // unicode61 tokenizer does with remove_diacritics 2; the text and the
@@ -203,21 +186,6 @@ func foldDiacritics(s string) string {
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-// matchTerms extracts the terms of an FTS5 query made by matchQuery: each
-// is a quoted string of letters and digits ("forest"*) or of CJK
-// characters separated by spaces ("森 林").
-func matchTerms(match string) []string {
-	var terms []string
-	parts := strings.Split(match, `"`)
-	// Quoted strings are at the odd positions.
-	for i := 1; i < len(parts); i += 2 {
-		if t := strings.ReplaceAll(parts[i], " ", ""); t != "" {
-			terms = append(terms, t)
-		}
-	}
-	return terms
-}
 
 // dayOf returns an expression for the UTC calendar day (YYYY-MM-DD) of a
 // column of microseconds.

@@ -26,11 +26,15 @@ type schema struct {
 // Objects that exist on one engine only, by design: the FTS5 table's rowid
 // is implicit in SQLite, and PostgreSQL searches through a trigram index.
 var (
-	postgresOnlyColumns = []string{"task_search.rowid", "task_search.created_at"}
-	postgresOnlyIndexes = []string{"task_search_body_trgm(body)", "task_search_created(created_at, rowid)"}
+	// The stem column matches word forms with PostgreSQL's text search
+	// (migration 8).
+	postgresOnlyColumns = []string{"task_search.rowid", "task_search.created_at", "task_search.stem"}
+	postgresOnlyIndexes = []string{"task_search_body_trgm(body)", "task_search_created(created_at, rowid)", "task_search_stem(stem)"}
 	// task_search_late orders FTS5 matches (migration 3); PostgreSQL sorts
 	// its search results by created_at and does not need it.
-	sqliteOnlyTables = []string{"task_search_late"}
+	// task_search_terms is FTS5's vocabulary for exact-term search
+	// (migration 8); PostgreSQL matches substrings and stems instead.
+	sqliteOnlyTables = []string{"task_search_late", "task_search_terms"}
 )
 
 // fts5Shadow reports whether table is one of the tables FTS5 keeps the

@@ -114,6 +114,16 @@ func TestExportService_RoundTrip(t *testing.T) {
 		if len(page.Tasks) != 1 {
 			t.Fatalf("search hits=%d, want the imported fox task", len(page.Tasks))
 		}
+		// The error message of an imported failed task, and word forms.
+		for search, field := range map[string]string{"out of memory": domain.MatchError, "renderers": domain.MatchError, "foxes": domain.MatchPrompt} {
+			page, err := store.NewTaskService(db).FindTasks(domain.WithOwner(context.Background()), domain.TaskFilter{Search: search})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Tasks) != 1 || page.Tasks[0].Match.Field != field {
+				t.Fatalf("search %q: %d hits, want the imported task matched in its %s", search, len(page.Tasks), field)
+			}
+		}
 	})
 }
 

@@ -542,13 +542,13 @@ func importTask(tx *tx, t *ExportTask, userIDs map[string]int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	bodies := []string{t.Prompt}
+	var scenes []string
 	for _, s := range t.Scripts {
 		if _, err := tx.exec(insertScriptSQL,
 			id, s.SceneNumber, s.Description, s.Duration, s.CameraMovement, s.Lighting, micros(s.CreatedAt)); err != nil {
 			return false, fmt.Errorf("scene %d: %w", s.SceneNumber, err)
 		}
-		bodies = append(bodies, s.Description)
+		scenes = append(scenes, s.Description)
 	}
 	for _, v := range t.Videos {
 		if _, err := tx.exec(insertVideoSQL,
@@ -562,7 +562,7 @@ func importTask(tx *tx, t *ExportTask, userIDs map[string]int64) (bool, error) {
 			return false, fmt.Errorf("event: %w", err)
 		}
 	}
-	if err := indexTask(tx, id, bodies...); err != nil {
+	if err := addSearchEntry(tx, id, t.Prompt, scenes, t.ErrorMessage); err != nil {
 		return false, err
 	}
 	return true, nil

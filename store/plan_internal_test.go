@@ -91,8 +91,8 @@ func TestQueryPlans_Search(t *testing.T) {
 	uid := int64(3)
 	after := &cursor{createdAt: 1, id: 1}
 	for name, q := range map[string]taskQuery{
-		"Owner":      {match: `"fox"*`, limit: DefaultPageSize},
-		"UserStatus": {match: `"森 林"`, userID: &uid, statuses: []string{"completed"}, after: after, limit: DefaultPageSize},
+		"Owner":      {search: searchQuery{terms: []searchTerm{{text: "fox"}}, fts: `("fox" OR "foxes")`}, limit: DefaultPageSize},
+		"UserStatus": {search: searchQuery{terms: []searchTerm{{text: "森林", cjk: true}}, fts: `"森 林"`}, userID: &uid, statuses: []string{"completed"}, after: after, limit: DefaultPageSize},
 	} {
 		t.Run(name, func(t *testing.T) {
 			q.dialect = db.dialect

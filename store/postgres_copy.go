@@ -172,12 +172,12 @@ func CopyToPostgres(ctx context.Context, src, dst *DB, opts CopyOptions) (*CopyR
 
 // notCopied are the SQLite tables CopyToPostgres leaves out on purpose:
 // goose's version table (the target has its own), the FTS5 index and its
-// shadow tables (rebuilt as task_search), and task_search_late, which only
-// SQLite's search needs (migration 3).
+// shadow tables (rebuilt as task_search), and task_search_late and
+// task_search_terms, which only SQLite's search needs (migrations 3 and 8).
 var notCopied = []string{
 	"goose_db_version",
 	"task_search", "task_search_data", "task_search_idx", "task_search_content", "task_search_docsize", "task_search_config",
-	"task_search_late",
+	"task_search_late", "task_search_terms",
 }
 
 // checkCopyTables refuses a source with a table CopyTables does not know,
@@ -327,14 +327,14 @@ func (c *copier) searchIndex(ctx context.Context) error {
 	var after int64
 	for {
 		var rows []struct {
-			ID     int64    `db:"id"`
-			Prompt string   `db:"prompt"`
-			Scenes []string `db:"-"`
-			Joined *string  `db:"scenes"`
+			ID     int64   `db:"id"`
+			Prompt string  `db:"prompt"`
+			Error  string  `db:"error_message"`
+			Joined *string `db:"scenes"`
 		}
 		err := c.dst.Read(ctx, func(r *sqlx.DB) error {
 			return r.SelectContext(ctx, &rows, `
-				SELECT t.id, t.prompt, string_agg(s.description, E'\n' ORDER BY s.id) AS scenes
+				SELECT t.id, t.prompt, t.error_message, string_agg(s.description, E'\n' ORDER BY s.id) AS scenes
 				FROM tasks t
 				LEFT JOIN scripts s ON s.task_id = t.id
 				WHERE t.id > $1
@@ -354,6 +354,9 @@ func (c *copier) searchIndex(ctx context.Context) error {
 			parts := []string{r.Prompt}
 			if r.Joined != nil {
 				parts = append(parts, *r.Joined)
+			}
+			if r.Error != "" {
+				parts = append(parts, r.Error)
 			}
 			values[i] = "(?, ?)"
 			args = append(args, r.ID, postgresDialect.searchText(parts...))

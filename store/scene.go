@@ -145,7 +145,7 @@ func (s *TaskService) SetScripts(ctx context.Context, taskID string, in []domain
 		}
 		defer stmt.Close()
 		now := micros(tx.now)
-		bodies := []string{r.Prompt}
+		var scenes []string
 		for _, si := range in {
 			var id int64
 			if err := stmt.QueryRowxContext(tx.ctx, r.ID, si.SceneNumber, si.Description, si.Duration, si.CameraMovement, si.Lighting, now).Scan(&id); err != nil {
@@ -154,9 +154,9 @@ func (s *TaskService) SetScripts(ctx context.Context, taskID string, in []domain
 			row := scriptRow{ID: id, SceneNumber: si.SceneNumber, Description: si.Description, Duration: si.Duration,
 				CameraMovement: si.CameraMovement, Lighting: si.Lighting, CreatedAt: now}
 			scripts = append(scripts, row.domain(r.TaskID))
-			bodies = append(bodies, si.Description)
+			scenes = append(scenes, si.Description)
 		}
-		if err := indexTask(tx, r.ID, bodies...); err != nil {
+		if err := indexTask(tx, r.ID, r.Prompt, scenes, r.ErrorMessage); err != nil {
 			return err
 		}
 		r.TotalScenes = len(in)
@@ -170,17 +170,6 @@ func (s *TaskService) SetScripts(ctx context.Context, taskID string, in []domain
 		return nil, err
 	}
 	return scripts, nil
-}
-
-// indexTask replaces the full-text entry of task id.
-func indexTask(tx *tx, id int64, parts ...string) error {
-	if _, err := tx.exec(`DELETE FROM task_search WHERE rowid = ?`, id); err != nil {
-		return fmt.Errorf("index task: %w", err)
-	}
-	if _, err := tx.exec(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`, id, tx.db.dialect.searchText(parts...)); err != nil {
-		return fmt.Errorf("index task: %w", err)
-	}
-	return nil
 }
 
 // findScripts returns r's scripts by scene number. Scanned by hand rather

@@ -2,12 +2,16 @@ package store
 
 import (
 	"cmp"
+	"database/sql/driver"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kljensen/snowball/english"
 	"github.com/reelvault/reelvault/domain"
+	"modernc.org/sqlite"
 )
 
 // MaxSearchChars limits the length of a search text.
@@ -19,7 +23,22 @@ const MaxSearchChars = 1000
 // could never match (the trigram tokenizer needs three characters). The
 // store therefore writes every CJK character as a token of its own and
 // searches a CJK run as a phrase of consecutive characters: 森林 finds
-// 制作森林探险视频. Other scripts stay words, searched by prefix.
+// 制作森林探险视频. Other scripts stay words.
+//
+// A word is searched by prefix (fore finds forest) and by word form
+// (expeditions finds expedition: both have the Snowball English stem
+// "expedit"). FTS5 answers a prefix query by reading every posting of every
+// term with that prefix before it returns the first row, which for a common
+// word in a million tasks costs tens of milliseconds. The SQLite store
+// therefore keeps the index's vocabulary in task_search_terms and turns each
+// word into an OR of the few exact terms it stands for; FTS5 walks exact
+// terms in rowid order and stops after a page, whatever their frequency.
+// PostgreSQL matches words as substrings of the folded text or through the
+// english text-search configuration (migrations/postgres/00008).
+
+// maxWordTerms is how many exact terms a word may stand for before the
+// search falls back to an FTS5 prefix query (a very short prefix).
+const maxWordTerms = 24
 
 // isCJK reports whether r belongs to a script written without spaces.
 func isCJK(r rune) bool {
@@ -52,30 +71,112 @@ func searchBody(parts ...string) string {
 	return b.String()
 }
 
-// matchQuery turns user text into an FTS5 query that matches every word
-// (prefix) and every CJK run (phrase). The user's text is never parsed as
-// FTS syntax: each term is a quoted string of letters and digits only.
-// It returns EINVALID when the text has nothing to search for.
-func matchQuery(text string) (string, error) {
+// SearchBody returns the text the full-text index holds for a task with the
+// given prompt and scene descriptions (and, for a failed task, its error
+// message last). Code that inserts tasks without the TaskService (a bulk
+// import) writes it to task_search with rowid = tasks.id, and the words of
+// the text (SearchTerms) to task_search_terms.
+func SearchBody(prompt string, descriptions ...string) string {
+	return searchBody(append([]string{prompt}, descriptions...)...)
+}
+
+// SearchTerms returns the distinct words of text as the full-text index
+// holds them (lower-case, diacritics removed), CJK characters left out: the
+// rows task_search_terms needs for text.
+func SearchTerms(text string) []string {
+	var terms []string
+	seen := make(map[string]bool)
+	eachWord(text, func(_, _ int, word string) {
+		w := foldSearch(word)
+		if !seen[w] {
+			seen[w] = true
+			terms = append(terms, w)
+		}
+	})
+	return terms
+}
+
+// eachWord calls fn with the byte range and text of every word of text
+// (CJK characters are not words: they are matched as runs).
+func eachWord(text string, fn func(start, end int, word string)) {
+	start := -1
+	for i := 0; i < len(text); {
+		var word bool
+		size := 1
+		if c := text[i]; c < utf8.RuneSelf {
+			// ASCII, most text: no Unicode tables.
+			word = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(text[i:])
+			word = isWordRune(r) && !isCJK(r)
+		}
+		if word {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			fn(start, i, text[start:i])
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		fn(start, len(text), text[start:])
+	}
+}
+
+// stemOf returns the Snowball English stem of a folded word, or the word
+// itself when it is not plain ASCII letters.
+func stemOf(word string) string {
+	for i := 0; i < len(word); i++ {
+		if c := word[i]; c < 'a' || c > 'z' {
+			return word
+		}
+	}
+	return english.Stem(word, false)
+}
+
+// searchTerm is one term of a search: a word, or a run of CJK characters.
+type searchTerm struct {
+	text string // folded: lower-case, without diacritics
+	cjk  bool
+	stem string // of a word
+}
+
+// searchQuery is a parsed search text.
+type searchQuery struct {
+	terms []searchTerm
+	// fts is the FTS5 query (SQLite). parseSearch sets the plain prefix
+	// form; expand replaces it with exact terms from the vocabulary.
+	fts string
+}
+
+// active reports whether q searches anything.
+func (q searchQuery) active() bool { return len(q.terms) > 0 }
+
+// parseSearch splits user text into words and CJK runs. The user's text is
+// never parsed as FTS syntax: each term is quoted and holds letters and
+// digits only. It returns EINVALID when the text has nothing to search for.
+func parseSearch(text string) (searchQuery, error) {
 	if !utf8.ValidString(text) {
-		return "", domain.Invalidf("search", "The search text is not valid UTF-8.")
+		return searchQuery{}, domain.Invalidf("search", "The search text is not valid UTF-8.")
 	}
 	if utf8.RuneCountInString(text) > MaxSearchChars {
-		return "", domain.Invalidf("search", "The search text is longer than %d characters.", MaxSearchChars)
+		return searchQuery{}, domain.Invalidf("search", "The search text is longer than %d characters.", MaxSearchChars)
 	}
-	var terms []string
+	var q searchQuery
 	var word, cjk []rune
 	flush := func() {
 		if len(word) > 0 {
-			terms = append(terms, `"`+string(word)+`"*`)
+			w := foldSearch(string(word))
+			if w != "" {
+				q.terms = append(q.terms, searchTerm{text: w, stem: stemOf(w)})
+			}
 			word = word[:0]
 		}
 		if len(cjk) > 0 {
-			chars := make([]string, len(cjk))
-			for i, r := range cjk {
-				chars[i] = string(r)
-			}
-			terms = append(terms, `"`+strings.Join(chars, " ")+`"`)
+			q.terms = append(q.terms, searchTerm{text: string(cjk), cjk: true})
 			cjk = cjk[:0]
 		}
 	}
@@ -96,40 +197,230 @@ func matchQuery(text string) (string, error) {
 		}
 	}
 	flush()
-	if len(terms) == 0 {
-		return "", domain.Invalidf("search", "The search text must contain letters or digits.")
+	if len(q.terms) == 0 {
+		return q, domain.Invalidf("search", "The search text must contain letters or digits.")
 	}
-	return strings.Join(terms, " "), nil
+	parts := make([]string, len(q.terms))
+	for i, t := range q.terms {
+		if t.cjk {
+			parts[i] = ftsString(strings.TrimSpace(searchBody(t.text)))
+		} else {
+			parts[i] = ftsString(t.text) + "*"
+		}
+	}
+	q.fts = strings.Join(parts, " AND ")
+	return q, nil
 }
 
-// SearchBody returns the text the full-text index holds for a task with the
-// given prompt and scene descriptions. Code that inserts tasks without the
-// TaskService (a bulk import) writes it to task_search with rowid = tasks.id.
-func SearchBody(prompt string, descriptions ...string) string {
-	return searchBody(append([]string{prompt}, descriptions...)...)
+// ftsString quotes s as an FTS5 string.
+func ftsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// expand rewrites q.fts with every word replaced by the exact terms of the
+// index it stands for: the terms it is a prefix of, and the terms with its
+// stem. A word that stands for more than maxWordTerms terms keeps its prefix
+// query.
+func (q *searchQuery) expand(tx *tx) error {
+	parts := make([]string, len(q.terms))
+	for i, t := range q.terms {
+		if t.cjk {
+			parts[i] = ftsString(strings.TrimSpace(searchBody(t.text)))
+			continue
+		}
+		var prefixed []string
+		if err := tx.sel(&prefixed, `
+			SELECT term
+			FROM task_search_terms
+			WHERE term >= ? AND term < ?
+			ORDER BY term
+			LIMIT ?`, t.text, t.text+string(utf8.MaxRune), maxWordTerms+1); err != nil {
+			return fmt.Errorf("search terms: %w", err)
+		}
+		var alts []string
+		if len(prefixed) > maxWordTerms || len(prefixed) == 0 {
+			// Too many terms, or none: the prefix query is the
+			// cheaper one (with no posting it reads nothing).
+			alts = append(alts, ftsString(t.text)+"*")
+			prefixed = nil
+		}
+		for _, term := range prefixed {
+			alts = append(alts, ftsString(term))
+		}
+		forms, err := wordForms(tx, t)
+		if err != nil {
+			return err
+		}
+		for _, term := range forms {
+			// Forms that start with the word are among its prefixed
+			// terms or under its prefix query already.
+			if !strings.HasPrefix(term, t.text) {
+				alts = append(alts, ftsString(term))
+			}
+		}
+		if len(alts) == 1 {
+			parts[i] = alts[0]
+		} else {
+			parts[i] = "(" + strings.Join(alts, " OR ") + ")"
+		}
+	}
+	q.fts = strings.Join(parts, " AND ")
+	return nil
 }
 
-// searchColumns selects a task found through task_search s. CROSS JOIN
-// keeps task_search the outer loop (SQLite never reorders it), so that the
-// walk in rowid order stops after a page even when a user or status filter
-// would tempt the planner to start from a tasks index and sort.
-var searchColumns = strings.Replace(taskColumns, "FROM tasks t", "FROM task_search s\nCROSS JOIN tasks t ON t.id = s.rowid", 1)
+// wordForms returns the terms of the index with t's stem. A stem is a
+// prefix of its word but for a final y turned i (happy → happi), so the
+// candidates are the terms starting with the stem less a final i.
+func wordForms(tx *tx, t searchTerm) ([]string, error) {
+	base := strings.TrimSuffix(t.stem, "i")
+	if len(base) < 3 || t.stem == "" {
+		return nil, nil
+	}
+	var candidates []string
+	if err := tx.sel(&candidates, `
+		SELECT term
+		FROM task_search_terms
+		WHERE term >= ? AND term < ?
+		ORDER BY term
+		LIMIT 200`, base, base+string(utf8.MaxRune)); err != nil {
+		return nil, fmt.Errorf("search terms: %w", err)
+	}
+	var forms []string
+	for _, c := range candidates {
+		if c != t.text && stemOf(c) == t.stem {
+			forms = append(forms, c)
+		}
+	}
+	return forms, nil
+}
+
+// indexTask replaces the full-text entry of task id: its prompt, scene
+// descriptions and error message.
+func indexTask(tx *tx, id int64, prompt string, scenes []string, errText string) error {
+	if _, err := tx.exec(`DELETE FROM task_search WHERE rowid = ?`, id); err != nil {
+		return fmt.Errorf("index task: %w", err)
+	}
+	return addSearchEntry(tx, id, prompt, scenes, errText)
+}
+
+// addSearchEntry writes the full-text entry of a task that has none. On
+// SQLite it also records the entry's words in task_search_terms (see
+// expand).
+func addSearchEntry(tx *tx, id int64, prompt string, scenes []string, errText string) error {
+	parts := append([]string{prompt}, scenes...)
+	if errText != "" {
+		parts = append(parts, errText)
+	}
+	if _, err := tx.exec(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`, id, tx.db.dialect.searchText(parts...)); err != nil {
+		return fmt.Errorf("index task: %w", err)
+	}
+	return indexTerms(tx, parts...)
+}
+
+// indexTerms records the words of parts in task_search_terms (SQLite).
+func indexTerms(tx *tx, parts ...string) error {
+	if tx.db.dialect.isPostgres() {
+		return nil
+	}
+	terms := SearchTerms(strings.Join(parts, "\n"))
+	if len(terms) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(jsonString(t))
+	}
+	b.WriteByte(']')
+	if _, err := tx.exec(`INSERT OR IGNORE INTO task_search_terms (term) SELECT value FROM json_each(?)`, b.String()); err != nil {
+		return fmt.Errorf("index terms: %w", err)
+	}
+	return nil
+}
+
+// jsonString returns s as a JSON string.
+func jsonString(s string) []byte { return appendJSONString(nil, s) }
+
+// reindexTask rewrites the full-text entry of r from its stored prompt,
+// scripts and error message (after the error message changed).
+func reindexTask(tx *tx, r *taskRow) error {
+	var scenes []string
+	if err := tx.sel(&scenes, `SELECT description FROM scripts WHERE task_id = ? ORDER BY scene_number`, r.ID); err != nil {
+		return fmt.Errorf("index task: %w", err)
+	}
+	return indexTask(tx, r.ID, r.Prompt, scenes, r.ErrorMessage)
+}
+
+func init() {
+	// reelvault_search_text(text) is searchText for SQLite, so that a
+	// migration can rebuild index entries in SQL (see 00008).
+	sqlite.MustRegisterDeterministicScalarFunction("reelvault_search_text", 1,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			s, _ := args[0].(string)
+			return searchBody(s), nil
+		})
+}
+
+// searchFrom is the FROM clause of a search on SQLite. CROSS JOIN keeps
+// task_search the outer loop (SQLite never reorders it), so that the walk
+// in rowid order stops after a page even when a user or status filter would
+// tempt the planner to start from a tasks index and sort.
+const searchFrom = `
+FROM task_search s
+CROSS JOIN tasks t ON t.id = s.rowid
+JOIN users u ON u.id = t.user_id`
+
+// searchLateFrom is searchFrom for the tasks in task_search_late only.
+const searchLateFrom = `
+FROM task_search s
+CROSS JOIN task_search_late l ON l.task_id = s.rowid
+CROSS JOIN tasks t ON t.id = l.task_id
+JOIN users u ON u.id = t.user_id`
+
+// andConds returns conds as further conditions of a WHERE clause.
+func andConds(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return "\n\t\t\tAND " + strings.Join(conds, "\n\t\t\tAND ")
+}
 
 // searchSQL returns the query that walks the matches of q newest id first,
 // skipping the tasks listed in task_search_late.
 func (q taskQuery) searchSQL(a domain.Actor) (string, []any) {
-	match := q.match
-	q.match = ""
-	where, args := q.where(a)
-	return `SELECT` + searchColumns + `
+	match := q.search.fts
+	q.search = searchQuery{}
+	conds, args := q.conds(a)
+	return `SELECT` + taskSelectList + searchFrom + `
 		WHERE task_search MATCH ?
-			AND t.id NOT IN (SELECT task_id FROM task_search_late)` + strings.Replace(where, " WHERE ", " AND ", 1) + `
+			AND t.id NOT IN (SELECT task_id FROM task_search_late)` + andConds(conds) + `
 		ORDER BY s.rowid DESC
 		LIMIT ?`, append(append([]any{match}, args...), q.limit+1)
 }
 
-// searchTasks is findTasks for a full-text query on SQLite: one page of the
-// matching tasks, newest first, plus one row to tell whether more follow.
+// searchLateSQL returns the query of the matches of q among the tasks
+// listed in task_search_late, newest first.
+func (q taskQuery) searchLateSQL(a domain.Actor) (string, []any) {
+	match := q.search.fts
+	q.search = searchQuery{}
+	conds, args := q.conds(a)
+	return `SELECT` + taskSelectList + searchLateFrom + `
+		WHERE task_search MATCH ?` + andConds(conds) + `
+		ORDER BY t.created_at DESC, t.id DESC
+		LIMIT ?`, append(append([]any{match}, args...), q.limit+1)
+}
+
+// searchTasks is findTasks for a full-text query: one page of the matching
+// tasks, newest first, plus one row to tell whether more follow.
+func searchTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
+	if tx.db.dialect.isPostgres() {
+		return searchTasksPostgres(tx, a, q)
+	}
+	return searchTasksSQLite(tx, a, q)
+}
+
+// searchTasksSQLite is searchTasks on SQLite.
 //
 // Sorting every match by created_at would cost a row lookup per match (tens
 // of milliseconds for a common word in a million tasks). Instead FTS5 walks
@@ -137,7 +428,10 @@ func (q taskQuery) searchSQL(a domain.Actor) (string, []any) {
 // not listed in task_search_late, id order is created_at order (see
 // migrations/00003_search_order.sql). The listed ones, usually none, are
 // searched apart and merged in.
-func searchTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
+func searchTasksSQLite(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
+	if err := q.search.expand(tx); err != nil {
+		return nil, err
+	}
 	n := q.limit + 1
 	query, args := q.searchSQL(a)
 	rows, err := selectTasks(tx, query, args...)
@@ -154,16 +448,8 @@ func searchTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
 	}
 	// Walk every match, but touch tasks only for the listed ones: the
 	// probe of the small task_search_late table is cheap.
-	match := q.match
-	q.match = ""
-	where, args := q.where(a)
-	query = `SELECT` + strings.Replace(taskColumns, "FROM tasks t", `FROM task_search s
-		CROSS JOIN task_search_late l ON l.task_id = s.rowid
-		CROSS JOIN tasks t ON t.id = l.task_id`, 1) + `
-		WHERE task_search MATCH ?` + strings.Replace(where, " WHERE ", " AND ", 1) + `
-		ORDER BY t.created_at DESC, t.id DESC
-		LIMIT ?`
-	more, err := selectTasks(tx, query, append(append([]any{match}, args...), n)...)
+	query, args = q.searchLateSQL(a)
+	more, err := selectTasks(tx, query, args...)
 	if err != nil {
 		return nil, err
 	}

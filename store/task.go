@@ -82,7 +82,8 @@ func (r *taskRow) domain() *domain.Task {
 	}
 }
 
-const taskColumns = `
+// taskSelectList is the select list of a task row (t: tasks, u: users).
+const taskSelectList = `
 	t.id,
 	t.task_id,
 	t.user_id,
@@ -101,7 +102,10 @@ const taskColumns = `
 	t.updated_at,
 	t.started_at,
 	t.completed_at,
-	t.duration
+	t.duration`
+
+// taskColumns selects a task row from tasks t with its user u.
+const taskColumns = taskSelectList + `
 FROM tasks t
 JOIN users u ON u.id = t.user_id`
 
@@ -184,8 +188,8 @@ func (s *TaskService) CreateTask(ctx context.Context, in domain.TaskCreate) (*do
 		if r.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`, r.ID, tx.db.dialect.searchText(r.Prompt)); err != nil {
-			return fmt.Errorf("index task: %w", err)
+		if err := addSearchEntry(tx, r.ID, r.Prompt, nil, ""); err != nil {
+			return err
 		}
 		if err := addEvent(tx, r, domain.EventCreated, ""); err != nil {
 			return err

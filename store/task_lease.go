@@ -104,6 +104,9 @@ func (s *TaskService) ExpireLeases(ctx context.Context, maxAttempts int) (int, e
 				finish(tx, r, domain.StatusFailed)
 				r.ErrorMessage = fmt.Sprintf("The worker's lease expired %d times (last worker %s); the task was given up.", r.Attempts, worker)
 				event, message = domain.EventFailed, r.ErrorMessage
+				if err := reindexTask(tx, r); err != nil {
+					return err
+				}
 				if err := bumpStats(tx, day(tx.now), "failed_tasks", 0); err != nil {
 					return err
 				}

@@ -144,6 +144,9 @@ func (s *TaskService) FailTask(ctx context.Context, taskID string, message strin
 		func(tx *tx, r *taskRow) (string, string, error) {
 			finish(tx, r, domain.StatusFailed)
 			r.ErrorMessage = message
+			if err := reindexTask(tx, r); err != nil {
+				return "", "", err
+			}
 			if err := bumpStats(tx, day(tx.now), "failed_tasks", 0); err != nil {
 				return "", "", err
 			}

@@ -22,9 +22,13 @@ func (s *TaskService) FindTasks(ctx context.Context, filter domain.TaskFilter) (
 		return nil, err
 	}
 	var rows []*taskRow
+	var matches []*domain.SearchMatch
 	var next string
 	err = s.db.read(ctx, false, func(tx *tx) (err error) {
 		rows, next, err = findTasks(tx, a, q)
+		if err == nil && q.search.active() {
+			matches, err = searchMatches(tx, q.search, rows)
+		}
 		return err
 	})
 	if err != nil {
@@ -33,6 +37,9 @@ func (s *TaskService) FindTasks(ctx context.Context, filter domain.TaskFilter) (
 	page := &domain.TaskPage{Tasks: make([]*domain.Task, len(rows)), NextCursor: next}
 	for i, r := range rows {
 		page.Tasks[i] = r.domain()
+		if matches != nil {
+			page.Tasks[i].Match = matches[i]
+		}
 	}
 	return page, nil
 }
@@ -48,12 +55,15 @@ func (s *TaskService) CountTasksByStatus(ctx context.Context, filter domain.Task
 		return nil, err
 	}
 	q.dialect = s.db.dialect
-	where, args := q.where(a)
 	var rows []struct {
 		Status string `db:"status"`
 		N      int    `db:"n"`
 	}
 	err = s.db.read(ctx, false, func(tx *tx) error {
+		if err := q.expandSearch(tx); err != nil {
+			return err
+		}
+		where, args := q.where(a)
 		return tx.sel(&rows, `SELECT t.status, count(*) AS n FROM tasks t`+where+` GROUP BY t.status`, args...)
 	})
 	if err != nil {
@@ -77,7 +87,7 @@ type taskQuery struct {
 	statuses    []string
 	createdFrom *int64
 	createdTo   *int64
-	match       string // FTS5 query
+	search      searchQuery
 	dialect     *dialect
 	after       *cursor
 	limit       int
@@ -104,11 +114,11 @@ func newTaskQuery(f domain.TaskFilter, paged bool) (taskQuery, error) {
 		return q, domain.Invalidf("created_to", "The end of the created range is before its start.")
 	}
 	if f.Search != "" {
-		m, err := matchQuery(f.Search)
+		sq, err := parseSearch(f.Search)
 		if err != nil {
 			return q, err
 		}
-		q.match = m
+		q.search = sq
 	}
 	if !paged {
 		q.limit = 0
@@ -130,6 +140,15 @@ func newTaskQuery(f domain.TaskFilter, paged bool) (taskQuery, error) {
 // where returns the WHERE clause (with a leading space, or empty) of q as
 // seen by a: a user only ever sees its own tasks.
 func (q taskQuery) where(a domain.Actor) (string, []any) {
+	conds, args := q.conds(a)
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// conds returns the conditions of q as seen by a, to be joined by AND.
+func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 	var conds []string
 	var args []any
 	if !a.Owner {
@@ -167,8 +186,8 @@ func (q taskQuery) where(a domain.Actor) (string, []any) {
 		conds = append(conds, "t.created_at < ?")
 		args = append(args, *q.createdTo)
 	}
-	if q.match != "" {
-		cond, matchArgs := q.dialect.searchCond(q.match)
+	if q.search.active() {
+		cond, matchArgs := q.dialect.searchCond(q.search)
 		conds = append(conds, cond)
 		args = append(args, matchArgs...)
 	}
@@ -176,10 +195,15 @@ func (q taskQuery) where(a domain.Actor) (string, []any) {
 		conds = append(conds, "(t.created_at, t.id) < (?, ?)")
 		args = append(args, q.after.createdAt, q.after.id)
 	}
-	if len(conds) == 0 {
-		return "", nil
+	return conds, args
+}
+
+// expandSearch prepares q's search for tx (see searchQuery.expand).
+func (q *taskQuery) expandSearch(tx *tx) error {
+	if !q.search.active() || tx.db.dialect.isPostgres() {
+		return nil
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return q.search.expand(tx)
 }
 
 // selectTasks runs a query of taskColumns and scans the rows by hand: it is
@@ -214,13 +238,9 @@ func (q taskQuery) sql(a domain.Actor) (string, []any) {
 func findTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, string, error) {
 	q.dialect = tx.db.dialect
 	var rows []*taskRow
-	if q.match != "" {
-		search := searchTasks
-		if q.dialect.isPostgres() {
-			search = searchTasksPostgres
-		}
+	if q.search.active() {
 		var err error
-		if rows, err = search(tx, a, q); err != nil {
+		if rows, err = searchTasks(tx, a, q); err != nil {
 			return nil, "", fmt.Errorf("search tasks: %w", err)
 		}
 	} else {

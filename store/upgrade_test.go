@@ -150,6 +150,17 @@ func TestUpgrade_PreviousRelease(t *testing.T) {
 	if len(page.Tasks) != 1 || page.Tasks[0].TaskID != "task-0003" {
 		t.Fatalf("search for lighthouse after the upgrade found %d tasks, want task-0003", len(page.Tasks))
 	}
+	// Migration 8 indexed the error messages of tasks that had failed and
+	// the words already in the index (word forms and prefixes).
+	for search, want := range map[string]string{"timed out": "task-0002", "猫": "task-0002", "drifts": "task-0001", "boa": "task-0001"} {
+		page, err := store.NewTaskService(db).FindTasks(domain.WithOwner(ctx), domain.TaskFilter{Search: search})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Tasks) != 1 || page.Tasks[0].TaskID != want {
+			t.Fatalf("search for %q after the upgrade found %d tasks, want %s", search, len(page.Tasks), want)
+		}
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}

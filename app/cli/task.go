@@ -300,6 +300,25 @@ func videoFormat(v *domain.Video) string {
 	return dash(s)
 }
 
+// matchText shows why a task matched a search on one line: the field, then
+// the snippet with the matching words in «».
+func matchText(m *domain.SearchMatch) string {
+	var b strings.Builder
+	b.WriteString(m.Field)
+	if m.Field == domain.MatchScene {
+		fmt.Fprintf(&b, " %d", m.SceneNumber)
+	}
+	b.WriteString(": ")
+	for _, p := range m.Snippet {
+		if p.Hit {
+			b.WriteString("«" + p.Text + "»")
+		} else {
+			b.WriteString(p.Text)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
 // dash returns s, or "-" for an empty cell.
 func dash(s string) string {
 	if s == "" {
@@ -316,7 +335,7 @@ func runTaskList(ctx context.Context, env *Env, args []string) error {
 	)
 	user := fs.String("user", "", "only the tasks of this user")
 	fs.Var(&status, "status", "only tasks in these states, comma-separated: "+statusNames())
-	search := fs.String("search", "", "full-text search in prompts and scene descriptions (Chinese too)")
+	search := fs.String("search", "", "full-text search in prompts, scene descriptions and error messages (word forms and Chinese too); the MATCH column shows why each task matched")
 	fs.Var(&since, "since", "only tasks created on or after this day (YYYY-MM-DD, UTC) or instant (RFC 3339)")
 	fs.Var(&until, "until", "only tasks created up to the end of this day (YYYY-MM-DD, UTC) or before this instant (RFC 3339)")
 	limit := fs.Int("limit", 0, "tasks per page (default 50, at most 500)")
@@ -349,9 +368,17 @@ func runTaskList(ctx context.Context, env *Env, args []string) error {
 		env.Printf("No tasks found.\n")
 		return nil
 	}
-	tb := env.Table("TASK_ID", "USER", "STATUS", "PROGRESS", "SCENES", "CREATED", "PROMPT")
+	last := "PROMPT"
+	if filter.Search != "" {
+		last = "MATCH"
+	}
+	tb := env.Table("TASK_ID", "USER", "STATUS", "PROGRESS", "SCENES", "CREATED", last)
 	for _, t := range page.Tasks {
-		tb.Row(t.TaskID, t.Username, t.Status, fmt.Sprintf("%d%%", t.Progress), fmt.Sprintf("%d/%d", t.CompletedScenes, t.TotalScenes), fmtTime(t.CreatedAt), oneLine(t.Prompt, 50))
+		text := oneLine(t.Prompt, 50)
+		if t.Match != nil {
+			text = matchText(t.Match)
+		}
+		tb.Row(t.TaskID, t.Username, t.Status, fmt.Sprintf("%d%%", t.Progress), fmt.Sprintf("%d/%d", t.CompletedScenes, t.TotalScenes), fmtTime(t.CreatedAt), text)
 	}
 	if err := tb.Flush(); err != nil {
 		return err

@@ -40,7 +40,7 @@ async function chipsShow(want) {
 }
 
 async function search(text) {
-  const box = page.getByRole('searchbox', { name: 'Search prompts and scenes' });
+  const box = page.getByRole('searchbox', { name: 'Search prompts, scenes and errors' });
   if (await box.inputValue()) {
     // Let the cleared search land first, or typing the same term again
     // would not change the query.
@@ -210,7 +210,7 @@ describe('history', () => {
     assert.deepEqual(await visiblePrompts(), [PROMPTS.boat]);
     await search('zebra crossing helicopter');
     await page.locator('[data-empty="filtered"]').waitFor();
-    await page.getByRole('searchbox', { name: 'Search prompts and scenes' }).fill('');
+    await page.getByRole('searchbox', { name: 'Search prompts, scenes and errors' }).fill('');
     await page.waitForFunction(() => document.querySelectorAll('.task-row').length > 4);
   });
 
@@ -505,7 +505,7 @@ describe('speed', () => {
     }
     measured.searchMs.allP50 = Math.round(percentile(all, 50));
     measured.searchMs.allMax = Math.round(Math.max(...all));
-    await page.getByRole('searchbox', { name: 'Search prompts and scenes' }).fill('');
+    await page.getByRole('searchbox', { name: 'Search prompts, scenes and errors' }).fill('');
   });
 
   it('scrolls through 10,000 rows with short frames', async () => {

@@ -30,6 +30,22 @@ export interface Task {
   scripts?: Script[];
   videos?: Video[];
   events?: TaskEvent[];
+  /** Why the task matched a search; set on search results only. */
+  match?: SearchMatch;
+}
+
+/** Why a task matched a search: a snippet of one field, the matching words marked. */
+export interface SearchMatch {
+  field: 'prompt' | 'scene' | 'error';
+  /** The scene, when field is 'scene'. */
+  scene_number?: number;
+  snippet: SnippetPart[];
+}
+
+/** A piece of a snippet; hit marks the words that matched. */
+export interface SnippetPart {
+  text: string;
+  hit?: boolean;
 }
 
 /** The script of one scene. */

@@ -1,6 +1,6 @@
 import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { STATUSES, toApiError, type Me, type Status, type StatusCounts, type Task, type TaskQuery, type User } from '../api';
+import { STATUSES, toApiError, type Me, type SearchMatch, type Status, type StatusCounts, type Task, type TaskQuery, type User } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Icon } from '../components/Icon';
 import { PipelineHint } from '../components/PipelineHint';
@@ -32,6 +32,23 @@ const arrived = new Map<string, number>();
 
 function openTask(t: Task) {
   location.hash = routeHash({ screen: 'task', taskId: t.task_id });
+}
+
+/** The name of the field a search matched in. */
+function matchField(m: SearchMatch): string {
+  if (m.field === 'scene') return t('row.matchScene', { n: m.scene_number ?? 0 });
+  return m.field === 'error' ? t('row.matchError') : t('row.matchPrompt');
+}
+
+/** Why a search found the task: the field, then its snippet with the matching words highlighted. */
+function MatchLine({ task }: { task: Task }) {
+  const m = task.match!;
+  return (
+    <div class="sub-line match-line" title={t('row.matchTitle')} data-match-field={m.field}>
+      {task.username} · <span class="match-field">{matchField(m)}</span>{' '}
+      {m.snippet.map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
+    </div>
+  );
 }
 
 /** The props of one row; onSelect is shared by all rows so that it never changes. */
@@ -67,10 +84,14 @@ function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
         <div class="prompt-line" title={task.prompt}>
           {task.prompt}
         </div>
-        <div class="sub-line">
-          {task.username} · {scenes}
-          {task.error_message ? ` · ${task.error_message}` : ''}
-        </div>
+        {task.match ? (
+          <MatchLine task={task} />
+        ) : (
+          <div class="sub-line">
+            {task.username} · {scenes}
+            {task.error_message ? ` · ${task.error_message}` : ''}
+          </div>
+        )}
       </div>
       <div>
         <StatusBadge status={task.status} />

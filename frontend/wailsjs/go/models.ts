@@ -678,6 +678,55 @@ export namespace domain {
 		    return a;
 		}
 	}
+	export class SnippetPart {
+	    text: string;
+	    hit?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SnippetPart(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.text = source["text"];
+	        this.hit = source["hit"];
+	    }
+	}
+	export class SearchMatch {
+	    field: string;
+	    scene_number?: number;
+	    snippet: SnippetPart[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SearchMatch(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.scene_number = source["scene_number"];
+	        this.snippet = this.convertValues(source["snippet"], SnippetPart);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	
 	
 	export class Video {
@@ -760,6 +809,7 @@ export namespace domain {
 	    scripts?: Script[];
 	    videos?: Video[];
 	    events?: Event[];
+	    match?: SearchMatch;
 	
 	    static createFrom(source: any = {}) {
 	        return new Task(source);
@@ -788,6 +838,7 @@ export namespace domain {
 	        this.scripts = this.convertValues(source["scripts"], Script);
 	        this.videos = this.convertValues(source["videos"], Video);
 	        this.events = this.convertValues(source["events"], Event);
+	        this.match = this.convertValues(source["match"], SearchMatch);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
