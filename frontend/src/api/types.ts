@@ -235,13 +235,16 @@ export interface RestoreResult {
   pre_restore: Backup;
   schema_version: number;
   rows: Record<string, number>;
-  files?: {
-    restored: number;
-    bytes: number;
-    same: number;
-    kept_aside?: SkippedFile[];
-    relinked?: string;
-  };
+  files?: RestoredFiles;
+}
+
+/** What a restore did with the video files of a set. */
+export interface RestoredFiles {
+  restored: number;
+  bytes: number;
+  same: number;
+  kept_aside?: SkippedFile[];
+  relinked?: string;
 }
 
 /** A destination to add. */
