@@ -43,6 +43,9 @@ type Video struct {
 
 	// Missing is true when the file is no longer on disk (checked on read).
 	Missing bool `json:"missing,omitempty"`
+
+	// The facts read from the file itself (see VideoFacts).
+	VideoFacts
 }
 
 // VideoInput is the input of AddVideo.

@@ -87,6 +87,18 @@ type ExportVideo struct {
 	FPS         *float64  `json:"fps,omitempty"`
 	Status      string    `json:"status"`
 	CreatedAt   time.Time `json:"created_at"`
+
+	// The facts read from the file (schema version 7 on; an older export
+	// has none and imports with the facts unknown).
+	Codec           string     `json:"codec,omitempty"`
+	ContentHash     string     `json:"content_hash,omitempty"`
+	ClaimedWidth    *int       `json:"claimed_width,omitempty"`
+	ClaimedHeight   *int       `json:"claimed_height,omitempty"`
+	ClaimedDuration *float64   `json:"claimed_duration,omitempty"`
+	ClaimedFPS      *float64   `json:"claimed_fps,omitempty"`
+	Mismatch        string     `json:"mismatch,omitempty"`
+	ProbeError      string     `json:"probe_error,omitempty"`
+	ProbedAt        *time.Time `json:"probed_at,omitempty"`
 }
 
 // ExportEvent is one entry of an exported task's event log.

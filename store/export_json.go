@@ -157,7 +157,7 @@ func appendVideo(b []byte, v *ExportVideo) ([]byte, error) {
 	if b, err = appendJSONTime(b, v.CreatedAt); err != nil {
 		return nil, err
 	}
-	return append(b, '}'), nil
+	return appendVideoFacts(b, v)
 }
 
 func appendEvent(b []byte, e *ExportEvent) ([]byte, error) {
@@ -234,4 +234,43 @@ func appendJSONFloat(b []byte, f float64) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// appendVideoFacts appends the facts of v read from its file, each only
+// when known, and closes the object.
+func appendVideoFacts(b []byte, v *ExportVideo) ([]byte, error) {
+	var err error
+	for _, kv := range [][2]string{{"codec", v.Codec}, {"content_hash", v.ContentHash}, {"mismatch", v.Mismatch}, {"probe_error", v.ProbeError}} {
+		if kv[1] != "" {
+			b = append(b, `,"`+kv[0]+`":`...)
+			b = appendJSONString(b, kv[1])
+		}
+	}
+	if v.ClaimedWidth != nil {
+		b = append(b, `,"claimed_width":`...)
+		b = strconv.AppendInt(b, int64(*v.ClaimedWidth), 10)
+	}
+	if v.ClaimedHeight != nil {
+		b = append(b, `,"claimed_height":`...)
+		b = strconv.AppendInt(b, int64(*v.ClaimedHeight), 10)
+	}
+	if v.ClaimedDuration != nil {
+		b = append(b, `,"claimed_duration":`...)
+		if b, err = appendJSONFloat(b, *v.ClaimedDuration); err != nil {
+			return nil, err
+		}
+	}
+	if v.ClaimedFPS != nil {
+		b = append(b, `,"claimed_fps":`...)
+		if b, err = appendJSONFloat(b, *v.ClaimedFPS); err != nil {
+			return nil, err
+		}
+	}
+	if v.ProbedAt != nil {
+		b = append(b, `,"probed_at":`...)
+		if b, err = appendJSONTime(b, *v.ProbedAt); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
 }

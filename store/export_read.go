@@ -312,12 +312,21 @@ func (p *exportPage) loadChildren(tx *tx) error {
 			height,
 			fps,
 			status,
-			created_at
+			created_at,
+			codec,
+			content_hash,
+			claimed_width,
+			claimed_height,
+			claimed_duration,
+			claimed_fps,
+			mismatch,
+			probe_error,
+			probed_at
 		FROM videos
 		WHERE `+cond+`
 		ORDER BY task_id, scene_number`, args, func(rows *sql.Rows) error {
 		r := &p.row
-		if err := r.scan(rows, 10); err != nil {
+		if err := r.scan(rows, 19); err != nil {
 			return err
 		}
 		if !c.add(r.int(0), len(p.videos)) {
@@ -341,6 +350,7 @@ func (p *exportPage) loadChildren(tx *tx) error {
 		if x, ok := r.nullFloat(7); ok {
 			v.FPS = &x
 		}
+		readExportFacts(r, &v)
 		p.videos = append(p.videos, v)
 		return r.err
 	})
@@ -384,3 +394,26 @@ func (p *exportPage) loadChildren(tx *tx) error {
 // fifth of the export's time. The output is byte for byte what
 // json.Encoder (SetEscapeHTML(false)) writes for an ExportTask, which
 // export_internal_test.go checks.
+
+// readExportFacts reads the facts columns (10 on) of an export's videos row.
+func readExportFacts(r *anyRow, v *ExportVideo) {
+	v.Codec, v.ContentHash, v.Mismatch, v.ProbeError = r.str(10), r.str(11), r.str(16), r.str(17)
+	if x, ok := r.nullInt(12); ok {
+		w := int(x)
+		v.ClaimedWidth = &w
+	}
+	if x, ok := r.nullInt(13); ok {
+		h := int(x)
+		v.ClaimedHeight = &h
+	}
+	if x, ok := r.nullFloat(14); ok {
+		v.ClaimedDuration = &x
+	}
+	if x, ok := r.nullFloat(15); ok {
+		v.ClaimedFPS = &x
+	}
+	if x, ok := r.nullInt(18); ok {
+		t := fromMicros(x)
+		v.ProbedAt = &t
+	}
+}

@@ -431,6 +431,12 @@ func validateImportTask(pos int, t *ExportTask, known map[string]bool) error {
 		if err := domain.CheckVideoNumbers(v.FileSize, v.Duration, v.Width, v.Height, v.FPS); err != nil {
 			return bad(field(domain.ErrorField(err)), "video of scene %d: %s", v.SceneNumber, domain.ErrorMessage(err))
 		}
+		if err := domain.CheckVideoNumbers(nil, v.ClaimedDuration, v.ClaimedWidth, v.ClaimedHeight, v.ClaimedFPS); err != nil {
+			return bad(field("claimed_"+domain.ErrorField(err)), "video of scene %d: %s", v.SceneNumber, domain.ErrorMessage(err))
+		}
+		if f, why := checkExportFacts(v); why != "" {
+			return bad(field(f), "video of scene %d: %s", v.SceneNumber, why)
+		}
 		scenes[v.SceneNumber] = true
 	}
 	for i, e := range t.Events {
@@ -551,8 +557,7 @@ func importTask(tx *tx, t *ExportTask, userIDs map[string]int64) (bool, error) {
 		scenes = append(scenes, s.Description)
 	}
 	for _, v := range t.Videos {
-		if _, err := tx.exec(insertVideoSQL,
-			id, v.SceneNumber, v.FilePath, v.FileSize, v.Duration, v.Width, v.Height, v.FPS, v.Status, micros(v.CreatedAt)); err != nil {
+		if _, err := tx.exec(insertVideoSQL, importVideoRow(v).insertArgs(id)...); err != nil {
 			return false, fmt.Errorf("video of scene %d: %w", v.SceneNumber, err)
 		}
 	}

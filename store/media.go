@@ -246,28 +246,6 @@ func (r *rule) open(path string) (*safefile.File, string, error) {
 	return f, "", nil
 }
 
-// registerSize checks a video path an actor registers and returns its size
-// (nil for a missing file the owner registers). A restricted actor may
-// register only a regular video file under the media roots; anything else
-// gets the same answer, whatever the path is, so registering cannot probe
-// the file system.
-func (r *rule) registerSize(field, path string) (*int64, error) {
-	if !r.restricted() {
-		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
-			size := fi.Size()
-			return &size, nil
-		}
-		return nil, nil
-	}
-	f, why, err := r.open(path)
-	if err != nil || why != "" {
-		return nil, domain.Invalidf(field, "%s must name an existing video file under one of the media roots the owner allows.", field)
-	}
-	defer f.Close()
-	size := f.Info.Size()
-	return &size, nil
-}
-
 // stat refreshes v's size from its file, or marks it missing. For a
 // restricted actor a file it may not stream reads as missing, so the video
 // list cannot probe the file system either.

@@ -40,8 +40,17 @@ const insertVideoSQL = `
 		height,
 		fps,
 		status,
-		created_at
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		created_at,
+		codec,
+		content_hash,
+		claimed_width,
+		claimed_height,
+		claimed_duration,
+		claimed_fps,
+		mismatch,
+		probe_error,
+		probed_at
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // scriptRow is a scripts row as stored.
 type scriptRow struct {
@@ -79,6 +88,16 @@ type videoRow struct {
 	FPS         *float64 `db:"fps"`
 	Status      string   `db:"status"`
 	CreatedAt   int64    `db:"created_at"`
+
+	Codec           string   `db:"codec"`
+	ContentHash     string   `db:"content_hash"`
+	ClaimedWidth    *int     `db:"claimed_width"`
+	ClaimedHeight   *int     `db:"claimed_height"`
+	ClaimedDuration *float64 `db:"claimed_duration"`
+	ClaimedFPS      *float64 `db:"claimed_fps"`
+	Mismatch        string   `db:"mismatch"`
+	ProbeError      string   `db:"probe_error"`
+	ProbedAt        *int64   `db:"probed_at"`
 }
 
 func (v *videoRow) domain(taskID string) *domain.Video {
@@ -94,6 +113,7 @@ func (v *videoRow) domain(taskID string) *domain.Video {
 		FPS:         v.FPS,
 		Status:      v.Status,
 		CreatedAt:   fromMicros(v.CreatedAt),
+		VideoFacts:  v.facts(),
 	}
 }
 
@@ -107,7 +127,16 @@ const videoColumns = `
 	v.height,
 	v.fps,
 	v.status,
-	v.created_at`
+	v.created_at,
+	v.codec,
+	v.content_hash,
+	v.claimed_width,
+	v.claimed_height,
+	v.claimed_duration,
+	v.claimed_fps,
+	v.mismatch,
+	v.probe_error,
+	v.probed_at`
 
 // validateScripts checks a SetScripts batch (see domain.ScriptBatch).
 func validateScripts(in []domain.ScriptInput) error {
@@ -209,7 +238,7 @@ func findVideos(tx *tx, r *taskRow) ([]*domain.Video, error) {
 		WHERE v.task_id = ?
 		ORDER BY v.scene_number`, []any{r.ID}, func(rows *sql.Rows) error {
 		var v videoRow
-		if err := rows.Scan(&v.ID, &v.SceneNumber, &v.FilePath, &v.FileSize, &v.Duration, &v.Width, &v.Height, &v.FPS, &v.Status, &v.CreatedAt); err != nil {
+		if err := rows.Scan(v.scanDest()...); err != nil {
 			return err
 		}
 		videos = append(videos, v.domain(r.TaskID))
@@ -264,7 +293,7 @@ func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.Vid
 	if err != nil {
 		return nil, err
 	}
-	size, err := rule.registerSize("file_path", in.FilePath)
+	reg, err := rule.register("file_path", in.FilePath)
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +309,7 @@ func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.Vid
 		if r.TotalScenes > 0 && in.SceneNumber > r.TotalScenes {
 			return domain.Invalidf("scene_number", "Task %s has %d scenes; there is no scene %d.", r.TaskID, r.TotalScenes, in.SceneNumber)
 		}
-		if v, err = insertVideo(tx, r, in, size); err != nil {
+		if v, err = insertVideo(tx, r, in, reg); err != nil {
 			return err
 		}
 		r.UpdatedAt = micros(tx.now)
@@ -292,25 +321,22 @@ func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.Vid
 	if err != nil {
 		return nil, err
 	}
+	s.hashLater(v, reg)
 	return v, nil
 }
 
-// insertVideo registers a video of r with its file's size (nil when the
-// file is missing) and counts it in the day's statistics.
-func insertVideo(tx *tx, r *taskRow, in domain.VideoInput, size *int64) (*domain.Video, error) {
+// insertVideo registers a video of r with what was learnt from its file
+// (reg: its size, nil when the file is missing, and its facts) and counts
+// it in the day's statistics.
+func insertVideo(tx *tx, r *taskRow, in domain.VideoInput, reg *registered) (*domain.Video, error) {
 	row := videoRow{
 		SceneNumber: in.SceneNumber,
 		FilePath:    in.FilePath,
-		Duration:    in.Duration,
-		Width:       in.Width,
-		Height:      in.Height,
-		FPS:         in.FPS,
-		FileSize:    size,
 		Status:      "completed",
 		CreatedAt:   micros(tx.now),
 	}
-	res, err := tx.exec(insertVideoSQL,
-		r.ID, row.SceneNumber, row.FilePath, row.FileSize, row.Duration, row.Width, row.Height, row.FPS, row.Status, row.CreatedAt)
+	reg.apply(&row, in, micros(tx.now))
+	res, err := tx.exec(insertVideoSQL, row.insertArgs(r.ID)...)
 	if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 		return nil, domain.Errorf(domain.ECONFLICT, "Scene %d of task %s already has a video.", in.SceneNumber, r.TaskID)
 	} else if err != nil {

@@ -26,6 +26,9 @@ type TaskService struct {
 	// directory. Nil applies only the video-extension check: any actor may
 	// register any path, as the store's own tests do.
 	Media *MediaService
+
+	// hashes hashes big video files in the background (probe_facts.go).
+	hashes hashQueue
 }
 
 var _ domain.TaskService = (*TaskService)(nil)

@@ -115,24 +115,32 @@ func (s *TaskService) CompleteTask(ctx context.Context, taskID string, finalVide
 	if err != nil {
 		return nil, err
 	}
-	size, err := rule.registerSize("final_video_path", path)
+	reg, err := rule.register("final_video_path", path)
 	if err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, taskID, domain.StepComplete,
+	var final *domain.Video
+	t, err := s.transition(ctx, taskID, domain.StepComplete,
 		func(tx *tx, r *taskRow) (string, string, error) {
 			finish(tx, r, domain.StatusCompleted)
 			r.Progress = 100
 			r.CompletedScenes = r.TotalScenes
 			r.FinalVideoPath = path
-			if _, err := insertVideo(tx, r, domain.VideoInput{SceneNumber: domain.FinalScene, FilePath: path}, size); err != nil {
+			v, err := insertVideo(tx, r, domain.VideoInput{SceneNumber: domain.FinalScene, FilePath: path}, reg)
+			if err != nil {
 				return "", "", err
 			}
+			final = v
 			if err := bumpStats(tx, day(tx.now), "completed_tasks", 0); err != nil {
 				return "", "", err
 			}
 			return domain.EventCompleted, "", nil
 		})
+	if err != nil {
+		return nil, err
+	}
+	s.hashLater(final, reg)
+	return t, nil
 }
 
 // FailTask fails a pending or processing task with a message.

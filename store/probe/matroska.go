@@ -111,4 +111,6 @@ func (h *mkvHandler) HandleString(id mkvparse.ElementID, v string, _ mkvparse.El
 	return nil
 }
 
-func (h *mkvHandler) HandleDate(mkvparse.ElementID, time.Time, mkvparse.ElementInfo) error { return nil }
+func (h *mkvHandler) HandleDate(mkvparse.ElementID, time.Time, mkvparse.ElementInfo) error {
+	return nil
+}
