@@ -19,10 +19,10 @@ import (
 	"github.com/reelvault/reelvault/store/safefile"
 )
 
-// HashInline is the largest file whose SHA-256 is computed while it is
+// DefaultHashInline is the largest file whose SHA-256 is computed while it is
 // registered (about 30 ms); a bigger file is hashed in the background
 // after the registration commits, so a worker never waits on a 2 GB read.
-const HashInline = 16 << 20
+const DefaultHashInline = 16 << 20
 
 // MaxProbeErrorChars bounds a stored probe error.
 const MaxProbeErrorChars = 300
@@ -44,7 +44,7 @@ type registered struct {
 // file under the media roots; anything else gets the same answer, whatever
 // the path is, so registering cannot probe the file system. The owner may
 // register a missing file (its facts are then unknown).
-func (r *rule) register(field, path string) (*registered, error) {
+func (r *rule) register(field, path string, hashInline int64) (*registered, error) {
 	var (
 		f   *safefile.File
 		why string
@@ -67,11 +67,11 @@ func (r *rule) register(field, path string) (*registered, error) {
 		}
 	}
 	defer f.Close()
-	return readRegistered(f)
+	return readRegistered(f, hashInline)
 }
 
 // readRegistered probes and (when small) hashes the opened file f.
-func readRegistered(f *safefile.File) (*registered, error) {
+func readRegistered(f *safefile.File, hashInline int64) (*registered, error) {
 	size := f.Info.Size()
 	reg := &registered{size: &size, modTime: f.Info.ModTime(), realPath: f.Path}
 	facts, err := probe.File(f.File)
@@ -80,7 +80,7 @@ func readRegistered(f *safefile.File) (*registered, error) {
 	} else {
 		reg.facts = facts
 	}
-	if size <= HashInline {
+	if size <= hashInline {
 		if reg.hash, err = hashFile(f.File); err != nil {
 			return nil, fmt.Errorf("hash video: %w", err)
 		}
@@ -199,6 +199,14 @@ func (v *videoRow) insertArgs(taskID int64) []any {
 func (v *videoRow) scanDest() []any {
 	return []any{&v.ID, &v.SceneNumber, &v.FilePath, &v.FileSize, &v.Duration, &v.Width, &v.Height, &v.FPS, &v.Status, &v.CreatedAt,
 		&v.Codec, &v.ContentHash, &v.ClaimedWidth, &v.ClaimedHeight, &v.ClaimedDuration, &v.ClaimedFPS, &v.Mismatch, &v.ProbeError, &v.ProbedAt}
+}
+
+// hashInline is the largest file hashed while it is registered.
+func (s *TaskService) hashInline() int64 {
+	if s.HashInline > 0 {
+		return s.HashInline
+	}
+	return DefaultHashInline
 }
 
 // hashQueue runs the background hashes of big files, one at a time (a

@@ -293,7 +293,7 @@ func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.Vid
 	if err != nil {
 		return nil, err
 	}
-	reg, err := rule.register("file_path", in.FilePath)
+	reg, err := rule.register("file_path", in.FilePath, s.hashInline())
 	if err != nil {
 		return nil, err
 	}

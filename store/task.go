@@ -27,6 +27,10 @@ type TaskService struct {
 	// register any path, as the store's own tests do.
 	Media *MediaService
 
+	// HashInline is the largest video file hashed while it is registered;
+	// bigger ones are hashed in the background. 0: DefaultHashInline.
+	HashInline int64
+
 	// hashes hashes big video files in the background (probe_facts.go).
 	hashes hashQueue
 }

@@ -115,7 +115,7 @@ func (s *TaskService) CompleteTask(ctx context.Context, taskID string, finalVide
 	if err != nil {
 		return nil, err
 	}
-	reg, err := rule.register("final_video_path", path)
+	reg, err := rule.register("final_video_path", path, s.hashInline())
 	if err != nil {
 		return nil, err
 	}
