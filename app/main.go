@@ -97,6 +97,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.DB = db
 	m.Tasks = store.NewTaskService(db)
 	m.Tasks.Media = store.NewMediaService(db, m.DataDir)
+	if m.DataDir != "" {
+		// Poster frames are cached in the data directory, made by ffmpeg.
+		m.Tasks.Posters = store.NewPosterCache(filepath.Join(m.DataDir, "posters"))
+		m.Tasks.Posters.Notifier = m.Hub
+		m.Tasks.Posters.Logger = m.Logger
+	}
 	m.Media = m.Tasks.Media
 	m.Users = store.NewUserService(db)
 	m.Stats = store.NewStatsService(db)

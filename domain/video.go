@@ -156,3 +156,22 @@ type PosterSource struct {
 	// replaced or re-linked.
 	Key string
 }
+
+// Poster is a task's poster frame as PosterService finds it.
+type Poster struct {
+	VideoID int64 // the video it is made from
+	Key     string
+	// Path is the poster's JPEG file, once Ready; until then it is being
+	// made in the background and a "poster" notification tells when.
+	Path  string
+	Ready bool
+}
+
+// PosterService makes and caches poster frames of tasks' videos.
+type PosterService interface {
+	// Poster returns the poster of a task's final video (else its highest
+	// scene's), starting to make it when there is none yet. Returns
+	// ENOTFOUND (no task, no video, or no poster maker: the UI then takes
+	// a frame from the video itself).
+	Poster(ctx context.Context, taskID string) (*Poster, error)
+}

@@ -61,7 +61,6 @@ func sha(t *testing.T, path string) string {
 	return hex.EncodeToString(s[:])
 }
 
-
 // startTask creates and starts a task of scenes scenes as the owner.
 func startTask(t *testing.T, e *env, scenes int) *domain.Task {
 	t.Helper()

@@ -31,6 +31,9 @@ type TaskService struct {
 	// bigger ones are hashed in the background. 0: DefaultHashInline.
 	HashInline int64
 
+	// Posters makes and caches the tasks' poster frames; nil makes none.
+	Posters *PosterCache
+
 	// hashes hashes big video files in the background (probe_facts.go).
 	hashes hashQueue
 }
