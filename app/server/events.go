@@ -140,7 +140,7 @@ func (v *visibility) allows(ctx context.Context, n domain.Notification) bool {
 	if v.actor.Owner {
 		return true
 	}
-	if n.Type != "task" || n.TaskID == "" {
+	if (n.Type != "task" && n.Type != domain.NotifyVideo && n.Type != domain.NotifyPoster) || n.TaskID == "" {
 		return false // backups, jobs and restores are the owner's business
 	}
 	if ok, seen := v.tasks[n.TaskID]; seen {

@@ -117,6 +117,8 @@ func MustOpenEnv(tb testing.TB, opts ...envOption) *env {
 	})
 	tasks := store.NewTaskService(e.db)
 	tasks.Media = store.NewMediaService(e.db, dir)
+	tasks.Posters = store.NewPosterCache(filepath.Join(dir, "posters"))
+	tasks.Posters.Notifier = e.hub
 	e.tasks = tasks
 	e.users = store.NewUserService(e.db)
 	cfg := server.Config{

@@ -11,6 +11,7 @@ import (
 )
 
 // MediaHandler serves GET /media/{video_id}: the file of a registered video,
+// and GET /media/posters/{task_id}, a task's poster (see servePoster),
 // streamed with Range support so a <video> element can seek. The request
 // names a video ID only: the file path comes from the database row, which
 // the store shows only to the actor in the request context (the task's user
@@ -31,6 +32,11 @@ func MediaHandler(tasks domain.TaskService, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /media/{video_id}", func(w http.ResponseWriter, r *http.Request) {
 		if err := m.serve(w, r); err != nil {
+			writeError(logger, w, r, err)
+		}
+	})
+	mux.HandleFunc("GET /media/posters/{task_id}", func(w http.ResponseWriter, r *http.Request) {
+		if err := servePoster(tasks, w, r); err != nil {
 			writeError(logger, w, r, err)
 		}
 	})

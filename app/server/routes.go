@@ -82,6 +82,7 @@ func (s *Server) register() {
 	s.routes = append(s.routes, s.backupRoutes()...)
 	s.routes = append(s.routes, s.destinationRoutes()...)
 	s.routes = append(s.routes, s.mediaRootRoutes()...)
+	s.routes = append(s.routes, s.videoRoutes()...)
 
 	// probe knows each path without its method, to tell 405 from 404.
 	probe := http.NewServeMux()
