@@ -255,7 +255,7 @@ func runTaskShow(ctx context.Context, env *Env, args []string) error {
 	}
 	if len(t.Videos) > 0 {
 		env.Printf("\nVideos:\n")
-		tb := env.Table("  ID", "SCENE", "SIZE", "DURATION", "FORMAT", "FILE")
+		tb := env.Table("  ID", "SCENE", "SIZE", "DURATION", "FORMAT", "CODEC", "FACTS", "FILE")
 		for _, v := range t.Videos {
 			scene := fmt.Sprint(v.SceneNumber)
 			if v.SceneNumber == domain.FinalScene {
@@ -269,7 +269,7 @@ func runTaskShow(ctx context.Context, env *Env, args []string) error {
 			if v.Missing {
 				file += " (missing)"
 			}
-			tb.Row(fmt.Sprintf("  %d", v.ID), scene, size, fmtSecondsPtr(v.Duration), videoFormat(v), file)
+			tb.Row(fmt.Sprintf("  %d", v.ID), scene, size, fmtSecondsPtr(v.Duration), videoFormat(v), dash(v.Codec), videoCheck(v), file)
 		}
 		if err := tb.Flush(); err != nil {
 			return err
