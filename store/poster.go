@@ -194,12 +194,15 @@ func (c *PosterCache) make(src *domain.PosterSource, at float64) error {
 	run := func(at float64) error {
 		ctx, cancel := context.WithTimeout(context.Background(), posterTimeout)
 		defer cancel()
-		args := []string{"-nostdin", "-v", "error", "-y"}
+		// Key frames only, and the key frame at or before the wanted time:
+		// one frame is decoded, whatever the clip's resolution, on one
+		// thread (a thread pool costs more than it saves for one frame).
+		args := []string{"-nostdin", "-v", "error", "-y", "-threads", "1", "-skip_frame", "nokey"}
 		if at > 0 {
-			args = append(args, "-ss", fmt.Sprintf("%.3f", at))
+			args = append(args, "-ss", fmt.Sprintf("%.3f", at), "-noaccurate_seek")
 		}
-		args = append(args, "-i", "/dev/fd/3", "-frames:v", "1",
-			"-vf", fmt.Sprintf("scale=%d:-2", c.Width), "-q:v", "4", "-f", "image2", "-c:v", "mjpeg", tmp)
+		args = append(args, "-i", "/dev/fd/3", "-an", "-sn", "-dn", "-frames:v", "1", "-threads", "1",
+			"-vf", fmt.Sprintf("scale=%d:-2:flags=fast_bilinear", c.Width), "-q:v", "4", "-f", "image2", "-c:v", "mjpeg", tmp)
 		cmd := exec.CommandContext(ctx, c.ffmpeg, args...)
 		cmd.ExtraFiles = []*os.File{src.File}
 		if _, err := src.File.Seek(0, 0); err != nil {
@@ -287,4 +290,19 @@ func (s *TaskService) Poster(ctx context.Context, taskID string) (*domain.Poster
 		at = *v.Duration / 4
 	}
 	return s.Posters.get(taskID, v, src, at)
+}
+
+// posterLater starts making taskID's poster right after one of its videos
+// was registered, so it is ready by the time a list shows the task.
+func (s *TaskService) posterLater(taskID string) {
+	if s.Posters == nil || !s.Posters.Available() {
+		return
+	}
+	s.Posters.wg.Add(1)
+	go func() {
+		defer s.Posters.wg.Done()
+		if _, err := s.Poster(domain.WithOwner(context.Background()), taskID); err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			s.db.Logger.Warn("start poster", "task_id", taskID, "err", err)
+		}
+	}()
 }

@@ -322,6 +322,7 @@ func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.Vid
 		return nil, err
 	}
 	s.hashLater(v, reg)
+	s.posterLater(taskID)
 	return v, nil
 }
 

@@ -140,6 +140,7 @@ func (s *TaskService) CompleteTask(ctx context.Context, taskID string, finalVide
 		return nil, err
 	}
 	s.hashLater(final, reg)
+	s.posterLater(t.TaskID)
 	return t, nil
 }
 

@@ -149,6 +149,7 @@ func (s *TaskService) ReplaceVideo(ctx context.Context, taskID string, in domain
 		return nil, err
 	}
 	s.hashLater(v, reg)
+	s.posterLater(v.TaskID)
 	return v, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
 	"github.com/reelvault/reelvault/store/probe/probetest"
 )
 
@@ -23,6 +24,10 @@ func (e *env) realClip(tb testing.TB, name string, w, h int) string {
 
 func TestVideoFacts_HTTP(t *testing.T) {
 	e := MustOpenEnv(t)
+	// ffmpeg behind a second's wait, so the first answer is surely pending.
+	slow := filepath.Join(t.TempDir(), "slow-ffmpeg")
+	os.WriteFile(slow, []byte("#!/bin/sh\nsleep 1\nexec ffmpeg \"$@\"\n"), 0o700)
+	e.tasks.(*store.TaskService).Posters.FFmpeg = slow
 	_, k := e.MustCreateUser("alice", 10)
 	task := e.MustCreateTask(k, "Facts", 1)
 	e.MustDo(http.StatusOK, "POST", "/api/v1/tasks/"+task.TaskID+"/start", nil, key(k))
@@ -38,9 +43,11 @@ func TestVideoFacts_HTTP(t *testing.T) {
 
 	t.Run("Poster", func(t *testing.T) {
 		path := "/media/posters/" + task.TaskID
+		// Registering the clip started the poster; until it is made the
+		// answer is the pending image, never cached.
 		r := e.MustDo(http.StatusOK, "GET", path, nil, key(k))
-		if r.Header.Get("X-Poster") != "pending" || r.Header.Get("Cache-Control") != "no-store" {
-			t.Fatalf("first answer: X-Poster=%q Cache-Control=%q, want pending, no-store", r.Header.Get("X-Poster"), r.Header.Get("Cache-Control"))
+		if r.Header.Get("X-Poster") != "pending" || r.Header.Get("Cache-Control") != "no-store" || r.Header.Get("Content-Type") != "image/gif" {
+			t.Fatalf("first answer: X-Poster=%q Cache-Control=%q Content-Type=%q, want pending, no-store, image/gif", r.Header.Get("X-Poster"), r.Header.Get("Cache-Control"), r.Header.Get("Content-Type"))
 		}
 		var ready *Response
 		waitFor(t, func() bool {

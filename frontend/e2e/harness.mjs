@@ -37,15 +37,18 @@ function freePort() {
 
 /** A running `reelvault serve` and an owner session on it. */
 export class Server {
-  /** Starts the binary; resolves once it printed its sign-in link. */
-  static async start() {
+  /**
+   * Starts the binary; resolves once it printed its sign-in link. env adds
+   * to (or, with a value of undefined, removes from) its environment.
+   */
+  static async start({ env = {} } = {}) {
     const work = mkdtempSync(join(tmpdir(), 'reelvault-e2e-'));
     const bin = binary(work);
     const dataDir = join(work, 'data');
     const port = await freePort();
     const proc = spawn(bin, ['--data-dir', dataDir, 'serve', '--addr', `127.0.0.1:${port}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, REELVAULT_DATA_DIR: dataDir },
+      env: Object.fromEntries(Object.entries({ ...process.env, REELVAULT_DATA_DIR: dataDir, ...env }).filter(([, v]) => v !== undefined)),
     });
     let output = '';
     const link = await new Promise((res, rej) => {

@@ -10,6 +10,7 @@ import type { Screen } from './lib/route';
 import { BackupsScreen } from './screens/BackupsScreen';
 import { HistoryScreen } from './screens/HistoryScreen';
 import { MaintenanceScreen } from './screens/MaintenanceScreen';
+import { StorageScreen } from './screens/StorageScreen';
 import { TaskScreen } from './screens/TaskScreen';
 import { UsersScreen } from './screens/UsersScreen';
 import { api, useRoute } from './state';
@@ -21,6 +22,7 @@ const StatsScreen = lazyScreen(() => import('./screens/StatsScreen').then((m) =>
 const NAV: { screen: Screen; label: MessageKey; icon: IconName; ownerOnly?: boolean }[] = [
   { screen: 'history', label: 'nav.history', icon: 'history' },
   { screen: 'stats', label: 'nav.stats', icon: 'stats', ownerOnly: true },
+  { screen: 'storage', label: 'nav.storage', icon: 'storage' },
   { screen: 'backups', label: 'nav.backups', icon: 'backup', ownerOnly: true },
   { screen: 'maintenance', label: 'nav.maintenance', icon: 'maintenance', ownerOnly: true },
   { screen: 'users', label: 'nav.users', icon: 'users', ownerOnly: true },
@@ -141,6 +143,7 @@ function Shell() {
         <HistoryScreen me={me.data} active={route.screen === 'history'} />
         {route.screen === 'task' && route.taskId && <TaskScreen taskId={route.taskId} />}
         {route.screen === 'stats' && <StatsScreen />}
+        {route.screen === 'storage' && <StorageScreen owner={owner} />}
         {route.screen === 'backups' && <BackupsScreen />}
         {route.screen === 'maintenance' && <MaintenanceScreen />}
         {route.screen === 'users' && <UsersScreen />}

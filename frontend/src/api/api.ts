@@ -9,6 +9,8 @@ import type {
   JobRun,
   MediaRoots,
   Me,
+  RelinkReport,
+  StorageReport,
   Notification,
   Schedule,
   ScheduleRuns,
@@ -75,6 +77,18 @@ export interface Api {
   openDataFolder?(): Promise<void>;
   /** The URL a <video> element plays a registered video from. */
   mediaUrl(videoId: number): string;
+  /**
+   * The URL of a task's poster frame: a JPEG once made, a 1×1 image while it
+   * is being made (a "poster" notification says when it is ready), an error
+   * where posters cannot be made (no ffmpeg).
+   */
+  posterUrl(taskId: string): string;
+  /** Disk use per user and task, and the missing files. */
+  storage(): Promise<StorageReport>;
+  /** Finds moved video files in a folder and re-links them (the owner's). */
+  relink(folder: string, dryRun: boolean): Promise<RelinkReport>;
+  /** Unregisters a scene's video (scene 0: the final video). */
+  removeVideo(taskId: string, scene: number): Promise<void>;
   /** Opens a video in the system's default player (the desktop window only). */
   openVideo?(videoId: number): Promise<void>;
   /** Shows a video's file in the system's file manager (the desktop window only). */

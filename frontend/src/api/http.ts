@@ -13,7 +13,7 @@ export interface HttpDeps {
 }
 
 /** Event names the server sends on /api/v1/events. */
-const EVENT_TYPES = ['task', 'backup_progress', 'job', 'restore', 'resync'];
+const EVENT_TYPES = ['task', 'video', 'poster', 'backup_progress', 'job', 'restore', 'resync'];
 
 /** Returns the Api over Reelvault's HTTP API (cookie session, SSE). */
 export function createHttpApi(deps: HttpDeps): Api {
@@ -93,6 +93,12 @@ export function createHttpApi(deps: HttpDeps): Api {
     addMediaRoot: (path) => call('POST', '/api/v1/media-roots', { path }),
     removeMediaRoot: (path) => call('DELETE', `/api/v1/media-roots?${new URLSearchParams({ path })}`),
     mediaUrl: (id) => `${base}/media/${id}`,
+    posterUrl: (id) => `${base}/media/posters/${encodeURIComponent(id)}`,
+    storage: () => call('GET', '/api/v1/storage'),
+    relink: (folder, dryRun) => call('POST', '/api/v1/relink', { folder, dry_run: dryRun }),
+    removeVideo: async (id, scene) => {
+      await call('DELETE', `/api/v1/tasks/${encodeURIComponent(id)}/videos/${scene}`);
+    },
     subscribe: (fn) => {
       if (!deps.eventSource) return () => {};
       const es = deps.eventSource(`${base}/api/v1/events`);

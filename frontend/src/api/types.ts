@@ -74,6 +74,67 @@ export interface Video {
   status: string;
   created_at: string;
   missing?: boolean;
+  /** The container's codec name, read from the file. */
+  codec?: string;
+  /** Hex SHA-256 of the file, once computed. */
+  content_hash?: string;
+  /** What the client claimed when it registered the video. */
+  claimed?: { width?: number; height?: number; duration?: number; fps?: number };
+  /** The facts where the claim and the file disagree. */
+  mismatch?: ('width' | 'height' | 'duration' | 'fps')[];
+  probe_error?: string;
+  probed_at?: string;
+}
+
+/** Disk use of one user or task. */
+export interface StorageUsage {
+  key: string;
+  label?: string;
+  username?: string;
+  bytes: number;
+  videos: number;
+  missing: number;
+}
+
+/** A registered video whose file is gone. */
+export interface MissingVideo {
+  video_id: number;
+  task_id: string;
+  username: string;
+  scene_number: number;
+  file_path: string;
+  file_size?: number;
+}
+
+/** The disk use of the registered videos. */
+export interface StorageReport {
+  total_bytes: number;
+  videos: number;
+  missing_count: number;
+  users: StorageUsage[];
+  tasks: StorageUsage[];
+  missing: MissingVideo[];
+}
+
+/** One missing video in a relink report. */
+export interface RelinkedVideo {
+  video_id: number;
+  task_id: string;
+  scene_number: number;
+  from: string;
+  to?: string;
+  by?: 'hash' | 'size_name';
+  reason?: string;
+}
+
+/** What a relink found and did. */
+export interface RelinkReport {
+  folder: string;
+  dry_run: boolean;
+  files_scanned: number;
+  missing: number;
+  relinked: RelinkedVideo[];
+  unmatched: RelinkedVideo[];
 }
 
 /** One entry of a task's event log. */

@@ -45,6 +45,9 @@ export interface DesktopBindings {
   MediaBaseURL(): Promise<string>;
   OpenVideo(videoId: number): Promise<void>;
   ShowVideo(videoId: number): Promise<void>;
+  Storage(): Promise<unknown>;
+  Relink(folder: string, dryRun: boolean): Promise<unknown>;
+  RemoveVideo(taskId: string, scene: number): Promise<unknown>;
 }
 
 /** The part of the Wails runtime the UI uses. */
@@ -126,6 +129,12 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     addMediaRoot: (path) => call('AddMediaRoot', path),
     removeMediaRoot: (path) => call('RemoveMediaRoot', path),
     mediaUrl: (id) => `${mediaBase}/media/${id}`,
+    posterUrl: (id) => `${mediaBase}/media/posters/${encodeURIComponent(id)}`,
+    storage: () => call('Storage'),
+    relink: (folder, dryRun) => call('Relink', folder, dryRun),
+    removeVideo: async (id, scene) => {
+      await call('RemoveVideo', id, scene);
+    },
     openVideo: (id) => call('OpenVideo', id),
     showVideo: (id) => call('ShowVideo', id),
     subscribe: (fn) => {

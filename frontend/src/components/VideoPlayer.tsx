@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { toApiError, type Video } from '../api';
 import { formatBytes, formatClock } from '../lib/format';
 import { api } from '../state';
+import { FactsFlag } from './FactsFlag';
 import { t } from '../i18n';
 
 /** What the browser read from a video file's header, for files registered without facts. */
@@ -26,6 +27,10 @@ export function FileFacts({ video, media }: { video: Video; media?: MediaFacts }
       <dd class="num">{video.fps ? t('unit.fps', { n: Number(video.fps.toFixed(2)) }) : '—'}</dd>
       <dt>{t('video.length')}</dt>
       <dd class="num">{formatClock(video.duration ?? media?.duration)}</dd>
+      <dt>{t('video.codec')}</dt>
+      <dd class="mono">
+        {video.codec || '—'} <FactsFlag video={video} />
+      </dd>
       <dt>{t('video.file')}</dt>
       <dd class="mono" title={video.file_path}>
         {video.file_path}

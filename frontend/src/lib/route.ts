@@ -1,10 +1,10 @@
-// Hash routes: #/history, #/task/<id>, #/stats, #/backups, #/maintenance,
+// Hash routes: #/history, #/task/<id>, #/stats, #/storage, #/backups, #/maintenance,
 // #/users; any of them may carry a query after "?" (the history keeps its
 // filters and selected task there, so reload and bookmarks keep them).
 import { STATUSES, type Status } from '../api/types';
 
 /** The screens of the app. */
-export type Screen = 'history' | 'task' | 'stats' | 'backups' | 'maintenance' | 'users';
+export type Screen = 'history' | 'task' | 'stats' | 'storage' | 'backups' | 'maintenance' | 'users';
 
 /** A parsed route. */
 export interface Route {
@@ -14,7 +14,7 @@ export interface Route {
   query?: URLSearchParams;
 }
 
-const SCREENS: readonly Screen[] = ['history', 'task', 'stats', 'backups', 'maintenance', 'users'];
+const SCREENS: readonly Screen[] = ['history', 'task', 'stats', 'storage', 'backups', 'maintenance', 'users'];
 
 /** Parses a location hash; anything unknown is the history. */
 export function parseRoute(hash: string): Route {

@@ -122,6 +122,82 @@ class TaskRow extends Component<TaskRowProps> {
   }
 }
 
+/** The list's two views, and the grid's tile sizes (px). */
+type View = 'list' | 'grid';
+const VIEW_KEY = 'reelvault.history.view';
+const TILE_KEY = 'reelvault.history.tile';
+const TILE_MIN = 120;
+const TILE_MAX = 360;
+
+function loadView(): View {
+  try {
+    return localStorage.getItem(VIEW_KEY) === 'grid' ? 'grid' : 'list';
+  } catch {
+    return 'list';
+  }
+}
+
+function loadTile(): number {
+  try {
+    const n = Number(localStorage.getItem(TILE_KEY));
+    return n >= TILE_MIN && n <= TILE_MAX ? n : 200;
+  } catch {
+    return 200;
+  }
+}
+
+function save(key: string, value: string) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Private mode: the choice lasts for this page only.
+  }
+}
+
+/** One tile of the grid view: the poster, the prompt, the status. */
+function GridTile({ task, idle }: { task: Task; idle: boolean }) {
+  const hasVideo = task.status === 'completed' || task.completed_scenes > 0;
+  return (
+    <div class="grid-tile" role="listitem" data-task-id={task.task_id} onClick={() => openTask(task)}>
+      {hasVideo ? <TaskThumb task={task} idle={idle} /> : <div class={`thumb blank st-${task.status}`} />}
+      <div class="tile-text">
+        <div class="prompt-line" title={task.prompt}>
+          {task.prompt}
+        </div>
+        <div class="sub-line">
+          <StatusBadge status={task.status} /> <span class="faint">{formatRelative(task.created_at)}</span>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The grid view: tiles of tile px, loading more near the end. */
+function GridView({ tasks, tile, onNearEnd, label }: { tasks: Task[]; tile: number; onNearEnd: () => void; label: string }) {
+  const [idle, setIdle] = useState(true);
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return (
+    <div
+      class="grid-view"
+      role="list"
+      aria-label={label}
+      style={{ '--tile': `${tile}px` }}
+      onScroll={(e) => {
+        const el = e.currentTarget as HTMLElement;
+        if (el.scrollTop + el.clientHeight > el.scrollHeight - 2 * tile) onNearEnd();
+        setIdle(false);
+        clearTimeout(timer.current);
+        timer.current = setTimeout(() => setIdle(true), 120);
+      }}
+    >
+      {tasks.map((task) => (
+        <GridTile key={task.task_id} task={task} idle={idle} />
+      ))}
+    </div>
+  );
+}
+
 /** The history: every task, newest first, filtered and searchable. */
 export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   // The filters and the selected task start from the URL and are kept in it.
@@ -140,6 +216,8 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   const [users, setUsers] = useState<User[]>([]);
   const [idle, setIdle] = useState(true);
   const [fresh, setFresh] = useState(0);
+  const [view, setView] = useState<View>(loadView);
+  const [tile, setTile] = useState(loadTile);
   const searchRef = useRef<HTMLInputElement>(null);
   const now = useClock();
 
@@ -313,6 +391,18 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
         <h1>{t('history.title')}</h1>
         <span class="faint num" data-testid="task-count">{total !== undefined ? t('history.count', { n: formatCount(total) }) : ''}</span>
         <div class="spacer" />
+        <div class="segmented" role="group" aria-label={t('history.view')}>
+          {(['list', 'grid'] as View[]).map((v) => (
+            <button key={v} type="button" aria-pressed={view === v} data-view={v}
+              onClick={() => { setView(v); save(VIEW_KEY, v); }}>
+              {t(v === 'list' ? 'history.viewList' : 'history.viewGrid')}
+            </button>
+          ))}
+        </div>
+        {view === 'grid' && (
+          <input type="range" class="tile-size" min={TILE_MIN} max={TILE_MAX} step={10} value={tile} aria-label={t('history.tileSize')}
+            onInput={(e) => { const n = Number((e.currentTarget as HTMLInputElement).value); setTile(n); save(TILE_KEY, String(n)); }} />
+        )}
         {fresh > 0 && (
           <button type="button" class="btn small" onClick={() => pager.reset().then(() => setFresh(0), setError)}>
             {t('history.fresh', { n: fresh })}
@@ -379,7 +469,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
         <PipelineHint />
       ) : (
         <div class="list-frame" ref={listRef}>
-          <div class="list-head" aria-hidden="true">
+          <div class="list-head" aria-hidden="true" hidden={view === 'grid'}>
             <span />
             <span>{t('col.prompt')}</span>
             <span>{t('col.status')}</span>
@@ -397,6 +487,8 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
                 </button>
               </p>
             </div>
+          ) : view === 'grid' ? (
+            <GridView tasks={state.tasks} tile={tile} label={t('history.tasks')} onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))} />
           ) : (
             <VirtualList
               items={state.tasks}

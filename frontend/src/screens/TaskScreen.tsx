@@ -5,6 +5,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Icon } from '../components/Icon';
 import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge } from '../components/StatusBadge';
+import { FactsFlag } from '../components/FactsFlag';
 import { FileFacts, VideoPlayer, type MediaFacts } from '../components/VideoPlayer';
 import { formatCount, formatDateTime, formatDuration } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
@@ -49,6 +50,8 @@ function SceneCard({ script, video }: { script?: Script; video?: Video }) {
           {script?.camera_movement && <span><span class="faint">{t('scene.camera')}</span> {script.camera_movement}</span>}
           {script?.lighting && <span><span class="faint">{t('scene.lighting')}</span> {script.lighting}</span>}
           {video && !video.missing && video.width && <span class="num">{video.width}×{video.height}</span>}
+          {video?.codec && <span class="mono">{video.codec}</span>}
+          {video && <FactsFlag video={video} />}
         </div>
       </div>
     </div>
