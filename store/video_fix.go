@@ -528,8 +528,9 @@ func (s *TaskService) OpenPosterVideo(ctx context.Context, taskID string) (*doma
 		f.Close()
 		return nil, nil, err
 	}
-	// The key changes whenever the file does: replaced, re-linked or
-	// rewritten in place.
-	sum := sha256.Sum256([]byte(v.FilePath + "\x00" + strconv.FormatInt(fi.Size(), 10) + "\x00" + fi.ModTime().UTC().Format(time.RFC3339Nano)))
-	return v, &domain.PosterSource{File: f, Key: strconv.FormatInt(v.ID, 10) + "-" + hex.EncodeToString(sum[:8])}, nil
+	// The key names the file as opened, not the video: a scene's clip that
+	// is also the final video has one poster. It changes whenever the file
+	// does: replaced, re-linked or rewritten in place.
+	sum := sha256.Sum256([]byte(f.Name() + "\x00" + strconv.FormatInt(fi.Size(), 10) + "\x00" + fi.ModTime().UTC().Format(time.RFC3339Nano)))
+	return v, &domain.PosterSource{File: f, Key: hex.EncodeToString(sum[:12])}, nil
 }

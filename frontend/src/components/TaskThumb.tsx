@@ -69,6 +69,7 @@ export function TaskThumb({ task, idle }: { task: Task; idle: boolean }) {
   );
   useEffect(() => {
     if (mode !== 'pending' || tries.current >= PENDING_RETRIES) return;
+    // Asked again a while later, in case the notification was missed.
     const timer = setTimeout(() => {
       tries.current++;
       setRev((r) => r + 1);
@@ -76,7 +77,11 @@ export function TaskThumb({ task, idle }: { task: Task; idle: boolean }) {
     return () => clearTimeout(timer);
   }, [mode, rev]);
 
+  // The poster on show stays until a newer one has loaded: a video
+  // registered later (the final one after a scene's) makes a new poster,
+  // and its pending answer must not blank the one shown.
   const src = `${api.posterUrl(id)}${rev ? `?r=${rev}` : ''}`;
+  const [shown, setShown] = useState<string | undefined>(() => (posterMode.get(id) === 'ready' ? api.posterUrl(id) : undefined));
   return (
     <div
       class={`thumb st-${task.status}${mode === 'ready' || mode === 'capture' ? '' : ' blank'}`}
@@ -88,21 +93,27 @@ export function TaskThumb({ task, idle }: { task: Task; idle: boolean }) {
       }}
       onMouseLeave={() => setScrub(null)}
     >
-      {started.current && mode !== 'capture' && (
+      {shown && mode === 'ready' && <img key={shown} src={shown} alt="" decoding="async" draggable={false} />}
+      {started.current && mode !== 'capture' && src !== shown && (
         <img
           key={src}
           src={src}
           alt=""
           decoding="async"
           draggable={false}
-          style={mode === 'ready' ? undefined : { opacity: 0 }}
+          class="probe"
           onLoad={(e) => {
             // The pending answer is a 1×1 image.
-            const ready = (e.currentTarget as HTMLImageElement).naturalWidth > 1;
-            if (ready) posterMode.set(id, 'ready');
-            setMode(ready ? 'ready' : 'pending');
+            if ((e.currentTarget as HTMLImageElement).naturalWidth > 1) {
+              posterMode.set(id, 'ready');
+              setShown(src);
+              setMode('ready');
+            } else {
+              setMode((m) => (m === 'ready' ? m : 'pending'));
+            }
           }}
           onError={() => {
+            if (shown) return;
             posterMode.set(id, 'capture');
             setMode('capture');
           }}
