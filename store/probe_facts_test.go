@@ -405,7 +405,7 @@ func TestExportService_VideoFacts(t *testing.T) {
 	if _, err := e.Tasks.AddVideo(e.Owner, task.TaskID, domain.VideoInput{SceneNumber: 1, FilePath: mp4, Width: ptr(999)}); err != nil {
 		t.Fatal(err)
 	}
-	doc := exportAll(t, e.DB, store.ExportFilter{})
+	doc := exportAll(t, e.DB, domain.ExportFilter{})
 	for _, want := range []string{`"codec":"avc1"`, `"content_hash":"` + sha(t, mp4) + `"`, `"claimed_width":999`, `"mismatch":"width"`, `"probed_at":`} {
 		if !bytes.Contains(doc, []byte(want)) {
 			t.Fatalf("export lacks %s:\n%s", want, doc)
@@ -415,7 +415,7 @@ func TestExportService_VideoFacts(t *testing.T) {
 	os.WriteFile(path, doc, 0o600)
 	db2 := MustOpenDB(t)
 	importFile(t, db2, path)
-	if again := exportAll(t, db2, store.ExportFilter{}); !bytes.Contains(again, []byte(`"mismatch":"width"`)) || !bytes.Contains(again, []byte(sha(t, mp4))) {
+	if again := exportAll(t, db2, domain.ExportFilter{}); !bytes.Contains(again, []byte(`"mismatch":"width"`)) || !bytes.Contains(again, []byte(sha(t, mp4))) {
 		t.Fatalf("re-export lost the facts:\n%s", again)
 	}
 	t.Run("BadFacts", func(t *testing.T) {
