@@ -75,6 +75,10 @@ func TestWindowSmoke(t *testing.T) {
 	}
 	t.Logf("screenshot %s: standard deviation %.3f, %d colours", shot, sd, colours)
 
+	// The newest row, the media task, shows a real poster frame made by
+	// ffmpeg: its region of a screenshot holds many colours.
+	checkPoster(t, w, display, artifacts, mediaTask)
+
 	// Videos load from the window's loopback media server with a Range
 	// header (so they can seek): the newest row's poster frame is one.
 	if !w.waitMedia("", 30*time.Second) {

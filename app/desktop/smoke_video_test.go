@@ -18,6 +18,7 @@ import (
 	"github.com/reelvault/reelvault/app/desktop/xvfbtest"
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
+	"github.com/reelvault/reelvault/store/probe/probetest"
 )
 
 // seedMediaTask adds the newest task: completed, with a final video that is
@@ -26,20 +27,9 @@ import (
 // clock, so every frame differs). It returns the task's ID.
 func seedMediaTask(t testing.TB, dbPath string) string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Fatalf("ffmpeg is missing (make deps installs it): %v", err)
-	}
 	dir := t.TempDir()
-	mp4, webm := filepath.Join(dir, "final.mp4"), filepath.Join(dir, "scene1.webm")
-	src := []string{"-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=6"}
-	for _, args := range [][]string{
-		append(src, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", mp4),
-		append(src, "-c:v", "libvpx-vp9", "-b:v", "400k", "-deadline", "realtime", "-cpu-used", "8", webm),
-	} {
-		if b, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ffmpeg %v: %v\n%s", args, err, b)
-		}
-	}
+	mp4 := probetest.Make(t, dir, "final.mp4", probetest.Clip{Width: 640, Height: 360, FPS: 25, Seconds: 6, Codec: "h264"})
+	webm := probetest.Make(t, dir, "scene1.webm", probetest.Clip{Width: 640, Height: 360, FPS: 25, Seconds: 6, Codec: "vp9"})
 	ctx := domain.WithOwner(context.Background())
 	db := store.NewDB(dbPath)
 	db.Synchronous = "NORMAL"
@@ -126,6 +116,29 @@ func checkVideos(t *testing.T, w *windowProc, display, artifacts string, since t
 		t.Logf("the same video from the window's wails:// scheme: %s", p.text)
 	}
 	w.waitProbe(t, "videos done", since, 30*time.Second)
+}
+
+// checkPoster waits for the history row of task id to show its poster
+// and checks it in a screenshot: the poster's region holds a real frame
+// (many colours), not the placeholder. The screenshot goes to
+// artifacts/screenshots/window-poster.png.
+func checkPoster(t *testing.T, w *windowProc, display, artifacts, id string) {
+	t.Helper()
+	p := w.waitProbe(t, "poster "+id+" ", time.Time{}, 60*time.Second)
+	shot := filepath.Join(artifacts, "screenshots", "window-poster.png")
+	if b, err := exec.Command("import", "-display", display, "-window", "root", shot).CombinedOutput(); err != nil {
+		t.Fatalf("screenshot: %v: %s", err, b)
+	}
+	var x, y, wd, ht int
+	rect := p.text[strings.Index(p.text, "rect=")+5:]
+	if _, err := fmt.Sscanf(rect, "%d,%d,%d,%d", &x, &y, &wd, &ht); err != nil || wd < 40 || ht < 20 {
+		t.Fatalf("probe %q: no usable poster rectangle (%v)", p.text, err)
+	}
+	if n := colours(crop(t, shot, image.Rect(x, y, x+wd, y+ht))); n < 100 {
+		t.Fatalf("the poster's region in %s has %d colours, want a real frame (>= 100)", shot, n)
+	} else {
+		t.Logf("poster of the newest row (%s): %d colours in its region", p.text, n)
+	}
 }
 
 // crop returns the part of the screenshot at path under r (page coordinates;

@@ -8,6 +8,7 @@
 //   seeked LABEL rect=… t=T     the same video after a seek, paused
 //   error LABEL code=N          a video failed
 //   videos done                 every video of the screen was driven
+//   poster ID rect=X,Y,W,H w=N  the history row of task ID shows its poster, N pixels wide
 //
 // Each video is paused and its controls hidden before it is reported, and
 // left still for 3 s, so that the test can take its screenshot.
@@ -28,6 +29,18 @@
     });
   new MutationObserver(rows).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-task-id'] });
   rows();
+
+  // Posters: reported once each, when the row's poster image has loaded.
+  const posters = new Set();
+  setInterval(() => {
+    document.querySelectorAll('.task-row[data-task-id] .thumb[data-poster="ready"] img:not(.probe)').forEach((img) => {
+      const id = img.closest('.task-row').getAttribute('data-task-id');
+      if (posters.has(id) || !img.complete || img.naturalWidth <= 1) return;
+      posters.add(id);
+      // Two frames later, so the poster is on screen for the screenshot.
+      requestAnimationFrame(() => requestAnimationFrame(() => say(`poster ${id} rect=${rect(img)} w=${img.naturalWidth}`)));
+    });
+  }, 200);
 
   const rect = (v) => {
     const r = v.getBoundingClientRect();
