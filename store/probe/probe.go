@@ -49,11 +49,12 @@ func File(r io.ReadSeeker) (*Facts, error) {
 		return nil, err
 	}
 	var f *Facts
+	br := newBuffered(r)
 	switch {
 	case n >= 4 && bytes.Equal(head[:4], []byte{0x1A, 0x45, 0xDF, 0xA3}):
-		f, err = matroska(r)
+		f, err = matroska(br)
 	case n >= 8 && isMP4Box(head[4:8]):
-		f, err = mp4File(r)
+		f, err = mp4File(br)
 	default:
 		return nil, ErrUnknownFormat
 	}
