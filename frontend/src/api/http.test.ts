@@ -40,6 +40,24 @@ describe('createHttpApi', () => {
     expect(q.has('created_to')).toBe(false);
   });
 
+  it('builds poster URLs and calls the storage, relink and remove-video routes', async () => {
+    const { f, calls } = fakeFetch({
+      '/api/v1/storage': [200, { total_bytes: 5, videos: 1, missing_count: 0, users: [], tasks: [], missing: [] }],
+      '/api/v1/relink': [200, { folder: '/m', dry_run: true, files_scanned: 0, missing: 0, relinked: [], unmatched: [] }],
+      '/api/v1/tasks/t%201/videos/0': [204, undefined],
+    });
+    const api = createHttpApi({ fetch: f });
+    expect(api.posterUrl('t 1')).toBe('/media/posters/t%201');
+    expect((await api.storage()).total_bytes).toBe(5);
+    expect((await api.relink('/m', true)).dry_run).toBe(true);
+    await api.removeVideo('t 1', 0);
+    expect(calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['GET', '/api/v1/storage', undefined],
+      ['POST', '/api/v1/relink', JSON.stringify({ folder: '/m', dry_run: true })],
+      ['DELETE', '/api/v1/tasks/t%201/videos/0', undefined],
+    ]);
+  });
+
   it('treats an empty next_cursor as the last page', async () => {
     const { f } = fakeFetch({ '/api/v1/tasks': [200, { tasks: [], next_cursor: '' }] });
     expect((await createHttpApi({ fetch: f }).listTasks({})).next_cursor).toBeUndefined();
