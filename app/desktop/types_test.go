@@ -57,6 +57,12 @@ var tsMirrors = map[string]struct {
 	"SearchMatch":       {goType: reflect.TypeFor[domain.SearchMatch]()},
 	"SnippetPart":       {goType: reflect.TypeFor[domain.SnippetPart]()},
 	"DestinationInput":  {goType: reflect.TypeFor[desktop.DestinationInput]()},
+	"VideoClaim":        {goType: reflect.TypeFor[domain.VideoClaim]()},
+	"StorageUsage":      {goType: reflect.TypeFor[domain.StorageUsage]()},
+	"MissingVideo":      {goType: reflect.TypeFor[domain.MissingVideo]()},
+	"StorageReport":     {goType: reflect.TypeFor[domain.StorageReport]()},
+	"RelinkedVideo":     {goType: reflect.TypeFor[domain.RelinkedVideo]()},
+	"RelinkReport":      {goType: reflect.TypeFor[domain.RelinkReport]()},
 	"AppStatus": {goType: reflect.TypeFor[desktop.Status](), optional: map[string]string{
 		"version":  "the HTTP API's status has no build facts",
 		"data_dir": "the HTTP API's status has no data folder",

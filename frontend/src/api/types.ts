@@ -79,11 +79,19 @@ export interface Video {
   /** Hex SHA-256 of the file, once computed. */
   content_hash?: string;
   /** What the client claimed when it registered the video. */
-  claimed?: { width?: number; height?: number; duration?: number; fps?: number };
-  /** The facts where the claim and the file disagree. */
-  mismatch?: ('width' | 'height' | 'duration' | 'fps')[];
+  claimed?: VideoClaim;
+  /** The facts where the claim and the file disagree: width, height, duration, fps. */
+  mismatch?: string[];
   probe_error?: string;
   probed_at?: string;
+}
+
+/** What a client claimed about a video it registered. */
+export interface VideoClaim {
+  duration?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
 }
 
 /** Disk use of one user or task. */

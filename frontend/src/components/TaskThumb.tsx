@@ -141,7 +141,7 @@ function CapturedFrame({ taskId }: { taskId: string }) {
     return () => {
       live = false;
     };
-  }, [taskId]);
+  }, [taskId, videoId, image]);
   if (image) return <img src={image} alt="" data-captured="true" />;
   if (!videoId) return null;
   return (
@@ -181,7 +181,7 @@ function Scrubber({ taskId, at }: { taskId: string; at: number }) {
     return () => {
       live = false;
     };
-  }, [taskId]);
+  }, [taskId, videoId]);
   useEffect(() => {
     const v = ref.current;
     if (v && Number.isFinite(v.duration) && v.duration > 0) v.currentTime = at * v.duration;
