@@ -123,8 +123,9 @@ func NewExportService(db *DB) *ExportService {
 	return &ExportService{db: db}
 }
 
-// where returns the SQL condition on tasks t / users u for the filter.
-func exportWhere(f domain.ExportFilter) (string, []any) {
+// exportWhere returns the SQL condition on tasks t / users u for the
+// filter and, when taskIDs is not empty, those tasks only.
+func exportWhere(f domain.ExportFilter, taskIDs []string) (string, []any) {
 	conds := []string{"t.id > ?"}
 	var args []any
 	if f.Username != "" {
@@ -144,6 +145,12 @@ func exportWhere(f domain.ExportFilter) (string, []any) {
 	if f.Until != nil {
 		conds = append(conds, "t.created_at < ?")
 		args = append(args, micros(*f.Until))
+	}
+	if len(taskIDs) > 0 {
+		conds = append(conds, "t.task_id IN (?"+strings.Repeat(", ?", len(taskIDs)-1)+")")
+		for _, id := range taskIDs {
+			args = append(args, id)
+		}
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -184,7 +191,7 @@ func (s *ExportService) Export(ctx context.Context, w io.Writer, f domain.Export
 		}
 		first := true
 		var buf []byte
-		err = exportTasks(tx, f, func(p *exportPage, i int) error {
+		err = exportTasks(tx, f, nil, func(p *exportPage, i int) error {
 			buf = buf[:0]
 			if !f.NDJSON && !first {
 				buf = append(buf, ',')

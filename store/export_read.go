@@ -29,12 +29,13 @@ func exportUsers(tx *tx, username string) ([]*ExportUser, error) {
 	return users, nil
 }
 
-// exportTasks calls emit for every task matching f in id order, reading
+// exportTasks calls emit for every task matching f (and among taskIDs, if
+// any) in id order, reading
 // exportBatch tasks (and their children) per query. The rows are scanned by
 // hand into a page reused from batch to batch: reflection-based scanning
 // was most of the export's time.
-func exportTasks(tx *tx, f domain.ExportFilter, emit func(p *exportPage, i int) error) error {
-	where, args := exportWhere(f)
+func exportTasks(tx *tx, f domain.ExportFilter, taskIDs []string, emit func(p *exportPage, i int) error) error {
+	where, args := exportWhere(f, taskIDs)
 	query := `SELECT
 			t.id,
 			t.task_id,
