@@ -22,9 +22,12 @@ const journalFile = "restore-journal.json"
 
 // restoreJournal is the content of journalFile.
 type restoreJournal struct {
-	PreRestore string    `json:"pre_restore"` // backup name in the backups folder
-	Source     string    `json:"source"`      // the file that was restored
-	At         time.Time `json:"at"`
+	PreRestore string `json:"pre_restore"` // backup name in the backups folder
+	// Tasks, set instead of PreRestore after a restore of chosen tasks,
+	// names the record of those tasks as they were (see taskrestore.go).
+	Tasks  string    `json:"tasks,omitempty"`
+	Source string    `json:"source"` // the file that was restored
+	At     time.Time `json:"at"`
 }
 
 // Restore replaces the live database with a backup: a catalogue name or the
@@ -187,11 +190,6 @@ func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)
 		return nil, err
 	}
 	defer unlock()
-	release, err := m.alone()
-	if err != nil {
-		return nil, err
-	}
-	defer release()
 	data, err := os.ReadFile(filepath.Join(m.Dir, journalFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo.")
@@ -199,9 +197,17 @@ func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)
 		return nil, fmt.Errorf("read restore journal: %w", err)
 	}
 	var j restoreJournal
-	if err := json.Unmarshal(data, &j); err != nil || j.PreRestore == "" {
+	if err := json.Unmarshal(data, &j); err == nil && j.Tasks != "" {
+		return m.undoTasks(ctx, j) // a restore of chosen tasks: no file to swap
+	}
+	if err != nil || j.PreRestore == "" {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo (the restore journal is unreadable).")
 	}
+	release, err := m.alone()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	// The journal is written before the swap; a restore killed before it
 	// linked the old data never replaced anything, so there is nothing to
 	// undo (the data is still the data from before that restore).

@@ -19,6 +19,7 @@ const (
 	keyOptimize   = "schedule.optimize"
 	keyVacuum     = "schedule.vacuum"
 	keyCheckpoint = "schedule.checkpoint"
+	keyDrill      = "schedule.drill"
 	keyKeep       = "retention.keep"
 	keyKeepDaily  = "retention.keep_daily"
 	keyKeepWeekly = "retention.keep_weekly"
@@ -30,7 +31,8 @@ const MaxKeep = 1000
 
 // DefaultSchedule returns the schedule used for settings never set: backup
 // daily at 03:00, optimize daily at 03:30, VACUUM (when worth it) on Sunday
-// at 04:00, WAL checkpoint hourly; keep 7 scheduled backups.
+// at 04:00, WAL checkpoint hourly, a restore drill on Sunday at 05:00; keep
+// 7 scheduled backups.
 func DefaultSchedule() domain.Schedule {
 	return domain.Schedule{
 		Backup:     "0 3 * * *",
@@ -38,6 +40,7 @@ func DefaultSchedule() domain.Schedule {
 		Optimize:   "30 3 * * *",
 		Vacuum:     "0 4 * * 0",
 		Checkpoint: "15 * * * *",
+		Drill:      "0 5 * * 0",
 	}
 }
 
@@ -100,6 +103,7 @@ var MinInterval = map[string]time.Duration{
 	"optimize":   time.Hour,
 	"vacuum":     time.Hour,
 	"checkpoint": time.Minute,
+	"drill":      time.Hour,
 }
 
 // MinIntervalEnv names an environment variable that, set to a Go duration
@@ -159,7 +163,7 @@ func fmtInterval(d time.Duration) string {
 // first bad field.
 func ValidateSchedule(s domain.Schedule) error {
 	for _, f := range []struct{ name, expr string }{
-		{"backup", s.Backup}, {"optimize", s.Optimize}, {"vacuum", s.Vacuum}, {"checkpoint", s.Checkpoint},
+		{"backup", s.Backup}, {"optimize", s.Optimize}, {"vacuum", s.Vacuum}, {"checkpoint", s.Checkpoint}, {"drill", s.Drill},
 	} {
 		sch, err := parseCron(f.name, f.expr)
 		if err != nil {
@@ -205,6 +209,7 @@ func LoadSchedule(ctx context.Context, settings *store.Settings) (domain.Schedul
 	str(keyOptimize, &s.Optimize)
 	str(keyVacuum, &s.Vacuum)
 	str(keyCheckpoint, &s.Checkpoint)
+	str(keyDrill, &s.Drill)
 	num(keyKeep, &s.Keep)
 	num(keyKeepDaily, &s.KeepDaily)
 	num(keyKeepWeekly, &s.KeepWeekly)
@@ -221,6 +226,7 @@ func SaveSchedule(ctx context.Context, settings *store.Settings, s domain.Schedu
 		keyOptimize:   strings.TrimSpace(s.Optimize),
 		keyVacuum:     strings.TrimSpace(s.Vacuum),
 		keyCheckpoint: strings.TrimSpace(s.Checkpoint),
+		keyDrill:      strings.TrimSpace(s.Drill),
 		keyKeep:       strconv.Itoa(s.Keep),
 		keyKeepDaily:  strconv.Itoa(s.KeepDaily),
 		keyKeepWeekly: strconv.Itoa(s.KeepWeekly),

@@ -20,6 +20,7 @@ const (
 	JobOptimize   = "optimize"
 	JobVacuum     = "vacuum"
 	JobCheckpoint = "checkpoint"
+	JobDrill      = "drill"
 	// Operations run only by hand (Maintain).
 	JobAnalyze = "analyze"
 	JobCheck   = "check"
@@ -81,6 +82,7 @@ func NewScheduler(m *Manager) *Scheduler {
 		JobOptimize:   m.optimize,
 		JobVacuum:     func(ctx context.Context) (int64, string, error) { return m.vacuum(ctx, s.VacuumThreshold, false) },
 		JobCheckpoint: m.checkpoint,
+		JobDrill:      func(ctx context.Context) (int64, string, error) { return m.drillJob(ctx, "") },
 		JobAnalyze:    m.analyze,
 		JobCheck:      m.check,
 	}
@@ -177,7 +179,7 @@ func (s *Scheduler) register(sch domain.Schedule) error {
 		delete(s.entries, id)
 	}
 	for _, j := range []struct{ id, expr string }{
-		{JobBackup, sch.Backup}, {JobOptimize, sch.Optimize}, {JobVacuum, sch.Vacuum}, {JobCheckpoint, sch.Checkpoint},
+		{JobBackup, sch.Backup}, {JobOptimize, sch.Optimize}, {JobVacuum, sch.Vacuum}, {JobCheckpoint, sch.Checkpoint}, {JobDrill, sch.Drill},
 	} {
 		spec, err := parseCron(j.id, j.expr)
 		if err != nil {

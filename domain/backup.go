@@ -74,6 +74,7 @@ type Schedule struct {
 	Optimize   string `json:"optimize"`    // ANALYZE/optimize, default "30 3 * * *"
 	Vacuum     string `json:"vacuum"`      // default "0 4 * * 0"; runs only above the free-page threshold
 	Checkpoint string `json:"checkpoint"`  // WAL checkpoint(TRUNCATE), default "15 * * * *"
+	Drill      string `json:"drill"`       // restore drill of the newest backup, default "0 5 * * 0"
 }
 
 // ScheduleRuns is the schedule as the API and the window answer it: the

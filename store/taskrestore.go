@@ -169,7 +169,11 @@ func (db *DB) ReplaceTasks(ctx context.Context, users []*ExportUser, tasks []*Ex
 	if err != nil {
 		return nil, fmt.Errorf("restore tasks: %w", err)
 	}
+	var fresh []*ExportUser // users of the set who are not here
 	for _, u := range users {
+		if !known[u.Username] {
+			fresh = append(fresh, u)
+		}
 		known[u.Username] = true
 	}
 	ids := make([]string, 0, len(tasks)+len(remove))
@@ -215,7 +219,7 @@ func (db *DB) ReplaceTasks(ctx context.Context, users []*ExportUser, tasks []*Ex
 				res.Removed = append(res.Removed, id)
 			}
 		}
-		userIDs, _, err := importUsers(tx, users)
+		userIDs, _, err := importUsers(tx, fresh)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,369 @@
+package backup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
+)
+
+// MaxPreviewTasks bounds each list of a TaskPreview; the counts are exact.
+const MaxPreviewTasks = 200
+
+// Differences a preview reports per task.
+const (
+	DiffMissing = "missing" // in the set, not here
+	DiffChanged = "changed" // in both, different
+	DiffFiles   = "files"   // the same here, but video files are missing on disk
+)
+
+// PreviewTask is one task of a preview, described as the set holds it.
+type PreviewTask struct {
+	TaskID       string        `json:"task_id"`
+	Diff         string        `json:"diff"` // DiffMissing, DiffChanged or DiffFiles
+	Username     string        `json:"username"`
+	Prompt       string        `json:"prompt"`
+	Status       domain.Status `json:"status"`
+	CreatedAt    time.Time     `json:"created_at"`
+	MissingFiles []string      `json:"missing_files,omitempty"`
+}
+
+// TaskPreview is what restoring tasks from a set would change, measured
+// without changing anything.
+type TaskPreview struct {
+	Backup        string `json:"backup"`
+	SchemaVersion int64  `json:"schema_version"` // of the set, before migrating it forward
+	SetTasks      int64  `json:"set_tasks"`
+	LiveTasks     int64  `json:"live_tasks"`
+	Same          int64  `json:"same"`      // tasks equal in both
+	Missing       int64  `json:"missing"`   // tasks in the set that are not here
+	Changed       int64  `json:"changed"`   // tasks in both that differ
+	OnlyHere      int64  `json:"only_here"` // tasks here the set does not hold; a task restore leaves them
+	FilesMissing  int64  `json:"files_missing"`
+	// Tasks lists up to MaxPreviewTasks differing tasks: missing first,
+	// then changed, then those whose files are missing.
+	Tasks     []PreviewTask `json:"tasks"`
+	Truncated bool          `json:"truncated"`
+}
+
+// taskIDPattern is what a task ID may look like (the store's own rule).
+var taskIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// PreviewTasks compares the backup set source with the live history: tasks
+// missing here, tasks changed, and the set's videos whose files are missing
+// on disk here. Nothing is changed. Returns ENOTFOUND, EINVALID (damaged or
+// foreign set), ECONFLICT (another backup or restore is running).
+func (m *Manager) PreviewTasks(ctx context.Context, source string) (*TaskPreview, error) {
+	unlock, err := m.lock("preview")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	set, err := m.openSet(ctx, source, false)
+	if err != nil {
+		return nil, err
+	}
+	defer set.Close()
+
+	p := &TaskPreview{Backup: set.Name, SchemaVersion: set.Info.SchemaVersion, Tasks: []PreviewTask{}}
+	var missing, changed []string
+	add := func(list *[]string, id string) {
+		if len(*list) < MaxPreviewTasks {
+			*list = append(*list, id)
+		}
+	}
+	err = mergeSignatures(ctx, set.DB, m.DB, func(s, l *store.TaskSignature) {
+		switch {
+		case l == nil:
+			p.SetTasks++
+			p.Missing++
+			add(&missing, s.TaskID)
+		case s == nil:
+			p.LiveTasks++
+			p.OnlyHere++
+		default:
+			p.SetTasks++
+			p.LiveTasks++
+			if *s == *l {
+				p.Same++
+			} else {
+				p.Changed++
+				add(&changed, s.TaskID)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	files := map[string][]string{} // task → missing paths (capped)
+	var fileTasks []string
+	filesCapped := false
+	err = set.DB.EachVideoPath(ctx, func(taskID, path string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		p.FilesMissing++
+		if _, seen := files[taskID]; !seen {
+			if len(fileTasks) < MaxPreviewTasks {
+				fileTasks = append(fileTasks, taskID)
+				files[taskID] = nil
+			} else {
+				filesCapped = true
+			}
+		}
+		if list, ok := files[taskID]; ok && len(list) < 20 {
+			files[taskID] = append(list, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("preview: videos: %w", err)
+	}
+
+	// Describe the listed tasks as the set holds them.
+	order := append(append(slices.Clip(missing), changed...), fileTasks...)
+	diffOf := map[string]string{}
+	for _, id := range fileTasks {
+		diffOf[id] = DiffFiles
+	}
+	for _, id := range changed {
+		diffOf[id] = DiffChanged
+	}
+	for _, id := range missing {
+		diffOf[id] = DiffMissing
+	}
+	order = slices.Compact(order)
+	if len(order) > MaxPreviewTasks {
+		order = order[:MaxPreviewTasks]
+	}
+	p.Truncated = filesCapped || p.Missing+p.Changed+int64(len(fileTasks)) > int64(len(order))
+	_, recs, err := set.DB.TaskRecords(ctx, order)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*store.ExportTask{}
+	for _, r := range recs {
+		byID[r.TaskID] = r
+	}
+	seen := map[string]bool{}
+	for _, id := range order {
+		r := byID[id]
+		if r == nil || seen[id] {
+			continue
+		}
+		seen[id] = true
+		p.Tasks = append(p.Tasks, PreviewTask{TaskID: id, Diff: diffOf[id], Username: r.Username, Prompt: r.Prompt,
+			Status: r.Status, CreatedAt: r.CreatedAt, MissingFiles: files[id]})
+	}
+	return p, nil
+}
+
+// mergeSignatures walks the task signatures of set and live together in
+// task_id order and calls fn once per task_id with the set's and the live
+// signature (nil where a side does not hold the task). Both are read as
+// streams in their own snapshot, so memory stays flat at any size.
+func mergeSignatures(ctx context.Context, set, live *store.DB, fn func(s, l *store.TaskSignature)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream := func(db *store.DB) (<-chan store.TaskSignature, <-chan error) {
+		ch, errc := make(chan store.TaskSignature, 4096), make(chan error, 1)
+		go func() {
+			defer close(ch)
+			errc <- db.EachTaskSignature(ctx, func(s store.TaskSignature) error {
+				select {
+				case ch <- s:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+		}()
+		return ch, errc
+	}
+	sc, serr := stream(set)
+	lc, lerr := stream(live)
+	s, sok := <-sc
+	l, lok := <-lc
+	for sok || lok {
+		switch {
+		case sok && (!lok || s.TaskID < l.TaskID):
+			fn(&s, nil)
+			s, sok = <-sc
+		case lok && (!sok || l.TaskID < s.TaskID):
+			fn(nil, &l)
+			l, lok = <-lc
+		default:
+			fn(&s, &l)
+			s, sok = <-sc
+			l, lok = <-lc
+		}
+	}
+	if err := <-serr; err != nil {
+		return fmt.Errorf("preview: read the set: %w", err)
+	}
+	if err := <-lerr; err != nil {
+		return fmt.Errorf("preview: read the live history: %w", err)
+	}
+	return nil
+}
+
+// TaskRestoreResult describes a finished restore of chosen tasks.
+type TaskRestoreResult struct {
+	Backup   string   `json:"backup"`
+	Added    []string `json:"added"`    // tasks that were not here
+	Replaced []string `json:"replaced"` // tasks whose live rows were replaced
+	Days     []string `json:"days"`     // statistics days recomputed
+	// Undo names the file that holds the tasks as they were; "restore
+	// --undo" puts them back.
+	Undo string `json:"undo"`
+}
+
+// tasksUndo is the inverse of a task restore, written before it commits.
+type tasksUndo struct {
+	Source string              `json:"source"`
+	At     time.Time           `json:"at"`
+	Users  []*store.ExportUser `json:"users"`
+	Tasks  []*store.ExportTask `json:"tasks"`  // the records as they were
+	Absent []string            `json:"absent"` // the ids that were not here
+}
+
+// RestoreTasks copies the tasks ids, with their scripts, videos and events,
+// from the backup set source into the live database, replacing those tasks
+// if they exist and touching nothing else. The live database keeps serving
+// throughout: the write is one transaction, so a crash leaves the old or
+// the new rows. The tasks as they were are journalled first; Undo puts them
+// back.
+//
+// Returns EINVALID (no ids, a malformed id, too many, a damaged set),
+// ENOTFOUND (no such set, or a task the set does not hold), ECONFLICT
+// (another backup or restore runs).
+func (m *Manager) RestoreTasks(ctx context.Context, source string, ids []string) (*TaskRestoreResult, error) {
+	if len(ids) == 0 {
+		return nil, domain.Invalidf("task", "Name at least one task to restore.")
+	}
+	if len(ids) > store.MaxRestoreTasks {
+		return nil, domain.Invalidf("task", "Restore at most %d tasks at a time, not %d.", store.MaxRestoreTasks, len(ids))
+	}
+	for _, id := range ids {
+		if !taskIDPattern.MatchString(id) {
+			return nil, domain.Invalidf("task", "%q is not a task ID.", id)
+		}
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	unlock, err := m.lock("restore")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	set, err := m.openSet(ctx, source, false)
+	if err != nil {
+		return nil, err
+	}
+	defer set.Close()
+	users, recs, err := set.DB.TaskRecords(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) < len(ids) {
+		for _, id := range ids {
+			if !slices.ContainsFunc(recs, func(r *store.ExportTask) bool { return r.TaskID == id }) {
+				return nil, domain.Errorf(domain.ENOTFOUND, "Backup %s holds no task %s.", set.Name, id)
+			}
+		}
+	}
+	res, undoName, err := m.replaceJournalled(ctx, set.Name, users, recs, nil)
+	if err != nil {
+		return nil, err
+	}
+	m.notify(domain.Notification{Type: "restore", Progress: 100, Data: res})
+	m.Logger.Info("restored tasks", "source", set.Name, "added", len(res.Added), "replaced", len(res.Replaced))
+	return &TaskRestoreResult{Backup: set.Name, Added: res.Added, Replaced: res.Replaced, Days: res.Days, Undo: undoName}, nil
+}
+
+// replaceJournalled writes tasks (and removes remove) in the live
+// database, journalling the inverse inside the transaction before it
+// commits; a failed write puts the previous journal back.
+func (m *Manager) replaceJournalled(ctx context.Context, source string, users []*store.ExportUser, tasks []*store.ExportTask, remove []string) (*store.ReplaceResult, string, error) {
+	if err := os.MkdirAll(m.Dir, 0o700); err != nil {
+		return nil, "", unwritable(m.Dir, err)
+	}
+	journal := filepath.Join(m.Dir, journalFile)
+	prev, prevErr := os.ReadFile(journal)
+	undoName := "task-restore-" + m.now().UTC().Format(nameTime) + "-" + randomHex() + ".json"
+	undoPath := filepath.Join(m.Dir, undoName)
+	written := false
+	res, err := m.DB.ReplaceTasks(ctx, users, tasks, remove, func(old []*store.ExportTask, absent []string) error {
+		var owners []*store.ExportUser
+		for _, u := range users {
+			owners = append(owners, u)
+		}
+		data, err := json.Marshal(tasksUndo{Source: source, At: m.now().UTC(), Users: owners, Tasks: old, Absent: absent})
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(undoPath, data); err != nil {
+			return fmt.Errorf("write the undo record: %w", err)
+		}
+		j, _ := json.Marshal(restoreJournal{Tasks: undoName, Source: source, At: m.now().UTC()})
+		if err := writeFileAtomic(journal, j); err != nil {
+			return fmt.Errorf("write restore journal: %w", err)
+		}
+		written = true
+		return nil
+	})
+	if err != nil {
+		if written {
+			os.Remove(undoPath)
+			if prevErr == nil {
+				writeFileAtomic(journal, prev)
+			} else {
+				os.Remove(journal)
+			}
+		}
+		return nil, "", err
+	}
+	return res, undoName, nil
+}
+
+// undoTasks reverses the task restore recorded in j: the tasks it replaced
+// get their old rows back and the ones it added are removed. The undo is
+// itself journalled, so a second Undo restores the tasks again.
+func (m *Manager) undoTasks(ctx context.Context, j restoreJournal) (*RestoreResult, error) {
+	if filepath.Base(j.Tasks) != j.Tasks || !namePatternUndo.MatchString(j.Tasks) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo (the restore journal is unreadable).")
+	}
+	path := filepath.Join(m.Dir, j.Tasks)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo: its record %s is gone.", j.Tasks)
+	} else if err != nil {
+		return nil, fmt.Errorf("read the undo record: %w", err)
+	}
+	var u tasksUndo
+	if err := json.Unmarshal(data, &u); err != nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo (its record %s is unreadable).", j.Tasks)
+	}
+	res, _, err := m.replaceJournalled(ctx, "undo of "+u.Source, u.Users, u.Tasks, u.Absent)
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(path)
+	m.notify(domain.Notification{Type: "restore", Progress: 100, Data: res})
+	return &RestoreResult{Source: u.Source, Rows: map[string]int64{"tasks": int64(len(res.Added) + len(res.Replaced) + len(res.Removed))}}, nil
+}
+
+// namePatternUndo matches the names of task restore undo records.
+var namePatternUndo = regexp.MustCompile(`^task-restore-\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{16}\.json$`)
