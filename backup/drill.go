@@ -169,11 +169,21 @@ type Proven struct {
 // drillHistory is how many past drill runs Proven reads.
 const drillHistory = 200
 
-// Drill runs a restore drill now as a recorded job run.
-func (s *Scheduler) Drill(ctx context.Context, name string) (*domain.JobRun, error) {
-	return s.runFunc(ctx, JobDrill, func(ctx context.Context) (int64, string, error) {
-		return s.Manager.drillJob(ctx, name)
+// Drill runs a restore drill of the set name (the newest when empty) now,
+// recorded as a run of the drill job. A failed drill returns its result
+// and its error; a refusal (no backup, another operation running) returns
+// no result.
+func (s *Scheduler) Drill(ctx context.Context, name string) (*DrillResult, *domain.JobRun, error) {
+	var res *DrillResult
+	run, err := s.runFunc(ctx, JobDrill, func(ctx context.Context) (int64, string, error) {
+		r, err := s.Manager.Drill(ctx, name)
+		if r == nil {
+			return 0, "", err
+		}
+		res = r
+		return 0, r.Backup + drillSep + r.Destination, err
 	})
+	return res, run, err
 }
 
 // Proven returns, per destination, the last drill that proved a set

@@ -23,7 +23,7 @@ func TestManager_Drill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := sch.Drill(ctx, "")
+	_, run, err := sch.Drill(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,9 +65,9 @@ func TestManager_Drill(t *testing.T) {
 		}
 		f.Close()
 
-		run, err := sch.Drill(ctx, "")
+		res, run, err := sch.Drill(ctx, "")
 		assertCode(t, err, domain.EINVALID)
-		if run.Result != domain.JobError {
+		if res == nil || res.OK || res.Error == "" || run.Result != domain.JobError {
 			t.Fatalf("drill of a flipped set: run=%+v, want error", run)
 		}
 		proven, err := sch.Proven(ctx)

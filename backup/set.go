@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -104,4 +105,39 @@ func (m *Manager) openSet(ctx context.Context, source string, integrity bool) (*
 	}
 	ok = true
 	return set, nil
+}
+
+// SetInfo describes a backup set before anything is restored from it.
+type SetInfo struct {
+	Name          string           `json:"name"`
+	Engine        string           `json:"engine"` // the engine it was taken from: sqlite or postgres
+	CreatedAt     *time.Time       `json:"created_at,omitempty"`
+	Size          int64            `json:"size"`
+	SchemaVersion int64            `json:"schema_version"`
+	Rows          map[string]int64 `json:"rows"`
+}
+
+// Inspect reads a backup set (catalogue name or path) and says what it
+// holds: version and row counts, proven by opening it as a restore would.
+// Nothing live changes. Returns ENOTFOUND, EINVALID (not a backup set, or
+// damaged).
+func (m *Manager) Inspect(ctx context.Context, source string) (*SetInfo, error) {
+	set, err := m.openSet(ctx, source, false)
+	if err != nil {
+		return nil, err
+	}
+	defer set.Close()
+	fi, err := os.Stat(set.Path)
+	if err != nil {
+		return nil, fmt.Errorf("stat backup: %w", err)
+	}
+	info := &SetInfo{Name: set.Name, Engine: store.EngineSQLite, Size: fi.Size(), SchemaVersion: set.Info.SchemaVersion,
+		Rows: set.Info.Rows}
+	if isDump(set.Path) {
+		info.Engine = store.EnginePostgres
+	}
+	if t, _, ok := parseName(filepath.Base(set.Path)); ok {
+		info.CreatedAt = &t
+	}
+	return info, nil
 }

@@ -43,8 +43,8 @@ func (env *Env) readPassphrase(prompt string) (string, bool) {
 func init() {
 	Register(&Command{
 		Name:    "restore",
-		Args:    "NAME|PATH [--into DIR] [--db-only] [--yes] | --undo [--yes]",
-		Summary: "Replace the database with a backup set and put back its missing or changed video files (after a pre-restore backup), or undo the last restore.",
+		Args:    "NAME|PATH [--into DIR] [--db-only] [--yes] | NAME --task ID [ID…] [--yes] | NAME --preview | --undo [--yes]",
+		Summary: "Replace the database with a backup set and put back its missing or changed video files (after a pre-restore backup), restore chosen tasks from one, preview what differs, or undo the last restore.",
 		Run:     runRestore,
 	})
 }
@@ -57,26 +57,70 @@ func (env *Env) confirm(question string) bool {
 	return answer == "y" || answer == "yes"
 }
 
+// taskList is a repeatable --task flag; IDs may also be comma-separated.
+type taskList []string
+
+func (t *taskList) String() string { return strings.Join(*t, ",") }
+
+func (t *taskList) Set(v string) error {
+	for _, id := range strings.Split(v, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			*t = append(*t, id)
+		}
+	}
+	return nil
+}
+
 func runRestore(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
 	undo := fs.Bool("undo", false, "return to the state before the last restore")
 	into := fs.String("into", "", "put the video files back under `DIR` instead of their own paths (the restored database points there)")
 	dbOnly := fs.Bool("db-only", false, "restore the database alone, leaving the video files as they are")
-	pos, err := parseArgsUpTo(env, fs, args, 1)
+	preview := fs.Bool("preview", false, "show what differs between the backup and the live history; change nothing")
+	var tasks taskList
+	fs.Var(&tasks, "task", "restore only the task `ID` (repeat, or list more IDs after it)")
+	pos, err := parseArgsUpTo(env, fs, args, 1+1000)
 	if err != nil {
 		return err
 	}
+	if len(tasks) > 0 && len(pos) > 1 {
+		tasks = append(tasks, pos[1:]...) // restore NAME --task ID ID …
+		pos = pos[:1]
+	}
+	if len(pos) > 1 {
+		return env.UsageErrorf("unexpected argument %q", pos[1])
+	}
 	if *undo == (len(pos) == 1) {
 		return env.UsageErrorf("give either a backup NAME or PATH, or --undo")
+	}
+	if *undo && (*preview || len(tasks) > 0) {
+		return env.UsageErrorf("--undo takes no --preview or --task")
+	}
+	if *preview && len(tasks) > 0 {
+		return env.UsageErrorf("give either --preview or --task")
 	}
 	m, err := env.backupManager(ctx)
 	if err != nil {
 		return err
 	}
+	switch {
+	case *preview:
+		return restorePreview(ctx, env, m, pos[0])
+	case len(tasks) > 0:
+		return restoreTasks(ctx, env, m, pos[0], tasks, *yes)
+	}
 	what := "the state before the last restore"
 	if !*undo {
 		what = pos[0]
+		// Show what the set holds before anything happens.
+		info, err := m.Inspect(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if !*yes && !env.Config.JSON {
+			env.describeSet(info)
+		}
 	}
 	if *into != "" {
 		if *into, err = filepath.Abs(*into); err != nil {
@@ -107,6 +151,10 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 	if env.Config.JSON {
 		return env.PrintJSON(res)
 	}
+	if res.PreRestore == nil { // the undo of a restore of chosen tasks
+		env.Printf("Put back %d tasks as they were before restoring them from %s. \"reelvault restore --undo\" restores them again.\n", res.Rows["tasks"], res.Source)
+		return nil
+	}
 	env.Printf("Restored %s (%d tasks). The previous data is in %s; \"reelvault restore --undo\" brings it back.\n",
 		res.Source, res.Rows["tasks"], res.PreRestore.Name)
 	if f := res.Files; f != nil {
@@ -119,4 +167,72 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// describeSet prints what a backup set holds, before a restore.
+func (env *Env) describeSet(info *backup.SetInfo) {
+	kv := env.Table()
+	kv.Row("Backup:", info.Name)
+	if info.CreatedAt != nil {
+		kv.Row("Taken:", fmtTime(*info.CreatedAt))
+	}
+	kv.Row("From:", info.Engine)
+	kv.Row("Schema version:", info.SchemaVersion)
+	kv.Row("Contents:", fmt.Sprintf("%d users, %d tasks, %d videos, %d events", info.Rows["users"], info.Rows["tasks"], info.Rows["videos"], info.Rows["task_events"]))
+	kv.Flush()
+}
+
+func restorePreview(ctx context.Context, env *Env, m *backup.Manager, name string) error {
+	p, err := m.PreviewTasks(ctx, name)
+	if err != nil {
+		return err
+	}
+	if env.Config.JSON {
+		return env.PrintJSON(p)
+	}
+	env.Printf("%s holds %d tasks; here there are %d. Nothing was changed.\n", p.Backup, p.SetTasks, p.LiveTasks)
+	env.Printf("  %d the same, %d missing here, %d changed, %d only here (a task restore leaves them), %d video files missing on disk.\n",
+		p.Same, p.Missing, p.Changed, p.OnlyHere, p.FilesMissing)
+	if len(p.Tasks) == 0 {
+		return nil
+	}
+	env.Printf("\n")
+	tb := env.Table("TASK", "DIFFERENCE", "STATUS", "CREATED", "PROMPT")
+	for _, t := range p.Tasks {
+		diff := map[string]string{backup.DiffMissing: "missing here", backup.DiffChanged: "changed", backup.DiffFiles: fmt.Sprintf("%d files missing", len(t.MissingFiles))}[t.Diff]
+		tb.Row(t.TaskID, diff, t.Status, fmtTime(t.CreatedAt), truncate(t.Prompt, 48))
+	}
+	if err := tb.Flush(); err != nil {
+		return err
+	}
+	if p.Truncated {
+		env.Printf("(the first %d listed)\n", len(p.Tasks))
+	}
+	env.Printf("\nRestore some with: reelvault restore %s --task ID [ID…]\n", name)
+	return nil
+}
+
+func restoreTasks(ctx context.Context, env *Env, m *backup.Manager, name string, ids []string, yes bool) error {
+	if !yes && !env.confirm(fmt.Sprintf("Restore %d task(s) from %s, replacing them here if they exist? Nothing else changes.", len(ids), name)) {
+		return domain.Errorf(domain.ECONFLICT, "Restore cancelled; nothing was changed.")
+	}
+	res, err := m.RestoreTasks(ctx, name, ids)
+	if err != nil {
+		return err
+	}
+	if env.Config.JSON {
+		return env.PrintJSON(res)
+	}
+	env.Printf("Restored %d task(s) from %s: %d added, %d replaced. \"reelvault restore --undo\" puts them back as they were.\n",
+		len(res.Added)+len(res.Replaced), res.Backup, len(res.Added), len(res.Replaced))
+	return nil
+}
+
+// truncate shortens s to n runes with an ellipsis.
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }

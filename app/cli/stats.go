@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/reelvault/reelvault/backup"
 	"sort"
 	"strings"
 
@@ -100,6 +101,9 @@ func runStatsRebuild(ctx context.Context, env *Env, args []string) error {
 type statusOutput struct {
 	*domain.DBStatus
 	TasksByStatus map[domain.Status]int `json:"tasks_by_status"`
+	// Proven says per backup destination when a backup was last proven
+	// restorable by a drill, and whether the latest drill failed.
+	Proven []*backup.Proven `json:"proven,omitempty"`
 }
 
 func runStatus(ctx context.Context, env *Env, args []string) error {
@@ -120,8 +124,14 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var proven []*backup.Proven
+	if m, err := env.backupManager(ctx); err == nil {
+		if proven, err = backup.NewScheduler(m).Proven(ctx); err != nil {
+			return err
+		}
+	}
 	if env.Config.JSON {
-		return env.PrintJSON(statusOutput{DBStatus: st, TasksByStatus: counts})
+		return env.PrintJSON(statusOutput{DBStatus: st, TasksByStatus: counts, Proven: proven})
 	}
 
 	kv := env.Table()
@@ -137,6 +147,9 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 		total += counts[s]
 	}
 	kv.Row("Tasks:", fmt.Sprintf("%d (%s)", total, strings.Join(tasks, ", ")))
+	for _, p := range proven {
+		kv.Row("Last proven restorable:", provenLine(p))
+	}
 	if err := kv.Flush(); err != nil {
 		return err
 	}
@@ -167,4 +180,19 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 		tb.Row(fmt.Sprintf("(%d indexes, internal)", other), "-", fmtBytes(otherBytes))
 	}
 	return tb.Flush()
+}
+
+// provenLine describes when a destination's backups were last proven
+// restorable; a failed latest drill comes first, in capitals.
+func provenLine(p *backup.Proven) string {
+	var b strings.Builder
+	if p.Failed {
+		fmt.Fprintf(&b, "THE LAST RESTORE DRILL FAILED (%s): %s; ", fmtTime(*p.Last), p.Error)
+	}
+	if p.LastOK == nil {
+		fmt.Fprintf(&b, "never (%s); run \"reelvault drill\"", p.Destination)
+	} else {
+		fmt.Fprintf(&b, "%s (%s, %s)", fmtTime(*p.LastOK), p.Backup, p.Destination)
+	}
+	return b.String()
 }
