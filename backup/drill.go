@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -17,23 +16,6 @@ const DefaultDestination = "local"
 // drillSample is how many tasks a drill reads back whole from the set.
 const drillSample = 16
 
-// DrillResult is the outcome of one restore drill.
-type DrillResult struct {
-	// Destination is where the drilled set lives.
-	Destination string    `json:"destination"`
-	Backup      string    `json:"backup"`
-	OK          bool      `json:"ok"`
-	Error       string    `json:"error,omitempty"`
-	StartedAt   time.Time `json:"started_at"`
-	Seconds     float64   `json:"seconds"`
-	// Tasks is the number of tasks the restored copy holds.
-	Tasks int64 `json:"tasks"`
-	// Checks lists what was proven, in order.
-	Checks []string `json:"checks"`
-	// FilesChecked is the number of media files whose hash was checked.
-	FilesChecked int `json:"files_checked"`
-}
-
 // Drill proves a backup set restorable without touching the live data: it
 // restores the set (name, or the newest when name is empty) into a scratch
 // folder exactly as a restore would (checksum against the catalogue,
@@ -44,7 +26,7 @@ type DrillResult struct {
 //
 // Returns ENOTFOUND when there is no backup, ECONFLICT while another
 // backup or restore runs.
-func (m *Manager) Drill(ctx context.Context, name string) (*DrillResult, error) {
+func (m *Manager) Drill(ctx context.Context, name string) (*domain.DrillResult, error) {
 	start := m.now()
 	list, err := m.List(ctx)
 	if err != nil {
@@ -68,7 +50,7 @@ func (m *Manager) Drill(ctx context.Context, name string) (*DrillResult, error) 
 		return nil, err
 	}
 	defer unlock()
-	r := &DrillResult{Destination: DefaultDestination, Backup: b.Name, StartedAt: start.UTC(), Checks: []string{}}
+	r := &domain.DrillResult{Destination: DefaultDestination, Backup: b.Name, StartedAt: start.UTC(), Checks: []string{}}
 	err = m.drill(ctx, b, r)
 	r.Seconds = m.now().Sub(start).Seconds()
 	if err != nil {
@@ -86,7 +68,7 @@ func (m *Manager) Drill(ctx context.Context, name string) (*DrillResult, error) 
 }
 
 // drill runs the checks of Drill on b, noting each one proven in r.
-func (m *Manager) drill(ctx context.Context, b *domain.Backup, r *DrillResult) error {
+func (m *Manager) drill(ctx context.Context, b *domain.Backup, r *domain.DrillResult) error {
 	set, err := m.openSet(ctx, b.Name, true)
 	if err != nil {
 		return err
@@ -152,20 +134,6 @@ func (m *Manager) drillJob(ctx context.Context, name string) (int64, string, err
 // drillSep separates the set and the destination in a drill run's detail.
 const drillSep = " @ "
 
-// Proven says, for one destination, when a backup was last proven
-// restorable and whether the latest drill failed.
-type Proven struct {
-	Destination string `json:"destination"`
-	// LastOK is the last drill that succeeded, Backup the set it proved.
-	LastOK *time.Time `json:"last_ok,omitempty"`
-	Backup string     `json:"backup,omitempty"`
-	// Last is the latest drill, whatever its result.
-	Last *time.Time `json:"last,omitempty"`
-	// Failed is true when the latest drill failed; Error says why.
-	Failed bool   `json:"failed"`
-	Error  string `json:"error,omitempty"`
-}
-
 // drillHistory is how many past drill runs Proven reads.
 const drillHistory = 200
 
@@ -173,8 +141,8 @@ const drillHistory = 200
 // recorded as a run of the drill job. A failed drill returns its result
 // and its error; a refusal (no backup, another operation running) returns
 // no result.
-func (s *Scheduler) Drill(ctx context.Context, name string) (*DrillResult, *domain.JobRun, error) {
-	var res *DrillResult
+func (s *Scheduler) Drill(ctx context.Context, name string) (*domain.DrillResult, *domain.JobRun, error) {
+	var res *domain.DrillResult
 	run, err := s.runFunc(ctx, JobDrill, func(ctx context.Context) (int64, string, error) {
 		r, err := s.Manager.Drill(ctx, name)
 		if r == nil {
@@ -189,12 +157,12 @@ func (s *Scheduler) Drill(ctx context.Context, name string) (*DrillResult, *doma
 // Proven returns, per destination, the last drill that proved a set
 // restorable and whether the latest one failed. The local destination is
 // always listed.
-func (s *Scheduler) Proven(ctx context.Context) ([]*Proven, error) {
+func (s *Scheduler) Proven(ctx context.Context) ([]*domain.Proven, error) {
 	runs, err := s.Runs.List(ctx, JobDrill, drillHistory)
 	if err != nil {
 		return nil, err
 	}
-	byDest := map[string]*Proven{DefaultDestination: {Destination: DefaultDestination}}
+	byDest := map[string]*domain.Proven{DefaultDestination: {Destination: DefaultDestination}}
 	order := []string{DefaultDestination}
 	for _, run := range runs { // newest first
 		if run.Result != domain.JobOK && run.Result != domain.JobError {
@@ -206,7 +174,7 @@ func (s *Scheduler) Proven(ctx context.Context) ([]*Proven, error) {
 		}
 		p := byDest[dest]
 		if p == nil {
-			p = &Proven{Destination: dest}
+			p = &domain.Proven{Destination: dest}
 			byDest[dest] = p
 			order = append(order, dest)
 		}
@@ -223,7 +191,7 @@ func (s *Scheduler) Proven(ctx context.Context) ([]*Proven, error) {
 			p.LastOK, p.Backup = &at, set
 		}
 	}
-	out := make([]*Proven, 0, len(order))
+	out := make([]*domain.Proven, 0, len(order))
 	for _, d := range order {
 		out = append(out, byDest[d])
 	}

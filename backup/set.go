@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -107,21 +106,11 @@ func (m *Manager) openSet(ctx context.Context, source string, integrity bool) (*
 	return set, nil
 }
 
-// SetInfo describes a backup set before anything is restored from it.
-type SetInfo struct {
-	Name          string           `json:"name"`
-	Engine        string           `json:"engine"` // the engine it was taken from: sqlite or postgres
-	CreatedAt     *time.Time       `json:"created_at,omitempty"`
-	Size          int64            `json:"size"`
-	SchemaVersion int64            `json:"schema_version"`
-	Rows          map[string]int64 `json:"rows"`
-}
-
 // Inspect reads a backup set (catalogue name or path) and says what it
 // holds: version and row counts, proven by opening it as a restore would.
 // Nothing live changes. Returns ENOTFOUND, EINVALID (not a backup set, or
 // damaged).
-func (m *Manager) Inspect(ctx context.Context, source string) (*SetInfo, error) {
+func (m *Manager) Inspect(ctx context.Context, source string) (*domain.SetInfo, error) {
 	set, err := m.openSet(ctx, source, false)
 	if err != nil {
 		return nil, err
@@ -131,7 +120,7 @@ func (m *Manager) Inspect(ctx context.Context, source string) (*SetInfo, error) 
 	if err != nil {
 		return nil, fmt.Errorf("stat backup: %w", err)
 	}
-	info := &SetInfo{Name: set.Name, Engine: store.EngineSQLite, Size: fi.Size(), SchemaVersion: set.Info.SchemaVersion,
+	info := &domain.SetInfo{Name: set.Name, Engine: store.EngineSQLite, Size: fi.Size(), SchemaVersion: set.Info.SchemaVersion,
 		Rows: set.Info.Rows}
 	if isDump(set.Path) {
 		info.Engine = store.EnginePostgres

@@ -16,44 +16,8 @@ import (
 	"github.com/reelvault/reelvault/store"
 )
 
-// MaxPreviewTasks bounds each list of a TaskPreview; the counts are exact.
+// MaxPreviewTasks bounds each list of a domain.TaskPreview; the counts are exact.
 const MaxPreviewTasks = 200
-
-// Differences a preview reports per task.
-const (
-	DiffMissing = "missing" // in the set, not here
-	DiffChanged = "changed" // in both, different
-	DiffFiles   = "files"   // the same here, but video files are missing on disk
-)
-
-// PreviewTask is one task of a preview, described as the set holds it.
-type PreviewTask struct {
-	TaskID       string        `json:"task_id"`
-	Diff         string        `json:"diff"` // DiffMissing, DiffChanged or DiffFiles
-	Username     string        `json:"username"`
-	Prompt       string        `json:"prompt"`
-	Status       domain.Status `json:"status"`
-	CreatedAt    time.Time     `json:"created_at"`
-	MissingFiles []string      `json:"missing_files,omitempty"`
-}
-
-// TaskPreview is what restoring tasks from a set would change, measured
-// without changing anything.
-type TaskPreview struct {
-	Backup        string `json:"backup"`
-	SchemaVersion int64  `json:"schema_version"` // of the set, before migrating it forward
-	SetTasks      int64  `json:"set_tasks"`
-	LiveTasks     int64  `json:"live_tasks"`
-	Same          int64  `json:"same"`      // tasks equal in both
-	Missing       int64  `json:"missing"`   // tasks in the set that are not here
-	Changed       int64  `json:"changed"`   // tasks in both that differ
-	OnlyHere      int64  `json:"only_here"` // tasks here the set does not hold; a task restore leaves them
-	FilesMissing  int64  `json:"files_missing"`
-	// Tasks lists up to MaxPreviewTasks differing tasks: missing first,
-	// then changed, then those whose files are missing.
-	Tasks     []PreviewTask `json:"tasks"`
-	Truncated bool          `json:"truncated"`
-}
 
 // taskIDPattern is what a task ID may look like (the store's own rule).
 var taskIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -62,7 +26,7 @@ var taskIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // missing here, tasks changed, and the set's videos whose files are missing
 // on disk here. Nothing is changed. Returns ENOTFOUND, EINVALID (damaged or
 // foreign set), ECONFLICT (another backup or restore is running).
-func (m *Manager) PreviewTasks(ctx context.Context, source string) (*TaskPreview, error) {
+func (m *Manager) PreviewTasks(ctx context.Context, source string) (*domain.TaskPreview, error) {
 	unlock, err := m.lock("preview")
 	if err != nil {
 		return nil, err
@@ -74,7 +38,7 @@ func (m *Manager) PreviewTasks(ctx context.Context, source string) (*TaskPreview
 	}
 	defer set.Close()
 
-	p := &TaskPreview{Backup: set.Name, SchemaVersion: set.Info.SchemaVersion, Tasks: []PreviewTask{}}
+	p := &domain.TaskPreview{Backup: set.Name, SchemaVersion: set.Info.SchemaVersion, Tasks: []domain.PreviewTask{}}
 	var missing, changed []string
 	add := func(list *[]string, id string) {
 		if len(*list) < MaxPreviewTasks {
@@ -137,13 +101,13 @@ func (m *Manager) PreviewTasks(ctx context.Context, source string) (*TaskPreview
 	order := append(append(slices.Clip(missing), changed...), fileTasks...)
 	diffOf := map[string]string{}
 	for _, id := range fileTasks {
-		diffOf[id] = DiffFiles
+		diffOf[id] = domain.DiffFiles
 	}
 	for _, id := range changed {
-		diffOf[id] = DiffChanged
+		diffOf[id] = domain.DiffChanged
 	}
 	for _, id := range missing {
-		diffOf[id] = DiffMissing
+		diffOf[id] = domain.DiffMissing
 	}
 	order = slices.Compact(order)
 	if len(order) > MaxPreviewTasks {
@@ -165,7 +129,7 @@ func (m *Manager) PreviewTasks(ctx context.Context, source string) (*TaskPreview
 			continue
 		}
 		seen[id] = true
-		p.Tasks = append(p.Tasks, PreviewTask{TaskID: id, Diff: diffOf[id], Username: r.Username, Prompt: r.Prompt,
+		p.Tasks = append(p.Tasks, domain.PreviewTask{TaskID: id, Diff: diffOf[id], Username: r.Username, Prompt: r.Prompt,
 			Status: r.Status, CreatedAt: r.CreatedAt, MissingFiles: files[id]})
 	}
 	return p, nil
@@ -220,17 +184,6 @@ func mergeSignatures(ctx context.Context, set, live *store.DB, fn func(s, l *sto
 	return nil
 }
 
-// TaskRestoreResult describes a finished restore of chosen tasks.
-type TaskRestoreResult struct {
-	Backup   string   `json:"backup"`
-	Added    []string `json:"added"`    // tasks that were not here
-	Replaced []string `json:"replaced"` // tasks whose live rows were replaced
-	Days     []string `json:"days"`     // statistics days recomputed
-	// Undo names the file that holds the tasks as they were; "restore
-	// --undo" puts them back.
-	Undo string `json:"undo"`
-}
-
 // tasksUndo is the inverse of a task restore, written before it commits.
 type tasksUndo struct {
 	Source string              `json:"source"`
@@ -250,7 +203,7 @@ type tasksUndo struct {
 // Returns EINVALID (no ids, a malformed id, too many, a damaged set),
 // ENOTFOUND (no such set, or a task the set does not hold), ECONFLICT
 // (another backup or restore runs).
-func (m *Manager) RestoreTasks(ctx context.Context, source string, ids []string) (*TaskRestoreResult, error) {
+func (m *Manager) RestoreTasks(ctx context.Context, source string, ids []string) (*domain.TaskRestoreResult, error) {
 	if len(ids) == 0 {
 		return nil, domain.Invalidf("task", "Name at least one task to restore.")
 	}
@@ -290,7 +243,7 @@ func (m *Manager) RestoreTasks(ctx context.Context, source string, ids []string)
 	}
 	m.notify(domain.Notification{Type: "restore", Progress: 100, Data: res})
 	m.Logger.Info("restored tasks", "source", set.Name, "added", len(res.Added), "replaced", len(res.Replaced))
-	return &TaskRestoreResult{Backup: set.Name, Added: res.Added, Replaced: res.Replaced, Days: res.Days, Undo: undoName}, nil
+	return &domain.TaskRestoreResult{Backup: set.Name, Added: res.Added, Replaced: res.Replaced, Days: res.Days, Undo: undoName}, nil
 }
 
 // replaceJournalled writes tasks (and removes remove) in the live

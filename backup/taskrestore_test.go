@@ -96,7 +96,7 @@ func TestManager_RestoreTasks(t *testing.T) {
 		if p.FilesMissing != 15 {
 			t.Fatalf("files missing=%d, want 15 (no video file exists here)", p.FilesMissing)
 		}
-		if len(p.Tasks) < 2 || p.Tasks[0].TaskID != lost || p.Tasks[0].Diff != backup.DiffMissing || p.Tasks[1].TaskID != changed || p.Tasks[1].Diff != backup.DiffChanged {
+		if len(p.Tasks) < 2 || p.Tasks[0].TaskID != lost || p.Tasks[0].Diff != domain.DiffMissing || p.Tasks[1].TaskID != changed || p.Tasks[1].Diff != domain.DiffChanged {
 			t.Fatalf("preview tasks=%+v, want the missing task, then the changed one", p.Tasks[:min(2, len(p.Tasks))])
 		}
 		if p.Tasks[1].Prompt != "a cat on the moon" {

@@ -170,7 +170,7 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 }
 
 // describeSet prints what a backup set holds, before a restore.
-func (env *Env) describeSet(info *backup.SetInfo) {
+func (env *Env) describeSet(info *domain.SetInfo) {
 	kv := env.Table()
 	kv.Row("Backup:", info.Name)
 	if info.CreatedAt != nil {
@@ -199,7 +199,7 @@ func restorePreview(ctx context.Context, env *Env, m *backup.Manager, name strin
 	env.Printf("\n")
 	tb := env.Table("TASK", "DIFFERENCE", "STATUS", "CREATED", "PROMPT")
 	for _, t := range p.Tasks {
-		diff := map[string]string{backup.DiffMissing: "missing here", backup.DiffChanged: "changed", backup.DiffFiles: fmt.Sprintf("%d files missing", len(t.MissingFiles))}[t.Diff]
+		diff := map[string]string{domain.DiffMissing: "missing here", domain.DiffChanged: "changed", domain.DiffFiles: fmt.Sprintf("%d files missing", len(t.MissingFiles))}[t.Diff]
 		tb.Row(t.TaskID, diff, t.Status, fmtTime(t.CreatedAt), truncate(t.Prompt, 48))
 	}
 	if err := tb.Flush(); err != nil {

@@ -103,7 +103,7 @@ type statusOutput struct {
 	TasksByStatus map[domain.Status]int `json:"tasks_by_status"`
 	// Proven says per backup destination when a backup was last proven
 	// restorable by a drill, and whether the latest drill failed.
-	Proven []*backup.Proven `json:"proven,omitempty"`
+	Proven []*domain.Proven `json:"proven,omitempty"`
 }
 
 func runStatus(ctx context.Context, env *Env, args []string) error {
@@ -124,7 +124,7 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var proven []*backup.Proven
+	var proven []*domain.Proven
 	if m, err := env.backupManager(ctx); err == nil {
 		if proven, err = backup.NewScheduler(m).Proven(ctx); err != nil {
 			return err
@@ -184,7 +184,7 @@ func runStatus(ctx context.Context, env *Env, args []string) error {
 
 // provenLine describes when a destination's backups were last proven
 // restorable; a failed latest drill comes first, in capitals.
-func provenLine(p *backup.Proven) string {
+func provenLine(p *domain.Proven) string {
 	var b strings.Builder
 	if p.Failed {
 		fmt.Fprintf(&b, "THE LAST RESTORE DRILL FAILED (%s): %s; ", fmtTime(*p.Last), p.Error)
