@@ -298,7 +298,7 @@ test-desktop: build
 		| tee $(ARTIFACTS)/desktop-test.log
 
 # The whole store suite again on PostgreSQL, plus the PostgreSQL tests of the
-# CLI (migrate --to postgres://, serve --db postgres://). The tests start
+# CLI (migrate --to postgres://, serve --db postgres://) and of backups. The tests start
 # their own throwaway cluster (initdb into a temp dir, 127.0.0.1 and a free
 # port, removed afterwards); REELVAULT_REQUIRE_POSTGRES turns a missing
 # PostgreSQL installation into a failure instead of a skip.
@@ -307,7 +307,7 @@ test-postgres: deps
 	REELVAULT_TEST_DB=postgres REELVAULT_REQUIRE_POSTGRES=1 \
 		go test -count=1 -timeout 10m ./store/... 2>&1 | tee $(ARTIFACTS)/postgres-test.log
 	REELVAULT_REQUIRE_POSTGRES=1 \
-		go test -count=1 -timeout 10m -run 'Postgres' ./app/... 2>&1 | tee -a $(ARTIFACTS)/postgres-test.log
+		go test -count=1 -timeout 10m -run 'Postgres' ./app/... ./backup/ 2>&1 | tee -a $(ARTIFACTS)/postgres-test.log
 
 ## ---- measurements ----------------------------------------------------------
 

@@ -147,9 +147,6 @@ func (m *Manager) Backup(ctx context.Context, opts Options) (*domain.Backup, err
 // lock takes the operation lock for what ("backup", "restore") and returns
 // its release.
 func (m *Manager) lock(what string) (func(), error) {
-	if m.DB.Engine() != store.EngineSQLite {
-		return nil, domain.Errorf(domain.EINVALID, "Backups and restores work on the SQLite store; back up a PostgreSQL database with pg_dump.")
-	}
 	l, err := acquire(m.Dir, what)
 	if err != nil {
 		return nil, err
@@ -168,6 +165,13 @@ func (m *Manager) lock(what string) (func(), error) {
 // backupLive backs up the live database through its reader pool; the caller
 // holds the operation lock.
 func (m *Manager) backupLive(ctx context.Context, opts Options) (*domain.Backup, error) {
+	if m.DB.Engine() == store.EnginePostgres {
+		b, err := m.takeDump(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("backup: %w", err)
+		}
+		return b, nil
+	}
 	var b *domain.Backup
 	err := m.DB.Read(ctx, func(r *sqlx.DB) error {
 		conn, err := r.Conn(ctx)
@@ -485,12 +489,16 @@ func percent(p domain.BackupProgress) int {
 // that name is taken.
 func uniquePath(dir, name string) string {
 	p := filepath.Join(dir, name)
-	base, ext, _ := strings.Cut(name, ".db")
+	sep := ".db"
+	if strings.HasSuffix(name, dumpExt) {
+		sep = dumpExt
+	}
+	base, ext, _ := strings.Cut(name, sep)
 	for i := 2; ; i++ {
 		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 			return p
 		}
-		p = filepath.Join(dir, fmt.Sprintf("%s-%d.db%s", base, i, ext))
+		p = filepath.Join(dir, fmt.Sprintf("%s-%d%s%s", base, i, sep, ext))
 	}
 }
 

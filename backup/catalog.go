@@ -31,7 +31,7 @@ type catalog struct {
 const nameTime = "20060102T150405.000Z"
 
 // namePattern matches the names this package gives backup files.
-var namePattern = regexp.MustCompile(`^reelvault-(\d{8}T\d{6}\.\d{3}Z)-(manual|scheduled|pre-migration|pre-restore)(?:-\d+)?\.db(?:\.zst)?(?:\.age)?$`)
+var namePattern = regexp.MustCompile(`^reelvault-(\d{8}T\d{6}\.\d{3}Z)-(manual|scheduled|pre-migration|pre-restore|uploaded)(?:-\d+)?(?:\.db(?:\.zst)?(?:\.age)?|\.pg\.tar)$`)
 
 // backupName returns the file name of a backup of kind taken at t.
 func backupName(t time.Time, kind domain.BackupKind) string {

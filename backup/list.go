@@ -104,6 +104,9 @@ func (m *Manager) loadCatalog(ctx context.Context, skip ...string) (*catalog, er
 // inspect verifies a backup file in the backups folder and returns its
 // catalogue entry; its kind and time come from its name.
 func (m *Manager) inspect(ctx context.Context, path string) (*domain.Backup, error) {
+	if isDump(path) {
+		return m.inspectDump(ctx, path)
+	}
 	name := filepath.Base(path)
 	created, kind, ok := parseName(name)
 	if !ok {

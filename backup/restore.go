@@ -14,6 +14,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
 )
 
 // journalFile, in the backups folder, names the pre-restore backup of the
@@ -67,6 +68,9 @@ func (m *Manager) RestoreWith(ctx context.Context, source string, opts RestoreOp
 		return nil, err
 	}
 	defer unlock()
+	if m.DB.Engine() == store.EnginePostgres {
+		return m.restoreDump(ctx, source, progress)
+	}
 	release, err := m.alone()
 	if err != nil {
 		return nil, err
@@ -202,6 +206,12 @@ func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)
 	}
 	if err != nil || j.PreRestore == "" {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo (the restore journal is unreadable).")
+	}
+	if m.DB.Engine() == store.EnginePostgres {
+		if _, err := os.Stat(filepath.Join(m.Dir, j.PreRestore)); err != nil {
+			return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo: the last restore stopped before it replaced the database.")
+		}
+		return m.restoreDump(ctx, j.PreRestore, progress)
 	}
 	release, err := m.alone()
 	if err != nil {

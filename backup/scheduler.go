@@ -187,6 +187,9 @@ func (s *Scheduler) register(sch domain.Schedule) error {
 		} else if spec == nil {
 			continue // disabled
 		}
+		if s.Manager.DB.Engine() == store.EnginePostgres && j.id != JobBackup && j.id != JobDrill {
+			continue // the PostgreSQL server maintains its own storage
+		}
 		id := j.id
 		s.entries[id] = s.cron.Schedule(spec, cron.FuncJob(func() {
 			s.wg.Add(1)

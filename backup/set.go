@@ -22,6 +22,8 @@ type openedSet struct {
 	Info *FileInfo
 	// DB is the scratch store holding the set's data.
 	DB *store.DB
+	// Schema is the scratch schema a PostgreSQL set is loaded into.
+	Schema string
 
 	close func()
 }

@@ -15,12 +15,15 @@ const (
 	BackupScheduled    BackupKind = "scheduled"
 	BackupPreMigration BackupKind = "pre-migration"
 	BackupPreRestore   BackupKind = "pre-restore"
+	// BackupUploaded is a set that was uploaded to restore from, such as
+	// one carried over from another install.
+	BackupUploaded BackupKind = "uploaded"
 )
 
 // Valid reports whether k is a known kind.
 func (k BackupKind) Valid() bool {
 	switch k {
-	case BackupManual, BackupScheduled, BackupPreMigration, BackupPreRestore:
+	case BackupManual, BackupScheduled, BackupPreMigration, BackupPreRestore, BackupUploaded:
 		return true
 	}
 	return false

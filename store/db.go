@@ -60,6 +60,11 @@ type DB struct {
 	// about to be migrated from version from to version to; an error aborts
 	// Open. The WAL has been checkpointed into the file before the call.
 	BeforeMigrate func(ctx context.Context, path string, from, to int64) error
+	// SchemaTarget, if set, is the schema version Open migrates a
+	// PostgreSQL database up to instead of the latest: a backup of an older
+	// version is loaded into a scratch schema of its own version, then
+	// upgraded (see Upgrade).
+	SchemaTarget int64
 
 	// dialect is the SQL engine, chosen by Open from Path.
 	dialect *dialect

@@ -141,13 +141,26 @@ func (db *DB) migratePostgres(ctx context.Context, w *sql.DB) error {
 		return domain.Errorf(domain.ECONFLICT,
 			"The database %s has schema version %d, newer than this Reelvault supports (%d); update Reelvault.", redactURL(db.Path), current, target)
 	}
-	if current == target {
+	if db.SchemaTarget > 0 && db.SchemaTarget < target {
+		target = db.SchemaTarget
+	}
+	if current >= target {
 		return nil
 	}
-	if _, err := p.Up(ctx); err != nil {
+	if _, err := p.UpTo(ctx, target); err != nil {
 		return fmt.Errorf("migrate: %w", mapError(err))
 	}
 	return nil
+}
+
+// Upgrade migrates an open PostgreSQL database that was opened at an older
+// SchemaTarget to this binary's latest schema.
+func (db *DB) Upgrade(ctx context.Context) error {
+	if !db.dialect.isPostgres() {
+		return domain.Errorf(domain.EINVALID, "Upgrade applies to PostgreSQL; SQLite databases are upgraded when opened.")
+	}
+	db.SchemaTarget = 0
+	return db.Write(ctx, func(w *sqlx.DB) error { return db.migratePostgres(ctx, w.DB) })
 }
 
 // errExclusivePostgres is returned by Exclusive on PostgreSQL: there is no
