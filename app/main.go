@@ -57,9 +57,9 @@ type Main struct {
 	Users domain.UserService
 	Stats domain.StatsService
 	Media domain.MediaService
-	// Backup, Export and Scheduler are nil unless the store is SQLite:
-	// backups, the schedule and export work on the SQLite file only, and a
-	// PostgreSQL server does its own backups (pg_dump).
+	// Backup and Scheduler work on both engines (a PostgreSQL store is
+	// backed up as a logical dump); Export is nil unless the store is
+	// SQLite.
 	Backup    *backup.Service
 	Export    domain.ExportService
 	Scheduler *backup.Scheduler
@@ -128,23 +128,28 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		return fmt.Errorf("open database: %w", err)
 	}
+	m.Scheduler = backup.NewScheduler(m.BackupManager())
+	m.Backup = backup.NewService(m.Scheduler)
 	if db.Engine() == store.EngineSQLite {
-		m.Scheduler = backup.NewScheduler(m.BackupManager())
-		m.Backup = backup.NewService(m.Scheduler)
 		m.Export = store.NewExportService(db)
 	}
 	return nil
 }
 
-// BackupManager returns the backup Manager of the SQLite store, writing to
-// BackupDir when set. There is one Manager per Main: a restore holds the
+// BackupManager returns the backup Manager of the store, writing to
+// BackupDir when set (on PostgreSQL, else to the data folder's backups). There is one Manager per Main: a restore holds the
 // backup lock while the store reopens and may run its pre-migration hook,
 // which must be the same Manager to see that it holds the lock.
 func (m *Main) BackupManager() *backup.Manager {
 	m.backupOnce.Do(func() {
 		bm := backup.NewManager(m.DB)
-		if m.BackupDir != "" {
+		switch {
+		case m.BackupDir != "":
 			bm.Dir = m.BackupDir
+		case store.IsPostgresURL(m.Path) && m.DataDir != "":
+			// A PostgreSQL store has no folder of its own: its backups
+			// go to the data folder's backups folder.
+			bm.Dir = filepath.Join(m.DataDir, "backups")
 		}
 		bm.Logger = m.Logger
 		m.backupMgr = bm

@@ -513,7 +513,7 @@ func (m *Manager) inspectDump(ctx context.Context, path string) (*domain.Backup,
 // taken and journalled for Undo, and the live tables are then replaced from
 // the scratch schema in one transaction. The caller holds the operation
 // lock.
-func (m *Manager) restoreDump(ctx context.Context, src string, progress func(domain.BackupProgress)) (*RestoreResult, error) {
+func (m *Manager) restoreDump(ctx context.Context, src string, progress func(domain.BackupProgress)) (*domain.RestoreResult, error) {
 	step := func(n int64) {
 		p := domain.BackupProgress{Phase: "restore", Done: n, Total: 4}
 		if progress != nil {
@@ -544,5 +544,5 @@ func (m *Manager) restoreDump(ctx context.Context, src string, progress func(dom
 	}
 	step(4)
 	m.Logger.Info("restored database", "source", src, "pre_restore", pre.Name)
-	return &RestoreResult{Source: src, PreRestore: pre, SchemaVersion: set.Info.SchemaVersion, Rows: set.Info.Rows}, nil
+	return &domain.RestoreResult{Source: src, PreRestore: pre, SchemaVersion: set.Info.SchemaVersion, Rows: set.Info.Rows}, nil
 }

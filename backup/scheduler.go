@@ -267,6 +267,13 @@ func (s *Scheduler) Jobs(ctx context.Context, limit int) ([]*domain.JobRun, erro
 // checkpoint. Returns EINVALID for an unknown operation; a failed operation
 // is returned as the run (Result error) together with its error.
 func (s *Scheduler) Maintain(ctx context.Context, op string) (*domain.JobRun, error) {
+	if s.Manager.DB.Engine() == store.EnginePostgres {
+		switch op {
+		case JobBackup, JobDrill, JobAnalyze:
+		default:
+			return nil, domain.Invalidf("op", "The PostgreSQL server maintains its own storage (autovacuum, checkpoints); %s is for the SQLite store. Backup, drill and analyze work here.", op)
+		}
+	}
 	switch op {
 	case JobBackup: // a backup asked for by hand is a manual one
 		return s.runFunc(ctx, op, func(ctx context.Context) (int64, string, error) {

@@ -294,7 +294,7 @@ func (m *Manager) replaceJournalled(ctx context.Context, source string, users []
 // undoTasks reverses the task restore recorded in j: the tasks it replaced
 // get their old rows back and the ones it added are removed. The undo is
 // itself journalled, so a second Undo restores the tasks again.
-func (m *Manager) undoTasks(ctx context.Context, j restoreJournal) (*RestoreResult, error) {
+func (m *Manager) undoTasks(ctx context.Context, j restoreJournal) (*domain.RestoreResult, error) {
 	if filepath.Base(j.Tasks) != j.Tasks || !namePatternUndo.MatchString(j.Tasks) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo (the restore journal is unreadable).")
 	}
@@ -315,7 +315,7 @@ func (m *Manager) undoTasks(ctx context.Context, j restoreJournal) (*RestoreResu
 	}
 	os.Remove(path)
 	m.notify(domain.Notification{Type: "restore", Progress: 100, Data: res})
-	return &RestoreResult{Source: u.Source, Rows: map[string]int64{"tasks": int64(len(res.Added) + len(res.Replaced) + len(res.Removed))}}, nil
+	return &domain.RestoreResult{Source: u.Source, Rows: map[string]int64{"tasks": int64(len(res.Added) + len(res.Replaced) + len(res.Removed))}}, nil
 }
 
 // namePatternUndo matches the names of task restore undo records.

@@ -27,15 +27,12 @@ func init() {
 	})
 }
 
-// backupManager opens the store and returns a backup Manager on it. Backups
-// are of the SQLite file; a PostgreSQL database is backed up with pg_dump.
+// backupManager opens the store and returns a backup Manager on it: a
+// backup is a copy of the SQLite file, or a logical dump of a PostgreSQL
+// database.
 func (env *Env) backupManager(ctx context.Context) (*backup.Manager, error) {
-	db, err := env.storeDB(ctx, "Backups, restores and maintenance")
-	if err != nil {
+	if _, err := env.storeDB(ctx, "Backups, restores and maintenance"); err != nil {
 		return nil, err
-	}
-	if db.Engine() != store.EngineSQLite {
-		return nil, domain.Errorf(domain.EINVALID, "This Reelvault keeps its data in PostgreSQL, whose server does its own backups and maintenance: back it up with pg_dump (or your provider's snapshots), or write the history as JSON with \"reelvault export\".")
 	}
 	m := env.svc.BackupManager()
 	// A restore killed half way is finished or undone before anything

@@ -118,8 +118,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 
 // Backup returns the backup service of the store for `serve` and the
 // window: the backup manager and its schedule (started by Main.Run). It
-// returns nil unless the store is SQLite: backups and the schedule work on
-// the SQLite store only, and a PostgreSQL store is backed up with pg_dump.
+// returns nil without Reelvault's own store; on PostgreSQL backups are
+// logical dumps (see package backup).
 func (s *Services) Backup() *backup.Service {
 	if s.Main == nil {
 		return nil

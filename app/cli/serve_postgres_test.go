@@ -237,8 +237,9 @@ func TestPostgres_Serve(t *testing.T) {
 	}
 }
 
-// TestPostgres_Backup checks that the backup commands say what to do on
-// PostgreSQL, and that the JSON export works there.
+// TestPostgres_Backup checks that PostgreSQL stores get the same backups,
+// drills and restores (as a logical dump in the data folder), that the
+// SQLite-only maintenance says so, and that the JSON export works there.
 func TestPostgres_Backup(t *testing.T) {
 	dbURL := pgtest.NewDatabase(t)
 	r := newRunner(t)
@@ -246,17 +247,32 @@ func TestPostgres_Backup(t *testing.T) {
 	r.addUser("alice")
 	id := r.createTask("alice", "备份测试 backup test")
 
-	for _, args := range [][]string{{"backup"}, {"backups"}, {"restore", "x"}, {"maintain", "vacuum"}} {
-		res := r.run(args...)
-		if res.Code != cli.ExitError || !strings.Contains(res.Stderr, "PostgreSQL") || !strings.Contains(res.Stderr, "pg_dump") || !strings.Contains(res.Stderr, "reelvault export") {
-			t.Errorf("%v: exit %d, stderr %q; want a message naming pg_dump and reelvault export", args, res.Code, res.Stderr)
-		}
+	b := decode[domain.Backup](t, r.ok("backup", "--json"))
+	if !strings.HasSuffix(b.Name, ".pg.tar") || b.Rows["tasks"] != 1 {
+		t.Fatalf("backup on PostgreSQL: %+v", b)
 	}
-	res := r.ok("export")
-	if !strings.Contains(res.Stdout, id) || !strings.Contains(res.Stdout, "备份测试") {
-		t.Fatalf("export on PostgreSQL:\n%s", res.Stdout)
+	if _, err := os.Stat(filepath.Join(r.dir, "backups", b.Name)); err != nil {
+		t.Fatalf("the dump is not in the data folder's backups folder: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(r.dir, "backups")); !os.IsNotExist(err) {
-		t.Fatalf("a backups folder was created for a PostgreSQL store: %v", err)
+	drill := decode[domain.DrillResult](t, r.ok("drill", "--json"))
+	if !drill.OK || drill.Tasks != 1 {
+		t.Fatalf("drill on PostgreSQL: %+v", drill)
+	}
+	r.ok("task", "cancel", id)
+	res := decode[domain.TaskRestoreResult](t, r.ok("restore", b.Name, "--task", id, "--yes", "--json"))
+	if len(res.Replaced) != 1 {
+		t.Fatalf("restore --task on PostgreSQL: %+v", res)
+	}
+	if out := r.ok("task", "show", id).Stdout; !strings.Contains(out, "pending") {
+		t.Fatalf("the restored task is not pending again:\n%s", out)
+	}
+
+	res2 := r.run("maintain", "vacuum")
+	if res2.Code != cli.ExitError || !strings.Contains(res2.Stderr, "PostgreSQL") {
+		t.Errorf("maintain vacuum: exit %d, stderr %q; want a message naming PostgreSQL", res2.Code, res2.Stderr)
+	}
+	out := r.ok("export")
+	if !strings.Contains(out.Stdout, id) || !strings.Contains(out.Stdout, "备份测试") {
+		t.Fatalf("export on PostgreSQL:\n%s", out.Stdout)
 	}
 }

@@ -17,6 +17,7 @@ import (
 type statusJSON struct {
 	domain.DBStatus
 	TasksByStatus map[domain.Status]int `json:"tasks_by_status"`
+	Proven        []*domain.Proven      `json:"proven"`
 }
 
 // seedHistory makes one task in each end state plus a pending one, with videos.
