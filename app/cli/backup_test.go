@@ -92,7 +92,7 @@ func TestBackupRestore(t *testing.T) {
 		}
 		missing := filepath.Join(t.TempDir(), "missing.db.zst")
 		r.fails(cli.ExitError, "error: Backup file "+missing+" does not exist.\n", "restore", missing, "--yes")
-		r.fails(cli.ExitUsage, "error: give either a backup NAME or PATH, or --undo\nusage: reelvault restore NAME|PATH [--into DIR] [--db-only] [--yes] | --undo [--yes]\n", "restore")
+		r.fails(cli.ExitUsage, "error: give either a backup NAME or PATH, or --undo\nusage: reelvault restore NAME|PATH [--into DIR] [--db-only] [--yes] | NAME --task ID [ID…] [--yes] | NAME --preview | --undo [--yes]\n", "restore")
 		if got := taskCount(t, r); got != 3 {
 			t.Fatalf("tasks=%d, want 3", got)
 		}
