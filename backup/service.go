@@ -14,8 +14,9 @@ import (
 )
 
 // Service is the domain.BackupService of the app layer (HTTP API, window):
-// manual backups, the catalogue, downloads, restores by catalogue name and
-// the maintenance schedule, over a Scheduler and its Manager.
+// manual backups, the catalogue, downloads, restores by catalogue name (of
+// the whole database or of chosen tasks), uploads, drills and the
+// maintenance schedule, over a Scheduler and its Manager.
 type Service struct {
 	Manager   *Manager
 	Scheduler *Scheduler
@@ -169,4 +170,41 @@ func (s *Service) Jobs(ctx context.Context, limit int) ([]*domain.JobRun, error)
 // Maintain runs one maintenance operation now.
 func (s *Service) Maintain(ctx context.Context, op string) (*domain.JobRun, error) {
 	return s.Scheduler.Maintain(ctx, op)
+}
+
+// PreviewTasks compares a catalogued backup with the live history.
+func (s *Service) PreviewTasks(ctx context.Context, name string) (*domain.TaskPreview, error) {
+	if _, err := s.find(ctx, name); err != nil {
+		return nil, err
+	}
+	return s.Manager.PreviewTasks(ctx, name)
+}
+
+// RestoreTasks restores chosen tasks from a catalogued backup.
+func (s *Service) RestoreTasks(ctx context.Context, name string, ids []string) (*domain.TaskRestoreResult, error) {
+	if _, err := s.find(ctx, name); err != nil {
+		return nil, err
+	}
+	return s.Manager.RestoreTasks(ctx, name, ids)
+}
+
+// Drill runs a restore drill now, recorded as a job run.
+func (s *Service) Drill(ctx context.Context, name string) (*domain.DrillResult, error) {
+	if name != "" {
+		if _, err := s.find(ctx, name); err != nil {
+			return nil, err
+		}
+	}
+	res, _, err := s.Scheduler.Drill(ctx, name)
+	return res, err
+}
+
+// Proven says when backups were last proven restorable.
+func (s *Service) Proven(ctx context.Context) ([]*domain.Proven, error) {
+	return s.Scheduler.Proven(ctx)
+}
+
+// Upload keeps an uploaded backup set in the catalogue.
+func (s *Service) Upload(ctx context.Context, r io.Reader) (*domain.Backup, *domain.SetInfo, error) {
+	return s.Manager.Upload(ctx, r)
 }

@@ -129,8 +129,8 @@ type Upgrade struct {
 // RestoreResult describes a finished restore or undo.
 type RestoreResult struct {
 	Source        string           `json:"source"`
-	PreRestore    *Backup          `json:"pre_restore"`    // the backup an undo returns to
-	SchemaVersion int64            `json:"schema_version"` // of the restored file, before migrating it forward
+	PreRestore    *Backup          `json:"pre_restore,omitempty"` // the backup an undo returns to; none after a restore of chosen tasks
+	SchemaVersion int64            `json:"schema_version"`        // of the restored file, before migrating it forward
 	Rows          map[string]int64 `json:"rows"`
 	// Files is what became of the set's video files; nil when the set has
 	// none or only the database was restored.
@@ -169,4 +169,23 @@ type BackupService interface {
 	// failed operation returns the run (result "error") with an EINTERNAL
 	// error. Returns EINVALID for an unknown operation.
 	Maintain(ctx context.Context, op string) (*JobRun, error)
+	// PreviewTasks compares the catalogued backup name with the live
+	// history without changing anything. Returns ENOTFOUND, EINVALID,
+	// ECONFLICT.
+	PreviewTasks(ctx context.Context, name string) (*TaskPreview, error)
+	// RestoreTasks restores the tasks ids (with their scripts, videos and
+	// events) from the catalogued backup name, replacing only those;
+	// UndoRestore puts them back. Returns EINVALID, ENOTFOUND (backup or
+	// task), ECONFLICT.
+	RestoreTasks(ctx context.Context, name string, ids []string) (*TaskRestoreResult, error)
+	// Drill proves the catalogued backup name (the newest when empty)
+	// restorable; a failed drill is returned as its result (OK false)
+	// together with its error. Returns ENOTFOUND (no backup), ECONFLICT.
+	Drill(ctx context.Context, name string) (*DrillResult, error)
+	// Proven says per destination when a backup was last proven
+	// restorable and whether the latest drill failed.
+	Proven(ctx context.Context) ([]*Proven, error)
+	// Upload keeps an uploaded backup set, verified, in the catalogue and
+	// says what it holds; nothing live changes. Returns EINVALID.
+	Upload(ctx context.Context, r io.Reader) (*Backup, *SetInfo, error)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,9 +11,21 @@ import (
 	"github.com/reelvault/reelvault/domain"
 )
 
-// MaxImportBytes bounds an import upload. Import is the one body allowed
-// past MaxBodyBytes: it is owner only and streamed, not held in memory.
+// MaxImportBytes bounds an import upload and a backup upload, the bodies
+// allowed past MaxBodyBytes: both are owner only and streamed to a file,
+// not held in memory.
 const MaxImportBytes = 4 << 30
+
+// Response bodies of the routes for drills and uploads.
+type (
+	provenResponse struct {
+		Proven []*domain.Proven `json:"proven"`
+	}
+	uploadResponse struct {
+		Backup *domain.Backup  `json:"backup"`
+		Set    *domain.SetInfo `json:"set"`
+	}
+)
 
 func (s *Server) backupRoutes() []Route {
 	return []Route{
@@ -27,6 +40,11 @@ func (s *Server) backupRoutes() []Route {
 		{"PUT", "/api/v1/schedule", Owner, "backups", s.withBackup(s.handleSetSchedule)},
 		{"GET", "/api/v1/jobs", Owner, "backups", s.withBackup(s.handleListJobs)},
 		{"POST", "/api/v1/maintenance/{op}", Owner, "backups", s.withBackup(s.handleMaintenance)},
+		{"GET", "/api/v1/backups/{name}/preview", Owner, "backups", s.withBackup(s.handlePreviewTasks)},
+		{"POST", "/api/v1/backups/{name}/restore-tasks", Owner, "backups", s.withBackup(s.handleRestoreTasks)},
+		{"POST", "/api/v1/backups/upload", Owner, "backups", s.withBackup(s.handleUploadBackup)},
+		{"GET", "/api/v1/drills", Owner, "backups", s.withBackup(s.handleProven)},
+		{"POST", "/api/v1/drills", Owner, "backups", s.withBackup(s.handleDrill)},
 	}
 }
 
@@ -267,5 +285,80 @@ func (s *Server) handleMaintenance(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	writeJSON(w, http.StatusOK, run)
+	return nil
+}
+
+func (s *Server) handlePreviewTasks(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.cfg.Backup.PreviewTasks(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// restoreTasksRequest is the body of a restore of chosen tasks.
+type restoreTasksRequest struct {
+	Tasks []string `json:"tasks"`
+}
+
+func (s *Server) handleRestoreTasks(w http.ResponseWriter, r *http.Request) error {
+	var in restoreTasksRequest
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	res, err := s.cfg.Backup.RestoreTasks(r.Context(), r.PathValue("name"), in.Tasks)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) handleUploadBackup(w http.ResponseWriter, r *http.Request) error {
+	if r.ContentLength > MaxImportBytes {
+		return &domain.Error{Code: ETOOLARGE, Field: "body", Message: fmt.Sprintf("The backup file is larger than %d bytes.", int64(MaxImportBytes))}
+	}
+	// A large upload may take longer than the server's read timeout.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	b, set, err := s.cfg.Backup.Upload(r.Context(), http.MaxBytesReader(w, r.Body, MaxImportBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &domain.Error{Code: ETOOLARGE, Field: "body", Message: fmt.Sprintf("The backup file is larger than %d bytes.", int64(MaxImportBytes))}
+		}
+		return err
+	}
+	writeJSON(w, http.StatusCreated, uploadResponse{Backup: b, Set: set})
+	return nil
+}
+
+func (s *Server) handleProven(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.cfg.Backup.Proven(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, provenResponse{Proven: p})
+	return nil
+}
+
+// drillRequest is the body of a drill run by hand; no name drills the
+// newest backup.
+type drillRequest struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) handleDrill(w http.ResponseWriter, r *http.Request) error {
+	var in drillRequest
+	if err := decodeJSON(w, r, &in, true); err != nil {
+		return err
+	}
+	res, err := s.cfg.Backup.Drill(r.Context(), in.Name)
+	// A drill that failed is a result to show (loudly); refusals are errors.
+	if err != nil && res == nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
 	return nil
 }
