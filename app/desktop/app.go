@@ -2,6 +2,8 @@ package desktop
 
 import (
 	"context"
+	"encoding/base64"
+	"strings"
 	"sync"
 
 	"github.com/reelvault/reelvault/domain"
@@ -262,6 +264,68 @@ func (a *App) RunMaintenance(op string) (*domain.JobRun, error) {
 		return nil, errNoBackups
 	}
 	return a.svc.Backup.Maintain(a.context(), op)
+}
+
+// PreviewTasks compares the catalogued backup name with the live history
+// (tasks missing here, changed, video files missing) without changing
+// anything.
+func (a *App) PreviewTasks(name string) (*domain.TaskPreview, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	return a.svc.Backup.PreviewTasks(a.context(), name)
+}
+
+// RestoreTasks restores the tasks ids from the catalogued backup name,
+// replacing only those; UndoRestore puts them back.
+func (a *App) RestoreTasks(name string, ids []string) (*domain.TaskRestoreResult, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	return a.svc.Backup.RestoreTasks(a.context(), name, ids)
+}
+
+// ListProven says per destination when a backup was last proven
+// restorable and whether the latest drill failed.
+func (a *App) ListProven() ([]*domain.Proven, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	return a.svc.Backup.Proven(a.context())
+}
+
+// RunDrill proves the backup name (the newest when empty) restorable now;
+// a failed drill resolves with its result (ok false).
+func (a *App) RunDrill(name string) (*domain.DrillResult, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	res, err := a.svc.Backup.Drill(a.context(), name)
+	if err != nil && res == nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// UploadResult is what UploadBackup answers: the catalogued set and what
+// it holds.
+type UploadResult struct {
+	Backup *domain.Backup  `json:"backup"`
+	Set    *domain.SetInfo `json:"set"`
+}
+
+// UploadBackup keeps a backup file the person picked in the window, sent
+// as base64 (the bindings carry text), as an uploaded set in the
+// catalogue, and says what it holds; nothing live changes.
+func (a *App) UploadBackup(data string) (*UploadResult, error) {
+	if a.svc.Backup == nil {
+		return nil, errNoBackups
+	}
+	b, set, err := a.svc.Backup.Upload(a.context(), base64.NewDecoder(base64.StdEncoding, strings.NewReader(data)))
+	if err != nil {
+		return nil, err
+	}
+	return &UploadResult{Backup: b, Set: set}, nil
 }
 
 // errNoMedia is the answer of the media root bindings without a media service.

@@ -4,6 +4,11 @@ import type {
   RestoreRequest,
   RestoreResult,
   DestinationStatus,
+  DrillResult,
+  Proven,
+  TaskPreview,
+  TaskRestoreResult,
+  UploadResult,
   DayStats,
   AppStatus,
   JobRun,
@@ -65,6 +70,16 @@ export interface Api {
   /** Restores a set of any destination: with a passphrase, into a folder, or the database alone. */
   restoreSet(name: string, opts: RestoreRequest): Promise<RestoreResult>;
   undoRestore(): Promise<void>;
+  /** What differs between a backup and the live history; changes nothing. */
+  previewTasks(name: string): Promise<TaskPreview>;
+  /** Restores only the tasks ids from a backup; undoRestore puts them back. */
+  restoreTasks(name: string, ids: string[]): Promise<TaskRestoreResult>;
+  /** When backups were last proven restorable, per destination. */
+  listProven(): Promise<Proven[]>;
+  /** Runs a restore drill of a backup (the newest when no name) now. */
+  runDrill(name?: string): Promise<DrillResult>;
+  /** Keeps a backup file as an uploaded set and says what it holds; nothing live changes. */
+  uploadBackup(file: Blob): Promise<UploadResult>;
   getSchedule(): Promise<ScheduleRuns>;
   setSchedule(s: Schedule): Promise<ScheduleRuns>;
   listJobs(): Promise<JobRun[]>;

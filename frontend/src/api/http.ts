@@ -1,7 +1,7 @@
 import type { Api, MaintenanceOp } from './api';
 import { ApiError, errorFromHttp } from './errors';
 import { toSearchParams, unwrap } from './query';
-import type { AppStatus, Backup, DayStats, DBStatus, DestinationStatus, JobRun, Notification, StatusCounts, User, UserWithKey } from './types';
+import type { AppStatus, Backup, DayStats, DBStatus, DestinationStatus, JobRun, Notification, Proven, StatusCounts, UploadResult, User, UserWithKey } from './types';
 
 /** What the HTTP transport needs from its surroundings (injectable for tests). */
 export interface HttpDeps {
@@ -13,7 +13,7 @@ export interface HttpDeps {
 }
 
 /** Event names the server sends on /api/v1/events. */
-const EVENT_TYPES = ['task', 'video', 'poster', 'backup_progress', 'job', 'restore', 'resync'];
+const EVENT_TYPES = ['task', 'video', 'poster', 'backup_progress', 'job', 'restore', 'drill', 'resync'];
 
 /** Returns the Api over Reelvault's HTTP API (cookie session, SSE). */
 export function createHttpApi(deps: HttpDeps): Api {
@@ -85,6 +85,26 @@ export function createHttpApi(deps: HttpDeps): Api {
     },
     backupTo: (to, dbOnly) => call('POST', '/api/v1/backups', { to, db_only: dbOnly }),
     restoreSet: (name, opts) => call('POST', `/api/v1/backups/${encodeURIComponent(name)}/restore`, opts),
+    previewTasks: (name) => call('GET', `/api/v1/backups/${encodeURIComponent(name)}/preview`),
+    restoreTasks: (name, ids) => call('POST', `/api/v1/backups/${encodeURIComponent(name)}/restore-tasks`, { tasks: ids }),
+    listProven: async () => unwrap<Proven>(await call('GET', '/api/v1/drills'), 'proven'),
+    runDrill: (name) => call('POST', '/api/v1/drills', name ? { name } : {}),
+    uploadBackup: async (file) => {
+      let res: Response;
+      try {
+        res = await deps.fetch(base + '/api/v1/backups/upload', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream' },
+          body: file,
+        });
+      } catch {
+        throw new ApiError('offline', 'Reelvault is not reachable. Is `reelvault serve` still running?');
+      }
+      const text = await res.text();
+      if (!res.ok) throw errorFromHttp(res.status, text);
+      return JSON.parse(text) as UploadResult;
+    },
     getSchedule: () => call('GET', '/api/v1/schedule'),
     setSchedule: (s) => call('PUT', '/api/v1/schedule', s),
     listJobs: async () => unwrap<JobRun>(await call('GET', '/api/v1/jobs'), 'jobs'),

@@ -236,7 +236,7 @@ export interface UserWithKey {
 }
 
 /** Why a backup was taken. */
-export type BackupKind = 'manual' | 'scheduled' | 'pre-migration' | 'pre-restore';
+export type BackupKind = 'manual' | 'scheduled' | 'pre-migration' | 'pre-restore' | 'uploaded';
 
 /** One verified backup in the catalogue. */
 export interface Backup {
@@ -342,6 +342,85 @@ export interface Schedule {
   optimize: string;
   vacuum: string;
   checkpoint: string;
+  /** The restore drill of the newest backup; default weekly. */
+  drill?: string;
+}
+
+/** How a task of a backup differs from the live history. */
+export type TaskDiff = 'missing' | 'changed' | 'files';
+
+/** One differing task of a preview, as the backup holds it. */
+export interface PreviewTask {
+  task_id: string;
+  diff: TaskDiff;
+  username?: string;
+  prompt?: string;
+  status?: Status;
+  created_at?: string;
+  missing_files?: string[];
+}
+
+/** What restoring tasks from a backup would change; nothing is changed. */
+export interface TaskPreview {
+  backup: string;
+  schema_version: number;
+  set_tasks: number;
+  live_tasks: number;
+  same: number;
+  missing: number;
+  changed: number;
+  only_here: number;
+  files_missing: number;
+  tasks: PreviewTask[];
+  truncated: boolean;
+}
+
+/** A finished restore of chosen tasks. */
+export interface TaskRestoreResult {
+  backup: string;
+  added: string[];
+  replaced: string[];
+  days?: string[] | null;
+  undo?: string;
+}
+
+/** The outcome of one restore drill. */
+export interface DrillResult {
+  destination: string;
+  backup: string;
+  ok: boolean;
+  error?: string;
+  started_at?: string;
+  seconds?: number;
+  tasks?: number;
+  checks?: string[];
+  files_checked?: number;
+}
+
+/** When a destination's backups were last proven restorable. */
+export interface Proven {
+  destination: string;
+  last_ok?: string;
+  backup?: string;
+  last?: string;
+  failed: boolean;
+  error?: string;
+}
+
+/** What an uploaded backup set holds. */
+export interface SetInfo {
+  name: string;
+  engine: 'sqlite' | 'postgres';
+  created_at?: string;
+  size?: number;
+  schema_version?: number;
+  rows?: Record<string, number>;
+}
+
+/** An uploaded set, catalogued, and what it holds. */
+export interface UploadResult {
+  backup: Backup;
+  set: SetInfo;
 }
 
 /** The schedule as the server answers it: with the next runs of each enabled job, soonest first. */
@@ -400,7 +479,7 @@ export interface AppStatus {
 
 /** A change pushed by the server (SSE) or the window (Wails events). */
 export interface Notification {
-  type: 'task' | 'backup_progress' | 'job' | 'restore' | 'resync' | string;
+  type: 'task' | 'backup_progress' | 'job' | 'restore' | 'drill' | 'resync' | string;
   task_id?: string;
   status?: Status;
   progress?: number;

@@ -34,6 +34,11 @@ export interface DesktopBindings {
   RemoveDestination(name: string): Promise<unknown>;
   BackupTo(to: string, dbOnly: boolean): Promise<unknown>;
   RestoreSet(name: string, opts: unknown): Promise<unknown>;
+  PreviewTasks(name: string): Promise<unknown>;
+  RestoreTasks(name: string, ids: string[]): Promise<unknown>;
+  ListProven(): Promise<unknown>;
+  RunDrill(name: string): Promise<unknown>;
+  UploadBackup(base64: string): Promise<unknown>;
   GetSchedule(): Promise<unknown>;
   SetSchedule(s: unknown): Promise<unknown>;
   ListJobs(): Promise<unknown>;
@@ -121,6 +126,12 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     },
     backupTo: (to, dbOnly) => call('BackupTo', to, dbOnly),
     restoreSet: (name, opts) => call('RestoreSet', name, opts),
+    previewTasks: (name) => call('PreviewTasks', name),
+    restoreTasks: (name, ids) => call('RestoreTasks', name, ids),
+    listProven: () => list('ListProven'),
+    runDrill: (name) => call('RunDrill', name ?? ''),
+    // The bindings carry text: the file goes as base64.
+    uploadBackup: async (file) => call('UploadBackup', await toBase64(file)),
     getSchedule: () => call('GetSchedule'),
     setSchedule: (s) => call('SetSchedule', s),
     listJobs: async () => unwrap<JobRun>(await call('ListJobs'), 'jobs'),
@@ -145,4 +156,12 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
       return () => offs.forEach((off) => off());
     },
   };
+}
+
+/** Encodes a file as base64, in chunks so a large one does not overflow the stack. */
+async function toBase64(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
 }

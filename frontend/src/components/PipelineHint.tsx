@@ -29,6 +29,9 @@ export function PipelineHint() {
         <CopyButton text={curl} />
       </div>
       <p class="faint">{t('hint.then')}</p>
+      <p class="muted">
+        <a href="#/backups" data-testid="restore-link">{t('upload.link')}</a>
+      </p>
     </div>
   );
 }

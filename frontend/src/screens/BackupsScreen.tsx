@@ -3,6 +3,9 @@ import type { Backup, BackupProgress, JobRun, Schedule, ScheduleRuns } from '../
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { ProgressBar } from '../components/ProgressBar';
+import { ProvenCard } from '../components/ProvenCard';
+import { RestoreFromFile } from '../components/RestoreFromFile';
+import { TaskRestoreDialog } from '../components/TaskRestoreDialog';
 import { compareRows } from '../lib/compare';
 import { describeCron, describeCronZh } from '../lib/cron';
 import { DestinationsCard } from '../components/DestinationsCard';
@@ -187,6 +190,7 @@ export function BackupsScreen() {
   const [working, setWorking] = useState<'backup' | 'undo' | null>(null);
   const [error, setError] = useState<unknown>();
   const [confirm, setConfirm] = useState<Backup | null>(null);
+  const [pickTasks, setPickTasks] = useState<Backup | null>(null);
   const [notice, setNotice] = useState<{ text: string; undo?: boolean } | null>(null);
 
   useNotifications((n) => {
@@ -296,6 +300,9 @@ export function BackupsScreen() {
                   <td class="num" data-label={t('backups.colSize')}>{formatBytes(b.size)}</td>
                   <td><VerifiedBadge backup={b} /></td>
                   <td class="actions">
+                    <button type="button" class="btn small" onClick={() => setPickTasks(b)} disabled={working !== null}>
+                      {t('backups.tasks')}
+                    </button>{' '}
                     <button type="button" class="btn small" onClick={() => setConfirm(b)} disabled={working !== null}>
                       {t('backups.restore')}
                     </button>
@@ -308,6 +315,10 @@ export function BackupsScreen() {
       </div>
       <DestinationsCard onBackup={backups.reload} />
       <div class="grid-2">
+        <ProvenCard />
+        <RestoreFromFile empty={list.length === 0 && !backups.loading} onRestored={() => { backups.reload(); jobs.reload(); }} />
+      </div>
+      <div class="grid-2">
         {schedule.data ? (
           <ScheduleCard schedule={schedule.data} onSaved={() => schedule.reload()} />
         ) : (
@@ -318,6 +329,16 @@ export function BackupsScreen() {
           {jobs.error !== undefined ? <ErrorNotice error={jobs.error} onRetry={jobs.reload} /> : <JobList jobs={jobs.data ?? []} />}
         </div>
       </div>
+      {pickTasks && (
+        <TaskRestoreDialog
+          backup={pickTasks}
+          onCancel={() => setPickTasks(null)}
+          onDone={(r) => {
+            setPickTasks(null);
+            setNotice({ text: t('taskRestore.done', { n: r.added.length + r.replaced.length, when: formatDateTime(pickTasks.created_at) }), undo: true });
+          }}
+        />
+      )}
       {confirm && (
         <RestoreDialog
           backup={confirm}

@@ -1,27 +1,5 @@
 export namespace desktop {
 	
-	export class DestinationInput {
-	    name: string;
-	    dir: string;
-	    cron: string;
-	    keep: number;
-	    encrypt: boolean;
-	    passphrase: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new DestinationInput(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.dir = source["dir"];
-	        this.cron = source["cron"];
-	        this.keep = source["keep"];
-	        this.encrypt = source["encrypt"];
-	        this.passphrase = source["passphrase"];
-	    }
-	}
 	export class Status {
 	    version: string;
 	    commit?: string;
@@ -69,45 +47,18 @@ export namespace desktop {
 		    return a;
 		}
 	}
-
-}
-
-export namespace domain {
-	
-	export class SkippedFile {
-	    path: string;
-	    reason: string;
+	export class UploadResult {
+	    backup?: domain.Backup;
+	    set?: domain.SetInfo;
 	
 	    static createFrom(source: any = {}) {
-	        return new SkippedFile(source);
+	        return new UploadResult(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.path = source["path"];
-	        this.reason = source["reason"];
-	    }
-	}
-	export class BackupMedia {
-	    files: number;
-	    bytes: number;
-	    new_files: number;
-	    new_bytes: number;
-	    skipped?: SkippedFile[];
-	    skipped_count: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new BackupMedia(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.files = source["files"];
-	        this.bytes = source["bytes"];
-	        this.new_files = source["new_files"];
-	        this.new_bytes = source["new_bytes"];
-	        this.skipped = this.convertValues(source["skipped"], SkippedFile);
-	        this.skipped_count = source["skipped_count"];
+	        this.backup = this.convertValues(source["backup"], domain.Backup);
+	        this.set = this.convertValues(source["set"], domain.SetInfo);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -128,6 +79,43 @@ export namespace domain {
 		    return a;
 		}
 	}
+	export class UserWithKey {
+	    user?: domain.User;
+	    api_key: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new UserWithKey(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.user = this.convertValues(source["user"], domain.User);
+	        this.api_key = source["api_key"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace domain {
+	
 	export class Backup {
 	    name: string;
 	    kind: string;
@@ -140,9 +128,6 @@ export namespace domain {
 	    // Go type: time
 	    verified_at: any;
 	    path?: string;
-	    media?: BackupMedia;
-	    destination?: string;
-	    encrypted?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Backup(source);
@@ -159,9 +144,6 @@ export namespace domain {
 	        this.rows = source["rows"];
 	        this.verified_at = this.convertValues(source["verified_at"], null);
 	        this.path = source["path"];
-	        this.media = this.convertValues(source["media"], BackupMedia);
-	        this.destination = source["destination"];
-	        this.encrypted = source["encrypted"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -182,37 +164,6 @@ export namespace domain {
 		    return a;
 		}
 	}
-	export class BackupList {
-	    backups: Backup[];
-	
-	    static createFrom(source: any = {}) {
-	        return new BackupList(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.backups = this.convertValues(source["backups"], Backup);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	
 	export class TableSize {
 	    name: string;
 	    bytes: number;
@@ -303,39 +254,33 @@ export namespace domain {
 	        this.p95_generation_time = source["p95_generation_time"];
 	    }
 	}
-	export class DestinationStatus {
-	    name: string;
-	    dir: string;
-	    cron: string;
-	    keep: number;
-	    encrypted: boolean;
+	export class DrillResult {
+	    destination: string;
+	    backup: string;
+	    ok: boolean;
+	    error?: string;
 	    // Go type: time
-	    added_at: any;
-	    connected: boolean;
-	    sets: number;
-	    // Go type: time
-	    last_backup?: any;
-	    // Go type: time
-	    next_run?: any;
-	    problem?: string;
+	    started_at: any;
+	    seconds: number;
+	    tasks: number;
+	    checks: string[];
+	    files_checked: number;
 	
 	    static createFrom(source: any = {}) {
-	        return new DestinationStatus(source);
+	        return new DrillResult(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.dir = source["dir"];
-	        this.cron = source["cron"];
-	        this.keep = source["keep"];
-	        this.encrypted = source["encrypted"];
-	        this.added_at = this.convertValues(source["added_at"], null);
-	        this.connected = source["connected"];
-	        this.sets = source["sets"];
-	        this.last_backup = this.convertValues(source["last_backup"], null);
-	        this.next_run = this.convertValues(source["next_run"], null);
-	        this.problem = source["problem"];
+	        this.destination = source["destination"];
+	        this.backup = source["backup"];
+	        this.ok = source["ok"];
+	        this.error = source["error"];
+	        this.started_at = this.convertValues(source["started_at"], null);
+	        this.seconds = source["seconds"];
+	        this.tasks = source["tasks"];
+	        this.checks = source["checks"];
+	        this.files_checked = source["files_checked"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -445,37 +390,6 @@ export namespace domain {
 		    return a;
 		}
 	}
-	export class JobList {
-	    jobs: JobRun[];
-	
-	    static createFrom(source: any = {}) {
-	        return new JobList(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.jobs = this.convertValues(source["jobs"], JobRun);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	
 	export class MediaRoots {
 	    default?: string;
 	    roots: string[];
@@ -490,40 +404,29 @@ export namespace domain {
 	        this.roots = source["roots"];
 	    }
 	}
-	export class RestoreRequest {
-	    passphrase?: string;
-	    into?: string;
-	    db_only?: boolean;
+	export class PreviewTask {
+	    task_id: string;
+	    diff: string;
+	    username: string;
+	    prompt: string;
+	    status: string;
+	    // Go type: time
+	    created_at: any;
+	    missing_files?: string[];
 	
 	    static createFrom(source: any = {}) {
-	        return new RestoreRequest(source);
+	        return new PreviewTask(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.passphrase = source["passphrase"];
-	        this.into = source["into"];
-	        this.db_only = source["db_only"];
-	    }
-	}
-	export class RestoredFiles {
-	    restored: number;
-	    bytes: number;
-	    same: number;
-	    kept_aside?: SkippedFile[];
-	    relinked?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new RestoredFiles(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.restored = source["restored"];
-	        this.bytes = source["bytes"];
-	        this.same = source["same"];
-	        this.kept_aside = this.convertValues(source["kept_aside"], SkippedFile);
-	        this.relinked = source["relinked"];
+	        this.task_id = source["task_id"];
+	        this.diff = source["diff"];
+	        this.username = source["username"];
+	        this.prompt = source["prompt"];
+	        this.status = source["status"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	        this.missing_files = source["missing_files"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -544,24 +447,28 @@ export namespace domain {
 		    return a;
 		}
 	}
-	export class RestoreResult {
-	    source: string;
-	    pre_restore?: Backup;
-	    schema_version: number;
-	    rows: Record<string, number>;
-	    files?: RestoredFiles;
+	export class Proven {
+	    destination: string;
+	    // Go type: time
+	    last_ok?: any;
+	    backup?: string;
+	    // Go type: time
+	    last?: any;
+	    failed: boolean;
+	    error?: string;
 	
 	    static createFrom(source: any = {}) {
-	        return new RestoreResult(source);
+	        return new Proven(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.source = source["source"];
-	        this.pre_restore = this.convertValues(source["pre_restore"], Backup);
-	        this.schema_version = source["schema_version"];
-	        this.rows = source["rows"];
-	        this.files = this.convertValues(source["files"], RestoredFiles);
+	        this.destination = source["destination"];
+	        this.last_ok = this.convertValues(source["last_ok"], null);
+	        this.backup = source["backup"];
+	        this.last = this.convertValues(source["last"], null);
+	        this.failed = source["failed"];
+	        this.error = source["error"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -582,7 +489,6 @@ export namespace domain {
 		    return a;
 		}
 	}
-	
 	export class Schedule {
 	    backup: string;
 	    keep: number;
@@ -591,6 +497,7 @@ export namespace domain {
 	    optimize: string;
 	    vacuum: string;
 	    checkpoint: string;
+	    drill: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Schedule(source);
@@ -605,6 +512,7 @@ export namespace domain {
 	        this.optimize = source["optimize"];
 	        this.vacuum = source["vacuum"];
 	        this.checkpoint = source["checkpoint"];
+	        this.drill = source["drill"];
 	    }
 	}
 	export class ScheduleRuns {
@@ -678,34 +586,27 @@ export namespace domain {
 		    return a;
 		}
 	}
-	export class SnippetPart {
-	    text: string;
-	    hit?: boolean;
+	export class SetInfo {
+	    name: string;
+	    engine: string;
+	    // Go type: time
+	    created_at?: any;
+	    size: number;
+	    schema_version: number;
+	    rows: Record<string, number>;
 	
 	    static createFrom(source: any = {}) {
-	        return new SnippetPart(source);
+	        return new SetInfo(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.text = source["text"];
-	        this.hit = source["hit"];
-	    }
-	}
-	export class SearchMatch {
-	    field: string;
-	    scene_number?: number;
-	    snippet: SnippetPart[];
-	
-	    static createFrom(source: any = {}) {
-	        return new SearchMatch(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.field = source["field"];
-	        this.scene_number = source["scene_number"];
-	        this.snippet = this.convertValues(source["snippet"], SnippetPart);
+	        this.name = source["name"];
+	        this.engine = source["engine"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	        this.size = source["size"];
+	        this.schema_version = source["schema_version"];
+	        this.rows = source["rows"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -726,8 +627,6 @@ export namespace domain {
 		    return a;
 		}
 	}
-	
-	
 	
 	export class Video {
 	    id: number;
@@ -809,7 +708,6 @@ export namespace domain {
 	    scripts?: Script[];
 	    videos?: Video[];
 	    events?: Event[];
-	    match?: SearchMatch;
 	
 	    static createFrom(source: any = {}) {
 	        return new Task(source);
@@ -838,7 +736,6 @@ export namespace domain {
 	        this.scripts = this.convertValues(source["scripts"], Script);
 	        this.videos = this.convertValues(source["videos"], Video);
 	        this.events = this.convertValues(source["events"], Event);
-	        this.match = this.convertValues(source["match"], SearchMatch);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -937,6 +834,76 @@ export namespace domain {
 		    return a;
 		}
 	}
+	export class TaskPreview {
+	    backup: string;
+	    schema_version: number;
+	    set_tasks: number;
+	    live_tasks: number;
+	    same: number;
+	    missing: number;
+	    changed: number;
+	    only_here: number;
+	    files_missing: number;
+	    tasks: PreviewTask[];
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskPreview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.backup = source["backup"];
+	        this.schema_version = source["schema_version"];
+	        this.set_tasks = source["set_tasks"];
+	        this.live_tasks = source["live_tasks"];
+	        this.same = source["same"];
+	        this.missing = source["missing"];
+	        this.changed = source["changed"];
+	        this.only_here = source["only_here"];
+	        this.files_missing = source["files_missing"];
+	        this.tasks = this.convertValues(source["tasks"], PreviewTask);
+	        this.truncated = source["truncated"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TaskRestoreResult {
+	    backup: string;
+	    added: string[];
+	    replaced: string[];
+	    days: string[];
+	    undo: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskRestoreResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.backup = source["backup"];
+	        this.added = source["added"];
+	        this.replaced = source["replaced"];
+	        this.days = source["days"];
+	        this.undo = source["undo"];
+	    }
+	}
 	export class User {
 	    id: number;
 	    username: string;
@@ -1001,48 +968,27 @@ export namespace domain {
 	        this.quota = source["quota"];
 	    }
 	}
-	export class UserList {
-	    users: User[];
+
+}
+
+export namespace server {
+	
+	export class RestoreResult {
+	    source: string;
+	    pre_restore?: domain.Backup;
+	    schema_version: number;
+	    rows: Record<string, number>;
 	
 	    static createFrom(source: any = {}) {
-	        return new UserList(source);
+	        return new RestoreResult(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.users = this.convertValues(source["users"], User);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class UserWithKey {
-	    user?: User;
-	    api_key: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new UserWithKey(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.user = this.convertValues(source["user"], User);
-	        this.api_key = source["api_key"];
+	        this.source = source["source"];
+	        this.pre_restore = this.convertValues(source["pre_restore"], domain.Backup);
+	        this.schema_version = source["schema_version"];
+	        this.rows = source["rows"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

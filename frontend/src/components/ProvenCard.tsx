@@ -1,0 +1,65 @@
+import { useState } from 'preact/hooks';
+import type { DrillResult } from '../api';
+import { ErrorNotice } from './ErrorNotice';
+import { formatDateTime, formatRelative } from '../lib/format';
+import { useAsync } from '../lib/useAsync';
+import { api, useNotifications } from '../state';
+import { t } from '../i18n';
+
+/**
+ * When the backups were last proven restorable by a restore drill, per
+ * destination, with a button to run one now. A failed drill is a banner.
+ */
+export function ProvenCard() {
+  const proven = useAsync(() => api.listProven(), []);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [last, setLast] = useState<DrillResult | null>(null);
+  useNotifications((n) => {
+    if (n.type === 'drill' || (n.type === 'job' && (n.data as { job_id?: string } | undefined)?.job_id === 'drill')) proven.reload();
+  }, []);
+  const drill = () => {
+    setBusy(true);
+    setError(undefined);
+    setLast(null);
+    api.runDrill().then(
+      (r) => {
+        setLast(r);
+        proven.reload();
+      },
+      setError,
+    ).finally(() => setBusy(false));
+  };
+  const list = proven.data ?? [];
+  return (
+    <div class="card stack" aria-label={t('proven.title')} data-testid="proven">
+      <h2>{t('proven.title')}</h2>
+      {proven.error !== undefined && <ErrorNotice error={proven.error} onRetry={proven.reload} />}
+      {list.map((p) => (
+        <div key={p.destination} class="stack" data-destination={p.destination} data-failed={p.failed ? 'true' : 'false'}>
+          {list.length > 1 && <div class="faint">{t('proven.dest', { name: p.destination })}</div>}
+          {p.failed && (
+            <div class="notice" role="alert" style={{ borderColor: 'var(--failed)', color: 'var(--failed)' }}>
+              {t('proven.failed', { when: formatDateTime(p.last ?? ''), error: p.error ?? '' })}
+            </div>
+          )}
+          <div data-testid="proven-line">
+            {p.last_ok ? (
+              <span title={formatDateTime(p.last_ok)}>{t('proven.last', { when: formatRelative(p.last_ok), backup: p.backup ?? '' })}</span>
+            ) : (
+              <span class="muted">{t('proven.never')}</span>
+            )}
+          </div>
+        </div>
+      ))}
+      {last && last.ok && <div class="faint" role="status">{t('proven.ok', { backup: last.backup, n: last.tasks ?? 0 })}</div>}
+      {error !== undefined && <ErrorNotice error={error} />}
+      <p class="faint" style={{ margin: 0 }}>{t('proven.what')}</p>
+      <div class="row">
+        <button type="button" class="btn" onClick={drill} disabled={busy}>
+          {busy ? t('proven.drilling') : t('proven.drill')}
+        </button>
+      </div>
+    </div>
+  );
+}
