@@ -489,6 +489,42 @@ export namespace domain {
 		    return a;
 		}
 	}
+	export class RestoreResult {
+	    source: string;
+	    pre_restore?: Backup;
+	    schema_version: number;
+	    rows: Record<string, number>;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.source = source["source"];
+	        this.pre_restore = this.convertValues(source["pre_restore"], Backup);
+	        this.schema_version = source["schema_version"];
+	        this.rows = source["rows"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Schedule {
 	    backup: string;
 	    keep: number;
@@ -967,47 +1003,6 @@ export namespace domain {
 	        this.email = source["email"];
 	        this.quota = source["quota"];
 	    }
-	}
-
-}
-
-export namespace server {
-	
-	export class RestoreResult {
-	    source: string;
-	    pre_restore?: domain.Backup;
-	    schema_version: number;
-	    rows: Record<string, number>;
-	
-	    static createFrom(source: any = {}) {
-	        return new RestoreResult(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.source = source["source"];
-	        this.pre_restore = this.convertValues(source["pre_restore"], domain.Backup);
-	        this.schema_version = source["schema_version"];
-	        this.rows = source["rows"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
 	}
 
 }
