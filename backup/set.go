@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,7 +56,11 @@ func (m *Manager) openSet(ctx context.Context, source string, integrity bool) (*
 	if _, err := checkSource(path); err != nil {
 		return nil, err
 	}
-	if sum != "" {
+	// The kept expanded copy of a catalogued set is the content its
+	// checksum vouched for when it was made: reading the set again to hash
+	// it would prove nothing more.
+	kept := !integrity && sum != "" && m.hasExpanded(sum)
+	if sum != "" && !kept {
 		got, err := fileSHA256(path)
 		if err != nil {
 			return nil, err
@@ -86,17 +91,30 @@ func (m *Manager) openSet(ctx context.Context, source string, integrity bool) (*
 		return set, nil
 	}
 	copyPath := filepath.Join(dir, "set.db")
-	if err := expandFile(ctx, path, copyPath); err != nil {
-		return nil, err
-	}
-	if set.Info, err = checkDatabase(ctx, copyPath, name, integrity || sum == ""); err != nil {
-		return nil, err
+	if !integrity && sum != "" {
+		// A catalogued set whose checksum matched: its expanded copy is
+		// kept (one set at a time) so that a preview and the restore of
+		// tasks that follows, or several restores from the same set, pay
+		// for the decompression once.
+		if copyPath, set.Info, err = m.expandedCopy(ctx, path, sum, name); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := expandFile(ctx, path, copyPath); err != nil {
+			return nil, err
+		}
+		if set.Info, err = checkDatabase(ctx, copyPath, name, true); err != nil {
+			return nil, err
+		}
 	}
 	db := store.NewDB(copyPath)
 	db.Logger = m.Logger
 	db.WatchInterval = 0
 	db.Synchronous = "NORMAL"
 	if err := db.Open(ctx); err != nil {
+		if filepath.Dir(copyPath) != dir {
+			os.RemoveAll(filepath.Dir(copyPath)) // a kept copy that does not open is dropped
+		}
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
 	removeDir := set.close
@@ -131,4 +149,62 @@ func (m *Manager) Inspect(ctx context.Context, source string) (*domain.SetInfo, 
 		info.CreatedAt = &t
 	}
 	return info, nil
+}
+
+// expandedDir, in the backups folder, keeps the expanded copy of the set
+// last opened for a preview or a restore of tasks.
+const expandedDir = ".expanded"
+
+// expandedCopy returns the kept expanded copy of the catalogued set at path
+// whose checksum is sum, expanding it (and dropping any other kept copy)
+// when there is none. The copy is checked (header, schema, rows) once, when
+// it is made; its description is kept beside it. The caller holds the
+// operation lock.
+func (m *Manager) expandedCopy(ctx context.Context, path, sum, name string) (string, *FileInfo, error) {
+	dir := filepath.Join(m.Dir, expandedDir)
+	copyPath := filepath.Join(dir, sum+".db")
+	infoPath := filepath.Join(dir, sum+".json")
+	if data, err := os.ReadFile(infoPath); err == nil {
+		var info FileInfo
+		if json.Unmarshal(data, &info) == nil {
+			if _, err := os.Stat(copyPath); err == nil {
+				return copyPath, &info, nil
+			}
+		}
+	}
+	os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", nil, unwritable(m.Dir, err)
+	}
+	tmp := copyPath + ".tmp"
+	if err := expandFile(ctx, path, tmp); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	info, err := checkDatabase(ctx, tmp, name, false)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	data, _ := json.Marshal(info)
+	if err := writeFileAtomic(infoPath, data); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	if err := os.Rename(tmp, copyPath); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("keep expanded copy: %w", err)
+	}
+	return copyPath, info, nil
+}
+
+// hasExpanded reports whether the expanded copy of the set with checksum
+// sum is kept.
+func (m *Manager) hasExpanded(sum string) bool {
+	for _, p := range []string{sum + ".db", sum + ".json"} {
+		if _, err := os.Stat(filepath.Join(m.Dir, expandedDir, p)); err != nil {
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -104,6 +105,10 @@ func TestManager_RestoreTasks(t *testing.T) {
 		}
 		if !reflect.DeepEqual(taskSigs(t, db), liveBefore) {
 			t.Fatal("a preview changed the live history")
+		}
+		// The expanded set is kept for the restore that follows, once.
+		if kept, _ := filepath.Glob(filepath.Join(m.Dir, ".expanded", "*.db")); len(kept) != 1 {
+			t.Fatalf("kept expanded copies=%v, want one", kept)
 		}
 	})
 
