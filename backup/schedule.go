@@ -75,7 +75,7 @@ const NextRunsShown = 3
 func NextRuns(s domain.Schedule, now time.Time, n int) map[string][]time.Time {
 	out := map[string][]time.Time{}
 	for _, j := range []struct{ id, expr string }{
-		{JobBackup, s.Backup}, {JobOptimize, s.Optimize}, {JobVacuum, s.Vacuum}, {JobCheckpoint, s.Checkpoint},
+		{JobBackup, s.Backup}, {JobOptimize, s.Optimize}, {JobVacuum, s.Vacuum}, {JobCheckpoint, s.Checkpoint}, {JobDrill, s.Drill},
 	} {
 		spec, err := parseCron(j.id, j.expr)
 		if err != nil || spec == nil {

@@ -12,7 +12,7 @@ import (
 func init() {
 	Register(&Command{
 		Name:    "schedule",
-		Args:    "[--backup CRON] [--keep N] [--keep-daily N] [--keep-weekly N] [--optimize CRON] [--vacuum CRON] [--checkpoint CRON]",
+		Args:    "[--backup CRON] [--keep N] [--keep-daily N] [--keep-weekly N] [--optimize CRON] [--vacuum CRON] [--checkpoint CRON] [--drill CRON]",
 		Summary: "Show the maintenance schedule, or change it (an empty CRON disables a job).",
 		Run:     runSchedule,
 	})
@@ -31,6 +31,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	optimizeCron := fs.String("optimize", "", "optimize `CRON`")
 	vacuumCron := fs.String("vacuum", "", "VACUUM `CRON` (runs only when enough pages are free)")
 	checkpointCron := fs.String("checkpoint", "", "WAL checkpoint `CRON`")
+	drillCron := fs.String("drill", "", "restore drill `CRON` (proves the newest backup restorable)")
 	keep := fs.Int("keep", 0, "keep the newest `N` scheduled backups")
 	keepDaily := fs.Int("keep-daily", 0, "also keep the newest backup of each of the last `N` days")
 	keepWeekly := fs.Int("keep-weekly", 0, "also keep the newest backup of each of the last `N` weeks")
@@ -58,6 +59,8 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 			sch.Vacuum = *vacuumCron
 		case "checkpoint":
 			sch.Checkpoint = *checkpointCron
+		case "drill":
+			sch.Drill = *drillCron
 		case "keep":
 			sch.Keep = *keep
 		case "keep-daily":
@@ -83,7 +86,7 @@ func runSchedule(ctx context.Context, env *Env, args []string) error {
 	tb := env.Table("JOB", "CRON", "NEXT RUN")
 	for _, j := range []struct{ id, expr string }{
 		{backup.JobBackup, sch.Backup}, {backup.JobOptimize, sch.Optimize},
-		{backup.JobVacuum, sch.Vacuum}, {backup.JobCheckpoint, sch.Checkpoint},
+		{backup.JobVacuum, sch.Vacuum}, {backup.JobCheckpoint, sch.Checkpoint}, {backup.JobDrill, sch.Drill},
 	} {
 		next := "disabled"
 		if t, ok := out.Next[j.id]; ok {
