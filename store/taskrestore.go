@@ -334,3 +334,37 @@ func rebuildDays(tx *tx, days []string) error {
 	}
 	return nil
 }
+
+// SampleTaskIDs returns up to n task IDs spread evenly over the tasks' row
+// ids, each found through the primary key, so a sample costs the same at
+// any size.
+func (db *DB) SampleTaskIDs(ctx context.Context, n int) ([]string, error) {
+	var ids []string
+	err := db.read(ctx, true, func(tx *tx) error {
+		var lo, hi sql.NullInt64
+		if err := tx.ext.QueryRowxContext(tx.ctx, `SELECT min(id), max(id) FROM tasks`).Scan(&lo, &hi); err != nil {
+			return err
+		}
+		if !lo.Valid {
+			return nil
+		}
+		seen := map[string]bool{}
+		for i := range n {
+			at := lo.Int64 + (hi.Int64-lo.Int64)*int64(i)/int64(max(n-1, 1))
+			var id string
+			err := tx.get(&id, `SELECT task_id FROM tasks WHERE id >= ? ORDER BY id LIMIT 1`, at)
+			if err != nil {
+				return err
+			}
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sample tasks: %w", err)
+	}
+	return ids, nil
+}
