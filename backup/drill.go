@@ -97,15 +97,19 @@ func (m *Manager) drill(ctx context.Context, b *domain.Backup, r *domain.DrillRe
 	return nil
 }
 
-// drillJob is the scheduled drill: its detail names the set and the
+// drillJob runs a drill as a job: its detail names the set and the
 // destination ("NAME @ DEST") so that Proven can tell per destination when
-// each was last proven restorable.
-func (m *Manager) drillJob(ctx context.Context, name string) (int64, string, error) {
+// each was last proven restorable. With no backup at all the scheduled
+// drill has nothing to prove yet, which is not a failure.
+func (m *Manager) drillJob(ctx context.Context, name string) (*domain.DrillResult, string, error) {
 	r, err := m.Drill(ctx, name)
-	if r == nil {
-		return 0, "", err
+	if r == nil && name == "" && domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, "", errNothingToDo{"there is no backup to drill yet"}
 	}
-	return 0, r.Backup + drillSep + r.Destination, err
+	if r == nil {
+		return nil, "", err
+	}
+	return r, r.Backup + drillSep + r.Destination, err
 }
 
 // drillSep separates the set and the destination in a drill run's detail.
@@ -121,12 +125,9 @@ const drillHistory = 200
 func (s *Scheduler) Drill(ctx context.Context, name string) (*domain.DrillResult, *domain.JobRun, error) {
 	var res *domain.DrillResult
 	run, err := s.runFunc(ctx, JobDrill, func(ctx context.Context) (int64, string, error) {
-		r, err := s.Manager.Drill(ctx, name)
-		if r == nil {
-			return 0, "", err
-		}
+		r, detail, err := s.Manager.drillJob(ctx, name)
 		res = r
-		return 0, r.Backup + drillSep + r.Destination, err
+		return 0, detail, err
 	})
 	return res, run, err
 }

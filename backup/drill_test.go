@@ -18,6 +18,11 @@ func TestManager_Drill(t *testing.T) {
 
 	_, err := m.Drill(ctx, "")
 	assertCode(t, err, domain.ENOTFOUND)
+	// The scheduled drill of a new install has nothing to prove: skipped,
+	// not failed.
+	if _, run, err := sch.Drill(ctx, ""); err != nil || run.Result != domain.JobSkipped {
+		t.Fatalf("drill with no backup: run=%+v err=%v, want skipped", run, err)
+	}
 
 	b, err := m.Backup(ctx, backup.Options{})
 	if err != nil {

@@ -82,9 +82,12 @@ func NewScheduler(m *Manager) *Scheduler {
 		JobOptimize:   m.optimize,
 		JobVacuum:     func(ctx context.Context) (int64, string, error) { return m.vacuum(ctx, s.VacuumThreshold, false) },
 		JobCheckpoint: m.checkpoint,
-		JobDrill:      func(ctx context.Context) (int64, string, error) { return m.drillJob(ctx, "") },
-		JobAnalyze:    m.analyze,
-		JobCheck:      m.check,
+		JobDrill: func(ctx context.Context) (int64, string, error) {
+			_, detail, err := m.drillJob(ctx, "")
+			return 0, detail, err
+		},
+		JobAnalyze: m.analyze,
+		JobCheck:   m.check,
 	}
 	return s
 }

@@ -196,6 +196,9 @@ func (s *Service) Drill(ctx context.Context, name string) (*domain.DrillResult, 
 		}
 	}
 	res, _, err := s.Scheduler.Drill(ctx, name)
+	if res == nil && err == nil {
+		return nil, errNoDrill
+	}
 	return res, err
 }
 
@@ -208,3 +211,6 @@ func (s *Service) Proven(ctx context.Context) ([]*domain.Proven, error) {
 func (s *Service) Upload(ctx context.Context, r io.Reader) (*domain.Backup, *domain.SetInfo, error) {
 	return s.Manager.Upload(ctx, r)
 }
+
+// errNoDrill answers a drill asked for before there is any backup.
+var errNoDrill = domain.Errorf(domain.ENOTFOUND, "There is no backup to drill yet; take one first.")

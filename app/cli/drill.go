@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/reelvault/reelvault/backup"
+	"github.com/reelvault/reelvault/domain"
 )
 
 func init() {
@@ -32,6 +33,9 @@ func runDrill(ctx context.Context, env *Env, args []string) error {
 	}
 	res, _, err := backup.NewScheduler(m).Drill(ctx, name)
 	if res == nil {
+		if err == nil { // skipped: there is nothing to drill
+			return domain.Errorf(domain.ENOTFOUND, "There is no backup to drill yet; take one first.")
+		}
 		return err
 	}
 	if err != nil {

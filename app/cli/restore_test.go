@@ -11,6 +11,7 @@ import (
 func TestRestoreTasks(t *testing.T) {
 	r := newRunner(t)
 	r.addUser("alice")
+	r.fails(cli.ExitError, "error: There is no backup to drill yet; take one first.\n", "drill")
 	keep := r.createTask("alice", "kept as it is")
 	id := r.createTask("alice", "the one to restore")
 	b := decode[domain.Backup](t, r.ok("--json", "backup"))
