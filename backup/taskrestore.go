@@ -45,6 +45,36 @@ func (m *Manager) PreviewTasks(ctx context.Context, source string) (*domain.Task
 			*list = append(*list, id)
 		}
 	}
+	// The video files are looked for while the histories are compared:
+	// one walk reads the database, the other waits on the file system.
+	files := map[string][]string{} // task → missing paths (capped)
+	var fileTasks []string
+	var filesMissing int64
+	filesCapped := false
+	filesDone := make(chan error, 1)
+	go func() {
+		filesDone <- set.DB.EachVideoPath(ctx, func(taskID, path string) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			filesMissing++
+			if _, seen := files[taskID]; !seen {
+				if len(fileTasks) < MaxPreviewTasks {
+					fileTasks = append(fileTasks, taskID)
+					files[taskID] = nil
+				} else {
+					filesCapped = true
+				}
+			}
+			if list, ok := files[taskID]; ok && len(list) < 20 {
+				files[taskID] = append(list, path)
+			}
+			return nil
+		})
+	}()
 	err = mergeSignatures(ctx, set.DB, m.DB, func(s, l *store.TaskSignature) {
 		switch {
 		case l == nil:
@@ -65,37 +95,14 @@ func (m *Manager) PreviewTasks(ctx context.Context, source string) (*domain.Task
 			}
 		}
 	})
+	ferr := <-filesDone
 	if err != nil {
 		return nil, err
 	}
-
-	files := map[string][]string{} // task → missing paths (capped)
-	var fileTasks []string
-	filesCapped := false
-	err = set.DB.EachVideoPath(ctx, func(taskID, path string) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		p.FilesMissing++
-		if _, seen := files[taskID]; !seen {
-			if len(fileTasks) < MaxPreviewTasks {
-				fileTasks = append(fileTasks, taskID)
-				files[taskID] = nil
-			} else {
-				filesCapped = true
-			}
-		}
-		if list, ok := files[taskID]; ok && len(list) < 20 {
-			files[taskID] = append(list, path)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("preview: videos: %w", err)
+	if ferr != nil {
+		return nil, fmt.Errorf("preview: videos: %w", ferr)
 	}
+	p.FilesMissing = filesMissing
 
 	// Describe the listed tasks as the set holds them.
 	order := append(append(slices.Clip(missing), changed...), fileTasks...)
