@@ -559,6 +559,7 @@ export namespace domain {
 	    optimize: string;
 	    vacuum: string;
 	    checkpoint: string;
+	    drill: string;
 	    next: Record<string, string[]>;
 	
 	    static createFrom(source: any = {}) {
@@ -574,6 +575,7 @@ export namespace domain {
 	        this.optimize = source["optimize"];
 	        this.vacuum = source["vacuum"];
 	        this.checkpoint = source["checkpoint"];
+	        this.drill = source["drill"];
 	        this.next = source["next"];
 	    }
 	}
