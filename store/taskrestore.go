@@ -187,7 +187,7 @@ func (db *DB) ReplaceTasks(ctx context.Context, users []*ExportUser, tasks []*Ex
 
 	var res *ReplaceResult
 	err = db.write(ctx, func(tx *tx) error {
-		res = &ReplaceResult{Added: []string{}, Replaced: []string{}, Removed: []string{}}
+		res = &ReplaceResult{Added: []string{}, Replaced: []string{}, Removed: []string{}, Days: []string{}}
 		old, err := taskRecords(tx, ids)
 		if err != nil {
 			return err

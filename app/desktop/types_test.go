@@ -63,6 +63,13 @@ var tsMirrors = map[string]struct {
 	"StorageReport":     {goType: reflect.TypeFor[domain.StorageReport]()},
 	"RelinkedVideo":     {goType: reflect.TypeFor[domain.RelinkedVideo]()},
 	"RelinkReport":      {goType: reflect.TypeFor[domain.RelinkReport]()},
+	"PreviewTask":       {goType: reflect.TypeFor[domain.PreviewTask]()},
+	"TaskPreview":       {goType: reflect.TypeFor[domain.TaskPreview]()},
+	"TaskRestoreResult": {goType: reflect.TypeFor[domain.TaskRestoreResult]()},
+	"DrillResult":       {goType: reflect.TypeFor[domain.DrillResult]()},
+	"Proven":            {goType: reflect.TypeFor[domain.Proven]()},
+	"SetInfo":           {goType: reflect.TypeFor[domain.SetInfo]()},
+	"UploadResult":      {goType: reflect.TypeFor[desktop.UploadResult]()},
 	"AppStatus": {goType: reflect.TypeFor[desktop.Status](), optional: map[string]string{
 		"version":  "the HTTP API's status has no build facts",
 		"data_dir": "the HTTP API's status has no data folder",

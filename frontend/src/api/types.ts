@@ -343,7 +343,7 @@ export interface Schedule {
   vacuum: string;
   checkpoint: string;
   /** The restore drill of the newest backup; default weekly. */
-  drill?: string;
+  drill: string;
 }
 
 /** How a task of a backup differs from the live history. */
@@ -353,10 +353,10 @@ export type TaskDiff = 'missing' | 'changed' | 'files';
 export interface PreviewTask {
   task_id: string;
   diff: TaskDiff;
-  username?: string;
-  prompt?: string;
-  status?: Status;
-  created_at?: string;
+  username: string;
+  prompt: string;
+  status: Status;
+  created_at: string;
   missing_files?: string[];
 }
 
@@ -380,8 +380,8 @@ export interface TaskRestoreResult {
   backup: string;
   added: string[];
   replaced: string[];
-  days?: string[] | null;
-  undo?: string;
+  days: string[];
+  undo: string;
 }
 
 /** The outcome of one restore drill. */
@@ -390,11 +390,11 @@ export interface DrillResult {
   backup: string;
   ok: boolean;
   error?: string;
-  started_at?: string;
-  seconds?: number;
-  tasks?: number;
-  checks?: string[];
-  files_checked?: number;
+  started_at: string;
+  seconds: number;
+  tasks: number;
+  checks: string[];
+  files_checked: number;
 }
 
 /** When a destination's backups were last proven restorable. */
@@ -412,9 +412,9 @@ export interface SetInfo {
   name: string;
   engine: 'sqlite' | 'postgres';
   created_at?: string;
-  size?: number;
-  schema_version?: number;
-  rows?: Record<string, number>;
+  size: number;
+  schema_version: number;
+  rows: Record<string, number>;
 }
 
 /** An uploaded set, catalogued, and what it holds. */
