@@ -42,7 +42,7 @@ import (
 const (
 	dumpFormat   = "reelvault-pgdump"
 	dumpVersion  = 1
-	manifestName = "manifest.json"
+	dumpManifestName = "manifest.json"
 	dumpExt      = ".pg.tar"
 )
 
@@ -243,7 +243,7 @@ func writeDumpTar(path string, parts []string, man *dumpManifest) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := tw.WriteHeader(&tar.Header{Name: manifestName, Mode: 0o600, Size: int64(len(data)), ModTime: man.CreatedAt, Format: tar.FormatPAX}); err != nil {
+	if err := tw.WriteHeader(&tar.Header{Name: dumpManifestName, Mode: 0o600, Size: int64(len(data)), ModTime: man.CreatedAt, Format: tar.FormatPAX}); err != nil {
 		return fmt.Errorf("write backup: %w", err)
 	}
 	if _, err := tw.Write(data); err != nil {
@@ -264,8 +264,8 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// readManifest finds and decodes the manifest of the dump at path.
-func readManifest(path, name string) (*dumpManifest, error) {
+// readDumpManifest finds and decodes the manifest of the dump at path.
+func readDumpManifest(path, name string) (*dumpManifest, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open backup: %w", err)
@@ -279,7 +279,7 @@ func readManifest(path, name string) (*dumpManifest, error) {
 		} else if err != nil {
 			return nil, domain.Invalidf("file", "%s is damaged: %v.", name, err)
 		}
-		if hdr.Name != manifestName {
+		if hdr.Name != dumpManifestName {
 			continue
 		}
 		if hdr.Size > 1<<20 {
@@ -308,7 +308,7 @@ func readManifest(path, name string) (*dumpManifest, error) {
 // the manifest: present, decompressing, the row count and the checksum of
 // its text. A flipped bit anywhere fails one of them.
 func (m *Manager) verifyDump(ctx context.Context, path, name string) (*dumpManifest, error) {
-	man, err := readManifest(path, name)
+	man, err := readDumpManifest(path, name)
 	if err != nil {
 		return nil, err
 	}

@@ -69,7 +69,7 @@ func (m *Manager) RestoreWith(ctx context.Context, source string, opts RestoreOp
 	}
 	defer unlock()
 	if m.DB.Engine() == store.EnginePostgres {
-		return m.restoreDump(ctx, source, progress)
+		return m.restoreDump(ctx, source, opts.Progress)
 	}
 	release, err := m.alone()
 	if err != nil {

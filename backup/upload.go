@@ -77,7 +77,7 @@ func (m *Manager) Upload(ctx context.Context, r io.Reader) (*domain.Backup, *dom
 		if _, err := verifyDatabase(ctx, tmp+".db", "the uploaded file"); err != nil {
 			return nil, nil, err
 		}
-		if _, _, err := compressFile(tmp+".db", tmp+".zst"); err != nil {
+		if _, _, err := compressFile(tmp+".db", tmp+".zst", nil); err != nil {
 			return nil, nil, err
 		}
 		if err := os.Rename(tmp+".zst", final); err != nil {
