@@ -40,10 +40,10 @@ import (
 
 // Dump document identity.
 const (
-	dumpFormat   = "reelvault-pgdump"
-	dumpVersion  = 1
+	dumpFormat       = "reelvault-pgdump"
+	dumpVersion      = 1
 	dumpManifestName = "manifest.json"
-	dumpExt      = ".pg.tar"
+	dumpExt          = ".pg.tar"
 )
 
 // dumpManifest is manifest.json.
