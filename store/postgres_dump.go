@@ -126,7 +126,7 @@ func checkDumpTables(ctx context.Context, pc *pgx.Conn) error {
 func pgColumns(ctx context.Context, pc *pgx.Conn, table string) ([]string, error) {
 	rows, err := pc.Query(ctx, `
 		SELECT column_name FROM information_schema.columns
-		WHERE table_schema = current_schema() AND table_name = $1
+		WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER'
 		ORDER BY ordinal_position`, table)
 	if err != nil {
 		return nil, fmt.Errorf("columns of %s: %w", table, err)
@@ -296,7 +296,7 @@ func ReplaceFromSchema(ctx context.Context, db *DB, from string) error {
 			var cols []string
 			if err := tx.sel(&cols, `
 				SELECT column_name FROM information_schema.columns
-				WHERE table_schema = current_schema() AND table_name = ?
+				WHERE table_schema = current_schema() AND table_name = ? AND is_generated = 'NEVER'
 				ORDER BY ordinal_position`, name); err != nil {
 				return fmt.Errorf("columns of %s: %w", name, err)
 			}
