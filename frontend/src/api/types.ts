@@ -301,7 +301,8 @@ export interface RestoreRequest {
 /** What a restore did. */
 export interface RestoreResult {
   source: string;
-  pre_restore: Backup;
+  /** Absent after the undo of a restore of chosen tasks. */
+  pre_restore?: Backup;
   schema_version: number;
   rows: Record<string, number>;
   files?: RestoredFiles;
