@@ -117,6 +117,7 @@ func (s *Server) handleRestore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.keepSession(r)
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }
@@ -129,6 +130,7 @@ func (s *Server) handleUndoRestore(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	s.keepSession(r)
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }
