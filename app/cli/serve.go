@@ -58,6 +58,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	cfg := server.Config{
 		Tasks:       svc.Tasks,
 		Users:       svc.Users,
+		Sessions:    svc.Sessions,
 		Stats:       svc.Stats,
 		Media:       svc.Media,
 		Hub:         svc.Hub,
