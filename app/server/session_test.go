@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reelvault/reelvault/app/server"
 	"github.com/reelvault/reelvault/domain"
@@ -182,4 +183,13 @@ func TestServer_MemorySessions(t *testing.T) {
 	e.MustDo(http.StatusOK, "GET", "/api/v1/users", nil, cookie(session))
 	e.MustDo(http.StatusNoContent, "DELETE", "/api/v1/session", nil, cookie(session))
 	e.MustDo(http.StatusUnauthorized, "GET", "/api/v1/users", nil, cookie(session))
+}
+
+// TestServer_EventsEndWithSession proves the owner's open event stream ends
+// soon after its session does, so the page can say it was signed out.
+func TestServer_EventsEndWithSession(t *testing.T) {
+	e := MustOpenEnv(t)
+	events := openStream(t, e, owner, "")
+	e.MustDo(http.StatusOK, "DELETE", "/api/v1/sessions", nil, owner)
+	waitClosed(t, events, 3*server.KeyRecheckEvery+2*time.Second)
 }
