@@ -26,6 +26,13 @@ import type {
 /** The filters countTasks takes: those of listTasks without the paging. */
 export type CountQuery = Omit<TaskQuery, 'cursor' | 'limit'>;
 
+/**
+ * Whether the page shows live data: connecting at first, live while the
+ * event stream is open, reconnecting while it is down, signed out when the
+ * owner session is gone (the page then shows nothing new).
+ */
+export type Connection = 'connecting' | 'live' | 'reconnecting' | 'signed_out';
+
 /** Maintenance operations the user can run by hand. */
 export type MaintenanceOp = 'optimize' | 'analyze' | 'vacuum' | 'check' | 'checkpoint';
 
@@ -93,6 +100,12 @@ export interface Api {
   openVideo?(videoId: number): Promise<void>;
   /** Shows a video's file in the system's file manager (the desktop window only). */
   showVideo?(videoId: number): Promise<void>;
+  /** Ends every owner session and sign-in link, this one too (a browser only). */
+  signOutEverywhere?(): Promise<void>;
+  /** The page's connection now; absent where it is always live (the window). */
+  connection?(): Connection;
+  /** Calls fn when the connection changes; returns an unsubscribe function. */
+  watchConnection?(fn: (c: Connection) => void): () => void;
   /** Calls fn for every change pushed by the backend; returns an unsubscribe function. */
   subscribe(fn: (n: Notification) => void): () => void;
 }
