@@ -1,12 +1,12 @@
 package desktop
 
-import "github.com/reelvault/reelvault/app/server"
+import "github.com/reelvault/reelvault/domain"
 
 // BackupPlace is where the backups are kept and which restore "undo" would
 // take back (nil: nothing to undo).
 type BackupPlace struct {
 	Dir  string              `json:"dir"`
-	Undo *server.LastRestore `json:"undo"`
+	Undo *domain.LastRestore `json:"undo"`
 }
 
 // BackupPlace returns the backups folder and the restore to undo.
