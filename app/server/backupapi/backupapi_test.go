@@ -496,7 +496,7 @@ func TestBackupRoutes_DeletePlaceUndo(t *testing.T) {
 	var list struct {
 		Backups []*domain.Backup
 		Dir     string
-		Undo    *server.LastRestore
+		Undo    *domain.LastRestore
 	}
 	e.must(200, "GET", "/api/v1/backups", nil).decode(&list)
 	if !filepath.IsAbs(list.Dir) || list.Undo != nil {
@@ -518,7 +518,7 @@ func TestBackupRoutes_DeletePlaceUndo(t *testing.T) {
 		t.Fatalf("after delete: %v", list.Backups)
 	}
 
-	var res server.RestoreResult
+	var res domain.RestoreResult
 	e.must(200, "POST", "/api/v1/backups/"+newer.Name+"/restore", nil).decode(&res)
 	e.must(200, "GET", "/api/v1/backups", nil).decode(&list)
 	if list.Undo == nil || list.Undo.PreRestore != res.PreRestore.Name || list.Undo.Source != newer.Name {
