@@ -4,6 +4,7 @@ import type {
   RestoreRequest,
   RestoreResult,
   DestinationStatus,
+  BackupPlace,
   DayStats,
   AppStatus,
   JobRun,
@@ -72,6 +73,14 @@ export interface Api {
   /** Restores a set of any destination: with a passphrase, into a folder, or the database alone. */
   restoreSet(name: string, opts: RestoreRequest): Promise<RestoreResult>;
   undoRestore(): Promise<void>;
+  /** Where the backups are kept, and the restore undo would take back. */
+  backupPlace(): Promise<BackupPlace>;
+  /** Deletes a backup; the newest verified one and the one undo returns to are refused. */
+  deleteBackup(name: string): Promise<void>;
+  /** The URL that downloads a backup file (a browser only). */
+  backupDownloadUrl?(name: string): string;
+  /** Shows the backups folder in the system's file manager (the window only). */
+  openBackupsFolder?(): Promise<void>;
   getSchedule(): Promise<ScheduleRuns>;
   setSchedule(s: Schedule): Promise<ScheduleRuns>;
   listJobs(): Promise<JobRun[]>;

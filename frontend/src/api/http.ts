@@ -1,7 +1,7 @@
 import type { Api, Connection, MaintenanceOp } from './api';
 import { ApiError, errorFromHttp } from './errors';
 import { toSearchParams, unwrap } from './query';
-import type { AppStatus, Backup, DayStats, DBStatus, DestinationStatus, JobRun, Notification, StatusCounts, User, UserWithKey } from './types';
+import type { AppStatus, Backup, BackupPlace, DayStats, DBStatus, DestinationStatus, JobRun, Notification, StatusCounts, User, UserWithKey } from './types';
 
 /** What the HTTP transport needs from its surroundings (injectable for tests). */
 export interface HttpDeps {
@@ -101,6 +101,12 @@ export function createHttpApi(deps: HttpDeps): Api {
     },
     backupTo: (to, dbOnly) => call('POST', '/api/v1/backups', { to, db_only: dbOnly }),
     restoreSet: (name, opts) => call('POST', `/api/v1/backups/${encodeURIComponent(name)}/restore`, opts),
+    backupPlace: async () => {
+      const v = await call<{ dir?: string; undo?: BackupPlace['undo'] }>('GET', '/api/v1/backups');
+      return { dir: v?.dir, undo: v?.undo ?? null };
+    },
+    deleteBackup: (name) => call('DELETE', `/api/v1/backups/${encodeURIComponent(name)}`),
+    backupDownloadUrl: (name) => `${base}/api/v1/backups/${encodeURIComponent(name)}/download`,
     getSchedule: () => call('GET', '/api/v1/schedule'),
     setSchedule: (s) => call('PUT', '/api/v1/schedule', s),
     listJobs: async () => unwrap<JobRun>(await call('GET', '/api/v1/jobs'), 'jobs'),

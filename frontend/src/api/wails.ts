@@ -34,6 +34,9 @@ export interface DesktopBindings {
   RemoveDestination(name: string): Promise<unknown>;
   BackupTo(to: string, dbOnly: boolean): Promise<unknown>;
   RestoreSet(name: string, opts: unknown): Promise<unknown>;
+  BackupPlace(): Promise<unknown>;
+  DeleteBackup(name: string): Promise<unknown>;
+  OpenBackupsFolder(): Promise<unknown>;
   GetSchedule(): Promise<unknown>;
   SetSchedule(s: unknown): Promise<unknown>;
   ListJobs(): Promise<unknown>;
@@ -121,6 +124,13 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     },
     backupTo: (to, dbOnly) => call('BackupTo', to, dbOnly),
     restoreSet: (name, opts) => call('RestoreSet', name, opts),
+    backupPlace: async () => (await call<{ dir?: string; undo?: null } | null>('BackupPlace')) ?? {},
+    deleteBackup: async (name) => {
+      await call('DeleteBackup', name);
+    },
+    openBackupsFolder: async () => {
+      await call('OpenBackupsFolder');
+    },
     getSchedule: () => call('GetSchedule'),
     setSchedule: (s) => call('SetSchedule', s),
     listJobs: async () => unwrap<JobRun>(await call('ListJobs'), 'jobs'),
