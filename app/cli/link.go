@@ -69,8 +69,9 @@ func runLink(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// servingURL returns the base URL of the serve process holding the data
-// folder's serve lock, and whether one does; the default address otherwise.
+// servingURL returns the base URL of the process serving the data folder
+// (serve, or the window's API), and whether one does; the default address
+// otherwise.
 func servingURL(dir string) (string, bool) {
 	def := "http://" + server.DefaultAddr
 	f, err := os.Open(filepath.Join(dir, ServeLockFile))
@@ -83,7 +84,7 @@ func servingURL(dir string) (string, bool) {
 		return def, false
 	}
 	h, err := ReadServeHolder(dir)
-	if err != nil || h.Addr == "" || h.Mode != "serve" {
+	if err != nil || h.Addr == "" {
 		return def, false
 	}
 	return h.Addr, true

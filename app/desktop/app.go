@@ -21,6 +21,9 @@ type Services struct {
 	Export domain.ExportService
 	// Media manages the media roots; nil answers ENOTFOUND.
 	Media domain.MediaService
+	// Sessions keeps the web UI's owner sessions and sign-in links for the
+	// window's API, as serve keeps them; nil keeps them in memory.
+	Sessions domain.SessionService
 }
 
 // Info describes the running window for the UI's About, status bar and
