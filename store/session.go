@@ -118,7 +118,10 @@ func (s *SessionService) UseSession(ctx context.Context, secret string) error {
 	if now-r.LastSeenAt < sessionTouchEvery {
 		return nil
 	}
-	err = s.db.write(ctx, func(tx *tx) error {
+	// The session is good; recording its use only moves the idle expiry, so
+	// a database that cannot take the write (read-only, busy) does not turn
+	// a signed-in owner away.
+	_ = s.db.write(ctx, func(tx *tx) error {
 		now := micros(tx.now)
 		_, err := tx.exec(`
 			UPDATE owner_sessions SET
@@ -128,9 +131,6 @@ func (s *SessionService) UseSession(ctx context.Context, secret string) error {
 			now, min(now+domain.SessionIdle.Microseconds(), r.CreatedAt+domain.SessionMaxAge.Microseconds()), hash)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("use session: %w", err)
-	}
 	return nil
 }
 
