@@ -197,7 +197,11 @@ func (a *App) ListBackups() (*domain.BackupList, error) {
 	if err != nil {
 		return nil, err
 	}
-	return domain.NewBackupList(list), nil
+	l := domain.NewBackupList(list)
+	if l.Dir, l.Undo, err = a.svc.Backup.Place(a.context()); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // CreateBackup takes a manual backup. Progress arrives as notification

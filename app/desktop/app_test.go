@@ -281,10 +281,13 @@ func TestApp_Backups(t *testing.T) {
 			t.Fatalf("place=%+v err=%v, want the backups folder and a restore to undo", place, err)
 		}
 		all, err := f.app.ListBackups()
-		if err != nil || len(all) == 0 {
+		if err != nil || len(all.Backups) == 0 {
 			t.Fatalf("list=%v err=%v", all, err)
 		}
-		newest := all[0] // newest first
+		if all.Undo == nil || all.Dir != place.Dir {
+			t.Fatalf("the window's list says dir=%q undo=%+v, want those of BackupPlace", all.Dir, all.Undo)
+		}
+		newest := all.Backups[0] // newest first
 		if got, want := code(f.app.DeleteBackup(newest.Name)), domain.ECONFLICT; got != want {
 			t.Fatalf("deleting the newest verified backup %s: code=%q, want %q", newest.Name, got, want)
 		}
