@@ -63,6 +63,11 @@ var tsMirrors = map[string]struct {
 	"StorageReport":     {goType: reflect.TypeFor[domain.StorageReport]()},
 	"RelinkedVideo":     {goType: reflect.TypeFor[domain.RelinkedVideo]()},
 	"RelinkReport":      {goType: reflect.TypeFor[domain.RelinkReport]()},
+	"LastRestore":       {goType: reflect.TypeFor[domain.LastRestore]()},
+	"BackupPlace": {goType: reflect.TypeFor[desktop.BackupPlace](), optional: map[string]string{
+		"dir":  "the window always sends it; the HTTP transport reads it from the backups list, where it is optional",
+		"undo": "null when there is nothing to undo",
+	}},
 	"AppStatus": {goType: reflect.TypeFor[desktop.Status](), optional: map[string]string{
 		"version":  "the HTTP API's status has no build facts",
 		"data_dir": "the HTTP API's status has no data folder",

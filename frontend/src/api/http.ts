@@ -103,7 +103,7 @@ export function createHttpApi(deps: HttpDeps): Api {
     restoreSet: (name, opts) => call('POST', `/api/v1/backups/${encodeURIComponent(name)}/restore`, opts),
     backupPlace: async () => {
       const v = await call<{ dir?: string; undo?: BackupPlace['undo'] }>('GET', '/api/v1/backups');
-      return { dir: v?.dir, undo: v?.undo ?? null };
+      return { dir: v?.dir, undo: v?.undo ?? undefined };
     },
     deleteBackup: (name) => call('DELETE', `/api/v1/backups/${encodeURIComponent(name)}`),
     backupDownloadUrl: (name) => `${base}/api/v1/backups/${encodeURIComponent(name)}/download`,

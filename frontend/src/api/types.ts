@@ -336,7 +336,8 @@ export interface LastRestore {
 /** Where the backups are kept, and which restore undo would take back (none: nothing to undo). */
 export interface BackupPlace {
   dir?: string;
-  undo?: LastRestore | null;
+  /** Absent or null when there is nothing to undo. */
+  undo?: LastRestore;
 }
 
 /** How far a backup or restore has come. */

@@ -1,7 +1,7 @@
 import type { Api } from './api';
 import { ApiError, errorFromWails } from './errors';
 import { toTaskFilter, unwrap } from './query';
-import type { Backup, JobRun, Notification, User } from './types';
+import type { Backup, BackupPlace, JobRun, Notification, User } from './types';
 
 /** The Wails event under which the window sends domain notifications. */
 export const NOTIFICATION_EVENT = 'notification';
@@ -124,7 +124,10 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     },
     backupTo: (to, dbOnly) => call('BackupTo', to, dbOnly),
     restoreSet: (name, opts) => call('RestoreSet', name, opts),
-    backupPlace: async () => (await call<{ dir?: string; undo?: null } | null>('BackupPlace')) ?? {},
+    backupPlace: async () => {
+      const v = await call<BackupPlace | null>('BackupPlace');
+      return { dir: v?.dir, undo: v?.undo ?? undefined };
+    },
     deleteBackup: async (name) => {
       await call('DeleteBackup', name);
     },
