@@ -57,6 +57,9 @@ type Main struct {
 	Users domain.UserService
 	Stats domain.StatsService
 	Media domain.MediaService
+	// Sessions keeps the web UI's owner sessions and sign-in links, so a
+	// browser stays signed in across restarts.
+	Sessions domain.SessionService
 	// Backup and Scheduler work on both engines (a PostgreSQL store is
 	// backed up as a logical dump); Export is nil unless the store is
 	// SQLite.
@@ -105,6 +108,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Media = m.Tasks.Media
 	m.Users = store.NewUserService(db)
+	m.Sessions = store.NewSessionService(db)
 	m.Stats = store.NewStatsService(db)
 	sqlite := !store.IsPostgresURL(m.Path)
 	if sqlite {

@@ -423,6 +423,9 @@ func (m *Manager) restore(ctx context.Context, src, wantSum string, fr *fileRest
 		return nil, fmt.Errorf("restore: %w", err)
 	}
 	committed = true
+	if pre.VerifiedAt.IsZero() {
+		pre = m.sealPreRestore(ctx, pre)
+	}
 	res := &domain.RestoreResult{Source: src, PreRestore: pre, SchemaVersion: info.SchemaVersion, Rows: info.Rows}
 	if fr != nil {
 		aside, ferr := applyFiles(fr.entries)

@@ -37,10 +37,13 @@ func TestManager_Restore(t *testing.T) {
 	if res.PreRestore == nil || res.PreRestore.Kind != domain.BackupPreRestore || res.PreRestore.Rows["tasks"] != 5 {
 		t.Fatalf("pre-restore=%+v, want a pre-restore backup of 5 tasks", res.PreRestore)
 	}
-	// The pre-restore backup is the old file itself, linked: a plain SQLite
-	// file that opens on its own.
-	if fi, err := os.Stat(res.PreRestore.Path); err != nil || !strings.HasSuffix(res.PreRestore.Name, ".db") || sha256File(t, res.PreRestore.Path) != res.PreRestore.SHA256 {
-		t.Fatalf("pre-restore file=%v %v, want a catalogued plain .db", fi, err)
+	// The pre-restore backup starts as the old file itself, linked; it is
+	// then compressed and verified like any backup, and the link goes.
+	if fi, err := os.Stat(res.PreRestore.Path); err != nil || !strings.HasSuffix(res.PreRestore.Name, ".db.zst") || sha256File(t, res.PreRestore.Path) != res.PreRestore.SHA256 || res.PreRestore.VerifiedAt.IsZero() {
+		t.Fatalf("pre-restore file=%v %v (%+v), want a catalogued, verified .db.zst", fi, err, res.PreRestore)
+	}
+	if _, err := os.Stat(strings.TrimSuffix(res.PreRestore.Path, ".zst")); !os.IsNotExist(err) {
+		t.Fatalf("the linked pre-restore file is still there: %v", err)
 	}
 	// The live database still takes writes.
 	Seed(t, db, 1)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -75,6 +76,29 @@ func (s *Service) RestoreSet(ctx context.Context, name string, opts domain.Resto
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no backup called %q.", name)
 	}
 	return s.Manager.RestoreWith(ctx, name, RestoreOptions{Passphrase: opts.Passphrase, Into: opts.Into, DBOnly: opts.DBOnly})
+}
+
+// DeleteBackup deletes a catalogued backup; the backup package refuses the
+// newest verified one and the one undo returns to.
+func (s *Service) DeleteBackup(ctx context.Context, name string) error {
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return domain.Invalidf("name", "Backup name %q is not a catalogue name.", name)
+	}
+	return s.Manager.Delete(ctx, name)
+}
+
+// Place returns the backups folder and the restore undo would take back.
+func (s *Service) Place(ctx context.Context) (string, *domain.LastRestore, error) {
+	dir, err := filepath.Abs(s.Manager.Dir)
+	if err != nil {
+		dir = s.Manager.Dir
+	}
+	last, err := s.Manager.LastRestore()
+	if err != nil || last == nil {
+		return dir, nil, err
+	}
+	last.Source = filepath.Base(last.Source)
+	return dir, last, nil
 }
 
 // find returns the catalogue entry called name. Only names that the

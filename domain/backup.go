@@ -54,10 +54,21 @@ type Backup struct {
 // over HTTP and in the window.
 type BackupList struct {
 	Backups []*Backup `json:"backups"` // never null
+	// Dir is the folder the backups are kept in (absolute), when known.
+	Dir string `json:"dir,omitempty"`
+	// Undo is the restore UndoRestore would take back; nil: nothing to undo.
+	Undo *LastRestore `json:"undo"`
 }
 
 // NewBackupList returns the catalogue listing (an empty one for none).
 func NewBackupList(backups []*Backup) *BackupList { return &BackupList{Backups: nonNil(backups)} }
+
+// LastRestore is the restore that UndoRestore takes back.
+type LastRestore struct {
+	PreRestore string    `json:"pre_restore"` // the backup undo returns to
+	Source     string    `json:"source"`      // what was restored
+	At         time.Time `json:"at"`
+}
 
 // BackupProgress reports how far a backup or restore has come.
 type BackupProgress struct {
@@ -158,6 +169,13 @@ type BackupService interface {
 	// UndoRestore returns to the state before the last restore. Returns
 	// ENOTFOUND when there is nothing to undo, ECONFLICT.
 	UndoRestore(ctx context.Context) (*RestoreResult, error)
+	// DeleteBackup deletes the catalogued backup name. Returns EINVALID,
+	// ENOTFOUND, and ECONFLICT for the newest verified backup and the one
+	// UndoRestore returns to.
+	DeleteBackup(ctx context.Context, name string) error
+	// Place says where the backups are kept (an absolute folder) and which
+	// restore UndoRestore would take back (nil: nothing to undo).
+	Place(ctx context.Context) (dir string, undo *LastRestore, err error)
 	// Schedule returns the maintenance schedule with its next runs.
 	Schedule(ctx context.Context) (*ScheduleRuns, error)
 	// SetSchedule validates and applies a new schedule at once and returns

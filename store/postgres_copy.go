@@ -29,6 +29,7 @@ var CopyTables = []struct{ Name, Key string }{
 	{"statistics", "date"},
 	{"settings", "key"},
 	{"job_runs", "id"},
+	{"owner_sessions", "hash"},
 }
 
 // DefaultCopyBatch is the number of rows CopyToPostgres writes per

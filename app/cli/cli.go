@@ -33,6 +33,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -201,7 +202,11 @@ func Main(ctx context.Context, args []string, opts Options) int {
 	env.cmd = c
 	err = c.Run(ctx, env, rest)
 	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		fmt.Fprintln(env.Stderr, "error: interrupted")
+		if env.Config.JSON {
+			env.printJSONError("interrupted", "Interrupted before it finished.", "", "")
+		} else {
+			fmt.Fprintln(env.Stderr, "error: interrupted")
+		}
 		return ExitInterrupted
 	}
 	return env.report(err)
@@ -238,18 +243,51 @@ func (env *Env) report(err error) int {
 		if uerr.help {
 			return ExitOK
 		}
+		if env.Config.JSON {
+			env.printJSONError(domain.EINVALID, uerr.msg, "", uerr.usage)
+			return ExitUsage
+		}
 		fmt.Fprintf(env.Stderr, "error: %s\nusage: %s\n", uerr.msg, uerr.usage)
 		return ExitUsage
 	}
 	msg := errorMessage(err)
-	if name := env.flagFor(domain.ErrorField(err)); name != "" && !strings.HasPrefix(msg, "--") {
-		msg = "--" + name + ": " + msg
+	name := env.flagFor(domain.ErrorField(err))
+	if env.Config.JSON {
+		field := domain.ErrorField(err)
+		if name != "" {
+			field = name
+		}
+		env.printJSONError(domain.ErrorCode(err), msg, field, "")
+	} else {
+		if name != "" && !strings.HasPrefix(msg, "--") {
+			msg = "--" + name + ": " + msg
+		}
+		fmt.Fprintf(env.Stderr, "error: %s\n", msg)
 	}
-	fmt.Fprintf(env.Stderr, "error: %s\n", msg)
 	if domain.ErrorCode(err) == domain.EINTERNAL {
 		env.Logger.Debug("command failed", "err", err)
 	}
 	return ExitError
+}
+
+// jsonError is how an error prints on stderr with --json: the API's error
+// shape, plus the usage line of a wrong command line.
+type jsonError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		// Field is the flag (without dashes) or input field at fault.
+		Field string `json:"field,omitempty"`
+		Usage string `json:"usage,omitempty"`
+	} `json:"error"`
+}
+
+// printJSONError writes one jsonError line to stderr.
+func (env *Env) printJSONError(code, msg, field, usage string) {
+	var e jsonError
+	e.Error.Code, e.Error.Message, e.Error.Field, e.Error.Usage = code, msg, field, usage
+	b, _ := json.Marshal(e)
+	fmt.Fprintf(env.Stderr, "%s\n", b)
 }
 
 // fieldFlags maps the fields that the services name in EINVALID errors to
@@ -339,11 +377,12 @@ func groupUsage(prefix string) string {
 	return b.String()
 }
 
-// logLevel maps --verbose to the logger's level: warnings (slow queries
-// among them) by default, everything with --verbose.
+// logLevel maps --verbose to the logger's level: errors only by default,
+// so a person's normal output has no log lines; warnings (slow queries among
+// them) and debug messages with --verbose.
 func logLevel(verbose bool) slog.Level {
 	if verbose {
 		return slog.LevelDebug
 	}
-	return slog.LevelWarn
+	return slog.LevelError
 }

@@ -32,7 +32,7 @@ func TestMain_Usage(t *testing.T) {
 		{"GroupWithoutSubcommand", []string{"task"},
 			"error: \"task\" needs a subcommand\nusage: reelvault task COMMAND\n" +
 				"  reelvault task cancel ID\n" +
-				"  reelvault task complete ID --video PATH\n" +
+				"  reelvault task complete ID --video PATH [--strict]\n" +
 				"  reelvault task create --user NAME --prompt TEXT [--scenes N]\n" +
 				"  reelvault task fail ID --error TEXT\n" +
 				"  reelvault task list [--user NAME] [--status S] [--search TEXT] [--since DATE] [--until DATE] [--limit N] [--cursor C]\n" +

@@ -62,6 +62,9 @@ type Services struct {
 	Tasks domain.TaskService
 	Users domain.UserService
 	Stats domain.StatsService
+	// Sessions keeps the web UI's owner sessions and sign-in links; nil for
+	// a registered Backend that has none.
+	Sessions domain.SessionService
 	// Media manages the media roots, which Tasks applies; nil for a
 	// registered Backend that has none.
 	Media domain.MediaService
@@ -307,15 +310,16 @@ func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 		fmt.Fprintf(env.Stderr, "Upgraded the database from schema version %d to %d; the database as it was is backed up in %s.\n", u.From, u.To, u.Backup)
 	}
 	return &Services{
-		DB:      m.DB,
-		Tasks:   m.Tasks,
-		Media:   m.Media,
-		Users:   m.Users,
-		Stats:   m.Stats,
-		Hub:     m.Hub,
-		Upgrade: m.Upgrade,
-		Main:    m,
-		Close:   m.Close,
+		DB:       m.DB,
+		Tasks:    m.Tasks,
+		Media:    m.Media,
+		Users:    m.Users,
+		Sessions: m.Sessions,
+		Stats:    m.Stats,
+		Hub:      m.Hub,
+		Upgrade:  m.Upgrade,
+		Main:     m,
+		Close:    m.Close,
 	}, nil
 }
 

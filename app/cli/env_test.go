@@ -86,9 +86,13 @@ func TestEnv_DataDir(t *testing.T) {
 func TestEnv_SlowQuery(t *testing.T) {
 	r := newRunner(t)
 	r.env[cli.EnvSlowQuery] = "1ns" // every query is slow
-	res := r.run("user", "list")
+	// Warnings are log lines a person does not want in normal output.
+	if res := r.run("user", "list"); res.Code != cli.ExitOK || res.Stderr != "" {
+		t.Fatalf("exit %d, stderr %q; want no log lines without -v", res.Code, res.Stderr)
+	}
+	res := r.run("-v", "user", "list")
 	if res.Code != cli.ExitOK || !strings.Contains(res.Stderr, "level=WARN msg=\"slow query\"") {
-		t.Fatalf("exit %d, stderr %q; want slow-query warnings", res.Code, res.Stderr)
+		t.Fatalf("exit %d, stderr %q; want slow-query warnings with -v", res.Code, res.Stderr)
 	}
 	for _, bad := range []string{"soon", "-1s", "0"} {
 		r.env[cli.EnvSlowQuery] = bad

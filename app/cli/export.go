@@ -39,7 +39,15 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	filter := domain.ExportFilter{Username: *user, Status: status, Since: since.from(), Until: until.until(), NDJSON: *ndjson}
 	exp := store.NewExportService(db)
 	if *out == "" {
-		return exp.Export(ctx, env.Stdout, filter)
+		// A bar on stderr only when the export goes to a file or a pipe,
+		// never between the lines of an export shown on the terminal.
+		var b *bar
+		if !isTerminal(env.Stdout) {
+			b = env.newBar("export", -1, true)
+		}
+		err := exp.Export(ctx, b.writer(env.Stdout), filter)
+		b.finish()
+		return err
 	}
 	// Write next to the target and rename, so a failed export never leaves
 	// half a file under the name the user asked for.
@@ -53,7 +61,10 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	if err := exp.Export(ctx, f, filter); err != nil {
+	b := env.newBar("export", -1, true)
+	err = exp.Export(ctx, b.writer(f), filter)
+	b.finish()
+	if err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil {

@@ -35,7 +35,13 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("open export file: %w", err)
 	}
 	defer f.Close()
-	res, err := store.NewExportService(db).Import(ctx, f)
+	var size int64 = -1
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	b := env.newBar("import", size, true)
+	res, err := store.NewExportService(db).Import(ctx, b.reader(f))
+	b.finish()
 	if err != nil {
 		return err
 	}

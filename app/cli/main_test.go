@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reelvault/reelvault/app/cli"
 	"github.com/reelvault/reelvault/domain"
@@ -21,6 +22,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // TestMain stops the PostgreSQL test cluster, if a test started one, and
 // removes the binary built for the tests.
 func TestMain(m *testing.M) {
+	// Times print in the local zone with the zone shown; tests pin the zone
+	// (eight hours east of UTC) so golden files are the same everywhere.
+	time.Local = time.FixedZone("CST", 8*3600)
 	code := pgtest.Main(m)
 	if binary.dir != "" {
 		os.RemoveAll(binary.dir)
@@ -172,7 +176,7 @@ func golden(tb testing.TB, name, got string) {
 
 var (
 	uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
-	timeRE = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`)
+	timeRE = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d( CST)?`)
 )
 
 // normalise replaces what changes from run to run (task IDs, times, the
@@ -181,6 +185,11 @@ var (
 func normalise(s, dir string) string {
 	s = strings.ReplaceAll(s, dir, "/DATA")
 	s = uuidRE.ReplaceAllString(s, "00000000-0000-0000-0000-000000000000")
-	s = timeRE.ReplaceAllString(s, "2026-01-02 03:04:05")
+	s = timeRE.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.HasSuffix(m, " CST") {
+			return "2026-01-02 11:04:05 CST"
+		}
+		return "2026-01-02 03:04:05"
+	})
 	return s
 }

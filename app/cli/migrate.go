@@ -10,7 +10,6 @@ import (
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 )
 
 func init() {
@@ -100,13 +99,9 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 }
 
 // copyProgress returns a progress callback for store.CopyOptions: a bar on
-// a terminal, a line at every quarter otherwise, nothing with --json.
+// a terminal, nothing otherwise or with --json.
 func (env *Env) copyProgress() (func(total, copied int64), func()) {
-	if env.Config.JSON {
-		return nil, func() {}
-	}
-	var total, done int64
-	if f, ok := env.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if env.showsProgress() {
 		var bar *progressbar.ProgressBar
 		return func(t, c int64) {
 				if t >= 0 {
@@ -125,19 +120,8 @@ func (env *Env) copyProgress() (func(total, copied int64), func()) {
 				}
 			}
 	}
-	next := 0
-	return func(t, c int64) {
-		if t >= 0 {
-			total = t
-			fmt.Fprintf(env.Stderr, "migrate: copying %d rows\n", total)
-			return
-		}
-		done += c
-		for next < 4 && total > 0 && done*4 >= total*int64(next+1) {
-			next++
-			fmt.Fprintf(env.Stderr, "migrate: %d of %d rows (%d%%)\n", done, total, next*25)
-		}
-	}, func() {}
+	// Not a terminal: silent, like every progress display.
+	return nil, func() {}
 }
 
 // redact returns a URL without its password, for output.

@@ -33,7 +33,11 @@ func runOpen(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		t, err := svc.Tasks.FindTaskByID(ctx, pos[0])
+		id, err := env.resolveTaskID(ctx, svc, pos[0])
+		if err != nil {
+			return err
+		}
+		t, err := svc.Tasks.FindTaskByID(ctx, id)
 		if err != nil {
 			return err
 		}

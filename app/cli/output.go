@@ -79,12 +79,14 @@ func toAny(ss []string) []any {
 	return out
 }
 
-// fmtTime formats an instant in UTC to the second.
+// fmtTime formats an instant in the local time zone to the second, with
+// the zone shown ("2026-12-06 11:04:05 CST"), so a person reads their own
+// clock and still knows which one it is.
 func fmtTime(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2006-01-02 15:04:05")
+	return t.Local().Format("2006-01-02 15:04:05 MST")
 }
 
 // fmtTimePtr is fmtTime for an optional instant.

@@ -130,7 +130,7 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 	if !*yes && !env.confirm(fmt.Sprintf("Replace the current database with %s and put back its missing or changed video files? A pre-restore backup is taken first; a file that differs is kept aside, not overwritten.", what)) {
 		return domain.Errorf(domain.ECONFLICT, "Restore cancelled; nothing was changed.")
 	}
-	show, done := env.progress()
+	show, done := env.terminalProgress()
 	var res *domain.RestoreResult
 	if *undo {
 		res, err = m.Undo(ctx, show)

@@ -22,7 +22,7 @@ func init() {
 	})
 	Register(&Command{
 		Name:    "video add",
-		Args:    "ID --scene N --file PATH [--duration S --width W --height H --fps F]",
+		Args:    "ID --scene N --file PATH [--duration S --width W --height H --fps F] [--strict]",
 		Summary: "Register the video file of one scene.",
 		Run:     runVideoAdd,
 	})
@@ -153,12 +153,16 @@ func runVideoAdd(ctx context.Context, env *Env, args []string) error {
 	width := fs.Int("width", 0, "width in pixels")
 	height := fs.Int("height", 0, "height in pixels")
 	fps := fs.Float64("fps", 0, "frames per second")
+	strict := fs.Bool("strict", false, "refuse a --file that does not exist")
 	id, svc, err := env.parseTask(ctx, fs, args, "scene", "file")
 	if err != nil {
 		return err
 	}
 	path, err := absPath("file", *file)
 	if err != nil {
+		return err
+	}
+	if err := env.checkMediaFile("file", "file_path", path, *strict); err != nil {
 		return err
 	}
 	in := domain.VideoInput{SceneNumber: *scene, FilePath: path}

@@ -118,7 +118,7 @@ func TestVideoAdd(t *testing.T) {
 
 	t.Run("Errors", func(t *testing.T) {
 		r := r.with(t)
-		usage := "usage: reelvault video add ID --scene N --file PATH [--duration S --width W --height H --fps F]\n"
+		usage := "usage: reelvault video add ID --scene N --file PATH [--duration S --width W --height H --fps F] [--strict]\n"
 		r.fails(cli.ExitUsage, "error: missing required flag --scene\n"+usage, "video", "add", id, "--file", clip)
 		r.fails(cli.ExitUsage, "error: missing required flag --file\n"+usage, "video", "add", id, "--scene", "1")
 		r.fails(cli.ExitUsage, "error: invalid value \"long\" for --duration: want a number\n"+usage, "video", "add", id, "--scene", "1", "--file", clip, "--duration", "long")

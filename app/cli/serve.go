@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"path/filepath"
 
@@ -58,6 +59,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	cfg := server.Config{
 		Tasks:       svc.Tasks,
 		Users:       svc.Users,
+		Sessions:    svc.Sessions,
 		Stats:       svc.Stats,
 		Media:       svc.Media,
 		Hub:         svc.Hub,
@@ -83,7 +85,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if host, _, _ := net.SplitHostPort(*addr); *allowRemote && !isLoopbackHost(host) {
-		env.Logger.Warn("serving on a non-loopback address: anyone who can reach it can try API keys, and the owner link signs in from any machine", "addr", ln.Addr().String())
+		env.warn("addr", fmt.Sprintf("serving on the non-loopback address %s: anyone who can reach it can try API keys, and a sign-in link signs in from any machine.", ln.Addr().String()))
 	}
 	// The background jobs: lease expiry and, on SQLite, the schedule.
 	// Main.Close (through Env.Close) stops them and checkpoints the store.

@@ -240,12 +240,13 @@ func TestServe_Binary(t *testing.T) {
 		}
 	}
 
-	// Restart: everything is there, and the old owner session is not.
+	// Restart: everything is there, the owner session too (it is kept in
+	// the database), but not the one-time token.
 	p2 := startServe(t, bin, data)
 	if p2.out.OwnerURL == p.out.OwnerURL {
 		t.Fatal("restart printed the same owner token")
 	}
-	p2.call(t, 401, "GET", "/api/v1/users", owner, nil, nil)
+	p2.call(t, 200, "GET", "/api/v1/users", owner, nil, nil)
 	var got domain.Task
 	p2.call(t, 200, "GET", base, key, nil, &got)
 	if got.Status != domain.StatusCompleted || got.Progress != 100 || len(got.Scripts) != 2 || len(got.Videos) < 1 || got.Attempts != 1 {

@@ -41,7 +41,7 @@ func errServing(dir string, h ServeHolder) error {
 		if h.Addr != "" {
 			who += " at " + h.Addr
 		}
-		who += fmt.Sprintf(", since %s)", h.Started.Local().Format(time.DateTime))
+		who += fmt.Sprintf(", since %s)", fmtTime(h.Started))
 	}
 	return domain.Errorf(domain.ECONFLICT, "The data folder %s is already served by %s; only one `reelvault serve` or window may run per data folder (other commands work beside it).", dir, who)
 }

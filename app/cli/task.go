@@ -32,7 +32,7 @@ func init() {
 	})
 	Register(&Command{
 		Name:    "task complete",
-		Args:    "ID --video PATH",
+		Args:    "ID --video PATH [--strict]",
 		Summary: "Finish a processing task with its final video.",
 		Run:     runTaskComplete,
 	})
@@ -101,8 +101,9 @@ func runTaskCreate(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// parseTask parses the arguments of a command on one task (its ID and
-// flags), checks the required flags and opens the services.
+// parseTask parses the arguments of a command on one task (its ID, or the
+// ID's first characters, and flags), checks the required flags and opens
+// the services.
 func (env *Env) parseTask(ctx context.Context, fs *flag.FlagSet, args []string, required ...string) (string, *Services, error) {
 	pos, err := env.Parse(fs, args, "ID")
 	if err != nil {
@@ -115,7 +116,11 @@ func (env *Env) parseTask(ctx context.Context, fs *flag.FlagSet, args []string, 
 	if err != nil {
 		return "", nil, err
 	}
-	return pos[0], svc, nil
+	id, err := env.resolveTaskID(ctx, svc, pos[0])
+	if err != nil {
+		return "", nil, err
+	}
+	return id, svc, nil
 }
 
 // printTaskState prints a task after a change: one line, or the task as JSON.
@@ -174,12 +179,16 @@ func runTaskProgress(ctx context.Context, env *Env, args []string) error {
 func runTaskComplete(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
 	video := fs.String("video", "", "the final video file")
+	strict := fs.Bool("strict", false, "refuse a --video file that does not exist")
 	id, svc, err := env.parseTask(ctx, fs, args, "video")
 	if err != nil {
 		return err
 	}
 	path, err := absPath("video", *video)
 	if err != nil {
+		return err
+	}
+	if err := env.checkMediaFile("video", "final_video_path", path, *strict); err != nil {
 		return err
 	}
 	return env.printTaskState(svc.Tasks.CompleteTask(ctx, id, path))

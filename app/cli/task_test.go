@@ -152,7 +152,7 @@ func TestTaskCommands_BadInput(t *testing.T) {
 			{"ScenesNotANumber", []string{"task", "create", "--user", "alice", "--prompt", "x", "--scenes", "four"},
 				"error: invalid value \"four\" for --scenes: want a whole number\nusage: reelvault task create --user NAME --prompt TEXT [--scenes N]\n"},
 			{"VideoMissing", []string{"task", "complete", id},
-				"error: missing required flag --video\nusage: reelvault task complete ID --video PATH\n"},
+				"error: missing required flag --video\nusage: reelvault task complete ID --video PATH [--strict]\n"},
 			{"ErrorMissing", []string{"task", "fail", id},
 				"error: missing required flag --error\nusage: reelvault task fail ID --error TEXT\n"},
 			{"TwoIDs", []string{"task", "start", id, id},
@@ -257,7 +257,10 @@ func TestTaskCommands_Show(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.ok("video", "add", id, "--scene", "1", "--file", clip, "--duration", "5", "--width", "1920", "--height", "1080", "--fps", "30")
-	r.ok("video", "add", id, "--scene", "2", "--file", filepath.Join(r.dir, "clips", "gone.mp4"))
+	gone := filepath.Join(r.dir, "clips", "gone.mp4")
+	if res := r.run("video", "add", id, "--scene", "2", "--file", gone); res.Code != cli.ExitOK || res.Stderr != "warning: --file: the file "+gone+" does not exist; recorded anyway (pass --strict to refuse).\n" {
+		t.Fatalf("video add of a missing file: exit %d, stderr %q", res.Code, res.Stderr)
+	}
 	r.ok("task", "fail", id, "--error", "the renderer crashed")
 
 	res := r.ok("task", "show", id)

@@ -95,7 +95,7 @@ func TestUserCommands(t *testing.T) {
 		if !regexp.MustCompile(`^ID +USERNAME +EMAIL +ACTIVE +QUOTA +USED +KEY +CREATED$`).MatchString(lines[0]) {
 			t.Fatalf("header %q", lines[0])
 		}
-		if !regexp.MustCompile(`^1 +alice +alice@example\.com +yes +2 +0 +rv_\S+… +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$`).MatchString(lines[1]) {
+		if !regexp.MustCompile(`^1 +alice +alice@example\.com +yes +2 +0 +rv_\S+… +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CST$`).MatchString(lines[1]) {
 			t.Fatalf("row %q", lines[1])
 		}
 		// Columns line up: every row's USERNAME starts where the header's does.

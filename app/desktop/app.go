@@ -23,6 +23,9 @@ type Services struct {
 	Export domain.ExportService
 	// Media manages the media roots; nil answers ENOTFOUND.
 	Media domain.MediaService
+	// Sessions keeps the web UI's owner sessions and sign-in links for the
+	// window's API, as serve keeps them; nil keeps them in memory.
+	Sessions domain.SessionService
 }
 
 // Info describes the running window for the UI's About, status bar and
@@ -196,7 +199,11 @@ func (a *App) ListBackups() (*domain.BackupList, error) {
 	if err != nil {
 		return nil, err
 	}
-	return domain.NewBackupList(list), nil
+	l := domain.NewBackupList(list)
+	if l.Dir, l.Undo, err = a.svc.Backup.Place(a.context()); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // CreateBackup takes a manual backup. Progress arrives as notification

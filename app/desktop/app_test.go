@@ -276,6 +276,21 @@ func TestApp_Backups(t *testing.T) {
 		if n := countTasks(t, f.app); n != 5 {
 			t.Fatalf("after undo: %d tasks, want 5", n)
 		}
+		place, err := f.app.BackupPlace()
+		if err != nil || place.Undo == nil || !filepath.IsAbs(place.Dir) {
+			t.Fatalf("place=%+v err=%v, want the backups folder and a restore to undo", place, err)
+		}
+		all, err := f.app.ListBackups()
+		if err != nil || len(all.Backups) == 0 {
+			t.Fatalf("list=%v err=%v", all, err)
+		}
+		if all.Undo == nil || all.Dir != place.Dir {
+			t.Fatalf("the window's list says dir=%q undo=%+v, want those of BackupPlace", all.Dir, all.Undo)
+		}
+		newest := all.Backups[0] // newest first
+		if got, want := code(f.app.DeleteBackup(newest.Name)), domain.ECONFLICT; got != want {
+			t.Fatalf("deleting the newest verified backup %s: code=%q, want %q", newest.Name, got, want)
+		}
 	})
 
 	t.Run("ErrRestoreUnknown", func(t *testing.T) {
@@ -360,6 +375,9 @@ func TestApp_NoBackupService(t *testing.T) {
 		"ListBackups":  func() error { _, err := app.ListBackups(); return err },
 		"CreateBackup": func() error { _, err := app.CreateBackup(); return err },
 		"GetSchedule":  func() error { _, err := app.GetSchedule(); return err },
+		"BackupPlace":  func() error { _, err := app.BackupPlace(); return err },
+		"DeleteBackup": func() error { return app.DeleteBackup("x") },
+		"OpenBackups":  func() error { return app.OpenBackupsFolder() },
 	} {
 		if got, want := code(call()), domain.ECONFLICT; got != want {
 			t.Fatalf("%s: code=%q, want %q", name, got, want)

@@ -188,17 +188,18 @@ func HasDisplay(getenv func(string) string) bool {
 // result once it stops.
 func startAPI(ctx context.Context, opts Options) (*server.Server, string, <-chan error, error) {
 	srv := server.New(server.Config{
-		Tasks:   opts.Services.Tasks,
-		Users:   opts.Services.Users,
-		Stats:   opts.Services.Stats,
-		Backup:  opts.Services.Backup,
-		Export:  opts.Services.Export,
-		Media:   opts.Services.Media,
-		Hub:     opts.Hub,
-		Assets:  opts.Assets,
-		DataDir: opts.DataDir,
-		Addr:    opts.Addr,
-		Logger:  opts.Logger,
+		Tasks:    opts.Services.Tasks,
+		Users:    opts.Services.Users,
+		Stats:    opts.Services.Stats,
+		Sessions: opts.Services.Sessions,
+		Backup:   opts.Services.Backup,
+		Export:   opts.Services.Export,
+		Media:    opts.Services.Media,
+		Hub:      opts.Hub,
+		Assets:   opts.Assets,
+		DataDir:  opts.DataDir,
+		Addr:     opts.Addr,
+		Logger:   opts.Logger,
 	})
 	ln, err := srv.Listen()
 	if err != nil {

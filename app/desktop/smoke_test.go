@@ -140,14 +140,18 @@ func TestWindowSmoke(t *testing.T) {
 	}
 }
 
-// BenchmarkWindowFirstPage measures, over a data dir of 10,000 tasks, the
-// time from launching the binary to the first history page painted in the
-// window (as the UI reports it), one launch per iteration. Run it with
-// `make bench-desktop`.
+// BenchmarkWindowFirstPage measures, over a data dir of 10,000 tasks
+// ($REELVAULT_BENCH_TASKS to change it), the time from launching the binary
+// to the first history page painted in the window (as the UI reports it),
+// one launch per iteration. Run it with `make bench-desktop`.
 func BenchmarkWindowFirstPage(b *testing.B) {
 	bin := binary(b)
 	dataDir := b.TempDir()
-	seed(b, filepath.Join(dataDir, "reelvault.db"), 10000)
+	n := 10000
+	if v, err := strconv.Atoi(os.Getenv("REELVAULT_BENCH_TASKS")); err == nil && v > 0 && v <= 1_000_000 {
+		n = v
+	}
+	seed(b, filepath.Join(dataDir, "reelvault.db"), n)
 	display := xvfbtest.StartXvfb(b)
 	env := windowEnv(b, display, xvfbtest.FreeAddr(b))
 	var times []float64

@@ -70,6 +70,11 @@ var tsMirrors = map[string]struct {
 	"Proven":            {goType: reflect.TypeFor[domain.Proven]()},
 	"SetInfo":           {goType: reflect.TypeFor[domain.SetInfo]()},
 	"UploadResult":      {goType: reflect.TypeFor[desktop.UploadResult]()},
+	"LastRestore":       {goType: reflect.TypeFor[domain.LastRestore]()},
+	"BackupPlace": {goType: reflect.TypeFor[desktop.BackupPlace](), optional: map[string]string{
+		"dir":  "the window always sends it; the HTTP transport reads it from the backups list, where it is optional",
+		"undo": "null when there is nothing to undo",
+	}},
 	"AppStatus": {goType: reflect.TypeFor[desktop.Status](), optional: map[string]string{
 		"version":  "the HTTP API's status has no build facts",
 		"data_dir": "the HTTP API's status has no data folder",

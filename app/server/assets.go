@@ -11,23 +11,35 @@ import (
 	"github.com/reelvault/reelvault/domain"
 )
 
-// handleAssets serves the web UI. A ?token= query (the link printed by serve)
-// is exchanged for a session cookie and removed from the address bar by a
-// redirect. Paths that are not files get index.html, so the UI's own routes
+// handleAssets serves the web UI. A ?token= query (the link printed by serve
+// or by "reelvault link") is exchanged for a session cookie and removed from
+// the address bar by a redirect; a token that cannot be exchanged gets a
+// page saying how to get a new link. Paths that are not files get index.html, so the UI's own routes
 // survive a reload; missing files with an extension get 404.
 func (s *Server) handleAssets(w http.ResponseWriter, r *http.Request) error {
 	if token := r.URL.Query().Get("token"); token != "" {
-		session, err := s.auth.exchange(r, token)
-		if err != nil {
-			return err
-		}
-		s.setSessionCookie(w, r, session)
 		q := r.URL.Query()
 		q.Del("token")
 		target := r.URL.Path
 		if enc := q.Encode(); enc != "" {
 			target += "?" + enc
 		}
+		session, err := s.auth.exchange(r, token)
+		if err != nil {
+			code := domain.ErrorCode(err)
+			if code != domain.EUNAUTHORIZED && code != ERATELIMITED {
+				return err
+			}
+			// A browser that is signed in already just goes on (a link
+			// opened twice, or from the history).
+			if s.auth.hasSession(r) {
+				http.Redirect(w, r, target, http.StatusSeeOther)
+				return nil
+			}
+			s.writeSignInProblem(w, r, err)
+			return nil
+		}
+		s.setSessionCookie(w, r, session)
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return nil
 	}

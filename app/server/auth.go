@@ -30,11 +30,13 @@ const (
 
 // authenticator resolves a request to an actor: an API key (Bearer) to its
 // user, the owner session cookie to the owner. It holds the one-time owner
-// token and the owner sessions, in memory: a restart signs the browser out
-// and prints a new token, as Jupyter does.
+// token that serve prints (in memory: a restart prints a new one, as Jupyter
+// does); the owner sessions and the sign-in links of "reelvault link" live in
+// the SessionService, so a browser stays signed in across restarts.
 type authenticator struct {
-	users domain.UserService
-	now   func() time.Time
+	users    domain.UserService
+	sessions domain.SessionService
+	now      func() time.Time
 
 	// onRotate is called with the new token after a token was used, so that
 	// the token file follows.
@@ -43,15 +45,17 @@ type authenticator struct {
 	mu        sync.Mutex
 	tokenHash [sha256.Size]byte
 	token     string
-	sessions  map[[sha256.Size]byte]time.Time // session hash → expiry
-	limiters  map[string]*rate.Limiter        // client address → failures
+	limiters  map[string]*rate.Limiter // client address → failures
 }
 
-func newAuthenticator(users domain.UserService, now func() time.Time) *authenticator {
+func newAuthenticator(users domain.UserService, sessions domain.SessionService, now func() time.Time) *authenticator {
+	if sessions == nil {
+		sessions = newMemSessions(now)
+	}
 	a := &authenticator{
 		users:    users,
+		sessions: sessions,
 		now:      now,
-		sessions: make(map[[sha256.Size]byte]time.Time),
 		limiters: make(map[string]*rate.Limiter),
 	}
 	a.rotateLocked()
@@ -77,36 +81,48 @@ func (a *authenticator) ownerToken() string {
 	return a.token
 }
 
-// exchange trades the one-time owner token for a new session ID and issues a
-// fresh token. The comparison is on hashes, in constant time.
+// errLinkUsed is the error of a sign-in token or link that is wrong, used
+// or expired.
+func errLinkUsed() error {
+	return domain.Errorf(domain.EUNAUTHORIZED, "The sign-in link was already used or has expired; run \"reelvault link\" for a new one.")
+}
+
+// exchange trades a sign-in token for a new session secret: serve's
+// one-time owner token (after which a fresh one is issued; the comparison is
+// on hashes, in constant time) or a link made by "reelvault link".
 func (a *authenticator) exchange(r *http.Request, token string) (string, error) {
 	h := sha256.Sum256([]byte(token))
 	a.mu.Lock()
 	ok := subtle.ConstantTimeCompare(h[:], a.tokenHash[:]) == 1
-	var session string
 	if ok {
 		a.rotateLocked()
-		session = randomToken()
-		a.sessions[sha256.Sum256([]byte(session))] = a.now().Add(DefaultSessionTTL)
 	}
 	a.mu.Unlock()
-	if !ok {
+	if ok {
+		if a.onRotate != nil {
+			a.onRotate()
+		}
+	} else if err := a.sessions.RedeemLink(r.Context(), token); err != nil {
+		if domain.ErrorCode(err) != domain.EUNAUTHORIZED {
+			return "", err
+		}
 		if err := a.fail(r); err != nil {
 			return "", err
 		}
-		return "", domain.Errorf(domain.EUNAUTHORIZED, "The owner token is wrong or was already used; use the newest link printed by reelvault serve or the token in the data directory.")
+		return "", errLinkUsed()
 	}
-	if a.onRotate != nil {
-		a.onRotate()
-	}
-	return session, nil
+	return a.sessions.CreateSession(r.Context(), domain.SessionKindSession)
 }
 
 // endSession forgets a session.
-func (a *authenticator) endSession(session string) {
-	a.mu.Lock()
-	delete(a.sessions, sha256.Sum256([]byte(session)))
-	a.mu.Unlock()
+func (a *authenticator) endSession(r *http.Request, session string) error {
+	return a.sessions.EndSession(r.Context(), session)
+}
+
+// hasSession reports whether the request carries a live owner session.
+func (a *authenticator) hasSession(r *http.Request) bool {
+	c, err := r.Cookie(SessionCookie)
+	return err == nil && a.sessions.UseSession(r.Context(), c.Value) == nil
 }
 
 // authenticate returns the request's actor. It returns EUNAUTHORIZED for
@@ -136,20 +152,14 @@ func (a *authenticator) authenticate(r *http.Request) (domain.Actor, error) {
 		return domain.Actor{UserID: user.ID}, nil
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		h := sha256.Sum256([]byte(c.Value))
-		now := a.now()
-		a.mu.Lock()
-		exp, ok := a.sessions[h]
-		if ok && !now.Before(exp) {
-			delete(a.sessions, h)
-			ok = false
-		}
-		a.mu.Unlock()
-		if !ok {
+		if err := a.sessions.UseSession(r.Context(), c.Value); err != nil {
+			if domain.ErrorCode(err) != domain.EUNAUTHORIZED {
+				return domain.Actor{}, err
+			}
 			if err := a.fail(r); err != nil {
 				return domain.Actor{}, err
 			}
-			return domain.Actor{}, domain.Errorf(domain.EUNAUTHORIZED, "The owner session has expired; open the link printed by reelvault serve again.")
+			return domain.Actor{}, domain.Errorf(domain.EUNAUTHORIZED, "The owner session has ended or expired; run \"reelvault link\" for a new sign-in link.")
 		}
 		return domain.Actor{Owner: true}, nil
 	}

@@ -31,6 +31,7 @@ func (s *Server) backupRoutes() []Route {
 	return []Route{
 		{"GET", "/api/v1/backups", Owner, "backups", s.withBackup(s.handleListBackups)},
 		{"POST", "/api/v1/backups", Owner, "backups", s.withBackup(s.handleCreateBackup)},
+		{"DELETE", "/api/v1/backups/{name}", Owner, "backups", s.withBackup(s.handleDeleteBackup)},
 		{"GET", "/api/v1/backups/{name}/download", Owner, "backups", s.withBackup(s.handleDownloadBackup)},
 		{"POST", "/api/v1/backups/{name}/restore", Owner, "backups", s.withBackup(s.handleRestore)},
 		{"POST", "/api/v1/restore/undo", Owner, "backups", s.withBackup(s.handleUndoRestore)},
@@ -73,7 +74,19 @@ func (s *Server) handleListBackups(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, domain.NewBackupList(list))
+	l := domain.NewBackupList(list)
+	if l.Dir, l.Undo, err = s.cfg.Backup.Place(r.Context()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}
+
+func (s *Server) handleDeleteBackup(w http.ResponseWriter, r *http.Request) error {
+	if err := s.cfg.Backup.DeleteBackup(r.Context(), r.PathValue("name")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -135,6 +148,7 @@ func (s *Server) handleRestore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.keepSession(r)
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }
@@ -147,6 +161,7 @@ func (s *Server) handleUndoRestore(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	s.keepSession(r)
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }

@@ -40,6 +40,15 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		defer release()
 	}
 	revoked := func() bool { return key != "" && !s.keyValid(ctx, key) }
+	// The owner's stream ends when its session does (signed out here or
+	// everywhere, or expired), so the page learns it lost the session.
+	session := ""
+	if c, err := r.Cookie(SessionCookie); err == nil && actor.Owner {
+		session = c.Value
+	}
+	sessionEnded := func() bool {
+		return session != "" && domain.ErrorCode(s.auth.sessions.UseSession(ctx, session)) == domain.EUNAUTHORIZED
+	}
 	var after uint64
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		after, _ = strconv.ParseUint(v, 10, 64)
@@ -71,7 +80,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	keepAlive := time.NewTicker(DefaultSSEKeepAlive)
 	defer keepAlive.Stop()
 	var recheck <-chan time.Time
-	if key != "" {
+	if key != "" || session != "" {
 		t := time.NewTicker(KeyRecheckEvery)
 		defer t.Stop()
 		recheck = t.C
@@ -83,7 +92,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		case <-s.ctx.Done():
 			return nil
 		case <-recheck:
-			if revoked() {
+			if revoked() || sessionEnded() {
 				return nil
 			}
 			continue

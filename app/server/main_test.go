@@ -129,6 +129,8 @@ func MustOpenEnv(tb testing.TB, opts ...envOption) *env {
 		Hub:     e.hub,
 		DataDir: dir,
 		Now:     e.clock.Now,
+		// Owner sessions are kept in the store, as serve keeps them.
+		Sessions: store.NewSessionService(e.db),
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -78,6 +78,7 @@ func (s *Server) register() {
 		{"POST", "/api/v1/users/{name}/activate", Owner, "users", s.handleActivateUser},
 		{"POST", "/api/v1/users/{name}/quota", Owner, "users", s.handleSetQuota},
 		{"GET", "/api/v1/status", Owner, "meta", s.handleStatus},
+		{"DELETE", "/api/v1/sessions", Owner, "meta", s.handleEndAllSessions},
 	}
 	s.routes = append(s.routes, s.backupRoutes()...)
 	s.routes = append(s.routes, s.destinationRoutes()...)

@@ -30,8 +30,10 @@ import (
 
 // Defaults for Config fields left zero.
 const (
-	DefaultAddr              = "127.0.0.1:7788"
-	DefaultSessionTTL        = 7 * 24 * time.Hour
+	DefaultAddr = "127.0.0.1:7788"
+	// DefaultSessionTTL is the session cookie's lifetime in the browser;
+	// the server ends a session earlier after domain.SessionIdle unused.
+	DefaultSessionTTL        = domain.SessionMaxAge
 	DefaultReadHeaderTimeout = 10 * time.Second
 	DefaultReadTimeout       = 30 * time.Second
 	DefaultWriteTimeout      = 30 * time.Second
@@ -52,6 +54,10 @@ type Config struct {
 	Backup domain.BackupService // optional: backup routes answer 404 without it
 	Export domain.ExportService // optional: export and import answer 404 without it
 	Hub    *hub.Hub             // optional: the event stream is empty without it
+
+	// Sessions keeps the owner sessions and sign-in links; optional: without
+	// it they are kept in memory and end with the process.
+	Sessions domain.SessionService
 
 	// Media manages the media roots; optional: its routes answer 404
 	// without it.
@@ -137,7 +143,7 @@ func New(cfg Config) *Server {
 		cancel:  cancel,
 		stopped: make(chan struct{}),
 	}
-	s.auth = newAuthenticator(cfg.Users, cfg.Now)
+	s.auth = newAuthenticator(cfg.Users, cfg.Sessions, cfg.Now)
 	s.auth.onRotate = func() {
 		// Only a serving server has a token file to keep current.
 		if s.URL() == "" {

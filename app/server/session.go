@@ -1,6 +1,7 @@
 package server
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/reelvault/reelvault/domain"
@@ -47,9 +48,46 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) err
 // handleDeleteSession ends the owner session (signs the browser out).
 func (s *Server) handleDeleteSession(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		s.auth.endSession(c.Value)
+		if err := s.auth.endSession(r, c.Value); err != nil {
+			return err
+		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	clearSessionCookie(w)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// clearSessionCookie removes the session cookie from the browser.
+func clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+// endedSessions is the body of DELETE /api/v1/sessions.
+type endedSessions struct {
+	Ended int `json:"ended"`
+}
+
+// handleEndAllSessions signs every browser out ("sign out everywhere"),
+// this one included, and voids every unused sign-in link.
+func (s *Server) handleEndAllSessions(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.auth.sessions.EndAllSessions(r.Context())
+	if err != nil {
+		return err
+	}
+	clearSessionCookie(w)
+	writeJSON(w, http.StatusOK, endedSessions{Ended: n})
+	return nil
+}
+
+// keepSession stores the request's own session again after a restore or
+// undo replaced the database (and with it the sessions table), so the owner
+// who restored stays signed in; other browsers sign in again.
+func (s *Server) keepSession(r *http.Request) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return
+	}
+	if err := s.auth.sessions.KeepSession(r.Context(), c.Value); err != nil {
+		s.logger.Warn("keep the owner session after a restore", slog.Any("err", err))
+	}
 }

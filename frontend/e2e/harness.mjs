@@ -39,13 +39,14 @@ function freePort() {
 export class Server {
   /**
    * Starts the binary; resolves once it printed its sign-in link. env adds
-   * to (or, with a value of undefined, removes from) its environment.
+   * to (or, with a value of undefined, removes from) its environment;
+   * work and port start it again on an earlier server's data and address.
    */
-  static async start({ env = {} } = {}) {
-    const work = mkdtempSync(join(tmpdir(), 'reelvault-e2e-'));
+  static async start({ env = {}, work: earlier, port: samePort } = {}) {
+    const work = earlier ?? mkdtempSync(join(tmpdir(), 'reelvault-e2e-'));
     const bin = binary(work);
     const dataDir = join(work, 'data');
-    const port = await freePort();
+    const port = samePort ?? (await freePort());
     const proc = spawn(bin, ['--data-dir', dataDir, 'serve', '--addr', `127.0.0.1:${port}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: Object.fromEntries(Object.entries({ ...process.env, REELVAULT_DATA_DIR: dataDir, ...env }).filter(([, v]) => v !== undefined)),
@@ -119,14 +120,33 @@ export class Server {
     return execFileSync(this.bin, ['--data-dir', this.dataDir, ...args], { encoding: 'utf8', env: { ...process.env, REELVAULT_DATA_DIR: this.dataDir } });
   }
 
-  /** Stops the server with SIGTERM and removes its data. */
-  async stop() {
+  /** Stops the server with SIGTERM (SIGKILL after 10 s), keeping its data. */
+  async halt() {
     if (this.proc.exitCode === null) {
       const exited = new Promise((res) => this.proc.on('exit', res));
       this.proc.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
       if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
     }
+  }
+
+  /** Stops the server and starts it again on the same data and address. */
+  async restart() {
+    await this.halt();
+    const next = await Server.start({ work: this.work, port: Number(new URL(this.base).port) });
+    this.proc = next.proc;
+    this.log = next.log;
+    this.cookie = next.cookie;
+  }
+
+  /** A fresh one-time sign-in link from `reelvault link`. */
+  link() {
+    return JSON.parse(this.cli('--json', 'link')).url;
+  }
+
+  /** Stops the server with SIGTERM and removes its data. */
+  async stop() {
+    await this.halt();
     rmSync(this.work, { recursive: true, force: true });
   }
 }

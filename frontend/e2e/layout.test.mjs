@@ -99,7 +99,7 @@ describe('Chinese interface', () => {
     await page.goto(`${server.base}/#/task/no-such-task`);
     const alert = page.locator('[role="alert"][data-code="not_found"]');
     await alert.waitFor();
-    assert.equal(await alert.locator('.code').innerText(), '未找到');
+    assert.equal(await alert.locator('.code').innerText(), '它已不存在');
     await page.context().close();
   });
 
@@ -113,7 +113,7 @@ describe('Chinese interface', () => {
     assert.equal(JSON.parse((await sent).postData()).username, '李明', 'the form does not refuse or alter the name');
     // Until the server accepts such names it answers "invalid": shown with a Chinese title.
     await page.locator('tr[data-user="李明"], form [role="alert"][data-code="invalid"]').first().waitFor();
-    if (await form.locator('[role="alert"]').count()) assert.equal(await form.locator('[role="alert"] .code').innerText(), '输入无效');
+    if (await form.locator('[role="alert"]').count()) assert.equal(await form.locator('[role="alert"] .code').innerText(), '请检查输入');
     await page.context().close();
   });
 

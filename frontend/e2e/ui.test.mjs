@@ -410,6 +410,8 @@ describe('screens', () => {
     await assert.rejects(server.api('GET', `/api/v1/tasks/${late.task_id}`), (e) => e.status === 404);
 
     await page.getByRole('status').getByRole('button', { name: 'Undo restore' }).click();
+    // Undo is asked like a restore.
+    await page.getByRole('dialog', { name: 'Undo the last restore?' }).getByRole('button', { name: 'Undo last restore' }).click();
     await page.getByRole('status').filter({ hasText: 'undone' }).waitFor({ timeout: 60_000 });
     assert.equal((await server.api('GET', `/api/v1/tasks/${late.task_id}`)).prompt, 'Written after the backup');
   });
@@ -418,7 +420,8 @@ describe('screens', () => {
     const words = await page.getByTestId('schedule-words').innerText();
     assert.match(words, /^Backs up every day at \d\d:\d\d, keep \d+/);
     await page.getByRole('button', { name: 'Change…' }).click();
-    await page.getByLabel('When (cron: minute hour day month weekday)').fill('0 2 * * 1-5');
+    await page.getByRole('button', { name: 'Custom (cron)' }).click();
+    await page.getByLabel('Cron expression (minute hour day month weekday)').fill('0 2 * * 1-5');
     await page.getByLabel('Keep newest').fill('5');
     assert.match(await page.getByTestId('schedule-words').innerText(), /^Backs up every weekday at 02:00, keep 5/);
     await page.getByRole('button', { name: 'Save schedule' }).click();

@@ -13,7 +13,9 @@ import { MaintenanceScreen } from './screens/MaintenanceScreen';
 import { StorageScreen } from './screens/StorageScreen';
 import { TaskScreen } from './screens/TaskScreen';
 import { UsersScreen } from './screens/UsersScreen';
-import { api, useRoute } from './state';
+import { api, useConnection, useRoute } from './state';
+import { SessionLost } from './components/SessionCard';
+import type { Connection } from './api';
 import { getLocale, setLocale, t, tx, useLocale, type MessageKey } from './i18n';
 
 // The charts are the largest library; load them with their screen.
@@ -28,6 +30,13 @@ const NAV: { screen: Screen; label: MessageKey; icon: IconName; ownerOnly?: bool
   { screen: 'users', label: 'nav.users', icon: 'users', ownerOnly: true },
 ];
 
+const CONNECTION_LABEL: Record<Connection, MessageKey> = {
+  connecting: 'live.connecting',
+  live: 'live.live',
+  reconnecting: 'live.reconnecting',
+  signed_out: 'live.signedOut',
+};
+
 const THEME_LABEL: Record<ThemeChoice, MessageKey> = { system: 'theme.system', light: 'theme.light', dark: 'theme.dark' };
 const THEME_ICON: Record<ThemeChoice, IconName> = { system: 'auto', light: 'sun', dark: 'moon' };
 
@@ -38,7 +47,7 @@ function SignIn() {
     <div class="empty" style={{ marginTop: '12vh' }}>
       <div class="brand-mark" style={{ width: '44px', height: '44px', fontSize: '22px', borderRadius: '12px' }}>▶</div>
       <h3>{t('signin.title')}</h3>
-      <p class="muted">{tx('signin.body', { serve: <code>reelvault serve</code>, file: <code>owner-token</code> })}</p>
+      <p class="muted">{tx('signin.body', { serve: <code>reelvault serve</code>, link: <code>reelvault link</code>, file: <code>owner-token</code> })}</p>
       <form class="row" onSubmit={(e) => { e.preventDefault(); location.href = `/?token=${encodeURIComponent(token.trim())}`; }}>
         <input class="input mono" style={{ width: '320px', maxWidth: '100%' }} placeholder={t('signin.token')} aria-label={t('signin.token')} value={token} onInput={(e) => setToken((e.currentTarget as HTMLInputElement).value)} />
         <button type="submit" class="btn primary" disabled={!token.trim()}>{t('signin.submit')}</button>
@@ -87,6 +96,7 @@ function LanguageButton() {
 
 function Shell() {
   const route = useRoute();
+  const connection = useConnection();
   const me = useAsync(() => api.me(), []);
   // The window's status says whether opening the database failed or
   // upgraded it; a browser's does not.
@@ -130,14 +140,15 @@ function Shell() {
             <span class="label">{t(THEME_LABEL[theme])}</span>
           </button>
           <LanguageButton />
-          <div class="live">
+          <div class="live" data-state={connection} data-testid="live" title={t(CONNECTION_LABEL[connection])} aria-label={t(CONNECTION_LABEL[connection])} role="status">
             <span class="live-dot" />
-            <span class="label">{api.transport === 'wails' ? t('live.thisComputer') : location.host}</span>
+            <span class="label">{connection === 'live' || connection === 'connecting' ? (api.transport === 'wails' ? t('live.thisComputer') : location.host) : t(CONNECTION_LABEL[connection])}</span>
           </div>
         </div>
       </nav>
-      <main class="main">
-        {me.error !== undefined && <div style={{ padding: '16px 24px 0' }}><ErrorNotice error={me.error} onRetry={me.reload} /></div>}
+      <main class={connection === 'signed_out' ? 'main stale' : 'main'}>
+        {connection === 'signed_out' && <div style={{ padding: '16px 24px 0' }}><SessionLost /></div>}
+        {me.error !== undefined && connection !== 'signed_out' && <div style={{ padding: '16px 24px 0' }}><ErrorNotice error={me.error} onRetry={me.reload} /></div>}
         {status.data?.upgrade && <div style={{ padding: '16px 24px 0' }}><UpgradeNotice upgrade={status.data.upgrade} /></div>}
         {/* The history stays mounted under a task, so going back keeps its place. */}
         <HistoryScreen me={me.data} active={route.screen === 'history'} />

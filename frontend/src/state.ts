@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { selectApi, type ApiGlobals, type Notification } from './api';
+import { selectApi, type ApiGlobals, type Connection, type Notification } from './api';
 import { parseRoute, type Route } from './lib/route';
 
 /** The one Api of this page: Wails bindings in the window, HTTP in a browser. */
@@ -71,4 +71,14 @@ export function useClock(): number {
     };
   }, []);
   return now;
+}
+
+/** The page's connection (always live in the window), updated as it changes. */
+export function useConnection(): Connection {
+  const [c, setC] = useState<Connection>(() => api.connection?.() ?? 'live');
+  useEffect(() => {
+    setC(api.connection?.() ?? 'live');
+    return api.watchConnection?.(setC);
+  }, []);
+  return c;
 }

@@ -481,3 +481,52 @@ func TestBackupRoutes_DownloadOpensFirst(t *testing.T) {
 		t.Fatal("the restored backup file downloads differently")
 	}
 }
+
+// TestBackupRoutes_DeletePlaceUndo deletes backups over the API: never the
+// newest verified one, nor the one undo returns to; the list says where the
+// backups are and whether there is a restore to undo.
+func TestBackupRoutes_DeletePlaceUndo(t *testing.T) {
+	e := mustOpenEnv(t)
+	e.createTask("one")
+	var older, newer domain.Backup
+	e.must(201, "POST", "/api/v1/backups", nil).decode(&older)
+	time.Sleep(5 * time.Millisecond) // backup names carry milliseconds
+	e.must(201, "POST", "/api/v1/backups", nil).decode(&newer)
+
+	var list struct {
+		Backups []*domain.Backup
+		Dir     string
+		Undo    *domain.LastRestore
+	}
+	e.must(200, "GET", "/api/v1/backups", nil).decode(&list)
+	if !filepath.IsAbs(list.Dir) || list.Undo != nil {
+		t.Fatalf("dir=%q undo=%+v, want an absolute folder and nothing to undo", list.Dir, list.Undo)
+	}
+	if _, err := os.Stat(filepath.Join(list.Dir, newer.Name)); err != nil {
+		t.Fatalf("the backup is not in the folder the list names: %v", err)
+	}
+
+	r := e.must(409, "DELETE", "/api/v1/backups/"+newer.Name, nil)
+	if code, _ := r.code(); code != domain.ECONFLICT {
+		t.Fatalf("deleting the newest: code=%q", code)
+	}
+	e.must(400, "DELETE", "/api/v1/backups/..%2Freelvault.db", nil)
+	e.must(404, "DELETE", "/api/v1/backups/reelvault-20200101T000000.000Z-manual.db.zst", nil)
+	e.must(204, "DELETE", "/api/v1/backups/"+older.Name, nil)
+	e.must(200, "GET", "/api/v1/backups", nil).decode(&list)
+	if len(list.Backups) != 1 || list.Backups[0].Name != newer.Name {
+		t.Fatalf("after delete: %v", list.Backups)
+	}
+
+	var res domain.RestoreResult
+	e.must(200, "POST", "/api/v1/backups/"+newer.Name+"/restore", nil).decode(&res)
+	e.must(200, "GET", "/api/v1/backups", nil).decode(&list)
+	if list.Undo == nil || list.Undo.PreRestore != res.PreRestore.Name || list.Undo.Source != newer.Name {
+		t.Fatalf("undo=%+v, want the pre-restore %s of %s", list.Undo, res.PreRestore.Name, newer.Name)
+	}
+	if res.PreRestore.VerifiedAt.IsZero() {
+		t.Fatalf("the pre-restore backup is not verified: %+v", res.PreRestore)
+	}
+	e.must(201, "POST", "/api/v1/backups", nil)
+	e.must(409, "DELETE", "/api/v1/backups/"+res.PreRestore.Name, nil)
+}

@@ -9,6 +9,7 @@ import type {
   TaskPreview,
   TaskRestoreResult,
   UploadResult,
+  BackupPlace,
   DayStats,
   AppStatus,
   JobRun,
@@ -30,6 +31,13 @@ import type {
 
 /** The filters countTasks takes: those of listTasks without the paging. */
 export type CountQuery = Omit<TaskQuery, 'cursor' | 'limit'>;
+
+/**
+ * Whether the page shows live data: connecting at first, live while the
+ * event stream is open, reconnecting while it is down, signed out when the
+ * owner session is gone (the page then shows nothing new).
+ */
+export type Connection = 'connecting' | 'live' | 'reconnecting' | 'signed_out';
 
 /** Maintenance operations the user can run by hand. */
 export type MaintenanceOp = 'optimize' | 'analyze' | 'vacuum' | 'check' | 'checkpoint';
@@ -80,6 +88,14 @@ export interface Api {
   runDrill(name?: string): Promise<DrillResult>;
   /** Keeps a backup file as an uploaded set and says what it holds; nothing live changes. */
   uploadBackup(file: Blob): Promise<UploadResult>;
+  /** Where the backups are kept, and the restore undo would take back. */
+  backupPlace(): Promise<BackupPlace>;
+  /** Deletes a backup; the newest verified one and the one undo returns to are refused. */
+  deleteBackup(name: string): Promise<void>;
+  /** The URL that downloads a backup file (a browser only). */
+  backupDownloadUrl?(name: string): string;
+  /** Shows the backups folder in the system's file manager (the window only). */
+  openBackupsFolder?(): Promise<void>;
   getSchedule(): Promise<ScheduleRuns>;
   setSchedule(s: Schedule): Promise<ScheduleRuns>;
   listJobs(): Promise<JobRun[]>;
@@ -108,6 +124,12 @@ export interface Api {
   openVideo?(videoId: number): Promise<void>;
   /** Shows a video's file in the system's file manager (the desktop window only). */
   showVideo?(videoId: number): Promise<void>;
+  /** Ends every owner session and sign-in link, this one too (a browser only). */
+  signOutEverywhere?(): Promise<void>;
+  /** The page's connection now; absent where it is always live (the window). */
+  connection?(): Connection;
+  /** Calls fn when the connection changes; returns an unsubscribe function. */
+  watchConnection?(fn: (c: Connection) => void): () => void;
   /** Calls fn for every change pushed by the backend; returns an unsubscribe function. */
   subscribe(fn: (n: Notification) => void): () => void;
 }

@@ -54,7 +54,7 @@ const FALLBACK_MESSAGES: Record<ErrorCode, string> = {
   not_found: 'That no longer exists.',
   conflict: 'That cannot be done in the current state.',
   quota_exceeded: 'The quota is used up.',
-  unauthorized: 'Your session has ended. Open the link printed by `reelvault serve` again.',
+  unauthorized: 'Your session has ended. Run `reelvault link` and open the link it prints.',
   forbidden: 'You are not allowed to do that.',
   internal: 'Something went wrong inside Reelvault. The details are in its log.',
   offline: 'Reelvault is not reachable. Is `reelvault serve` still running?',

@@ -172,4 +172,41 @@ describe('createHttpApi', () => {
     off();
     expect(closed).toBe(true);
   });
+  it('tells the page when it is live, reconnecting or signed out', async () => {
+    const es = {
+      readyState: 1,
+      onopen: null as (() => void) | null,
+      onerror: null as (() => void) | null,
+      onmessage: null,
+      addEventListener: () => {},
+      close: () => {},
+    };
+    const { f } = fakeFetch({ '/api/v1/me': [401, { error: { code: 'unauthorized', message: 'The owner session has ended.' } }] });
+    const api = createHttpApi({ fetch: f, eventSource: () => es as unknown as EventSource });
+    const seen: string[] = [];
+    api.watchConnection!((c) => seen.push(c));
+    const got: Notification[] = [];
+    const off = api.subscribe((n) => got.push(n));
+    expect(api.connection!()).toBe('connecting');
+    es.onopen!();
+    es.readyState = 0;
+    es.onerror!();
+    es.readyState = 1;
+    es.onopen!();
+    // Reopened after a drop: the screens reload what they missed.
+    expect(got.map((n) => n.type)).toEqual(['resync']);
+    es.readyState = 2;
+    es.onerror!();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual(['live', 'reconnecting', 'live', 'reconnecting', 'signed_out']);
+    off();
+  });
+
+  it('signs out everywhere with DELETE /api/v1/sessions', async () => {
+    const { f, calls } = fakeFetch({ '/api/v1/sessions': [200, { ended: 2 }] });
+    const api = createHttpApi({ fetch: f });
+    await api.signOutEverywhere!();
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['DELETE /api/v1/sessions']);
+    expect(api.connection!()).toBe('signed_out');
+  });
 });

@@ -1,7 +1,7 @@
-import type { Api, MaintenanceOp } from './api';
+import type { Api, Connection, MaintenanceOp } from './api';
 import { ApiError, errorFromHttp } from './errors';
 import { toSearchParams, unwrap } from './query';
-import type { AppStatus, Backup, DayStats, DBStatus, DestinationStatus, JobRun, Notification, Proven, StatusCounts, UploadResult, User, UserWithKey } from './types';
+import type { AppStatus, Backup, BackupPlace, DayStats, DBStatus, DestinationStatus, JobRun, Notification, Proven, StatusCounts, UploadResult, User, UserWithKey } from './types';
 
 /** What the HTTP transport needs from its surroundings (injectable for tests). */
 export interface HttpDeps {
@@ -15,9 +15,24 @@ export interface HttpDeps {
 /** Event names the server sends on /api/v1/events. */
 const EVENT_TYPES = ['task', 'video', 'poster', 'backup_progress', 'job', 'restore', 'drill', 'resync'];
 
+/** How long to wait before opening a closed event stream again. */
+const REOPEN_MS = 3_000;
+/** How often a signed-out page checks whether it may sign in again (another tab did). */
+const SIGNED_OUT_CHECK_MS = 15_000;
+
 /** Returns the Api over Reelvault's HTTP API (cookie session, SSE). */
 export function createHttpApi(deps: HttpDeps): Api {
   const base = deps.base ?? '';
+
+  // Whether the page is live: the event stream is open, is reconnecting,
+  // or the owner session is gone (every call answers 401).
+  let connection: Connection = 'connecting';
+  const connectionListeners = new Set<(c: Connection) => void>();
+  function setConnection(c: Connection) {
+    if (c === connection) return;
+    connection = c;
+    connectionListeners.forEach((fn) => fn(c));
+  }
 
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
@@ -32,6 +47,7 @@ export function createHttpApi(deps: HttpDeps): Api {
       throw new ApiError('offline', 'Reelvault is not reachable. Is `reelvault serve` still running?');
     }
     const text = await res.text();
+    if (res.status === 401 && path !== '/api/v1/session') setConnection('signed_out');
     if (!res.ok) throw errorFromHttp(res.status, text);
     if (!text) return undefined as T;
     try {
@@ -105,6 +121,12 @@ export function createHttpApi(deps: HttpDeps): Api {
       if (!res.ok) throw errorFromHttp(res.status, text);
       return JSON.parse(text) as UploadResult;
     },
+    backupPlace: async () => {
+      const v = await call<{ dir?: string; undo?: BackupPlace['undo'] }>('GET', '/api/v1/backups');
+      return { dir: v?.dir, undo: v?.undo ?? undefined };
+    },
+    deleteBackup: (name) => call('DELETE', `/api/v1/backups/${encodeURIComponent(name)}`),
+    backupDownloadUrl: (name) => `${base}/api/v1/backups/${encodeURIComponent(name)}/download`,
     getSchedule: () => call('GET', '/api/v1/schedule'),
     setSchedule: (s) => call('PUT', '/api/v1/schedule', s),
     listJobs: async () => unwrap<JobRun>(await call('GET', '/api/v1/jobs'), 'jobs'),
@@ -119,9 +141,21 @@ export function createHttpApi(deps: HttpDeps): Api {
     removeVideo: async (id, scene) => {
       await call('DELETE', `/api/v1/tasks/${encodeURIComponent(id)}/videos/${scene}`);
     },
+    signOutEverywhere: async () => {
+      await call('DELETE', '/api/v1/sessions');
+      setConnection('signed_out');
+    },
+    connection: () => connection,
+    watchConnection: (fn) => {
+      connectionListeners.add(fn);
+      return () => connectionListeners.delete(fn);
+    },
     subscribe: (fn) => {
       if (!deps.eventSource) return () => {};
-      const es = deps.eventSource(`${base}/api/v1/events`);
+      let es: EventSource | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let stopped = false;
+      let dropped = false;
       const deliver = (ev: MessageEvent) => {
         try {
           fn(JSON.parse(String(ev.data)) as Notification);
@@ -129,9 +163,45 @@ export function createHttpApi(deps: HttpDeps): Api {
           // A comment or keep-alive line; nothing to deliver.
         }
       };
-      es.onmessage = deliver;
-      for (const t of EVENT_TYPES) es.addEventListener(t, deliver as EventListener);
-      return () => es.close();
+      const later = (ms: number, then: () => void) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => !stopped && then(), ms);
+      };
+      // A closed stream (the server refused it, or it ended) is opened
+      // again once /me answers; while the session is gone, /me is asked now
+      // and then, so signing in from another tab brings this one back.
+      const recover = () => {
+        call('GET', '/api/v1/me').then(
+          () => !stopped && open(),
+          () => later(connection === 'signed_out' ? SIGNED_OUT_CHECK_MS : REOPEN_MS, recover),
+        );
+      };
+      const open = () => {
+        const s = deps.eventSource!(`${base}/api/v1/events`);
+        es = s;
+        s.onopen = () => {
+          setConnection('live');
+          // Whatever happened while the stream was down was missed.
+          if (dropped) fn({ type: 'resync' });
+          dropped = false;
+        };
+        s.onerror = () => {
+          dropped = true;
+          if (connection !== 'signed_out') setConnection('reconnecting');
+          if (s.readyState === 2 /* CLOSED */) {
+            s.close();
+            later(0, recover);
+          }
+        };
+        s.onmessage = deliver;
+        for (const t of EVENT_TYPES) s.addEventListener(t, deliver as EventListener);
+      };
+      open();
+      return () => {
+        stopped = true;
+        clearTimeout(timer);
+        es?.close();
+      };
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Api } from './api';
 import { createHttpApi } from './http';
 import { createWailsApi, type DesktopBindings, type WailsRuntime } from './wails';
 
-export type { Api, CountQuery, MaintenanceOp } from './api';
+export type { Api, Connection, CountQuery, MaintenanceOp } from './api';
 export { ApiError, stockDetail, toApiError } from './errors';
 export * from './types';
 

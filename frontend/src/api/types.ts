@@ -327,6 +327,20 @@ export interface DestinationInput {
   passphrase: string;
 }
 
+/** The restore that "undo" takes back. */
+export interface LastRestore {
+  pre_restore: string;
+  source: string;
+  at: string;
+}
+
+/** Where the backups are kept, and which restore undo would take back (none: nothing to undo). */
+export interface BackupPlace {
+  dir?: string;
+  /** Absent or null when there is nothing to undo. */
+  undo?: LastRestore;
+}
+
 /** How far a backup or restore has come. */
 export interface BackupProgress {
   phase: string;

@@ -1,7 +1,7 @@
 import type { Api } from './api';
 import { ApiError, errorFromWails } from './errors';
 import { toTaskFilter, unwrap } from './query';
-import type { Backup, JobRun, Notification, User } from './types';
+import type { Backup, BackupPlace, JobRun, Notification, User } from './types';
 
 /** The Wails event under which the window sends domain notifications. */
 export const NOTIFICATION_EVENT = 'notification';
@@ -39,6 +39,9 @@ export interface DesktopBindings {
   ListProven(): Promise<unknown>;
   RunDrill(name: string): Promise<unknown>;
   UploadBackup(base64: string): Promise<unknown>;
+  BackupPlace(): Promise<unknown>;
+  DeleteBackup(name: string): Promise<unknown>;
+  OpenBackupsFolder(): Promise<unknown>;
   GetSchedule(): Promise<unknown>;
   SetSchedule(s: unknown): Promise<unknown>;
   ListJobs(): Promise<unknown>;
@@ -132,6 +135,16 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     runDrill: (name) => call('RunDrill', name ?? ''),
     // The bindings carry text: the file goes as base64.
     uploadBackup: async (file) => call('UploadBackup', await toBase64(file)),
+    backupPlace: async () => {
+      const v = await call<BackupPlace | null>('BackupPlace');
+      return { dir: v?.dir, undo: v?.undo ?? undefined };
+    },
+    deleteBackup: async (name) => {
+      await call('DeleteBackup', name);
+    },
+    openBackupsFolder: async () => {
+      await call('OpenBackupsFolder');
+    },
     getSchedule: () => call('GetSchedule'),
     setSchedule: (s) => call('SetSchedule', s),
     listJobs: async () => unwrap<JobRun>(await call('ListJobs'), 'jobs'),

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Backup, BackupProgress, JobRun, Schedule, ScheduleRuns } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { BackupContents, BackupFolder, DeleteBackupDialog, ScheduleWhen } from '../components/BackupParts';
 import { ProgressBar } from '../components/ProgressBar';
 import { ProvenCard } from '../components/ProvenCard';
 import { RestoreFromFile } from '../components/RestoreFromFile';
@@ -123,12 +124,7 @@ function ScheduleCard({ schedule, onSaved }: { schedule: ScheduleRuns; onSaved: 
       )}
       {edit ? (
         <div class="stack">
-          <div class="row">
-            <label class="field" style={{ flex: 1 }}>
-              {t('sched.when')}
-              <input class="input mono" value={s.backup} onInput={(e) => setEdit({ ...s, backup: (e.currentTarget as HTMLInputElement).value })} />
-            </label>
-          </div>
+          <ScheduleWhen value={s.backup} onChange={(backup) => setEdit({ ...s, backup })} />
           <div class="row">
             <label class="field">{t('sched.keepNewest')}<input class="input" type="number" min={1} value={s.keep} onInput={num('keep')} /></label>
             <label class="field">{t('sched.dailyFor')}<input class="input" type="number" min={0} value={s.keep_daily} onInput={num('keep_daily')} /></label>
@@ -184,6 +180,9 @@ export function JobList({ jobs, limit = 8 }: { jobs: JobRun[]; limit?: number })
 export function BackupsScreen() {
   useClock(); // relative times keep ticking
   const backups = useAsync(() => api.listBackups(), []);
+  const place = useAsync(() => api.backupPlace(), []);
+  const [deleting, setDeleting] = useState<Backup | null>(null);
+  const [askUndo, setAskUndo] = useState(false);
   const schedule = useAsync(() => api.getSchedule(), []);
   const jobs = useAsync(() => api.listJobs(), []);
   const [progress, setProgress] = useState<BackupProgress | null>(null);
@@ -199,6 +198,7 @@ export function BackupsScreen() {
       jobs.reload();
       backups.reload();
     }
+    if (n.type === 'restore') place.reload();
   }, []);
 
   const backUpNow = () => {
@@ -210,6 +210,7 @@ export function BackupsScreen() {
       (b) => {
         setNotice({ text: t('backups.done', { name: b.name, size: formatBytes(b.size) }) });
         backups.reload();
+        place.reload();
         jobs.reload();
       },
       setError,
@@ -224,12 +225,21 @@ export function BackupsScreen() {
     setError(undefined);
     api.undoRestore().then(
       () => {
+        setAskUndo(false);
         setNotice({ text: t('backups.undone') });
         backups.reload();
+        place.reload();
       },
-      setError,
+      (e) => {
+        setAskUndo(false);
+        setError(e);
+      },
     ).finally(() => setWorking(null));
   };
+  const canUndo = Boolean(place.data?.undo);
+  const newestVerified = (backups.data ?? [])
+    .filter((b) => b.verified_at && !b.verified_at.startsWith('0001'))
+    .reduce<Backup | undefined>((n, b) => (!n || b.created_at > n.created_at ? b : n), undefined);
 
   const pct = progress && progress.total > 0 ? (progress.done / progress.total) * 100 : working === 'backup' ? 5 : 0;
   const list = backups.data ?? [];
@@ -239,7 +249,8 @@ export function BackupsScreen() {
       <div class="screen-head">
         <h1>{t('backups.title')}</h1>
         <div class="spacer" />
-        <button type="button" class="btn" onClick={undo} disabled={working !== null}>
+        <button type="button" class="btn" onClick={() => setAskUndo(true)} disabled={working !== null || !canUndo}
+          title={canUndo ? undefined : t('backups.nothingToUndo')} data-testid="undo-restore">
           {t('backups.undo')}
         </button>
         <button type="button" class="btn primary" onClick={backUpNow} disabled={working !== null}>
@@ -259,13 +270,18 @@ export function BackupsScreen() {
         <div class="notice" role="status">
           <span style={{ flex: 1 }}>{notice.text}</span>
           {notice.undo && (
-            <button type="button" class="btn small" onClick={undo} disabled={working !== null}>
+            <button type="button" class="btn small" onClick={() => setAskUndo(true)} disabled={working !== null || !canUndo}>
               {t('backups.undoRestore')}
             </button>
           )}
         </div>
       )}
       {error !== undefined && <ErrorNotice error={error} />}
+      <div class="card stack">
+        <h2>{t('backups.whatTitle')}</h2>
+        <BackupContents />
+        <BackupFolder dir={place.data?.dir} />
+      </div>
       <div class="card">
         <h2>{t('backups.catalogue')}</h2>
         {backups.error !== undefined && <ErrorNotice error={backups.error} onRetry={backups.reload} />}
@@ -306,6 +322,16 @@ export function BackupsScreen() {
                     <button type="button" class="btn small" onClick={() => setConfirm(b)} disabled={working !== null}>
                       {t('backups.restore')}
                     </button>
+                    {api.backupDownloadUrl && (
+                      <a class="btn small" href={api.backupDownloadUrl(b.name)} download={b.name} data-testid="download">
+                        {t('backups.download')}
+                      </a>
+                    )}
+                    <button type="button" class="btn small danger" onClick={() => setDeleting(b)} data-testid="delete"
+                      disabled={working !== null || b.name === newestVerified?.name || b.name === place.data?.undo?.pre_restore}
+                      title={b.name === newestVerified?.name ? t('backups.keepNewest') : b.name === place.data?.undo?.pre_restore ? t('backups.keepUndo') : undefined}>
+                      {t('backups.delete')}
+                    </button>
                   </td>
                 </tr>
               ))}
@@ -339,6 +365,28 @@ export function BackupsScreen() {
           }}
         />
       )}
+      {deleting && (
+        <DeleteBackupDialog
+          backup={deleting}
+          onCancel={() => setDeleting(null)}
+          onDone={() => {
+            setDeleting(null);
+            setNotice({ text: t('backups.deleted', { name: deleting.name }) });
+            backups.reload();
+          }}
+        />
+      )}
+      {askUndo && place.data?.undo && (
+        <ConfirmDialog
+          title={t('backups.undoTitle')}
+          confirmLabel={working === 'undo' ? t('backups.undoing') : t('backups.undo')}
+          busy={working === 'undo'}
+          onCancel={() => setAskUndo(false)}
+          onConfirm={undo}
+        >
+          <p style={{ marginTop: 0 }}>{t('backups.undoBody', { source: place.data.undo.source, when: formatDateTime(place.data.undo.at) })}</p>
+        </ConfirmDialog>
+      )}
       {confirm && (
         <RestoreDialog
           backup={confirm}
@@ -347,6 +395,7 @@ export function BackupsScreen() {
             setConfirm(null);
             setNotice({ text: t('backups.restored', { when: formatDateTime(b.created_at) }), undo: true });
             backups.reload();
+            place.reload();
             jobs.reload();
           }}
         />

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { JobRun, MaintenanceOp } from '../api';
 import { AboutCard } from '../components/AboutCard';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { SessionCard } from '../components/SessionCard';
 import { MediaRootsCard } from '../components/MediaRootsCard';
 import { ProgressBar } from '../components/ProgressBar';
 import { formatBytes, formatCount, formatRelative } from '../lib/format';
@@ -102,6 +103,7 @@ export function MaintenanceScreen() {
         </div>
       </div>
       <MediaRootsCard />
+      <SessionCard />
       <div class="card">
         <h2>{t('maint.recent')}</h2>
         {jobs.error !== undefined ? <ErrorNotice error={jobs.error} onRetry={jobs.reload} /> : <JobList jobs={jobs.data ?? []} limit={12} />}
