@@ -266,11 +266,7 @@ func (m *Manager) replaceJournalled(ctx context.Context, source string, users []
 	undoPath := filepath.Join(m.Dir, undoName)
 	written := false
 	res, err := m.DB.ReplaceTasks(ctx, users, tasks, remove, func(old []*store.ExportTask, absent []string) error {
-		var owners []*store.ExportUser
-		for _, u := range users {
-			owners = append(owners, u)
-		}
-		data, err := json.Marshal(tasksUndo{Source: source, At: m.now().UTC(), Users: owners, Tasks: old, Absent: absent})
+		data, err := json.Marshal(tasksUndo{Source: source, At: m.now().UTC(), Users: users, Tasks: old, Absent: absent})
 		if err != nil {
 			return err
 		}
