@@ -65,7 +65,7 @@ func DumpPostgres(ctx context.Context, db *DB, emit func(t *DumpTable, copyTo fu
 				return err
 			}
 			defer pc.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
-			if err := pc.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&version); err != nil {
+			if err := pc.QueryRow(ctx, schemaVersionSQL).Scan(&version); err != nil {
 				return fmt.Errorf("schema version: %w", err)
 			}
 			if err := checkDumpTables(ctx, pc); err != nil {
