@@ -27,6 +27,7 @@ var DumpTables = []string{
 	"statistics",
 	"settings",
 	"job_runs",
+	"owner_sessions",
 }
 
 // DumpTable is one table of a dump: its columns in the order of the COPY

@@ -113,13 +113,17 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 	what := "the state before the last restore"
 	if !*undo {
 		what = pos[0]
-		// Show what the set holds before anything happens.
+		// Show what the set holds before anything happens. Inspect reads
+		// the local catalogue and files; a set on another destination (or
+		// encrypted there) is found and described by the restore itself.
 		info, err := m.Inspect(ctx, pos[0])
-		if err != nil {
+		switch {
+		case err == nil:
+			if !*yes && !env.Config.JSON {
+				env.describeSet(info)
+			}
+		case domain.ErrorCode(err) != domain.ENOTFOUND:
 			return err
-		}
-		if !*yes && !env.Config.JSON {
-			env.describeSet(info)
 		}
 	}
 	if *into != "" {
