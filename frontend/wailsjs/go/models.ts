@@ -1,5 +1,59 @@
 export namespace desktop {
 	
+	export class BackupPlace {
+	    dir: string;
+	    undo?: domain.LastRestore;
+	
+	    static createFrom(source: any = {}) {
+	        return new BackupPlace(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.dir = source["dir"];
+	        this.undo = this.convertValues(source["undo"], domain.LastRestore);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DestinationInput {
+	    name: string;
+	    dir: string;
+	    cron: string;
+	    keep: number;
+	    encrypt: boolean;
+	    passphrase: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DestinationInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.dir = source["dir"];
+	        this.cron = source["cron"];
+	        this.keep = source["keep"];
+	        this.encrypt = source["encrypt"];
+	        this.passphrase = source["passphrase"];
+	    }
+	}
 	export class Status {
 	    version: string;
 	    commit?: string;
@@ -84,6 +138,60 @@ export namespace desktop {
 
 export namespace domain {
 	
+	export class SkippedFile {
+	    path: string;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SkippedFile(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class BackupMedia {
+	    files: number;
+	    bytes: number;
+	    new_files: number;
+	    new_bytes: number;
+	    skipped?: SkippedFile[];
+	    skipped_count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new BackupMedia(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	        this.new_files = source["new_files"];
+	        this.new_bytes = source["new_bytes"];
+	        this.skipped = this.convertValues(source["skipped"], SkippedFile);
+	        this.skipped_count = source["skipped_count"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Backup {
 	    name: string;
 	    kind: string;
@@ -96,6 +204,9 @@ export namespace domain {
 	    // Go type: time
 	    verified_at: any;
 	    path?: string;
+	    media?: BackupMedia;
+	    destination?: string;
+	    encrypted?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Backup(source);
@@ -112,6 +223,44 @@ export namespace domain {
 	        this.rows = source["rows"];
 	        this.verified_at = this.convertValues(source["verified_at"], null);
 	        this.path = source["path"];
+	        this.media = this.convertValues(source["media"], BackupMedia);
+	        this.destination = source["destination"];
+	        this.encrypted = source["encrypted"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class LastRestore {
+	    pre_restore: string;
+	    source: string;
+	    // Go type: time
+	    at: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new LastRestore(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.pre_restore = source["pre_restore"];
+	        this.source = source["source"];
+	        this.at = this.convertValues(source["at"], null);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -134,6 +283,8 @@ export namespace domain {
 	}
 	export class BackupList {
 	    backups: Backup[];
+	    dir?: string;
+	    undo?: LastRestore;
 	
 	    static createFrom(source: any = {}) {
 	        return new BackupList(source);
@@ -142,6 +293,8 @@ export namespace domain {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.backups = this.convertValues(source["backups"], Backup);
+	        this.dir = source["dir"];
+	        this.undo = this.convertValues(source["undo"], LastRestore);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -162,6 +315,7 @@ export namespace domain {
 		    return a;
 		}
 	}
+	
 	export class TableSize {
 	    name: string;
 	    bytes: number;
@@ -251,6 +405,59 @@ export namespace domain {
 	        this.avg_generation_time = source["avg_generation_time"];
 	        this.p95_generation_time = source["p95_generation_time"];
 	    }
+	}
+	export class DestinationStatus {
+	    name: string;
+	    dir: string;
+	    cron: string;
+	    keep: number;
+	    encrypted: boolean;
+	    // Go type: time
+	    added_at: any;
+	    connected: boolean;
+	    sets: number;
+	    // Go type: time
+	    last_backup?: any;
+	    // Go type: time
+	    next_run?: any;
+	    problem?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DestinationStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.dir = source["dir"];
+	        this.cron = source["cron"];
+	        this.keep = source["keep"];
+	        this.encrypted = source["encrypted"];
+	        this.added_at = this.convertValues(source["added_at"], null);
+	        this.connected = source["connected"];
+	        this.sets = source["sets"];
+	        this.last_backup = this.convertValues(source["last_backup"], null);
+	        this.next_run = this.convertValues(source["next_run"], null);
+	        this.problem = source["problem"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class DrillResult {
 	    destination: string;
@@ -419,6 +626,7 @@ export namespace domain {
 		}
 	}
 	
+	
 	export class MediaRoots {
 	    default?: string;
 	    roots: string[];
@@ -431,6 +639,28 @@ export namespace domain {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.default = source["default"];
 	        this.roots = source["roots"];
+	    }
+	}
+	export class MissingVideo {
+	    video_id: number;
+	    task_id: string;
+	    username: string;
+	    scene_number: number;
+	    file_path: string;
+	    file_size?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new MissingVideo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.video_id = source["video_id"];
+	        this.task_id = source["task_id"];
+	        this.username = source["username"];
+	        this.scene_number = source["scene_number"];
+	        this.file_path = source["file_path"];
+	        this.file_size = source["file_size"];
 	    }
 	}
 	export class PreviewTask {
@@ -518,22 +748,50 @@ export namespace domain {
 		    return a;
 		}
 	}
-	export class RestoreResult {
-	    source: string;
-	    pre_restore?: Backup;
-	    schema_version: number;
-	    rows: Record<string, number>;
+	export class RelinkedVideo {
+	    video_id: number;
+	    task_id: string;
+	    scene_number: number;
+	    from: string;
+	    to?: string;
+	    by?: string;
+	    reason?: string;
 	
 	    static createFrom(source: any = {}) {
-	        return new RestoreResult(source);
+	        return new RelinkedVideo(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.source = source["source"];
-	        this.pre_restore = this.convertValues(source["pre_restore"], Backup);
-	        this.schema_version = source["schema_version"];
-	        this.rows = source["rows"];
+	        this.video_id = source["video_id"];
+	        this.task_id = source["task_id"];
+	        this.scene_number = source["scene_number"];
+	        this.from = source["from"];
+	        this.to = source["to"];
+	        this.by = source["by"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class RelinkReport {
+	    folder: string;
+	    dry_run: boolean;
+	    files_scanned: number;
+	    missing: number;
+	    relinked: RelinkedVideo[];
+	    unmatched: RelinkedVideo[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RelinkReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.folder = source["folder"];
+	        this.dry_run = source["dry_run"];
+	        this.files_scanned = source["files_scanned"];
+	        this.missing = source["missing"];
+	        this.relinked = this.convertValues(source["relinked"], RelinkedVideo);
+	        this.unmatched = this.convertValues(source["unmatched"], RelinkedVideo);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -554,6 +812,100 @@ export namespace domain {
 		    return a;
 		}
 	}
+	
+	export class RestoreRequest {
+	    passphrase?: string;
+	    into?: string;
+	    db_only?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.passphrase = source["passphrase"];
+	        this.into = source["into"];
+	        this.db_only = source["db_only"];
+	    }
+	}
+	export class RestoredFiles {
+	    restored: number;
+	    bytes: number;
+	    same: number;
+	    kept_aside?: SkippedFile[];
+	    relinked?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoredFiles(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.restored = source["restored"];
+	        this.bytes = source["bytes"];
+	        this.same = source["same"];
+	        this.kept_aside = this.convertValues(source["kept_aside"], SkippedFile);
+	        this.relinked = source["relinked"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RestoreResult {
+	    source: string;
+	    pre_restore?: Backup;
+	    schema_version: number;
+	    rows: Record<string, number>;
+	    files?: RestoredFiles;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.source = source["source"];
+	        this.pre_restore = this.convertValues(source["pre_restore"], Backup);
+	        this.schema_version = source["schema_version"];
+	        this.rows = source["rows"];
+	        this.files = this.convertValues(source["files"], RestoredFiles);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class Schedule {
 	    backup: string;
 	    keep: number;
@@ -653,6 +1005,54 @@ export namespace domain {
 		    return a;
 		}
 	}
+	export class SnippetPart {
+	    text: string;
+	    hit?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SnippetPart(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.text = source["text"];
+	        this.hit = source["hit"];
+	    }
+	}
+	export class SearchMatch {
+	    field: string;
+	    scene_number?: number;
+	    snippet: SnippetPart[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SearchMatch(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.scene_number = source["scene_number"];
+	        this.snippet = this.convertValues(source["snippet"], SnippetPart);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class SetInfo {
 	    name: string;
 	    engine: string;
@@ -695,6 +1095,89 @@ export namespace domain {
 		}
 	}
 	
+	
+	export class StorageUsage {
+	    key: string;
+	    label?: string;
+	    username?: string;
+	    bytes: number;
+	    videos: number;
+	    missing: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new StorageUsage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.label = source["label"];
+	        this.username = source["username"];
+	        this.bytes = source["bytes"];
+	        this.videos = source["videos"];
+	        this.missing = source["missing"];
+	    }
+	}
+	export class StorageReport {
+	    total_bytes: number;
+	    videos: number;
+	    missing_count: number;
+	    users: StorageUsage[];
+	    tasks: StorageUsage[];
+	    missing: MissingVideo[];
+	
+	    static createFrom(source: any = {}) {
+	        return new StorageReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.total_bytes = source["total_bytes"];
+	        this.videos = source["videos"];
+	        this.missing_count = source["missing_count"];
+	        this.users = this.convertValues(source["users"], StorageUsage);
+	        this.tasks = this.convertValues(source["tasks"], StorageUsage);
+	        this.missing = this.convertValues(source["missing"], MissingVideo);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+	export class VideoClaim {
+	    duration?: number;
+	    width?: number;
+	    height?: number;
+	    fps?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new VideoClaim(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.duration = source["duration"];
+	        this.width = source["width"];
+	        this.height = source["height"];
+	        this.fps = source["fps"];
+	    }
+	}
 	export class Video {
 	    id: number;
 	    task_id: string;
@@ -709,6 +1192,14 @@ export namespace domain {
 	    // Go type: time
 	    created_at: any;
 	    missing?: boolean;
+	    codec?: string;
+	    content_hash?: string;
+	    // Go type: VideoClaim
+	    claimed?: any;
+	    mismatch?: string[];
+	    probe_error?: string;
+	    // Go type: time
+	    probed_at?: any;
 	
 	    static createFrom(source: any = {}) {
 	        return new Video(source);
@@ -728,6 +1219,12 @@ export namespace domain {
 	        this.status = source["status"];
 	        this.created_at = this.convertValues(source["created_at"], null);
 	        this.missing = source["missing"];
+	        this.codec = source["codec"];
+	        this.content_hash = source["content_hash"];
+	        this.claimed = this.convertValues(source["claimed"], null);
+	        this.mismatch = source["mismatch"];
+	        this.probe_error = source["probe_error"];
+	        this.probed_at = this.convertValues(source["probed_at"], null);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -775,6 +1272,7 @@ export namespace domain {
 	    scripts?: Script[];
 	    videos?: Video[];
 	    events?: Event[];
+	    match?: SearchMatch;
 	
 	    static createFrom(source: any = {}) {
 	        return new Task(source);
@@ -803,6 +1301,7 @@ export namespace domain {
 	        this.scripts = this.convertValues(source["scripts"], Script);
 	        this.videos = this.convertValues(source["videos"], Video);
 	        this.events = this.convertValues(source["events"], Event);
+	        this.match = this.convertValues(source["match"], SearchMatch);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
