@@ -361,6 +361,7 @@ export function BackupsScreen() {
           onCancel={() => setPickTasks(null)}
           onDone={(r) => {
             setPickTasks(null);
+            place.reload();
             setNotice({ text: t('taskRestore.done', { n: r.added.length + r.replaced.length, when: formatDateTime(pickTasks.created_at) }), undo: true });
           }}
         />
