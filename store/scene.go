@@ -277,6 +277,25 @@ func cleanVideoPath(field, p string) (string, error) {
 	return abs, nil
 }
 
+// registerVideo cleans the video path given in field, applies a's media
+// rule to it and opens and probes the file: the first steps of every way a
+// video is registered.
+func (s *TaskService) registerVideo(ctx context.Context, a domain.Actor, field, p string) (string, *registered, error) {
+	path, err := cleanVideoPath(field, p)
+	if err != nil {
+		return "", nil, err
+	}
+	rule, err := s.Media.rule(ctx, a)
+	if err != nil {
+		return "", nil, err
+	}
+	reg, err := rule.register(field, path, s.hashInline())
+	if err != nil {
+		return "", nil, err
+	}
+	return path, reg, nil
+}
+
 // AddVideo registers the video of one scene of a pending or processing task.
 func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.VideoInput) (*domain.Video, error) {
 	a, err := actorFrom(ctx)
@@ -286,15 +305,8 @@ func (s *TaskService) AddVideo(ctx context.Context, taskID string, in domain.Vid
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	if in.FilePath, err = cleanVideoPath("file_path", in.FilePath); err != nil {
-		return nil, err
-	}
-	rule, err := s.Media.rule(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := rule.register("file_path", in.FilePath, s.hashInline())
-	if err != nil {
+	var reg *registered
+	if in.FilePath, reg, err = s.registerVideo(ctx, a, "file_path", in.FilePath); err != nil {
 		return nil, err
 	}
 	var v *domain.Video

@@ -107,15 +107,7 @@ func (s *TaskService) CompleteTask(ctx context.Context, taskID string, finalVide
 	if err != nil {
 		return nil, err
 	}
-	path, err := cleanVideoPath("final_video_path", finalVideoPath)
-	if err != nil {
-		return nil, err
-	}
-	rule, err := s.Media.rule(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := rule.register("final_video_path", path, s.hashInline())
+	path, reg, err := s.registerVideo(ctx, a, "final_video_path", finalVideoPath)
 	if err != nil {
 		return nil, err
 	}

@@ -84,15 +84,8 @@ func (s *TaskService) ReplaceVideo(ctx context.Context, taskID string, in domain
 	if err := domain.CheckVideoNumbers(nil, in.Duration, in.Width, in.Height, in.FPS); err != nil {
 		return nil, err
 	}
-	if in.FilePath, err = cleanVideoPath("file_path", in.FilePath); err != nil {
-		return nil, err
-	}
-	rule, err := s.Media.rule(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := rule.register("file_path", in.FilePath, s.hashInline())
-	if err != nil {
+	var reg *registered
+	if in.FilePath, reg, err = s.registerVideo(ctx, a, "file_path", in.FilePath); err != nil {
 		return nil, err
 	}
 	var v *domain.Video
