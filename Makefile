@@ -44,10 +44,11 @@ APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev gs
 	xvfb xauth x11-utils imagemagick ffmpeg chromium fonts-wqy-microhei postgresql \
 	$(EXAMPLE_APT_PACKAGES)
 
-# Debian packages the examples in examples/ need, which test-go runs against
-# the real binary: python3 (standard library only), curl and jq. Small, and
-# none of them the window, the browser or PostgreSQL.
-EXAMPLE_APT_PACKAGES := python3 curl jq
+# Debian packages test-go needs: python3 (standard library only), curl and
+# jq for the examples in examples/, run against the real binary, and ffmpeg
+# for the test videos the probe and poster tests make. None of them the
+# window, the browser or PostgreSQL.
+EXAMPLE_APT_PACKAGES := python3 curl jq ffmpeg
 
 # Debian packages only `make dist` needs: makensis for the Windows installer
 # and 7z to list it. `make test` does not install them.

@@ -536,6 +536,11 @@ func removeStaleTemps(dir string) {
 // process that opens the store calls it to have it done at once. Returns
 // ECONFLICT while another operation runs (it then recovers itself).
 func (m *Manager) Recover() error {
+	// Nothing to recover: no lock needed, so a read-only backups folder can
+	// still be listed.
+	if _, err := os.Lstat(filepath.Join(m.Dir, filesJournal)); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	unlock, err := m.lock("recovery")
 	if err != nil {
 		return err

@@ -195,15 +195,25 @@ func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)
 	}
 	defer unlock()
 	data, err := os.ReadFile(filepath.Join(m.Dir, journalFile))
+	var j restoreJournal
+	if err == nil && json.Unmarshal(data, &j) == nil && j.Tasks != "" {
+		return m.undoTasks(ctx, j) // a restore of chosen tasks: no file to swap
+	}
+	if m.DB.Engine() != store.EnginePostgres {
+		// Swapping the file back needs the database to itself; say so
+		// before anything else (a server running elsewhere is the news).
+		release, aerr := m.alone()
+		if aerr != nil {
+			return nil, aerr
+		}
+		defer release()
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo.")
 	} else if err != nil {
 		return nil, fmt.Errorf("read restore journal: %w", err)
 	}
-	var j restoreJournal
-	if err := json.Unmarshal(data, &j); err == nil && j.Tasks != "" {
-		return m.undoTasks(ctx, j) // a restore of chosen tasks: no file to swap
-	}
+	err = json.Unmarshal(data, &j)
 	if err != nil || j.PreRestore == "" {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo (the restore journal is unreadable).")
 	}
@@ -213,11 +223,6 @@ func (m *Manager) Undo(ctx context.Context, progress func(domain.BackupProgress)
 		}
 		return m.restoreDump(ctx, j.PreRestore, progress)
 	}
-	release, err := m.alone()
-	if err != nil {
-		return nil, err
-	}
-	defer release()
 	// The journal is written before the swap; a restore killed before it
 	// linked the old data never replaced anything, so there is nothing to
 	// undo (the data is still the data from before that restore).
