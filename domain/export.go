@@ -12,6 +12,9 @@ type ExportFilter struct {
 	Status   []Status   `json:"status,omitempty"`
 	Since    *time.Time `json:"since,omitempty"` // created at or after
 	Until    *time.Time `json:"until,omitempty"` // created before
+	// TaskIDs, if set, exports just these tasks (a selection; at most
+	// MaxSelection), combined with the fields above.
+	TaskIDs []string `json:"task_ids,omitempty"`
 	// NDJSON writes a header line, then one task per line.
 	NDJSON bool `json:"-"`
 }
@@ -25,6 +28,9 @@ func (f ExportFilter) Validate() error {
 	}
 	if f.Since != nil && f.Until != nil && !f.Until.After(*f.Since) {
 		return Invalidf("until", "The end date must be after the start date.")
+	}
+	if len(f.TaskIDs) > MaxSelection {
+		return Invalidf("task_ids", "At most %d tasks can be exported by ID at once; %d were given.", MaxSelection, len(f.TaskIDs))
 	}
 	return nil
 }

@@ -106,6 +106,14 @@ type Task struct {
 	CompletedAt     *time.Time `json:"completed_at,omitempty"` // set for every terminal state
 	Duration        *float64   `json:"duration,omitempty"`     // seconds from started_at to completed_at
 
+	// The library (see LibraryService).
+	Starred     bool       `json:"starred"`
+	Rating      int        `json:"rating,omitempty"`      // 1–5; 0 is unrated
+	Tags        []string   `json:"tags,omitempty"`        // by name
+	Collections []string   `json:"collections,omitempty"` // names, by name
+	RerunOf     string     `json:"rerun_of,omitempty"`    // task_id of the task this one runs again
+	TrashedAt   *time.Time `json:"trashed_at,omitempty"`  // set while in the trash
+
 	// Filled by FindTaskByID only.
 	Scripts []*Script `json:"scripts,omitempty"`
 	Videos  []*Video  `json:"videos,omitempty"`
@@ -160,6 +168,15 @@ type TaskFilter struct {
 	CreatedFrom *time.Time `json:"created_from,omitempty"` // inclusive
 	CreatedTo   *time.Time `json:"created_to,omitempty"`   // exclusive
 	Search      string     `json:"search,omitempty"`       // full-text over prompts, scene descriptions and error messages
+
+	// The library. Combined with each other and with the fields above.
+	Starred    bool     `json:"starred,omitempty"`    // starred tasks only
+	MinRating  int      `json:"rating,omitempty"`     // rated at least this (1–5)
+	Tags       []string `json:"tags,omitempty"`       // carrying every one of these tags
+	Collection string   `json:"collection,omitempty"` // in this collection (by name)
+	// Trashed lists the trash instead of the history: trashed tasks only,
+	// in the same newest-first order. Without it trashed tasks are left out.
+	Trashed bool `json:"trashed,omitempty"`
 
 	// Cursor is an opaque keyset cursor from a previous page's NextCursor.
 	Cursor string `json:"cursor,omitempty"`

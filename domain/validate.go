@@ -215,6 +215,23 @@ func (f TaskFilter) Validate() error {
 	if f.Limit < 0 || f.Limit > MaxPageSize {
 		return Invalidf("limit", "The limit must be from 1 to %d.", MaxPageSize)
 	}
+	if f.MinRating < 0 || f.MinRating > MaxRating {
+		return Invalidf("rating", "The rating filter must be from 1 to %d.", MaxRating)
+	}
+	if len(f.Tags) > MaxTagsPerTask {
+		return Invalidf("tags", "At most %d tags can be filtered on.", MaxTagsPerTask)
+	}
+	for _, t := range f.Tags {
+		if _, err := NormalizeTag(t); err != nil {
+			return err
+		}
+	}
+	if f.Collection != "" {
+		if _, err := NormalizeCollectionName(f.Collection); err != nil {
+			err.(*Error).Field = "collection"
+			return err
+		}
+	}
 	return nil
 }
 

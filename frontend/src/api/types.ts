@@ -27,11 +27,98 @@ export interface Task {
   started_at?: string;
   completed_at?: string;
   duration?: number;
+  /** The library: stars, a 1–5 rating (absent when unrated), tags and collections by name. */
+  starred: boolean;
+  rating?: number;
+  tags?: string[];
+  collections?: string[];
+  /** The task this one runs again. */
+  rerun_of?: string;
+  /** Set while the task is in the trash. */
+  trashed_at?: string;
   scripts?: Script[];
   videos?: Video[];
   events?: TaskEvent[];
   /** Why the task matched a search; set on search results only. */
   match?: SearchMatch;
+}
+
+/** A named set of tasks; a task may be in several. */
+export interface Collection {
+  id: number;
+  name: string;
+  /** Untrashed tasks in it the viewer can see. */
+  count: number;
+  /** The task whose poster stands for the collection. */
+  cover_task_id?: string;
+  created_at: string;
+}
+
+/** A tag in use and how many tasks carry it. */
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+
+/** The tasks a bulk action applies to: listed IDs, or all a filter matches. */
+export interface Selection {
+  task_ids?: string[];
+  filter?: TaskFilter;
+}
+
+/** The filter of a selection, in the JSON shape of the Go TaskFilter. */
+export interface TaskFilter {
+  user_id?: number;
+  username?: string;
+  status?: Status[];
+  created_from?: string;
+  created_to?: string;
+  search?: string;
+  starred?: boolean;
+  rating?: number;
+  tags?: string[];
+  collection?: string;
+  trashed?: boolean;
+  cursor?: string;
+  limit?: number;
+}
+
+export type BulkAction = 'tag' | 'untag' | 'star' | 'unstar' | 'rate' | 'collect' | 'uncollect' | 'trash' | 'restore';
+
+/** One action on a selection. */
+export interface BulkRequest extends Selection {
+  action: BulkAction;
+  tag?: string;
+  collection?: string;
+  rating?: number;
+}
+
+/** What a bulk action did. */
+export interface BulkResult {
+  matched: number;
+  changed: number;
+}
+
+/** What a trash action did. */
+export interface TrashResult {
+  changed: number;
+  files_trashed?: number;
+  files_left?: number;
+}
+
+/** A scene script as given when creating or rerunning a task. */
+export interface ScriptInput {
+  scene_number: number;
+  description: string;
+  duration: number;
+  camera_movement?: string;
+  lighting?: string;
+}
+
+/** What to change from the origin when running a task again. */
+export interface RerunInput {
+  prompt?: string;
+  scripts?: ScriptInput[];
 }
 
 /** Why a task matched a search: a snippet of one field, the matching words marked. */
