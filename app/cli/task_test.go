@@ -270,7 +270,7 @@ func TestTaskCommands_Show(t *testing.T) {
 
 	res := r.ok("task", "show", id)
 	out := normalise(res.Stdout, r.dir)
-	out = regexp.MustCompile(`Duration: +\S+`).ReplaceAllString(out, "Duration:  <SECONDS>")
+	out = regexp.MustCompile(`(Duration: +)\S+`).ReplaceAllString(out, "${1}<SECONDS>")
 	golden(t, "task_show.txt", out)
 }
 
