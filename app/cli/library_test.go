@@ -8,7 +8,25 @@ import (
 
 	"github.com/reelvault/reelvault/app/cli"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store/pgtest"
 )
+
+// TestPostgres_Library runs the library's commands on a real PostgreSQL
+// database. It skips when PostgreSQL is not installed, unless
+// $REELVAULT_REQUIRE_POSTGRES is set.
+func TestPostgres_Library(t *testing.T) {
+	for name, test := range map[string]func(*testing.T, *runner){
+		"StarsTagsCollections": testLibraryStarsTagsCollections,
+		"Trash":                testLibraryTrash,
+		"Rerun":                testLibraryRerun,
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newRunner(t)
+			r.env[cli.EnvDB] = pgtest.NewDatabase(t)
+			test(t, r)
+		})
+	}
+}
 
 // listIDs runs "task list --json" with args and returns the task IDs.
 func (r *runner) listIDs(args ...string) []string {
@@ -22,7 +40,10 @@ func (r *runner) listIDs(args ...string) []string {
 }
 
 func TestLibraryCommands_StarsTagsCollections(t *testing.T) {
-	r := newRunner(t)
+	testLibraryStarsTagsCollections(t, newRunner(t))
+}
+
+func testLibraryStarsTagsCollections(t *testing.T, r *runner) {
 	r.addUser("alice")
 	a := r.createTask("alice", "a night forest")
 	b := r.createTask("alice", "a day forest")
@@ -103,8 +124,9 @@ func TestLibraryCommands_StarsTagsCollections(t *testing.T) {
 	}
 }
 
-func TestLibraryCommands_Trash(t *testing.T) {
-	r := newRunner(t)
+func TestLibraryCommands_Trash(t *testing.T) { testLibraryTrash(t, newRunner(t)) }
+
+func testLibraryTrash(t *testing.T, r *runner) {
 	r.addUser("alice")
 	a := r.createTask("alice", "first")
 	b := r.createTask("alice", "second")
@@ -152,8 +174,9 @@ func TestLibraryCommands_Trash(t *testing.T) {
 	}
 }
 
-func TestLibraryCommands_Rerun(t *testing.T) {
-	r := newRunner(t)
+func TestLibraryCommands_Rerun(t *testing.T) { testLibraryRerun(t, newRunner(t)) }
+
+func testLibraryRerun(t *testing.T, r *runner) {
 	r.addUser("alice")
 	origin := r.createTask("alice", "a fox at dusk", "--scenes", "2")
 	r.ok("task", "start", origin)
