@@ -160,6 +160,17 @@ func testLibraryTrash(t *testing.T, r *runner) {
 	if len(page.Tasks) != 2 {
 		t.Fatalf("trash list --json: %d tasks, want 2", len(page.Tasks))
 	}
+	if got, want := r.ok("trash", "retention").Stdout, "Trashed tasks are purged after 30 days.\n"; got != want {
+		t.Fatalf("trash retention: stdout=%q, want %q", got, want)
+	}
+	if got := decode[struct {
+		Days int `json:"trash_retention_days"`
+	}](t, r.ok("--json", "trash", "retention", "7")); got.Days != 7 {
+		t.Fatalf("trash retention 7 --json: %+v", got)
+	}
+	if res := r.run("trash", "retention", "0"); res.Code != cli.ExitError || !strings.HasPrefix(res.Stderr, "error: ") {
+		t.Fatalf("trash retention 0: exit %d, stderr %q", res.Code, res.Stderr)
+	}
 	if got, want := r.ok("trash", "empty").Stdout, "Deleted 2 tasks from the trash for good.\n"; got != want {
 		t.Fatalf("trash empty: stdout=%q, want %q", got, want)
 	}
@@ -236,6 +247,10 @@ func TestLibraryCommands_Invalid(t *testing.T) {
 		{cli.ExitUsage, "error: missing ID\n", []string{"collection", "add", "x"}},
 		{cli.ExitUsage, "error: missing NAME\n", []string{"collection", "create"}},
 		{cli.ExitUsage, "error: unexpected argument", []string{"trash", "empty", "now"}},
+		{cli.ExitUsage, "error: unexpected argument", []string{"trash", "retention", "3", "4"}},
+		{cli.ExitUsage, "error: missing NAME\n", []string{"collection", "cover"}},
+		{cli.ExitUsage, "error: unexpected argument", []string{"collection", "cover", "x", a, a}},
+		{cli.ExitUsage, "error: unknown flag --frob\n", []string{"collection", "cover", "x", "--frob"}},
 		{cli.ExitError, "error: --rating: ", []string{"task", "list", "--rating", "7"}},
 		{cli.ExitError, "error: --tag: ", []string{"task", "list", "--tag", " "}},
 		{cli.ExitError, "error: --collection: ", []string{"task", "list", "--collection", " "}},
