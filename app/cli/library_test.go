@@ -275,3 +275,53 @@ func TestLibraryCommands_Invalid(t *testing.T) {
 		t.Fatalf("refused commands changed the task: %+v", got)
 	}
 }
+
+func TestLibraryCommands_Bulk(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	r.addUser("bob")
+	a := r.createTask("alice", "a forest at night")
+	b := r.createTask("alice", "a forest by day")
+	c := r.createTask("bob", "a desert")
+
+	if got, want := r.ok("task", "bulk", "tag", "夜景", a[:8], b).Stdout, "tag: 2 tasks matched, 2 changed.\n"; got != want {
+		t.Fatalf("task bulk tag: stdout=%q, want %q", got, want)
+	}
+	res := decode[domain.BulkResult](t, r.ok("--json", "task", "bulk", "star", "--search", "forest", "--user", "alice"))
+	if res.Matched != 2 || res.Changed != 2 {
+		t.Fatalf("task bulk star by filter --json: %+v", res)
+	}
+	r.ok("collection", "create", "Trailer v2")
+	r.ok("task", "bulk", "collect", "Trailer v2", "--tag", "夜景")
+	r.ok("task", "bulk", "rate", "5", a, c)
+	if got := r.listIDs("--collection", "Trailer v2", "--starred"); !slices.Equal(got, []string{b, a}) {
+		t.Fatalf("after bulk: collection and starred=%q, want %q", got, []string{b, a})
+	}
+	if got := r.listIDs("--rating", "5"); !slices.Equal(got, []string{c, a}) {
+		t.Fatalf("after bulk rate: %q", got)
+	}
+	r.ok("task", "bulk", "trash", "--user", "bob")
+	if got := r.listIDs(); !slices.Equal(got, []string{b, a}) {
+		t.Fatalf("after bulk trash: %q", got)
+	}
+
+	for _, c := range []struct {
+		code   int
+		prefix string
+		args   []string
+	}{
+		{cli.ExitUsage, "error: missing ACTION\n", []string{"task", "bulk"}},
+		{cli.ExitUsage, "error: unknown action \"explode\"", []string{"task", "bulk", "explode", a}},
+		{cli.ExitUsage, "error: missing TAG\n", []string{"task", "bulk", "tag"}},
+		{cli.ExitUsage, "error: give task IDs, or filter flags", []string{"task", "bulk", "star"}},
+		{cli.ExitUsage, "error: give task IDs or filter flags, not both\n", []string{"task", "bulk", "star", a, "--starred"}},
+		{cli.ExitError, "error: Rating 9 is not between", []string{"task", "bulk", "rate", "9", a}},
+		{cli.ExitError, "error: Tag \"a,b\" contains a comma", []string{"task", "bulk", "tag", "a,b", a}},
+	} {
+		res := r.run(c.args...)
+		if res.Code != c.code || !strings.HasPrefix(res.Stderr, c.prefix) || res.Stdout != "" {
+			t.Errorf("reelvault %s: exit %d, stderr %q; want exit %d, stderr starting %q",
+				strings.Join(c.args, " "), res.Code, res.Stderr, c.code, c.prefix)
+		}
+	}
+}
