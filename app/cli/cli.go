@@ -321,6 +321,7 @@ var fieldFlags = map[string]string{
 	"tag":              "tag",
 	"tags":             "tag",
 	"collection":       "collection",
+	"task_ids":         "task",
 }
 
 // flagFor returns the flag of the running command that gave field, "" when

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -323,5 +324,32 @@ func TestLibraryCommands_Bulk(t *testing.T) {
 			t.Errorf("reelvault %s: exit %d, stderr %q; want exit %d, stderr starting %q",
 				strings.Join(c.args, " "), res.Code, res.Stderr, c.code, c.prefix)
 		}
+	}
+}
+
+// export --task writes a selection.
+func TestLibraryCommands_ExportSelection(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	a := r.createTask("alice", "one")
+	r.createTask("alice", "two")
+	c := r.createTask("alice", "three")
+	var doc struct {
+		Tasks []struct {
+			TaskID string `json:"task_id"`
+		} `json:"tasks"`
+	}
+	if err := json.Unmarshal([]byte(r.ok("export", "--task", a[:8], "--task", c).Stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, t := range doc.Tasks {
+		got = append(got, t.TaskID)
+	}
+	slices.Sort(got)
+	want := []string{a, c}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("export --task: %q, want %q", got, want)
 	}
 }
