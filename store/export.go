@@ -61,7 +61,16 @@ type ExportTask struct {
 	StartedAt       *time.Time      `json:"started_at,omitempty"`
 	CompletedAt     *time.Time      `json:"completed_at,omitempty"`
 	Duration        *float64        `json:"duration,omitempty"`
-	Scripts         []*ExportScript `json:"scripts"`
+	// The library (absent from exports of version 1 files written before
+	// it, which import as unstarred, unrated and untagged).
+	Starred     bool       `json:"starred,omitempty"`
+	Rating      int        `json:"rating,omitempty"`
+	Tags        []string   `json:"tags,omitempty"`
+	Collections []string   `json:"collections,omitempty"`
+	RerunOf     string     `json:"rerun_of,omitempty"` // task_id of the origin
+	TrashedAt   *time.Time `json:"trashed_at,omitempty"`
+
+	Scripts []*ExportScript `json:"scripts"`
 	Videos          []*ExportVideo  `json:"videos"`
 	Events          []*ExportEvent  `json:"events"`
 }
@@ -191,7 +200,7 @@ func (s *ExportService) Export(ctx context.Context, w io.Writer, f domain.Export
 		}
 		first := true
 		var buf []byte
-		err = exportTasks(tx, f, nil, func(p *exportPage, i int) error {
+		err = exportTasks(tx, f, f.TaskIDs, func(p *exportPage, i int) error {
 			buf = buf[:0]
 			if !f.NDJSON && !first {
 				buf = append(buf, ',')
