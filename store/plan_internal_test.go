@@ -62,6 +62,8 @@ func TestQueryPlans(t *testing.T) {
 		{"RatedStatus", func() (string, []any) {
 			return page(owner, taskQuery{trash: trashLive, minRating: 4, statuses: []string{"failed"}, after: after})
 		}, "tasks_rated_status_created"},
+		{"StarredUser", func() (string, []any) { return page(user, taskQuery{trash: trashLive, starred: true, after: after}) }, "tasks_starred_created"},
+		{"TrashUser", func() (string, []any) { return page(user, taskQuery{trash: trashOnly, after: after}) }, "tasks_trash_created"},
 		{"Trash", func() (string, []any) { return page(owner, taskQuery{trash: trashOnly, after: after}) }, "tasks_trash_created"},
 		{"Tag", func() (string, []any) {
 			return page(owner, taskQuery{trash: trashLive, tagKeys: []string{"夜景"}, after: after})

@@ -103,6 +103,7 @@ type taskQuery struct {
 	minRating int
 	tagKeys   []string // case-folded tag names, all required
 	collKey   string   // case-folded collection name
+	probeTags bool     // test tags per task (a page walking a label's index)
 }
 
 // trashScope says which tasks a query sees with respect to the trash.
@@ -187,7 +188,15 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 	var conds []string
 	var args []any
 	if !a.Owner {
-		conds = append(conds, "t.user_id = ?")
+		// With a library filter served by a partial index (the starred,
+		// the rated, the trash) a user's page walks that index: the unary
+		// plus keeps SQLite from walking the user's whole history through
+		// tasks_user_created instead.
+		user := "t.user_id = ?"
+		if q.starred || q.minRating > 0 || q.trash == trashOnly {
+			user = "+t.user_id = ?"
+		}
+		conds = append(conds, user)
 		args = append(args, a.UserID)
 	}
 	if q.taskID != "" {
@@ -237,7 +246,13 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		args = append(args, q.minRating)
 	}
 	for _, k := range q.tagKeys {
-		conds = append(conds, "t.id IN (SELECT tt.task_id FROM task_tags tt WHERE tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
+		if q.probeTags {
+			// One primary-key probe per task walked, rather than a list
+			// of every task with the tag built for each page.
+			conds = append(conds, "EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
+		} else {
+			conds = append(conds, "t.id IN (SELECT tt.task_id FROM task_tags tt WHERE tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
+		}
 		args = append(args, k)
 	}
 	if q.collKey != "" {
@@ -332,6 +347,7 @@ JOIN users u ON u.id = t.user_id`
 		args = append(args, q.after.createdAt, q.after.id)
 		q.after = nil
 	}
+	q.probeTags = true
 	conds, more := q.conds(a)
 	return `SELECT` + taskSelectList + from + `
 		WHERE ` + cond + andConds(conds) + `
