@@ -1143,11 +1143,8 @@ func (s *LibraryService) RerunTask(ctx context.Context, taskID string, in domain
 		}
 		r.RerunOf = origin.TaskID
 		t = r.domain()
-		if t.Scripts, err = findScripts(tx, r); err != nil {
-			return err
-		}
-		tx.notify(domain.Notification{Type: "task", TaskID: t.TaskID, Status: t.Status})
-		return nil
+		t.Scripts, err = findScripts(tx, r)
+		return err
 	})
 	if err != nil {
 		return nil, err
