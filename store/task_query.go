@@ -191,9 +191,10 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		// With a library filter served by a partial index (the starred,
 		// the rated, the trash) a user's page walks that index: the unary
 		// plus keeps SQLite from walking the user's whole history through
-		// tasks_user_created instead.
+		// tasks_user_created instead. PostgreSQL weighs both by their
+		// statistics, which an expression would blind.
 		user := "t.user_id = ?"
-		if q.starred || q.minRating > 0 || q.trash == trashOnly {
+		if (q.starred || q.minRating > 0 || q.trash == trashOnly) && !q.dialect.isPostgres() {
 			user = "+t.user_id = ?"
 		}
 		conds = append(conds, user)
