@@ -480,10 +480,20 @@ func (s *LibraryService) purge(ctx context.Context, a domain.Actor, before *int6
 			return nil, fmt.Errorf("purge trash: %w", err)
 		}
 		if n == 0 {
-			return res, nil
+			break
 		}
 		res.Changed += n
 	}
+	if res.Changed > 0 {
+		// Tags no task carries any more go with the last of their tasks.
+		if err := s.db.write(ctx, func(tx *tx) error {
+			_, err := tx.exec(`DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM task_tags tt WHERE tt.tag_id = tags.id)`)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("purge trash: unused tags: %w", err)
+		}
+	}
+	return res, nil
 }
 
 // TrashRetention returns how long a trashed task stays restorable: the
