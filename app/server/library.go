@@ -48,20 +48,26 @@ type (
 		Name        *string `json:"name,omitempty"`
 		CoverTaskID *string `json:"cover_task_id,omitempty"`
 	}
+	// tagList is the answer of GET /api/v1/tags.
 	tagList struct {
 		Tags []domain.TagCount `json:"tags"`
 	}
+	// collectionList is the answer of GET /api/v1/collections.
 	collectionList struct {
 		Collections []*domain.Collection `json:"collections"`
 	}
+	// changedResponse says how many tasks a collection change changed.
 	changedResponse struct {
 		Changed int `json:"changed"`
 	}
+	// taskList is the answer of GET /api/v1/tasks/{task_id}/takes.
 	taskList struct {
 		Tasks []*domain.Task `json:"tasks"`
 	}
 )
 
+// libraryRoutes are the routes of the library: the trash, stars, ratings,
+// tags, collections, bulk actions and run again.
 func (s *Server) libraryRoutes() []Route {
 	return []Route{
 		{"POST", "/api/v1/tasks/trash", Actor, "library", s.withLibrary(s.handleTrashTasks)},
