@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
@@ -110,5 +112,58 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkLibrary_PurgeWhileWriting purges 20,000 trashed tasks of a
+// history of $REELVAULT_BENCH_LIBRARY_TASKS (3,000 a day) while another
+// writer stars tasks one by one, and reports that writer's latency (p50,
+// p99, max).
+func BenchmarkLibrary_PurgeWhileWriting(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		e := newLibEnv(b)
+		n := libraryBenchTasks(b)
+		ids := seedTasksEvery(b, e.DB, e.Alice.ID, n, 24*time.Hour/3000)
+		if err := e.DB.Write(context.Background(), func(w *sqlx.DB) error {
+			_, err := w.Exec(w.Rebind(`UPDATE tasks SET trashed_at = 1 WHERE id % ? = 0`), n/20000)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		stop, done := make(chan struct{}), make(chan struct{})
+		var lat []time.Duration
+		go func() {
+			defer close(done)
+			for i := 1; ; i += 2 {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				start := time.Now()
+				if _, err := e.Lib.SetStar(e.AliceCtx, ids[i%len(ids)], true); err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+					b.Error(err)
+					return
+				}
+				lat = append(lat, time.Since(start))
+			}
+		}()
+		res, err := e.Lib.PurgeTrash(e.Owner, time.Now())
+		close(stop)
+		<-done
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		slices.Sort(lat)
+		if len(lat) > 0 {
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "writer-p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "writer-p99-ms")
+			b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "writer-max-ms")
+		}
+		b.ReportMetric(float64(res.Changed), "purged")
+		b.StartTimer()
 	}
 }

@@ -760,16 +760,23 @@ func TestLibraryService_Bulk(t *testing.T) {
 }
 
 // seedTasks inserts n completed tasks of user directly (no search entries,
-// statistics or events), newest last, and returns their task IDs.
+// statistics or events), a microsecond apart, newest last, and returns
+// their task IDs.
 func seedTasks(tb testing.TB, db *store.DB, user int64, n int) []string {
+	tb.Helper()
+	return seedTasksEvery(tb, db, user, n, time.Microsecond)
+}
+
+// seedTasksEvery is seedTasks with the tasks step apart.
+func seedTasksEvery(tb testing.TB, db *store.DB, user int64, n int, step time.Duration) []string {
 	tb.Helper()
 	ctx := context.Background()
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 	err := db.Write(ctx, func(w *sqlx.DB) error {
 		q := `WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
 			INSERT INTO tasks (task_id, user_id, prompt, status, created_at, updated_at)
-			SELECT 'seed-' || CAST(i AS TEXT), CAST(? AS BIGINT), 'seeded task ' || CAST(i AS TEXT), 'completed', CAST(? AS BIGINT) + i, CAST(? AS BIGINT) + i FROM n`
-		_, err := w.ExecContext(ctx, w.Rebind(q), n, user, base, base)
+			SELECT 'seed-' || CAST(i AS TEXT), CAST(? AS BIGINT), 'seeded task ' || CAST(i AS TEXT), 'completed', CAST(? AS BIGINT) + i * CAST(? AS BIGINT), CAST(? AS BIGINT) + i * CAST(? AS BIGINT) FROM n`
+		_, err := w.ExecContext(ctx, w.Rebind(q), n, user, base, step.Microseconds(), base, step.Microseconds())
 		return err
 	})
 	if err != nil {
