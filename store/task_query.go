@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,22 +25,26 @@ func (s *TaskService) FindTasks(ctx context.Context, filter domain.TaskFilter) (
 	var rows []*taskRow
 	var matches []*domain.SearchMatch
 	var next string
+	var page *domain.TaskPage
 	err = s.db.read(ctx, false, func(tx *tx) (err error) {
 		rows, next, err = findTasks(tx, a, q)
 		if err == nil && q.search.active() {
 			matches, err = searchMatches(tx, q.search, rows)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		page = &domain.TaskPage{Tasks: make([]*domain.Task, len(rows)), NextCursor: next}
+		for i, r := range rows {
+			page.Tasks[i] = r.domain()
+			if matches != nil {
+				page.Tasks[i].Match = matches[i]
+			}
+		}
+		return fillLabels(tx, page.Tasks)
 	})
 	if err != nil {
 		return nil, err
-	}
-	page := &domain.TaskPage{Tasks: make([]*domain.Task, len(rows)), NextCursor: next}
-	for i, r := range rows {
-		page.Tasks[i] = r.domain()
-		if matches != nil {
-			page.Tasks[i].Match = matches[i]
-		}
 	}
 	return page, nil
 }
@@ -91,13 +96,44 @@ type taskQuery struct {
 	dialect     *dialect
 	after       *cursor
 	limit       int
+
+	// The library's filters (see domain.TaskFilter).
+	trash     trashScope
+	starred   bool
+	minRating int
+	tagKeys   []string // case-folded tag names, all required
+	collKey   string   // case-folded collection name
+	probeTags bool     // test tags per task (a page walking a label's index)
 }
+
+// trashScope says which tasks a query sees with respect to the trash.
+type trashScope int8
+
+const (
+	trashAny  trashScope = iota // a lookup by task ID sees a trashed task too
+	trashLive                   // lists, counts and searches: untrashed tasks
+	trashOnly                   // the trash
+)
 
 // newTaskQuery validates filter; paged says whether cursor and limit count.
 func newTaskQuery(f domain.TaskFilter, paged bool) (taskQuery, error) {
-	q := taskQuery{userID: f.UserID, username: f.Username, limit: DefaultPageSize}
+	q := taskQuery{userID: f.UserID, username: f.Username, limit: DefaultPageSize, trash: trashLive}
 	if err := f.Validate(); err != nil {
 		return q, err
+	}
+	if f.Trashed {
+		q.trash = trashOnly
+	}
+	q.starred, q.minRating = f.Starred, f.MinRating
+	for _, t := range f.Tags {
+		t, _ = domain.NormalizeTag(t) // validated above
+		if k := nameKey(t); !slices.Contains(q.tagKeys, k) {
+			q.tagKeys = append(q.tagKeys, k)
+		}
+	}
+	if f.Collection != "" {
+		name, _ := domain.NormalizeCollectionName(f.Collection)
+		q.collKey = nameKey(name)
 	}
 	for _, st := range f.Status {
 		q.statuses = append(q.statuses, string(st))
@@ -152,7 +188,16 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 	var conds []string
 	var args []any
 	if !a.Owner {
-		conds = append(conds, "t.user_id = ?")
+		// With a library filter served by a partial index (the starred,
+		// the rated, the trash) a user's page walks that index: the unary
+		// plus keeps SQLite from walking the user's whole history through
+		// tasks_user_created instead. PostgreSQL weighs both by their
+		// statistics, which an expression would blind.
+		user := "t.user_id = ?"
+		if (q.starred || q.minRating > 0 || q.trash == trashOnly) && !q.dialect.isPostgres() {
+			user = "+t.user_id = ?"
+		}
+		conds = append(conds, user)
 		args = append(args, a.UserID)
 	}
 	if q.taskID != "" {
@@ -186,6 +231,35 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		conds = append(conds, "t.created_at < ?")
 		args = append(args, *q.createdTo)
 	}
+	switch q.trash {
+	case trashLive:
+		conds = append(conds, "t.trashed_at IS NULL")
+	case trashOnly:
+		conds = append(conds, "t.trashed_at IS NOT NULL")
+	}
+	if q.starred {
+		conds = append(conds, "t.starred")
+	}
+	if q.minRating > 0 {
+		// The constant term lets SQLite use the partial indexes of rated
+		// tasks, which a bound parameter alone cannot prove apply.
+		conds = append(conds, "t.rating > 0", "t.rating >= ?")
+		args = append(args, q.minRating)
+	}
+	for _, k := range q.tagKeys {
+		if q.probeTags {
+			// One primary-key probe per task walked, rather than a list
+			// of every task with the tag built for each page.
+			conds = append(conds, "EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
+		} else {
+			conds = append(conds, "t.id IN (SELECT tt.task_id FROM task_tags tt WHERE tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
+		}
+		args = append(args, k)
+	}
+	if q.collKey != "" {
+		conds = append(conds, "t.id IN (SELECT ct.task_id FROM collection_tasks ct WHERE ct.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?))")
+		args = append(args, q.collKey)
+	}
 	if q.search.active() {
 		cond, matchArgs := q.dialect.searchCond(q.search)
 		conds = append(conds, cond)
@@ -215,7 +289,8 @@ func selectTasks(tx *tx, query string, args ...any) ([]*taskRow, error) {
 		r := new(taskRow)
 		if err := rows.Scan(&r.ID, &r.TaskID, &r.UserID, &r.Username, &r.Prompt, &r.Status, &r.Progress, &r.TotalScenes,
 			&r.CompletedScenes, &r.FinalVideoPath, &r.ErrorMessage, &r.Attempts, &r.LeaseOwner, &r.LeaseExpiresAt,
-			&r.CreatedAt, &r.UpdatedAt, &r.StartedAt, &r.CompletedAt, &r.Duration); err != nil {
+			&r.CreatedAt, &r.UpdatedAt, &r.StartedAt, &r.CompletedAt, &r.Duration,
+			&r.Starred, &r.Rating, &r.RerunOf, &r.TrashedAt); err != nil {
 			return err
 		}
 		tasks = append(tasks, r)
@@ -227,10 +302,58 @@ func selectTasks(tx *tx, query string, args ...any) ([]*taskRow, error) {
 // sql returns the query of one page of q as seen by a; it fetches one row
 // more than the page to learn whether another page follows.
 func (q taskQuery) sql(a domain.Actor) (string, []any) {
+	if q.collKey != "" || len(q.tagKeys) > 0 {
+		return q.labelSQL(a)
+	}
 	where, args := q.where(a)
 	return `SELECT` + taskColumns + where + `
 		ORDER BY t.created_at DESC, t.id DESC
 		LIMIT ?`, append(args, q.limit+1)
+}
+
+// labelSQL is sql for a page of one collection or tag: it walks that
+// label's entries newest first through their (label, task_created_at,
+// task_id) index, tests each task's other conditions and stops after a
+// page, so a page costs the same for a label on ten tasks or on a
+// million. The collection drives when there is one, else the first tag;
+// any other tags are conditions.
+func (q taskQuery) labelSQL(a domain.Actor) (string, []any) {
+	var from, cond string
+	var args []any
+	// CROSS JOIN keeps SQLite from reordering the walk (as searchFrom);
+	// PostgreSQL has no CROSS JOIN … ON and plans the order itself.
+	cross := "CROSS JOIN"
+	if q.dialect.isPostgres() {
+		cross = "JOIN"
+	}
+	if q.collKey != "" {
+		from = `
+FROM collection_tasks l
+` + cross + ` tasks t ON t.id = l.task_id
+JOIN users u ON u.id = t.user_id`
+		cond = "l.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?)"
+		args = append(args, q.collKey)
+		q.collKey = ""
+	} else {
+		from = `
+FROM task_tags l
+` + cross + ` tasks t ON t.id = l.task_id
+JOIN users u ON u.id = t.user_id`
+		cond = "l.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?)"
+		args = append(args, q.tagKeys[0])
+		q.tagKeys = q.tagKeys[1:]
+	}
+	if q.after != nil {
+		cond += " AND (l.task_created_at, l.task_id) < (?, ?)"
+		args = append(args, q.after.createdAt, q.after.id)
+		q.after = nil
+	}
+	q.probeTags = true
+	conds, more := q.conds(a)
+	return `SELECT` + taskSelectList + from + `
+		WHERE ` + cond + andConds(conds) + `
+		ORDER BY l.task_created_at DESC, l.task_id DESC
+		LIMIT ?`, append(append(args, more...), q.limit+1)
 }
 
 // findTasks is the one query behind every task lookup and listing: newest

@@ -165,4 +165,38 @@ func TestBinary_Lifecycle(t *testing.T) {
 			t.Fatalf("prompt %q, %v", got.Prompt, err)
 		}
 	})
+	// The library across processes; last, since it trashes the task.
+	t.Run("Library", func(t *testing.T) {
+		p.ok("task", "star", id[:8])
+		p.ok("task", "tag", id, "--add", "夜景")
+		p.ok("collection", "create", "Trailer v2")
+		p.ok("collection", "add", "Trailer v2", id)
+		var page domain.TaskPage
+		if err := json.Unmarshal([]byte(p.ok("--json", "task", "list", "--starred", "--tag", "夜景", "--collection", "Trailer v2")), &page); err != nil || len(page.Tasks) != 1 || page.Tasks[0].TaskID != id {
+			t.Fatalf("library filters after restart: %v, %+v", err, page)
+		}
+		stdout, stderr, code := p.run("a new take\n", "task", "rerun", id, "--prompt", "-")
+		if code != 0 {
+			t.Fatalf("task rerun: exit %d: %s", code, stderr)
+		}
+		var take domain.Task
+		if err := json.Unmarshal([]byte(p.ok("--json", "task", "show", strings.TrimSpace(stdout))), &take); err != nil || take.Prompt != "a new take" || take.RerunOf != id || len(take.Scripts) != 2 {
+			t.Fatalf("rerun: %v, %+v", err, take)
+		}
+		// The video files go to the freedesktop trash in $HOME.
+		var res domain.TrashResult
+		if err := json.Unmarshal([]byte(p.ok("--json", "task", "delete", id, "--files")), &res); err != nil || res.Changed != 1 || res.FilesTrashed+res.FilesLeft == 0 {
+			t.Fatalf("task delete --files: %v, %+v", err, res)
+		}
+		t.Logf("task delete --files: %+v", res)
+		if _, err := os.Stat(clip); res.FilesTrashed > 0 && !os.IsNotExist(err) {
+			t.Fatalf("%d files trashed but the clip is still in place: %v", res.FilesTrashed, err)
+		}
+		if out := p.ok("trash", "list"); !strings.Contains(out, id) {
+			t.Fatalf("trash list:\n%s", out)
+		}
+		if out := p.ok("trash", "restore", id); out != "Restored 1 task from the trash.\n" {
+			t.Fatalf("trash restore: %q", out)
+		}
+	})
 }
