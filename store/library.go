@@ -646,8 +646,10 @@ func (s *LibraryService) TagTask(ctx context.Context, taskID string, add, remove
 	return s.change(ctx, taskID, func(tx *tx, r *taskRow) error {
 		for _, t := range remove {
 			id, err := tagID(tx, t, false)
-			if err != nil || id == 0 {
+			if err != nil {
 				return err
+			} else if id == 0 {
+				continue
 			}
 			if _, err := tx.exec(`DELETE FROM task_tags WHERE task_id = ? AND tag_id = ?`, r.ID, id); err != nil {
 				return fmt.Errorf("untag task: %w", err)

@@ -116,6 +116,15 @@ func TestLibraryService_StarRatingTags(t *testing.T) {
 	} else if want := []string{"Drone", "夜景"}; !reflect.DeepEqual(got.Tags, want) {
 		t.Fatalf("tags=%q after removing NIGHT, want %q", got.Tags, want)
 	}
+	// Removing a tag no task has yet does not stop the ones added with it.
+	if got, err = e.Lib.TagTask(e.AliceCtx, task.TaskID, []string{"Dusk"}, []string{"never-used"}); err != nil {
+		t.Fatal(err)
+	} else if want := []string{"Drone", "Dusk", "夜景"}; !reflect.DeepEqual(got.Tags, want) {
+		t.Fatalf("tags=%q after adding Dusk and removing an unknown tag, want %q", got.Tags, want)
+	}
+	if _, err = e.Lib.TagTask(e.AliceCtx, task.TaskID, nil, []string{"dusk"}); err != nil {
+		t.Fatal(err)
+	}
 	found, err := e.Tasks.FindTaskByID(e.AliceCtx, task.TaskID)
 	if err != nil {
 		t.Fatal(err)
