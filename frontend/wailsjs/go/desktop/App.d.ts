@@ -7,9 +7,13 @@ export function AddDestination(arg1:desktop.DestinationInput):Promise<domain.Des
 
 export function AddMediaRoot(arg1:string):Promise<domain.MediaRoots>;
 
+export function AddToCollection(arg1:string,arg2:Array<string>):Promise<desktop.Changed>;
+
 export function BackupPlace():Promise<desktop.BackupPlace>;
 
 export function BackupTo(arg1:string,arg2:boolean):Promise<domain.Backup>;
+
+export function BulkTasks(arg1:domain.BulkRequest):Promise<domain.BulkResult>;
 
 export function CancelTask(arg1:string):Promise<domain.Task>;
 
@@ -17,17 +21,25 @@ export function CountTasks(arg1:domain.TaskFilter):Promise<Record<domain.Status,
 
 export function CreateBackup():Promise<domain.Backup>;
 
+export function CreateCollection(arg1:string):Promise<domain.Collection>;
+
 export function CreateUser(arg1:domain.UserCreate):Promise<domain.UserWithKey>;
 
 export function DailyStats(arg1:string,arg2:string):Promise<Array<domain.DayStats>>;
 
 export function DeleteBackup(arg1:string):Promise<void>;
 
+export function DeleteCollection(arg1:string):Promise<void>;
+
+export function EmptyTrash():Promise<domain.TrashResult>;
+
 export function GetSchedule():Promise<domain.ScheduleRuns>;
 
 export function GetTask(arg1:string):Promise<domain.Task>;
 
 export function ListBackups():Promise<domain.BackupList>;
+
+export function ListCollections():Promise<desktop.CollectionList>;
 
 export function ListDestinations():Promise<Array<domain.DestinationStatus>>;
 
@@ -36,6 +48,8 @@ export function ListJobs():Promise<domain.JobList>;
 export function ListMediaRoots():Promise<domain.MediaRoots>;
 
 export function ListProven():Promise<Array<domain.Proven>>;
+
+export function ListTags():Promise<desktop.TagList>;
 
 export function ListTasks(arg1:domain.TaskFilter):Promise<domain.TaskPage>;
 
@@ -57,13 +71,21 @@ export function Relink(arg1:string,arg2:boolean):Promise<domain.RelinkReport>;
 
 export function RemoveDestination(arg1:string):Promise<void>;
 
+export function RemoveFromCollection(arg1:string,arg2:Array<string>):Promise<desktop.Changed>;
+
 export function RemoveMediaRoot(arg1:string):Promise<domain.MediaRoots>;
 
 export function RemoveVideo(arg1:string,arg2:number):Promise<void>;
 
+export function RenameCollection(arg1:string,arg2:string):Promise<domain.Collection>;
+
 export function ReportFirstPage(arg1:number):Promise<void>;
 
+export function RerunTask(arg1:string,arg2:domain.RerunInput):Promise<domain.Task>;
+
 export function RestoreBackup(arg1:string):Promise<domain.RestoreResult>;
+
+export function RestoreFromTrash(arg1:Array<string>):Promise<domain.TrashResult>;
 
 export function RestoreSet(arg1:string,arg2:domain.RestoreRequest):Promise<domain.RestoreResult>;
 
@@ -75,7 +97,13 @@ export function RunDrill(arg1:string):Promise<domain.DrillResult>;
 
 export function RunMaintenance(arg1:string):Promise<domain.JobRun>;
 
+export function SetCollectionCover(arg1:string,arg2:string):Promise<domain.Collection>;
+
+export function SetRating(arg1:string,arg2:number):Promise<domain.Task>;
+
 export function SetSchedule(arg1:domain.Schedule):Promise<domain.ScheduleRuns>;
+
+export function SetStar(arg1:string,arg2:boolean):Promise<domain.Task>;
 
 export function SetUserActive(arg1:string,arg2:boolean):Promise<domain.User>;
 
@@ -86,6 +114,12 @@ export function ShowVideo(arg1:number):Promise<void>;
 export function Status():Promise<desktop.Status>;
 
 export function Storage():Promise<domain.StorageReport>;
+
+export function TagTask(arg1:string,arg2:Array<string>,arg3:Array<string>):Promise<domain.Task>;
+
+export function Takes(arg1:string):Promise<desktop.TaskList>;
+
+export function TrashTasks(arg1:Array<string>,arg2:boolean):Promise<domain.TrashResult>;
 
 export function UndoRestore():Promise<domain.RestoreResult>;
 

@@ -10,12 +10,20 @@ export function AddMediaRoot(arg1) {
   return window['go']['desktop']['App']['AddMediaRoot'](arg1);
 }
 
+export function AddToCollection(arg1, arg2) {
+  return window['go']['desktop']['App']['AddToCollection'](arg1, arg2);
+}
+
 export function BackupPlace() {
   return window['go']['desktop']['App']['BackupPlace']();
 }
 
 export function BackupTo(arg1, arg2) {
   return window['go']['desktop']['App']['BackupTo'](arg1, arg2);
+}
+
+export function BulkTasks(arg1) {
+  return window['go']['desktop']['App']['BulkTasks'](arg1);
 }
 
 export function CancelTask(arg1) {
@@ -30,6 +38,10 @@ export function CreateBackup() {
   return window['go']['desktop']['App']['CreateBackup']();
 }
 
+export function CreateCollection(arg1) {
+  return window['go']['desktop']['App']['CreateCollection'](arg1);
+}
+
 export function CreateUser(arg1) {
   return window['go']['desktop']['App']['CreateUser'](arg1);
 }
@@ -42,6 +54,14 @@ export function DeleteBackup(arg1) {
   return window['go']['desktop']['App']['DeleteBackup'](arg1);
 }
 
+export function DeleteCollection(arg1) {
+  return window['go']['desktop']['App']['DeleteCollection'](arg1);
+}
+
+export function EmptyTrash() {
+  return window['go']['desktop']['App']['EmptyTrash']();
+}
+
 export function GetSchedule() {
   return window['go']['desktop']['App']['GetSchedule']();
 }
@@ -52,6 +72,10 @@ export function GetTask(arg1) {
 
 export function ListBackups() {
   return window['go']['desktop']['App']['ListBackups']();
+}
+
+export function ListCollections() {
+  return window['go']['desktop']['App']['ListCollections']();
 }
 
 export function ListDestinations() {
@@ -68,6 +92,10 @@ export function ListMediaRoots() {
 
 export function ListProven() {
   return window['go']['desktop']['App']['ListProven']();
+}
+
+export function ListTags() {
+  return window['go']['desktop']['App']['ListTags']();
 }
 
 export function ListTasks(arg1) {
@@ -110,6 +138,10 @@ export function RemoveDestination(arg1) {
   return window['go']['desktop']['App']['RemoveDestination'](arg1);
 }
 
+export function RemoveFromCollection(arg1, arg2) {
+  return window['go']['desktop']['App']['RemoveFromCollection'](arg1, arg2);
+}
+
 export function RemoveMediaRoot(arg1) {
   return window['go']['desktop']['App']['RemoveMediaRoot'](arg1);
 }
@@ -118,12 +150,24 @@ export function RemoveVideo(arg1, arg2) {
   return window['go']['desktop']['App']['RemoveVideo'](arg1, arg2);
 }
 
+export function RenameCollection(arg1, arg2) {
+  return window['go']['desktop']['App']['RenameCollection'](arg1, arg2);
+}
+
 export function ReportFirstPage(arg1) {
   return window['go']['desktop']['App']['ReportFirstPage'](arg1);
 }
 
+export function RerunTask(arg1, arg2) {
+  return window['go']['desktop']['App']['RerunTask'](arg1, arg2);
+}
+
 export function RestoreBackup(arg1) {
   return window['go']['desktop']['App']['RestoreBackup'](arg1);
+}
+
+export function RestoreFromTrash(arg1) {
+  return window['go']['desktop']['App']['RestoreFromTrash'](arg1);
 }
 
 export function RestoreSet(arg1, arg2) {
@@ -146,8 +190,20 @@ export function RunMaintenance(arg1) {
   return window['go']['desktop']['App']['RunMaintenance'](arg1);
 }
 
+export function SetCollectionCover(arg1, arg2) {
+  return window['go']['desktop']['App']['SetCollectionCover'](arg1, arg2);
+}
+
+export function SetRating(arg1, arg2) {
+  return window['go']['desktop']['App']['SetRating'](arg1, arg2);
+}
+
 export function SetSchedule(arg1) {
   return window['go']['desktop']['App']['SetSchedule'](arg1);
+}
+
+export function SetStar(arg1, arg2) {
+  return window['go']['desktop']['App']['SetStar'](arg1, arg2);
 }
 
 export function SetUserActive(arg1, arg2) {
@@ -168,6 +224,18 @@ export function Status() {
 
 export function Storage() {
   return window['go']['desktop']['App']['Storage']();
+}
+
+export function TagTask(arg1, arg2, arg3) {
+  return window['go']['desktop']['App']['TagTask'](arg1, arg2, arg3);
+}
+
+export function Takes(arg1) {
+  return window['go']['desktop']['App']['Takes'](arg1);
+}
+
+export function TrashTasks(arg1, arg2) {
+  return window['go']['desktop']['App']['TrashTasks'](arg1, arg2);
 }
 
 export function UndoRestore() {
