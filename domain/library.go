@@ -155,9 +155,11 @@ type LibraryService interface {
 	CreateCollection(ctx context.Context, name string) (*Collection, error)
 	// ListCollections lists collections by name with counts and covers.
 	ListCollections(ctx context.Context) ([]*Collection, error)
-	// RenameCollection renames one. Returns EINVALID, ENOTFOUND, ECONFLICT.
+	// RenameCollection renames one; collections are shared, so only the
+	// owner may. Returns EINVALID, ENOTFOUND, ECONFLICT, EFORBIDDEN.
 	RenameCollection(ctx context.Context, name, newName string) (*Collection, error)
-	// DeleteCollection deletes a collection (its tasks stay). Returns ENOTFOUND.
+	// DeleteCollection deletes a collection (its tasks stay); the owner
+	// only. Returns ENOTFOUND, EFORBIDDEN.
 	DeleteCollection(ctx context.Context, name string) error
 	// AddToCollection and RemoveFromCollection change a collection's tasks
 	// and return how many changed. Return EINVALID, ENOTFOUND (the
@@ -175,7 +177,8 @@ type LibraryService interface {
 	// RerunTask creates a new pending task from a finished (terminal)
 	// one's prompt and scene scripts, changed by in, linked by RerunOf,
 	// owned by the origin's user and charged like CreateTask. Returns
-	// EINVALID, ENOTFOUND, ECONFLICT (origin not finished), EQUOTAEXCEEDED.
+	// EINVALID, ENOTFOUND, ECONFLICT (origin not finished), EQUOTAEXCEEDED,
+	// EFORBIDDEN (the origin's user is deactivated).
 	RerunTask(ctx context.Context, taskID string, in RerunInput) (*Task, error)
 	// Takes returns a task's takes: the first task of its rerun chain and
 	// every rerun of it, oldest first (each without scripts, videos or

@@ -900,7 +900,10 @@ func (s *LibraryService) RenameCollection(ctx context.Context, name, newName str
 	if err != nil {
 		return nil, err
 	}
-	return s.collectionChange(ctx, name, func(tx *tx, _ domain.Actor, c *collectionRow) error {
+	return s.collectionChange(ctx, name, func(tx *tx, a domain.Actor, c *collectionRow) error {
+		if !a.Owner {
+			return domain.Errorf(domain.EFORBIDDEN, "Collections are shared by every user; only the owner can rename one.")
+		}
 		if other, err := findCollection(tx, newName); err == nil && other.ID != c.ID {
 			return domain.Errorf(domain.ECONFLICT, "A collection named %q exists already.", newName)
 		}
@@ -914,7 +917,10 @@ func (s *LibraryService) RenameCollection(ctx context.Context, name, newName str
 
 // DeleteCollection deletes a collection; its tasks stay.
 func (s *LibraryService) DeleteCollection(ctx context.Context, name string) error {
-	_, err := s.collectionChange(ctx, name, func(tx *tx, _ domain.Actor, c *collectionRow) error {
+	_, err := s.collectionChange(ctx, name, func(tx *tx, a domain.Actor, c *collectionRow) error {
+		if !a.Owner {
+			return domain.Errorf(domain.EFORBIDDEN, "Collections are shared by every user; only the owner can delete one.")
+		}
 		if _, err := tx.exec(`DELETE FROM collections WHERE id = ?`, c.ID); err != nil {
 			return fmt.Errorf("delete collection: %w", err)
 		}

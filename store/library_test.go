@@ -681,12 +681,17 @@ func TestLibraryService_Collections(t *testing.T) {
 	if _, err := e.Lib.CreateCollection(e.AliceCtx, "Other"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.Lib.RenameCollection(e.AliceCtx, "Trailer v2", "other")
+	// Collections are shared: only the owner renames or deletes one.
+	_, err = e.Lib.RenameCollection(e.AliceCtx, "Trailer v2", "mine")
+	AssertCode(t, err, domain.EFORBIDDEN, "")
+	AssertCode(t, e.Lib.DeleteCollection(e.AliceCtx, "Trailer v2"), domain.EFORBIDDEN, "")
+	owner := domain.WithOwner(context.Background())
+	_, err = e.Lib.RenameCollection(owner, "Trailer v2", "other")
 	AssertCode(t, err, domain.ECONFLICT, "")
-	if c, err := e.Lib.RenameCollection(e.AliceCtx, "Trailer v2", "预告片"); err != nil || c.Name != "预告片" {
+	if c, err := e.Lib.RenameCollection(owner, "Trailer v2", "预告片"); err != nil || c.Name != "预告片" {
 		t.Fatalf("renamed %+v, %v", c, err)
 	}
-	if err := e.Lib.DeleteCollection(e.AliceCtx, "预告片"); err != nil {
+	if err := e.Lib.DeleteCollection(owner, "预告片"); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := e.Lib.ListCollections(e.AliceCtx); len(list) != 1 || list[0].Name != "Other" {

@@ -179,7 +179,14 @@ func TestServer_LibraryCollections(t *testing.T) {
 	if c.CoverTaskID != a1.TaskID {
 		t.Fatalf("cover=%q, want %s", c.CoverTaskID, a1.TaskID)
 	}
-	e.MustDo(http.StatusOK, "PATCH", path, map[string]string{"name": "Final"}, key(ka)).Decode(t, &c)
+	// Collections are shared: a user may fill one, only the owner rename or delete it.
+	if r := e.Do("PATCH", path, map[string]string{"name": "Final"}, key(ka)); r.Status != http.StatusForbidden {
+		t.Fatalf("alice renamed a shared collection: status=%d body=%s", r.Status, r.Body)
+	}
+	if r := e.Do("DELETE", path, nil, key(ka)); r.Status != http.StatusForbidden {
+		t.Fatalf("alice deleted a shared collection: status=%d body=%s", r.Status, r.Body)
+	}
+	e.MustDo(http.StatusOK, "PATCH", path, map[string]string{"name": "Final"}, owner).Decode(t, &c)
 	if c.Name != "Final" || c.Count != 1 {
 		t.Fatalf("renamed: %+v", c)
 	}
@@ -190,8 +197,8 @@ func TestServer_LibraryCollections(t *testing.T) {
 	if len(list.Collections) != 1 || list.Collections[0].Name != "Final" || list.Collections[0].Count != 1 {
 		t.Fatalf("collections=%+v", list.Collections)
 	}
-	e.MustDo(http.StatusNoContent, "DELETE", "/api/v1/collections/Final", nil, key(ka))
-	e.MustDo(http.StatusNotFound, "DELETE", "/api/v1/collections/Final", nil, key(ka))
+	e.MustDo(http.StatusNoContent, "DELETE", "/api/v1/collections/Final", nil, owner)
+	e.MustDo(http.StatusNotFound, "DELETE", "/api/v1/collections/Final", nil, owner)
 	if got := e.MustGetTask(a1.TaskID); len(got.Collections) != 0 {
 		t.Fatalf("task still in a deleted collection: %q", got.Collections)
 	}
