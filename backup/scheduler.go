@@ -40,6 +40,10 @@ type Scheduler struct {
 	VacuumThreshold float64
 	// Logger receives job failures and recovered panics.
 	Logger *slog.Logger
+	// Passphrase, if set, gives the passphrase of an encrypted destination
+	// to the scheduled drill ("" when there is none); without one, the
+	// drill of such a destination is recorded as needing it.
+	Passphrase func(dest string) string
 
 	mu      sync.Mutex
 	cron    *cron.Cron
@@ -83,7 +87,7 @@ func NewScheduler(m *Manager) *Scheduler {
 		JobVacuum:     func(ctx context.Context) (int64, string, error) { return m.vacuum(ctx, s.VacuumThreshold, false) },
 		JobCheckpoint: m.checkpoint,
 		JobDrill: func(ctx context.Context) (int64, string, error) {
-			_, detail, err := m.drillJob(ctx, "")
+			_, detail, err := m.drillJob(ctx, DrillOptions{})
 			return 0, detail, err
 		},
 		JobAnalyze: m.analyze,
@@ -197,6 +201,10 @@ func (s *Scheduler) register(sch domain.Schedule) error {
 		s.entries[id] = s.cron.Schedule(spec, cron.FuncJob(func() {
 			s.wg.Add(1)
 			defer s.wg.Done()
+			if id == JobDrill {
+				s.DrillAll(s.ctx) // every destination, one run each
+				return
+			}
 			s.run(s.ctx, id)
 		}))
 	}

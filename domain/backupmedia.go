@@ -104,4 +104,9 @@ type DestinationService interface {
 	// its video files. Returns ENOTFOUND, EINVALID (field "passphrase" for
 	// a missing or wrong passphrase), ECONFLICT.
 	RestoreSet(ctx context.Context, name string, opts RestoreRequest) (*RestoreResult, error)
+	// DrillSet proves a set of any destination restorable now (as
+	// BackupService.Drill does for the local folder). Returns ENOTFOUND,
+	// ECONFLICT (unplugged, or another backup running), EINVALID (field
+	// "passphrase" for a missing or wrong passphrase).
+	DrillSet(ctx context.Context, req DrillRequest) (*DrillResult, error)
 }

@@ -507,6 +507,16 @@ export interface Proven {
   last?: string;
   failed: boolean;
   error?: string;
+  /** Why the latest scheduled drill could not run (not connected, needs a passphrase, no set yet). */
+  skipped?: string;
+  skipped_at?: string;
+}
+
+/** Which set a drill proves: a destination's newest by default. */
+export interface DrillRequest {
+  name?: string;
+  destination?: string;
+  passphrase?: string;
 }
 
 /** What an uploaded backup set holds. */
