@@ -90,7 +90,10 @@ func (m *Manager) DrillWith(ctx context.Context, opts DrillOptions) (*domain.Dri
 		if opts.Name == "" {
 			return nil, &wrappedErr{domain.Errorf(domain.ENOTFOUND, "There is no backup in %s to drill yet; take one first.", dest), errNoSetYet}
 		}
-		return nil, domain.Errorf(domain.ENOTFOUND, "There is no backup called %q in %s.", opts.Name, dest)
+		if src == m {
+			return nil, domain.Errorf(domain.ENOTFOUND, "There is no backup called %q.", opts.Name)
+		}
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no backup called %q in destination %s.", opts.Name, dest)
 	}
 	var id age.Identity
 	if b.Encrypted {

@@ -79,8 +79,29 @@ func TestBackupMedia(t *testing.T) {
 		t.Fatal("the video did not come back")
 	}
 
+	// A drill of the disk's newest set, with its passphrase, hashes the
+	// video; status shows each destination's last proven set.
+	d := decode[domain.DrillResult](t, r.ok("--json", "drill", "--to", "usb"))
+	if !d.OK || d.Destination != "usb" || d.Backup != onDisk.Name || d.FilesChecked != 1 {
+		t.Fatalf("drill --to usb=%+v", d)
+	}
+	delete(r.env, cli.EnvPassphrase)
+	res = r.run("drill", "--to", "usb")
+	if res.Code == cli.ExitOK || !strings.Contains(res.Stderr, "passphrase") {
+		t.Fatalf("drill of an encrypted set without the passphrase: exit %d, stderr %s", res.Code, res.Stderr)
+	}
+	out = r.ok("status").Stdout
+	if !strings.Contains(out, onDisk.Name+", usb)") || !strings.Contains(out, "needs passphrase") || !strings.Contains(out, "never (local)") {
+		t.Fatalf("status does not show usb proven (and its drill needing the passphrase):\n%s", out)
+	}
+	r.fails(cli.ExitError, "error: \"Bad\" is not a destination name; \"reelvault destination list\" shows them.\n", "drill", "--to", "Bad")
+
 	// The disk is unplugged: shown as such, a backup to it says so.
 	os.Rename(disk, disk+"-away")
+	res = r.run("drill", "--to", "usb")
+	if res.Code == cli.ExitOK || !strings.Contains(res.Stderr, "not connected") {
+		t.Fatalf("drill of an unplugged destination: exit %d, stderr %s", res.Code, res.Stderr)
+	}
 	out = r.ok("destination", "list").Stdout
 	if !strings.Contains(out, "unplugged") {
 		t.Fatalf("destination list:\n%s", out)

@@ -15,7 +15,8 @@ import (
 )
 
 // EnvPassphrase holds the passphrase of an encrypted destination, for
-// "restore" and "destination add --encrypt" without a terminal to ask on.
+// "restore", "drill --to" and "destination add --encrypt" without a terminal
+// to ask on; a serving process gives it to the scheduled drills.
 const EnvPassphrase = "REELVAULT_PASSPHRASE"
 
 // wantsPassphrase reports whether err asks for a passphrase.

@@ -18,11 +18,11 @@ export function ProvenCard() {
   useNotifications((n) => {
     if (n.type === 'drill' || (n.type === 'job' && (n.data as { job_id?: string } | undefined)?.job_id === 'drill')) proven.reload();
   }, []);
-  const drill = () => {
+  const drill = (destination?: string) => {
     setBusy(true);
     setError(undefined);
     setLast(null);
-    api.runDrill().then(
+    (destination ? api.drillSet({ destination }) : api.runDrill()).then(
       (r) => {
         setLast(r);
         proven.reload();
@@ -50,13 +50,25 @@ export function ProvenCard() {
               <span class="muted">{t('proven.never')}</span>
             )}
           </div>
+          {p.skipped && (
+            <div class="faint" data-testid="proven-skipped">
+              {t('proven.skipped', { when: formatDateTime(p.skipped_at ?? ''), why: p.skipped })}
+            </div>
+          )}
+          {p.destination !== 'local' && (
+            <div class="row">
+              <button type="button" class="btn" onClick={() => drill(p.destination)} disabled={busy}>
+                {t('proven.drillDest', { name: p.destination })}
+              </button>
+            </div>
+          )}
         </div>
       ))}
       {last && last.ok && <div class="faint" role="status">{t('proven.ok', { backup: last.backup, n: last.tasks ?? 0 })}</div>}
       {error !== undefined && <ErrorNotice error={error} />}
       <p class="faint" style={{ margin: 0 }}>{t('proven.what')}</p>
       <div class="row">
-        <button type="button" class="btn" onClick={drill} disabled={busy}>
+        <button type="button" class="btn" onClick={() => drill()} disabled={busy}>
           {busy ? t('proven.drilling') : t('proven.drill')}
         </button>
       </div>

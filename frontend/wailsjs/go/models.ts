@@ -715,6 +715,9 @@ export namespace domain {
 	    last?: any;
 	    failed: boolean;
 	    error?: string;
+	    skipped?: string;
+	    // Go type: time
+	    skipped_at?: any;
 	
 	    static createFrom(source: any = {}) {
 	        return new Proven(source);
@@ -728,6 +731,8 @@ export namespace domain {
 	        this.last = this.convertValues(source["last"], null);
 	        this.failed = source["failed"];
 	        this.error = source["error"];
+	        this.skipped = source["skipped"];
+	        this.skipped_at = this.convertValues(source["skipped_at"], null);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -813,6 +818,22 @@ export namespace domain {
 		}
 	}
 	
+	export class DrillRequest {
+	    name?: string;
+	    destination?: string;
+	    passphrase?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DrillRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.destination = source["destination"];
+	        this.passphrase = source["passphrase"];
+	    }
+	}
 	export class RestoreRequest {
 	    passphrase?: string;
 	    into?: string;
