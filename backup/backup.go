@@ -592,3 +592,13 @@ func readBack(path, sum string) error {
 	}
 	return nil
 }
+
+// errLocked marks the refusal of an operation because another one holds
+// the operation lock; scheduled jobs wait for it (see Scheduler.LockWait).
+var errLocked = errors.New("the operation lock is held")
+
+// lockedError is the ECONFLICT answer to an operation (what) that found the
+// operation lock held.
+func lockedError(what string) error {
+	return &wrappedErr{domain.Errorf(domain.ECONFLICT, "Another backup or restore is running; try the %s again when it has finished.", what), errLocked}
+}

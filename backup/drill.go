@@ -364,10 +364,10 @@ func (s *Scheduler) DrillAll(ctx context.Context) []*domain.JobRun {
 		if s.Passphrase != nil && dest != DefaultDestination {
 			opts.Passphrase = s.Passphrase(dest)
 		}
-		run, err := s.runFunc(ctx, JobDrill, func(ctx context.Context) (int64, string, error) {
+		run, err := s.runFunc(ctx, JobDrill, s.patient(func(ctx context.Context) (int64, string, error) {
 			_, detail, err := s.Manager.drillJob(ctx, opts)
 			return 0, detail, err
-		})
+		}))
 		if err != nil {
 			s.Logger.Error("job failed", "job", JobDrill, "destination", dest, "err", err)
 		}
