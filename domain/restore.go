@@ -47,6 +47,9 @@ type TaskRestoreResult struct {
 	// Undo names the file that holds the tasks as they were; "restore
 	// --undo" puts them back.
 	Undo string `json:"undo"`
+	// Files is what became of the chosen tasks' video files that were
+	// missing or changed here; nil when the set holds no files of theirs.
+	Files *RestoredFiles `json:"files,omitempty"`
 }
 
 // DrillResult is the outcome of one restore drill.

@@ -402,6 +402,8 @@ export interface RestoredFiles {
   same: number;
   kept_aside?: SkippedFile[];
   relinked?: string;
+  /** After the undo of a restore of chosen tasks: the files it had put back, removed. */
+  removed?: number;
 }
 
 /** A destination to add. */
@@ -484,6 +486,8 @@ export interface TaskRestoreResult {
   replaced: string[];
   days: string[];
   undo: string;
+  /** What became of the chosen tasks' missing or changed video files. */
+  files?: RestoredFiles;
 }
 
 /** The outcome of one restore drill. */

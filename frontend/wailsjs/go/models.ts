@@ -856,6 +856,7 @@ export namespace domain {
 	    same: number;
 	    kept_aside?: SkippedFile[];
 	    relinked?: string;
+	    removed?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new RestoredFiles(source);
@@ -868,6 +869,7 @@ export namespace domain {
 	        this.same = source["same"];
 	        this.kept_aside = this.convertValues(source["kept_aside"], SkippedFile);
 	        this.relinked = source["relinked"];
+	        this.removed = source["removed"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1477,6 +1479,7 @@ export namespace domain {
 	    replaced: string[];
 	    days: string[];
 	    undo: string;
+	    files?: RestoredFiles;
 	
 	    static createFrom(source: any = {}) {
 	        return new TaskRestoreResult(source);
@@ -1489,7 +1492,26 @@ export namespace domain {
 	        this.replaced = source["replaced"];
 	        this.days = source["days"];
 	        this.undo = source["undo"];
+	        this.files = this.convertValues(source["files"], RestoredFiles);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class User {
 	    id: number;
