@@ -79,6 +79,24 @@ func TestBackupMedia(t *testing.T) {
 		t.Fatal("the video did not come back")
 	}
 
+	// One task from a local set: its lost video comes back with its rows,
+	// and undo takes the video away again.
+	os.Remove(clip)
+	tr := decode[domain.TaskRestoreResult](t, r.ok("--json", "restore", b.Name, "--task", id, "--yes"))
+	if tr.Files == nil || tr.Files.Restored != 1 {
+		t.Fatalf("restore --task files=%+v, want the video put back", tr.Files)
+	}
+	if got, _ := os.ReadFile(clip); string(got) != string(want) {
+		t.Fatal("the task's video did not come back")
+	}
+	if out := r.ok("restore", "--undo", "--yes").Stdout; !strings.Contains(out, "1 the restore had put back removed") {
+		t.Fatalf("undo of a task restore:\n%s", out)
+	}
+	if _, err := os.Stat(clip); err == nil {
+		t.Fatal("the undo left the video the task restore put back")
+	}
+	os.WriteFile(clip, want, 0o644)
+
 	// A drill of the disk's newest set, with its passphrase, hashes the
 	// video; status shows each destination's last proven set.
 	d := decode[domain.DrillResult](t, r.ok("--json", "drill", "--to", "usb"))
