@@ -251,6 +251,11 @@ func (m *Manager) drillMedia(ctx context.Context, name string, id age.Identity, 
 			return err
 		}
 		if err := st.check(st.path(s), s, ""); err != nil {
+			if errors.Is(err, errDamaged) {
+				if qerr := st.quarantine(s); qerr == nil {
+					return damagedCopy(name, what(s), err)
+				}
+			}
 			return damagedObject(name, what(s), err)
 		}
 		r.FilesChecked++

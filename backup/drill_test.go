@@ -102,6 +102,19 @@ func flipByte(tb testing.TB, path string) {
 	}
 }
 
+// repair undoes flipByte on an object that a check set aside as damaged:
+// it must have been set aside, and goes back whole.
+func repair(tb testing.TB, obj string) {
+	tb.Helper()
+	if _, err := os.Stat(obj); err == nil {
+		tb.Fatalf("the damaged object %s was not set aside", obj)
+	}
+	if err := os.Rename(obj+".damaged", obj); err != nil {
+		tb.Fatal(err)
+	}
+	flipByte(tb, obj)
+}
+
 func TestDrill_MediaHashes(t *testing.T) {
 	ctx := context.Background()
 	db, m := MustOpen(t)
@@ -134,7 +147,7 @@ func TestDrill_MediaHashes(t *testing.T) {
 		if res == nil || res.OK || run.Result != domain.JobError || !strings.Contains(res.Error, "damaged") || !strings.Contains(res.Error, media) {
 			t.Fatalf("drill of a set with a flipped object: result=%+v run=%+v, want a failure naming the file", res, run)
 		}
-		flipByte(t, obj)
+		repair(t, obj)
 	}
 	// A missing object fails it too.
 	obj := objectFiles(t, m.Dir)[5]
@@ -147,6 +160,33 @@ func TestDrill_MediaHashes(t *testing.T) {
 	os.Rename(obj+".away", obj)
 	if _, err := m.Drill(ctx, b.Name); err != nil {
 		t.Fatalf("drill after repair: %v", err)
+	}
+
+	// A damaged object is set aside, so the next backup stores the file
+	// again instead of taking the damaged copy for it.
+	flipByte(t, obj)
+	if _, err := m.Drill(ctx, ""); err == nil {
+		t.Fatal("a drill passed a set with a flipped object")
+	}
+	next, err := m.Backup(ctx, backup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Media.NewFiles != 1 {
+		t.Fatalf("the next backup added %d files, want the damaged one stored again", next.Media.NewFiles)
+	}
+	if r, err := m.Drill(ctx, ""); err != nil || !r.OK {
+		t.Fatalf("drill of the next set: %+v %v", r, err)
+	}
+	// Retention removes the damaged copy with the other unneeded objects.
+	m.Retention = backup.Retention{Keep: 1}
+	for range 2 { // the second prunes the first, and collects
+		if _, err := m.Backup(ctx, backup.Options{Kind: domain.BackupScheduled}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(m.Dir, "objects", "*", "*.damaged")); len(left) != 0 {
+		t.Fatalf("damaged copies left after retention: %v", left)
 	}
 }
 
@@ -212,7 +252,7 @@ func TestDrill_Destinations(t *testing.T) {
 	t.Run("BitFlipOnDestination", func(t *testing.T) {
 		obj := objectFiles(t, usb)[0]
 		flipByte(t, obj)
-		defer flipByte(t, obj)
+		defer repair(t, obj)
 		r, _, err := sch.DrillWith(ctx, backup.DrillOptions{Destination: "usb"})
 		assertCode(t, err, domain.EINVALID)
 		if r == nil || r.OK || !strings.Contains(r.Error, clip) {
@@ -221,7 +261,7 @@ func TestDrill_Destinations(t *testing.T) {
 		// Encrypted objects are decrypted and hashed: a flip is caught.
 		eobj := objectFiles(t, cloud)[0]
 		flipByte(t, eobj)
-		defer flipByte(t, eobj)
+		defer repair(t, eobj)
 		r, _, err = sch.DrillWith(ctx, backup.DrillOptions{Destination: "cloud", Passphrase: pass})
 		assertCode(t, err, domain.EINVALID)
 		if r == nil || r.OK || !strings.Contains(r.Error, clip) {

@@ -133,3 +133,63 @@ func TestBackupMedia(t *testing.T) {
 	}
 	r.ok("destination", "remove", "usb")
 }
+
+func TestVerify(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	r.fails(cli.ExitError, "error: There is no backup in local to verify yet.\n", "verify")
+	clip := filepath.Join(r.dir, "media", "alice", "final.mp4")
+	os.MkdirAll(filepath.Dir(clip), 0o755)
+	os.WriteFile(clip, []byte(strings.Repeat("frame ", 5000)), 0o644)
+	id := r.createTask("alice", "first")
+	r.ok("task", "start", id)
+	r.ok("task", "complete", id, "--video", clip)
+	b := decode[domain.Backup](t, r.ok("--json", "backup"))
+
+	out := r.ok("verify").Stdout
+	if !strings.Contains(out, "Verified: "+b.Name+" on local") || !strings.Contains(out, "1 video files") || !strings.Contains(out, "hashed again") {
+		t.Fatalf("verify:\n%s", out)
+	}
+	r.fails(cli.ExitError, "error: There is no backup called \"nope\" in local.\n", "verify", "nope")
+	r.fails(cli.ExitError, "error: \"Bad\" is not a destination name; \"reelvault destination list\" shows them.\n", "verify", "--to", "Bad")
+
+	// A flipped bit in the video's copy is caught and named.
+	objects, _ := filepath.Glob(filepath.Join(r.dir, "backups", "objects", "*", "*"))
+	if len(objects) != 1 {
+		t.Fatalf("objects=%v, want one", objects)
+	}
+	data, _ := os.ReadFile(objects[0])
+	data[len(data)/2] ^= 0x04
+	os.WriteFile(objects[0], data, 0o600)
+	res := r.run("verify", b.Name)
+	if res.Code != cli.ExitError || !strings.Contains(res.Stderr, "damaged") || !strings.Contains(res.Stderr, clip) {
+		t.Fatalf("verify of a flipped object: exit %d, stderr %s", res.Code, res.Stderr)
+	}
+	os.Rename(objects[0]+".damaged", objects[0]) // verify set it aside
+	res = r.run("drill")
+	if res.Code != cli.ExitError || !strings.Contains(res.Stderr, "FAILED") || !strings.Contains(res.Stderr, clip) {
+		t.Fatalf("drill of a flipped object: exit %d, stderr %s", res.Code, res.Stderr)
+	}
+	if out := r.ok("status").Stdout; !strings.Contains(out, "THE LAST RESTORE DRILL FAILED") {
+		t.Fatalf("status after a failed drill:\n%s", out)
+	}
+	// The damaged copy was set aside: the next backup stores the video again.
+	if again := decode[domain.Backup](t, r.ok("--json", "backup")); again.Media == nil || again.Media.NewFiles != 1 {
+		t.Fatalf("backup after a damaged copy: media=%+v, want the video stored again", again.Media)
+	}
+	r.ok("drill")
+
+	// An encrypted destination's set: hashed with the passphrase, else
+	// only proven present.
+	disk := t.TempDir()
+	r.env[cli.EnvPassphrase] = "correct horse battery"
+	r.ok("destination", "add", "usb", disk, "--encrypt")
+	onDisk := decode[domain.Backup](t, r.ok("--json", "backup", "--to", "usb"))
+	if out := r.ok("verify", "--to", "usb").Stdout; !strings.Contains(out, onDisk.Name+" on usb") || !strings.Contains(out, "hashed again") {
+		t.Fatalf("verify --to usb:\n%s", out)
+	}
+	delete(r.env, cli.EnvPassphrase)
+	if out := r.ok("verify", "--to", "usb", onDisk.Name).Stdout; !strings.Contains(out, "not hashed without the passphrase") {
+		t.Fatalf("verify --to usb without the passphrase:\n%s", out)
+	}
+}

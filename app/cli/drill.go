@@ -46,6 +46,8 @@ func runDrill(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if err != nil {
+		// Loud: the error below says what is damaged.
+		fmt.Fprintf(env.Stderr, "THE RESTORE DRILL OF %s (%s) FAILED.\n", res.Backup, res.Destination)
 		return fmt.Errorf("restore drill of %s (%s) FAILED: %w", res.Backup, res.Destination, err)
 	}
 	if env.Config.JSON {
