@@ -286,10 +286,7 @@ func drillDetail(opts DrillOptions, r *domain.DrillResult, err error) (string, e
 	if r != nil {
 		return r.Backup + drillSep + r.Destination, err
 	}
-	dest := opts.Destination
-	if dest == "" {
-		dest = DefaultDestination
-	}
+	dest := destOr(opts.Destination)
 	var u errUnplugged
 	var de *domain.Error
 	switch {
@@ -301,6 +298,14 @@ func drillDetail(opts DrillOptions, r *domain.DrillResult, err error) (string, e
 		return "", errNothingToDo{"needs passphrase: its sets are encrypted; run \"reelvault drill --to " + dest + "\" with the passphrase" + drillSep + dest}
 	}
 	return "", err
+}
+
+// destOr returns dest, or the local destination's name when it is empty.
+func destOr(dest string) string {
+	if dest == "" {
+		return DefaultDestination
+	}
+	return dest
 }
 
 // drillSep separates the set (or why the drill was skipped) and the
@@ -336,6 +341,10 @@ func (s *Scheduler) DrillWith(ctx context.Context, opts DrillOptions) (*domain.D
 	run, err := s.runFunc(ctx, JobDrill, func(ctx context.Context) (int64, string, error) {
 		r, err := s.Manager.DrillWith(ctx, opts)
 		res, cause = r, err
+		if r == nil && errors.Is(err, errLocked) {
+			// Not a failed drill: the caller is told another one runs.
+			return 0, "", errNothingToDo{"another backup was running" + drillSep + destOr(opts.Destination)}
+		}
 		detail, err := drillDetail(opts, r, err)
 		return 0, detail, err
 	})

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
@@ -320,4 +321,39 @@ func TestDrill_Destinations(t *testing.T) {
 			t.Fatalf("cloud=%+v, want needs passphrase", p)
 		}
 	})
+}
+
+// A drill asked for while another backup holds the lock is refused and
+// recorded as skipped, not as a failed drill.
+func TestDrill_LockHeld(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	Seed(t, db, 3)
+	if _, err := m.Backup(ctx, backup.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	sch := backup.NewScheduler(m)
+	release, err := backup.HoldLock(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, run, err := sch.Drill(ctx, "")
+	assertCode(t, err, domain.ECONFLICT)
+	if run.Result != domain.JobSkipped || !strings.Contains(run.Detail, "another backup was running") {
+		t.Fatalf("run=%+v, want skipped", run)
+	}
+	proven, _ := sch.Proven(ctx)
+	if p := proven[0]; p.Failed || !strings.Contains(p.Skipped, "another backup was running") {
+		t.Fatalf("proven=%+v, want no failure and the skip shown", p)
+	}
+	// The scheduled drill waits for the lock, bounded.
+	sch.LockWait = 5 * time.Second
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		release()
+	}()
+	runs := sch.DrillAll(ctx)
+	if len(runs) != 1 || runs[0].Result != domain.JobOK {
+		t.Fatalf("scheduled drill runs=%+v, want it run after the other operation", runs)
+	}
 }
