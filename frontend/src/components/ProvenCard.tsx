@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { DrillResult } from '../api';
+import { ApiError, type DrillResult } from '../api';
 import { ErrorNotice } from './ErrorNotice';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
@@ -18,16 +18,25 @@ export function ProvenCard() {
   useNotifications((n) => {
     if (n.type === 'drill' || (n.type === 'job' && (n.data as { job_id?: string } | undefined)?.job_id === 'drill')) proven.reload();
   }, []);
+  // An encrypted destination's drill asks for its passphrase (never kept).
+  const [needs, setNeeds] = useState<string | null>(null);
+  const [passphrase, setPassphrase] = useState('');
   const drill = (destination?: string) => {
     setBusy(true);
     setError(undefined);
     setLast(null);
-    (destination ? api.drillSet({ destination }) : api.runDrill()).then(
+    const pass = destination && destination === needs ? passphrase : undefined;
+    (destination ? api.drillSet({ destination, passphrase: pass }) : api.runDrill()).then(
       (r) => {
         setLast(r);
+        setNeeds(null);
+        setPassphrase('');
         proven.reload();
       },
-      setError,
+      (e: unknown) => {
+        if (destination && e instanceof ApiError && e.field === 'passphrase') setNeeds(destination);
+        setError(e);
+      },
     ).finally(() => setBusy(false));
   };
   const list = proven.data ?? [];
@@ -57,6 +66,17 @@ export function ProvenCard() {
           )}
           {p.destination !== 'local' && (
             <div class="row">
+              {needs === p.destination && (
+                <input
+                  class="input"
+                  type="password"
+                  style={{ flex: 1 }}
+                  placeholder={t('proven.passphrase')}
+                  aria-label={t('proven.passphrase')}
+                  value={passphrase}
+                  onInput={(e) => setPassphrase((e.target as HTMLInputElement).value)}
+                />
+              )}
               <button type="button" class="btn" onClick={() => drill(p.destination)} disabled={busy}>
                 {t('proven.drillDest', { name: p.destination })}
               </button>

@@ -437,6 +437,7 @@ export const en = {
   'proven.drilling': 'Drilling…',
   'proven.what': 'A drill restores the newest backup into a scratch folder and checks it: checksum, integrity, row counts, a sample of tasks read back whole, every video file present and a sample of them hashed again. It runs weekly, for every destination.',
   'proven.skipped': 'The latest scheduled drill was skipped ({when}): {why}',
+  'proven.passphrase': 'Passphrase of the encrypted backups',
   'proven.drillDest': 'Drill {name} now',
   'proven.dest': 'Destination: {name}',
   'proven.ok': 'Drill passed: {backup} ({n} tasks).',

@@ -422,6 +422,7 @@ export const zhCN: Messages = {
   'proven.drilling': '演练中…',
   'proven.what': '演练会把最新的备份恢复到临时文件夹并检查：校验和、完整性、行数，完整读回部分任务，确认每个视频文件都在并重新计算部分文件的哈希。每周为每个备份位置运行一次。',
   'proven.skipped': '上次计划演练已跳过（{when}）：{why}',
+  'proven.passphrase': '加密备份的口令',
   'proven.drillDest': '立即演练 {name}',
   'proven.dest': '位置：{name}',
   'proven.ok': '演练通过：{backup}（{n} 个任务）。',
