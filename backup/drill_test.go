@@ -357,3 +357,30 @@ func TestDrill_LockHeld(t *testing.T) {
 		t.Fatalf("scheduled drill runs=%+v, want it run after the other operation", runs)
 	}
 }
+
+// The scratch copy of a drill killed half way goes at the next operation
+// once it is old enough not to be in use.
+func TestDrill_StaleScratch(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	Seed(t, db, 2)
+	old := filepath.Join(m.Dir, ".scratch-killed")
+	fresh := filepath.Join(m.Dir, ".scratch-running")
+	for _, d := range []string{old, fresh} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(d, "set.db"), []byte("copy"), 0o600)
+	}
+	long := time.Now().Add(-7 * time.Hour)
+	os.Chtimes(old, long, long)
+	if _, err := m.Backup(ctx, backup.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); err == nil {
+		t.Fatal("a stale scratch folder was left")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Fatal("a scratch folder that may be in use was removed")
+	}
+}
