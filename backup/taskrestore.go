@@ -200,6 +200,16 @@ type tasksUndo struct {
 	Absent []string            `json:"absent"` // the ids that were not here
 	// Files are the video files the restore put in place, to take back.
 	Files []undoFile `json:"files,omitempty"`
+	// Redo, in the record an undo of a restore with files leaves, names
+	// that restore: undoing the undo restores the tasks from the set again,
+	// files and all.
+	Redo *redoTasks `json:"redo,omitempty"`
+}
+
+// redoTasks names a restore of chosen tasks to run again.
+type redoTasks struct {
+	Set   string   `json:"set"`
+	Tasks []string `json:"tasks"`
 }
 
 // RestoreTasks copies the tasks ids, with their scripts, videos and events,
@@ -230,6 +240,12 @@ func (m *Manager) RestoreTasks(ctx context.Context, source string, ids []string)
 		return nil, err
 	}
 	defer unlock()
+	return m.restoreTasks(ctx, source, ids)
+}
+
+// restoreTasks does the work of RestoreTasks; the caller holds the
+// operation lock.
+func (m *Manager) restoreTasks(ctx context.Context, source string, ids []string) (*domain.TaskRestoreResult, error) {
 	set, err := m.openSet(ctx, source, false)
 	if err != nil {
 		return nil, err
@@ -269,7 +285,7 @@ func (m *Manager) RestoreTasks(ctx context.Context, source string, ids []string)
 			undo = append(undo, undoFile{Target: e.Target, Aside: e.Aside, SHA256: e.file.SHA256})
 		}
 	}
-	res, undoName, err := m.replaceJournalled(ctx, set.Name, users, recs, nil, mark, undo)
+	res, undoName, err := m.replaceJournalled(ctx, set.Name, users, recs, nil, mark, undo, nil)
 	if err != nil {
 		if len(undo) > 0 {
 			fr.discard()
@@ -348,8 +364,9 @@ func (m *Manager) planTaskFiles(ctx context.Context, set *openedSet, recs []*sto
 // commits; a failed write puts the previous journal back.
 //
 // mark is stored with the rows (see journalOfFiles.Mark); files, the video
-// files the write puts in place, are recorded for the undo.
-func (m *Manager) replaceJournalled(ctx context.Context, source string, users []*store.ExportUser, tasks []*store.ExportTask, remove []string, mark store.Mark, files []undoFile) (*store.ReplaceResult, string, error) {
+// files the write puts in place, are recorded for the undo, and redo for
+// the undo of an undo.
+func (m *Manager) replaceJournalled(ctx context.Context, source string, users []*store.ExportUser, tasks []*store.ExportTask, remove []string, mark store.Mark, files []undoFile, redo *redoTasks) (*store.ReplaceResult, string, error) {
 	if err := os.MkdirAll(m.Dir, 0o700); err != nil {
 		return nil, "", unwritable(m.Dir, err)
 	}
@@ -359,7 +376,7 @@ func (m *Manager) replaceJournalled(ctx context.Context, source string, users []
 	undoPath := filepath.Join(m.Dir, undoName)
 	written := false
 	res, err := m.DB.ReplaceTasksMarked(ctx, users, tasks, remove, mark, func(old []*store.ExportTask, absent []string) error {
-		data, err := json.Marshal(tasksUndo{Source: source, At: m.now().UTC(), Users: users, Tasks: old, Absent: absent, Files: files})
+		data, err := json.Marshal(tasksUndo{Source: source, At: m.now().UTC(), Users: users, Tasks: old, Absent: absent, Files: files, Redo: redo})
 		if err != nil {
 			return err
 		}
@@ -405,6 +422,28 @@ func (m *Manager) undoTasks(ctx context.Context, j restoreJournal) (*domain.Rest
 	if err := json.Unmarshal(data, &u); err != nil {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo (its record %s is unreadable).", j.Tasks)
 	}
+	if u.Redo != nil {
+		// The undo of an undo of a restore with files: restore the tasks
+		// from the set again, so the files come back with the rows. A set
+		// that is gone leaves the rows alone to put back.
+		if _, _, err := m.resolve(u.Redo.Set); err == nil {
+			res, err := m.restoreTasks(ctx, u.Redo.Set, u.Redo.Tasks)
+			if err != nil {
+				return nil, err
+			}
+			os.Remove(path)
+			return &domain.RestoreResult{Source: u.Source, Rows: map[string]int64{"tasks": int64(len(res.Added) + len(res.Replaced))}, Files: res.Files}, nil
+		}
+		m.Logger.Warn("the set of a restore of tasks is gone; undoing its undo puts the rows back without their files", "set", u.Redo.Set)
+	}
+	var redo *redoTasks
+	if len(u.Files) > 0 {
+		redo = &redoTasks{Set: u.Source, Tasks: slices.Clone(u.Absent)}
+		for _, t := range u.Tasks {
+			redo.Tasks = append(redo.Tasks, t.TaskID)
+		}
+		slices.Sort(redo.Tasks)
+	}
 	mark := store.Mark{Key: markKey, Value: randomHex()}
 	if len(u.Files) > 0 {
 		// Journalled before the rows change: a crash takes the files back
@@ -413,7 +452,7 @@ func (m *Manager) undoTasks(ctx context.Context, j restoreJournal) (*domain.Rest
 			return nil, err
 		}
 	}
-	res, _, err := m.replaceJournalled(ctx, "undo of "+u.Source, u.Users, u.Tasks, u.Absent, mark, nil)
+	res, _, err := m.replaceJournalled(ctx, "undo of "+u.Source, u.Users, u.Tasks, u.Absent, mark, nil, redo)
 	if err != nil {
 		if len(u.Files) > 0 {
 			m.removeJournalOfFiles()

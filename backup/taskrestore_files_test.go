@@ -154,6 +154,25 @@ func TestManager_RestoreTasks_Files(t *testing.T) {
 		t.Fatalf("left behind: %v", s)
 	}
 
+	// Undoing the undo restores the tasks from the set again, files and
+	// all; undoing that takes them back again.
+	re, err := m.Undo(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if re.Files == nil || re.Files.Restored != 2 || !bytes.Equal(readFile(t, a), wantA) || !bytes.Equal(readFile(t, b), wantB) {
+		t.Fatalf("undo of the undo: files=%+v, want the task's files back", re.Files)
+	}
+	if asides, _ := filepath.Glob(filepath.Join(media, "t1", "b.before-restore-*.mp4")); len(asides) != 1 {
+		t.Fatalf("kept aside after the undo of the undo: %v, want the other b.mp4", asides)
+	}
+	if un, err = m.Undo(ctx, nil); err != nil || un.Files == nil || un.Files.Removed != 2 {
+		t.Fatalf("third undo: files=%+v err=%v", un, err)
+	}
+	if readFile(t, a) != nil || string(readFile(t, b)) != "someone else's take" {
+		t.Fatal("the third undo did not take the files back")
+	}
+
 	t.Run("UndoLeavesChangedFiles", func(t *testing.T) {
 		if _, err := m.RestoreTasks(ctx, set.Name, []string{t1}); err != nil {
 			t.Fatal(err)

@@ -89,7 +89,7 @@ func TestBackupMedia(t *testing.T) {
 	if got, _ := os.ReadFile(clip); string(got) != string(want) {
 		t.Fatal("the task's video did not come back")
 	}
-	if out := r.ok("restore", "--undo", "--yes").Stdout; !strings.Contains(out, "1 the restore had put back removed") {
+	if out := r.ok("restore", "--undo", "--yes").Stdout; !strings.Contains(out, "Video files: 1 removed, 0 put back in place.") {
 		t.Fatalf("undo of a task restore:\n%s", out)
 	}
 	if _, err := os.Stat(clip); err == nil {

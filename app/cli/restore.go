@@ -159,7 +159,7 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 	if res.PreRestore == nil { // the undo of a restore of chosen tasks
 		env.Printf("Put back %d tasks as they were before restoring them from %s. \"reelvault restore --undo\" restores them again.\n", res.Rows["tasks"], res.Source)
 		if f := res.Files; f != nil {
-			env.Printf("Video files: %d the restore had put back removed, %d kept aside by it back in place.\n", f.Removed, f.Restored)
+			env.Printf("Video files: %d removed, %d put back in place.\n", f.Removed, f.Restored)
 			for _, a := range f.KeptAside {
 				env.Printf("  %s %s\n", a.Path, a.Reason)
 			}
