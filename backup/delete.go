@@ -14,7 +14,8 @@ import (
 
 // LastRestore returns the restore that Undo would take back, or nil when
 // there is nothing to undo (no restore yet, or one that stopped before it
-// replaced the database).
+// replaced the database). After a restore of chosen tasks PreRestore is
+// empty: undo puts those tasks back from their record.
 func (m *Manager) LastRestore() (*domain.LastRestore, error) {
 	data, err := os.ReadFile(filepath.Join(m.Dir, journalFile))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -23,7 +24,19 @@ func (m *Manager) LastRestore() (*domain.LastRestore, error) {
 		return nil, fmt.Errorf("read restore journal: %w", err)
 	}
 	var j restoreJournal
-	if err := json.Unmarshal(data, &j); err != nil || j.PreRestore == "" {
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, nil
+	}
+	if j.Tasks != "" { // a restore of chosen tasks: undone from its record
+		if filepath.Base(j.Tasks) != j.Tasks {
+			return nil, nil
+		}
+		if _, err := os.Stat(filepath.Join(m.Dir, j.Tasks)); err != nil {
+			return nil, nil
+		}
+		return &domain.LastRestore{Source: j.Source, At: j.At}, nil
+	}
+	if j.PreRestore == "" {
 		return nil, nil
 	}
 	if _, err := os.Stat(filepath.Join(m.Dir, j.PreRestore)); err != nil {

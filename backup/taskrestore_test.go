@@ -144,6 +144,10 @@ func TestManager_RestoreTasks(t *testing.T) {
 			t.Fatalf("after the restore:\n%v\nwant\n%v", after, want)
 		}
 		statsEqualRebuild(t, db)
+		// The Backups page offers Undo for it: LastRestore names it.
+		if last, err := m.LastRestore(); err != nil || last == nil || last.PreRestore != "" || last.Source == "" {
+			t.Fatalf("LastRestore after a task restore = %+v, %v; want the restore, without a pre-restore backup", last, err)
+		}
 
 		undo, err := m.Undo(ctx, nil)
 		if err != nil {

@@ -65,7 +65,7 @@ func NewBackupList(backups []*Backup) *BackupList { return &BackupList{Backups: 
 
 // LastRestore is the restore that UndoRestore takes back.
 type LastRestore struct {
-	PreRestore string    `json:"pre_restore"` // the backup undo returns to
+	PreRestore string    `json:"pre_restore"` // the backup undo returns to; empty after a restore of chosen tasks
 	Source     string    `json:"source"`      // what was restored
 	At         time.Time `json:"at"`
 }

@@ -138,6 +138,7 @@ func (s *Server) handleRestore(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		s.keepSession(r)
 		writeJSON(w, http.StatusOK, res)
 		return nil
 	}

@@ -94,6 +94,8 @@ describe('restore', () => {
     assert.equal((await source.api('GET', `/api/v1/tasks/${ids[2]}`)).status, 'cancelled', 'the task not ticked is left as it is');
     // Undo puts the restored task back as it was.
     await page.locator('.notice[role="status"]').getByRole('button', { name: 'Undo restore' }).click();
+    // Undo is confirmed like a restore.
+    await page.getByRole('dialog').getByRole('button', { name: 'Undo last restore' }).click();
     await page.waitForFunction(() => /undone/.test(document.querySelector('.notice[role="status"]')?.textContent ?? ''));
     assert.equal((await source.api('GET', `/api/v1/tasks/${ids[1]}`)).status, 'cancelled');
     await page.context().close();

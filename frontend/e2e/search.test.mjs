@@ -35,7 +35,14 @@ async function failedTask(prompt, message) {
 /** Types text into the history's search box and waits for the one row it should find. */
 async function searchFor(page, text, taskId) {
   await page.locator('.task-row').first().waitFor();
-  await page.locator('input[type="search"]').fill(text);
+  // Start from the whole history, so the one row waited for below is this
+  // search's answer and not the previous one's.
+  const box = page.locator('input[type="search"]');
+  if (await box.inputValue()) {
+    await box.fill('');
+    await page.waitForFunction(() => document.querySelectorAll('.task-row').length > 1);
+  }
+  await box.fill(text);
   await page.waitForFunction(
     (id) => {
       const rows = document.querySelectorAll('.task-row');

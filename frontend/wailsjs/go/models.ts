@@ -1292,6 +1292,13 @@ export namespace domain {
 	    // Go type: time
 	    completed_at?: any;
 	    duration?: number;
+	    starred: boolean;
+	    rating?: number;
+	    tags?: string[];
+	    collections?: string[];
+	    rerun_of?: string;
+	    // Go type: time
+	    trashed_at?: any;
 	    scripts?: Script[];
 	    videos?: Video[];
 	    events?: Event[];
@@ -1321,6 +1328,12 @@ export namespace domain {
 	        this.started_at = this.convertValues(source["started_at"], null);
 	        this.completed_at = this.convertValues(source["completed_at"], null);
 	        this.duration = source["duration"];
+	        this.starred = source["starred"];
+	        this.rating = source["rating"];
+	        this.tags = source["tags"];
+	        this.collections = source["collections"];
+	        this.rerun_of = source["rerun_of"];
+	        this.trashed_at = this.convertValues(source["trashed_at"], null);
 	        this.scripts = this.convertValues(source["scripts"], Script);
 	        this.videos = this.convertValues(source["videos"], Video);
 	        this.events = this.convertValues(source["events"], Event);
@@ -1354,6 +1367,11 @@ export namespace domain {
 	    // Go type: time
 	    created_to?: any;
 	    search?: string;
+	    starred?: boolean;
+	    rating?: number;
+	    tags?: string[];
+	    collection?: string;
+	    trashed?: boolean;
 	    cursor?: string;
 	    limit?: number;
 	
@@ -1369,6 +1387,11 @@ export namespace domain {
 	        this.created_from = this.convertValues(source["created_from"], null);
 	        this.created_to = this.convertValues(source["created_to"], null);
 	        this.search = source["search"];
+	        this.starred = source["starred"];
+	        this.rating = source["rating"];
+	        this.tags = source["tags"];
+	        this.collection = source["collection"];
+	        this.trashed = source["trashed"];
 	        this.cursor = source["cursor"];
 	        this.limit = source["limit"];
 	    }
