@@ -378,10 +378,19 @@ func (s *Scheduler) DrillAll(ctx context.Context) []*domain.JobRun {
 		if s.Passphrase != nil && dest != DefaultDestination {
 			opts.Passphrase = s.Passphrase(dest)
 		}
-		run, err := s.runFunc(ctx, JobDrill, s.patient(func(ctx context.Context) (int64, string, error) {
+		fn := s.patient(func(ctx context.Context) (int64, string, error) {
 			_, detail, err := s.Manager.drillJob(ctx, opts)
 			return 0, detail, err
-		}))
+		})
+		run, err := s.runFunc(ctx, JobDrill, func(ctx context.Context) (int64, string, error) {
+			n, detail, err := fn(ctx)
+			var nothing errNothingToDo
+			if errors.As(err, &nothing) && !strings.Contains(nothing.reason, drillSep) {
+				// Gave up waiting for the lock: still this destination's run.
+				err = errNothingToDo{nothing.reason + drillSep + dest}
+			}
+			return n, detail, err
+		})
 		if err != nil {
 			s.Logger.Error("job failed", "job", JobDrill, "destination", dest, "err", err)
 		}

@@ -346,13 +346,22 @@ func TestDrill_LockHeld(t *testing.T) {
 	if p := proven[0]; p.Failed || !strings.Contains(p.Skipped, "another backup was running") {
 		t.Fatalf("proven=%+v, want no failure and the skip shown", p)
 	}
-	// The scheduled drill waits for the lock, bounded.
+	// The scheduled drill waits for the lock, bounded, then is skipped.
+	sch.LockWait = 200 * time.Millisecond
+	runs := sch.DrillAll(ctx)
+	if len(runs) != 1 || runs[0].Result != domain.JobSkipped {
+		t.Fatalf("scheduled drill runs=%+v, want skipped after waiting", runs)
+	}
+	proven, _ = sch.Proven(ctx)
+	if p := proven[0]; p.Failed || !strings.HasPrefix(p.Skipped, "another backup was running (waited") {
+		t.Fatalf("proven=%+v, want the scheduled drill's skip shown", p)
+	}
 	sch.LockWait = 5 * time.Second
 	go func() {
 		time.Sleep(100 * time.Millisecond)
 		release()
 	}()
-	runs := sch.DrillAll(ctx)
+	runs = sch.DrillAll(ctx)
 	if len(runs) != 1 || runs[0].Result != domain.JobOK {
 		t.Fatalf("scheduled drill runs=%+v, want it run after the other operation", runs)
 	}
