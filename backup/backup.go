@@ -155,6 +155,7 @@ func (m *Manager) lock(what string) (func(), error) {
 		l.release()
 		return nil, err
 	}
+	removeStaleScratch(m.Dir, m.now())
 	m.inOp.Store(true)
 	return func() {
 		m.inOp.Store(false)
@@ -509,7 +510,23 @@ func randomHex() string {
 	return hex.EncodeToString(b)
 }
 
-// removeAll removes files, ignoring those that do not exist.
+// staleScratch is how old a scratch folder (of a drill, a preview, an
+// inspection) must be to be taken for one left by a killed process: far
+// longer than any of them runs.
+const staleScratch = 6 * time.Hour
+
+// removeStaleScratch removes the scratch folders in dir older than
+// staleScratch: a drill killed half way leaves a copy as large as the
+// database.
+func removeStaleScratch(dir string, now time.Time) {
+	matches, _ := filepath.Glob(filepath.Join(dir, ".scratch-*"))
+	for _, p := range matches {
+		if fi, err := os.Lstat(p); err == nil && fi.IsDir() && now.Sub(fi.ModTime()) > staleScratch {
+			os.RemoveAll(p)
+		}
+	}
+}
+
 // removeStaleTemps deletes the temporary files that backups killed before
 // they finished left in the backups folder (each can be as large as the
 // database). The caller holds the operation lock, which is taken across
@@ -549,6 +566,7 @@ func (m *Manager) Recover() error {
 	return nil
 }
 
+// removeAll removes files, ignoring those that do not exist.
 func removeAll(paths ...string) {
 	for _, p := range paths {
 		os.Remove(p)
@@ -591,4 +609,14 @@ func readBack(path, sum string) error {
 		return fmt.Errorf("verify backup at the destination: the file read back differs from what was written")
 	}
 	return nil
+}
+
+// errLocked marks the refusal of an operation because another one holds
+// the operation lock; scheduled jobs wait for it (see Scheduler.LockWait).
+var errLocked = errors.New("the operation lock is held")
+
+// lockedError is the ECONFLICT answer to an operation (what) that found the
+// operation lock held.
+func lockedError(what string) error {
+	return &wrappedErr{domain.Errorf(domain.ECONFLICT, "Another backup or restore is running; try the %s again when it has finished.", what), errLocked}
 }

@@ -390,7 +390,7 @@ func (s *Scheduler) registerDestinations(ds []domain.Destination) {
 		if err != nil || spec == nil {
 			continue
 		}
-		id, fn := DestinationJob(d.Name), s.destinationJob(d.Name)
+		id, fn := DestinationJob(d.Name), s.patient(s.destinationJob(d.Name))
 		s.destEntries[id] = s.cron.Schedule(spec, cron.FuncJob(func() {
 			s.wg.Add(1)
 			defer s.wg.Done()

@@ -32,3 +32,18 @@ func RecoverFiles(m *Manager) error { return m.recoverFiles() }
 func RunDestination(ctx context.Context, s *Scheduler, name string) (*domain.JobRun, error) {
 	return s.runFunc(ctx, DestinationJob(name), s.destinationJob(name))
 }
+
+// RunPatient runs the scheduled job id as the clock does: waiting for a
+// held operation lock.
+func RunPatient(ctx context.Context, s *Scheduler, id string) (*domain.JobRun, error) {
+	return s.runFunc(ctx, id, s.patient(s.jobs[id]))
+}
+
+// RunDestinationPatient runs the scheduled backup of destination name as
+// the clock does.
+func RunDestinationPatient(ctx context.Context, s *Scheduler, name string) (*domain.JobRun, error) {
+	return s.runFunc(ctx, DestinationJob(name), s.patient(s.destinationJob(name)))
+}
+
+// HoldLock takes the operation lock of m as another backup would.
+func HoldLock(m *Manager) (func(), error) { return m.lock("test") }

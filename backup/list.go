@@ -195,6 +195,61 @@ func (m *Manager) prune() ([]string, error) {
 	return names, nil
 }
 
+// VerifyOptions say which set VerifyWith proves whole again.
+type VerifyOptions struct {
+	// Destination names the destination of the set: "" or "local" for the
+	// local backups folder.
+	Destination string
+	// Name is the set; the destination's newest when empty.
+	Name string
+	// Passphrase opens the video files of an encrypted destination's set
+	// so they can be hashed; without it they are only proven present.
+	Passphrase string
+}
+
+// VerifyWith proves a set of any destination whole again, as Verify does,
+// under the operation lock (so retention does not remove it meanwhile).
+// Returns ENOTFOUND, EINVALID naming what is damaged (or field
+// "destination" for a malformed destination name, "passphrase" for a
+// wrong passphrase), ECONFLICT when the destination is not connected or
+// another backup or restore runs.
+func (m *Manager) VerifyWith(ctx context.Context, opts VerifyOptions) (*domain.Backup, error) {
+	src := m
+	if opts.Destination != "" && opts.Destination != domain.DestinationLocal {
+		if !destNamePattern.MatchString(opts.Destination) {
+			return nil, domain.Invalidf("destination", "%q is not a destination name; \"reelvault destination list\" shows them.", opts.Destination)
+		}
+		d, err := m.findDestination(ctx, opts.Destination)
+		if err != nil {
+			return nil, err
+		}
+		if src, err = m.ForDestination(d); err != nil {
+			var u errUnplugged
+			if errors.As(err, &u) {
+				return nil, u.asDomain()
+			}
+			return nil, err
+		}
+	}
+	name := opts.Name
+	if name == "" {
+		list, err := src.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(list) == 0 {
+			return nil, domain.Errorf(domain.ENOTFOUND, "There is no backup in %s to verify yet.", src.destination())
+		}
+		name = list[0].Name
+	}
+	l, err := acquire(src.Dir, "verify")
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return src.Verify(ctx, name, opts.Passphrase)
+}
+
 // Verify proves the set name whole again: its database file matches the
 // catalogue's checksum and every video file it holds hashes to its name
 // (an encrypted set's files only with the passphrase). Returns ENOTFOUND,

@@ -8,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
-
-	"github.com/reelvault/reelvault/domain"
 )
 
 // lockFile is the lock that allows one backup or restore at a time, across
@@ -33,7 +31,7 @@ func acquire(dir, what string) (*opLock, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, domain.Errorf(domain.ECONFLICT, "Another backup or restore is running; try the %s again when it has finished.", what)
+			return nil, lockedError(what)
 		}
 		return nil, fmt.Errorf("lock backups folder: %w", err)
 	}

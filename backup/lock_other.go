@@ -4,8 +4,6 @@ package backup
 
 import (
 	"sync"
-
-	"github.com/reelvault/reelvault/domain"
 )
 
 // lockFile is the lock that allows one backup or restore at a time.
@@ -21,7 +19,7 @@ type opLock struct{ dir string }
 // acquire takes the operation lock of dir without waiting; a held lock is ECONFLICT.
 func acquire(dir, what string) (*opLock, error) {
 	if _, loaded := held.LoadOrStore(dir, true); loaded {
-		return nil, domain.Errorf(domain.ECONFLICT, "Another backup or restore is running; try the %s again when it has finished.", what)
+		return nil, lockedError(what)
 	}
 	return &opLock{dir: dir}, nil
 }

@@ -490,6 +490,11 @@ func (m *Manager) verifyMedia(name string, id age.Identity) (*domain.BackupMedia
 			continue
 		}
 		if err := st.check(st.path(s), s, ""); err != nil {
+			if errors.Is(err, errDamaged) {
+				if qerr := st.quarantine(s); qerr == nil {
+					return nil, damagedCopy(name, what, err)
+				}
+			}
 			return nil, damagedObject(name, what, err)
 		}
 	}

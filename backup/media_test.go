@@ -202,6 +202,10 @@ func TestBackup_Media(t *testing.T) {
 		if !strings.Contains(err.Error(), "damaged") {
 			t.Fatalf("err=%v, want it to say the set is damaged", err)
 		}
+		if _, err := os.Stat(objs[0] + ".damaged"); err != nil {
+			t.Fatalf("the damaged object was not set aside: %v", err)
+		}
+		os.Remove(objs[0] + ".damaged")
 		data[len(data)/2] ^= 0x01
 		os.WriteFile(objs[0], data, 0o600)
 		if _, err := m.Verify(ctx, b.Name, ""); err != nil {

@@ -181,7 +181,7 @@ func (o *objectStore) gc(keep map[string]bool) (removed int, bytes int64, err er
 			return nil
 		}
 		name := d.Name()
-		if !strings.HasPrefix(name, ".tmp-") && (!sumPattern.MatchString(name) || keep[name]) {
+		if !strings.HasPrefix(name, ".tmp-") && !strings.HasSuffix(name, damagedSuffix) && (!sumPattern.MatchString(name) || keep[name]) {
 			return nil
 		}
 		fi, ierr := d.Info()
@@ -199,6 +199,27 @@ func (o *objectStore) gc(keep map[string]bool) (removed int, bytes int64, err er
 		errs = append(errs, walkErr)
 	}
 	return removed, bytes, errors.Join(errs...)
+}
+
+// damagedSuffix marks an object found damaged, set aside under its name
+// plus the suffix so that the next backup stores the file again (an object
+// present under its name is taken as stored). Retention removes it.
+const damagedSuffix = ".damaged"
+
+// quarantine sets the damaged object sum aside; the caller holds the
+// operation lock.
+func (o *objectStore) quarantine(sum string) error {
+	p := o.path(sum)
+	if err := os.Rename(p, p+damagedSuffix); err != nil {
+		return fmt.Errorf("set the damaged object aside: %w", err)
+	}
+	return syncDir(filepath.Dir(p))
+}
+
+// damagedCopy is the error of a check (drill, verification) that found the
+// copy of path in set damaged (err) and set it aside.
+func damagedCopy(set, path string, err error) error {
+	return domain.Invalidf("file", "Backup %s is damaged: its copy of %s %v. The damaged copy was set aside, so the next backup stores the file again if it is still on disk; until then restore from another backup, or the database alone with --db-only.", set, path, err)
 }
 
 // damagedObject is the error of a set whose copy of path is damaged or gone.

@@ -17,6 +17,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
 )
 
 // filesJournal, in the local backups folder, lists the video files a
@@ -67,6 +68,90 @@ type journalOfFiles struct {
 	// the database was swapped and the files are finished.
 	StageDB string      `json:"stage_db"`
 	Entries []fileEntry `json:"entries"`
+	// Mark, set instead of StageDB by a restore of chosen tasks and by its
+	// undo, is the value the setting markKey holds exactly when their rows
+	// committed: then the files are finished (Entries put in place, or the
+	// Undo steps taken), else the staged files are removed.
+	Mark string     `json:"mark,omitempty"`
+	Undo []undoFile `json:"undo,omitempty"`
+}
+
+// markKey is the setting a restore of chosen tasks (or its undo) stores
+// with its rows; see journalOfFiles.Mark.
+const markKey = "backup.files_mark"
+
+// undoFile is a video file a restore of chosen tasks put in place, as its
+// undo takes it back.
+type undoFile struct {
+	Target string `json:"target"`
+	Aside  string `json:"aside"`  // where a different file found there was kept
+	SHA256 string `json:"sha256"` // of the file the restore put there
+}
+
+// undoFiles takes back the files of a restore of chosen tasks: a file that
+// still holds what the restore put there is removed, and the file kept
+// aside, if any, goes back to its place. A file changed since is left as it
+// is and reported (its kept-aside file stays aside). Each step is a remove
+// or a rename, so running it again after a crash finishes the work.
+func undoFiles(files []undoFile) (*domain.RestoredFiles, error) {
+	res := &domain.RestoredFiles{}
+	var errs []error
+	for _, f := range files {
+		if fi, err := os.Lstat(f.Target); err == nil {
+			sum, herr := fileSHA256(f.Target)
+			if !fi.Mode().IsRegular() || herr != nil || sum != f.SHA256 {
+				reason := "changed since the restore; left as it is"
+				if _, err := os.Lstat(f.Aside); err == nil {
+					reason += "; the file from before it is kept as " + f.Aside
+				}
+				res.KeptAside = append(res.KeptAside, domain.SkippedFile{Path: f.Target, Reason: reason})
+				continue
+			}
+			if err := os.Remove(f.Target); err != nil {
+				errs = append(errs, fmt.Errorf("remove %s: %w", f.Target, err))
+				continue
+			}
+			res.Removed++
+		}
+		if _, err := os.Lstat(f.Aside); err == nil {
+			if err := os.Rename(f.Aside, f.Target); err != nil {
+				errs = append(errs, fmt.Errorf("put %s back: %w", f.Target, err))
+				continue
+			}
+			res.Restored++
+		}
+		if err := syncDir(filepath.Dir(f.Target)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// markCommitted reports whether the live database holds mark under markKey.
+func (m *Manager) markCommitted(ctx context.Context, mark string) (bool, error) {
+	all, err := store.NewSettings(m.DB).All(ctx)
+	if err != nil {
+		return false, fmt.Errorf("read the restore mark: %w", err)
+	}
+	return all[markKey] == mark, nil
+}
+
+// writeJournalOfFiles writes the files journal j, fsynced, before the rows
+// it goes with are written.
+func (m *Manager) writeJournalOfFiles(j journalOfFiles) error {
+	data, _ := json.Marshal(j)
+	if err := writeFileAtomic(filepath.Join(m.Dir, filesJournal), data); err != nil {
+		return fmt.Errorf("write restore journal: %w", err)
+	}
+	return nil
+}
+
+// removeJournalOfFiles removes the files journal once its work is done.
+func (m *Manager) removeJournalOfFiles() error {
+	if err := os.Remove(filepath.Join(m.Dir, filesJournal)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove restore journal: %w", err)
+	}
+	return syncDir(m.Dir)
 }
 
 // targetOf returns where f goes: its path, or under r.into.
@@ -296,6 +381,31 @@ func (m *Manager) recoverFiles() error {
 	if err := json.Unmarshal(data, &j); err != nil {
 		m.Logger.Warn("unreadable file restore journal; removed", "err", err)
 		return os.Remove(path)
+	}
+	if j.Mark != "" {
+		// A restore of chosen tasks, or its undo: finished when its rows
+		// committed, else undone.
+		committed, err := m.markCommitted(context.Background(), j.Mark)
+		if err != nil {
+			return err
+		}
+		switch {
+		case committed && len(j.Undo) > 0:
+			if _, err := undoFiles(j.Undo); err != nil {
+				return fmt.Errorf("finish taking back the files of a restore of tasks: %w", err)
+			}
+			m.Logger.Warn("finished taking back the files of an undo that stopped", "files", len(j.Undo))
+		case committed:
+			aside, err := applyFiles(j.Entries)
+			if err != nil {
+				return fmt.Errorf("finish restoring files: %w", err)
+			}
+			m.Logger.Warn("finished putting back the files of a restore of tasks that stopped", "files", len(j.Entries), "kept_aside", len(aside))
+		default:
+			(&fileRestore{entries: j.Entries}).discard()
+			m.Logger.Warn("a restore of tasks stopped before it wrote its rows; its staged files were removed", "files", len(j.Entries))
+		}
+		return m.removeJournalOfFiles()
 	}
 	if _, err := os.Lstat(j.StageDB); err == nil || j.StageDB == "" {
 		(&fileRestore{entries: j.Entries}).discard()

@@ -40,6 +40,14 @@ type Scheduler struct {
 	VacuumThreshold float64
 	// Logger receives job failures and recovered panics.
 	Logger *slog.Logger
+	// LockWait bounds how long a scheduled run that finds another backup,
+	// restore or drill holding the operation lock waits for it before it
+	// is recorded as skipped; DefaultLockWait when zero.
+	LockWait time.Duration
+	// Passphrase, if set, gives the passphrase of an encrypted destination
+	// to the scheduled drill ("" when there is none); without one, the
+	// drill of such a destination is recorded as needing it.
+	Passphrase func(dest string) string
 
 	mu      sync.Mutex
 	cron    *cron.Cron
@@ -83,7 +91,7 @@ func NewScheduler(m *Manager) *Scheduler {
 		JobVacuum:     func(ctx context.Context) (int64, string, error) { return m.vacuum(ctx, s.VacuumThreshold, false) },
 		JobCheckpoint: m.checkpoint,
 		JobDrill: func(ctx context.Context) (int64, string, error) {
-			_, detail, err := m.drillJob(ctx, "")
+			_, detail, err := m.drillJob(ctx, DrillOptions{})
 			return 0, detail, err
 		},
 		JobAnalyze: m.analyze,
@@ -197,6 +205,10 @@ func (s *Scheduler) register(sch domain.Schedule) error {
 		s.entries[id] = s.cron.Schedule(spec, cron.FuncJob(func() {
 			s.wg.Add(1)
 			defer s.wg.Done()
+			if id == JobDrill {
+				s.DrillAll(s.ctx) // every destination, one run each
+				return
+			}
 			s.run(s.ctx, id)
 		}))
 	}
@@ -298,10 +310,49 @@ func (s *Scheduler) Maintain(ctx context.Context, op string) (*domain.JobRun, er
 	return s.runFunc(ctx, op, fn)
 }
 
+// DefaultLockWait is the default Scheduler.LockWait: long enough for a
+// media backup of another destination scheduled in the same minute.
+const DefaultLockWait = 30 * time.Minute
+
+// lockPoll is how often a waiting scheduled run tries the lock again.
+const lockPoll = 2 * time.Second
+
+// patient returns fn as a scheduled run: when fn finds the operation lock
+// held (another backup, restore or drill runs, say a destination's backup
+// scheduled in the same minute), it waits and tries again until LockWait
+// has passed, then gives up as a skipped run, never an error: the next
+// scheduled time tries again.
+func (s *Scheduler) patient(fn jobFunc) jobFunc {
+	return func(ctx context.Context) (int64, string, error) {
+		wait := s.LockWait
+		if wait <= 0 {
+			wait = DefaultLockWait
+		}
+		poll := min(lockPoll, max(wait/10, time.Millisecond))
+		deadline := time.Now().Add(wait)
+		for {
+			n, detail, err := fn(ctx)
+			if !errors.Is(err, errLocked) {
+				return n, detail, err
+			}
+			if !time.Now().Before(deadline) {
+				return 0, "", errNothingToDo{fmt.Sprintf("another backup was running (waited %s); the next scheduled run tries again", wait.Round(time.Second))}
+			}
+			t := time.NewTimer(poll)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return 0, "", ctx.Err()
+			case <-t.C:
+			}
+		}
+	}
+}
+
 // run runs the scheduled job id; failures are recorded and logged, never
 // propagated into the cron goroutine.
 func (s *Scheduler) run(ctx context.Context, id string) {
-	if _, err := s.runFunc(ctx, id, s.jobs[id]); err != nil {
+	if _, err := s.runFunc(ctx, id, s.patient(s.jobs[id])); err != nil {
 		s.Logger.Error("job failed", "job", id, "err", err)
 	}
 }

@@ -382,3 +382,64 @@ func TestNextRuns(t *testing.T) {
 		t.Fatal("an expression that does not parse has next runs")
 	}
 }
+
+// Two scheduled jobs in the same minute: the one that finds the operation
+// lock held waits for it (bounded) instead of failing, and one that waited
+// in vain is a skipped run that says why, not an error.
+func TestScheduler_LockCollision(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	Seed(t, db, 5)
+	s := backup.NewScheduler(m)
+
+	release, err := backup.HoldLock(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.LockWait = 300 * time.Millisecond
+	start := time.Now()
+	run, err := backup.RunPatient(ctx, s, backup.JobBackup)
+	if err != nil {
+		t.Fatalf("a scheduled backup that found the lock held: %v, want a skipped run", err)
+	}
+	if run.Result != domain.JobSkipped || !strings.Contains(run.Detail, "another backup was running") || run.Error != "" {
+		t.Fatalf("run=%+v, want skipped: another backup was running", run)
+	}
+	if waited := time.Since(start); waited < 300*time.Millisecond {
+		t.Fatalf("gave up after %s, want it to wait 300ms", waited)
+	}
+	// By hand it still says at once that another backup runs.
+	_, err = m.Backup(ctx, backup.Options{})
+	assertCode(t, err, domain.ECONFLICT)
+
+	// The other backup finishes while this one waits: it runs after it.
+	s.LockWait = 10 * time.Second
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		release()
+	}()
+	run, err = backup.RunPatient(ctx, s, backup.JobBackup)
+	if err != nil || run.Result != domain.JobOK {
+		t.Fatalf("run=%+v err=%v, want the backup taken after the other one", run, err)
+	}
+
+	// A local and a destination backup scheduled together both land.
+	disk := t.TempDir()
+	if _, err := m.AddDestination(ctx, domain.Destination{Name: "usb", Dir: disk, Cron: "0 3 * * *"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		var wg sync.WaitGroup
+		runs := make([]*domain.JobRun, 2)
+		errs := make([]error, 2)
+		wg.Add(2)
+		go func() { defer wg.Done(); runs[0], errs[0] = backup.RunPatient(ctx, s, backup.JobBackup) }()
+		go func() { defer wg.Done(); runs[1], errs[1] = backup.RunDestinationPatient(ctx, s, "usb") }()
+		wg.Wait()
+		for i := range runs {
+			if errs[i] != nil || runs[i].Result != domain.JobOK {
+				t.Fatalf("run %d=%+v err=%v, want both scheduled backups taken", i, runs[i], errs[i])
+			}
+		}
+	}
+}

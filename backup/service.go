@@ -226,6 +226,19 @@ func (s *Service) Drill(ctx context.Context, name string) (*domain.DrillResult, 
 	return res, err
 }
 
+// DrillSet runs a restore drill of a set of any destination now, recorded
+// as a job run.
+func (s *Service) DrillSet(ctx context.Context, req domain.DrillRequest) (*domain.DrillResult, error) {
+	if req.Name != "" && (strings.ContainsAny(req.Name, `/\`) || strings.HasPrefix(req.Name, ".")) {
+		return nil, domain.Invalidf("name", "Backup name %q is not a catalogue name.", req.Name)
+	}
+	res, _, err := s.Scheduler.DrillWith(ctx, DrillOptions{Destination: req.Destination, Name: req.Name, Passphrase: req.Passphrase})
+	if res == nil && err == nil {
+		return nil, errNoDrill
+	}
+	return res, err
+}
+
 // Proven says when backups were last proven restorable.
 func (s *Service) Proven(ctx context.Context) ([]*domain.Proven, error) {
 	return s.Scheduler.Proven(ctx)

@@ -198,6 +198,18 @@ type tasksUndo struct {
 	Users  []*store.ExportUser `json:"users"`
 	Tasks  []*store.ExportTask `json:"tasks"`  // the records as they were
 	Absent []string            `json:"absent"` // the ids that were not here
+	// Files are the video files the restore put in place, to take back.
+	Files []undoFile `json:"files,omitempty"`
+	// Redo, in the record an undo of a restore with files leaves, names
+	// that restore: undoing the undo restores the tasks from the set again,
+	// files and all.
+	Redo *redoTasks `json:"redo,omitempty"`
+}
+
+// redoTasks names a restore of chosen tasks to run again.
+type redoTasks struct {
+	Set   string   `json:"set"`
+	Tasks []string `json:"tasks"`
 }
 
 // RestoreTasks copies the tasks ids, with their scripts, videos and events,
@@ -228,6 +240,12 @@ func (m *Manager) RestoreTasks(ctx context.Context, source string, ids []string)
 		return nil, err
 	}
 	defer unlock()
+	return m.restoreTasks(ctx, source, ids)
+}
+
+// restoreTasks does the work of RestoreTasks; the caller holds the
+// operation lock.
+func (m *Manager) restoreTasks(ctx context.Context, source string, ids []string) (*domain.TaskRestoreResult, error) {
 	set, err := m.openSet(ctx, source, false)
 	if err != nil {
 		return nil, err
@@ -244,19 +262,111 @@ func (m *Manager) RestoreTasks(ctx context.Context, source string, ids []string)
 			}
 		}
 	}
-	res, undoName, err := m.replaceJournalled(ctx, set.Name, users, recs, nil)
+	fr, err := m.planTaskFiles(ctx, set, recs)
 	if err != nil {
 		return nil, err
 	}
+	mark := store.Mark{Key: markKey, Value: randomHex()}
+	var undo []undoFile
+	if fr != nil && len(fr.entries) > 0 {
+		// The journal is written, then the files are staged beside their
+		// places and verified, before any row changes: a crash from here
+		// on is finished or undone at the next start by whether the rows
+		// (and the mark with them) committed.
+		if err := m.writeJournalOfFiles(journalOfFiles{Mark: mark.Value, Entries: fr.entries}); err != nil {
+			return nil, err
+		}
+		if err := fr.stage(ctx, nil); err != nil {
+			fr.discard()
+			m.removeJournalOfFiles()
+			return nil, err
+		}
+		for _, e := range fr.entries {
+			undo = append(undo, undoFile{Target: e.Target, Aside: e.Aside, SHA256: e.file.SHA256})
+		}
+	}
+	res, undoName, err := m.replaceJournalled(ctx, set.Name, users, recs, nil, mark, undo, nil)
+	if err != nil {
+		if len(undo) > 0 {
+			fr.discard()
+			m.removeJournalOfFiles()
+		}
+		return nil, err
+	}
+	out := &domain.TaskRestoreResult{Backup: set.Name, Added: res.Added, Replaced: res.Replaced, Days: res.Days, Undo: undoName}
+	if fr != nil {
+		out.Files = &fr.result
+		if len(fr.entries) > 0 {
+			aside, ferr := applyFiles(fr.entries)
+			fr.result.KeptAside = aside
+			if ferr == nil {
+				ferr = m.removeJournalOfFiles()
+			}
+			if ferr != nil {
+				// The rows are in; the journal stays, and the next backup
+				// command or start finishes putting the files in place.
+				return nil, fmt.Errorf("restore tasks: the tasks were restored but their files were not all put back (the next start finishes it): %w", ferr)
+			}
+		}
+	}
 	m.notify(domain.Notification{Type: "restore", Progress: 100, Data: res})
-	m.Logger.Info("restored tasks", "source", set.Name, "added", len(res.Added), "replaced", len(res.Replaced))
-	return &domain.TaskRestoreResult{Backup: set.Name, Added: res.Added, Replaced: res.Replaced, Days: res.Days, Undo: undoName}, nil
+	m.Logger.Info("restored tasks", "source", set.Name, "added", len(res.Added), "replaced", len(res.Replaced), "files", len(undo))
+	return out, nil
+}
+
+// planTaskFiles plans the video files of the tasks recs that the set holds
+// and that are missing or differ here (the rule of a full restore: a
+// different file is kept aside, never overwritten); nil when the set holds
+// none of theirs. Each file kept aside gets a name nothing has yet, so the
+// undo finds it.
+func (m *Manager) planTaskFiles(ctx context.Context, set *openedSet, recs []*store.ExportTask) (*fileRestore, error) {
+	dir, name := filepath.Dir(set.Path), filepath.Base(set.Path)
+	mf, err := readManifest(dir, name)
+	if err != nil || mf == nil {
+		return nil, err
+	}
+	files, err := mf.files(nil)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, r := range recs {
+		if r.FinalVideoPath != "" {
+			want[r.FinalVideoPath] = true
+		}
+		for _, v := range r.Videos {
+			want[v.FilePath] = true
+		}
+	}
+	var chosen []manifestFile
+	for _, f := range files {
+		if want[f.Path] {
+			chosen = append(chosen, f)
+		}
+	}
+	if len(chosen) == 0 {
+		return nil, nil
+	}
+	fr := &fileRestore{set: set.Name, files: chosen, store: &objectStore{dir: dir}, cache: loadHashCache(m.hashCachePath())}
+	if err := fr.plan(ctx); err != nil {
+		return nil, err
+	}
+	for i := range fr.entries {
+		if _, err := os.Lstat(fr.entries[i].Aside); err == nil {
+			fr.entries[i].Aside = asideName(fr.entries[i].Target, randomHex())
+		}
+	}
+	return fr, nil
 }
 
 // replaceJournalled writes tasks (and removes remove) in the live
 // database, journalling the inverse inside the transaction before it
 // commits; a failed write puts the previous journal back.
-func (m *Manager) replaceJournalled(ctx context.Context, source string, users []*store.ExportUser, tasks []*store.ExportTask, remove []string) (*store.ReplaceResult, string, error) {
+//
+// mark is stored with the rows (see journalOfFiles.Mark); files, the video
+// files the write puts in place, are recorded for the undo, and redo for
+// the undo of an undo.
+func (m *Manager) replaceJournalled(ctx context.Context, source string, users []*store.ExportUser, tasks []*store.ExportTask, remove []string, mark store.Mark, files []undoFile, redo *redoTasks) (*store.ReplaceResult, string, error) {
 	if err := os.MkdirAll(m.Dir, 0o700); err != nil {
 		return nil, "", unwritable(m.Dir, err)
 	}
@@ -265,8 +375,8 @@ func (m *Manager) replaceJournalled(ctx context.Context, source string, users []
 	undoName := "task-restore-" + m.now().UTC().Format(nameTime) + "-" + randomHex() + ".json"
 	undoPath := filepath.Join(m.Dir, undoName)
 	written := false
-	res, err := m.DB.ReplaceTasks(ctx, users, tasks, remove, func(old []*store.ExportTask, absent []string) error {
-		data, err := json.Marshal(tasksUndo{Source: source, At: m.now().UTC(), Users: users, Tasks: old, Absent: absent})
+	res, err := m.DB.ReplaceTasksMarked(ctx, users, tasks, remove, mark, func(old []*store.ExportTask, absent []string) error {
+		data, err := json.Marshal(tasksUndo{Source: source, At: m.now().UTC(), Users: users, Tasks: old, Absent: absent, Files: files, Redo: redo})
 		if err != nil {
 			return err
 		}
@@ -312,13 +422,57 @@ func (m *Manager) undoTasks(ctx context.Context, j restoreJournal) (*domain.Rest
 	if err := json.Unmarshal(data, &u); err != nil {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no restore to undo (its record %s is unreadable).", j.Tasks)
 	}
-	res, _, err := m.replaceJournalled(ctx, "undo of "+u.Source, u.Users, u.Tasks, u.Absent)
+	if u.Redo != nil {
+		// The undo of an undo of a restore with files: restore the tasks
+		// from the set again, so the files come back with the rows. A set
+		// that is gone leaves the rows alone to put back.
+		if _, _, err := m.resolve(u.Redo.Set); err == nil {
+			res, err := m.restoreTasks(ctx, u.Redo.Set, u.Redo.Tasks)
+			if err != nil {
+				return nil, err
+			}
+			os.Remove(path)
+			return &domain.RestoreResult{Source: u.Source, Rows: map[string]int64{"tasks": int64(len(res.Added) + len(res.Replaced))}, Files: res.Files}, nil
+		}
+		m.Logger.Warn("the set of a restore of tasks is gone; undoing its undo puts the rows back without their files", "set", u.Redo.Set)
+	}
+	var redo *redoTasks
+	if len(u.Files) > 0 {
+		redo = &redoTasks{Set: u.Source, Tasks: slices.Clone(u.Absent)}
+		for _, t := range u.Tasks {
+			redo.Tasks = append(redo.Tasks, t.TaskID)
+		}
+		slices.Sort(redo.Tasks)
+	}
+	mark := store.Mark{Key: markKey, Value: randomHex()}
+	if len(u.Files) > 0 {
+		// Journalled before the rows change: a crash takes the files back
+		// at the next start exactly when the old rows are back.
+		if err := m.writeJournalOfFiles(journalOfFiles{Mark: mark.Value, Undo: u.Files}); err != nil {
+			return nil, err
+		}
+	}
+	res, _, err := m.replaceJournalled(ctx, "undo of "+u.Source, u.Users, u.Tasks, u.Absent, mark, nil, redo)
 	if err != nil {
+		if len(u.Files) > 0 {
+			m.removeJournalOfFiles()
+		}
 		return nil, err
+	}
+	out := &domain.RestoreResult{Source: u.Source, Rows: map[string]int64{"tasks": int64(len(res.Added) + len(res.Replaced) + len(res.Removed))}}
+	if len(u.Files) > 0 {
+		files, ferr := undoFiles(u.Files)
+		if ferr == nil {
+			ferr = m.removeJournalOfFiles()
+		}
+		if ferr != nil {
+			return nil, fmt.Errorf("undo: the tasks are back as they were but their files were not all taken back (the next start finishes it): %w", ferr)
+		}
+		out.Files = files
 	}
 	os.Remove(path)
 	m.notify(domain.Notification{Type: "restore", Progress: 100, Data: res})
-	return &domain.RestoreResult{Source: u.Source, Rows: map[string]int64{"tasks": int64(len(res.Added) + len(res.Replaced) + len(res.Removed))}}, nil
+	return out, nil
 }
 
 // namePatternUndo matches the names of task restore undo records.

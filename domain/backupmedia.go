@@ -73,6 +73,10 @@ type RestoredFiles struct {
 	// Relinked is the folder the files went under when it was not their
 	// own place; the restored database points there.
 	Relinked string `json:"relinked,omitempty"`
+	// Removed, after the undo of a restore of chosen tasks, counts the
+	// files that restore had put back and the undo removed (a file kept
+	// aside by it is back in its place, counted in Restored).
+	Removed int64 `json:"removed,omitempty"`
 }
 
 // RestoreRequest are the options of a restore asked for through the API or
@@ -104,4 +108,9 @@ type DestinationService interface {
 	// its video files. Returns ENOTFOUND, EINVALID (field "passphrase" for
 	// a missing or wrong passphrase), ECONFLICT.
 	RestoreSet(ctx context.Context, name string, opts RestoreRequest) (*RestoreResult, error)
+	// DrillSet proves a set of any destination restorable now (as
+	// BackupService.Drill does for the local folder). Returns ENOTFOUND,
+	// ECONFLICT (unplugged, or another backup running), EINVALID (field
+	// "passphrase" for a missing or wrong passphrase).
+	DrillSet(ctx context.Context, req DrillRequest) (*DrillResult, error)
 }

@@ -47,6 +47,9 @@ type TaskRestoreResult struct {
 	// Undo names the file that holds the tasks as they were; "restore
 	// --undo" puts them back.
 	Undo string `json:"undo"`
+	// Files is what became of the chosen tasks' video files that were
+	// missing or changed here; nil when the set holds no files of theirs.
+	Files *RestoredFiles `json:"files,omitempty"`
 }
 
 // DrillResult is the outcome of one restore drill.
@@ -78,6 +81,24 @@ type Proven struct {
 	// Failed is true when the latest drill failed; Error says why.
 	Failed bool   `json:"failed"`
 	Error  string `json:"error,omitempty"`
+	// Skipped says why the latest scheduled drill of this destination
+	// could not run (the destination is not connected, its sets are
+	// encrypted and no passphrase was given, it holds no set yet), at
+	// SkippedAt; empty when a drill ran after it.
+	Skipped   string     `json:"skipped,omitempty"`
+	SkippedAt *time.Time `json:"skipped_at,omitempty"`
+}
+
+// DrillRequest names the set a drill asked for through the API or the
+// window proves.
+type DrillRequest struct {
+	// Name is the set; the destination's newest when empty.
+	Name string `json:"name,omitempty"`
+	// Destination is where the set lives; the local backups folder when
+	// empty.
+	Destination string `json:"destination,omitempty"`
+	// Passphrase opens the sets of an encrypted destination.
+	Passphrase string `json:"passphrase,omitempty"`
 }
 
 // SetInfo describes a backup set before anything is restored from it.

@@ -152,6 +152,20 @@ type ReplaceResult struct {
 // or for more than MaxRestoreTasks tasks.
 func (db *DB) ReplaceTasks(ctx context.Context, users []*ExportUser, tasks []*ExportTask, remove []string,
 	before func(old []*ExportTask, absent []string) error) (*ReplaceResult, error) {
+	return db.ReplaceTasksMarked(ctx, users, tasks, remove, Mark{}, before)
+}
+
+// Mark is a setting a write stores in its own transaction, so that whoever
+// journalled it beforehand can tell after a crash whether the write
+// committed: the setting holds Value exactly when it did.
+type Mark struct {
+	Key, Value string
+}
+
+// ReplaceTasksMarked is ReplaceTasks that also stores the setting mark
+// (when its Key is set) in the same transaction.
+func (db *DB) ReplaceTasksMarked(ctx context.Context, users []*ExportUser, tasks []*ExportTask, remove []string, mark Mark,
+	before func(old []*ExportTask, absent []string) error) (*ReplaceResult, error) {
 	if len(tasks)+len(remove) > MaxRestoreTasks {
 		return nil, domain.Invalidf("task", "Restore at most %d tasks at a time, not %d.", MaxRestoreTasks, len(tasks)+len(remove))
 	}
@@ -227,6 +241,11 @@ func (db *DB) ReplaceTasks(ctx context.Context, users []*ExportUser, tasks []*Ex
 			}
 			for _, l := range links {
 				reruns[l.Rerun] = l.Origin
+			}
+		}
+		if mark.Key != "" {
+			if err := putSetting(tx, mark.Key, mark.Value); err != nil {
+				return err
 			}
 		}
 		days := map[string]bool{}

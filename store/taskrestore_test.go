@@ -140,6 +140,27 @@ func TestDB_ReplaceTasks(t *testing.T) {
 		}
 	})
 
+	t.Run("Marked", func(t *testing.T) {
+		// The mark is stored with the rows, and not at all when they are not.
+		mark := store.Mark{Key: "test.mark", Value: "m1"}
+		_, err := live.ReplaceTasksMarked(ctx, nil, []*store.ExportTask{&changed}, nil, mark, func([]*store.ExportTask, []string) error {
+			return domain.Errorf(domain.ECONFLICT, "stop")
+		})
+		if domain.ErrorCode(err) != domain.ECONFLICT {
+			t.Fatalf("err=%v, want conflict", err)
+		}
+		all, err := store.NewSettings(live).All(ctx)
+		if err != nil || all["test.mark"] != "" {
+			t.Fatalf("an aborted write left its mark: %q (%v)", all["test.mark"], err)
+		}
+		if _, err := live.ReplaceTasksMarked(ctx, users, recs, nil, mark, nil); err != nil {
+			t.Fatal(err)
+		}
+		if all, err = store.NewSettings(live).All(ctx); err != nil || all["test.mark"] != "m1" {
+			t.Fatalf("mark=%q (%v), want m1", all["test.mark"], err)
+		}
+	})
+
 	t.Run("ErrInvalid", func(t *testing.T) {
 		bad := *recs[0]
 		bad.Progress = 101

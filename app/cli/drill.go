@@ -12,14 +12,16 @@ import (
 func init() {
 	Register(&Command{
 		Name:    "drill",
-		Args:    "[NAME]",
-		Summary: "Prove a backup restorable now: restore it (the newest by default) into a scratch folder and check it.",
+		Args:    "[NAME] [--to DEST]",
+		Summary: "Prove a backup restorable now: restore it (the destination's newest by default) into a scratch folder and check it, its row counts and a sample of its video files' hashes.",
 		Run:     runDrill,
 	})
 }
 
 func runDrill(ctx context.Context, env *Env, args []string) error {
-	pos, err := parseArgsUpTo(env, env.FlagSet(), args, 1)
+	fs := env.FlagSet()
+	to := fs.String("to", "", "drill a set of destination `DEST` (see \"reelvault destination list\"); an encrypted one needs its passphrase ($"+EnvPassphrase+" or asked)")
+	pos, err := parseArgsUpTo(env, fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -27,11 +29,16 @@ func runDrill(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	name := ""
+	opts := backup.DrillOptions{Destination: *to, Passphrase: env.Getenv(EnvPassphrase)}
 	if len(pos) == 1 {
-		name = pos[0]
+		opts.Name = pos[0]
 	}
-	res, _, err := backup.NewScheduler(m).Drill(ctx, name)
+	if opts.Passphrase == "" && encryptedDestination(ctx, m, *to) {
+		if p, ok := env.readPassphrase("Passphrase of the encrypted backups: "); ok {
+			opts.Passphrase = p
+		}
+	}
+	res, _, err := backup.NewScheduler(m).DrillWith(ctx, opts)
 	if res == nil {
 		if err == nil { // skipped: there is nothing to drill
 			return domain.Errorf(domain.ENOTFOUND, "There is no backup to drill yet; take one first.")
@@ -39,13 +46,33 @@ func runDrill(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if err != nil {
-		return fmt.Errorf("restore drill of %s FAILED: %w", res.Backup, err)
+		// Loud: the error below says what is damaged.
+		fmt.Fprintf(env.Stderr, "THE RESTORE DRILL OF %s (%s) FAILED.\n", res.Backup, res.Destination)
+		return fmt.Errorf("restore drill of %s (%s) FAILED: %w", res.Backup, res.Destination, err)
 	}
 	if env.Config.JSON {
 		return env.PrintJSON(res)
 	}
-	env.Printf("Proven restorable: %s (%d tasks; %s) in %s.\n", res.Backup, res.Tasks, joinChecks(res.Checks), time.Duration(res.Seconds*float64(time.Second)).Round(time.Millisecond))
+	env.Printf("Proven restorable: %s on %s (%d tasks; %s) in %s.\n", res.Backup, res.Destination, res.Tasks, joinChecks(res.Checks), time.Duration(res.Seconds*float64(time.Second)).Round(time.Millisecond))
 	return nil
+}
+
+// encryptedDestination reports whether the destination called name is
+// encrypted (false when it is unknown: the drill says so).
+func encryptedDestination(ctx context.Context, m *backup.Manager, name string) bool {
+	if name == "" || name == domain.DestinationLocal {
+		return false
+	}
+	ds, err := m.Destinations(ctx)
+	if err != nil {
+		return false
+	}
+	for _, d := range ds {
+		if d.Name == name {
+			return d.Encrypted
+		}
+	}
+	return false
 }
 
 func joinChecks(c []string) string {

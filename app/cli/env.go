@@ -309,6 +309,11 @@ func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 	if err := m.Open(ctx); err != nil {
 		return nil, err
 	}
+	if p := env.Getenv(EnvPassphrase); p != "" && m.Scheduler != nil {
+		// The scheduled drills of encrypted destinations open their sets
+		// with it; without it they are recorded as needing it.
+		m.Scheduler.Passphrase = func(string) string { return p }
+	}
 	if u := m.Upgrade; u != nil {
 		fmt.Fprintf(env.Stderr, "Upgraded the database from schema version %d to %d; the database as it was is backed up in %s.\n", u.From, u.To, u.Backup)
 	}

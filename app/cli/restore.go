@@ -15,7 +15,8 @@ import (
 )
 
 // EnvPassphrase holds the passphrase of an encrypted destination, for
-// "restore" and "destination add --encrypt" without a terminal to ask on.
+// "restore", "drill --to" and "destination add --encrypt" without a terminal
+// to ask on; a serving process gives it to the scheduled drills.
 const EnvPassphrase = "REELVAULT_PASSPHRASE"
 
 // wantsPassphrase reports whether err asks for a passphrase.
@@ -44,7 +45,7 @@ func init() {
 	Register(&Command{
 		Name:    "restore",
 		Args:    "NAME|PATH [--into DIR] [--db-only] [--yes] | NAME --task ID [ID…] [--yes] | NAME --preview | --undo [--yes]",
-		Summary: "Replace the database with a backup set and put back its missing or changed video files (after a pre-restore backup), restore chosen tasks from one, preview what differs, or undo the last restore.",
+		Summary: "Replace the database with a backup set and put back its missing or changed video files (after a pre-restore backup), restore chosen tasks (with their video files) from one, preview what differs, or undo the last restore.",
 		Run:     runRestore,
 	})
 }
@@ -157,6 +158,12 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 	}
 	if res.PreRestore == nil { // the undo of a restore of chosen tasks
 		env.Printf("Put back %d tasks as they were before restoring them from %s. \"reelvault restore --undo\" restores them again.\n", res.Rows["tasks"], res.Source)
+		if f := res.Files; f != nil {
+			env.Printf("Video files: %d removed, %d put back in place.\n", f.Removed, f.Restored)
+			for _, a := range f.KeptAside {
+				env.Printf("  %s %s\n", a.Path, a.Reason)
+			}
+		}
 		return nil
 	}
 	env.Printf("Restored %s (%d tasks). The previous data is in %s; \"reelvault restore --undo\" brings it back.\n",
@@ -229,6 +236,12 @@ func restoreTasks(ctx context.Context, env *Env, m *backup.Manager, name string,
 	}
 	env.Printf("Restored %d task(s) from %s: %d added, %d replaced. \"reelvault restore --undo\" puts them back as they were.\n",
 		len(res.Added)+len(res.Replaced), res.Backup, len(res.Added), len(res.Replaced))
+	if f := res.Files; f != nil {
+		env.Printf("Their video files: %d put back (%s), %d already there.\n", f.Restored, fmtBytes(f.Bytes), f.Same)
+		for _, a := range f.KeptAside {
+			env.Printf("  %s %s\n", a.Path, a.Reason)
+		}
+	}
 	return nil
 }
 

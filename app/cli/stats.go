@@ -190,9 +190,16 @@ func provenLine(p *domain.Proven) string {
 		fmt.Fprintf(&b, "THE LAST RESTORE DRILL FAILED (%s): %s; ", fmtTime(*p.Last), p.Error)
 	}
 	if p.LastOK == nil {
-		fmt.Fprintf(&b, "never (%s); run \"reelvault drill\"", p.Destination)
+		drill := "reelvault drill"
+		if p.Destination != domain.DestinationLocal {
+			drill += " --to " + p.Destination
+		}
+		fmt.Fprintf(&b, "never (%s); run %q", p.Destination, drill)
 	} else {
 		fmt.Fprintf(&b, "%s (%s, %s)", fmtTime(*p.LastOK), p.Backup, p.Destination)
+	}
+	if p.Skipped != "" {
+		fmt.Fprintf(&b, "; latest drill skipped (%s): %s", fmtTime(*p.SkippedAt), p.Skipped)
 	}
 	return b.String()
 }

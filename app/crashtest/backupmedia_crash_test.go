@@ -274,3 +274,135 @@ func TestCrash_KillDuringFileRestore(t *testing.T) {
 	}
 	t.Logf("%d of %d file restores killed (seed %d): %d left everything restored, %d everything as before", killed, rounds, seed, restored, rounds-restored)
 }
+
+// TestCrash_KillDuringTaskFileRestore kills "reelvault restore NAME --task
+// ID…" of tasks whose video files were lost or changed: after the next
+// command, the chosen tasks' rows and their files are either all from
+// before the restore or all restored, never a mix, every other task and
+// file is untouched, and a file that differed is kept aside, not lost.
+func TestCrash_KillDuringTaskFileRestore(t *testing.T) {
+	template := newVault(t)
+	requireCommand(t, template, "destination", "list")
+	paths := writeClips(t, template, 0)
+	importVideos(t, template, paths)
+	var b domain.Backup
+	template.okJSON(&b, "backup")
+	const chosen = 10 // tasks 0..9, with clips 0..9
+	var ids []string
+	for i := range chosen {
+		ids = append(ids, fmt.Sprintf("00000000-0000-4000-8000-%012d", i))
+	}
+	sumsA := map[string]string{}
+	for _, p := range paths[:chosen] {
+		sumsA[filepath.Base(p)] = fileSHA256(t, p)
+	}
+	// State B: every file changed, the first three gone, the chosen tasks
+	// cancelled.
+	writeClips(t, template, 1)
+	for _, p := range paths[:3] {
+		os.Remove(p)
+	}
+	for _, id := range ids {
+		template.ok("task", "cancel", id)
+	}
+	sumsB := map[string]string{}
+	for _, p := range paths[3:] {
+		sumsB[filepath.Base(p)] = fileSHA256(t, p)
+	}
+	snapshot := filepath.Join(t.TempDir(), "snapshot")
+	copyDir(t, template.dir, snapshot)
+	fresh := func(t *testing.T) *vault {
+		if err := os.RemoveAll(template.dir); err != nil {
+			t.Fatal(err)
+		}
+		copyDir(t, snapshot, template.dir)
+		return template
+	}
+	// state returns the statuses of the chosen tasks, the sha256 of each
+	// file in the media folder (kept-aside copies apart) and how many
+	// copies were kept aside.
+	state := func(v *vault) (map[string]int, map[string]string, int) {
+		db := v.openDB()
+		defer db.Close()
+		checkIntegrity(t, db)
+		statuses := map[string]int{}
+		for _, id := range ids {
+			var s string
+			if err := db.QueryRow(`SELECT status FROM tasks WHERE task_id = ?`, id).Scan(&s); err != nil {
+				t.Fatalf("task %s: %v", id, err)
+			}
+			statuses[s]++
+		}
+		files := map[string]string{}
+		aside := 0
+		entries, _ := os.ReadDir(filepath.Join(v.dir, domain.MediaFolder))
+		for _, e := range entries {
+			switch {
+			case strings.Contains(e.Name(), ".before-restore-"):
+				aside++
+			case strings.HasPrefix(e.Name(), "."):
+				t.Fatalf("a staged file is left in the media folder: %s", e.Name())
+			default:
+				files[e.Name()] = fileSHA256(t, filepath.Join(v.dir, domain.MediaFolder, e.Name()))
+			}
+		}
+		return statuses, files, aside
+	}
+	// The files after a whole task restore: the chosen ones from A, the
+	// others as in B.
+	restoredFiles := map[string]string{}
+	for k, v := range sumsB {
+		restoredFiles[k] = v
+	}
+	for k, v := range sumsA {
+		restoredFiles[k] = v
+	}
+	same := func(a, b map[string]string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
+	args := append([]string{"restore", b.Name, "--yes", "--task"}, ids...)
+
+	// The fastest of two whole runs sets the window the kills land in.
+	var full time.Duration
+	for range 2 {
+		probe := fresh(t)
+		start := time.Now()
+		probe.ok(args...)
+		if d := time.Since(start); full == 0 || d < full {
+			full = d
+		}
+		if st, got, aside := state(probe); st["pending"] != chosen || !same(got, restoredFiles) || aside != chosen-3 {
+			t.Fatalf("a whole task restore: statuses %v, %d files kept aside, files restored %v", st, aside, same(got, restoredFiles))
+		}
+	}
+	t.Logf("restoring %d tasks with their files takes %v", chosen, full.Round(time.Millisecond))
+
+	rounds := envInt(t, "REELVAULT_BACKUP_CRASH_ROUNDS", DefaultMediaCrashRounds)
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var killed, restored int
+	for round := 0; round < rounds; round++ {
+		v := fresh(t)
+		delay := time.Duration((0.05 + 0.8*(float64(round)+rng.Float64())/float64(rounds)) * float64(full))
+		if _, ok := v.runKilledAfter(delay, args...); ok {
+			killed++
+		}
+		v.listBackups() // the next command finishes or undoes the restore
+		st, got, aside := state(v)
+		switch {
+		case st["pending"] == chosen:
+			restored++
+			if !same(got, restoredFiles) || aside != chosen-3 {
+				t.Fatalf("round %d (killed after %v): the tasks are restored but their files are not all back (%d kept aside)", round, delay, aside)
+			}
+		case st["cancelled"] == chosen:
+			if !same(got, sumsB) || aside != 0 {
+				t.Fatalf("round %d (killed after %v): the tasks are as before but files changed", round, delay)
+			}
+		default:
+			t.Fatalf("round %d (killed after %v): the chosen tasks are a mix: %v", round, delay, st)
+		}
+	}
+	if killed < rounds/3 {
+		t.Fatalf("only %d of %d task restores were killed while running (seed %d)", killed, rounds, seed)
+	}
+	t.Logf("%d of %d task restores killed (seed %d): %d left everything restored, %d everything as before", killed, rounds, seed, restored, rounds-restored)
+}

@@ -69,3 +69,18 @@ func (a *App) RestoreSet(name string, opts domain.RestoreRequest) (*domain.Resto
 	}
 	return d.RestoreSet(a.context(), name, opts)
 }
+
+// DrillSet proves a backup set of any destination restorable now (its
+// newest when req names none; an encrypted one with its passphrase); a
+// failed drill resolves with its result (ok false).
+func (a *App) DrillSet(req domain.DrillRequest) (*domain.DrillResult, error) {
+	d, err := a.destinations()
+	if err != nil {
+		return nil, err
+	}
+	res, err := d.DrillSet(a.context(), req)
+	if err != nil && res == nil {
+		return nil, err
+	}
+	return res, nil
+}

@@ -33,6 +33,17 @@ func TestApp_Destinations(t *testing.T) {
 	if err != nil || res.Rows["tasks"] != 2 {
 		t.Fatalf("restore from usb=%+v err=%v", res, err)
 	}
+	d, err := f.app.DrillSet(domain.DrillRequest{Destination: "usb"})
+	if err != nil || !d.OK || d.Destination != "usb" || d.Backup != b.Name {
+		t.Fatalf("drill of usb=%+v err=%v", d, err)
+	}
+	proven, err := f.app.ListProven()
+	if err != nil || len(proven) != 2 || proven[1].Destination != "usb" || proven[1].LastOK == nil {
+		t.Fatalf("proven=%+v err=%v, want usb proven", proven, err)
+	}
+	if _, err := f.app.DrillSet(domain.DrillRequest{Destination: "Bad Name"}); code(err) != domain.EINVALID {
+		t.Fatalf("drill of a bad destination name: code=%q, want invalid", code(err))
+	}
 	if err := f.app.RemoveDestination("usb"); err != nil {
 		t.Fatal(err)
 	}

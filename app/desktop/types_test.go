@@ -68,6 +68,7 @@ var tsMirrors = map[string]struct {
 	"TaskRestoreResult": {goType: reflect.TypeFor[domain.TaskRestoreResult]()},
 	"DrillResult":       {goType: reflect.TypeFor[domain.DrillResult]()},
 	"Proven":            {goType: reflect.TypeFor[domain.Proven]()},
+	"DrillRequest":      {goType: reflect.TypeFor[domain.DrillRequest]()},
 	"SetInfo":           {goType: reflect.TypeFor[domain.SetInfo]()},
 	"UploadResult":      {goType: reflect.TypeFor[desktop.UploadResult]()},
 	"LastRestore":       {goType: reflect.TypeFor[domain.LastRestore]()},

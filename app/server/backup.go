@@ -367,18 +367,22 @@ func (s *Server) handleProven(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// drillRequest is the body of a drill run by hand; no name drills the
-// newest backup.
-type drillRequest struct {
-	Name string `json:"name"`
-}
-
+// handleDrill runs a drill by hand; no name drills the newest backup, no
+// destination the local backups folder.
 func (s *Server) handleDrill(w http.ResponseWriter, r *http.Request) error {
-	var in drillRequest
+	var in domain.DrillRequest
 	if err := decodeJSON(w, r, &in, true); err != nil {
 		return err
 	}
-	res, err := s.cfg.Backup.Drill(r.Context(), in.Name)
+	var res *domain.DrillResult
+	var err error
+	if d := s.destinations(); d != nil && (in.Destination != "" || in.Passphrase != "") {
+		res, err = d.DrillSet(r.Context(), in)
+	} else if in.Destination != "" && in.Destination != domain.DestinationLocal {
+		return domain.Invalidf("destination", "This server has no backup destinations besides the local folder.")
+	} else {
+		res, err = s.cfg.Backup.Drill(r.Context(), in.Name)
+	}
 	// A drill that failed is a result to show (loudly); refusals are errors.
 	if err != nil && res == nil {
 		return err

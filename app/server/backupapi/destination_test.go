@@ -67,8 +67,29 @@ func TestDestinationRoutes(t *testing.T) {
 		t.Fatal("the video did not come back")
 	}
 
+	// A drill of the destination's newest set needs its passphrase.
+	r = e.must(400, "POST", "/api/v1/drills", `{"destination":"usb"}`)
+	if code, field := r.code(); code != domain.EINVALID || field != "passphrase" {
+		t.Fatalf("code=%q field=%q, want invalid passphrase", code, field)
+	}
+	r = e.must(400, "POST", "/api/v1/drills", `{"destination":"../usb"}`)
+	if code, field := r.code(); code != domain.EINVALID || field != "destination" {
+		t.Fatalf("code=%q field=%q, want invalid destination", code, field)
+	}
+	var d domain.DrillResult
+	e.must(200, "POST", "/api/v1/drills", `{"destination":"usb","passphrase":"correct horse battery"}`).decode(&d)
+	if !d.OK || d.Destination != "usb" || d.Backup != b.Name || d.FilesChecked != 1 {
+		t.Fatalf("drill of usb=%+v", d)
+	}
+	var pr struct{ Proven []*domain.Proven }
+	e.must(200, "GET", "/api/v1/drills", nil).decode(&pr)
+	if len(pr.Proven) != 2 || pr.Proven[1].Destination != "usb" || pr.Proven[1].Backup != b.Name || pr.Proven[0].LastOK != nil {
+		t.Fatalf("proven=%+v, want usb proven by %s", pr.Proven, b.Name)
+	}
+
 	os.Rename(disk, disk+"-away")
 	defer os.Rename(disk+"-away", disk)
+	e.must(409, "POST", "/api/v1/drills", `{"destination":"usb","passphrase":"correct horse battery"}`)
 	e.must(200, "GET", "/api/v1/destinations", nil).decode(&list)
 	if len(list.Destinations) != 2 || list.Destinations[1].Connected {
 		t.Fatalf("destinations=%+v, want usb unplugged", list.Destinations)

@@ -4,6 +4,7 @@ import type {
   RestoreRequest,
   RestoreResult,
   DestinationStatus,
+  DrillRequest,
   DrillResult,
   Proven,
   TaskPreview,
@@ -86,6 +87,8 @@ export interface Api {
   listProven(): Promise<Proven[]>;
   /** Runs a restore drill of a backup (the newest when no name) now. */
   runDrill(name?: string): Promise<DrillResult>;
+  /** Runs a restore drill of a destination's set (its newest when no name) now; an encrypted one needs the passphrase. */
+  drillSet(req: DrillRequest): Promise<DrillResult>;
   /** Keeps a backup file as an uploaded set and says what it holds; nothing live changes. */
   uploadBackup(file: Blob): Promise<UploadResult>;
   /** Where the backups are kept, and the restore undo would take back. */

@@ -105,6 +105,7 @@ export function createHttpApi(deps: HttpDeps): Api {
     restoreTasks: (name, ids) => call('POST', `/api/v1/backups/${encodeURIComponent(name)}/restore-tasks`, { tasks: ids }),
     listProven: async () => unwrap<Proven>(await call('GET', '/api/v1/drills'), 'proven'),
     runDrill: (name) => call('POST', '/api/v1/drills', name ? { name } : {}),
+    drillSet: (req) => call('POST', '/api/v1/drills', req),
     uploadBackup: async (file) => {
       let res: Response;
       try {

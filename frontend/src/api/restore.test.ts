@@ -18,6 +18,7 @@ describe('restore routes over HTTP', () => {
     expect(await api.listProven()).toEqual([{ destination: 'local', failed: false }]);
     await api.runDrill();
     await api.runDrill('x.db.zst');
+    await api.drillSet({ destination: 'usb', passphrase: 'pw pw pw pw' });
     const file = new Blob([new Uint8Array([1, 2, 3])]);
     await api.uploadBackup(file);
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
@@ -26,13 +27,15 @@ describe('restore routes over HTTP', () => {
       'GET /api/v1/drills',
       'POST /api/v1/drills',
       'POST /api/v1/drills',
+      'POST /api/v1/drills',
       'POST /api/v1/backups/upload',
     ]);
     expect(JSON.parse(calls[1]!.body as string)).toEqual({ tasks: ['t1', 't2'] });
     expect(JSON.parse(calls[3]!.body as string)).toEqual({});
     expect(JSON.parse(calls[4]!.body as string)).toEqual({ name: 'x.db.zst' });
-    expect(calls[5]!.type).toBe('application/octet-stream');
-    expect(calls[5]!.body).toBe(file);
+    expect(JSON.parse(calls[5]!.body as string)).toEqual({ destination: 'usb', passphrase: 'pw pw pw pw' });
+    expect(calls[6]!.type).toBe('application/octet-stream');
+    expect(calls[6]!.body).toBe(file);
   });
 
   it('rejects an upload with the server error', async () => {
@@ -48,6 +51,7 @@ describe('restore bindings in the window', () => {
     const app = {
       UploadBackup: async (b64: string) => ((sent = b64), { backup: {}, set: {} }),
       RunDrill: async (name: string) => ((drilled = name), { ok: true }),
+      DrillSet: async (req: { destination?: string }) => ((drilled = `@${req.destination}`), { ok: true }),
       MediaBaseURL: async () => '',
     } as unknown as DesktopBindings;
     const runtime: WailsRuntime = { EventsOn: () => () => {} };
@@ -56,5 +60,7 @@ describe('restore bindings in the window', () => {
     expect(sent).toBe(btoa(String.fromCharCode(0, 1, 2, 250)));
     await api.runDrill();
     expect(drilled).toBe('');
+    await api.drillSet({ destination: 'usb' });
+    expect(drilled).toBe('@usb');
   });
 });

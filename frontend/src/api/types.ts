@@ -402,6 +402,8 @@ export interface RestoredFiles {
   same: number;
   kept_aside?: SkippedFile[];
   relinked?: string;
+  /** After the undo of a restore of chosen tasks: the files it had put back, removed. */
+  removed?: number;
 }
 
 /** A destination to add. */
@@ -484,6 +486,8 @@ export interface TaskRestoreResult {
   replaced: string[];
   days: string[];
   undo: string;
+  /** What became of the chosen tasks' missing or changed video files. */
+  files?: RestoredFiles;
 }
 
 /** The outcome of one restore drill. */
@@ -507,6 +511,16 @@ export interface Proven {
   last?: string;
   failed: boolean;
   error?: string;
+  /** Why the latest scheduled drill could not run (not connected, needs a passphrase, no set yet). */
+  skipped?: string;
+  skipped_at?: string;
+}
+
+/** Which set a drill proves: a destination's newest by default. */
+export interface DrillRequest {
+  name?: string;
+  destination?: string;
+  passphrase?: string;
 }
 
 /** What an uploaded backup set holds. */

@@ -38,6 +38,7 @@ export interface DesktopBindings {
   RestoreTasks(name: string, ids: string[]): Promise<unknown>;
   ListProven(): Promise<unknown>;
   RunDrill(name: string): Promise<unknown>;
+  DrillSet(req: unknown): Promise<unknown>;
   UploadBackup(base64: string): Promise<unknown>;
   BackupPlace(): Promise<unknown>;
   DeleteBackup(name: string): Promise<unknown>;
@@ -133,6 +134,7 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     restoreTasks: (name, ids) => call('RestoreTasks', name, ids),
     listProven: () => list('ListProven'),
     runDrill: (name) => call('RunDrill', name ?? ''),
+    drillSet: (req) => call('DrillSet', req),
     // The bindings carry text: the file goes as base64.
     uploadBackup: async (file) => call('UploadBackup', await toBase64(file)),
     backupPlace: async () => {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { DrillResult } from '../api';
+import { ApiError, type DrillResult } from '../api';
 import { ErrorNotice } from './ErrorNotice';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
@@ -18,16 +18,25 @@ export function ProvenCard() {
   useNotifications((n) => {
     if (n.type === 'drill' || (n.type === 'job' && (n.data as { job_id?: string } | undefined)?.job_id === 'drill')) proven.reload();
   }, []);
-  const drill = () => {
+  // An encrypted destination's drill asks for its passphrase (never kept).
+  const [needs, setNeeds] = useState<string | null>(null);
+  const [passphrase, setPassphrase] = useState('');
+  const drill = (destination?: string) => {
     setBusy(true);
     setError(undefined);
     setLast(null);
-    api.runDrill().then(
+    const pass = destination && destination === needs ? passphrase : undefined;
+    (destination ? api.drillSet({ destination, passphrase: pass }) : api.runDrill()).then(
       (r) => {
         setLast(r);
+        setNeeds(null);
+        setPassphrase('');
         proven.reload();
       },
-      setError,
+      (e: unknown) => {
+        if (destination && e instanceof ApiError && e.field === 'passphrase') setNeeds(destination);
+        setError(e);
+      },
     ).finally(() => setBusy(false));
   };
   const list = proven.data ?? [];
@@ -50,13 +59,36 @@ export function ProvenCard() {
               <span class="muted">{t('proven.never')}</span>
             )}
           </div>
+          {p.skipped && (
+            <div class="faint" data-testid="proven-skipped">
+              {t('proven.skipped', { when: formatDateTime(p.skipped_at ?? ''), why: p.skipped })}
+            </div>
+          )}
+          {p.destination !== 'local' && (
+            <div class="row">
+              {needs === p.destination && (
+                <input
+                  class="input"
+                  type="password"
+                  style={{ flex: 1 }}
+                  placeholder={t('proven.passphrase')}
+                  aria-label={t('proven.passphrase')}
+                  value={passphrase}
+                  onInput={(e) => setPassphrase((e.target as HTMLInputElement).value)}
+                />
+              )}
+              <button type="button" class="btn" onClick={() => drill(p.destination)} disabled={busy}>
+                {t('proven.drillDest', { name: p.destination })}
+              </button>
+            </div>
+          )}
         </div>
       ))}
       {last && last.ok && <div class="faint" role="status">{t('proven.ok', { backup: last.backup, n: last.tasks ?? 0 })}</div>}
       {error !== undefined && <ErrorNotice error={error} />}
       <p class="faint" style={{ margin: 0 }}>{t('proven.what')}</p>
       <div class="row">
-        <button type="button" class="btn" onClick={drill} disabled={busy}>
+        <button type="button" class="btn" onClick={() => drill()} disabled={busy}>
           {busy ? t('proven.drilling') : t('proven.drill')}
         </button>
       </div>

@@ -362,7 +362,11 @@ export function BackupsScreen() {
           onDone={(r) => {
             setPickTasks(null);
             place.reload();
-            setNotice({ text: t('taskRestore.done', { n: r.added.length + r.replaced.length, when: formatDateTime(pickTasks.created_at) }), undo: true });
+            let text = t('taskRestore.done', { n: r.added.length + r.replaced.length, when: formatDateTime(pickTasks.created_at) });
+            if (r.files) {
+              text += ' ' + t('taskRestore.files', { n: r.files.restored, same: r.files.same, aside: r.files.kept_aside?.length ?? 0 });
+            }
+            setNotice({ text, undo: true });
           }}
         />
       )}

@@ -47,6 +47,8 @@ export function ListJobs():Promise<domain.JobList>;
 
 export function ListMediaRoots():Promise<domain.MediaRoots>;
 
+export function DrillSet(arg1:domain.DrillRequest):Promise<domain.DrillResult>;
+
 export function ListProven():Promise<Array<domain.Proven>>;
 
 export function ListTags():Promise<desktop.TagList>;

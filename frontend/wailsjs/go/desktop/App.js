@@ -90,6 +90,10 @@ export function ListMediaRoots() {
   return window['go']['desktop']['App']['ListMediaRoots']();
 }
 
+export function DrillSet(arg1) {
+  return window['go']['desktop']['App']['DrillSet'](arg1);
+}
+
 export function ListProven() {
   return window['go']['desktop']['App']['ListProven']();
 }
