@@ -32,6 +32,48 @@ export namespace desktop {
 		    return a;
 		}
 	}
+	export class Changed {
+	    changed: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Changed(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.changed = source["changed"];
+	    }
+	}
+	export class CollectionList {
+	    collections: domain.Collection[];
+	
+	    static createFrom(source: any = {}) {
+	        return new CollectionList(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.collections = this.convertValues(source["collections"], domain.Collection);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class DestinationInput {
 	    name: string;
 	    dir: string;
@@ -81,6 +123,66 @@ export namespace desktop {
 	        this.upgrade = this.convertValues(source["upgrade"], null);
 	        this.open_error = source["open_error"];
 	        this.database = this.convertValues(source["database"], domain.DBStatus);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TagList {
+	    tags: domain.TagCount[];
+	
+	    static createFrom(source: any = {}) {
+	        return new TagList(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.tags = this.convertValues(source["tags"], domain.TagCount);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TaskList {
+	    tasks: domain.Task[];
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskList(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.tasks = this.convertValues(source["tasks"], domain.Task);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -316,6 +418,155 @@ export namespace domain {
 		}
 	}
 	
+	export class TaskFilter {
+	    user_id?: number;
+	    username?: string;
+	    status?: string[];
+	    // Go type: time
+	    created_from?: any;
+	    // Go type: time
+	    created_to?: any;
+	    search?: string;
+	    starred?: boolean;
+	    rating?: number;
+	    tags?: string[];
+	    collection?: string;
+	    trashed?: boolean;
+	    cursor?: string;
+	    limit?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TaskFilter(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.user_id = source["user_id"];
+	        this.username = source["username"];
+	        this.status = source["status"];
+	        this.created_from = this.convertValues(source["created_from"], null);
+	        this.created_to = this.convertValues(source["created_to"], null);
+	        this.search = source["search"];
+	        this.starred = source["starred"];
+	        this.rating = source["rating"];
+	        this.tags = source["tags"];
+	        this.collection = source["collection"];
+	        this.trashed = source["trashed"];
+	        this.cursor = source["cursor"];
+	        this.limit = source["limit"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class BulkRequest {
+	    task_ids?: string[];
+	    filter?: TaskFilter;
+	    action: string;
+	    tag?: string;
+	    collection?: string;
+	    rating?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.task_ids = source["task_ids"];
+	        this.filter = this.convertValues(source["filter"], TaskFilter);
+	        this.action = source["action"];
+	        this.tag = source["tag"];
+	        this.collection = source["collection"];
+	        this.rating = source["rating"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class BulkResult {
+	    matched: number;
+	    changed: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new BulkResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.matched = source["matched"];
+	        this.changed = source["changed"];
+	    }
+	}
+	export class Collection {
+	    id: number;
+	    name: string;
+	    count: number;
+	    cover_task_id?: string;
+	    // Go type: time
+	    created_at: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Collection(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.count = source["count"];
+	        this.cover_task_id = source["cover_task_id"];
+	        this.created_at = this.convertValues(source["created_at"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class TableSize {
 	    name: string;
 	    bytes: number;
@@ -458,6 +709,22 @@ export namespace domain {
 		    }
 		    return a;
 		}
+	}
+	export class DrillRequest {
+	    name?: string;
+	    destination?: string;
+	    passphrase?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DrillRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.destination = source["destination"];
+	        this.passphrase = source["passphrase"];
+	    }
 	}
 	export class DrillResult {
 	    destination: string;
@@ -818,21 +1085,57 @@ export namespace domain {
 		}
 	}
 	
-	export class DrillRequest {
-	    name?: string;
-	    destination?: string;
-	    passphrase?: string;
+	export class ScriptInput {
+	    scene_number: number;
+	    description: string;
+	    duration: number;
+	    camera_movement?: string;
+	    lighting?: string;
 	
 	    static createFrom(source: any = {}) {
-	        return new DrillRequest(source);
+	        return new ScriptInput(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.destination = source["destination"];
-	        this.passphrase = source["passphrase"];
+	        this.scene_number = source["scene_number"];
+	        this.description = source["description"];
+	        this.duration = source["duration"];
+	        this.camera_movement = source["camera_movement"];
+	        this.lighting = source["lighting"];
 	    }
+	}
+	export class RerunInput {
+	    prompt?: string;
+	    scripts?: ScriptInput[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RerunInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.prompt = source["prompt"];
+	        this.scripts = this.convertValues(source["scripts"], ScriptInput);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class RestoreRequest {
 	    passphrase?: string;
@@ -1028,6 +1331,7 @@ export namespace domain {
 		    return a;
 		}
 	}
+	
 	export class SnippetPart {
 	    text: string;
 	    hit?: boolean;
@@ -1183,6 +1487,20 @@ export namespace domain {
 	}
 	
 	
+	export class TagCount {
+	    tag: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TagCount(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.tag = source["tag"];
+	        this.count = source["count"];
+	    }
+	}
 	export class VideoClaim {
 	    duration?: number;
 	    width?: number;
@@ -1358,62 +1676,7 @@ export namespace domain {
 		    return a;
 		}
 	}
-	export class TaskFilter {
-	    user_id?: number;
-	    username?: string;
-	    status?: string[];
-	    // Go type: time
-	    created_from?: any;
-	    // Go type: time
-	    created_to?: any;
-	    search?: string;
-	    starred?: boolean;
-	    rating?: number;
-	    tags?: string[];
-	    collection?: string;
-	    trashed?: boolean;
-	    cursor?: string;
-	    limit?: number;
 	
-	    static createFrom(source: any = {}) {
-	        return new TaskFilter(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.user_id = source["user_id"];
-	        this.username = source["username"];
-	        this.status = source["status"];
-	        this.created_from = this.convertValues(source["created_from"], null);
-	        this.created_to = this.convertValues(source["created_to"], null);
-	        this.search = source["search"];
-	        this.starred = source["starred"];
-	        this.rating = source["rating"];
-	        this.tags = source["tags"];
-	        this.collection = source["collection"];
-	        this.trashed = source["trashed"];
-	        this.cursor = source["cursor"];
-	        this.limit = source["limit"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class TaskPage {
 	    tasks: Task[];
 	    next_cursor?: string;
@@ -1535,6 +1798,22 @@ export namespace domain {
 		    }
 		    return a;
 		}
+	}
+	export class TrashResult {
+	    changed: number;
+	    files_trashed?: number;
+	    files_left?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TrashResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.changed = source["changed"];
+	        this.files_trashed = source["files_trashed"];
+	        this.files_left = source["files_left"];
+	    }
 	}
 	export class User {
 	    id: number;

@@ -31,6 +31,8 @@ export function DeleteBackup(arg1:string):Promise<void>;
 
 export function DeleteCollection(arg1:string):Promise<void>;
 
+export function DrillSet(arg1:domain.DrillRequest):Promise<domain.DrillResult>;
+
 export function EmptyTrash():Promise<domain.TrashResult>;
 
 export function GetSchedule():Promise<domain.ScheduleRuns>;
@@ -46,8 +48,6 @@ export function ListDestinations():Promise<Array<domain.DestinationStatus>>;
 export function ListJobs():Promise<domain.JobList>;
 
 export function ListMediaRoots():Promise<domain.MediaRoots>;
-
-export function DrillSet(arg1:domain.DrillRequest):Promise<domain.DrillResult>;
 
 export function ListProven():Promise<Array<domain.Proven>>;
 

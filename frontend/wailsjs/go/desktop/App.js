@@ -58,6 +58,10 @@ export function DeleteCollection(arg1) {
   return window['go']['desktop']['App']['DeleteCollection'](arg1);
 }
 
+export function DrillSet(arg1) {
+  return window['go']['desktop']['App']['DrillSet'](arg1);
+}
+
 export function EmptyTrash() {
   return window['go']['desktop']['App']['EmptyTrash']();
 }
@@ -88,10 +92,6 @@ export function ListJobs() {
 
 export function ListMediaRoots() {
   return window['go']['desktop']['App']['ListMediaRoots']();
-}
-
-export function DrillSet(arg1) {
-  return window['go']['desktop']['App']['DrillSet'](arg1);
 }
 
 export function ListProven() {
