@@ -54,9 +54,12 @@ type Main struct {
 	DB    *store.DB
 	Hub   *hub.Hub
 	Tasks *store.TaskService
-	Users domain.UserService
-	Stats domain.StatsService
-	Media domain.MediaService
+	// Library organises the history: trash, stars, ratings, tags,
+	// collections, bulk actions and run again.
+	Library *store.LibraryService
+	Users   domain.UserService
+	Stats   domain.StatsService
+	Media   domain.MediaService
 	// Sessions keeps the web UI's owner sessions and sign-in links, so a
 	// browser stays signed in across restarts.
 	Sessions domain.SessionService
@@ -107,6 +110,8 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Tasks.Posters.Logger = m.Logger
 	}
 	m.Media = m.Tasks.Media
+	m.Library = store.NewLibraryService(db)
+	m.Library.Media = m.Tasks.Media
 	m.Users = store.NewUserService(db)
 	m.Sessions = store.NewSessionService(db)
 	m.Stats = store.NewStatsService(db)
@@ -162,8 +167,8 @@ func (m *Main) BackupManager() *backup.Manager {
 }
 
 // Run starts the background jobs of a serving process: lease expiry (so a
-// worker that dies never strands its task, with or without the HTTP API)
-// and, on SQLite, the maintenance schedule. It returns at once. An error
+// worker that dies never strands its task, with or without the HTTP API),
+// the daily purge of the trash and, on SQLite, the maintenance schedule. It returns at once. An error
 // says the schedule could not start; lease expiry runs anyway. Stop (or
 // Close) stops both.
 func (m *Main) Run(ctx context.Context) error {
@@ -207,6 +212,14 @@ func (b *bgJobs) start(ctx context.Context, m *Main) error {
 		defer b.wg.Done()
 		le.Run(ctx)
 	}()
+	if m.Library != nil && !m.DB.ReadOnly() {
+		tp := TrashPurge{Library: m.Library, Logger: m.Logger}
+		b.wg.Add(1)
+		go func() {
+			defer b.wg.Done()
+			tp.Run(ctx)
+		}()
+	}
 	if m.Scheduler != nil {
 		if err := m.Scheduler.Start(ctx); err != nil {
 			return fmt.Errorf("start the backup schedule: %w", err)

@@ -66,6 +66,10 @@ type taskRow struct {
 	StartedAt       *int64   `db:"started_at"`
 	CompletedAt     *int64   `db:"completed_at"`
 	Duration        *float64 `db:"duration"`
+	Starred         bool     `db:"starred"`
+	Rating          int      `db:"rating"`
+	RerunOf         string   `db:"rerun_of"` // the origin's task_id, or ""
+	TrashedAt       *int64   `db:"trashed_at"`
 }
 
 func (r *taskRow) domain() *domain.Task {
@@ -89,6 +93,10 @@ func (r *taskRow) domain() *domain.Task {
 		StartedAt:       fromMicrosPtr(r.StartedAt),
 		CompletedAt:     fromMicrosPtr(r.CompletedAt),
 		Duration:        r.Duration,
+		Starred:         r.Starred,
+		Rating:          r.Rating,
+		RerunOf:         r.RerunOf,
+		TrashedAt:       fromMicrosPtr(r.TrashedAt),
 	}
 }
 
@@ -112,7 +120,11 @@ const taskSelectList = `
 	t.updated_at,
 	t.started_at,
 	t.completed_at,
-	t.duration`
+	t.duration,
+	t.starred,
+	t.rating,
+	coalesce((SELECT o.task_id FROM tasks o WHERE o.id = t.rerun_of), '') AS rerun_of,
+	t.trashed_at`
 
 // taskColumns selects a task row from tasks t with its user u.
 const taskColumns = taskSelectList + `
@@ -159,52 +171,8 @@ func (s *TaskService) CreateTask(ctx context.Context, in domain.TaskCreate) (*do
 		if err != nil {
 			return err
 		}
-		if !u.IsActive {
-			return domain.Errorf(domain.EFORBIDDEN, "The user %s is deactivated.", u.Username)
-		}
-		if u.UsedQuota >= u.Quota {
-			return domain.Errorf(domain.EQUOTAEXCEEDED, "The user %s has used all of its quota (%d tasks).", u.Username, u.Quota)
-		}
-		now := micros(tx.now)
-		// The writer transaction is IMMEDIATE, so nobody can charge the
-		// quota between the check above and this update.
-		if _, err := tx.exec(`UPDATE users SET used_quota = used_quota + 1, updated_at = ? WHERE id = ?`, now, u.ID); err != nil {
-			return fmt.Errorf("charge quota: %w", err)
-		}
-		r := &taskRow{
-			TaskID:      uuid.NewString(),
-			UserID:      u.ID,
-			Username:    u.Username,
-			Prompt:      in.Prompt,
-			Status:      string(domain.StatusPending),
-			TotalScenes: in.TotalScenes,
-			CreatedAt:   now,
-			UpdatedAt:   now,
-		}
-		res, err := tx.exec(`
-			INSERT INTO tasks (
-				task_id,
-				user_id,
-				prompt,
-				status,
-				total_scenes,
-				created_at,
-				updated_at
-			) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			r.TaskID, r.UserID, r.Prompt, r.Status, r.TotalScenes, now, now)
+		r, err := insertTask(tx, u, in.Prompt, in.TotalScenes, nil, nil)
 		if err != nil {
-			return fmt.Errorf("insert task: %w", err)
-		}
-		if r.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		if err := addSearchEntry(tx, r.ID, r.Prompt, nil, ""); err != nil {
-			return err
-		}
-		if err := addEvent(tx, r, domain.EventCreated, ""); err != nil {
-			return err
-		}
-		if err := bumpStats(tx, day(tx.now), "total_tasks", 0); err != nil {
 			return err
 		}
 		t = r.domain()
@@ -214,6 +182,63 @@ func (s *TaskService) CreateTask(ctx context.Context, in domain.TaskCreate) (*do
 		return nil, err
 	}
 	return t, nil
+}
+
+// insertTask creates a pending task of user u in tx, charging one unit of
+// its quota: the create path of CreateTask and RerunTask. scenes are the
+// descriptions of the scripts the caller inserts next (for the search
+// entry); rerunOf is the row id of the task this one runs again.
+func insertTask(tx *tx, u *userRow, prompt string, totalScenes int, scenes []string, rerunOf *int64) (*taskRow, error) {
+	if !u.IsActive {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "The user %s is deactivated.", u.Username)
+	}
+	if u.UsedQuota >= u.Quota {
+		return nil, domain.Errorf(domain.EQUOTAEXCEEDED, "The user %s has used all of its quota (%d tasks).", u.Username, u.Quota)
+	}
+	now := micros(tx.now)
+	// The writer transaction is IMMEDIATE, so nobody can charge the
+	// quota between the check above and this update.
+	if _, err := tx.exec(`UPDATE users SET used_quota = used_quota + 1, updated_at = ? WHERE id = ?`, now, u.ID); err != nil {
+		return nil, fmt.Errorf("charge quota: %w", err)
+	}
+	r := &taskRow{
+		TaskID:      uuid.NewString(),
+		UserID:      u.ID,
+		Username:    u.Username,
+		Prompt:      prompt,
+		Status:      string(domain.StatusPending),
+		TotalScenes: totalScenes,
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}
+	res, err := tx.exec(`
+		INSERT INTO tasks (
+			task_id,
+			user_id,
+			prompt,
+			status,
+			total_scenes,
+			created_at,
+			updated_at,
+			rerun_of
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.TaskID, r.UserID, r.Prompt, r.Status, r.TotalScenes, now, now, rerunOf)
+	if err != nil {
+		return nil, fmt.Errorf("insert task: %w", err)
+	}
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return nil, err
+	}
+	if err := addSearchEntry(tx, r.ID, r.Prompt, scenes, ""); err != nil {
+		return nil, err
+	}
+	if err := addEvent(tx, r, domain.EventCreated, ""); err != nil {
+		return nil, err
+	}
+	if err := bumpStats(tx, day(tx.now), "total_tasks", 0); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // FindTaskByID returns a task with its scripts, videos and events, in four
@@ -236,8 +261,10 @@ func (s *TaskService) FindTaskByID(ctx context.Context, taskID string) (*domain.
 		if t.Videos, err = findVideos(tx, r); err != nil {
 			return err
 		}
-		t.Events, err = findEvents(tx, r)
-		return err
+		if t.Events, err = findEvents(tx, r); err != nil {
+			return err
+		}
+		return fillLabels(tx, []*domain.Task{t})
 	})
 	if err != nil {
 		return nil, err

@@ -30,7 +30,7 @@ func (s *TaskService) ClaimTask(ctx context.Context, req domain.ClaimRequest) (*
 		}
 		var r taskRow
 		err := tx.get(&r, `SELECT`+taskColumns+`
-			WHERE t.status = ?`+cond+`
+			WHERE t.status = ? AND t.trashed_at IS NULL`+cond+`
 			ORDER BY t.created_at, t.id
 			LIMIT 1`+tx.db.dialect.claimSuffix, args...)
 		if isNoRows(err) {

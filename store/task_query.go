@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,22 +25,26 @@ func (s *TaskService) FindTasks(ctx context.Context, filter domain.TaskFilter) (
 	var rows []*taskRow
 	var matches []*domain.SearchMatch
 	var next string
+	var page *domain.TaskPage
 	err = s.db.read(ctx, false, func(tx *tx) (err error) {
 		rows, next, err = findTasks(tx, a, q)
 		if err == nil && q.search.active() {
 			matches, err = searchMatches(tx, q.search, rows)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		page = &domain.TaskPage{Tasks: make([]*domain.Task, len(rows)), NextCursor: next}
+		for i, r := range rows {
+			page.Tasks[i] = r.domain()
+			if matches != nil {
+				page.Tasks[i].Match = matches[i]
+			}
+		}
+		return fillLabels(tx, page.Tasks)
 	})
 	if err != nil {
 		return nil, err
-	}
-	page := &domain.TaskPage{Tasks: make([]*domain.Task, len(rows)), NextCursor: next}
-	for i, r := range rows {
-		page.Tasks[i] = r.domain()
-		if matches != nil {
-			page.Tasks[i].Match = matches[i]
-		}
 	}
 	return page, nil
 }
@@ -91,13 +96,43 @@ type taskQuery struct {
 	dialect     *dialect
 	after       *cursor
 	limit       int
+
+	// The library's filters (see domain.TaskFilter).
+	trash     trashScope
+	starred   bool
+	minRating int
+	tagKeys   []string // case-folded tag names, all required
+	collKey   string   // case-folded collection name
 }
+
+// trashScope says which tasks a query sees with respect to the trash.
+type trashScope int8
+
+const (
+	trashAny  trashScope = iota // a lookup by task ID sees a trashed task too
+	trashLive                   // lists, counts and searches: untrashed tasks
+	trashOnly                   // the trash
+)
 
 // newTaskQuery validates filter; paged says whether cursor and limit count.
 func newTaskQuery(f domain.TaskFilter, paged bool) (taskQuery, error) {
-	q := taskQuery{userID: f.UserID, username: f.Username, limit: DefaultPageSize}
+	q := taskQuery{userID: f.UserID, username: f.Username, limit: DefaultPageSize, trash: trashLive}
 	if err := f.Validate(); err != nil {
 		return q, err
+	}
+	if f.Trashed {
+		q.trash = trashOnly
+	}
+	q.starred, q.minRating = f.Starred, f.MinRating
+	for _, t := range f.Tags {
+		t, _ = domain.NormalizeTag(t) // validated above
+		if k := nameKey(t); !slices.Contains(q.tagKeys, k) {
+			q.tagKeys = append(q.tagKeys, k)
+		}
+	}
+	if f.Collection != "" {
+		name, _ := domain.NormalizeCollectionName(f.Collection)
+		q.collKey = nameKey(name)
 	}
 	for _, st := range f.Status {
 		q.statuses = append(q.statuses, string(st))
@@ -186,6 +221,29 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		conds = append(conds, "t.created_at < ?")
 		args = append(args, *q.createdTo)
 	}
+	switch q.trash {
+	case trashLive:
+		conds = append(conds, "t.trashed_at IS NULL")
+	case trashOnly:
+		conds = append(conds, "t.trashed_at IS NOT NULL")
+	}
+	if q.starred {
+		conds = append(conds, "t.starred")
+	}
+	if q.minRating > 0 {
+		// The constant term lets SQLite use the partial indexes of rated
+		// tasks, which a bound parameter alone cannot prove apply.
+		conds = append(conds, "t.rating > 0", "t.rating >= ?")
+		args = append(args, q.minRating)
+	}
+	for _, k := range q.tagKeys {
+		conds = append(conds, "t.id IN (SELECT tt.task_id FROM task_tags tt WHERE tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
+		args = append(args, k)
+	}
+	if q.collKey != "" {
+		conds = append(conds, "t.id IN (SELECT ct.task_id FROM collection_tasks ct WHERE ct.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?))")
+		args = append(args, q.collKey)
+	}
 	if q.search.active() {
 		cond, matchArgs := q.dialect.searchCond(q.search)
 		conds = append(conds, cond)
@@ -215,7 +273,8 @@ func selectTasks(tx *tx, query string, args ...any) ([]*taskRow, error) {
 		r := new(taskRow)
 		if err := rows.Scan(&r.ID, &r.TaskID, &r.UserID, &r.Username, &r.Prompt, &r.Status, &r.Progress, &r.TotalScenes,
 			&r.CompletedScenes, &r.FinalVideoPath, &r.ErrorMessage, &r.Attempts, &r.LeaseOwner, &r.LeaseExpiresAt,
-			&r.CreatedAt, &r.UpdatedAt, &r.StartedAt, &r.CompletedAt, &r.Duration); err != nil {
+			&r.CreatedAt, &r.UpdatedAt, &r.StartedAt, &r.CompletedAt, &r.Duration,
+			&r.Starred, &r.Rating, &r.RerunOf, &r.TrashedAt); err != nil {
 			return err
 		}
 		tasks = append(tasks, r)

@@ -314,6 +314,10 @@ var fieldFlags = map[string]string{
 	"created_from":     "since",
 	"created_to":       "until",
 	"db":               "db",
+	"rating":           "rating",
+	"tag":              "tag",
+	"tags":             "tag",
+	"collection":       "collection",
 }
 
 // flagFor returns the flag of the running command that gave field, "" when

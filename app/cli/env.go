@@ -68,6 +68,9 @@ type Services struct {
 	// Media manages the media roots, which Tasks applies; nil for a
 	// registered Backend that has none.
 	Media domain.MediaService
+	// Library keeps the trash, stars, ratings, tags, collections, bulk
+	// actions and reruns; nil for a registered Backend that has none.
+	Library domain.LibraryService
 
 	// Hub receives the store's notifications, for the window's and the
 	// server's live updates.

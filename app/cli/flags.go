@@ -274,3 +274,19 @@ func statusNames() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// listFlag is a flag that may be repeated, each use adding one value (a
+// tag, for example).
+type listFlag []string
+
+func (l *listFlag) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(*l, ", ")
+}
+
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}

@@ -62,6 +62,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Sessions:    svc.Sessions,
 		Stats:       svc.Stats,
 		Media:       svc.Media,
+		Library:     svc.Library,
 		Hub:         svc.Hub,
 		Assets:      env.Assets,
 		DataDir:     dataDir,

@@ -56,7 +56,7 @@ func init() {
 	})
 	Register(&Command{
 		Name:    "task list",
-		Args:    "[--user NAME] [--status S] [--search TEXT] [--since DATE] [--until DATE] [--limit N] [--cursor C]",
+		Args:    "[--user NAME] [--status S] [--search TEXT] [--since DATE] [--until DATE] [--starred] [--rating N] [--tag T]… [--collection NAME] [--limit N] [--cursor C]",
 		Summary: "List tasks, newest first, one page at a time.",
 		Run:     runTaskList,
 	})
@@ -73,17 +73,9 @@ func runTaskCreate(ctx context.Context, env *Env, args []string) error {
 	if err := env.Require(fs, "user", "prompt"); err != nil {
 		return err
 	}
-	text := *prompt
-	if text == "-" {
-		// At most four bytes a character: more cannot be a valid prompt.
-		const maxBytes = 4 * domain.MaxPromptChars
-		b, err := io.ReadAll(io.LimitReader(env.Stdin, maxBytes+1))
-		if err != nil {
-			return fmt.Errorf("read prompt from stdin: %w", err)
-		} else if len(b) > maxBytes {
-			return domain.Invalidf("prompt", "The prompt on stdin is longer than %d characters.", domain.MaxPromptChars)
-		}
-		text = strings.TrimRight(string(b), "\r\n")
+	text, err := env.promptText(*prompt)
+	if err != nil {
+		return err
 	}
 	svc, err := env.Services(ctx)
 	if err != nil {
@@ -99,6 +91,23 @@ func runTaskCreate(ctx context.Context, env *Env, args []string) error {
 	// Just the ID, so that scripts can write ID=$(reelvault task create …).
 	env.Printf("%s\n", t.TaskID)
 	return nil
+}
+
+// promptText returns the text of a --prompt flag: the flag's value, or
+// stdin for "-".
+func (env *Env) promptText(flagValue string) (string, error) {
+	if flagValue != "-" {
+		return flagValue, nil
+	}
+	// At most four bytes a character: more cannot be a valid prompt.
+	const maxBytes = 4 * domain.MaxPromptChars
+	b, err := io.ReadAll(io.LimitReader(env.Stdin, maxBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("read prompt from stdin: %w", err)
+	} else if len(b) > maxBytes {
+		return "", domain.Invalidf("prompt", "The prompt on stdin is longer than %d characters.", domain.MaxPromptChars)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
 // parseTask parses the arguments of a command on one task (its ID, or the
@@ -247,6 +256,14 @@ func runTaskShow(ctx context.Context, env *Env, args []string) error {
 	if t.Attempts > 0 {
 		kv.Row("Attempts:", t.Attempts)
 	}
+	kv.Row("Starred:", yesNo(t.Starred))
+	kv.Row("Rating:", fmtRating(t.Rating))
+	kv.Row("Tags:", listOrDash(t.Tags))
+	kv.Row("Collections:", listOrDash(t.Collections))
+	kv.Row("Rerun of:", dash(t.RerunOf))
+	if t.TrashedAt != nil {
+		kv.Row("Trashed:", fmtTimePtr(t.TrashedAt)+" (reelvault trash restore "+t.TaskID+" brings it back)")
+	}
 	if err := kv.Flush(); err != nil {
 		return err
 	}
@@ -328,6 +345,14 @@ func matchText(m *domain.SearchMatch) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
+// yesNo is "yes" or "no".
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
 // dash returns s, or "-" for an empty cell.
 func dash(s string) string {
 	if s == "" {
@@ -347,6 +372,11 @@ func runTaskList(ctx context.Context, env *Env, args []string) error {
 	search := fs.String("search", "", "full-text search in prompts, scene descriptions and error messages (word forms and Chinese too); the MATCH column shows why each task matched")
 	fs.Var(&since, "since", "only tasks created on or after this day (YYYY-MM-DD, UTC) or instant (RFC 3339)")
 	fs.Var(&until, "until", "only tasks created up to the end of this day (YYYY-MM-DD, UTC) or before this instant (RFC 3339)")
+	var tags listFlag
+	starred := fs.Bool("starred", false, "only starred tasks")
+	rating := fs.Int("rating", 0, "only tasks rated at least this (1 to 5)")
+	fs.Var(&tags, "tag", "only tasks with this tag; repeat for tasks with every one of them")
+	collection := fs.String("collection", "", "only tasks in this collection")
 	limit := fs.Int("limit", 0, "tasks per page (default 50, at most 500)")
 	cursor := fs.String("cursor", "", "the next page's cursor, as the previous page printed it")
 	if _, err := env.Parse(fs, args); err != nil {
@@ -358,8 +388,18 @@ func runTaskList(ctx context.Context, env *Env, args []string) error {
 		Search:      *search,
 		CreatedFrom: since.from(),
 		CreatedTo:   until.until(),
+		Starred:     *starred,
+		MinRating:   *rating,
+		Tags:        tags,
+		Collection:  *collection,
 		Cursor:      *cursor,
 		Limit:       *limit,
+	}
+	if isSet(fs, "rating") && (*rating < 1 || *rating > domain.MaxRating) {
+		return domain.Invalidf("rating", "The rating filter must be from 1 to %d.", domain.MaxRating)
+	}
+	if isSet(fs, "collection") && strings.TrimSpace(*collection) == "" {
+		return domain.Invalidf("collection", "Name the collection.")
 	}
 	svc, err := env.Services(ctx)
 	if err != nil {

@@ -262,6 +262,11 @@ func TestTaskCommands_Show(t *testing.T) {
 		t.Fatalf("video add of a missing file: exit %d, stderr %q", res.Code, res.Stderr)
 	}
 	r.ok("task", "fail", id, "--error", "the renderer crashed")
+	r.ok("task", "star", id)
+	r.ok("task", "rate", id, "3")
+	r.ok("task", "tag", id, "--add", "夜景", "--add", "dawn")
+	r.ok("collection", "create", "Trailer v2")
+	r.ok("collection", "add", "Trailer v2", id)
 
 	res := r.ok("task", "show", id)
 	out := normalise(res.Stdout, r.dir)

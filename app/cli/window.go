@@ -54,7 +54,7 @@ func OpenWindow(ctx context.Context, env *Env) error {
 	if err != nil {
 		opts.OpenError = err
 	} else {
-		opts.Services = desktop.Services{Tasks: svc.Tasks, Users: svc.Users, Stats: svc.Stats, Media: svc.Media, Sessions: svc.Sessions}
+		opts.Services = desktop.Services{Tasks: svc.Tasks, Users: svc.Users, Stats: svc.Stats, Media: svc.Media, Sessions: svc.Sessions, Library: svc.Library}
 		opts.Hub = svc.Hub
 		opts.Upgrade = svc.Upgrade
 		if b := svc.Backup(); b != nil {

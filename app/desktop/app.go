@@ -26,6 +26,9 @@ type Services struct {
 	// Sessions keeps the web UI's owner sessions and sign-in links for the
 	// window's API, as serve keeps them; nil keeps them in memory.
 	Sessions domain.SessionService
+	// Library keeps the trash, stars, ratings, tags, collections, bulk
+	// actions and reruns; nil answers ENOTFOUND.
+	Library domain.LibraryService
 }
 
 // Info describes the running window for the UI's About, status bar and

@@ -195,6 +195,7 @@ func startAPI(ctx context.Context, opts Options) (*server.Server, string, <-chan
 		Backup:   opts.Services.Backup,
 		Export:   opts.Services.Export,
 		Media:    opts.Services.Media,
+		Library:  opts.Services.Library,
 		Hub:      opts.Hub,
 		Assets:   opts.Assets,
 		DataDir:  opts.DataDir,

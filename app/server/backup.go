@@ -171,7 +171,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
 	var f domain.ExportFilter
 	for k := range q {
 		switch k {
-		case "format", "user", "status", "since", "until":
+		case "format", "user", "status", "since", "until", "task_ids":
 		default:
 			return domain.Invalidf(k, "Unknown query parameter %q.", k)
 		}
@@ -201,6 +201,14 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
 			}
 			*p.dst = &t
 		}
+	}
+	ids, err := parseTaskIDs(q["task_ids"])
+	if err != nil {
+		return err
+	}
+	f.TaskIDs = ids
+	if err := f.Validate(); err != nil {
+		return err
 	}
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	ext, ctype := "json", "application/json"

@@ -14,7 +14,7 @@ import (
 
 // handleEvents streams notifications as Server-Sent Events. Each event's
 // name is the notification type ("task", "backup_progress", "job",
-// "restore") and its data the notification as JSON; its id lets a
+// "restore", "library", "trash", "collection", …) and its data the notification as JSON; its id lets a
 // reconnecting EventSource resume with Last-Event-ID. When messages were
 // lost, a "resync" event tells the page to reload what it shows. The owner
 // sees every event; a user sees changes of its own tasks only.
@@ -115,15 +115,16 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			if revoked() {
 				return nil // nothing more for a revoked key, not even this
 			}
-			if !visible.allows(ctx, m.Notification) {
+			n, ok := visible.filter(ctx, m.Notification)
+			if !ok {
 				continue
 			}
-			data, err := json.Marshal(m.Notification)
+			data, err := json.Marshal(n)
 			if err != nil {
 				s.logger.Error("encode event", "err", err)
 				continue
 			}
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", m.ID, m.Notification.Type, data); err != nil {
+			if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", m.ID, n.Type, data); err != nil {
 				return nil
 			}
 		}
@@ -145,23 +146,80 @@ func newVisibility(s *Server, actor domain.Actor) *visibility {
 	return &visibility{s: s, actor: actor, tasks: make(map[string]bool)}
 }
 
-func (v *visibility) allows(ctx context.Context, n domain.Notification) bool {
+// filter returns the notification as the actor may see it, and false when
+// it may see none of it. The owner sees everything. A user sees the task,
+// video, poster, library and trash changes of its own tasks: a library or
+// trash change to many tasks (Data holding their IDs) reaches it with only
+// its own tasks' IDs. A collection change reaches it bare (the type only),
+// so that its page reloads the collections, which the service lists as the
+// user may see them. Backups, jobs and restores are the owner's business.
+func (v *visibility) filter(ctx context.Context, n domain.Notification) (domain.Notification, bool) {
 	if v.actor.Owner {
-		return true
+		return n, true
 	}
-	if (n.Type != "task" && n.Type != domain.NotifyVideo && n.Type != domain.NotifyPoster) || n.TaskID == "" {
-		return false // backups, jobs and restores are the owner's business
+	switch n.Type {
+	case "task", domain.NotifyVideo, domain.NotifyPoster:
+		return n, n.TaskID != "" && v.allowsTask(ctx, n.TaskID)
+	case domain.NotifyCollection:
+		return domain.Notification{Type: n.Type}, true
+	case domain.NotifyLibrary, domain.NotifyTrash:
+		if n.TaskID != "" {
+			return n, v.allowsTask(ctx, n.TaskID)
+		}
+		ids, ok := taskIDsOf(n.Data)
+		if !ok {
+			return n, false
+		}
+		var mine []string
+		for _, id := range ids {
+			if ctx.Err() != nil {
+				return n, false
+			}
+			if v.allowsTask(ctx, id) {
+				mine = append(mine, id)
+			}
+		}
+		if len(mine) == 0 {
+			return n, false
+		}
+		n.Data = mine
+		return n, true
 	}
-	if ok, seen := v.tasks[n.TaskID]; seen {
+	return n, false
+}
+
+// allowsTask reports whether the actor may see a task. The store answers
+// ENOTFOUND for another user's task; any error hides the event.
+func (v *visibility) allowsTask(ctx context.Context, taskID string) bool {
+	if ok, seen := v.tasks[taskID]; seen {
 		return ok
 	}
-	// The store answers ENOTFOUND for another user's task; any error hides
-	// the event.
-	_, err := v.s.cfg.Tasks.FindTaskByID(ctx, n.TaskID)
+	_, err := v.s.cfg.Tasks.FindTaskByID(ctx, taskID)
 	ok := err == nil
 	if len(v.tasks) >= 4096 {
 		clear(v.tasks)
 	}
-	v.tasks[n.TaskID] = ok
+	v.tasks[taskID] = ok
 	return ok
+}
+
+// taskIDsOf reads the task IDs a notification about many tasks carries in
+// Data: a []string from this process, or a JSON array of strings from
+// another one.
+func taskIDsOf(data any) ([]string, bool) {
+	switch d := data.(type) {
+	case []string:
+		return d, true
+	case []any:
+		ids := make([]string, 0, len(d))
+		for _, x := range d {
+			id, ok := x.(string)
+			if !ok {
+				return nil, false
+			}
+			ids = append(ids, id)
+		}
+		return ids, true
+	}
+	return nil, false
 }

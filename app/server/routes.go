@@ -24,7 +24,7 @@ type Route struct {
 	Method  string
 	Pattern string // a net/http ServeMux path pattern, e.g. /api/v1/tasks/{task_id}
 	Access  Access
-	Tag     string // the OpenAPI tag: tasks, users, backups or meta
+	Tag     string // the OpenAPI tag: tasks, library, users, backups or meta
 
 	handler handlerFunc
 }
@@ -84,6 +84,7 @@ func (s *Server) register() {
 	s.routes = append(s.routes, s.destinationRoutes()...)
 	s.routes = append(s.routes, s.mediaRootRoutes()...)
 	s.routes = append(s.routes, s.videoRoutes()...)
+	s.routes = append(s.routes, s.libraryRoutes()...)
 
 	// probe knows each path without its method, to tell 405 from 404.
 	probe := http.NewServeMux()

@@ -63,6 +63,10 @@ type Config struct {
 	// without it.
 	Media domain.MediaService
 
+	// Library keeps the trash, stars, ratings, tags, collections, bulk
+	// actions and reruns; optional: its routes answer 404 without it.
+	Library domain.LibraryService
+
 	// Assets is the web UI (the built frontend), served at / with a
 	// fallback to index.html for client-side routes. Optional.
 	Assets fs.FS

@@ -97,6 +97,7 @@ func (s *Server) handleCountTasks(w http.ResponseWriter, r *http.Request) error 
 var taskQueryParams = map[string]bool{
 	"user_id": true, "username": true, "status": true, "created_from": true,
 	"created_to": true, "search": true, "q": true, "cursor": true, "limit": true,
+	"starred": true, "rating": true, "tag": true, "collection": true, "trashed": true,
 }
 
 // parseTaskFilter reads a TaskFilter from query parameters. status may repeat
@@ -154,7 +155,54 @@ func parseTaskFilter(q url.Values) (domain.TaskFilter, error) {
 		}
 		f.Limit = n
 	}
-	return f, nil
+	return f, parseLibraryFilter(q, &f)
+}
+
+// parseLibraryFilter reads the library's filters: starred and trashed
+// (true or false), rating (at least, 1–5), tag (repeatable: every one of
+// them) and collection (a name). Tags and the collection name are checked
+// like the service checks them, so a bad one is refused naming its
+// parameter before anything is read.
+func parseLibraryFilter(q url.Values, f *domain.TaskFilter) error {
+	for _, p := range []struct {
+		name string
+		dst  *bool
+	}{{"starred", &f.Starred}, {"trashed", &f.Trashed}} {
+		if v := q.Get(p.name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return domain.Invalidf(p.name, "%s must be true or false, not %q.", p.name, v)
+			}
+			*p.dst = b
+		}
+	}
+	if v := q.Get("rating"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > domain.MaxRating {
+			return domain.Invalidf("rating", "rating must be a whole number from 1 to %d (the least rating shown), not %q.", domain.MaxRating, v)
+		}
+		f.MinRating = n
+	}
+	if tags := q["tag"]; len(tags) > 0 {
+		if len(tags) > domain.MaxTagsPerTask {
+			return domain.Invalidf("tag", "At most %d tags can be filtered on; %d were given.", domain.MaxTagsPerTask, len(tags))
+		}
+		for _, t := range tags {
+			tag, err := domain.NormalizeTag(t)
+			if err != nil {
+				return err
+			}
+			f.Tags = append(f.Tags, tag)
+		}
+	}
+	if q.Has("collection") {
+		name, err := domain.NormalizeCollectionName(q.Get("collection"))
+		if err != nil {
+			return domain.Invalidf("collection", "%s", domain.ErrorMessage(err))
+		}
+		f.Collection = name
+	}
+	return nil
 }
 
 func parseTime(v string) (time.Time, error) {
