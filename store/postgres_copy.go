@@ -17,7 +17,8 @@ import (
 )
 
 // CopyTables lists, parents first, the tables CopyToPostgres copies row by
-// row, with the column each is ordered and upserted by. task_search is not
+// row, with the column (or the comma-separated columns of a composite
+// primary key) each is ordered and upserted by. task_search is not
 // among them: SQLite's FTS5 table keeps no readable text, so the copy
 // rebuilds it from the copied prompts and scene descriptions.
 var CopyTables = []struct{ Name, Key string }{
@@ -26,6 +27,10 @@ var CopyTables = []struct{ Name, Key string }{
 	{"scripts", "id"},
 	{"videos", "id"},
 	{"task_events", "id"},
+	{"tags", "id"},
+	{"task_tags", "task_id, tag_id"},
+	{"collections", "id"},
+	{"collection_tasks", "collection_id, task_id"},
 	{"statistics", "date"},
 	{"settings", "key"},
 	{"job_runs", "id"},
@@ -238,23 +243,40 @@ func (c *copier) table(ctx context.Context, table, key string, resume bool) erro
 	if err != nil {
 		return err
 	}
-	var after any
+	keys := keyColumns(key)
+	var after []any
 	if resume {
 		err := c.dst.Read(ctx, func(r *sqlx.DB) error {
-			return r.GetContext(ctx, &after, `SELECT max(`+orderBy(c.dst, key)+`) FROM `+table)
+			rs, err := r.QueryxContext(ctx, `SELECT `+key+` FROM `+table+` ORDER BY `+orderByDesc(c.dst, key)+` LIMIT 1`)
+			if err != nil {
+				return err
+			}
+			defer rs.Close()
+			if rs.Next() {
+				if after, err = rs.SliceScan(); err != nil {
+					return err
+				}
+			}
+			return rs.Err()
 		})
 		if err != nil {
 			return fmt.Errorf("resume %s: %w", table, err)
 		}
 	}
-	keyIdx := slices.Index(columns, key)
+	keyIdx := make([]int, len(keys))
+	for i, k := range keys {
+		keyIdx[i] = slices.Index(columns, k)
+	}
 	sets := make([]string, 0, len(columns))
 	for _, col := range columns {
-		if col != key {
+		if !slices.Contains(keys, col) {
 			sets = append(sets, col+" = excluded."+col)
 		}
 	}
-	upsert := " ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(sets, ", ")
+	upsert := " ON CONFLICT (" + key + ") DO NOTHING"
+	if len(sets) > 0 {
+		upsert = " ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(sets, ", ")
+	}
 	list := strings.Join(columns, ", ")
 
 	for {
@@ -263,8 +285,8 @@ func (c *copier) table(ctx context.Context, table, key string, resume bool) erro
 			q := `SELECT ` + list + ` FROM ` + table
 			args := []any{}
 			if after != nil {
-				q += ` WHERE ` + key + ` > ?`
-				args = append(args, after)
+				q += ` WHERE (` + key + `) > (` + placeholders(len(keys)) + `)`
+				args = append(args, after...)
 			}
 			q += ` ORDER BY ` + key + ` LIMIT ?`
 			args = append(args, c.opts.Batch)
@@ -315,7 +337,11 @@ func (c *copier) table(ctx context.Context, table, key string, resume bool) erro
 		if c.opts.Progress != nil {
 			c.opts.Progress(-1, int64(len(rows)))
 		}
-		after = rows[len(rows)-1][keyIdx]
+		last := rows[len(rows)-1]
+		after = make([]any, len(keyIdx))
+		for i, j := range keyIdx {
+			after[i] = last[j]
+		}
 		if len(rows) < c.opts.Batch {
 			return nil
 		}
@@ -514,7 +540,7 @@ func writeValue(h hash.Hash, v any) {
 // key gets COLLATE "C" so that it sorts by bytes, as SQLite sorts it,
 // whatever the database's collation.
 func orderBy(db *DB, key string) string {
-	if db.dialect.isPostgres() && key != "id" {
+	if db.dialect.isPostgres() && key != "id" && !strings.Contains(key, ",") {
 		return key + ` COLLATE "C"`
 	}
 	return key
@@ -536,4 +562,22 @@ func verifySearch(ctx context.Context, dst *DB) error {
 		return domain.Errorf(domain.EINTERNAL, "Verification failed: %d of %d tasks are in the PostgreSQL search index.", indexed, tasks)
 	}
 	return nil
+}
+
+// keyColumns splits a CopyTables key into its columns.
+func keyColumns(key string) []string {
+	cols := strings.Split(key, ",")
+	for i, c := range cols {
+		cols[i] = strings.TrimSpace(c)
+	}
+	return cols
+}
+
+// orderByDesc is orderBy, descending, for every column of key.
+func orderByDesc(db *DB, key string) string {
+	cols := keyColumns(key)
+	if len(cols) == 1 {
+		return orderBy(db, key) + " DESC"
+	}
+	return strings.Join(cols, " DESC, ") + " DESC"
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +94,9 @@ func seedCopyHistory(tb testing.TB, db *store.DB, n int) []string {
 			}
 		}
 	}
+	if len(ids) >= 5 {
+		seedLibrary(tb, db, ids)
+	}
 	if _, err := users.SetActive(ctx, "bob", false); err != nil {
 		tb.Fatal(err)
 	}
@@ -139,7 +143,7 @@ func tableRows(t *testing.T, db *store.DB, table, key string) []map[string]any {
 	var out []map[string]any
 	err := db.Read(ctx, func(r *sqlx.DB) error {
 		order := key
-		if db.Engine() == store.EnginePostgres && key != "id" {
+		if db.Engine() == store.EnginePostgres && key != "id" && !strings.Contains(key, ",") {
 			order += ` COLLATE "C"`
 		}
 		rs, err := r.QueryxContext(ctx, `SELECT * FROM `+table+` ORDER BY `+order)

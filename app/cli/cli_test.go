@@ -34,11 +34,18 @@ func TestMain_Usage(t *testing.T) {
 				"  reelvault task cancel ID\n" +
 				"  reelvault task complete ID --video PATH [--strict]\n" +
 				"  reelvault task create --user NAME --prompt TEXT [--scenes N]\n" +
+				"  reelvault task delete ID… [--files]\n" +
 				"  reelvault task fail ID --error TEXT\n" +
-				"  reelvault task list [--user NAME] [--status S] [--search TEXT] [--since DATE] [--until DATE] [--limit N] [--cursor C]\n" +
+				"  reelvault task list [--user NAME] [--status S] [--search TEXT] [--since DATE] [--until DATE] [--starred] [--rating N] [--tag T]… [--collection NAME] [--limit N] [--cursor C]\n" +
 				"  reelvault task progress ID --percent P [--scenes-done N]\n" +
+				"  reelvault task rate ID N\n" +
+				"  reelvault task rerun ID [--prompt TEXT]\n" +
 				"  reelvault task show ID\n" +
-				"  reelvault task start ID\n"},
+				"  reelvault task star ID\n" +
+				"  reelvault task start ID\n" +
+				"  reelvault task tag ID [--add TAG]… [--remove TAG]…\n" +
+				"  reelvault task takes ID\n" +
+				"  reelvault task unstar ID\n"},
 		{"UnknownSubcommand", []string{"user", "frob"},
 			"error: unknown command \"user frob\"\nusage: reelvault user COMMAND\n" +
 				"  reelvault user activate NAME\n" +
@@ -48,7 +55,7 @@ func TestMain_Usage(t *testing.T) {
 				"  reelvault user rotate-key NAME\n" +
 				"  reelvault user set-quota NAME N\n"},
 		{"UnknownCommandFlag", []string{"task", "list", "--frob"},
-			"error: unknown flag --frob\nusage: reelvault task list [--user NAME] [--status S] [--search TEXT] [--since DATE] [--until DATE] [--limit N] [--cursor C]\n"},
+			"error: unknown flag --frob\nusage: reelvault task list [--user NAME] [--status S] [--search TEXT] [--since DATE] [--until DATE] [--starred] [--rating N] [--tag T]… [--collection NAME] [--limit N] [--cursor C]\n"},
 		{"ExtraArgument", []string{"status", "now"},
 			"error: unexpected argument \"now\"\nusage: reelvault status [--all]\n"},
 		{"MissingArgument", []string{"task", "show"},

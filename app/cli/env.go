@@ -316,6 +316,7 @@ func (env *Env) openStore(ctx context.Context, path string) (*Services, error) {
 		DB:       m.DB,
 		Tasks:    m.Tasks,
 		Media:    m.Media,
+		Library:  m.Library,
 		Users:    m.Users,
 		Sessions: m.Sessions,
 		Stats:    m.Stats,

@@ -34,7 +34,7 @@ func TestLibraryCommands_StarsTagsCollections(t *testing.T) {
 	if got, want := r.ok("task", "rate", short, "4").Stdout, fmt.Sprintf("Task %s: starred, rating 4/5, tags -\n", a); got != want {
 		t.Fatalf("rate: stdout=%q, want %q", got, want)
 	}
-	got := decode[domain.Task](t, r.ok("--json", "task", "tag", short, "--add", "夜景", "--add", "night", "--add", "draft", "--remove", "draft"))
+	got := decode[domain.Task](t, r.ok("--json", "task", "tag", short, "--add", "夜景", "--add", "night", "--remove", "never-there"))
 	slices.Sort(got.Tags)
 	if want := []string{"night", "夜景"}; !got.Starred || got.Rating != 4 || !slices.Equal(got.Tags, want) {
 		t.Fatalf("tag --json: %+v, want starred, 4, %q", got, want)

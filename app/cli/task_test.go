@@ -270,7 +270,7 @@ func TestTaskCommands_Show(t *testing.T) {
 
 	res := r.ok("task", "show", id)
 	out := normalise(res.Stdout, r.dir)
-	out = regexp.MustCompile(`Duration: +\S+`).ReplaceAllString(out, "Duration:  <SECONDS>")
+	out = regexp.MustCompile(`(Duration: +)\S+`).ReplaceAllString(out, "${1}<SECONDS>")
 	golden(t, "task_show.txt", out)
 }
 
@@ -378,7 +378,7 @@ func TestTaskCommands_List(t *testing.T) {
 
 	t.Run("BadFilters", func(t *testing.T) {
 		r := r.with(t)
-		usage := "usage: reelvault task list [--user NAME] [--status S] [--search TEXT] [--since DATE] [--until DATE] [--limit N] [--cursor C]\n"
+		usage := "usage: reelvault task list [--user NAME] [--status S] [--search TEXT] [--since DATE] [--until DATE] [--starred] [--rating N] [--tag T]… [--collection NAME] [--limit N] [--cursor C]\n"
 		r.fails(cli.ExitUsage, "error: invalid value \"2026-13-01\" for --since: want a date as YYYY-MM-DD or RFC 3339 (2006-01-02T15:04:05Z)\n"+usage,
 			"task", "list", "--since", "2026-13-01")
 		r.fails(cli.ExitUsage, "error: invalid value \"yesterday\" for --until: want a date as YYYY-MM-DD or RFC 3339 (2006-01-02T15:04:05Z)\n"+usage,

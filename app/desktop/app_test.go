@@ -38,11 +38,12 @@ func newFixture(tb testing.TB) *fixture {
 	m := backup.NewManager(db)
 	sched := backup.NewScheduler(m)
 	svc := desktop.Services{
-		Tasks:  store.NewTaskService(db),
-		Users:  store.NewUserService(db),
-		Stats:  store.NewStatsService(db),
-		Backup: backup.NewService(sched),
-		Export: store.NewExportService(db),
+		Tasks:   store.NewTaskService(db),
+		Users:   store.NewUserService(db),
+		Stats:   store.NewStatsService(db),
+		Backup:  backup.NewService(sched),
+		Export:  store.NewExportService(db),
+		Library: store.NewLibraryService(db),
 	}
 	return &fixture{
 		db:    db,

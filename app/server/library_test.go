@@ -47,11 +47,12 @@ func TestServer_LibraryStarsRatingsTags(t *testing.T) {
 	if got.Rating != 4 {
 		t.Fatalf("rating=%d, want 4", got.Rating)
 	}
-	e.MustDo(http.StatusOK, "POST", task+"/tags", map[string][]string{"add": {"夜景", "night", "draft"}}, key(ka)).Decode(t, &got)
-	e.MustDo(http.StatusOK, "POST", task+"/tags", map[string][]string{"remove": {"draft"}}, key(ka)).Decode(t, &got)
-	slices.Sort(got.Tags)
-	if want := []string{"night", "夜景"}; !slices.Equal(got.Tags, want) {
-		t.Fatalf("tags=%q, want %q", got.Tags, want)
+	e.MustDo(http.StatusOK, "POST", task+"/tags", map[string][]string{"add": {"夜景", "night", "draft"}}, key(ka))
+	var tagged domain.Task
+	e.MustDo(http.StatusOK, "POST", task+"/tags", map[string][]string{"remove": {"draft"}}, key(ka)).Decode(t, &tagged)
+	slices.Sort(tagged.Tags)
+	if want := []string{"night", "夜景"}; !slices.Equal(tagged.Tags, want) || !tagged.Starred || tagged.Rating != 4 {
+		t.Fatalf("tagged: %+v, want tags %q, starred, rated 4", tagged, want)
 	}
 	e.MustDo(http.StatusOK, "POST", "/api/v1/tasks/"+a2.TaskID+"/tags", map[string][]string{"add": {"night"}}, key(ka))
 
@@ -87,11 +88,12 @@ func TestServer_LibraryStarsRatingsTags(t *testing.T) {
 		t.Fatalf("tags=%+v, want night (2) first", tags.Tags)
 	}
 
-	// 0 clears the rating; unstar.
-	e.MustDo(http.StatusOK, "PUT", task+"/rating", map[string]int{"rating": 0}, key(ka)).Decode(t, &got)
-	e.MustDo(http.StatusOK, "PUT", task+"/star", map[string]bool{"starred": false}, owner).Decode(t, &got)
-	if got.Rating != 0 || got.Starred {
-		t.Fatalf("after clearing: %+v", got)
+	// 0 clears the rating; the owner may unstar anyone's task.
+	var cleared, unstarred domain.Task
+	e.MustDo(http.StatusOK, "PUT", task+"/rating", map[string]int{"rating": 0}, key(ka)).Decode(t, &cleared)
+	e.MustDo(http.StatusOK, "PUT", task+"/star", map[string]bool{"starred": false}, owner).Decode(t, &unstarred)
+	if cleared.Rating != 0 || unstarred.Starred || unstarred.Rating != 0 {
+		t.Fatalf("after clearing: rating %d, then %+v", cleared.Rating, unstarred)
 	}
 }
 
@@ -364,7 +366,7 @@ func TestServer_LibraryInvalidInput(t *testing.T) {
 		for _, path := range []string{"/api/v1/tasks?", "/api/v1/tasks/counts?"} {
 			r := e.Do("GET", path+c.query, nil, key(ka))
 			if r.Status != http.StatusBadRequest || r.Err(t).Error.Field != c.field {
-				t.Errorf("GET %s%s: status=%d body=%s, want 400 naming %q", path, c.query, r.Status, r.Body)
+				t.Errorf("GET %s%s: status=%d body=%s, want 400 naming %q", path, c.query, r.Status, r.Body, c.field)
 			}
 		}
 	}

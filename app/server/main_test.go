@@ -121,7 +121,10 @@ func MustOpenEnv(tb testing.TB, opts ...envOption) *env {
 	tasks.Posters.Notifier = e.hub
 	e.tasks = tasks
 	e.users = store.NewUserService(e.db)
+	library := store.NewLibraryService(e.db)
+	library.Media = tasks.Media
 	cfg := server.Config{
+		Library: library,
 		Media:   tasks.Media,
 		Tasks:   e.tasks,
 		Users:   e.users,

@@ -38,7 +38,7 @@ CREATE TABLE task_tags (
 	task_id INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
 	tag_id  INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
 	PRIMARY KEY (task_id, tag_id)
-) WITHOUT ROWID;
+);
 -- The tasks of a tag, newest id first.
 CREATE INDEX task_tags_tag ON task_tags (tag_id, task_id);
 
@@ -57,5 +57,5 @@ CREATE TABLE collection_tasks (
 	task_id       INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
 	added_at      INTEGER NOT NULL,
 	PRIMARY KEY (collection_id, task_id)
-) WITHOUT ROWID;
+);
 CREATE INDEX collection_tasks_task ON collection_tasks (task_id);
