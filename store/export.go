@@ -46,24 +46,33 @@ type ExportUser struct {
 // ExportTask is a task with its scripts, videos and events. Internal row IDs
 // and worker leases are not part of the history and are left out.
 type ExportTask struct {
-	TaskID          string          `json:"task_id"`
-	Username        string          `json:"username"`
-	Prompt          string          `json:"prompt"`
-	Status          domain.Status   `json:"status"`
-	Progress        int             `json:"progress"`
-	TotalScenes     int             `json:"total_scenes"`
-	CompletedScenes int             `json:"completed_scenes"`
-	FinalVideoPath  string          `json:"final_video_path,omitempty"`
-	ErrorMessage    string          `json:"error_message,omitempty"`
-	Attempts        int             `json:"attempts"`
-	CreatedAt       time.Time       `json:"created_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
-	StartedAt       *time.Time      `json:"started_at,omitempty"`
-	CompletedAt     *time.Time      `json:"completed_at,omitempty"`
-	Duration        *float64        `json:"duration,omitempty"`
-	Scripts         []*ExportScript `json:"scripts"`
-	Videos          []*ExportVideo  `json:"videos"`
-	Events          []*ExportEvent  `json:"events"`
+	TaskID          string        `json:"task_id"`
+	Username        string        `json:"username"`
+	Prompt          string        `json:"prompt"`
+	Status          domain.Status `json:"status"`
+	Progress        int           `json:"progress"`
+	TotalScenes     int           `json:"total_scenes"`
+	CompletedScenes int           `json:"completed_scenes"`
+	FinalVideoPath  string        `json:"final_video_path,omitempty"`
+	ErrorMessage    string        `json:"error_message,omitempty"`
+	Attempts        int           `json:"attempts"`
+	CreatedAt       time.Time     `json:"created_at"`
+	UpdatedAt       time.Time     `json:"updated_at"`
+	StartedAt       *time.Time    `json:"started_at,omitempty"`
+	CompletedAt     *time.Time    `json:"completed_at,omitempty"`
+	Duration        *float64      `json:"duration,omitempty"`
+	// The library (absent from exports of version 1 files written before
+	// it, which import as unstarred, unrated and untagged).
+	Starred     bool       `json:"starred,omitempty"`
+	Rating      int        `json:"rating,omitempty"`
+	Tags        []string   `json:"tags,omitempty"`
+	Collections []string   `json:"collections,omitempty"`
+	RerunOf     string     `json:"rerun_of,omitempty"` // task_id of the origin
+	TrashedAt   *time.Time `json:"trashed_at,omitempty"`
+
+	Scripts []*ExportScript `json:"scripts"`
+	Videos  []*ExportVideo  `json:"videos"`
+	Events  []*ExportEvent  `json:"events"`
 }
 
 // ExportScript is one scene script of an exported task.
@@ -191,7 +200,7 @@ func (s *ExportService) Export(ctx context.Context, w io.Writer, f domain.Export
 		}
 		first := true
 		var buf []byte
-		err = exportTasks(tx, f, nil, func(p *exportPage, i int) error {
+		err = exportTasks(tx, f, f.TaskIDs, func(p *exportPage, i int) error {
 			buf = buf[:0]
 			if !f.NDJSON && !first {
 				buf = append(buf, ',')

@@ -65,6 +65,25 @@ func (p *exportPage) appendTask(b []byte, i int) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if t.Starred {
+		b = append(b, `,"starred":true`...)
+	}
+	if t.Rating != 0 {
+		b = append(b, `,"rating":`...)
+		b = strconv.AppendInt(b, int64(t.Rating), 10)
+	}
+	b = appendJSONStrings(b, "tags", t.Tags)
+	b = appendJSONStrings(b, "collections", t.Collections)
+	if t.RerunOf != "" {
+		b = append(b, `,"rerun_of":`...)
+		b = appendJSONString(b, t.RerunOf)
+	}
+	if t.TrashedAt != nil {
+		b = append(b, `,"trashed_at":`...)
+		if b, err = appendJSONTime(b, *t.TrashedAt); err != nil {
+			return nil, err
+		}
+	}
 
 	b = append(b, `,"scripts":[`...)
 	for j, s := range p.scripts[p.scriptAt[i]:p.scriptAt[i+1]] {
@@ -273,4 +292,21 @@ func appendVideoFacts(b []byte, v *ExportVideo) ([]byte, error) {
 		}
 	}
 	return append(b, '}'), nil
+}
+
+// appendJSONStrings appends ,"name":[…] for a non-empty list.
+func appendJSONStrings(b []byte, name string, list []string) []byte {
+	if len(list) == 0 {
+		return b
+	}
+	b = append(b, `,"`...)
+	b = append(b, name...)
+	b = append(b, `":[`...)
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/reelvault/reelvault/domain"
@@ -52,7 +53,11 @@ func exportTasks(tx *tx, f domain.ExportFilter, taskIDs []string, emit func(p *e
 			t.updated_at,
 			t.started_at,
 			t.completed_at,
-			t.duration
+			t.duration,
+			t.starred,
+			t.rating,
+			coalesce((SELECT o.task_id FROM tasks o WHERE o.id = t.rerun_of), ''),
+			t.trashed_at
 		FROM tasks t
 		JOIN users u ON u.id = t.user_id
 		WHERE ` + where + `
@@ -111,7 +116,7 @@ func (p *exportPage) reset() {
 // scanTask appends the task in rows' current row.
 func (p *exportPage) scanTask(rows *sql.Rows) error {
 	r := &p.row
-	if err := r.scan(rows, 16); err != nil {
+	if err := r.scan(rows, 20); err != nil {
 		return err
 	}
 	t := ExportTask{
@@ -130,6 +135,11 @@ func (p *exportPage) scanTask(rows *sql.Rows) error {
 	}
 	if v, ok := r.nullFloat(15); ok {
 		t.Duration = &v
+	}
+	t.Starred, t.Rating, t.RerunOf = r.bool(16), int(r.int(17)), r.str(18)
+	if v, ok := r.nullInt(19); ok {
+		at := fromMicros(v)
+		t.TrashedAt = &at
 	}
 	if r.err != nil {
 		return r.err
@@ -196,6 +206,21 @@ func (r *anyRow) nullInt(i int) (int64, bool) {
 		r.fail(i, err)
 	}
 	return n.Int64, n.Valid
+}
+
+// bool reads a boolean: a BOOLEAN on PostgreSQL, 0 or 1 on SQLite.
+func (r *anyRow) bool(i int) bool {
+	switch v := r.vals[i].(type) {
+	case bool:
+		return v
+	case int64:
+		return v != 0
+	}
+	var b sql.NullBool
+	if err := b.Scan(r.vals[i]); err != nil {
+		r.fail(i, err)
+	}
+	return b.Bool
 }
 
 func (r *anyRow) float(i int) float64 {
@@ -388,6 +413,43 @@ func (p *exportPage) loadChildren(tx *tx) error {
 		return fmt.Errorf("export events: %w", err)
 	}
 	p.eventAt = c.done(len(p.events))
+	return p.loadLabels(tx, cond, args)
+}
+
+// loadLabels reads the tags and collections of the page in one query.
+func (p *exportPage) loadLabels(tx *tx, cond string, args []any) error {
+	index := make(map[int64]int, len(p.ids))
+	for i, id := range p.ids {
+		index[id] = i
+	}
+	err := tx.each(`
+		SELECT tt.task_id, 't', g.name FROM task_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.`+cond+`
+		UNION ALL
+		SELECT ct.task_id, 'c', c.name FROM collection_tasks ct JOIN collections c ON c.id = ct.collection_id WHERE ct.`+cond,
+		append(slices.Clone(args), args...), func(rows *sql.Rows) error {
+			r := &p.row
+			if err := r.scan(rows, 3); err != nil {
+				return err
+			}
+			i, ok := index[r.int(0)]
+			if !ok {
+				return r.err
+			}
+			t := &p.tasks[i]
+			if r.str(1) == "t" {
+				t.Tags = append(t.Tags, r.str(2))
+			} else {
+				t.Collections = append(t.Collections, r.str(2))
+			}
+			return r.err
+		})
+	if err != nil {
+		return fmt.Errorf("export tags and collections: %w", err)
+	}
+	for i := range p.tasks {
+		slices.Sort(p.tasks[i].Tags)
+		slices.Sort(p.tasks[i].Collections)
+	}
 	return nil
 }
 

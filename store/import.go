@@ -88,8 +88,12 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*domain.Import
 		}
 		res.Users = created
 		charged := make(map[int64]int) // user ID → tasks written for it
+		reruns := map[string]string{}  // task_id → origin's task_id
 		err = readExport(rs, nil, func(pos int, t *ExportTask) error {
 			wrote, err := importTask(tx, t, userIDs)
+			if wrote && t.RerunOf != "" {
+				reruns[t.TaskID] = t.RerunOf
+			}
 			if err != nil {
 				// Name the record in the user's message, keeping the code.
 				if code := domain.ErrorCode(mapError(err)); code != domain.EINTERNAL {
@@ -106,6 +110,9 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*domain.Import
 			return nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := linkReruns(tx, reruns); err != nil {
 			return err
 		}
 		return chargeQuota(tx, charged)
@@ -403,6 +410,9 @@ func validateImportTask(pos int, t *ExportTask, known map[string]bool) error {
 	if err := validText("prompt", "prompt", t.Prompt, domain.MaxPromptChars); err != nil {
 		return wrap(err)
 	}
+	if err := validateImportLibrary(t); err != nil {
+		return wrap(err)
+	}
 	scripts := make([]domain.ScriptInput, len(t.Scripts))
 	for i, s := range t.Scripts {
 		if s == nil {
@@ -443,6 +453,33 @@ func validateImportTask(pos int, t *ExportTask, known map[string]bool) error {
 		if e == nil || e.Type == "" || !e.Status.Valid() || e.Progress < 0 || e.Progress > 100 || e.CreatedAt.IsZero() {
 			return bad(fmt.Sprintf("events[%d]", i), "each event needs a type, a valid status, progress 0–100 and created_at.")
 		}
+	}
+	return nil
+}
+
+// validateImportLibrary checks a task's library fields (see ExportTask).
+func validateImportLibrary(t *ExportTask) error {
+	if err := domain.ValidateRating(t.Rating); err != nil {
+		return err
+	}
+	if len(t.Tags) > domain.MaxTagsPerTask {
+		return domain.Invalidf("tags", "a task holds at most %d tags, not %d.", domain.MaxTagsPerTask, len(t.Tags))
+	}
+	for _, tag := range t.Tags {
+		if _, err := domain.NormalizeTag(tag); err != nil {
+			return domain.Invalidf("tags", "%s", domain.ErrorMessage(err))
+		}
+	}
+	for _, c := range t.Collections {
+		if _, err := domain.NormalizeCollectionName(c); err != nil {
+			return domain.Invalidf("collections", "%s", domain.ErrorMessage(err))
+		}
+	}
+	if t.RerunOf != "" && !taskIDRE.MatchString(t.RerunOf) {
+		return domain.Invalidf("rerun_of", "rerun_of must be a task ID of 1 to 64 letters, digits, '-' or '_'.")
+	}
+	if t.TrashedAt != nil && t.TrashedAt.IsZero() {
+		return domain.Invalidf("trashed_at", "trashed_at is not a valid time.")
 	}
 	return nil
 }
@@ -536,11 +573,15 @@ func importTask(tx *tx, t *ExportTask, userIDs map[string]int64) (bool, error) {
 			updated_at,
 			started_at,
 			completed_at,
-			duration
-		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			duration,
+			starred,
+			rating,
+			trashed_at,
+			rerun_of
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT o.id FROM tasks o WHERE o.task_id = ?))`,
 		t.TaskID, userIDs[t.Username], t.Prompt, string(t.Status), t.Progress, t.TotalScenes, t.CompletedScenes,
 		t.FinalVideoPath, t.ErrorMessage, t.Attempts, micros(t.CreatedAt), micros(t.UpdatedAt),
-		microsPtr(t.StartedAt), microsPtr(t.CompletedAt), t.Duration)
+		microsPtr(t.StartedAt), microsPtr(t.CompletedAt), t.Duration, t.Starred, t.Rating, microsPtr(t.TrashedAt), t.RerunOf)
 	if err != nil {
 		return false, err
 	}
@@ -570,7 +611,54 @@ func importTask(tx *tx, t *ExportTask, userIDs map[string]int64) (bool, error) {
 	if err := addSearchEntry(tx, id, t.Prompt, scenes, t.ErrorMessage); err != nil {
 		return false, err
 	}
+	if err := importLabels(tx, id, t); err != nil {
+		return false, err
+	}
 	return true, nil
+}
+
+// importLabels gives the imported task row id its tags and collections,
+// creating those this database does not have yet (a name that differs
+// only in case is the same), and links the reruns of t that were written
+// before it.
+func importLabels(tx *tx, id int64, t *ExportTask) error {
+	for _, tag := range t.Tags {
+		tag, _ = domain.NormalizeTag(tag) // validated
+		tid, err := tagID(tx, tag, true)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(`INSERT INTO task_tags (task_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, tid); err != nil {
+			return fmt.Errorf("tag: %w", err)
+		}
+	}
+	for _, name := range t.Collections {
+		name, _ = domain.NormalizeCollectionName(name) // validated
+		if _, err := tx.exec(`INSERT INTO collections (name, name_key, created_at) VALUES (?, ?, ?) ON CONFLICT (name_key) DO NOTHING`,
+			name, nameKey(name), micros(tx.now)); err != nil {
+			return fmt.Errorf("collection: %w", err)
+		}
+		if _, err := tx.exec(`
+			INSERT INTO collection_tasks (collection_id, task_id, added_at)
+			SELECT c.id, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM collections c WHERE c.name_key = ?
+			ON CONFLICT DO NOTHING`, id, micros(tx.now), nameKey(name)); err != nil {
+			return fmt.Errorf("collection: %w", err)
+		}
+	}
+	return nil
+}
+
+// linkReruns sets rerun_of of the imported tasks whose origin (named by
+// task_id in reruns: task → origin) was written after them.
+func linkReruns(tx *tx, reruns map[string]string) error {
+	for id, origin := range reruns {
+		if _, err := tx.exec(`
+			UPDATE tasks SET rerun_of = (SELECT o.id FROM tasks o WHERE o.task_id = ?)
+			WHERE task_id = ? AND rerun_of IS NULL`, origin, id); err != nil {
+			return fmt.Errorf("link reruns: %w", err)
+		}
+	}
+	return nil
 }
 
 // microsPtr converts a nullable time to stored microseconds.

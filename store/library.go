@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -97,21 +98,25 @@ func placeholders(n int) string {
 func resolve(tx *tx, a domain.Actor, ids []string, strict bool) ([]target, error) {
 	found := make(map[string]target, len(ids))
 	for chunk := range slices.Chunk(ids, 500) {
-		args := make([]any, 0, len(chunk)+1)
-		for _, id := range chunk {
-			args = append(args, id)
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
 		}
-		cond := ""
-		if !a.Owner {
-			cond = " AND t.user_id = ?"
-			args = append(args, a.UserID)
+		// The actor is checked here rather than in SQL: with the IN list
+		// alone both engines probe the task_id index once per ID, while
+		// a user condition can tempt PostgreSQL into testing the list
+		// against every task of the user.
+		var rows []struct {
+			target
+			UserID int64 `db:"user_id"`
 		}
-		var rows []target
-		if err := tx.sel(&rows, `SELECT t.id, t.task_id FROM tasks t WHERE t.task_id IN (`+placeholders(len(chunk))+`)`+cond, args...); err != nil {
+		if err := tx.sel(&rows, `SELECT t.id, t.task_id, t.user_id FROM tasks t WHERE t.task_id IN (`+placeholders(len(chunk))+`)`, args...); err != nil {
 			return nil, fmt.Errorf("find tasks: %w", err)
 		}
 		for _, r := range rows {
-			found[r.TaskID] = r
+			if a.Owner || r.UserID == a.UserID {
+				found[r.TaskID] = r.target
+			}
 		}
 	}
 	out := make([]target, 0, len(found))
@@ -182,7 +187,7 @@ func (s *LibraryService) apply(ctx context.Context, targets []target, note strin
 				return err
 			}
 			if n > 0 && note != "" {
-				tx.notify(domain.Notification{Type: note, Data: taskIDs})
+				notifyMany(tx, note, taskIDs)
 			}
 			total += n
 			return nil
@@ -192,6 +197,19 @@ func (s *LibraryService) apply(ctx context.Context, targets []target, note strin
 		}
 	}
 	return total, nil
+}
+
+// notifyIDs is the most task IDs one notification carries: PostgreSQL
+// relays a notification to other processes in a NOTIFY payload of at most
+// 8000 bytes.
+const notifyIDs = 100
+
+// notifyMany queues notifications of type typ for taskIDs, in pieces of
+// at most notifyIDs.
+func notifyMany(tx *tx, typ string, taskIDs []string) {
+	for ids := range slices.Chunk(taskIDs, notifyIDs) {
+		tx.notify(domain.Notification{Type: typ, Data: ids})
+	}
 }
 
 // affected returns the rows a statement changed.
@@ -442,7 +460,7 @@ func (s *LibraryService) purge(ctx context.Context, a domain.Actor, before *int6
 			if err := rebuildDays(tx, sorted); err != nil {
 				return err
 			}
-			tx.notify(domain.Notification{Type: domain.NotifyTrash, Data: taskIDs})
+			notifyMany(tx, domain.NotifyTrash, taskIDs)
 			return nil
 		})
 		if err != nil {
@@ -1154,14 +1172,14 @@ func (s *LibraryService) Takes(ctx context.Context, taskID string) ([]*domain.Ta
 		}
 		root := r.ID
 		for range maxTakes {
-			var up []*int64
+			var up []sql.NullInt64
 			if err := tx.sel(&up, `SELECT rerun_of FROM tasks WHERE id = ?`, root); err != nil {
 				return fmt.Errorf("takes: %w", err)
 			}
-			if len(up) == 0 || up[0] == nil {
+			if len(up) == 0 || !up[0].Valid {
 				break
 			}
-			root = *up[0]
+			root = up[0].Int64
 		}
 		cond, args := "", []any{root}
 		if !a.Owner {

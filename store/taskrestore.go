@@ -207,6 +207,28 @@ func (db *DB) ReplaceTasks(ctx context.Context, users []*ExportUser, tasks []*Ex
 				return err
 			}
 		}
+		// Reruns of the replaced tasks lose their link when the rows go
+		// (ON DELETE SET NULL): note them to link again afterwards.
+		reruns := map[string]string{}
+		for chunk := range slices.Chunk(ids, 500) {
+			args := make([]any, len(chunk))
+			for i, id := range chunk {
+				args[i] = id
+			}
+			var links []struct {
+				Rerun  string `db:"rerun"`
+				Origin string `db:"origin"`
+			}
+			if err := tx.sel(&links, `
+				SELECT r.task_id AS rerun, o.task_id AS origin
+				FROM tasks o JOIN tasks r ON r.rerun_of = o.id
+				WHERE o.task_id IN (`+placeholders(len(chunk))+`)`, args...); err != nil {
+				return fmt.Errorf("find reruns: %w", err)
+			}
+			for _, l := range links {
+				reruns[l.Rerun] = l.Origin
+			}
+		}
 		days := map[string]bool{}
 		for _, t := range old {
 			taskDays(t, days)
@@ -232,12 +254,18 @@ func (db *DB) ReplaceTasks(ctx context.Context, users []*ExportUser, tasks []*Ex
 			if _, err := importTask(tx, t, userIDs); err != nil {
 				return fmt.Errorf("task %s: %w", t.TaskID, err)
 			}
+			if t.RerunOf != "" {
+				reruns[t.TaskID] = t.RerunOf
+			}
 			if here[t.TaskID] != nil {
 				res.Replaced = append(res.Replaced, t.TaskID)
 			} else {
 				res.Added = append(res.Added, t.TaskID)
 				charged[userIDs[t.Username]]++
 			}
+		}
+		if err := linkReruns(tx, reruns); err != nil {
+			return err
 		}
 		if err := chargeQuota(tx, charged); err != nil {
 			return err
