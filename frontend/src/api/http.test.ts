@@ -276,7 +276,7 @@ describe('createHttpApi', () => {
       ['POST', '/api/v1/tasks/t%201/rerun', JSON.stringify({ prompt: 'again' })],
       ['GET', '/api/v1/tasks/t%201/takes', undefined],
     ]);
-    expect(api.exportUrl!(['a', 'b c'])).toBe('/api/v1/export?task_id=a&task_id=b%20c');
+    expect(api.exportUrl!(['a', 'b c'])).toBe('/api/v1/export?task_ids=a%2Cb+c');
   });
 
   it('listens for the library notifications on the event stream', () => {

@@ -162,7 +162,7 @@ export function createHttpApi(deps: HttpDeps): Api {
     bulkTasks: (req) => call('POST', '/api/v1/tasks/bulk', req),
     rerunTask: (id, input) => call('POST', `${task(id)}/rerun`, input),
     takes: async (id) => unwrap<Task>(await call('GET', `${task(id)}/takes`), 'tasks'),
-    exportUrl: (ids) => `${base}/api/v1/export?${ids.map((id) => `task_id=${encodeURIComponent(id)}`).join('&')}`,
+    exportUrl: (ids) => `${base}/api/v1/export?${new URLSearchParams({ task_ids: ids.join(',') })}`,
     signOutEverywhere: async () => {
       await call('DELETE', '/api/v1/sessions');
       setConnection('signed_out');

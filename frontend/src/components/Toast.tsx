@@ -46,8 +46,9 @@ export function Toaster() {
           disabled={busy}
           onClick={() => {
             setBusy(true);
+            // The action may show a toast of its own: only this one goes.
             act.run().then(
-              () => setToast(undefined),
+              () => setToast((cur) => (cur?.id === toast.id ? undefined : cur)),
               (e) => showToast(toApiError(e).message),
             ).finally(() => setBusy(false));
           }}
