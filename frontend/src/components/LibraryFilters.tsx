@@ -20,7 +20,7 @@ export function LibraryFilters({ filters, tags, collections, onChange }: {
   const names = collections.map((c) => c.name);
   if (filters.collection && !names.includes(filters.collection)) names.push(filters.collection);
   return (
-    <div class="filters lib-filters" role="group" aria-label={t('lib.filters')}>
+    <div class="lib-filters" role="group" aria-label={t('lib.filters')}>
       <button type="button" class="chip star-chip" aria-pressed={filters.starred} data-testid="filter-starred" onClick={() => onChange({ starred: !filters.starred })}>
         <Icon name="star" filled={filters.starred} />
         {t('lib.starred')}

@@ -85,7 +85,7 @@ interface TaskRowProps {
   onChanged: (task: Task) => void;
 }
 
-/** One row of the history: tick box, poster, prompt, star, rating, tags, status, progress, time. */
+/** One row of the history: poster, tick box, prompt, tags, status, progress, time, star and rating. */
 function TaskRowView({ task, index, selected, picked, idle, onSelect, onPick, onChanged }: TaskRowProps) {
   const came = arrived.get(task.task_id);
   const hasVideo = task.status === 'completed' || task.completed_scenes > 0;
@@ -123,10 +123,6 @@ function TaskRowView({ task, index, selected, picked, idle, onSelect, onPick, on
             </div>
           )}
         </div>
-        <span class="row-lib">
-          <StarButton starred={task.starred} onToggle={(on) => changeTask(api.setStar(task.task_id, on), onChanged)} />
-          <Rating value={task.rating ?? 0} onRate={(n) => changeTask(api.setRating(task.task_id, n), onChanged)} />
-        </span>
       </div>
       <div>
         <StatusBadge status={task.status} />
@@ -137,6 +133,10 @@ function TaskRowView({ task, index, selected, picked, idle, onSelect, onPick, on
       <div class="num muted">{formatDuration(task.duration)}</div>
       <div class="muted" title={task.created_at}>
         {formatRelative(task.created_at)}
+      </div>
+      <div class="row-lib">
+        <StarButton starred={task.starred} onToggle={(on) => changeTask(api.setStar(task.task_id, on), onChanged)} />
+        <Rating value={task.rating ?? 0} onRate={(n) => changeTask(api.setRating(task.task_id, n), onChanged)} />
       </div>
     </div>
   );
@@ -586,6 +586,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
             <span>{t('col.progress')}</span>
             <span>{t('col.took')}</span>
             <span>{t('col.created')}</span>
+            <span />
           </div>
           {!state.loading && state.tasks.length === 0 ? (
             <div class="empty" data-empty="filtered">

@@ -168,6 +168,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
               </div>
             )}
           </div>
+          <LibraryCard task={task} onChanged={reload} />
           {final && (
             <div class="card">
               <h2>{t('task.final')}</h2>
@@ -190,7 +191,6 @@ export function TaskScreen({ taskId }: { taskId: string }) {
           </div>
         </div>
         <div class="stack" style={{ gap: '16px' }}>
-          <LibraryCard task={task} onChanged={reload} />
           <div class="card">
             <h2>{t('task.details')}</h2>
             <div class="kv"><span class="muted">{t('task.created')}</span><span class="num">{formatDateTime(task.created_at)}</span></div>
