@@ -185,12 +185,28 @@ describe('library', () => {
     await toastSays('4 of 4 tasks changed.');
     await page.getByTestId('bulk-bar').waitFor({ state: 'detached' });
 
+    // On a task page: add the task to the collection, make it the cover; take another out.
+    const { boat } = seeded.ids;
+    await go(`#/task/${boat}`, `[data-screen="task"][data-task-id="${boat}"]`);
+    const mine = page.getByTestId('task-collections');
+    await mine.getByRole('combobox', { name: 'Add to collection…' }).selectOption('Trailer v2');
+    const chip = mine.locator('.tag-chip[data-collection="Trailer v2"]');
+    await chip.waitFor();
+    await chip.getByRole('button', { name: 'Make this task the cover of Trailer v2' }).click();
+    await toastSays('This task is now the cover of Trailer v2.');
+    const [coll] = (await server.api('GET', '/api/v1/collections')).collections;
+    assert.equal(coll.cover_task_id, boat);
+    await go(`#/task/${ids[1]}`, `[data-screen="task"][data-task-id="${ids[1]}"]`);
+    await mine.locator('.tag-chip[data-collection="Trailer v2"]').getByRole('button', { name: 'Take this task out of Trailer v2' }).click();
+    await mine.locator('.tag-chip[data-collection="Trailer v2"]').waitFor({ state: 'detached' });
+    const members = [ids[0], ids[2], ids[3], boat];
+
     await go('#/collections', '.coll-card');
     await card.getByTestId('coll-count').filter({ hasText: '4 tasks' }).waitFor();
-    await card.locator('.thumb').waitFor();
+    await card.locator('.thumb:not(.blank)').waitFor();
     await shot('library-collections');
     await card.locator('.coll-name').click();
-    await rowsAre(ids);
+    await rowsAre(members);
     await countIs(4);
     assert.equal(await page.getByTestId('filter-collection').inputValue(), 'Trailer v2');
 
@@ -202,6 +218,23 @@ describe('library', () => {
     await toastSays('tasks changed.');
     const starred = await server.api('GET', `/api/v1/tasks?collection=${encodeURIComponent('Trailer v2')}&starred=true`);
     assert.equal(starred.tasks.length, 4);
+  });
+
+  it('follows library changes made elsewhere, live', async () => {
+    const { running } = seeded.ids;
+    await go('#/history', '.task-row');
+    await countIs(ALL);
+    await server.api('PUT', `/api/v1/tasks/${running}/star`, { starred: true });
+    await row(running).locator('[data-testid="star"][aria-pressed="true"]').waitFor();
+    await server.api('POST', `/api/v1/tasks/${running}/tags`, { add: ['实时'], remove: [] });
+    await row(running).locator('.tag-chip[data-tag="实时"]').waitFor();
+    await page.getByTestId('filter-tag').locator('option', { hasText: '实时 (1)' }).waitFor({ state: 'attached' });
+    await server.api('POST', '/api/v1/tasks/trash', { task_ids: [running] });
+    await row(running).waitFor({ state: 'detached' });
+    await countIs(ALL - 1);
+    await server.api('POST', '/api/v1/trash/restore', { task_ids: [running] });
+    await row(running).waitFor();
+    await countIs(ALL);
   });
 
   it('trashes with an undo toast, restores from the trash view and empties it', async () => {

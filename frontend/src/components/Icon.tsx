@@ -22,6 +22,7 @@ const PATHS = {
   tag: 'M20.6 13.4l-7.2 7.2a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8zM7.5 7.5h.01',
   close: 'M18 6 6 18M6 6l12 12',
   rerun: 'M21 12a9 9 0 1 1-3-6.7L21 8M21 3v5h-5',
+  image: 'M3 5h18v14H3zM3 16l5-5 4 4 3-3 6 6M15 9h.01',
 } as const;
 
 /** An icon name. */
