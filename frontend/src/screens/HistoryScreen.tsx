@@ -420,6 +420,8 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   useNotifications(
     (n) => {
       if (n.type === 'resync' || n.type === 'restore' || n.type === 'trash') {
+        // Picked tasks may have left the list.
+        setPicks(NO_PICKS);
         setFresh(0);
         pager.reset().catch(setError);
         loadCounts();
