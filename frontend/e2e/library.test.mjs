@@ -218,6 +218,14 @@ describe('library', () => {
     await toastSays('tasks changed.');
     const starred = await server.api('GET', `/api/v1/tasks?collection=${encodeURIComponent('Trailer v2')}&starred=true`);
     assert.equal(starred.tasks.length, 4);
+
+    // In the collection's list, picked tasks can leave it.
+    const leaving = await page.locator('.task-row').first().getAttribute('data-task-id');
+    await page.locator('.task-row').first().getByTestId('pick').click();
+    await page.getByTestId('bulk-bar').getByRole('button', { name: 'Remove from Trailer v2' }).click();
+    await toastSays('1 of 1 tasks changed.');
+    await row(leaving).waitFor({ state: 'detached' });
+    await countIs(3);
   });
 
   it('follows library changes made elsewhere, live', async () => {

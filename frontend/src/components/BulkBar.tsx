@@ -15,7 +15,8 @@ const ASK_LABEL = { tag: 'bulk.tag', untag: 'bulk.untag', collect: 'bulk.collect
 /**
  * What can be done to the picked tasks: tag, untag, star, unstar, add to a
  * collection (a new name creates it), trash, export. Shown while something
- * is picked; offers to pick everything the filter matches.
+ * is picked; offers to pick everything the filter matches. In a
+ * collection's list the picked tasks can also leave it.
  */
 export function BulkBar(props: {
   count: number;
@@ -28,6 +29,8 @@ export function BulkBar(props: {
   exportIds?: string[];
   tags: TagCount[];
   collections: Collection[];
+  /** The collection the list shows, if any: the picked tasks can leave it. */
+  collection?: string;
   onSelectAll: () => void;
   onClear: () => void;
   onDone: () => void;
@@ -44,7 +47,7 @@ export function BulkBar(props: {
         ...props.selection(),
         action,
         ...(action === 'tag' || action === 'untag' ? { tag: name } : {}),
-        ...(action === 'collect' ? { collection: name } : {}),
+        ...(action === 'collect' || action === 'uncollect' ? { collection: name } : {}),
       });
       showToast(t('bulk.done', { n: res.changed, matched: res.matched }));
       setAsking(undefined);
@@ -84,6 +87,11 @@ export function BulkBar(props: {
           <button type="button" class="btn small" disabled={busy} onClick={() => apply('star')}><Icon name="star" /> {t('bulk.star')}</button>
           <button type="button" class="btn small" disabled={busy} onClick={() => apply('unstar')}>{t('bulk.unstar')}</button>
           <button type="button" class="btn small" disabled={busy} onClick={() => setAsking('collect')}><Icon name="folder" /> {t('bulk.collect')}</button>
+          {props.collection && (
+            <button type="button" class="btn small" disabled={busy} onClick={() => apply('uncollect', props.collection)}>
+              {t('bulk.uncollect', { name: props.collection })}
+            </button>
+          )}
           <TrashButton small ids={props.ids} onDone={props.onDone} />
           {api.exportUrl && props.exportIds && (
             <a class="btn small" href={api.exportUrl(props.exportIds)} download>

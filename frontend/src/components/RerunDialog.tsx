@@ -25,8 +25,11 @@ function SceneFields({ script, onChange }: { script: ScriptInput; onChange: (s: 
       <textarea class="input" rows={2} aria-label={t('rerun.description', { n: script.scene_number })} value={script.description}
         onInput={(e) => onChange({ ...script, description: text(e) })} />
       <div class="row" style={{ gap: '6px' }}>
-        <input class="input num" type="number" min={0.1} step={0.1} style={{ width: '80px' }} aria-label={t('scene.length')} title={t('scene.length')}
-          value={script.duration} onInput={(e) => onChange({ ...script, duration: Number(text(e)) })} />
+        <label class="row" style={{ gap: '4px', flexWrap: 'nowrap' }}>
+          <span class="faint">{t('rerun.seconds')}</span>
+          <input class="input num" type="number" min={0.1} step={0.1} style={{ width: '72px' }}
+            value={script.duration} onInput={(e) => onChange({ ...script, duration: Number(text(e)) })} />
+        </label>
         <input class="input" style={{ flex: 1 }} placeholder={t('scene.camera')} aria-label={t('scene.camera')} value={script.camera_movement ?? ''}
           onInput={(e) => onChange({ ...script, camera_movement: text(e) || undefined })} />
         <input class="input" style={{ flex: 1 }} placeholder={t('scene.lighting')} aria-label={t('scene.lighting')} value={script.lighting ?? ''}
