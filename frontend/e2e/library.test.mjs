@@ -161,6 +161,15 @@ describe('library', () => {
     assert.equal(await page.getByTestId('filter-rating').inputValue(), '4');
     await page.locator('.lib-filters .tag-chip[data-tag="夜景"]').waitFor();
     await shot('library-filters');
+
+    // From the keyboard: x picks the selected row, again unpicks it.
+    await page.locator('.vlist').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('x');
+    await page.getByTestId('picked-count').filter({ hasText: '1 picked' }).waitFor();
+    assert.equal(await row(boat).getByTestId('pick').isChecked(), true);
+    await page.keyboard.press('x');
+    await page.getByTestId('bulk-bar').waitFor({ state: 'detached' });
   });
 
   it('creates a collection and fills it from a bulk selection', async () => {

@@ -137,7 +137,7 @@ export const en = {
   'history.clear': 'Clear filters',
   'history.shown': '{n} shown',
   'history.more': '{n} shown · more as you scroll',
-  'history.keys': '↑↓ to move · Enter to open · / to search',
+  'history.keys': '↑↓ to move · Enter to open · x to pick · / to search',
   'col.prompt': 'Prompt',
   'col.status': 'Status',
   'col.progress': 'Progress',

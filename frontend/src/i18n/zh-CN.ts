@@ -127,7 +127,7 @@ export const zhCN: Messages = {
   'history.clear': '清除筛选',
   'history.shown': '已显示 {n} 个',
   'history.more': '已显示 {n} 个 · 滚动加载更多',
-  'history.keys': '↑↓ 移动 · Enter 打开 · / 搜索',
+  'history.keys': '↑↓ 移动 · Enter 打开 · x 选择 · / 搜索',
   'col.prompt': '提示词',
   'col.status': '状态',
   'col.progress': '进度',

@@ -394,12 +394,23 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
     if (!focused || focused === document.body) listRef.current?.querySelector<HTMLElement>('.vlist')?.focus({ preventScroll: true });
   }, [active, state.loading]);
 
+  // The keys read the list and the selection as they are when pressed.
+  const taskIds = useMemo(() => state.tasks.map((x) => x.task_id), [state.tasks]);
+  const idsRef = useRef(taskIds);
+  idsRef.current = taskIds;
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
   useEffect(() => {
     if (!active) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === '/' && document.activeElement?.tagName !== 'INPUT') {
         e.preventDefault();
         searchRef.current?.focus();
+      }
+      // x picks the selected row (with Shift, the rows up to it).
+      if (e.key.toLowerCase() === 'x' && document.activeElement?.classList.contains('vlist') && selectedRef.current >= 0) {
+        e.preventDefault();
+        setPicks((p) => pick(p, idsRef.current, selectedRef.current, e.shiftKey));
       }
     };
     addEventListener('keydown', onKey);
@@ -473,9 +484,6 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   const noTasksAtAll = !isFiltered(filters) && !state.loading && state.tasks.length === 0 && !error;
 
   // Rows share these callbacks, so they stay the same from render to render.
-  const taskIds = useMemo(() => state.tasks.map((x) => x.task_id), [state.tasks]);
-  const idsRef = useRef(taskIds);
-  idsRef.current = taskIds;
   const onPick = useMemo(() => (i: number, shift: boolean) => setPicks((p) => pick(p, idsRef.current, i, shift)), []);
   const onChanged = useMemo(() => (task: Task) => pager.update(task), [pager]);
   const picked = pickedCount(picks, total);
