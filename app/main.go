@@ -213,7 +213,7 @@ func (b *bgJobs) start(ctx context.Context, m *Main) error {
 		le.Run(ctx)
 	}()
 	if m.Library != nil && !m.DB.ReadOnly() {
-		tp := TrashPurge{Library: m.Library, Logger: m.Logger}
+		tp := TrashPurge{Library: m.Library, Runs: store.NewJobRuns(m.DB), Logger: m.Logger}
 		b.wg.Add(1)
 		go func() {
 			defer b.wg.Done()

@@ -628,7 +628,7 @@ func importLabels(tx *tx, id int64, t *ExportTask) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(`INSERT INTO task_tags (task_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, tid); err != nil {
+		if _, err := tx.exec(`INSERT INTO task_tags (task_id, tag_id, task_created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, tid, micros(t.CreatedAt)); err != nil {
 			return fmt.Errorf("tag: %w", err)
 		}
 	}
@@ -639,9 +639,9 @@ func importLabels(tx *tx, id int64, t *ExportTask) error {
 			return fmt.Errorf("collection: %w", err)
 		}
 		if _, err := tx.exec(`
-			INSERT INTO collection_tasks (collection_id, task_id, added_at)
-			SELECT c.id, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM collections c WHERE c.name_key = ?
-			ON CONFLICT DO NOTHING`, id, micros(tx.now), nameKey(name)); err != nil {
+			INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at)
+			SELECT c.id, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT) FROM collections c WHERE c.name_key = ?
+			ON CONFLICT DO NOTHING`, id, micros(tx.now), micros(t.CreatedAt), nameKey(name)); err != nil {
 			return fmt.Errorf("collection: %w", err)
 		}
 	}

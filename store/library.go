@@ -637,7 +637,7 @@ func (s *LibraryService) TagTask(ctx context.Context, taskID string, add, remove
 			if err != nil {
 				return err
 			}
-			if _, err := tx.exec(`INSERT INTO task_tags (task_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, r.ID, id); err != nil {
+			if _, err := tx.exec(`INSERT INTO task_tags (task_id, tag_id, task_created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, r.ID, id, r.CreatedAt); err != nil {
 				return fmt.Errorf("tag task: %w", err)
 			}
 		}
@@ -964,8 +964,8 @@ func (s *LibraryService) RemoveFromCollection(ctx context.Context, name string, 
 func collectBatch(collection int64) func(tx *tx, ids []any) (int, error) {
 	return func(tx *tx, ids []any) (int, error) {
 		return execIn(tx, `
-			INSERT INTO collection_tasks (collection_id, task_id, added_at)
-			SELECT CAST(? AS BIGINT), t.id, CAST(? AS BIGINT) FROM tasks t WHERE t.id IN (IN)
+			INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at)
+			SELECT CAST(? AS BIGINT), t.id, CAST(? AS BIGINT), t.created_at FROM tasks t WHERE t.id IN (IN)
 			ON CONFLICT DO NOTHING`, []any{collection, micros(tx.now)}, ids)
 	}
 }
@@ -1003,8 +1003,8 @@ func (s *LibraryService) Bulk(ctx context.Context, req domain.BulkRequest) (*dom
 			}
 			// A task that holds the most tags already is left as it is.
 			return execIn(tx, `
-				INSERT INTO task_tags (task_id, tag_id)
-				SELECT t.id, CAST(? AS BIGINT) FROM tasks t
+				INSERT INTO task_tags (task_id, tag_id, task_created_at)
+				SELECT t.id, CAST(? AS BIGINT), t.created_at FROM tasks t
 				WHERE (SELECT count(*) FROM task_tags x WHERE x.task_id = t.id) < ? AND t.id IN (IN)
 				ON CONFLICT DO NOTHING`, []any{id, domain.MaxTagsPerTask}, ids)
 		}
@@ -1143,11 +1143,8 @@ func (s *LibraryService) RerunTask(ctx context.Context, taskID string, in domain
 		}
 		r.RerunOf = origin.TaskID
 		t = r.domain()
-		if t.Scripts, err = findScripts(tx, r); err != nil {
-			return err
-		}
-		tx.notify(domain.Notification{Type: "task", TaskID: t.TaskID, Status: t.Status})
-		return nil
+		t.Scripts, err = findScripts(tx, r)
+		return err
 	})
 	if err != nil {
 		return nil, err

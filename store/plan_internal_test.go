@@ -52,6 +52,31 @@ func TestQueryPlans(t *testing.T) {
 			from, to := micros(now.Add(-time.Hour)), micros(now)
 			return page(owner, taskQuery{createdFrom: &from, createdTo: &to})
 		}, "tasks_created"},
+		{"HistoryLive", func() (string, []any) { return page(owner, taskQuery{trash: trashLive, after: after}) }, "tasks_created"},
+		{"HistoryUserLive", func() (string, []any) { return page(user, taskQuery{trash: trashLive, after: after}) }, "tasks_user_created"},
+		{"Starred", func() (string, []any) { return page(owner, taskQuery{trash: trashLive, starred: true, after: after}) }, "tasks_starred_created"},
+		{"StarredStatus", func() (string, []any) {
+			return page(owner, taskQuery{trash: trashLive, starred: true, statuses: []string{"completed"}, after: after})
+		}, "tasks_starred_status_created"},
+		{"Rated", func() (string, []any) { return page(owner, taskQuery{trash: trashLive, minRating: 4, after: after}) }, "tasks_rated_created"},
+		{"RatedStatus", func() (string, []any) {
+			return page(owner, taskQuery{trash: trashLive, minRating: 4, statuses: []string{"failed"}, after: after})
+		}, "tasks_rated_status_created"},
+		{"StarredUser", func() (string, []any) { return page(user, taskQuery{trash: trashLive, starred: true, after: after}) }, "tasks_starred_created"},
+		{"TrashUser", func() (string, []any) { return page(user, taskQuery{trash: trashOnly, after: after}) }, "tasks_trash_created"},
+		{"Trash", func() (string, []any) { return page(owner, taskQuery{trash: trashOnly, after: after}) }, "tasks_trash_created"},
+		{"Tag", func() (string, []any) {
+			return page(owner, taskQuery{trash: trashLive, tagKeys: []string{"夜景"}, after: after})
+		}, "task_tags_tag"},
+		{"TwoTagsStatus", func() (string, []any) {
+			return page(user, taskQuery{trash: trashLive, tagKeys: []string{"夜景", "drone"}, statuses: []string{"completed"}, after: after})
+		}, "task_tags_tag"},
+		{"Collection", func() (string, []any) {
+			return page(owner, taskQuery{trash: trashLive, collKey: "trailer", tagKeys: []string{"夜景"}, starred: true, after: after})
+		}, "collection_tasks_created"},
+		{"PurgeOldest", func() (string, []any) {
+			return `SELECT t.id FROM tasks t WHERE t.trashed_at IS NOT NULL AND t.trashed_at < ? ORDER BY t.trashed_at, t.id LIMIT 500`, []any{1}
+		}, "tasks_trashed"},
 		{"FindByID", func() (string, []any) { return taskQuery{taskID: "x", limit: 1}.sql(user) }, "sqlite_autoindex_tasks_1"},
 		{"Events", func() (string, []any) {
 			return `SELECT id, type FROM task_events WHERE task_id = ? ORDER BY id`, []any{1}

@@ -103,6 +103,7 @@ type taskQuery struct {
 	minRating int
 	tagKeys   []string // case-folded tag names, all required
 	collKey   string   // case-folded collection name
+	probeTags bool     // test tags per task (a page walking a label's index)
 }
 
 // trashScope says which tasks a query sees with respect to the trash.
@@ -187,7 +188,16 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 	var conds []string
 	var args []any
 	if !a.Owner {
-		conds = append(conds, "t.user_id = ?")
+		// With a library filter served by a partial index (the starred,
+		// the rated, the trash) a user's page walks that index: the unary
+		// plus keeps SQLite from walking the user's whole history through
+		// tasks_user_created instead. PostgreSQL weighs both by their
+		// statistics, which an expression would blind.
+		user := "t.user_id = ?"
+		if (q.starred || q.minRating > 0 || q.trash == trashOnly) && !q.dialect.isPostgres() {
+			user = "+t.user_id = ?"
+		}
+		conds = append(conds, user)
 		args = append(args, a.UserID)
 	}
 	if q.taskID != "" {
@@ -237,7 +247,13 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		args = append(args, q.minRating)
 	}
 	for _, k := range q.tagKeys {
-		conds = append(conds, "t.id IN (SELECT tt.task_id FROM task_tags tt WHERE tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
+		if q.probeTags {
+			// One primary-key probe per task walked, rather than a list
+			// of every task with the tag built for each page.
+			conds = append(conds, "EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
+		} else {
+			conds = append(conds, "t.id IN (SELECT tt.task_id FROM task_tags tt WHERE tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
+		}
 		args = append(args, k)
 	}
 	if q.collKey != "" {
@@ -286,10 +302,58 @@ func selectTasks(tx *tx, query string, args ...any) ([]*taskRow, error) {
 // sql returns the query of one page of q as seen by a; it fetches one row
 // more than the page to learn whether another page follows.
 func (q taskQuery) sql(a domain.Actor) (string, []any) {
+	if q.collKey != "" || len(q.tagKeys) > 0 {
+		return q.labelSQL(a)
+	}
 	where, args := q.where(a)
 	return `SELECT` + taskColumns + where + `
 		ORDER BY t.created_at DESC, t.id DESC
 		LIMIT ?`, append(args, q.limit+1)
+}
+
+// labelSQL is sql for a page of one collection or tag: it walks that
+// label's entries newest first through their (label, task_created_at,
+// task_id) index, tests each task's other conditions and stops after a
+// page, so a page costs the same for a label on ten tasks or on a
+// million. The collection drives when there is one, else the first tag;
+// any other tags are conditions.
+func (q taskQuery) labelSQL(a domain.Actor) (string, []any) {
+	var from, cond string
+	var args []any
+	// CROSS JOIN keeps SQLite from reordering the walk (as searchFrom);
+	// PostgreSQL has no CROSS JOIN … ON and plans the order itself.
+	cross := "CROSS JOIN"
+	if q.dialect.isPostgres() {
+		cross = "JOIN"
+	}
+	if q.collKey != "" {
+		from = `
+FROM collection_tasks l
+` + cross + ` tasks t ON t.id = l.task_id
+JOIN users u ON u.id = t.user_id`
+		cond = "l.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?)"
+		args = append(args, q.collKey)
+		q.collKey = ""
+	} else {
+		from = `
+FROM task_tags l
+` + cross + ` tasks t ON t.id = l.task_id
+JOIN users u ON u.id = t.user_id`
+		cond = "l.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?)"
+		args = append(args, q.tagKeys[0])
+		q.tagKeys = q.tagKeys[1:]
+	}
+	if q.after != nil {
+		cond += " AND (l.task_created_at, l.task_id) < (?, ?)"
+		args = append(args, q.after.createdAt, q.after.id)
+		q.after = nil
+	}
+	q.probeTags = true
+	conds, more := q.conds(a)
+	return `SELECT` + taskSelectList + from + `
+		WHERE ` + cond + andConds(conds) + `
+		ORDER BY l.task_created_at DESC, l.task_id DESC
+		LIMIT ?`, append(append(args, more...), q.limit+1)
 }
 
 // findTasks is the one query behind every task lookup and listing: newest

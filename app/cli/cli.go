@@ -252,6 +252,9 @@ func (env *Env) report(err error) int {
 	}
 	msg := errorMessage(err)
 	name := env.flagFor(domain.ErrorField(err))
+	if errors.As(err, new(*argError)) {
+		name = ""
+	}
 	if env.Config.JSON {
 		field := domain.ErrorField(err)
 		if name != "" {
@@ -318,6 +321,7 @@ var fieldFlags = map[string]string{
 	"tag":              "tag",
 	"tags":             "tag",
 	"collection":       "collection",
+	"task_ids":         "task",
 }
 
 // flagFor returns the flag of the running command that gave field, "" when
@@ -348,6 +352,13 @@ func errorMessage(err error) string {
 	}
 	return err.Error()
 }
+
+// argError marks an error about a positional argument, whose field may
+// share its name with one of the command's flags: it is not that flag's.
+type argError struct{ err error }
+
+func (e *argError) Error() string { return e.err.Error() }
+func (e *argError) Unwrap() error { return e.err }
 
 // usageError is a wrong command line: exit status 2 with a usage line. help
 // marks a -h/--help request whose text has already been printed.

@@ -31,6 +31,7 @@ func TestMain_Usage(t *testing.T) {
 			"error: flag --db needs a value\n" + globalUsage},
 		{"GroupWithoutSubcommand", []string{"task"},
 			"error: \"task\" needs a subcommand\nusage: reelvault task COMMAND\n" +
+				"  reelvault task bulk ACTION [VALUE] (ID… | FILTER FLAGS)\n" +
 				"  reelvault task cancel ID\n" +
 				"  reelvault task complete ID --video PATH [--strict]\n" +
 				"  reelvault task create --user NAME --prompt TEXT [--scenes N]\n" +

@@ -186,19 +186,9 @@ func runCollectionDelete(ctx context.Context, env *Env, args []string) error {
 }
 
 func runCollectionCover(ctx context.Context, env *Env, args []string) error {
-	fs := env.FlagSet()
-	env.flags = fs
-	pos, err := parseArgs(fs, args, true)
-	if err != nil || len(pos) == 0 || len(pos) > 2 {
-		// Parse reports the help request, the bad flag or the missing or
-		// extra argument.
-		names := []string{"NAME"}
-		if len(pos) > 1 {
-			names = append(names, "ID")
-		}
-		if _, err := env.Parse(fs, args, names...); err != nil {
-			return err
-		}
+	pos, err := env.parseOptional(env.FlagSet(), args, 1, "NAME", "ID")
+	if err != nil {
+		return err
 	}
 	svc, err := env.Services(ctx)
 	if err != nil {

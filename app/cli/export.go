@@ -13,7 +13,7 @@ import (
 func init() {
 	Register(&Command{
 		Name:    "export",
-		Args:    "[--out PATH] [--ndjson] [--user NAME] [--status S] [--since DATE] [--until DATE]",
+		Args:    "[--out PATH] [--ndjson] [--user NAME] [--status S] [--since DATE] [--until DATE] [--task ID]…",
 		Summary: "Write the history (users without keys; tasks with scripts, videos, events) as JSON.",
 		Run:     runExport,
 	})
@@ -29,6 +29,8 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	fs.Var(&status, "status", "only tasks in these `STATUSES` (comma-separated)")
 	fs.Var(&since, "since", "only tasks created on or after `DATE`")
 	fs.Var(&until, "until", "only tasks created up to `DATE` (the whole day when YYYY-MM-DD)")
+	var tasks listFlag
+	fs.Var(&tasks, "task", "only this task (its `ID` or first characters); repeat for a selection")
 	if _, err := env.Parse(fs, args); err != nil {
 		return err
 	}
@@ -37,6 +39,19 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	filter := domain.ExportFilter{Username: *user, Status: status, Since: since.from(), Until: until.until(), NDJSON: *ndjson}
+	if len(tasks) > 0 {
+		svc, err := env.Services(ctx)
+		if err != nil {
+			return err
+		}
+		for _, typed := range tasks {
+			id, err := env.resolveTaskID(ctx, svc, typed)
+			if err != nil {
+				return err
+			}
+			filter.TaskIDs = append(filter.TaskIDs, id)
+		}
+	}
 	exp := store.NewExportService(db)
 	if *out == "" {
 		// A bar on stderr only when the export goes to a file or a pipe,

@@ -290,3 +290,67 @@ func (l *listFlag) Set(v string) error {
 	*l = append(*l, v)
 	return nil
 }
+
+// filterFlags are the flags that filter tasks, shared by task list and
+// task bulk.
+type filterFlags struct {
+	fs           *flag.FlagSet
+	user         *string
+	status       statusFlag
+	search       *string
+	since, until dateFlag
+	starred      *bool
+	rating       *int
+	tags         listFlag
+	collection   *string
+}
+
+// filterFlagNames are the names of the filterFlags.
+var filterFlagNames = []string{"user", "status", "search", "since", "until", "starred", "rating", "tag", "collection"}
+
+// defineFilterFlags defines the task filter flags on fs.
+func defineFilterFlags(fs *flag.FlagSet, searchHelp string) *filterFlags {
+	f := &filterFlags{fs: fs}
+	f.user = fs.String("user", "", "only the tasks of this user")
+	fs.Var(&f.status, "status", "only tasks in these states, comma-separated: "+statusNames())
+	f.search = fs.String("search", "", searchHelp)
+	fs.Var(&f.since, "since", "only tasks created on or after this day (YYYY-MM-DD, UTC) or instant (RFC 3339)")
+	fs.Var(&f.until, "until", "only tasks created up to the end of this day (YYYY-MM-DD, UTC) or before this instant (RFC 3339)")
+	f.starred = fs.Bool("starred", false, "only starred tasks")
+	f.rating = fs.Int("rating", 0, "only tasks rated at least this (1 to 5)")
+	fs.Var(&f.tags, "tag", "only tasks with this tag; repeat for tasks with every one of them")
+	f.collection = fs.String("collection", "", "only tasks in this collection")
+	return f
+}
+
+// given reports whether any filter flag was given.
+func (f *filterFlags) given() bool {
+	for _, name := range filterFlagNames {
+		if isSet(f.fs, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// filter returns the filter the flags describe. A rating or a collection
+// given empty is refused here, where the service would take it for none.
+func (f *filterFlags) filter() (domain.TaskFilter, error) {
+	if isSet(f.fs, "rating") && (*f.rating < 1 || *f.rating > domain.MaxRating) {
+		return domain.TaskFilter{}, domain.Invalidf("rating", "The rating filter must be from 1 to %d.", domain.MaxRating)
+	}
+	if isSet(f.fs, "collection") && strings.TrimSpace(*f.collection) == "" {
+		return domain.TaskFilter{}, domain.Invalidf("collection", "Name the collection.")
+	}
+	return domain.TaskFilter{
+		Username:    *f.user,
+		Status:      f.status,
+		Search:      *f.search,
+		CreatedFrom: f.since.from(),
+		CreatedTo:   f.until.until(),
+		Starred:     *f.starred,
+		MinRating:   *f.rating,
+		Tags:        f.tags,
+		Collection:  *f.collection,
+	}, nil
+}

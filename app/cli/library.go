@@ -57,6 +57,19 @@ func (env *Env) parseTaskIDs(ctx context.Context, fs *flag.FlagSet, args []strin
 	return pos[:len(lead)], ids, svc, nil
 }
 
+// parseOptional parses a command whose positional arguments are names, of
+// which the first required must be given and the rest may be.
+func (env *Env) parseOptional(fs *flag.FlagSet, args []string, required int, names ...string) ([]string, error) {
+	pos, err := parseArgs(fs, args, true)
+	if err != nil || len(pos) < required || len(pos) > len(names) {
+		// Parse reports the help request, the bad flag, or the missing or
+		// extra argument.
+		return env.Parse(fs, args, names[:max(required, min(len(pos), len(names)))]...)
+	}
+	env.flags = fs
+	return pos, nil
+}
+
 // parseLibraryTask parses a command on one task of the library and returns
 // its ID and the library service.
 func (env *Env) parseLibraryTask(ctx context.Context, fs *flag.FlagSet, args []string, names ...string) (string, []string, domain.LibraryService, error) {

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,7 +9,25 @@ import (
 
 	"github.com/reelvault/reelvault/app/cli"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store/pgtest"
 )
+
+// TestPostgres_Library runs the library's commands on a real PostgreSQL
+// database. It skips when PostgreSQL is not installed, unless
+// $REELVAULT_REQUIRE_POSTGRES is set.
+func TestPostgres_Library(t *testing.T) {
+	for name, test := range map[string]func(*testing.T, *runner){
+		"StarsTagsCollections": testLibraryStarsTagsCollections,
+		"Trash":                testLibraryTrash,
+		"Rerun":                testLibraryRerun,
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newRunner(t)
+			r.env[cli.EnvDB] = pgtest.NewDatabase(t)
+			test(t, r)
+		})
+	}
+}
 
 // listIDs runs "task list --json" with args and returns the task IDs.
 func (r *runner) listIDs(args ...string) []string {
@@ -22,7 +41,10 @@ func (r *runner) listIDs(args ...string) []string {
 }
 
 func TestLibraryCommands_StarsTagsCollections(t *testing.T) {
-	r := newRunner(t)
+	testLibraryStarsTagsCollections(t, newRunner(t))
+}
+
+func testLibraryStarsTagsCollections(t *testing.T, r *runner) {
 	r.addUser("alice")
 	a := r.createTask("alice", "a night forest")
 	b := r.createTask("alice", "a day forest")
@@ -103,8 +125,9 @@ func TestLibraryCommands_StarsTagsCollections(t *testing.T) {
 	}
 }
 
-func TestLibraryCommands_Trash(t *testing.T) {
-	r := newRunner(t)
+func TestLibraryCommands_Trash(t *testing.T) { testLibraryTrash(t, newRunner(t)) }
+
+func testLibraryTrash(t *testing.T, r *runner) {
 	r.addUser("alice")
 	a := r.createTask("alice", "first")
 	b := r.createTask("alice", "second")
@@ -138,6 +161,17 @@ func TestLibraryCommands_Trash(t *testing.T) {
 	if len(page.Tasks) != 2 {
 		t.Fatalf("trash list --json: %d tasks, want 2", len(page.Tasks))
 	}
+	if got, want := r.ok("trash", "retention").Stdout, "Trashed tasks are purged after 30 days.\n"; got != want {
+		t.Fatalf("trash retention: stdout=%q, want %q", got, want)
+	}
+	if got := decode[struct {
+		Days int `json:"trash_retention_days"`
+	}](t, r.ok("--json", "trash", "retention", "7")); got.Days != 7 {
+		t.Fatalf("trash retention 7 --json: %+v", got)
+	}
+	if res := r.run("trash", "retention", "0"); res.Code != cli.ExitError || !strings.HasPrefix(res.Stderr, "error: ") {
+		t.Fatalf("trash retention 0: exit %d, stderr %q", res.Code, res.Stderr)
+	}
 	if got, want := r.ok("trash", "empty").Stdout, "Deleted 2 tasks from the trash for good.\n"; got != want {
 		t.Fatalf("trash empty: stdout=%q, want %q", got, want)
 	}
@@ -152,8 +186,9 @@ func TestLibraryCommands_Trash(t *testing.T) {
 	}
 }
 
-func TestLibraryCommands_Rerun(t *testing.T) {
-	r := newRunner(t)
+func TestLibraryCommands_Rerun(t *testing.T) { testLibraryRerun(t, newRunner(t)) }
+
+func testLibraryRerun(t *testing.T, r *runner) {
 	r.addUser("alice")
 	origin := r.createTask("alice", "a fox at dusk", "--scenes", "2")
 	r.ok("task", "start", origin)
@@ -213,6 +248,10 @@ func TestLibraryCommands_Invalid(t *testing.T) {
 		{cli.ExitUsage, "error: missing ID\n", []string{"collection", "add", "x"}},
 		{cli.ExitUsage, "error: missing NAME\n", []string{"collection", "create"}},
 		{cli.ExitUsage, "error: unexpected argument", []string{"trash", "empty", "now"}},
+		{cli.ExitUsage, "error: unexpected argument", []string{"trash", "retention", "3", "4"}},
+		{cli.ExitUsage, "error: missing NAME\n", []string{"collection", "cover"}},
+		{cli.ExitUsage, "error: unexpected argument", []string{"collection", "cover", "x", a, a}},
+		{cli.ExitUsage, "error: unknown flag --frob\n", []string{"collection", "cover", "x", "--frob"}},
 		{cli.ExitError, "error: --rating: ", []string{"task", "list", "--rating", "7"}},
 		{cli.ExitError, "error: --tag: ", []string{"task", "list", "--tag", " "}},
 		{cli.ExitError, "error: --collection: ", []string{"task", "list", "--collection", " "}},
@@ -235,5 +274,82 @@ func TestLibraryCommands_Invalid(t *testing.T) {
 	got := r.showTask(a)
 	if got.Starred || got.Rating != 0 || len(got.Tags) != 0 || got.TrashedAt != nil {
 		t.Fatalf("refused commands changed the task: %+v", got)
+	}
+}
+
+func TestLibraryCommands_Bulk(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	r.addUser("bob")
+	a := r.createTask("alice", "a forest at night")
+	b := r.createTask("alice", "a forest by day")
+	c := r.createTask("bob", "a desert")
+
+	if got, want := r.ok("task", "bulk", "tag", "夜景", a[:8], b).Stdout, "tag: 2 tasks matched, 2 changed.\n"; got != want {
+		t.Fatalf("task bulk tag: stdout=%q, want %q", got, want)
+	}
+	res := decode[domain.BulkResult](t, r.ok("--json", "task", "bulk", "star", "--search", "forest", "--user", "alice"))
+	if res.Matched != 2 || res.Changed != 2 {
+		t.Fatalf("task bulk star by filter --json: %+v", res)
+	}
+	r.ok("collection", "create", "Trailer v2")
+	r.ok("task", "bulk", "collect", "Trailer v2", "--tag", "夜景")
+	r.ok("task", "bulk", "rate", "5", a, c)
+	if got := r.listIDs("--collection", "Trailer v2", "--starred"); !slices.Equal(got, []string{b, a}) {
+		t.Fatalf("after bulk: collection and starred=%q, want %q", got, []string{b, a})
+	}
+	if got := r.listIDs("--rating", "5"); !slices.Equal(got, []string{c, a}) {
+		t.Fatalf("after bulk rate: %q", got)
+	}
+	r.ok("task", "bulk", "trash", "--user", "bob")
+	if got := r.listIDs(); !slices.Equal(got, []string{b, a}) {
+		t.Fatalf("after bulk trash: %q", got)
+	}
+
+	for _, c := range []struct {
+		code   int
+		prefix string
+		args   []string
+	}{
+		{cli.ExitUsage, "error: missing ACTION\n", []string{"task", "bulk"}},
+		{cli.ExitUsage, "error: unknown action \"explode\"", []string{"task", "bulk", "explode", a}},
+		{cli.ExitUsage, "error: missing TAG\n", []string{"task", "bulk", "tag"}},
+		{cli.ExitUsage, "error: give task IDs, or filter flags", []string{"task", "bulk", "star"}},
+		{cli.ExitUsage, "error: give task IDs or filter flags, not both\n", []string{"task", "bulk", "star", a, "--starred"}},
+		{cli.ExitError, "error: Rating 9 is not between", []string{"task", "bulk", "rate", "9", a}},
+		{cli.ExitError, "error: Tag \"a,b\" contains a comma", []string{"task", "bulk", "tag", "a,b", a}},
+	} {
+		res := r.run(c.args...)
+		if res.Code != c.code || !strings.HasPrefix(res.Stderr, c.prefix) || res.Stdout != "" {
+			t.Errorf("reelvault %s: exit %d, stderr %q; want exit %d, stderr starting %q",
+				strings.Join(c.args, " "), res.Code, res.Stderr, c.code, c.prefix)
+		}
+	}
+}
+
+// export --task writes a selection.
+func TestLibraryCommands_ExportSelection(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	a := r.createTask("alice", "one")
+	r.createTask("alice", "two")
+	c := r.createTask("alice", "three")
+	var doc struct {
+		Tasks []struct {
+			TaskID string `json:"task_id"`
+		} `json:"tasks"`
+	}
+	if err := json.Unmarshal([]byte(r.ok("export", "--task", a[:8], "--task", c).Stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, t := range doc.Tasks {
+		got = append(got, t.TaskID)
+	}
+	slices.Sort(got)
+	want := []string{a, c}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("export --task: %q, want %q", got, want)
 	}
 }

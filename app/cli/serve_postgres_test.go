@@ -229,6 +229,35 @@ func TestPostgres_Serve(t *testing.T) {
 		}
 	}
 
+	// The library through both instances: a change made through one is
+	// seen through the other.
+	var page domain.TaskPage
+	a.call(t, 200, "GET", "/api/v1/tasks?limit=4", key, nil, &page)
+	first := page.Tasks[0].TaskID
+	a.call(t, 200, "PUT", "/api/v1/tasks/"+first+"/star", key, map[string]any{"starred": true}, nil)
+	b.call(t, 200, "POST", "/api/v1/tasks/"+first+"/tags", key, map[string]any{"add": []string{"夜景"}}, nil)
+	var starred domain.TaskPage
+	b.call(t, 200, "GET", "/api/v1/tasks?starred=true&tag=%E5%A4%9C%E6%99%AF&status=completed", key, nil, &starred) // 夜景
+	if len(starred.Tasks) != 1 || starred.Tasks[0].TaskID != first {
+		t.Fatalf("starred and tagged through the other instance: %+v", starred.Tasks)
+	}
+	var bulk domain.BulkResult
+	a.call(t, 200, "POST", "/api/v1/tasks/bulk", key, map[string]any{"task_ids": []string{page.Tasks[1].TaskID, page.Tasks[2].TaskID}, "action": "trash"}, &bulk)
+	var trash domain.TaskPage
+	b.call(t, 200, "GET", "/api/v1/tasks?trashed=true", key, nil, &trash)
+	if bulk.Changed != 2 || len(trash.Tasks) != 2 {
+		t.Fatalf("bulk trash changed %d; the trash holds %d tasks, want 2", bulk.Changed, len(trash.Tasks))
+	}
+	var take domain.Task
+	b.call(t, 201, "POST", "/api/v1/tasks/"+first+"/rerun", key, nil, &take)
+	var takes struct {
+		Tasks []domain.Task `json:"tasks"`
+	}
+	a.call(t, 200, "GET", "/api/v1/tasks/"+take.TaskID+"/takes", key, nil, &takes)
+	if take.RerunOf != first || take.Status != domain.StatusPending || len(takes.Tasks) != 2 {
+		t.Fatalf("rerun on PostgreSQL: %+v; takes %d", take, len(takes.Tasks))
+	}
+
 	if code := stopA(); code != cli.ExitOK {
 		t.Fatalf("serve A exited %d", code)
 	}

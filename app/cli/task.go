@@ -363,44 +363,17 @@ func dash(s string) string {
 
 func runTaskList(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	var (
-		status       statusFlag
-		since, until dateFlag
-	)
-	user := fs.String("user", "", "only the tasks of this user")
-	fs.Var(&status, "status", "only tasks in these states, comma-separated: "+statusNames())
-	search := fs.String("search", "", "full-text search in prompts, scene descriptions and error messages (word forms and Chinese too); the MATCH column shows why each task matched")
-	fs.Var(&since, "since", "only tasks created on or after this day (YYYY-MM-DD, UTC) or instant (RFC 3339)")
-	fs.Var(&until, "until", "only tasks created up to the end of this day (YYYY-MM-DD, UTC) or before this instant (RFC 3339)")
-	var tags listFlag
-	starred := fs.Bool("starred", false, "only starred tasks")
-	rating := fs.Int("rating", 0, "only tasks rated at least this (1 to 5)")
-	fs.Var(&tags, "tag", "only tasks with this tag; repeat for tasks with every one of them")
-	collection := fs.String("collection", "", "only tasks in this collection")
+	ff := defineFilterFlags(fs, "full-text search in prompts, scene descriptions and error messages (word forms and Chinese too); the MATCH column shows why each task matched")
 	limit := fs.Int("limit", 0, "tasks per page (default 50, at most 500)")
 	cursor := fs.String("cursor", "", "the next page's cursor, as the previous page printed it")
 	if _, err := env.Parse(fs, args); err != nil {
 		return err
 	}
-	filter := domain.TaskFilter{
-		Username:    *user,
-		Status:      status,
-		Search:      *search,
-		CreatedFrom: since.from(),
-		CreatedTo:   until.until(),
-		Starred:     *starred,
-		MinRating:   *rating,
-		Tags:        tags,
-		Collection:  *collection,
-		Cursor:      *cursor,
-		Limit:       *limit,
+	filter, err := ff.filter()
+	if err != nil {
+		return err
 	}
-	if isSet(fs, "rating") && (*rating < 1 || *rating > domain.MaxRating) {
-		return domain.Invalidf("rating", "The rating filter must be from 1 to %d.", domain.MaxRating)
-	}
-	if isSet(fs, "collection") && strings.TrimSpace(*collection) == "" {
-		return domain.Invalidf("collection", "Name the collection.")
-	}
+	filter.Cursor, filter.Limit = *cursor, *limit
 	svc, err := env.Services(ctx)
 	if err != nil {
 		return err

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/reelvault/reelvault/domain"
 )
@@ -25,6 +27,12 @@ func init() {
 		Args:    "ID…",
 		Summary: "Bring tasks back from the trash.",
 		Run:     runTrashRestore,
+	})
+	Register(&Command{
+		Name:    "trash retention",
+		Args:    "[DAYS]",
+		Summary: "Show, or set, how many days a task stays in the trash before it is purged (default 30).",
+		Run:     runTrashRetention,
 	})
 	Register(&Command{
 		Name:    "trash empty",
@@ -141,5 +149,55 @@ func runTrashEmpty(ctx context.Context, env *Env, args []string) error {
 		return env.PrintJSON(res)
 	}
 	env.Printf("Deleted %s from the trash for good.\n", tasksWord(res.Changed))
+	return nil
+}
+
+// trashRetention is the part of the store's library that keeps the trash
+// retention setting.
+type trashRetention interface {
+	TrashRetention(ctx context.Context) (time.Duration, error)
+	SetTrashRetention(ctx context.Context, days int) error
+}
+
+// retentionJSON is what "trash retention --json" prints.
+type retentionJSON struct {
+	Days int `json:"trash_retention_days"`
+}
+
+func runTrashRetention(ctx context.Context, env *Env, args []string) error {
+	pos, err := env.parseOptional(env.FlagSet(), args, 0, "DAYS")
+	if err != nil {
+		return err
+	}
+	svc, err := env.Services(ctx)
+	if err != nil {
+		return err
+	}
+	lib, err := env.libraryService(svc)
+	if err != nil {
+		return err
+	}
+	tr, ok := lib.(trashRetention)
+	if !ok {
+		return domain.Errorf(domain.ENOTFOUND, "The trash retention is not kept by this --db backend.")
+	}
+	if len(pos) == 1 {
+		days, err := strconv.Atoi(pos[0])
+		if err != nil {
+			return domain.Invalidf("trash_retention_days", "DAYS must be a whole number of days from 1 to %d, not %q.", domain.MaxTrashRetentionDays, pos[0])
+		}
+		if err := tr.SetTrashRetention(ctx, days); err != nil {
+			return err
+		}
+	}
+	keep, err := tr.TrashRetention(ctx)
+	if err != nil {
+		return err
+	}
+	days := int(keep / (24 * time.Hour))
+	if env.Config.JSON {
+		return env.PrintJSON(retentionJSON{Days: days})
+	}
+	env.Printf("Trashed tasks are purged after %s.\n", plural(days, "day", "days"))
 	return nil
 }

@@ -46,6 +46,8 @@ func TestServer_NumericBounds(t *testing.T) {
 		{"HugeQuota", "POST", "/api/v1/users/dana/quota", `{"quota":2000000000}`, owner, "quota"},
 		{"HugeNewUserQuota", "POST", "/api/v1/users", `{"username":"erin","quota":2000000000}`, owner, "quota"},
 		{"HugeLimit", "GET", "/api/v1/tasks?limit=501", nil, key(k), "limit"},
+		{"HugeRatingFilter", "GET", "/api/v1/tasks?rating=99", nil, key(k), "rating"},
+		{"HugeRatingCountFilter", "GET", "/api/v1/tasks/counts?rating=-1", nil, key(k), "rating"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.MustDo(http.StatusBadRequest, tt.method, tt.path, tt.body, tt.auth)

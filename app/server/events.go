@@ -150,7 +150,8 @@ func newVisibility(s *Server, actor domain.Actor) *visibility {
 // it may see none of it. The owner sees everything. A user sees the task,
 // video, poster, library and trash changes of its own tasks: a library or
 // trash change to many tasks (Data holding their IDs) reaches it with only
-// its own tasks' IDs. A collection change reaches it bare (the type only),
+// its own tasks' IDs, and one that names no task bare. A collection change
+// reaches it bare (the type only),
 // so that its page reloads the collections, which the service lists as the
 // user may see them. Backups, jobs and restores are the owner's business.
 func (v *visibility) filter(ctx context.Context, n domain.Notification) (domain.Notification, bool) {
@@ -165,6 +166,11 @@ func (v *visibility) filter(ctx context.Context, n domain.Notification) (domain.
 	case domain.NotifyLibrary, domain.NotifyTrash:
 		if n.TaskID != "" {
 			return n, v.allowsTask(ctx, n.TaskID)
+		}
+		if n.Data == nil {
+			// Which tasks is not said: pass the change on bare, so that
+			// the page reloads what it shows.
+			return domain.Notification{Type: n.Type}, true
 		}
 		ids, ok := taskIDsOf(n.Data)
 		if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/reelvault/reelvault/domain"
@@ -21,11 +22,16 @@ type snapshot struct {
 	Progress, Scenes, Scripts int
 	Videos, Events            int
 	Final, Error              string
+	// The library's part.
+	Starred, Trashed  bool
+	Rating            int
+	Tags, Collections string
 }
 
 func snap(e *env, taskID string) snapshot {
 	t := e.MustGetTask(taskID)
-	return snapshot{t.Status, t.Progress, t.CompletedScenes, len(t.Scripts), len(t.Videos), len(t.Events), t.FinalVideoPath, t.ErrorMessage}
+	return snapshot{t.Status, t.Progress, t.CompletedScenes, len(t.Scripts), len(t.Videos), len(t.Events), t.FinalVideoPath, t.ErrorMessage,
+		t.Starred, t.TrashedAt != nil, t.Rating, strings.Join(t.Tags, ","), strings.Join(t.Collections, ",")}
 }
 
 // checkReply asserts the reply invariants for any input.

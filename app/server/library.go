@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -315,7 +317,7 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) error {
 // body runs it again unchanged.
 func (s *Server) handleRerunTask(w http.ResponseWriter, r *http.Request) error {
 	var in domain.RerunInput
-	if err := decodeJSON(w, r, &in, true); err != nil {
+	if err := decodeOptionalJSON(w, r, &in); err != nil {
 		return err
 	}
 	t, err := s.cfg.Library.RerunTask(r.Context(), r.PathValue("task_id"), in)
@@ -337,6 +339,28 @@ func (s *Server) handleTakes(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, taskList{Tasks: tasks})
 	return nil
+}
+
+// decodeOptionalJSON decodes a body that may be left out: no body at all
+// leaves v as it is; any other body must be one JSON object, checked as
+// decodeJSON checks it (so blank space is refused, and so is null, which
+// decodeJSON lets through for bodies that are required anyway).
+func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength > MaxBodyBytes {
+		return tooLarge()
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return jsonError(err)
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		return domain.Invalidf("body", "The request body must be a JSON object, not null; send no body at all for none.")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return decodeJSON(w, r, v, false)
 }
 
 // parseTaskIDs reads task IDs from repeated or comma-separated query

@@ -404,8 +404,10 @@ func TestServer_LibraryEvents(t *testing.T) {
 	e.hub.Notify(domain.Notification{Type: domain.NotifyTrash, Data: []string{a.TaskID}})
 	e.hub.Notify(domain.Notification{Type: domain.NotifyCollection, Data: map[string]string{"name": "alice's secret"}})
 	e.hub.Notify(domain.Notification{Type: domain.NotifyLibrary, TaskID: b.TaskID})
+	e.hub.Notify(domain.Notification{Type: domain.NotifyLibrary, Data: []any{b.TaskID, 7}})
+	e.hub.Notify(domain.Notification{Type: domain.NotifyTrash})
 
-	for _, want := range []string{domain.NotifyLibrary, domain.NotifyTrash, domain.NotifyTrash, domain.NotifyCollection, domain.NotifyLibrary} {
+	for _, want := range []string{domain.NotifyLibrary, domain.NotifyTrash, domain.NotifyTrash, domain.NotifyCollection, domain.NotifyLibrary, domain.NotifyLibrary, domain.NotifyTrash} {
 		if ev := next(t, ownerStream); ev.Event != want {
 			t.Fatalf("owner got %q, want %q", ev.Event, want)
 		}
@@ -422,6 +424,11 @@ func TestServer_LibraryEvents(t *testing.T) {
 	}
 	if ev := next(t, bobStream); ev.Event != domain.NotifyLibrary || ev.Data.TaskID != b.TaskID {
 		t.Fatalf("bob got %+v, want his own library change", ev)
+	}
+	// Data that is not a list of IDs hides the change; a change to tasks
+	// it does not name arrives bare.
+	if ev := next(t, bobStream); ev.Event != domain.NotifyTrash || ev.Data.Data != nil || ev.Data.TaskID != "" {
+		t.Fatalf("bob got %+v, want a bare trash change", ev)
 	}
 
 	// A real change reaches the stream.

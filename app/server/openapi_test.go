@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -186,4 +189,43 @@ func TestOpenAPI_Servers(t *testing.T) {
 			t.Fatalf("servers=%q, want %q (the listening address)", got, want)
 		}
 	})
+}
+
+// TestOpenAPI_EventTypes keeps the browser's list of event names (which it
+// must subscribe to one by one) equal to the notification types the
+// document declares, so a new type reaches the page.
+func TestOpenAPI_EventTypes(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Notification struct {
+					Properties struct {
+						Type struct {
+							Enum []string `json:"enum"`
+						} `json:"type"`
+					} `json:"properties"`
+				} `json:"Notification"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(server.OpenAPI(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	declared := slices.Sorted(slices.Values(doc.Components.Schemas.Notification.Properties.Type.Enum))
+	src, err := os.ReadFile(filepath.Join("..", "..", "frontend", "src", "api", "http.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`const EVENT_TYPES = \[([^\]]*)\]`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("frontend/src/api/http.ts has no EVENT_TYPES list")
+	}
+	var listened []string
+	for _, q := range regexp.MustCompile(`'([a-z_]+)'`).FindAllSubmatch(m[1], -1) {
+		listened = append(listened, string(q[1]))
+	}
+	slices.Sort(listened)
+	if !slices.Equal(listened, declared) {
+		t.Fatalf("the browser listens for %q; the document declares %q", listened, declared)
+	}
 }

@@ -37,10 +37,11 @@ CREATE TABLE tags (
 CREATE TABLE task_tags (
 	task_id INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
 	tag_id  INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+	task_created_at INTEGER NOT NULL, -- the task's created_at, for paging
 	PRIMARY KEY (task_id, tag_id)
 );
 -- The tasks of a tag, newest id first.
-CREATE INDEX task_tags_tag ON task_tags (tag_id, task_id);
+CREATE INDEX task_tags_tag ON task_tags (tag_id, task_created_at, task_id);
 
 -- Collections are named sets of tasks; cover_task_id is the cover chosen
 -- by hand (NULL: the newest task with a final video).
@@ -56,6 +57,8 @@ CREATE TABLE collection_tasks (
 	collection_id INTEGER NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
 	task_id       INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
 	added_at      INTEGER NOT NULL,
+	task_created_at INTEGER NOT NULL, -- the task's created_at, for paging
 	PRIMARY KEY (collection_id, task_id)
 );
 CREATE INDEX collection_tasks_task ON collection_tasks (task_id);
+CREATE INDEX collection_tasks_created ON collection_tasks (collection_id, task_created_at, task_id);

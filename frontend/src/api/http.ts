@@ -13,7 +13,7 @@ export interface HttpDeps {
 }
 
 /** Event names the server sends on /api/v1/events. */
-const EVENT_TYPES = ['task', 'video', 'poster', 'backup_progress', 'job', 'restore', 'drill', 'resync', 'library', 'trash', 'collection'];
+const EVENT_TYPES = ['task', 'video', 'poster', 'library', 'trash', 'collection', 'backup_progress', 'job', 'restore', 'drill', 'resync'];
 
 /** How long to wait before opening a closed event stream again. */
 const REOPEN_MS = 3_000;

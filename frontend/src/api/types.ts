@@ -591,7 +591,7 @@ export interface AppStatus {
 
 /** A change pushed by the server (SSE) or the window (Wails events). */
 export interface Notification {
-  type: 'task' | 'backup_progress' | 'job' | 'restore' | 'drill' | 'resync' | string;
+  type: 'task' | 'video' | 'poster' | 'library' | 'trash' | 'collection' | 'backup_progress' | 'job' | 'restore' | 'drill' | 'resync' | string;
   task_id?: string;
   status?: Status;
   progress?: number;
