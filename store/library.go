@@ -21,6 +21,12 @@ import (
 // at most, large enough that 10,000 tasks take a few dozen transactions.
 const DefaultLibraryBatch = 500
 
+// DefaultPurgeBatch is the number of tasks a purge deletes per
+// transaction: a deleted task takes its scripts, videos, events, labels and
+// search entry with it and its days' statistics are recomputed, about a
+// tenth of a millisecond a task, so a batch holds the writer for some 25 ms.
+const DefaultPurgeBatch = 200
+
 // TrashRetentionKey is the setting that holds how many days a trashed task
 // stays restorable (1–domain.MaxTrashRetentionDays; default 30).
 const TrashRetentionKey = "trash_retention_days"
@@ -37,7 +43,7 @@ type LibraryService struct {
 	// systrash.Default(), the current user's freedesktop trash.
 	Trash *systrash.Trash
 	// Batch is the number of tasks changed per transaction; 0:
-	// DefaultLibraryBatch.
+	// DefaultLibraryBatch (DefaultPurgeBatch for purges).
 	Batch int
 }
 
@@ -57,6 +63,13 @@ func (s *LibraryService) batch() int {
 		return s.Batch
 	}
 	return DefaultLibraryBatch
+}
+
+func (s *LibraryService) purgeBatch() int {
+	if s.Batch > 0 {
+		return s.Batch
+	}
+	return DefaultPurgeBatch
 }
 
 // target is a task a change applies to.
@@ -421,7 +434,7 @@ func (s *LibraryService) purge(ctx context.Context, a domain.Actor, before *int6
 				FROM tasks t
 				WHERE t.trashed_at IS NOT NULL`+cond+`
 				ORDER BY t.trashed_at, t.id
-				LIMIT ?`, append(slices.Clone(args), s.batch())...); err != nil {
+				LIMIT ?`, append(slices.Clone(args), s.purgeBatch())...); err != nil {
 				return fmt.Errorf("find trashed tasks: %w", err)
 			}
 			if len(rows) == 0 {
@@ -467,10 +480,20 @@ func (s *LibraryService) purge(ctx context.Context, a domain.Actor, before *int6
 			return nil, fmt.Errorf("purge trash: %w", err)
 		}
 		if n == 0 {
-			return res, nil
+			break
 		}
 		res.Changed += n
 	}
+	if res.Changed > 0 {
+		// Tags no task carries any more go with the last of their tasks.
+		if err := s.db.write(ctx, func(tx *tx) error {
+			_, err := tx.exec(`DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM task_tags tt WHERE tt.tag_id = tags.id)`)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("purge trash: unused tags: %w", err)
+		}
+	}
+	return res, nil
 }
 
 // TrashRetention returns how long a trashed task stays restorable: the

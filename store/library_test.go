@@ -521,6 +521,9 @@ func TestLibraryService_PurgeKeepsStats(t *testing.T) {
 	if tags, _ := e.Lib.ListTags(e.AliceCtx); len(tags) != 0 {
 		t.Fatalf("tags of purged tasks: %+v", tags)
 	}
+	if n := e.Count(t, "tags"); n != 0 {
+		t.Fatalf("%d unused tags kept", n)
+	}
 	_, err = e.Tasks.FindTaskByID(e.AliceCtx, trashed[0])
 	AssertCode(t, err, domain.ENOTFOUND, "")
 
