@@ -188,6 +188,11 @@ describe('library', () => {
     await page.getByTestId('picked-count').filter({ hasText: '4 picked' }).waitFor();
     await shot('library-bulk-bar');
     const bar = page.getByTestId('bulk-bar');
+    // Export takes the picked tasks.
+    const href = await bar.getByRole('link', { name: 'Export' }).getAttribute('href');
+    const exported = await fetch(server.base + href, { headers: { Cookie: server.cookie } }).then((r) => r.text());
+    for (const id of ids) assert.ok(exported.includes(id), `the export holds ${id}`);
+    assert.ok(!exported.includes(seeded.ids.boat), 'the export holds only the picked tasks');
     await bar.getByRole('button', { name: 'Add to collection' }).click();
     await bar.getByRole('combobox', { name: 'Collection (a new name creates it)' }).fill('Trailer v2');
     await bar.getByRole('button', { name: 'Add to collection' }).click();
@@ -225,6 +230,20 @@ describe('library', () => {
     await page.getByTestId('picked-count').filter({ hasText: '4 picked' }).waitFor();
     await page.getByTestId('bulk-bar').getByRole('button', { name: 'Star', exact: true }).click();
     await toastSays('tasks changed.');
+    // Tag them all, then untag one.
+    await page.locator('.task-row').first().getByTestId('pick').click();
+    await page.getByTestId('select-all').click();
+    await page.getByTestId('bulk-bar').getByRole('button', { name: 'Tag', exact: true }).click();
+    await page.getByTestId('bulk-bar').getByRole('combobox', { name: 'Tag' }).fill('预告');
+    await page.getByTestId('bulk-bar').getByRole('button', { name: 'Tag', exact: true }).click();
+    await toastSays('4 of 4 tasks changed.');
+    await page.getByTestId('filter-tag').locator('option', { hasText: '预告 (4)' }).waitFor({ state: 'attached' });
+    await page.locator('.task-row').last().getByTestId('pick').click();
+    await page.getByTestId('bulk-bar').getByRole('button', { name: 'Untag' }).click();
+    await page.getByTestId('bulk-bar').getByRole('combobox', { name: 'Tag' }).fill('预告');
+    await page.getByTestId('bulk-bar').getByRole('button', { name: 'Untag' }).click();
+    await toastSays('1 of 1 tasks changed.');
+    await page.getByTestId('filter-tag').locator('option', { hasText: '预告 (3)' }).waitFor({ state: 'attached' });
     const starred = await server.api('GET', `/api/v1/tasks?collection=${encodeURIComponent('Trailer v2')}&starred=true`);
     assert.equal(starred.tasks.length, 4);
 
@@ -381,6 +400,20 @@ describe('library', () => {
       await zh.locator('[data-screen="collections"] h1').filter({ hasText: '合集' }).waitFor();
       await zh.locator('.coll-card').getByRole('button', { name: '重命名' }).waitFor();
       await shot('library-zh-CN-collections', zh);
+
+      // Rename and delete a collection.
+      await zh.getByTestId('new-collection').fill('草稿');
+      await zh.getByRole('button', { name: '新建' }).click();
+      const draft = zh.locator('.coll-card[data-collection="草稿"]');
+      await draft.getByRole('button', { name: '重命名' }).click();
+      await draft.getByRole('textbox', { name: '新名称' }).fill('草稿 二');
+      await draft.getByRole('button', { name: '保存' }).click();
+      const renamed = zh.locator('.coll-card[data-collection="草稿 二"]');
+      await renamed.waitFor();
+      await renamed.getByRole('button', { name: '删除合集 草稿 二' }).click();
+      await zh.getByRole('dialog', { name: '删除合集 草稿 二' }).getByRole('button', { name: '删除合集' }).click();
+      await renamed.waitFor({ state: 'detached' });
+      assert.deepEqual((await server.api('GET', '/api/v1/collections')).collections.map((c) => c.name), ['Trailer v2']);
 
       await zh.goto(`${server.base}/#/trash`);
       await zh.locator('[data-screen="trash"] h1').filter({ hasText: '回收站' }).waitFor();
