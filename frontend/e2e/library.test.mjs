@@ -271,6 +271,19 @@ describe('library', () => {
     await server.api('POST', '/api/v1/trash/restore', { task_ids: [running] });
     await row(running).waitFor();
     await countIs(ALL);
+
+    // The grid view stars too (and the list view comes back for the tests after).
+    const { cat } = seeded.ids;
+    await page.locator('[data-view="grid"]').click();
+    const tile = page.locator(`.grid-tile[data-task-id="${cat}"]`);
+    await tile.getByTestId('star').click();
+    await tile.locator('[data-testid="star"][aria-pressed="true"]').waitFor();
+    assert.equal(await page.evaluate(() => location.hash.startsWith('#/history')), true, 'starring a tile does not open the task');
+    assert.equal((await server.api('GET', `/api/v1/tasks/${cat}`)).starred, true);
+    await tile.getByTestId('star').click();
+    await tile.locator('[data-testid="star"][aria-pressed="false"]').waitFor();
+    await page.locator('[data-view="list"]').click();
+    await page.locator('.task-row').first().waitFor();
   });
 
   it('trashes with an undo toast, restores from the trash view and empties it', async () => {

@@ -192,8 +192,8 @@ function save(key: string, value: string) {
   }
 }
 
-/** One tile of the grid view: the poster, the prompt, the status. */
-function GridTile({ task, idle }: { task: Task; idle: boolean }) {
+/** One tile of the grid view: the poster, the prompt, the status, the star. */
+function GridTile({ task, idle, onChanged }: { task: Task; idle: boolean; onChanged: (t: Task) => void }) {
   const hasVideo = task.status === 'completed' || task.completed_scenes > 0;
   return (
     <div class="grid-tile" role="listitem" data-task-id={task.task_id} onClick={() => openTask(task)}>
@@ -203,6 +203,7 @@ function GridTile({ task, idle }: { task: Task; idle: boolean }) {
           {task.prompt}
         </div>
         <div class="sub-line">
+          <StarButton starred={task.starred} onToggle={(on) => changeTask(api.setStar(task.task_id, on), onChanged)} />
           <StatusBadge status={task.status} /> <span class="faint">{formatRelative(task.created_at)}</span>
         </div>
       </div>
@@ -211,7 +212,7 @@ function GridTile({ task, idle }: { task: Task; idle: boolean }) {
 }
 
 /** The grid view: tiles of tile px, loading more near the end. */
-function GridView({ tasks, tile, onNearEnd, label }: { tasks: Task[]; tile: number; onNearEnd: () => void; label: string }) {
+function GridView({ tasks, tile, onNearEnd, onChanged, label }: { tasks: Task[]; tile: number; onNearEnd: () => void; onChanged: (t: Task) => void; label: string }) {
   const [idle, setIdle] = useState(true);
   const timer = useRef<ReturnType<typeof setTimeout>>();
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -230,7 +231,7 @@ function GridView({ tasks, tile, onNearEnd, label }: { tasks: Task[]; tile: numb
       }}
     >
       {tasks.map((task) => (
-        <GridTile key={task.task_id} task={task} idle={idle} />
+        <GridTile key={task.task_id} task={task} idle={idle} onChanged={onChanged} />
       ))}
     </div>
   );
@@ -609,7 +610,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
               </p>
             </div>
           ) : view === 'grid' ? (
-            <GridView tasks={state.tasks} tile={tile} label={t('history.tasks')} onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))} />
+            <GridView tasks={state.tasks} tile={tile} label={t('history.tasks')} onChanged={onChanged} onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))} />
           ) : (
             <VirtualList
               items={state.tasks}
