@@ -295,7 +295,7 @@ test-desktop: build
 	@mkdir -p $(ARTIFACTS)
 	go vet -tags desktop,production,webkit2_40,desktopsmoke ./app/desktop
 	REELVAULT_BIN="$(abspath $(BIN))" ARTIFACTS_DIR="$(abspath $(ARTIFACTS))" \
-		go test -tags desktop,webkit2_40,desktopsmoke -run '^(TestWindowSmoke|TestWindowSmokeLocale|TestWindowOpenError|TestWindowUpgrade|TestRun)$$' -count=1 -v -timeout 5m ./app/desktop 2>&1 \
+		go test -tags desktop,webkit2_40,desktopsmoke -run '^(TestWindowSmoke|TestWindowSmokeLocale|TestWindowOpenError|TestWindowUpgrade|TestWindowLibrary|TestRun)$$' -count=1 -v -timeout 5m ./app/desktop 2>&1 \
 		| tee $(ARTIFACTS)/desktop-test.log
 
 # The whole store suite again on PostgreSQL, plus the PostgreSQL tests of the

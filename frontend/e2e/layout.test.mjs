@@ -18,6 +18,8 @@ let server, seeded, browser;
 const SCREENS = [
   { name: 'history', hash: '#/history', ready: '.task-row' },
   { name: 'task', hash: () => `#/task/${seeded.ids.boat}`, ready: '[data-screen="task"][data-task-id] .scene' },
+  { name: 'collections', hash: '#/collections', ready: '[data-screen="collections"] [data-empty="collections"]' },
+  { name: 'trash', hash: '#/trash', ready: '[data-screen="trash"] [data-empty="trash"]' },
   { name: 'stats', hash: '#/stats', ready: '.chart canvas' },
   { name: 'backups', hash: '#/backups', ready: '[data-screen="backups"] table.data' },
   { name: 'maintenance', hash: '#/maintenance', ready: '[data-testid="db-size"]' },

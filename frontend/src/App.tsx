@@ -7,11 +7,14 @@ import { UpgradeNotice } from './components/UpgradeNotice';
 import { useAsync } from './lib/useAsync';
 import { applyTheme, loadTheme, nextTheme, type ThemeChoice } from './lib/theme';
 import type { Screen } from './lib/route';
+import { Toaster } from './components/Toast';
 import { BackupsScreen } from './screens/BackupsScreen';
+import { CollectionsScreen } from './screens/CollectionsScreen';
 import { HistoryScreen } from './screens/HistoryScreen';
 import { MaintenanceScreen } from './screens/MaintenanceScreen';
 import { StorageScreen } from './screens/StorageScreen';
 import { TaskScreen } from './screens/TaskScreen';
+import { TrashScreen } from './screens/TrashScreen';
 import { UsersScreen } from './screens/UsersScreen';
 import { api, useConnection, useRoute } from './state';
 import { SessionLost } from './components/SessionCard';
@@ -23,6 +26,8 @@ const StatsScreen = lazyScreen(() => import('./screens/StatsScreen').then((m) =>
 
 const NAV: { screen: Screen; label: MessageKey; icon: IconName; ownerOnly?: boolean }[] = [
   { screen: 'history', label: 'nav.history', icon: 'history' },
+  { screen: 'collections', label: 'nav.collections', icon: 'folder' },
+  { screen: 'trash', label: 'nav.trash', icon: 'trash' },
   { screen: 'stats', label: 'nav.stats', icon: 'stats', ownerOnly: true },
   { screen: 'storage', label: 'nav.storage', icon: 'storage' },
   { screen: 'backups', label: 'nav.backups', icon: 'backup', ownerOnly: true },
@@ -153,12 +158,15 @@ function Shell() {
         {/* The history stays mounted under a task, so going back keeps its place. */}
         <HistoryScreen me={me.data} active={route.screen === 'history'} />
         {route.screen === 'task' && route.taskId && <TaskScreen taskId={route.taskId} />}
+        {route.screen === 'collections' && <CollectionsScreen />}
+        {route.screen === 'trash' && <TrashScreen />}
         {route.screen === 'stats' && <StatsScreen />}
         {route.screen === 'storage' && <StorageScreen owner={owner} />}
         {route.screen === 'backups' && <BackupsScreen />}
         {route.screen === 'maintenance' && <MaintenanceScreen />}
         {route.screen === 'users' && <UsersScreen />}
       </main>
+      <Toaster />
     </div>
   );
 }

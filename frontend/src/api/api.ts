@@ -1,5 +1,11 @@
 import type {
   Backup,
+  BulkRequest,
+  BulkResult,
+  Collection,
+  RerunInput,
+  TagCount,
+  TrashResult,
   DestinationInput,
   RestoreRequest,
   RestoreResult,
@@ -133,6 +139,39 @@ export interface Api {
   connection?(): Connection;
   /** Calls fn when the connection changes; returns an unsubscribe function. */
   watchConnection?(fn: (c: Connection) => void): () => void;
+  /** Moves tasks to the trash, with their video files when deleteFiles (to the system trash where there is one). */
+  trashTasks(ids: string[], deleteFiles: boolean): Promise<TrashResult>;
+  /** Brings trashed tasks back. */
+  restoreFromTrash(ids: string[]): Promise<TrashResult>;
+  /** Deletes every trashed task the caller can see, for good. */
+  emptyTrash(): Promise<TrashResult>;
+  setStar(taskId: string, starred: boolean): Promise<Task>;
+  /** Rates a task 1–5; 0 clears the rating. */
+  setRating(taskId: string, rating: number): Promise<Task>;
+  /** Adds and removes tags; answers the task as it now is. */
+  tagTask(taskId: string, add: string[], remove: string[]): Promise<Task>;
+  /** The tags in use, most used first. */
+  listTags(): Promise<TagCount[]>;
+  /** The collections by name, with counts and covers. */
+  listCollections(): Promise<Collection[]>;
+  createCollection(name: string): Promise<Collection>;
+  renameCollection(name: string, newName: string): Promise<Collection>;
+  /** Deletes a collection; its tasks stay. */
+  deleteCollection(name: string): Promise<void>;
+  /** Makes a task of the collection its cover ("" goes back to the newest). */
+  setCollectionCover(name: string, taskId: string): Promise<Collection>;
+  /** Puts tasks in a collection; resolves to how many were not in it yet. */
+  addToCollection(name: string, ids: string[]): Promise<number>;
+  /** Takes tasks out of a collection; resolves to how many were in it. */
+  removeFromCollection(name: string, ids: string[]): Promise<number>;
+  /** Applies one action to listed tasks or to all a filter matches. */
+  bulkTasks(req: BulkRequest): Promise<BulkResult>;
+  /** Creates a new pending task from a finished one, changed by input. */
+  rerunTask(taskId: string, input: RerunInput): Promise<Task>;
+  /** A task's takes: the origin and every rerun, oldest first. */
+  takes(taskId: string): Promise<Task[]>;
+  /** The URL that downloads an export of the listed tasks (a browser only). */
+  exportUrl?(ids: string[]): string;
   /** Calls fn for every change pushed by the backend; returns an unsubscribe function. */
   subscribe(fn: (n: Notification) => void): () => void;
 }

@@ -209,4 +209,80 @@ describe('createHttpApi', () => {
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['DELETE /api/v1/sessions']);
     expect(api.connection!()).toBe('signed_out');
   });
+
+  it('sends the library filters as query parameters, to the list and the counts', async () => {
+    const { f, calls } = fakeFetch({ '/api/v1/tasks': [200, { tasks: [] }] });
+    const api = createHttpApi({ fetch: f });
+    await api.listTasks({ starred: true, rating: 4, tags: ['夜景', 'b roll'], collection: 'Trailer v2', limit: 10 });
+    await api.countTasks({ trashed: true, tags: ['x'] });
+    const q = new URL(calls[0]!.url, 'http://x').searchParams;
+    expect(q.get('starred')).toBe('true');
+    expect(q.get('rating')).toBe('4');
+    expect(q.getAll('tag')).toEqual(['夜景', 'b roll']);
+    expect(q.get('collection')).toBe('Trailer v2');
+    expect(q.has('trashed')).toBe(false);
+    expect(calls[1]!.url).toBe('/api/v1/tasks/counts?tag=x&trashed=true');
+  });
+
+  it('calls the library routes of the contract', async () => {
+    const { f, calls } = fakeFetch({
+      '/api/v1/tasks/trash': [200, { changed: 2 }],
+      '/api/v1/trash/restore': [200, { changed: 1 }],
+      '/api/v1/trash': [200, { changed: 3 }],
+      '/api/v1/tasks/bulk': [200, { matched: 5, changed: 4 }],
+      '/api/v1/tasks/t%201/takes': [200, { tasks: [{ task_id: 'o' }, { task_id: 'r' }] }],
+      '/api/v1/tasks/t%201': [200, { task_id: 't 1' }],
+      '/api/v1/tags': [200, { tags: [{ tag: '夜景', count: 2 }] }],
+      '/api/v1/collections/Trailer%20v2/tasks': [200, { changed: 2 }],
+      '/api/v1/collections/Trailer%20v2': [200, { name: 'Trailer v3' }],
+      '/api/v1/collections': [200, { collections: [{ name: 'Trailer v2', count: 1 }] }],
+    });
+    const api = createHttpApi({ fetch: f });
+    expect((await api.trashTasks(['a', 'b'], false)).changed).toBe(2);
+    await api.trashTasks(['a'], true);
+    await api.restoreFromTrash(['a']);
+    expect((await api.emptyTrash()).changed).toBe(3);
+    await api.setStar('t 1', true);
+    await api.setRating('t 1', 5);
+    await api.tagTask('t 1', ['夜景'], ['old']);
+    expect(await api.listTags()).toEqual([{ tag: '夜景', count: 2 }]);
+    expect((await api.listCollections()).map((c) => c.name)).toEqual(['Trailer v2']);
+    await api.createCollection('Trailer v2');
+    await api.renameCollection('Trailer v2', 'Trailer v3');
+    await api.setCollectionCover('Trailer v2', 't 1');
+    expect(await api.addToCollection('Trailer v2', ['a', 'b'])).toBe(2);
+    expect(await api.removeFromCollection('Trailer v2', ['a'])).toBe(2);
+    await api.deleteCollection('Trailer v2');
+    expect(await api.bulkTasks({ action: 'tag', tag: '夜景', filter: { starred: true } })).toEqual({ matched: 5, changed: 4 });
+    await api.rerunTask('t 1', { prompt: 'again' });
+    expect((await api.takes('t 1')).map((t) => t.task_id)).toEqual(['o', 'r']);
+    expect(calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['POST', '/api/v1/tasks/trash', JSON.stringify({ task_ids: ['a', 'b'] })],
+      ['POST', '/api/v1/tasks/trash', JSON.stringify({ task_ids: ['a'], delete_files: true })],
+      ['POST', '/api/v1/trash/restore', JSON.stringify({ task_ids: ['a'] })],
+      ['DELETE', '/api/v1/trash', undefined],
+      ['PUT', '/api/v1/tasks/t%201/star', JSON.stringify({ starred: true })],
+      ['PUT', '/api/v1/tasks/t%201/rating', JSON.stringify({ rating: 5 })],
+      ['POST', '/api/v1/tasks/t%201/tags', JSON.stringify({ add: ['夜景'], remove: ['old'] })],
+      ['GET', '/api/v1/tags', undefined],
+      ['GET', '/api/v1/collections', undefined],
+      ['POST', '/api/v1/collections', JSON.stringify({ name: 'Trailer v2' })],
+      ['PATCH', '/api/v1/collections/Trailer%20v2', JSON.stringify({ name: 'Trailer v3' })],
+      ['PATCH', '/api/v1/collections/Trailer%20v2', JSON.stringify({ cover_task_id: 't 1' })],
+      ['POST', '/api/v1/collections/Trailer%20v2/tasks', JSON.stringify({ task_ids: ['a', 'b'] })],
+      ['DELETE', '/api/v1/collections/Trailer%20v2/tasks', JSON.stringify({ task_ids: ['a'] })],
+      ['DELETE', '/api/v1/collections/Trailer%20v2', undefined],
+      ['POST', '/api/v1/tasks/bulk', JSON.stringify({ action: 'tag', tag: '夜景', filter: { starred: true } })],
+      ['POST', '/api/v1/tasks/t%201/rerun', JSON.stringify({ prompt: 'again' })],
+      ['GET', '/api/v1/tasks/t%201/takes', undefined],
+    ]);
+    expect(api.exportUrl!(['a', 'b c'])).toBe('/api/v1/export?task_ids=a%2Cb+c');
+  });
+
+  it('listens for the library notifications on the event stream', () => {
+    const types: string[] = [];
+    const es = { addEventListener: (t: string) => types.push(t), close: () => {} };
+    createHttpApi({ fetch: fakeFetch({}).f, eventSource: () => es as unknown as EventSource }).subscribe(() => {});
+    expect(types).toEqual(expect.arrayContaining(['library', 'trash', 'collection']));
+  });
 });

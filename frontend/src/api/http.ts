@@ -1,7 +1,7 @@
 import type { Api, Connection, MaintenanceOp } from './api';
 import { ApiError, errorFromHttp } from './errors';
-import { toSearchParams, unwrap } from './query';
-import type { AppStatus, Backup, BackupPlace, DayStats, DBStatus, DestinationStatus, JobRun, Notification, Proven, StatusCounts, UploadResult, User, UserWithKey } from './types';
+import { changedCount, toSearchParams, unwrap } from './query';
+import type { AppStatus, Backup, BackupPlace, Collection, DayStats, DBStatus, DestinationStatus, JobRun, Notification, Proven, StatusCounts, TagCount, Task, UploadResult, User, UserWithKey } from './types';
 
 /** What the HTTP transport needs from its surroundings (injectable for tests). */
 export interface HttpDeps {
@@ -66,6 +66,8 @@ export function createHttpApi(deps: HttpDeps): Api {
   }
 
   const user = (name: string) => `/api/v1/users/${encodeURIComponent(name)}`;
+  const task = (id: string) => `/api/v1/tasks/${encodeURIComponent(id)}`;
+  const collection = (name: string) => `/api/v1/collections/${encodeURIComponent(name)}`;
 
   return {
     transport: 'http',
@@ -142,6 +144,26 @@ export function createHttpApi(deps: HttpDeps): Api {
     removeVideo: async (id, scene) => {
       await call('DELETE', `/api/v1/tasks/${encodeURIComponent(id)}/videos/${scene}`);
     },
+    trashTasks: (ids, deleteFiles) => call('POST', '/api/v1/tasks/trash', deleteFiles ? { task_ids: ids, delete_files: true } : { task_ids: ids }),
+    restoreFromTrash: (ids) => call('POST', '/api/v1/trash/restore', { task_ids: ids }),
+    emptyTrash: () => call('DELETE', '/api/v1/trash'),
+    setStar: (id, starred) => call('PUT', `${task(id)}/star`, { starred }),
+    setRating: (id, rating) => call('PUT', `${task(id)}/rating`, { rating }),
+    tagTask: (id, add, remove) => call('POST', `${task(id)}/tags`, { add, remove }),
+    listTags: async () => unwrap<TagCount>(await call('GET', '/api/v1/tags'), 'tags'),
+    listCollections: async () => unwrap<Collection>(await call('GET', '/api/v1/collections'), 'collections'),
+    createCollection: (name) => call('POST', '/api/v1/collections', { name }),
+    renameCollection: (name, newName) => call('PATCH', collection(name), { name: newName }),
+    deleteCollection: async (name) => {
+      await call('DELETE', collection(name));
+    },
+    setCollectionCover: (name, taskId) => call('PATCH', collection(name), { cover_task_id: taskId }),
+    addToCollection: async (name, ids) => changedCount(await call('POST', `${collection(name)}/tasks`, { task_ids: ids })),
+    removeFromCollection: async (name, ids) => changedCount(await call('DELETE', `${collection(name)}/tasks`, { task_ids: ids })),
+    bulkTasks: (req) => call('POST', '/api/v1/tasks/bulk', req),
+    rerunTask: (id, input) => call('POST', `${task(id)}/rerun`, input),
+    takes: async (id) => unwrap<Task>(await call('GET', `${task(id)}/takes`), 'tasks'),
+    exportUrl: (ids) => `${base}/api/v1/export?${new URLSearchParams({ task_ids: ids.join(',') })}`,
     signOutEverywhere: async () => {
       await call('DELETE', '/api/v1/sessions');
       setConnection('signed_out');

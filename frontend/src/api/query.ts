@@ -1,4 +1,4 @@
-import type { TaskQuery } from './types';
+import type { TaskFilter, TaskQuery } from './types';
 
 /**
  * The items of a listing: both transports answer lists wrapped in an object
@@ -32,13 +32,18 @@ export function dayEnd(day: string): string {
  * The domain's TaskFilter for q (the JSON the Wails binding takes); dates
  * become instants, an inclusive from and an exclusive to.
  */
-export function toTaskFilter(q: TaskQuery): Record<string, unknown> {
-  const f: Record<string, unknown> = {};
+export function toTaskFilter(q: TaskQuery): TaskFilter {
+  const f: TaskFilter = {};
   if (q.status?.length) f.status = q.status;
   if (q.username) f.username = q.username;
   if (q.from) f.created_from = dayStart(q.from);
   if (q.to) f.created_to = dayEnd(q.to);
   if (q.search?.trim()) f.search = q.search.trim();
+  if (q.starred) f.starred = true;
+  if (q.rating) f.rating = q.rating;
+  if (q.tags?.length) f.tags = q.tags;
+  if (q.collection) f.collection = q.collection;
+  if (q.trashed) f.trashed = true;
   if (q.cursor) f.cursor = q.cursor;
   if (q.limit) f.limit = q.limit;
   return f;
@@ -52,7 +57,19 @@ export function toSearchParams(q: TaskQuery): string {
   if (q.from) p.set('created_from', dayStart(q.from));
   if (q.to) p.set('created_to', dayEnd(q.to));
   if (q.search?.trim()) p.set('search', q.search.trim());
+  if (q.starred) p.set('starred', 'true');
+  if (q.rating) p.set('rating', String(q.rating));
+  for (const t of q.tags ?? []) p.append('tag', t);
+  if (q.collection) p.set('collection', q.collection);
+  if (q.trashed) p.set('trashed', 'true');
   if (q.cursor) p.set('cursor', q.cursor);
   if (q.limit) p.set('limit', String(q.limit));
   return p.toString();
+}
+
+/** The number a count answer carries: a bare number (a binding) or {changed: n} (HTTP). */
+export function changedCount(v: unknown): number {
+  if (typeof v === 'number') return v;
+  const n = typeof v === 'object' && v !== null ? (v as { changed?: unknown }).changed : undefined;
+  return typeof n === 'number' ? n : 0;
 }

@@ -250,6 +250,16 @@ export interface TaskQuery {
   from?: string;
   to?: string;
   search?: string;
+  /** Only starred tasks. */
+  starred?: boolean;
+  /** At least this rating (1–5). */
+  rating?: number;
+  /** Every one of these tags. */
+  tags?: string[];
+  /** In this collection, by name. */
+  collection?: string;
+  /** The trash instead of the history. */
+  trashed?: boolean;
   cursor?: string;
   limit?: number;
 }

@@ -127,4 +127,73 @@ describe('createWailsApi', () => {
     await api.showVideo?.(4);
     expect(calls).toEqual(['open 3', 'show 4']);
   });
+
+  it('passes the library filters in the TaskFilter', async () => {
+    let got: unknown;
+    const app = { CountTasks: async (f: unknown) => ((got = f), {}) } as unknown as DesktopBindings;
+    await createWailsApi(app, fakeRuntime().runtime).countTasks({ starred: true, rating: 3, tags: ['夜景'], collection: 'Trailer v2', trashed: true });
+    expect(got).toEqual({ starred: true, rating: 3, tags: ['夜景'], collection: 'Trailer v2', trashed: true });
+  });
+
+  it('calls the library bindings with their arguments', async () => {
+    const calls: unknown[][] = [];
+    const rec = (name: string, answer: unknown) => async (...args: unknown[]) => (calls.push([name, ...args]), answer);
+    const app = {
+      TrashTasks: rec('TrashTasks', { changed: 2 }),
+      RestoreFromTrash: rec('RestoreFromTrash', { changed: 1 }),
+      EmptyTrash: rec('EmptyTrash', { changed: 0 }),
+      SetStar: rec('SetStar', { task_id: 't' }),
+      SetRating: rec('SetRating', { task_id: 't' }),
+      TagTask: rec('TagTask', { task_id: 't' }),
+      ListTags: rec('ListTags', [{ tag: 'a', count: 1 }]),
+      ListCollections: rec('ListCollections', { collections: [{ name: 'c' }] }),
+      CreateCollection: rec('CreateCollection', { name: 'c' }),
+      RenameCollection: rec('RenameCollection', { name: 'd' }),
+      DeleteCollection: rec('DeleteCollection', null),
+      SetCollectionCover: rec('SetCollectionCover', { name: 'c' }),
+      AddToCollection: rec('AddToCollection', 2),
+      RemoveFromCollection: rec('RemoveFromCollection', { changed: 1 }),
+      BulkTasks: rec('BulkTasks', { matched: 1, changed: 1 }),
+      RerunTask: rec('RerunTask', { task_id: 'r' }),
+      Takes: rec('Takes', null),
+    } as unknown as DesktopBindings;
+    const api = createWailsApi(app, fakeRuntime().runtime);
+    await api.trashTasks(['a'], true);
+    await api.restoreFromTrash(['a']);
+    await api.emptyTrash();
+    await api.setStar('t', false);
+    await api.setRating('t', 0);
+    await api.tagTask('t', ['x'], []);
+    expect(await api.listTags()).toEqual([{ tag: 'a', count: 1 }]);
+    expect((await api.listCollections()).map((c) => c.name)).toEqual(['c']);
+    await api.createCollection('c');
+    await api.renameCollection('c', 'd');
+    await api.deleteCollection('d');
+    await api.setCollectionCover('c', 't');
+    expect(await api.addToCollection('c', ['a', 'b'])).toBe(2);
+    expect(await api.removeFromCollection('c', ['a'])).toBe(1);
+    await api.bulkTasks({ action: 'star', task_ids: ['a'] });
+    expect((await api.rerunTask('t', { prompt: 'p' })).task_id).toBe('r');
+    expect(await api.takes('t')).toEqual([]);
+    expect(calls).toEqual([
+      ['TrashTasks', ['a'], true],
+      ['RestoreFromTrash', ['a']],
+      ['EmptyTrash'],
+      ['SetStar', 't', false],
+      ['SetRating', 't', 0],
+      ['TagTask', 't', ['x'], []],
+      ['ListTags'],
+      ['ListCollections'],
+      ['CreateCollection', 'c'],
+      ['RenameCollection', 'c', 'd'],
+      ['DeleteCollection', 'd'],
+      ['SetCollectionCover', 'c', 't'],
+      ['AddToCollection', 'c', ['a', 'b']],
+      ['RemoveFromCollection', 'c', ['a']],
+      ['BulkTasks', { action: 'star', task_ids: ['a'] }],
+      ['RerunTask', 't', { prompt: 'p' }],
+      ['Takes', 't'],
+    ]);
+    expect(api.exportUrl).toBeUndefined();
+  });
 });

@@ -1,7 +1,7 @@
 import type { Api } from './api';
 import { ApiError, errorFromWails } from './errors';
-import { toTaskFilter, unwrap } from './query';
-import type { Backup, BackupPlace, JobRun, Notification, User } from './types';
+import { changedCount, toTaskFilter, unwrap } from './query';
+import type { Backup, BackupPlace, Collection, JobRun, Notification, TagCount, Task, User } from './types';
 
 /** The Wails event under which the window sends domain notifications. */
 export const NOTIFICATION_EVENT = 'notification';
@@ -57,6 +57,23 @@ export interface DesktopBindings {
   Storage(): Promise<unknown>;
   Relink(folder: string, dryRun: boolean): Promise<unknown>;
   RemoveVideo(taskId: string, scene: number): Promise<unknown>;
+  TrashTasks(ids: string[], deleteFiles: boolean): Promise<unknown>;
+  RestoreFromTrash(ids: string[]): Promise<unknown>;
+  EmptyTrash(): Promise<unknown>;
+  SetStar(taskId: string, starred: boolean): Promise<unknown>;
+  SetRating(taskId: string, rating: number): Promise<unknown>;
+  TagTask(taskId: string, add: string[], remove: string[]): Promise<unknown>;
+  ListTags(): Promise<unknown>;
+  ListCollections(): Promise<unknown>;
+  CreateCollection(name: string): Promise<unknown>;
+  RenameCollection(name: string, newName: string): Promise<unknown>;
+  DeleteCollection(name: string): Promise<unknown>;
+  SetCollectionCover(name: string, taskId: string): Promise<unknown>;
+  AddToCollection(name: string, ids: string[]): Promise<unknown>;
+  RemoveFromCollection(name: string, ids: string[]): Promise<unknown>;
+  BulkTasks(req: unknown): Promise<unknown>;
+  RerunTask(taskId: string, input: unknown): Promise<unknown>;
+  Takes(taskId: string): Promise<unknown>;
 }
 
 /** The part of the Wails runtime the UI uses. */
@@ -161,6 +178,25 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     removeVideo: async (id, scene) => {
       await call('RemoveVideo', id, scene);
     },
+    trashTasks: (ids, deleteFiles) => call('TrashTasks', ids, deleteFiles),
+    restoreFromTrash: (ids) => call('RestoreFromTrash', ids),
+    emptyTrash: () => call('EmptyTrash'),
+    setStar: (id, starred) => call('SetStar', id, starred),
+    setRating: (id, rating) => call('SetRating', id, rating),
+    tagTask: (id, add, remove) => call('TagTask', id, add, remove),
+    listTags: async () => unwrap<TagCount>(await call('ListTags'), 'tags'),
+    listCollections: async () => unwrap<Collection>(await call('ListCollections'), 'collections'),
+    createCollection: (name) => call('CreateCollection', name),
+    renameCollection: (name, newName) => call('RenameCollection', name, newName),
+    deleteCollection: async (name) => {
+      await call('DeleteCollection', name);
+    },
+    setCollectionCover: (name, taskId) => call('SetCollectionCover', name, taskId),
+    addToCollection: async (name, ids) => changedCount(await call('AddToCollection', name, ids)),
+    removeFromCollection: async (name, ids) => changedCount(await call('RemoveFromCollection', name, ids)),
+    bulkTasks: (req) => call('BulkTasks', req),
+    rerunTask: (id, input) => answer(call('RerunTask', id, input)),
+    takes: async (id) => unwrap<Task>(await answer(call('Takes', id)), 'tasks'),
     openVideo: (id) => call('OpenVideo', id),
     showVideo: (id) => call('ShowVideo', id),
     subscribe: (fn) => {

@@ -1,10 +1,10 @@
-// Hash routes: #/history, #/task/<id>, #/stats, #/storage, #/backups, #/maintenance,
-// #/users; any of them may carry a query after "?" (the history keeps its
+// Hash routes: #/history, #/task/<id>, #/collections, #/trash, #/stats, #/storage,
+// #/backups, #/maintenance, #/users; any of them may carry a query after "?" (the history keeps its
 // filters and selected task there, so reload and bookmarks keep them).
 import { STATUSES, type Status } from '../api/types';
 
 /** The screens of the app. */
-export type Screen = 'history' | 'task' | 'stats' | 'storage' | 'backups' | 'maintenance' | 'users';
+export type Screen = 'history' | 'task' | 'collections' | 'trash' | 'stats' | 'storage' | 'backups' | 'maintenance' | 'users';
 
 /** A parsed route. */
 export interface Route {
@@ -14,7 +14,7 @@ export interface Route {
   query?: URLSearchParams;
 }
 
-const SCREENS: readonly Screen[] = ['history', 'task', 'stats', 'storage', 'backups', 'maintenance', 'users'];
+const SCREENS: readonly Screen[] = ['history', 'task', 'collections', 'trash', 'stats', 'storage', 'backups', 'maintenance', 'users'];
 
 /** Parses a location hash; anything unknown is the history. */
 export function parseRoute(hash: string): Route {
@@ -46,10 +46,18 @@ export interface HistoryFilters {
   /** A local day, YYYY-MM-DD, or empty. */
   from: string;
   to: string;
+  /** Only starred tasks. */
+  starred: boolean;
+  /** The least rating, 1–5; 0 for any. */
+  rating: number;
+  /** Tags a task must all carry. */
+  tags: string[];
+  /** A collection's name, or empty. */
+  collection: string;
 }
 
 /** No filter at all. */
-export const NO_FILTERS: HistoryFilters = { search: '', status: [], username: '', from: '', to: '' };
+export const NO_FILTERS: HistoryFilters = { search: '', status: [], username: '', from: '', to: '', starred: false, rating: 0, tags: [], collection: '' };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -58,7 +66,18 @@ export function historyFromQuery(q: URLSearchParams | undefined): { filters: His
   const get = (k: string) => q?.get(k) ?? '';
   const day = (k: string) => (DAY.test(get(k)) ? get(k) : '');
   const status = get('status').split(',').filter((s): s is Status => (STATUSES as readonly string[]).includes(s));
-  const filters = { search: get('q'), status: [...new Set(status)], username: get('user'), from: day('from'), to: day('to') };
+  const rating = Number(get('rating'));
+  const filters: HistoryFilters = {
+    search: get('q'),
+    status: [...new Set(status)],
+    username: get('user'),
+    from: day('from'),
+    to: day('to'),
+    starred: get('starred') === '1',
+    rating: Number.isInteger(rating) && rating >= 1 && rating <= 5 ? rating : 0,
+    tags: [...new Set((q?.getAll('tag') ?? []).map((t) => t.trim()).filter(Boolean))],
+    collection: get('collection'),
+  };
   const sel = get('sel');
   return sel ? { filters, selected: sel } : { filters };
 }
@@ -71,6 +90,20 @@ export function historyQuery(f: HistoryFilters, selected?: string): URLSearchPar
   if (f.username) q.set('user', f.username);
   if (f.from) q.set('from', f.from);
   if (f.to) q.set('to', f.to);
+  if (f.starred) q.set('starred', '1');
+  if (f.rating) q.set('rating', String(f.rating));
+  for (const t of f.tags) q.append('tag', t);
+  if (f.collection) q.set('collection', f.collection);
   if (selected) q.set('sel', selected);
   return q;
+}
+
+/** Whether any filter is set. */
+export function isFiltered(f: HistoryFilters): boolean {
+  return Boolean(f.search || f.status.length || f.username || f.from || f.to || f.starred || f.rating || f.tags.length || f.collection);
+}
+
+/** The hash of the history showing one collection. */
+export function collectionHash(name: string): string {
+  return routeHash({ screen: 'history', query: historyQuery({ ...NO_FILTERS, collection: name }) });
 }

@@ -1,7 +1,13 @@
 import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { STATUSES, toApiError, type Me, type SearchMatch, type Status, type StatusCounts, type Task, type TaskQuery, type User } from '../api';
+import { STATUSES, toApiError, type Collection, type Me, type SearchMatch, type Selection, type Status, type StatusCounts, type TagCount, type Task, type TaskQuery, type User } from '../api';
+import { toTaskFilter } from '../api/query';
+import { BulkBar } from '../components/BulkBar';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { LibraryFilters } from '../components/LibraryFilters';
+import { Rating, StarButton } from '../components/Stars';
+import { TagChips } from '../components/Tags';
+import { showToast } from '../components/Toast';
 import { Icon } from '../components/Icon';
 import { PipelineHint } from '../components/PipelineHint';
 import { ProgressBar } from '../components/ProgressBar';
@@ -11,7 +17,8 @@ import { TaskThumb } from '../components/TaskThumb';
 import { VirtualList } from '../components/VirtualList';
 import { formatCount, formatDuration, formatRelative } from '../lib/format';
 import { Pager, type PagerState } from '../lib/pager';
-import { NO_FILTERS, historyFromQuery, historyQuery, parseRoute, routeHash, type HistoryFilters } from '../lib/route';
+import { NO_FILTERS, historyFromQuery, historyQuery, isFiltered, parseRoute, routeHash, type HistoryFilters } from '../lib/route';
+import { NO_PICKS, collectIds, pick, pickedCount, type Picks } from '../lib/selection';
 import { t } from '../i18n';
 import { api, useClock, useNotifications } from '../state';
 
@@ -51,19 +58,35 @@ function MatchLine({ task }: { task: Task }) {
   );
 }
 
-/** The props of one row; onSelect is shared by all rows so that it never changes. */
+/** The most tasks a bulk action or a selection takes (domain.MaxSelection). */
+const MAX_SELECTION = 10_000;
+/** The page size when collecting a selection's IDs (the API's largest). */
+const COLLECT_PAGE = 500;
+/** Up to this many changed tasks are updated in place; more reload the list. */
+const UPDATE_IN_PLACE = 50;
+
+/** Stars or rates a task and shows the answer; a failure says why in a toast. */
+function changeTask(change: Promise<Task>, onChanged: (t: Task) => void) {
+  change.then(onChanged, (e) => showToast(toApiError(e).message));
+}
+
+/** The props of one row; the callbacks are shared by all rows so that they never change. */
 interface TaskRowProps {
   task: Task;
   index: number;
   selected: boolean;
+  /** Ticked for a bulk action. */
+  picked: boolean;
   idle: boolean;
   /** The shared clock's tick, so relative times are written again. */
   now: number;
   onSelect: (index: number) => void;
+  onPick: (index: number, shift: boolean) => void;
+  onChanged: (task: Task) => void;
 }
 
-/** One row of the history: poster, prompt, status, progress, time. */
-function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
+/** One row of the history: poster, tick box, prompt, tags, status, progress, time, star and rating. */
+function TaskRowView({ task, index, selected, picked, idle, onSelect, onPick, onChanged }: TaskRowProps) {
   const came = arrived.get(task.task_id);
   const hasVideo = task.status === 'completed' || task.completed_scenes > 0;
   const scenes = task.total_scenes ? t('row.scenes', { done: task.completed_scenes, total: task.total_scenes }) : t('row.noScenes');
@@ -81,17 +104,25 @@ function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
     >
       {hasVideo ? <TaskThumb key={task.task_id} task={task} idle={idle} /> : <div class={`thumb blank st-${task.status}`} />}
       <div class="prompt-cell">
-        <div class="prompt-line" title={task.prompt}>
-          {task.prompt}
-        </div>
-        {task.match ? (
-          <MatchLine task={task} />
-        ) : (
-          <div class="sub-line">
-            {task.username} · {scenes}
-            {task.error_message ? ` · ${task.error_message}` : ''}
+        <input type="checkbox" class="pick" checked={picked} aria-label={t('bulk.pickRow')} data-testid="pick"
+          onClick={(e) => {
+            e.stopPropagation();
+            onPick(index, e.shiftKey);
+          }} />
+        <div class="prompt-text">
+          <div class="prompt-line" title={task.prompt}>
+            {task.prompt}
           </div>
-        )}
+          {task.match ? (
+            <MatchLine task={task} />
+          ) : (
+            <div class="sub-line">
+              <TagChips tags={task.tags} />
+              {task.username} · {scenes}
+              {task.error_message ? ` · ${task.error_message}` : ''}
+            </div>
+          )}
+        </div>
       </div>
       <div>
         <StatusBadge status={task.status} />
@@ -102,6 +133,10 @@ function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
       <div class="num muted">{formatDuration(task.duration)}</div>
       <div class="muted" title={task.created_at}>
         {formatRelative(task.created_at)}
+      </div>
+      <div class="row-lib">
+        <StarButton starred={task.starred} onToggle={(on) => changeTask(api.setStar(task.task_id, on), onChanged)} />
+        <Rating value={task.rating ?? 0} onRate={(n) => changeTask(api.setRating(task.task_id, n), onChanged)} />
       </div>
     </div>
   );
@@ -114,7 +149,10 @@ function TaskRowView({ task, index, selected, idle, onSelect }: TaskRowProps) {
 class TaskRow extends Component<TaskRowProps> {
   override shouldComponentUpdate(next: TaskRowProps): boolean {
     const p = this.props;
-    return next.task !== p.task || next.selected !== p.selected || next.index !== p.index || next.idle !== p.idle || next.now !== p.now || next.onSelect !== p.onSelect;
+    return (
+      next.task !== p.task || next.selected !== p.selected || next.picked !== p.picked || next.index !== p.index || next.idle !== p.idle ||
+      next.now !== p.now || next.onSelect !== p.onSelect || next.onPick !== p.onPick || next.onChanged !== p.onChanged
+    );
   }
 
   override render() {
@@ -154,8 +192,8 @@ function save(key: string, value: string) {
   }
 }
 
-/** One tile of the grid view: the poster, the prompt, the status. */
-function GridTile({ task, idle }: { task: Task; idle: boolean }) {
+/** One tile of the grid view: the poster, the prompt, the status, the star. */
+function GridTile({ task, idle, onChanged }: { task: Task; idle: boolean; onChanged: (t: Task) => void }) {
   const hasVideo = task.status === 'completed' || task.completed_scenes > 0;
   return (
     <div class="grid-tile" role="listitem" data-task-id={task.task_id} onClick={() => openTask(task)}>
@@ -165,6 +203,7 @@ function GridTile({ task, idle }: { task: Task; idle: boolean }) {
           {task.prompt}
         </div>
         <div class="sub-line">
+          <StarButton starred={task.starred} onToggle={(on) => changeTask(api.setStar(task.task_id, on), onChanged)} />
           <StatusBadge status={task.status} /> <span class="faint">{formatRelative(task.created_at)}</span>
         </div>
       </div>
@@ -173,7 +212,7 @@ function GridTile({ task, idle }: { task: Task; idle: boolean }) {
 }
 
 /** The grid view: tiles of tile px, loading more near the end. */
-function GridView({ tasks, tile, onNearEnd, label }: { tasks: Task[]; tile: number; onNearEnd: () => void; label: string }) {
+function GridView({ tasks, tile, onNearEnd, onChanged, label }: { tasks: Task[]; tile: number; onNearEnd: () => void; onChanged: (t: Task) => void; label: string }) {
   const [idle, setIdle] = useState(true);
   const timer = useRef<ReturnType<typeof setTimeout>>();
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -192,7 +231,7 @@ function GridView({ tasks, tile, onNearEnd, label }: { tasks: Task[]; tile: numb
       }}
     >
       {tasks.map((task) => (
-        <GridTile key={task.task_id} task={task} idle={idle} />
+        <GridTile key={task.task_id} task={task} idle={idle} onChanged={onChanged} />
       ))}
     </div>
   );
@@ -221,8 +260,23 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   const searchRef = useRef<HTMLInputElement>(null);
   const now = useClock();
 
+  const [picks, setPicks] = useState<Picks>(NO_PICKS);
+  const [tags, setTags] = useState<TagCount[]>([]);
+  const [collections, setCollections] = useState<Collection[]>([]);
+
   const query: TaskQuery = useMemo(
-    () => ({ search: filters.search, status: filters.status, username: filters.username, from: filters.from, to: filters.to, limit: PAGE_SIZE }),
+    () => ({
+      search: filters.search,
+      status: filters.status,
+      username: filters.username,
+      from: filters.from,
+      to: filters.to,
+      starred: filters.starred,
+      rating: filters.rating,
+      tags: filters.tags,
+      collection: filters.collection,
+      limit: PAGE_SIZE,
+    }),
     [filters],
   );
   // One pager for the screen's life: reset hands it each new query's loader.
@@ -235,6 +289,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   useLayoutEffect(() => {
     setError(undefined);
     setSelected(-1);
+    setPicks(NO_PICKS);
     setFresh(0);
     pager.reset((cursor) => api.listTasks({ ...query, cursor })).then((applied) => {
       // Mark when this result set is on screen (the frame after it rendered),
@@ -263,14 +318,23 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
       if (seq === countSeq.current) setCounts(c);
     };
     api
-      .countTasks({ search: filters.search, username: filters.username, from: filters.from, to: filters.to })
+      .countTasks({ ...query, status: undefined })
       .then(show, () => show(undefined));
   };
   useEffect(() => {
     loadCounts();
-    // loadCounts is a new closure on every render; the filters it reads decide.
+    // loadCounts is a new closure on every render; the query it reads decides
+    // (the status filter does not change the chips' counts).
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [filters.search, filters.username, filters.from, filters.to]);
+  }, [filters.search, filters.username, filters.from, filters.to, filters.starred, filters.rating, filters.tags, filters.collection]);
+
+  // The tags and collections the filters and the bulk bar offer.
+  const loadTags = () => api.listTags().then(setTags, () => undefined);
+  const loadCollections = () => api.listCollections().then(setCollections, () => undefined);
+  useEffect(() => {
+    loadTags();
+    loadCollections();
+  }, []);
   // A busy pipeline sends many task notifications; they reload the counts
   // at most once per COUNTS_COALESCE_MS.
   // The timer calls the latest loadCounts, with the filters of its time.
@@ -331,6 +395,12 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
     if (!focused || focused === document.body) listRef.current?.querySelector<HTMLElement>('.vlist')?.focus({ preventScroll: true });
   }, [active, state.loading]);
 
+  // The keys read the list and the selection as they are when pressed.
+  const taskIds = useMemo(() => state.tasks.map((x) => x.task_id), [state.tasks]);
+  const idsRef = useRef(taskIds);
+  idsRef.current = taskIds;
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
   useEffect(() => {
     if (!active) return;
     const onKey = (e: KeyboardEvent) => {
@@ -338,17 +408,47 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
         e.preventDefault();
         searchRef.current?.focus();
       }
+      // x picks the selected row (with Shift, the rows up to it).
+      if (e.key.toLowerCase() === 'x' && document.activeElement?.classList.contains('vlist') && selectedRef.current >= 0) {
+        e.preventDefault();
+        setPicks((p) => pick(p, idsRef.current, selectedRef.current, e.shiftKey));
+      }
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
   }, [active]);
 
+  // A change to stars, ratings, tags or collections updates the rows it
+  // touched in place; where the list is filtered by them (a row may no longer
+  // belong) or many changed, the list loads again.
+  const libraryFiltered = filters.starred || filters.rating > 0 || filters.tags.length > 0 || filters.collection !== '';
+  const refreshTasks = (ids: string[]) => {
+    const loaded = ids.filter((id) => pager.current.tasks.some((t) => t.task_id === id));
+    if (libraryFiltered || loaded.length > UPDATE_IN_PLACE) pager.reset().catch(setError);
+    else for (const id of loaded) api.getTask(id).then((t) => pager.update(t), () => undefined);
+    reloadCountsSoon();
+  };
+
   useNotifications(
     (n) => {
-      if (n.type === 'resync' || n.type === 'restore') {
+      if (n.type === 'resync' || n.type === 'restore' || n.type === 'trash') {
+        // Picked tasks may have left the list.
+        setPicks(NO_PICKS);
         setFresh(0);
         pager.reset().catch(setError);
         loadCounts();
+        loadTags();
+        loadCollections();
+        return;
+      }
+      if (n.type === 'collection') {
+        loadCollections();
+        return;
+      }
+      if (n.type === 'library') {
+        refreshTasks(n.task_id ? [n.task_id] : Array.isArray(n.data) ? (n.data as string[]) : []);
+        loadTags();
+        loadCollections();
         return;
       }
       if (n.type !== 'task' || !n.task_id) return;
@@ -363,7 +463,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
       }
       reloadCountsSoon();
     },
-    [pager, filters.search, filters.username, filters.from, filters.to],
+    [pager, query, libraryFiltered],
   );
 
   /** Puts the tasks created since the list loaded at its top. */
@@ -382,8 +482,23 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   // The heading counts what the list shows: the selected statuses, or all.
   const shown = filters.status.length ? filters.status : STATUSES;
   const total = counts ? shown.reduce((n, s) => n + (counts[s] ?? 0), 0) : undefined;
-  const filtered = filters.search || filters.status.length || filters.username || filters.from || filters.to;
-  const noTasksAtAll = !filtered && !state.loading && state.tasks.length === 0 && !error;
+  const noTasksAtAll = !isFiltered(filters) && !state.loading && state.tasks.length === 0 && !error;
+
+  // Rows share these callbacks, so they stay the same from render to render.
+  const onPick = useMemo(() => (i: number, shift: boolean) => setPicks((p) => pick(p, idsRef.current, i, shift)), []);
+  const onChanged = useMemo(() => (task: Task) => pager.update(task), [pager]);
+  const picked = pickedCount(picks, total);
+  const listQuery = { ...query, cursor: undefined, limit: undefined };
+  const selection = (): Selection => (picks.all ? { filter: toTaskFilter(listQuery) } : { task_ids: [...picks.ids] });
+  const pickedIds = () =>
+    picks.all ? collectIds((cursor) => api.listTasks({ ...query, cursor, limit: COLLECT_PAGE }), MAX_SELECTION) : Promise.resolve([...picks.ids]);
+  const afterBulk = () => {
+    setPicks(NO_PICKS);
+    pager.reset().catch(setError);
+    loadCounts();
+    loadTags();
+    loadCollections();
+  };
 
   return (
     <section class="screen fill" aria-label={t('history.title')} data-screen="history" hidden={!active}>
@@ -455,6 +570,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
             onChange={(to) => setFilters((f) => ({ ...f, to }))} />
         </span>
       </div>
+      <LibraryFilters filters={filters} tags={tags} collections={collections} onChange={(c) => setFilters((f) => ({ ...f, ...c }))} />
       <div class="chips" role="group" aria-label={t('history.status')}>
         {STATUSES.map((s) => (
           <button key={s} type="button" class={`chip st-${s}`} aria-pressed={filters.status.includes(s)} data-status={s} onClick={() => toggleStatus(s)}>
@@ -464,6 +580,11 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
           </button>
         ))}
       </div>
+      {picked > 0 && (
+        <BulkBar count={picked} matching={total} all={picks.all} selection={selection} ids={pickedIds}
+          exportIds={picks.all ? undefined : [...picks.ids]} tags={tags} collections={collections} collection={filters.collection || undefined}
+          onSelectAll={() => setPicks({ ids: new Set(), all: true })} onClear={() => setPicks(NO_PICKS)} onDone={afterBulk} />
+      )}
       {error !== undefined && <ErrorNotice error={error} onRetry={() => pager.reset().then(() => setError(undefined), setError)} />}
       {noTasksAtAll ? (
         <PipelineHint />
@@ -476,6 +597,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
             <span>{t('col.progress')}</span>
             <span>{t('col.took')}</span>
             <span>{t('col.created')}</span>
+            <span />
           </div>
           {!state.loading && state.tasks.length === 0 ? (
             <div class="empty" data-empty="filtered">
@@ -488,7 +610,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
               </p>
             </div>
           ) : view === 'grid' ? (
-            <GridView tasks={state.tasks} tile={tile} label={t('history.tasks')} onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))} />
+            <GridView tasks={state.tasks} tile={tile} label={t('history.tasks')} onChanged={onChanged} onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))} />
           ) : (
             <VirtualList
               items={state.tasks}
@@ -499,7 +621,10 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
               onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))}
               onScrolling={(s) => setIdle(!s)}
               label={t('history.tasks')}
-              renderRow={(t, i, sel) => <TaskRow key={i % ROW_SLOTS} task={t} index={i} selected={sel} idle={idle} now={now} onSelect={setSelected} />}
+              renderRow={(t, i, sel) => (
+                <TaskRow key={i % ROW_SLOTS} task={t} index={i} selected={sel} picked={picks.all || picks.ids.has(t.task_id)} idle={idle} now={now}
+                  onSelect={setSelected} onPick={onPick} onChanged={onChanged} />
+              )}
             />
           )}
           <div class="list-foot num">

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Script, Task, TaskEvent, Video } from '../api';
+import { toApiError, type Script, type Task, type TaskEvent, type Video } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Icon } from '../components/Icon';
@@ -7,6 +7,11 @@ import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge } from '../components/StatusBadge';
 import { FactsFlag } from '../components/FactsFlag';
 import { FileFacts, VideoPlayer, type MediaFacts } from '../components/VideoPlayer';
+import { LibraryCard } from '../components/LibraryCard';
+import { RerunDialog } from '../components/RerunDialog';
+import { Takes } from '../components/Takes';
+import { showToast } from '../components/Toast';
+import { TrashButton } from '../components/TrashButton';
 import { formatCount, formatDateTime, formatDuration } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { api, useNotifications } from '../state';
@@ -72,11 +77,13 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   const { data, error, reload } = useAsync(() => api.getTask(taskId), [taskId]);
   // Another task's data stays on screen until this one has loaded; never show it as this one.
   const task = data?.task_id === taskId ? data : undefined;
+  const [rerun, setRerun] = useState(false);
   const [actionError, setActionError] = useState<unknown>();
   // Facts read from the final video's header, by video, for files registered without them.
   const [finalMedia, setFinalMedia] = useState<{ id: number; facts: MediaFacts }>();
   useNotifications((n) => {
-    if ((n.type === 'task' && n.task_id === taskId) || n.type === 'resync' || n.type === 'restore') reload();
+    const mine = n.task_id === taskId || (Array.isArray(n.data) && (n.data as string[]).includes(taskId));
+    if (((n.type === 'task' || n.type === 'library' || n.type === 'trash') && mine) || n.type === 'resync' || n.type === 'restore') reload();
   }, [taskId]);
 
   const back = (
@@ -99,6 +106,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   task.videos?.forEach((v) => v.scene_number > 0 && sceneNumbers.add(v.scene_number));
   const scenes = [...sceneNumbers].sort((a, b) => a - b);
   const live = task.status === 'pending' || task.status === 'processing';
+  const trashed = Boolean(task.trashed_at);
 
   return (
     <section class="screen" aria-label={t('task.label')} data-screen="task" data-task-id={task.task_id}>
@@ -110,11 +118,26 @@ export function TaskScreen({ taskId }: { taskId: string }) {
             {t('task.cancel')}
           </button>
         )}
+        {!live && !trashed && (
+          <button type="button" class="btn" onClick={() => setRerun(true)} data-testid="rerun">
+            <Icon name="rerun" /> {t('rerun.open')}
+          </button>
+        )}
         <button type="button" class="btn" onClick={() => exportJson(task)}>
           <Icon name="download" /> {t('task.export')}
         </button>
+        {!trashed && <TrashButton ids={() => Promise.resolve([task.task_id])} onDone={reload} />}
       </div>
       {actionError !== undefined && <ErrorNotice error={actionError} />}
+      {trashed && (
+        <div class="notice row" role="status" data-testid="in-trash">
+          <Icon name="trash" /> <span>{t('trash.thisIsTrashed', { when: formatDateTime(task.trashed_at) })}</span>
+          <button type="button" class="btn small" onClick={() => api.restoreFromTrash([task.task_id]).then(reload, (e) => showToast(toApiError(e).message))}>
+            {t('trash.restore')}
+          </button>
+        </div>
+      )}
+      {rerun && <RerunDialog task={task} onClose={() => setRerun(false)} />}
       <div class="task-layout">
         <div class="stack" style={{ gap: '16px' }}>
           <div class="card stack">
@@ -145,6 +168,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
               </div>
             )}
           </div>
+          <LibraryCard task={task} onChanged={reload} />
           {final && (
             <div class="card">
               <h2>{t('task.final')}</h2>
@@ -152,6 +176,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
               <FileFacts video={final} media={finalMedia?.id === final.id ? finalMedia.facts : undefined} />
             </div>
           )}
+          <Takes task={task} />
           <div class="card">
             <h2>{t('task.scenes')}</h2>
             {scenes.length ? (
