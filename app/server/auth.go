@@ -156,7 +156,12 @@ func (a *authenticator) authenticate(r *http.Request) (domain.Actor, error) {
 			if domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 				return domain.Actor{}, err
 			}
-			if err := a.fail(r); err != nil {
+			// A session is a 256-bit secret: guessing one is hopeless, so an
+			// ended session (a browser left open across a restore or a sign
+			// out everywhere) uses none of the client's failures, or its
+			// tabs would lock out the fresh sign-in link. A client already
+			// over its limit is still refused.
+			if err := a.limited(r); err != nil {
 				return domain.Actor{}, err
 			}
 			return domain.Actor{}, domain.Errorf(domain.EUNAUTHORIZED, "The owner session has ended or expired; run \"reelvault link\" for a new sign-in link.")
@@ -200,6 +205,15 @@ func (a *authenticator) pruneLimitersLocked() {
 			delete(a.limiters, k)
 		}
 	}
+}
+
+// limited returns ERATELIMITED when the client is over its limit, without
+// counting a failure.
+func (a *authenticator) limited(r *http.Request) error {
+	if a.limiter(r).TokensAt(a.now()) < 1 {
+		return domain.Errorf(ERATELIMITED, "Too many failed authentication attempts; wait a few seconds and try again.")
+	}
+	return nil
 }
 
 // fail records one failed attempt by the client and returns ERATELIMITED
