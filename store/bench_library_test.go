@@ -108,7 +108,8 @@ func writeWhile(b *testing.B, lib *store.LibraryService, ctx context.Context, id
 }
 
 // reportWriter adds the p50, p99 and maximum of another writer's latencies
-// to b's output, each metric named prefix+"-p50-ms" and so on.
+// to b's output, each metric named prefix+"-p50-ms" and so on, and how many
+// of its writes waited longer than 50 ms (prefix+"-over-50ms").
 func reportWriter(b *testing.B, prefix string, lat []time.Duration) {
 	if len(lat) == 0 {
 		return
@@ -117,6 +118,13 @@ func reportWriter(b *testing.B, prefix string, lat []time.Duration) {
 	b.ReportMetric(ms(percentile(lat, 50)), prefix+"-p50-ms")
 	b.ReportMetric(ms(percentile(lat, 99)), prefix+"-p99-ms")
 	b.ReportMetric(ms(percentile(lat, 100)), prefix+"-max-ms")
+	over := 0
+	for _, d := range lat {
+		if d > 50*time.Millisecond {
+			over++
+		}
+	}
+	b.ReportMetric(float64(over), prefix+"-over-50ms")
 }
 
 // BenchmarkLibrary_BulkTag10k tags 10,000 tasks chosen by ID, of a history
