@@ -109,7 +109,8 @@ func writeWhile(b *testing.B, lib *store.LibraryService, ctx context.Context, id
 
 // reportWriter adds the p50, p99 and maximum of another writer's latencies
 // to b's output, each metric named prefix+"-p50-ms" and so on, and how many
-// of its writes waited longer than 50 ms (prefix+"-over-50ms").
+// of its writes (prefix+"-writes") waited longer than 50 ms
+// (prefix+"-over-50ms").
 func reportWriter(b *testing.B, prefix string, lat []time.Duration) {
 	if len(lat) == 0 {
 		return
@@ -125,6 +126,7 @@ func reportWriter(b *testing.B, prefix string, lat []time.Duration) {
 		}
 	}
 	b.ReportMetric(float64(over), prefix+"-over-50ms")
+	b.ReportMetric(float64(len(lat)), prefix+"-writes")
 }
 
 // BenchmarkLibrary_BulkTag10k tags 10,000 tasks chosen by ID, of a history
@@ -148,12 +150,13 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		tag := fmt.Sprintf("tag %d", i)
+		var sw, rw []time.Duration
 		l.timeBoth(b, i, func() error {
 			var res *domain.BulkResult
 			var err error
-			storeWriter = append(storeWriter, writeWhile(b, e.Lib, e.AliceCtx, others, func() {
+			sw = writeWhile(b, e.Lib, e.AliceCtx, others, func() {
 				res, err = e.Lib.Bulk(e.AliceCtx, domain.BulkRequest{Selection: domain.Selection{TaskIDs: ids}, Action: domain.BulkTag, Tag: tag + " store"})
-			})...)
+			})
 			if err == nil && res.Changed != len(ids) {
 				err = fmt.Errorf("store: changed %d", res.Changed)
 			}
@@ -161,14 +164,18 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 		}, func() error {
 			var n int
 			var err error
-			rawWriter = append(rawWriter, writeWhile(b, e.Lib, e.AliceCtx, others, func() {
+			rw = writeWhile(b, e.Lib, e.AliceCtx, others, func() {
 				n, err = rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, tag+" raw")
-			})...)
+			})
 			if err == nil && n != len(ids) {
 				err = fmt.Errorf("raw: changed %d", n)
 			}
 			return err
 		})
+		b.Logf("bulk %d: store %v (other writer's longest wait %v), raw %v (%v)", i,
+			l.store[len(l.store)-1].Round(time.Millisecond), percentile(sw, 100).Round(time.Millisecond),
+			l.raw[len(l.raw)-1].Round(time.Millisecond), percentile(rw, 100).Round(time.Millisecond))
+		storeWriter, rawWriter = append(storeWriter, sw...), append(rawWriter, rw...)
 		// Untimed: the tasks go back to no tags, so every bulk does the same work.
 		b.StopTimer()
 		if err := rawTx(ctx, writer, func(tx *sqlx.Tx) error {
