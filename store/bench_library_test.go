@@ -25,8 +25,11 @@ import (
 // of both and their ratio (see latencies):
 //
 //	go test ./store/ -run '^$' -bench BenchmarkLibrary_ -benchtime 1x
-//	REELVAULT_BENCH_LIBRARY_TASKS=1000000 go test ./store/ -run '^$' -bench 'BenchmarkLibrary_FilteredPage' -benchtime 20x
-//	REELVAULT_BENCH_LIBRARY_TASKS=1000000 go test ./store/ -run '^$' -bench 'BenchmarkLibrary_PurgeWhileWriting' -benchtime 1x
+//	REELVAULT_BENCH_LIBRARY_TASKS=1000000 go test ./store/ -run '^$' -bench 'BenchmarkLibrary_FilteredPage$' -benchtime 200x
+//	REELVAULT_BENCH_LIBRARY_TASKS=1000000 go test ./store/ -run '^$' -bench 'BenchmarkLibrary_BulkTag10k$' -benchtime 10x
+//	REELVAULT_BENCH_LIBRARY_TASKS=1000000 go test ./store/ -run '^$' -bench 'BenchmarkLibrary_PurgeWhileWriting$' -benchtime 1x
+//
+// The figures and what they mean are in BENCHMARKS.md ("The library").
 
 // libraryBenchTasks returns the history size of the library benchmarks.
 func libraryBenchTasks(b *testing.B) int {
@@ -104,10 +107,10 @@ func inList[T any](vs []T) (string, []any) {
 // writeWhile runs fn while another writer stars the tasks ids one by one
 // as ctx (an ID it cannot see is skipped), and returns that writer's
 // latencies: how long fn holds other writers up at a time.
-func writeWhile(b *testing.B, lib *store.LibraryService, ctx context.Context, ids []string, fn func()) []time.Duration {
+func writeWhile(b *testing.B, lib *store.LibraryService, ctx context.Context, ids []string, fn func()) (lat []time.Duration) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	var lat []time.Duration
+	var got []time.Duration
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -122,13 +125,17 @@ func writeWhile(b *testing.B, lib *store.LibraryService, ctx context.Context, id
 				b.Error(err)
 				return
 			}
-			lat = append(lat, time.Since(start))
+			got = append(got, time.Since(start))
 		}
 	}()
+	// Deferred, so that the writer stops also when fn fails the benchmark.
+	defer func() {
+		close(stop)
+		wg.Wait()
+		lat = got
+	}()
 	fn()
-	close(stop)
-	wg.Wait()
-	return lat
+	return nil
 }
 
 // reportWriter adds the p50, p99 and maximum of another writer's latencies
