@@ -2,22 +2,34 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
 )
 
 // The library's benchmarks run on the suite's engine (REELVAULT_TEST_DB)
 // over a history of $REELVAULT_BENCH_LIBRARY_TASKS tasks (default 100,000)
-// inserted in SQL:
+// inserted in SQL. Each times the store next to the same SQL run through
+// plain sqlx on the store's own pools in the same run, and reports p50/p99
+// of both and their ratio (see latencies):
 //
-//	go test ./store/ -run '^$' -bench BenchmarkLibrary_ -benchtime 2s
+//	go test ./store/ -run '^$' -bench BenchmarkLibrary_ -benchtime 1x
+//	REELVAULT_BENCH_LIBRARY_TASKS=1000000 go test ./store/ -run '^$' -bench 'BenchmarkLibrary_FilteredPage$' -benchtime 200x
+//	REELVAULT_BENCH_LIBRARY_TASKS=1000000 go test ./store/ -run '^$' -bench 'BenchmarkLibrary_BulkTag10k$' -benchtime 10x
+//	REELVAULT_BENCH_LIBRARY_TASKS=1000000 go test ./store/ -run '^$' -bench 'BenchmarkLibrary_PurgeWhileWriting$' -benchtime 1x
+//
+// The figures and what they mean are in BENCHMARKS.md ("The library").
 
 // libraryBenchTasks returns the history size of the library benchmarks.
 func libraryBenchTasks(b *testing.B) int {
@@ -31,24 +43,268 @@ func libraryBenchTasks(b *testing.B) int {
 	return 100000
 }
 
-// BenchmarkLibrary_BulkTag10k tags 10,000 tasks chosen by ID, in batches.
-func BenchmarkLibrary_BulkTag10k(b *testing.B) {
-	e := newLibEnv(b)
-	ids := seedTasks(b, e.DB, e.Alice.ID, domain.MaxSelection)
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		res, err := e.Lib.Bulk(e.AliceCtx, domain.BulkRequest{Selection: domain.Selection{TaskIDs: ids}, Action: domain.BulkTag, Tag: fmt.Sprintf("tag %d", i)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if res.Changed != len(ids) {
-			b.Fatalf("changed %d", res.Changed)
-		}
+// libraryPools returns the store's reader and writer pools as plain sqlx,
+// for the raw side of a benchmark.
+func libraryPools(b *testing.B, db *store.DB) (reader, writer *sqlx.DB) {
+	b.Helper()
+	ctx := context.Background()
+	if err := db.Read(ctx, func(r *sqlx.DB) error { reader = r; return nil }); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Write(ctx, func(w *sqlx.DB) error { writer = w; return nil }); err != nil {
+		b.Fatal(err)
+	}
+	return reader, writer
+}
+
+// settle folds the WAL the seeding wrote into the database file (SQLite),
+// so that the checkpointer's first TRUNCATE (it runs once the database has
+// been idle, and the seeding's writes did not go through the store) does
+// not copy hundreds of megabytes while the benchmark times writes: a
+// user's database gets such a WAL only from an import.
+func settle(b *testing.B, db *store.DB) {
+	b.Helper()
+	if onPostgres() {
+		return
+	}
+	if err := db.Write(context.Background(), func(w *sqlx.DB) error {
+		_, err := w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		return err
+	}); err != nil {
+		b.Fatal(err)
 	}
 }
 
+// rawTx runs fn in one transaction of the writer pool w, as a hand-written
+// caller would, first taking the store's write lock lock (see
+// store.WriteLockSQL) when there is one.
+func rawTx(ctx context.Context, w *sqlx.DB, lock string, fn func(tx *sqlx.Tx) error) error {
+	tx, err := w.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if lock != "" {
+		if _, err := tx.ExecContext(ctx, lock); err != nil {
+			return err
+		}
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// inList returns "?, ?, …" for the values of vs, and the values as args.
+func inList[T any](vs []T) (string, []any) {
+	args := make([]any, len(vs))
+	for i, v := range vs {
+		args[i] = v
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(vs)), ", "), args
+}
+
+// writeWhile runs fn while another writer stars the tasks ids one by one
+// as ctx (an ID it cannot see is skipped), and returns that writer's
+// latencies: how long fn holds other writers up at a time.
+func writeWhile(b *testing.B, lib *store.LibraryService, ctx context.Context, ids []string, fn func()) (lat []time.Duration) {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var got []time.Duration
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			start := time.Now()
+			if _, err := lib.SetStar(ctx, ids[i%len(ids)], i%2 == 0); err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+				b.Error(err)
+				return
+			}
+			got = append(got, time.Since(start))
+		}
+	}()
+	// Deferred, so that the writer stops also when fn fails the benchmark.
+	defer func() {
+		close(stop)
+		wg.Wait()
+		lat = got
+	}()
+	fn()
+	return nil
+}
+
+// reportWriter adds the p50, p99 and maximum of another writer's latencies
+// to b's output, each metric named prefix+"-p50-ms" and so on, and how many
+// of its writes (prefix+"-writes") waited longer than 50 ms
+// (prefix+"-over-50ms").
+func reportWriter(b *testing.B, prefix string, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(percentile(lat, 50)), prefix+"-p50-ms")
+	b.ReportMetric(ms(percentile(lat, 99)), prefix+"-p99-ms")
+	b.ReportMetric(ms(percentile(lat, 100)), prefix+"-max-ms")
+	over := 0
+	for _, d := range lat {
+		if d > 50*time.Millisecond {
+			over++
+		}
+	}
+	b.ReportMetric(float64(over), prefix+"-over-50ms")
+	b.ReportMetric(float64(len(lat)), prefix+"-writes")
+}
+
+// BenchmarkLibrary_BulkTag10k tags 10,000 tasks chosen by ID, of a history
+// of $REELVAULT_BENCH_LIBRARY_TASKS, while another writer stars tasks one
+// by one. The raw side runs the store's SQL by hand: the IDs resolved in
+// chunks of 500, then one INSERT … SELECT per batch of
+// store.DefaultLibraryBatch tasks, each in a transaction of its own. It
+// reports p50/p99 per bulk of both and the other writer's latency during
+// each ("writer-max-ms" is the longest stall).
+func BenchmarkLibrary_BulkTag10k(b *testing.B) {
+	e := newLibEnv(b)
+	all := seedTasks(b, e.DB, e.Alice.ID, libraryBenchTasks(b))
+	ids := all[len(all)-domain.MaxSelection:] // the newest 10,000
+	others := all[:len(all)-domain.MaxSelection]
+	settle(b, e.DB)
+	ctx := context.Background()
+	reader, writer := libraryPools(b, e.DB)
+	lock := store.WriteLockSQL(e.DB)
+	untag := func() {
+		if err := rawTx(ctx, writer, lock, func(tx *sqlx.Tx) error {
+			if _, err := tx.Exec(`DELETE FROM task_tags`); err != nil {
+				return err
+			}
+			_, err := tx.Exec(`DELETE FROM tags`)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if onPostgres() {
+			// Else every bulk finds the dead rows of all the earlier ones.
+			if _, err := writer.ExecContext(ctx, `VACUUM ANALYZE task_tags, tags`); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	// The first bulk after seeding, whichever side runs it, holds the other
+	// writer up for several hundred milliseconds on SQLite (cold pages of a
+	// fresh 1M history): an untimed one goes first, so that neither side
+	// is charged with it.
+	start := time.Now()
+	cold := writeWhile(b, e.Lib, e.AliceCtx, others, func() {
+		if _, err := rawBulkTag(ctx, reader, writer, lock, e.Alice.ID, ids, "warm-up"); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.Logf("first bulk (raw, untimed): %v, other writer's longest wait %v", time.Since(start).Round(time.Millisecond), percentile(cold, 100).Round(time.Millisecond))
+	untag()
+	var l latencies
+	var storeWriter, rawWriter []time.Duration
+	runtime.LockOSThread() // see timeBoth
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tag := fmt.Sprintf("tag %d", i)
+		var sw, rw []time.Duration
+		l.timeBoth(b, i, func() error {
+			var res *domain.BulkResult
+			var err error
+			sw = writeWhile(b, e.Lib, e.AliceCtx, others, func() {
+				res, err = e.Lib.Bulk(e.AliceCtx, domain.BulkRequest{Selection: domain.Selection{TaskIDs: ids}, Action: domain.BulkTag, Tag: tag + " store"})
+			})
+			if err == nil && res.Changed != len(ids) {
+				err = fmt.Errorf("store: changed %d", res.Changed)
+			}
+			return err
+		}, func() error {
+			var n int
+			var err error
+			rw = writeWhile(b, e.Lib, e.AliceCtx, others, func() {
+				n, err = rawBulkTag(ctx, reader, writer, lock, e.Alice.ID, ids, tag+" raw")
+			})
+			if err == nil && n != len(ids) {
+				err = fmt.Errorf("raw: changed %d", n)
+			}
+			return err
+		})
+		b.Logf("bulk %d: store %v (other writer's longest wait %v), raw %v (%v)", i,
+			l.store[len(l.store)-1].Round(time.Millisecond), percentile(sw, 100).Round(time.Millisecond),
+			l.raw[len(l.raw)-1].Round(time.Millisecond), percentile(rw, 100).Round(time.Millisecond))
+		storeWriter, rawWriter = append(storeWriter, sw...), append(rawWriter, rw...)
+		// Untimed: the tasks go back to no tags, so every bulk does the same work.
+		b.StopTimer()
+		untag()
+		b.StartTimer()
+	}
+	b.StopTimer()
+	l.reportIn(b, time.Millisecond, "ms")
+	reportWriter(b, "writer", storeWriter)
+	reportWriter(b, "raw-writer", rawWriter)
+}
+
+// rawBulkTag is BulkTag's SQL by hand: the tasks of taskIDs that user owns
+// get the tag, store.DefaultLibraryBatch tasks per transaction.
+func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, lock string, user int64, taskIDs []string, tag string) (int, error) {
+	var targets []int64
+	for chunk := range slices.Chunk(taskIDs, 500) {
+		in, args := inList(chunk)
+		var rows []struct {
+			ID     int64  `db:"id"`
+			TaskID string `db:"task_id"`
+			UserID int64  `db:"user_id"`
+		}
+		if err := reader.SelectContext(ctx, &rows, reader.Rebind(`SELECT t.id, t.task_id, t.user_id FROM tasks t WHERE t.task_id IN (`+in+`)`), args...); err != nil {
+			return 0, err
+		}
+		for _, r := range rows {
+			if r.UserID == user {
+				targets = append(targets, r.ID)
+			}
+		}
+	}
+	total := 0
+	for batch := range slices.Chunk(targets, store.DefaultLibraryBatch) {
+		err := rawTx(ctx, writer, lock, func(tx *sqlx.Tx) error {
+			var tagID int64
+			if err := tx.GetContext(ctx, &tagID, tx.Rebind(`SELECT id FROM tags WHERE name_key = ?`), tag); err == sql.ErrNoRows {
+				if err := tx.GetContext(ctx, &tagID, tx.Rebind(`INSERT INTO tags (name, name_key) VALUES (?, ?) RETURNING id`), tag, tag); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+			in, ids := inList(batch)
+			res, err := tx.ExecContext(ctx, tx.Rebind(`
+				INSERT INTO task_tags (task_id, tag_id, task_created_at)
+				SELECT t.id, CAST(? AS BIGINT), t.created_at FROM tasks t
+				WHERE (SELECT count(*) FROM task_tags x WHERE x.task_id = t.id) < ? AND t.id IN (`+in+`)
+				ON CONFLICT DO NOTHING`), append([]any{tagID, domain.MaxTagsPerTask}, ids...)...)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			total += int(n)
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
 // BenchmarkLibrary_FilteredPage reads the first page of 50 and the page
-// after a cursor 1,000 tasks deep for each library filter.
+// after a cursor 500 tasks deep for each library filter, as a user, against
+// the same SQL (store.TaskPageSQL) through plain sqlx on the store's reader
+// pool: the store adds the tasks' tags and collections and the domain
+// types.
 func BenchmarkLibrary_FilteredPage(b *testing.B) {
 	e := newLibEnv(b)
 	n := libraryBenchTasks(b)
@@ -73,6 +329,8 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 	}); err != nil {
 		b.Fatal(err)
 	}
+	reader, _ := libraryPools(b, e.DB)
+	raw := &rawDB{DB: reader.DB}
 	completed := []domain.Status{domain.StatusCompleted}
 	for _, tc := range []struct {
 		name string
@@ -105,65 +363,170 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 				f.Cursor, f.Limit = p.NextCursor, 50
 			}
 			b.Run(name, func(b *testing.B) {
-				for b.Loop() {
-					if _, err := e.Tasks.FindTasks(e.AliceCtx, f); err != nil {
-						b.Fatal(err)
-					}
+				query, args, err := store.TaskPageSQL(e.AliceCtx, e.DB, f)
+				if err != nil {
+					b.Fatal(err)
 				}
+				var want int
+				storePage := func() error {
+					p, err := e.Tasks.FindTasks(e.AliceCtx, f)
+					if err == nil {
+						want = len(p.Tasks)
+					}
+					return err
+				}
+				rawPage := func() error {
+					rows, err := raw.query(ctx, nil, query, args...)
+					if err != nil {
+						return err
+					}
+					n, err := scanAny(rows)
+					if err == nil && n != want && n != want+1 { // the raw side reads the one row more too
+						err = fmt.Errorf("raw page: %d rows, store %d", n, want)
+					}
+					return err
+				}
+				if err := storePage(); err != nil {
+					b.Fatal(err)
+				}
+				var l latencies
+				runtime.LockOSThread() // see timeBoth
+				defer runtime.UnlockOSThread()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					l.timeBoth(b, i, storePage, rawPage)
+				}
+				b.StopTimer()
+				l.reportIn(b, time.Millisecond, "ms")
 			})
 		}
 	}
 }
 
-// BenchmarkLibrary_PurgeWhileWriting purges 20,000 trashed tasks of a
-// history of $REELVAULT_BENCH_LIBRARY_TASKS (3,000 a day) while another
-// writer stars tasks one by one, and reports that writer's latency (p50,
-// p99, max).
+// scanAny reads every row of rows into untyped values and returns how many
+// there were.
+func scanAny(rows *sql.Rows) (int, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	vals := make([]any, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}
+
+// BenchmarkLibrary_PurgeWhileWriting purges the trash, a tenth of a
+// history of $REELVAULT_BENCH_LIBRARY_TASKS (3,000 tasks a day; 100,000 of
+// 1,000,000), while another writer stars tasks one by one, and reports the
+// purge's time and that writer's latency (p50, p99, max). Each trashed task
+// has an event and a tag that go with it. The raw side, in the same run
+// and on the same database, deletes another tenth as alike as can be (the
+// same number of tasks, as spread out, with an event and a tag each) in
+// plain SQL batches of the store's purge batch size, with the same other
+// writer: the floor of a purge, without its statistics and notifications.
 func BenchmarkLibrary_PurgeWhileWriting(b *testing.B) {
-	for b.Loop() {
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		e := newLibEnv(b)
 		n := libraryBenchTasks(b)
-		ids := seedTasksEvery(b, e.DB, e.Alice.ID, n, 24*time.Hour/3000)
-		if err := e.DB.Write(context.Background(), func(w *sqlx.DB) error {
-			_, err := w.Exec(w.Rebind(`UPDATE tasks SET trashed_at = 1 WHERE id % ? = 0`), n/20000)
-			return err
+		all := seedTasksEvery(b, e.DB, e.Alice.ID, n, 24*time.Hour/3000)
+		// Tasks with id ≡ 0 (mod 10) go to the trash; those ≡ 5 are the
+		// raw side's; the other writer stars the rest.
+		var others []string
+		for k, id := range all {
+			if (k+1)%5 != 0 {
+				others = append(others, id)
+			}
+		}
+		if err := e.DB.Write(ctx, func(w *sqlx.DB) error {
+			for _, q := range []string{
+				`UPDATE tasks SET trashed_at = 1 WHERE id % 10 = 0`,
+				`INSERT INTO tags (name, name_key) VALUES ('purged', 'purged')`,
+				`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags), created_at FROM tasks WHERE id % 5 = 0`,
+				`INSERT INTO task_events (task_id, type, status, progress, message, created_at) SELECT id, 'created', 'pending', 0, '', created_at FROM tasks WHERE id % 5 = 0`,
+			} {
+				if _, err := w.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("%s: %w", q, err)
+				}
+			}
+			return nil
 		}); err != nil {
 			b.Fatal(err)
 		}
-		b.StartTimer()
-		stop, done := make(chan struct{}), make(chan struct{})
-		var lat []time.Duration
-		go func() {
-			defer close(done)
-			for i := 1; ; i += 2 {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				start := time.Now()
-				if _, err := e.Lib.SetStar(e.AliceCtx, ids[i%len(ids)], true); err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
-					b.Error(err)
-					return
-				}
-				lat = append(lat, time.Since(start))
-			}
-		}()
-		res, err := e.Lib.PurgeTrash(e.Owner, time.Now())
-		close(stop)
-		<-done
-		if err != nil {
+		settle(b, e.DB)
+		reader, writer := libraryPools(b, e.DB)
+		lock := store.WriteLockSQL(e.DB)
+		var rawIDs []int64
+		if err := reader.SelectContext(ctx, &rawIDs, `SELECT id FROM tasks WHERE id % 10 = 5 ORDER BY id`); err != nil {
 			b.Fatal(err)
 		}
-		b.StopTimer()
-		slices.Sort(lat)
-		if len(lat) > 0 {
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "writer-p50-ms")
-			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "writer-p99-ms")
-			b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "writer-max-ms")
+		batch := store.DefaultPurgeBatch
+		if onPostgres() {
+			batch = store.DefaultPurgeBatchPostgres
 		}
-		b.ReportMetric(float64(res.Changed), "purged")
-		b.StartTimer()
+		var purged, rawPurged int
+		var took, rawTook time.Duration
+		var lat, rawLat []time.Duration
+		storeSide := func() {
+			lat = writeWhile(b, e.Lib, e.AliceCtx, others, func() {
+				start := time.Now()
+				res, err := e.Lib.PurgeTrash(e.Owner, time.Now())
+				took = time.Since(start)
+				if err != nil {
+					b.Fatal(err)
+				}
+				purged = res.Changed
+			})
+		}
+		rawSide := func() {
+			rawLat = writeWhile(b, e.Lib, e.AliceCtx, others, func() {
+				start := time.Now()
+				for ids := range slices.Chunk(rawIDs, batch) {
+					in, args := inList(ids)
+					if err := rawTx(ctx, writer, lock, func(tx *sqlx.Tx) error {
+						res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM tasks WHERE id IN (`+in+`)`), args...)
+						if err == nil {
+							var n int64
+							n, err = res.RowsAffected()
+							rawPurged += int(n)
+						}
+						return err
+					}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				rawTook = time.Since(start)
+			})
+		}
+		// Alternate which side finds the bigger history.
+		if i%2 == 0 {
+			rawSide()
+			storeSide()
+		} else {
+			storeSide()
+			rawSide()
+		}
+		if purged != len(rawIDs) || rawPurged != len(rawIDs) {
+			b.Fatalf("purged %d, raw %d, want %d each", purged, rawPurged, len(rawIDs))
+		}
+		b.ReportMetric(float64(took.Nanoseconds()), "ns/op")
+		b.ReportMetric(took.Seconds(), "purge-s")
+		b.ReportMetric(rawTook.Seconds(), "raw-purge-s")
+		b.ReportMetric(took.Seconds()/rawTook.Seconds(), "ratio")
+		b.ReportMetric(float64(purged), "purged")
+		reportWriter(b, "writer", lat)
+		reportWriter(b, "raw-writer", rawLat)
 	}
 }

@@ -420,36 +420,43 @@ func threadCPU() time.Duration {
 	return time.Duration(ts.Nano())
 }
 
-// report adds p50/p99 of both sides and their ratio to b's output.
-func (l *latencies) report(b *testing.B) {
-	pct := func(d []time.Duration, p int) float64 {
-		if len(d) == 0 {
-			return 0
-		}
-		slices.Sort(d)
-		return float64(d[min(len(d)-1, len(d)*p/100)].Nanoseconds()) / 1e3
+// percentile returns the p-th percentile of d, which it sorts (0 if empty).
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
 	}
+	slices.Sort(d)
+	return d[min(len(d)-1, len(d)*p/100)]
+}
+
+// report adds p50/p99 of both sides and their ratio to b's output, in µs.
+func (l *latencies) report(b *testing.B) { l.reportIn(b, time.Microsecond, "µs") }
+
+// reportIn is report with the latencies in unit, named name in the metrics
+// ("p50-"+name).
+func (l *latencies) reportIn(b *testing.B, unit time.Duration, name string) {
+	pct := func(d []time.Duration, p int) float64 { return float64(percentile(d, p)) / float64(unit) }
 	var total time.Duration
 	for _, d := range l.store {
 		total += d
 	}
 	b.ReportMetric(float64(total.Nanoseconds())/float64(max(1, len(l.store))), "ns/op")
 	s50, s99 := pct(l.store, 50), pct(l.store, 99)
-	b.ReportMetric(s50, "p50-µs")
-	b.ReportMetric(s99, "p99-µs")
+	b.ReportMetric(s50, "p50-"+name)
+	b.ReportMetric(s99, "p99-"+name)
 	if len(l.raw) > 0 {
 		r50, r99 := pct(l.raw, 50), pct(l.raw, 99)
-		b.ReportMetric(r50, "raw-p50-µs")
-		b.ReportMetric(r99, "raw-p99-µs")
+		b.ReportMetric(r50, "raw-p50-"+name)
+		b.ReportMetric(r99, "raw-p99-"+name)
 		b.ReportMetric(s50/r50, "ratio-p50")
 		b.ReportMetric(s99/r99, "ratio-p99")
 	}
 	if len(l.storeCPU) > 0 && len(l.rawCPU) > 0 {
 		c50, c99, r50, r99 := pct(l.storeCPU, 50), pct(l.storeCPU, 99), pct(l.rawCPU, 50), pct(l.rawCPU, 99)
-		b.ReportMetric(c50, "cpu-p50-µs")
-		b.ReportMetric(c99, "cpu-p99-µs")
-		b.ReportMetric(r50, "raw-cpu-p50-µs")
-		b.ReportMetric(r99, "raw-cpu-p99-µs")
+		b.ReportMetric(c50, "cpu-p50-"+name)
+		b.ReportMetric(c99, "cpu-p99-"+name)
+		b.ReportMetric(r50, "raw-cpu-p50-"+name)
+		b.ReportMetric(r99, "raw-cpu-p99-"+name)
 		b.ReportMetric(c50/r50, "cpu-ratio-p50")
 	}
 }
