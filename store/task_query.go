@@ -64,9 +64,29 @@ func (s *TaskService) CountTasksByStatus(ctx context.Context, filter domain.Task
 		Status string `db:"status"`
 		N      int    `db:"n"`
 	}
+	var trashed []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
 	err = s.db.read(ctx, false, func(tx *tx) error {
 		if err := q.expandSearch(tx); err != nil {
 			return err
+		}
+		if q.trash == trashLive && !q.search.active() && !q.library() {
+			// The status indexes hold every task, trashed or not: count
+			// them all from an index, then take away the trash, counted
+			// from its own small index, instead of reading every row to
+			// see whether it is trashed.
+			all, only := q, q
+			all.trash, only.trash = trashAny, trashOnly
+			where, args := all.where(a)
+			if err := tx.sel(&rows, `SELECT t.status, count(*) AS n FROM tasks t`+where+` GROUP BY t.status`, args...); err != nil {
+				return err
+			}
+			// Grouping by an expression keeps the planner on the trash's
+			// index instead of walking the status index for the grouping.
+			where, args = only.where(a)
+			return tx.sel(&trashed, `SELECT t.status || '' AS status, count(*) AS n FROM tasks t`+where+` GROUP BY 1`, args...)
 		}
 		where, args := q.where(a)
 		return tx.sel(&rows, `SELECT t.status, count(*) AS n FROM tasks t`+where+` GROUP BY t.status`, args...)
@@ -81,7 +101,16 @@ func (s *TaskService) CountTasksByStatus(ctx context.Context, filter domain.Task
 	for _, r := range rows {
 		counts[domain.Status(r.Status)] = r.N
 	}
+	for _, r := range trashed {
+		counts[domain.Status(r.Status)] -= r.N
+	}
 	return counts, nil
+}
+
+// library reports whether q filters on stars, ratings, tags or a
+// collection.
+func (q taskQuery) library() bool {
+	return q.starred || q.minRating > 0 || len(q.tagKeys) > 0 || q.collKey != ""
 }
 
 // taskQuery is a validated TaskFilter (or a lookup by task ID).
