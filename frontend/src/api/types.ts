@@ -208,6 +208,8 @@ export interface StorageReport {
   missing_count: number;
   users: StorageUsage[];
   tasks: StorageUsage[];
+  /** Every collection with videos, largest first (untrashed tasks only). */
+  collections: StorageUsage[];
   missing: MissingVideo[];
 }
 
