@@ -191,6 +191,19 @@ export interface StorageUsage {
   missing: number;
 }
 
+/**
+ * A replacement file for a scene's video (the body of PUT
+ * /api/v1/tasks/{task_id}/videos/{scene}); the claimed facts are optional,
+ * the file's own are probed.
+ */
+export interface VideoFix {
+  file_path: string;
+  duration?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+}
+
 /** A registered video whose file is gone. */
 export interface MissingVideo {
   video_id: number;
