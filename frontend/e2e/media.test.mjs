@@ -249,6 +249,7 @@ describe('storage', () => {
     assert.equal(cells[0], 'Showreel');
     assert.equal(cells[2], '2');
     assert.equal(cells[3], '0');
+    await page.screenshot({ path: join(shots, 'storage-collections.png'), fullPage: true });
     await row.locator('a').click();
     await page.waitForFunction(() => location.hash.startsWith('#/history') && location.hash.includes('Showreel'));
     await page.context().close();
