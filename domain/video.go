@@ -96,14 +96,20 @@ type StorageReport struct {
 	TotalBytes   int64          `json:"total_bytes"`
 	Videos       int            `json:"videos"`
 	MissingCount int            `json:"missing_count"`
-	Users        []StorageUsage `json:"users"`   // every user with videos, largest first
-	Tasks        []StorageUsage `json:"tasks"`   // the largest tasks, at most MaxStorageTasks
-	Missing      []MissingVideo `json:"missing"` // at most MaxStorageMissed
+	Users        []StorageUsage `json:"users"` // every user with videos, largest first
+	Tasks        []StorageUsage `json:"tasks"` // the largest tasks, at most MaxStorageTasks
+	// Collections holds every collection with videos, largest first; a
+	// video counts once in each collection its task is in, and only
+	// untrashed tasks count (as in a collection's task count), while Users
+	// and Tasks count trashed tasks too: their files stay on disk until the
+	// trash is emptied.
+	Collections []StorageUsage `json:"collections"`
+	Missing     []MissingVideo `json:"missing"` // at most MaxStorageMissed
 }
 
-// StorageUsage is the disk use of one user or task.
+// StorageUsage is the disk use of one user, task or collection.
 type StorageUsage struct {
-	Key      string `json:"key"`             // username or task_id
+	Key      string `json:"key"`             // username, task_id or collection name
 	Label    string `json:"label,omitempty"` // a task's prompt, shortened
 	Username string `json:"username,omitempty"`
 	Bytes    int64  `json:"bytes"`

@@ -356,6 +356,78 @@ func TestTaskService_Storage(t *testing.T) {
 	}
 }
 
+func TestTaskService_Storage_Collections(t *testing.T) {
+	mp4, webm, _ := testClips(t)
+	e := newEnv(t)
+	lib := store.NewLibraryService(e.DB)
+	a := startTask(t, e, 2)
+	started := func(ctx context.Context, prompt string) *domain.Task {
+		task := e.MustCreateTask(t, ctx, domain.TaskCreate{Username: "studio", Prompt: prompt, TotalScenes: 1})
+		if _, err := e.Tasks.StartTask(ctx, task.TaskID); err != nil {
+			t.Fatal(err)
+		}
+		return task
+	}
+	b, c := started(e.Owner, "A harbour"), started(e.Owner, "A bridge")
+	_, _, bob := e.MustCreateUser(t, "bob", 5)
+	bt := e.MustCreateTask(t, bob, domain.TaskCreate{Prompt: "Bob's", TotalScenes: 1})
+	e.Tasks.StartTask(bob, bt.TaskID)
+	e.Tasks.AddVideo(e.Owner, a.TaskID, domain.VideoInput{SceneNumber: 1, FilePath: mp4})
+	e.Tasks.AddVideo(e.Owner, a.TaskID, domain.VideoInput{SceneNumber: 2, FilePath: "/gone/clip.mp4"})
+	e.Tasks.AddVideo(e.Owner, b.TaskID, domain.VideoInput{SceneNumber: 1, FilePath: webm})
+	e.Tasks.AddVideo(e.Owner, c.TaskID, domain.VideoInput{SceneNumber: 1, FilePath: webm})
+	e.Tasks.AddVideo(bob, bt.TaskID, domain.VideoInput{SceneNumber: 1, FilePath: webm})
+	size := func(p string) int64 { fi, _ := os.Stat(p); return fi.Size() }
+	for _, name := range []string{"Trailers", "Drafts", "Empty"} {
+		if _, err := lib.CreateCollection(e.Owner, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a is in both, b only in Trailers, c (trashed below) in Drafts, Bob's in Drafts.
+	for name, ids := range map[string][]string{"Trailers": {a.TaskID, b.TaskID}, "Drafts": {a.TaskID, c.TaskID, bt.TaskID}} {
+		if _, err := lib.AddToCollection(e.Owner, name, ids); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res, err := lib.TrashTasks(e.Owner, []string{c.TaskID}, domain.TrashOptions{}); err != nil || res.Changed != 1 {
+		t.Fatal(res, err)
+	}
+
+	rep, err := e.Tasks.Storage(e.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []domain.StorageUsage{
+		{Key: "Trailers", Bytes: size(mp4) + size(webm), Videos: 3, Missing: 1},
+		{Key: "Drafts", Bytes: size(mp4) + size(webm), Videos: 3, Missing: 1},
+	}
+	if size(mp4)+size(webm) == 0 || len(rep.Collections) != 2 {
+		t.Fatalf("collections=%+v", rep.Collections)
+	}
+	// Equal sizes sort by name.
+	if want[0].Key > want[1].Key {
+		want[0], want[1] = want[1], want[0]
+	}
+	for i := range want {
+		if got := rep.Collections[i]; got != want[i] {
+			t.Fatalf("collection %d=%+v, want %+v", i, got, want[i])
+		}
+	}
+	// The trashed task still counts for its user and in the task list.
+	if rep.Videos != 5 || len(rep.Tasks) != 4 {
+		t.Fatalf("videos=%d tasks=%d", rep.Videos, len(rep.Tasks))
+	}
+
+	// Bob sees only his own task in Drafts.
+	rep, err = e.Tasks.Storage(bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Collections) != 1 || rep.Collections[0] != (domain.StorageUsage{Key: "Drafts", Bytes: size(webm), Videos: 1}) {
+		t.Fatalf("bob's collections=%+v", rep.Collections)
+	}
+}
+
 func TestTaskService_OpenPosterVideo(t *testing.T) {
 	mp4, webm, _ := testClips(t)
 	e := newEnv(t)

@@ -226,6 +226,35 @@ func (s *TaskService) videoFiles(ctx context.Context, a domain.Actor) ([]videoFi
 	return out, nil
 }
 
+// taskCollection is one untrashed task's membership of a collection.
+type taskCollection struct {
+	TaskID string `db:"task_uuid"`
+	Name   string `db:"name"`
+}
+
+// taskCollections returns the collections of the untrashed tasks a may see.
+func (s *TaskService) taskCollections(ctx context.Context, a domain.Actor) ([]taskCollection, error) {
+	cond, args := "", []any{}
+	if !a.Owner {
+		cond, args = " AND t.user_id = ?", append(args, a.UserID)
+	}
+	var out []taskCollection
+	err := s.db.read(ctx, true, func(tx *tx) error {
+		return tx.sel(&out, `
+			SELECT
+				t.task_id AS task_uuid,
+				c.name
+			FROM collection_tasks ct
+			JOIN collections c ON c.id = ct.collection_id
+			JOIN tasks t ON t.id = ct.task_id
+			WHERE t.trashed_at IS NULL`+cond, args...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list task collections: %w", err)
+	}
+	return out, nil
+}
+
 // Relink finds the files of missing videos in a folder, by size and then
 // by content hash (or, for a video registered without a hash, by size and
 // file name when exactly one file matches), and re-registers them at their
@@ -396,9 +425,10 @@ func (s *TaskService) Relink(ctx context.Context, in domain.RelinkRequest) (*dom
 	return rep, nil
 }
 
-// Storage reports the disk use of the videos a may see, per user and per
-// task (the largest MaxStorageTasks), and lists the missing files. Sizes
-// are read from the files now; a missing file counts with no bytes.
+// Storage reports the disk use of the videos a may see, per user, per
+// collection and per task (the largest MaxStorageTasks), and lists the
+// missing files. Sizes are read from the files now; a missing file counts
+// with no bytes.
 func (s *TaskService) Storage(ctx context.Context) (*domain.StorageReport, error) {
 	a, err := actorFrom(ctx)
 	if err != nil {
@@ -412,7 +442,12 @@ func (s *TaskService) Storage(ctx context.Context) (*domain.StorageReport, error
 	if err != nil {
 		return nil, err
 	}
-	rep := &domain.StorageReport{Users: []domain.StorageUsage{}, Tasks: []domain.StorageUsage{}, Missing: []domain.MissingVideo{}}
+	inCollections, err := s.taskCollections(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	rep := &domain.StorageReport{Users: []domain.StorageUsage{}, Tasks: []domain.StorageUsage{},
+		Collections: []domain.StorageUsage{}, Missing: []domain.MissingVideo{}}
 	users := map[string]*domain.StorageUsage{}
 	tasks := map[string]*domain.StorageUsage{}
 	for _, f := range all {
@@ -451,6 +486,26 @@ func (s *TaskService) Storage(ctx context.Context) (*domain.StorageReport, error
 	for _, t := range tasks {
 		rep.Tasks = append(rep.Tasks, *t)
 	}
+	// A task is in a collection at most once, so adding each member task's
+	// usage counts each of its videos once per collection.
+	collections := map[string]*domain.StorageUsage{}
+	for _, m := range inCollections {
+		t := tasks[m.TaskID]
+		if t == nil {
+			continue // a task with no videos
+		}
+		c := collections[m.Name]
+		if c == nil {
+			c = &domain.StorageUsage{Key: m.Name}
+			collections[m.Name] = c
+		}
+		c.Bytes += t.Bytes
+		c.Videos += t.Videos
+		c.Missing += t.Missing
+	}
+	for _, c := range collections {
+		rep.Collections = append(rep.Collections, *c)
+	}
 	bySize := func(a, b domain.StorageUsage) int {
 		if a.Bytes != b.Bytes {
 			if a.Bytes > b.Bytes {
@@ -462,6 +517,7 @@ func (s *TaskService) Storage(ctx context.Context) (*domain.StorageReport, error
 	}
 	slices.SortFunc(rep.Users, bySize)
 	slices.SortFunc(rep.Tasks, bySize)
+	slices.SortFunc(rep.Collections, bySize)
 	if len(rep.Tasks) > domain.MaxStorageTasks {
 		rep.Tasks = rep.Tasks[:domain.MaxStorageTasks]
 	}

@@ -192,6 +192,16 @@ func runStorage(ctx context.Context, env *Env, args []string) error {
 	if err := tb.Flush(); err != nil {
 		return err
 	}
+	if len(rep.Collections) > 0 {
+		env.Printf("\nPer collection (trashed tasks not counted):\n")
+		tb = env.Table("  COLLECTION", "SIZE", "VIDEOS", "MISSING")
+		for _, c := range rep.Collections {
+			tb.Row("  "+c.Key, fmtBytes(c.Bytes), fmt.Sprint(c.Videos), fmt.Sprint(c.Missing))
+		}
+		if err := tb.Flush(); err != nil {
+			return err
+		}
+	}
 	if len(rep.Tasks) > 0 {
 		env.Printf("\nLargest tasks:\n")
 		tb = env.Table("  TASK", "USER", "SIZE", "VIDEOS", "MISSING", "PROMPT")

@@ -57,7 +57,16 @@ func TestVideoFacts_CLI(t *testing.T) {
 		if rep.Videos != 2 || rep.MissingCount != 0 || len(rep.Users) != 1 {
 			t.Fatalf("report=%+v", rep)
 		}
-		if out := r.ok("storage").Stdout; !strings.Contains(out, "2 videos") || !strings.Contains(out, "alice") {
+		if out := r.ok("storage").Stdout; !strings.Contains(out, "2 videos") || !strings.Contains(out, "alice") || strings.Contains(out, "Per collection") {
+			t.Fatalf("storage:\n%s", out)
+		}
+		r.ok("collection", "create", "Cuts")
+		r.ok("collection", "add", "Cuts", id)
+		rep = decode[domain.StorageReport](t, r.ok("--json", "storage"))
+		if len(rep.Collections) != 1 || rep.Collections[0].Key != "Cuts" || rep.Collections[0].Videos != 2 {
+			t.Fatalf("collections=%+v", rep.Collections)
+		}
+		if out := r.ok("storage").Stdout; !strings.Contains(out, "Per collection") || !strings.Contains(out, "  Cuts") {
 			t.Fatalf("storage:\n%s", out)
 		}
 	})

@@ -76,6 +76,9 @@ type App struct {
 	mediaBase string                                  // see MediaBaseURL
 	launch    func(name string, args ...string) error // starts the system opener; nil: startProgram
 	probe     func(msg string)                        // see Probe
+	// chooseFile shows the system's open-file dialog; set by the window,
+	// nil elsewhere (tests, bindings generation).
+	chooseFile func(ctx context.Context, title string) (string, error)
 }
 
 // setMedia sets the media server's base URL.

@@ -1,5 +1,7 @@
 package desktop
 
+import "context"
+
 // SetMedia lets tests give an App its media base URL.
 func SetMedia(a *App, base string) { a.setMedia(base) }
 
@@ -8,3 +10,6 @@ func SetLaunch(a *App, fn func(name string, args ...string) error) { a.launch = 
 
 // OpenCommand exposes openCommand.
 var OpenCommand = openCommand
+
+// SetChooser replaces the open-file dialog of ChooseVideoFile.
+func SetChooser(a *App, fn func(ctx context.Context, title string) (string, error)) { a.setChooser(fn) }

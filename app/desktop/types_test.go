@@ -57,6 +57,7 @@ var tsMirrors = map[string]struct {
 	"SearchMatch":       {goType: reflect.TypeFor[domain.SearchMatch]()},
 	"SnippetPart":       {goType: reflect.TypeFor[domain.SnippetPart]()},
 	"DestinationInput":  {goType: reflect.TypeFor[desktop.DestinationInput]()},
+	"VideoFix":          {goType: reflect.TypeFor[desktop.VideoFix]()},
 	"VideoClaim":        {goType: reflect.TypeFor[domain.VideoClaim]()},
 	"StorageUsage":      {goType: reflect.TypeFor[domain.StorageUsage]()},
 	"MissingVideo":      {goType: reflect.TypeFor[domain.MissingVideo]()},

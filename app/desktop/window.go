@@ -235,6 +235,15 @@ func (w *window) startup(ctx context.Context) {
 	w.ctx = ctx
 	w.mu.Unlock()
 	w.app.setContext(ctx)
+	w.app.setChooser(func(ctx context.Context, title string) (string, error) {
+		return wruntime.OpenFileDialog(ctx, wruntime.OpenDialogOptions{
+			Title: title,
+			Filters: []wruntime.FileFilter{
+				{DisplayName: "Videos", Pattern: "*.mp4;*.mov;*.m4v;*.webm;*.mkv"},
+				{DisplayName: "All files", Pattern: "*"},
+			},
+		})
+	})
 	if w.opts.Hub != nil {
 		sub := w.opts.Hub.Subscribe(0)
 		w.mu.Lock()

@@ -89,6 +89,16 @@ func TestVideoFacts_HTTP(t *testing.T) {
 		if rep.Videos != 1 || rep.Users[0].Key != "alice" || rep.TotalBytes <= 0 {
 			t.Fatalf("report=%+v", rep)
 		}
+		if len(rep.Collections) != 0 {
+			t.Fatalf("collections=%+v before any", rep.Collections)
+		}
+		e.MustDo(http.StatusCreated, "POST", "/api/v1/collections", map[string]any{"name": "Reels"}, owner)
+		e.MustDo(http.StatusOK, "POST", "/api/v1/collections/Reels/tasks", map[string]any{"task_ids": []string{task.TaskID}}, owner)
+		rep = domain.StorageReport{}
+		e.MustDo(http.StatusOK, "GET", "/api/v1/storage", nil, key(k)).Decode(t, &rep)
+		if len(rep.Collections) != 1 || rep.Collections[0] != (domain.StorageUsage{Key: "Reels", Bytes: rep.TotalBytes, Videos: 1}) {
+			t.Fatalf("collections=%+v", rep.Collections)
+		}
 	})
 	t.Run("Relink", func(t *testing.T) {
 		moved := t.TempDir()

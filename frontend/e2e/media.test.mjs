@@ -232,6 +232,28 @@ describe('storage', () => {
     assert.equal(task.final_video_path, join(moved, 'tomove.mp4'));
     await page.context().close();
   });
+
+  it('shows the disk use per collection', async () => {
+    const file = makeClip(clips, 'collected.mp4', { seconds: 1 });
+    const id = await completedTask(server, 'A collected clip', file);
+    await server.api('POST', '/api/v1/collections', { name: 'Showreel' });
+    await server.api('POST', '/api/v1/collections/Showreel/tasks', { task_ids: [id] });
+    const rep = await server.api('GET', '/api/v1/storage');
+    const want = rep.collections.find((c) => c.key === 'Showreel');
+    assert.equal(want.videos, 2, 'scene 1 and the final video');
+    const page = await openPage(server);
+    await page.goto(`${server.base}/#/storage`);
+    const row = page.locator('[data-testid="storage-collections"] tr[data-collection="Showreel"]');
+    await row.waitFor();
+    const cells = await row.locator('td').allInnerTexts();
+    assert.equal(cells[0], 'Showreel');
+    assert.equal(cells[2], '2');
+    assert.equal(cells[3], '0');
+    await page.screenshot({ path: join(shots, 'storage-collections.png'), fullPage: true });
+    await row.locator('a').click();
+    await page.waitForFunction(() => location.hash.startsWith('#/history') && location.hash.includes('Showreel'));
+    await page.context().close();
+  });
 });
 
 describe('without ffmpeg', () => {

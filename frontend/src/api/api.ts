@@ -34,6 +34,8 @@ import type {
   User,
   UserCreate,
   UserWithKey,
+  Video,
+  VideoFix,
 } from './types';
 
 /** The filters countTasks takes: those of listTasks without the paging. */
@@ -123,12 +125,16 @@ export interface Api {
    * where posters cannot be made (no ffmpeg).
    */
   posterUrl(taskId: string): string;
-  /** Disk use per user and task, and the missing files. */
+  /** Disk use per user, collection and task, and the missing files. */
   storage(): Promise<StorageReport>;
   /** Finds moved video files in a folder and re-links them (the owner's). */
   relink(folder: string, dryRun: boolean): Promise<RelinkReport>;
-  /** Unregisters a scene's video (scene 0: the final video). */
+  /** Unregisters a scene's video (scene 0: the final video); the file stays on disk. */
   removeVideo(taskId: string, scene: number): Promise<void>;
+  /** Registers another file for a scene that has a video (scene 0: the final video). */
+  replaceVideo(taskId: string, scene: number, fix: VideoFix): Promise<Video>;
+  /** Shows the system's open-file dialog; the chosen path, or "" (the desktop window only). */
+  chooseVideoFile?(): Promise<string>;
   /** Opens a video in the system's default player (the desktop window only). */
   openVideo?(videoId: number): Promise<void>;
   /** Shows a video's file in the system's file manager (the desktop window only). */

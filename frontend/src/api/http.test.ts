@@ -58,6 +58,23 @@ describe('createHttpApi', () => {
     ]);
   });
 
+  it('replaces a scene video with the HTTP body and answers the new video', async () => {
+    const { f, calls } = fakeFetch({ '/api/v1/tasks/t%201/videos/2': [200, { id: 7, scene_number: 2, file_path: '/m/new.mp4', width: 160 }] });
+    const api = createHttpApi({ fetch: f });
+    const v = await api.replaceVideo('t 1', 2, { file_path: '/m/new.mp4', width: 160 });
+    expect(v).toMatchObject({ id: 7, file_path: '/m/new.mp4', width: 160 });
+    expect(calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['PUT', '/api/v1/tasks/t%201/videos/2', JSON.stringify({ file_path: '/m/new.mp4', width: 160 })],
+    ]);
+    // A browser has no file dialog: the UI asks for a path instead.
+    expect(api.chooseVideoFile).toBeUndefined();
+  });
+
+  it('rejects a replacement with the server error, field and all', async () => {
+    const { f } = fakeFetch({ '/api/v1/tasks/t/videos/1': [400, { error: { code: 'invalid', field: 'file_path', message: 'The file /x is not a video.' } }] });
+    await expect(createHttpApi({ fetch: f }).replaceVideo('t', 1, { file_path: '/x' })).rejects.toMatchObject({ code: 'invalid', message: 'The file /x is not a video.' });
+  });
+
   it('treats an empty next_cursor as the last page', async () => {
     const { f } = fakeFetch({ '/api/v1/tasks': [200, { tasks: [], next_cursor: '' }] });
     expect((await createHttpApi({ fetch: f }).listTasks({})).next_cursor).toBeUndefined();

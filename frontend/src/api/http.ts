@@ -144,6 +144,7 @@ export function createHttpApi(deps: HttpDeps): Api {
     removeVideo: async (id, scene) => {
       await call('DELETE', `/api/v1/tasks/${encodeURIComponent(id)}/videos/${scene}`);
     },
+    replaceVideo: (id, scene, fix) => call('PUT', `/api/v1/tasks/${encodeURIComponent(id)}/videos/${scene}`, fix),
     trashTasks: (ids, deleteFiles) => call('POST', '/api/v1/tasks/trash', deleteFiles ? { task_ids: ids, delete_files: true } : { task_ids: ids }),
     restoreFromTrash: (ids) => call('POST', '/api/v1/trash/restore', { task_ids: ids }),
     emptyTrash: () => call('DELETE', '/api/v1/trash'),

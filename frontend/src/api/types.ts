@@ -191,6 +191,19 @@ export interface StorageUsage {
   missing: number;
 }
 
+/**
+ * A replacement file for a scene's video (the body of PUT
+ * /api/v1/tasks/{task_id}/videos/{scene}); the claimed facts are optional,
+ * the file's own are probed.
+ */
+export interface VideoFix {
+  file_path: string;
+  duration?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+}
+
 /** A registered video whose file is gone. */
 export interface MissingVideo {
   video_id: number;
@@ -208,6 +221,8 @@ export interface StorageReport {
   missing_count: number;
   users: StorageUsage[];
   tasks: StorageUsage[];
+  /** Every collection with videos, largest first (untrashed tasks only). */
+  collections: StorageUsage[];
   missing: MissingVideo[];
 }
 

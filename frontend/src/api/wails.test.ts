@@ -54,6 +54,28 @@ describe('createWailsApi', () => {
     await expect(api.listJobs()).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('replaces and removes a video and chooses a file through the bindings', async () => {
+    const got: unknown[][] = [];
+    const app = {
+      ReplaceVideo: async (...a: unknown[]) => (got.push(['ReplaceVideo', ...a]), { id: 3, scene_number: 0, file_path: '/m/final.mp4' }),
+      RemoveVideo: async (...a: unknown[]) => (got.push(['RemoveVideo', ...a]), null),
+      ChooseVideoFile: async () => '/m/picked.mp4',
+    } as unknown as DesktopBindings;
+    const api = createWailsApi(app, fakeRuntime().runtime);
+    expect(await api.replaceVideo('t1', 0, { file_path: '/m/final.mp4' })).toMatchObject({ id: 3, file_path: '/m/final.mp4' });
+    expect(await api.removeVideo('t1', 2)).toBeUndefined();
+    expect(await api.chooseVideoFile?.()).toBe('/m/picked.mp4');
+    expect(got).toEqual([
+      ['ReplaceVideo', 't1', 0, { file_path: '/m/final.mp4' }],
+      ['RemoveVideo', 't1', 2],
+    ]);
+  });
+
+  it('answers a replacement refused by the window as an ApiError', async () => {
+    const app = { ReplaceVideo: async () => Promise.reject({ code: 'not_found', message: 'Scene 4 has no video.' }) } as unknown as DesktopBindings;
+    await expect(createWailsApi(app, fakeRuntime().runtime).replaceVideo('t', 4, { file_path: '/a.mp4' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('calls the media root bindings with the path', async () => {
     const got: string[] = [];
     const roots = { default: '/data/media', roots: ['/srv/clips'] };

@@ -57,6 +57,8 @@ export interface DesktopBindings {
   Storage(): Promise<unknown>;
   Relink(folder: string, dryRun: boolean): Promise<unknown>;
   RemoveVideo(taskId: string, scene: number): Promise<unknown>;
+  ReplaceVideo(taskId: string, scene: number, fix: unknown): Promise<unknown>;
+  ChooseVideoFile(): Promise<string>;
   TrashTasks(ids: string[], deleteFiles: boolean): Promise<unknown>;
   RestoreFromTrash(ids: string[]): Promise<unknown>;
   EmptyTrash(): Promise<unknown>;
@@ -178,6 +180,8 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     removeVideo: async (id, scene) => {
       await call('RemoveVideo', id, scene);
     },
+    replaceVideo: (id, scene, fix) => call('ReplaceVideo', id, scene, fix),
+    chooseVideoFile: () => call('ChooseVideoFile'),
     trashTasks: (ids, deleteFiles) => call('TrashTasks', ids, deleteFiles),
     restoreFromTrash: (ids) => call('RestoreFromTrash', ids),
     emptyTrash: () => call('EmptyTrash'),

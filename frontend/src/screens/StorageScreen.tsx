@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { RelinkReport } from '../api';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { formatBytes, formatCount } from '../lib/format';
-import { routeHash } from '../lib/route';
+import { collectionHash, routeHash } from '../lib/route';
 import { useAsync } from '../lib/useAsync';
 import { api } from '../state';
 import { t } from '../i18n';
@@ -13,7 +13,7 @@ function sceneLabel(n: number): string {
 }
 
 /**
- * Disk use of the videos per user and task, the files that are gone, and
+ * Disk use of the videos per user, collection and task, the files that are gone, and
  * (for the owner) a relink: find moved files in a folder by size and hash.
  */
 export function StorageScreen({ owner }: { owner: boolean }) {
@@ -61,6 +61,24 @@ export function StorageScreen({ owner }: { owner: boolean }) {
             ))}
           </tbody>
         </table>
+      </div>
+      <div class="card stack" data-testid="storage-collections">
+        <h2>{t('storage.perCollection')}</h2>
+        {data && data.collections.length === 0 ? (
+          <p class="muted">{t('storage.noCollections')}</p>
+        ) : (
+          <table class="data" aria-label={t('storage.perCollection')}>
+            <thead><tr><th>{t('storage.collection')}</th><th>{t('storage.size')}</th><th>{t('storage.videos')}</th><th>{t('storage.missing')}</th></tr></thead>
+            <tbody>
+              {data?.collections.map((c) => (
+                <tr key={c.key} data-collection={c.key}>
+                  <td><a href={collectionHash(c.key)}>{c.key}</a></td>
+                  <td class="num">{formatBytes(c.bytes)}</td><td class="num">{formatCount(c.videos)}</td><td class="num">{formatCount(c.missing)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </div>
       <div class="card stack">
         <h2>{t('storage.largest')}</h2>

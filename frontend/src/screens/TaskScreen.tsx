@@ -12,6 +12,7 @@ import { RerunDialog } from '../components/RerunDialog';
 import { Takes } from '../components/Takes';
 import { showToast } from '../components/Toast';
 import { TrashButton } from '../components/TrashButton';
+import { VideoFixActions } from '../components/VideoFix';
 import { formatCount, formatDateTime, formatDuration } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { api, useNotifications } from '../state';
@@ -41,8 +42,8 @@ function Timeline({ events }: { events: TaskEvent[] }) {
   );
 }
 
-/** One scene: its clip and its script. */
-function SceneCard({ script, video }: { script?: Script; video?: Video }) {
+/** One scene: its clip and its script; fixes (replace, remove) when it has a video and fixable is set. */
+function SceneCard({ taskId, script, video, fixable, onChanged }: { taskId: string; script?: Script; video?: Video; fixable: boolean; onChanged: () => void }) {
   const n = script?.scene_number ?? video?.scene_number ?? 0;
   return (
     <div class="scene" data-scene={n}>
@@ -58,6 +59,7 @@ function SceneCard({ script, video }: { script?: Script; video?: Video }) {
           {video?.codec && <span class="mono">{video.codec}</span>}
           {video && <FactsFlag video={video} />}
         </div>
+        {video && fixable && <VideoFixActions taskId={taskId} video={video} label={t('scene.title', { n: String(n) })} onDone={onChanged} />}
       </div>
     </div>
   );
@@ -174,6 +176,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
               <h2>{t('task.final')}</h2>
               <VideoPlayer video={final} label={t('task.final')} onMedia={(facts) => setFinalMedia({ id: final.id, facts })} />
               <FileFacts video={final} media={finalMedia?.id === final.id ? finalMedia.facts : undefined} />
+              {!trashed && <VideoFixActions taskId={task.task_id} video={final} label={t('task.final')} onDone={reload} />}
             </div>
           )}
           <Takes task={task} />
@@ -182,7 +185,8 @@ export function TaskScreen({ taskId }: { taskId: string }) {
             {scenes.length ? (
               <div class="scenes">
                 {scenes.map((n) => (
-                  <SceneCard key={n} script={task.scripts?.find((s) => s.scene_number === n)} video={task.videos?.find((v) => v.scene_number === n)} />
+                  <SceneCard key={n} taskId={task.task_id} script={task.scripts?.find((s) => s.scene_number === n)} video={task.videos?.find((v) => v.scene_number === n)}
+                    fixable={!trashed} onChanged={reload} />
                 ))}
               </div>
             ) : (

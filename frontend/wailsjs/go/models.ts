@@ -235,6 +235,26 @@ export namespace desktop {
 		    return a;
 		}
 	}
+	export class VideoFix {
+	    file_path: string;
+	    duration?: number;
+	    width?: number;
+	    height?: number;
+	    fps?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new VideoFix(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.file_path = source["file_path"];
+	        this.duration = source["duration"];
+	        this.width = source["width"];
+	        this.height = source["height"];
+	        this.fps = source["fps"];
+	    }
+	}
 
 }
 
@@ -1451,6 +1471,7 @@ export namespace domain {
 	    missing_count: number;
 	    users: StorageUsage[];
 	    tasks: StorageUsage[];
+	    collections: StorageUsage[];
 	    missing: MissingVideo[];
 	
 	    static createFrom(source: any = {}) {
@@ -1464,6 +1485,7 @@ export namespace domain {
 	        this.missing_count = source["missing_count"];
 	        this.users = this.convertValues(source["users"], StorageUsage);
 	        this.tasks = this.convertValues(source["tasks"], StorageUsage);
+	        this.collections = this.convertValues(source["collections"], StorageUsage);
 	        this.missing = this.convertValues(source["missing"], MissingVideo);
 	    }
 	

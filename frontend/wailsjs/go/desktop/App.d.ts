@@ -17,6 +17,8 @@ export function BulkTasks(arg1:domain.BulkRequest):Promise<domain.BulkResult>;
 
 export function CancelTask(arg1:string):Promise<domain.Task>;
 
+export function ChooseVideoFile():Promise<string>;
+
 export function CountTasks(arg1:domain.TaskFilter):Promise<Record<domain.Status, number>>;
 
 export function CreateBackup():Promise<domain.Backup>;
@@ -80,6 +82,8 @@ export function RemoveMediaRoot(arg1:string):Promise<domain.MediaRoots>;
 export function RemoveVideo(arg1:string,arg2:number):Promise<void>;
 
 export function RenameCollection(arg1:string,arg2:string):Promise<domain.Collection>;
+
+export function ReplaceVideo(arg1:string,arg2:number,arg3:desktop.VideoFix):Promise<domain.Video>;
 
 export function ReportFirstPage(arg1:number):Promise<void>;
 

@@ -30,6 +30,10 @@ export function CancelTask(arg1) {
   return window['go']['desktop']['App']['CancelTask'](arg1);
 }
 
+export function ChooseVideoFile() {
+  return window['go']['desktop']['App']['ChooseVideoFile']();
+}
+
 export function CountTasks(arg1) {
   return window['go']['desktop']['App']['CountTasks'](arg1);
 }
@@ -156,6 +160,10 @@ export function RemoveVideo(arg1, arg2) {
 
 export function RenameCollection(arg1, arg2) {
   return window['go']['desktop']['App']['RenameCollection'](arg1, arg2);
+}
+
+export function ReplaceVideo(arg1, arg2, arg3) {
+  return window['go']['desktop']['App']['ReplaceVideo'](arg1, arg2, arg3);
 }
 
 export function ReportFirstPage(arg1) {
