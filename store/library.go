@@ -1130,7 +1130,10 @@ func (s *LibraryService) RerunTask(ctx context.Context, taskID string, in domain
 		}
 	}
 	var t *domain.Task
-	err = s.db.write(ctx, func(tx *tx) error {
+	// READ COMMITTED on PostgreSQL (DB.writeRows): the one check on the
+	// first take, that it has finished, cannot be undone (a terminal status
+	// is final), and the quota is charged by a conditional update.
+	err = s.db.writeRows(ctx, func(tx *tx) error {
 		origin, err := findTaskRow(tx, a, taskID)
 		if err != nil {
 			return err

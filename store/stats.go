@@ -79,8 +79,14 @@ func dayRange(date string) (int64, int64) {
 // gets it built once from the day's tasks, which already include the task
 // just written.
 func addGenerationTime(tx *tx, date string, d *float64) error {
+	// On PostgreSQL completions run in parallel: the day's row is locked
+	// before its histogram is read, so each adds to the other's.
+	lock := ""
+	if tx.db.dialect.isPostgres() {
+		lock = " FOR UPDATE"
+	}
 	var stored []sql.NullString
-	if err := tx.sel(&stored, `SELECT generation_histogram FROM statistics WHERE date = ?`, date); err != nil {
+	if err := tx.sel(&stored, `SELECT generation_histogram FROM statistics WHERE date = ?`+lock, date); err != nil {
 		return fmt.Errorf("generation times: %w", err)
 	}
 	var h *genHist
