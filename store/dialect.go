@@ -99,10 +99,10 @@ var (
 		cachesStmts: true,
 	}
 	postgresDialect = &dialect{
-		engine:     EnginePostgres,
-		bindType:   sqlx.DOLLAR,
-		goose:      goose.DialectPostgres,
-		migrations: postgresMigrations,
+		engine:      EnginePostgres,
+		bindType:    sqlx.DOLLAR,
+		goose:       goose.DialectPostgres,
+		migrations:  postgresMigrations,
 		replaceLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", writeLockKey),
 		// OF t: lock the task row only, not the joined user row, so claims
 		// for tasks of one user do not queue behind each other.

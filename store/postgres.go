@@ -79,6 +79,10 @@ func (db *DB) openPostgres(ctx context.Context) (err error) {
 	if err := writer.PingContext(ctx); err != nil {
 		return domain.Errorf(domain.EINVALID, "Cannot connect to the PostgreSQL database %s: %v", redactURL(db.Path), err)
 	}
+	var syncCommit string
+	if err := writer.GetContext(ctx, &syncCommit, `SELECT current_setting('synchronous_commit')`); err == nil && syncCommit == "off" {
+		db.Logger.Warn("PostgreSQL has synchronous_commit=off: a write acknowledged just before a server crash may be lost", "db", redactURL(db.Path))
+	}
 	if err := db.migratePostgres(ctx, writer.DB); err != nil {
 		return err
 	}

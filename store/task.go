@@ -304,5 +304,8 @@ func findTaskRow(tx *tx, a domain.Actor, taskID string) (*taskRow, error) {
 	if len(rows) == 0 {
 		return nil, domain.Errorf(domain.ENOTFOUND, "Task %s not found.", taskID)
 	}
+	if tx.writing {
+		return lockTaskRow(tx, rows[0])
+	}
 	return rows[0], nil
 }

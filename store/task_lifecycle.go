@@ -26,11 +26,8 @@ func (s *TaskService) transition(ctx context.Context, taskID string, step domain
 	}
 	var t *domain.Task
 	err = s.db.writeRows(ctx, func(tx *tx) error {
-		r, err := findTaskRow(tx, a, taskID)
+		r, err := findTaskRow(tx, a, taskID) // locked on PostgreSQL
 		if err != nil {
-			return err
-		}
-		if r, err = lockTaskRow(tx, r); err != nil {
 			return err
 		}
 		from := r.Status
@@ -189,10 +186,14 @@ func finish(tx *tx, r *taskRow, to domain.Status) {
 	}
 }
 
-// lockTaskRow locks the row of r (found by findTaskRow) until the end of the
-// transaction and returns it as it is now: on PostgreSQL a concurrent
-// writer may have changed it since it was read. On SQLite, which has one
-// writer, it returns r.
+// lockTaskRow locks the row of r until the end of the transaction and
+// returns it as it is now: on PostgreSQL a concurrent writer may have
+// changed it since it was read. findTaskRow calls it in every write
+// transaction, so that a write that checks a task before it acts (a step,
+// a video added, a rerun) holds the task still until it commits; in a
+// SERIALIZABLE transaction a row changed since the snapshot is a
+// serialisation failure, and the write is run again. On SQLite, which has
+// one writer, it returns r.
 func lockTaskRow(tx *tx, r *taskRow) (*taskRow, error) {
 	if tx.db.dialect.forUpdate == "" {
 		return r, nil
@@ -263,4 +264,3 @@ func updateTaskWhere(tx *tx, r *taskRow, from string) (int64, error) {
 	}
 	return n, nil
 }
-

@@ -30,6 +30,12 @@ type tx struct {
 	pool  *sqlx.DB // the pool ext belongs to, for the statement cache
 	now   time.Time
 	notes []domain.Notification
+	// writing: a write transaction, whose findTaskRow locks the task row
+	// (see lockTaskRow).
+	writing bool
+	// last holds statements run at the end of the transaction, just before
+	// it commits (PostgreSQL: the statistics, see bumpStats).
+	last []func() error
 }
 
 // read runs fn on the reader pool. With inTx, fn sees one consistent
@@ -156,9 +162,14 @@ func (db *DB) writeOnce(ctx context.Context, w *sqlx.DB, iso sql.IsolationLevel,
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{ctx: ctx, db: db, ext: sqlTx, pool: w, now: db.now()}
+	t := &tx{ctx: ctx, db: db, ext: sqlTx, pool: w, now: db.now(), writing: true}
 	if err := fn(t); err != nil {
 		return nil, err
+	}
+	for _, f := range t.last {
+		if err := f(); err != nil {
+			return nil, err
+		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
