@@ -261,3 +261,52 @@ func TestPostgres_StepRace(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgres_SerializableRetry runs read-check-write library actions on
+// one task from two processes at once: the SERIALIZABLE transactions that
+// PostgreSQL refuses are run again, so every action succeeds exactly once.
+func TestPostgres_SerializableRetry(t *testing.T) {
+	ctx := domain.WithOwner(context.Background())
+	dbs := mustOpenPostgres(t, 2)
+	if _, _, err := store.NewUserService(dbs[0]).CreateUser(ctx, domain.UserCreate{Username: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	task, err := store.NewTaskService(dbs[0]).CreateTask(ctx, domain.TaskCreate{Username: "alice", Prompt: "tag me"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 8, 5
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lib := store.NewLibraryService(dbs[w%2])
+			for i := range each {
+				if _, err := lib.TagTask(ctx, task.TaskID, []string{fmt.Sprintf("tag-%d-%d", w, i)}, nil); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := lib.CreateCollection(ctx, fmt.Sprintf("c-%d-%d", w, i)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := store.NewTaskService(dbs[1]).FindTaskByID(ctx, task.TaskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Tags) != workers*each {
+		t.Fatalf("task has %d tags, want %d", len(got.Tags), workers*each)
+	}
+	cols, err := store.NewLibraryService(dbs[1]).ListCollections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cols) != workers*each {
+		t.Fatalf("%d collections, want %d", len(cols), workers*each)
+	}
+}

@@ -109,7 +109,10 @@ const (
 
 // maxWriteAttempts bounds how many times a PostgreSQL write transaction is
 // run when PostgreSQL refuses it with a serialisation failure or deadlock.
-const maxWriteAttempts = 12
+// Writers that contend for one row (eight editors of one task) lose to each
+// other in turn, one winner a round, so the bound leaves room for a queue of
+// them; the pauses total half a second at most.
+const maxWriteAttempts = 32
 
 func (db *DB) writeTx(ctx context.Context, iso sql.IsolationLevel, fn func(tx *tx) error) error {
 	var notes []domain.Notification
@@ -188,7 +191,7 @@ func retryable(err error) bool {
 // growing, jittered pause, so that the transactions that collided do not
 // collide again in step.
 func retryPause(ctx context.Context, attempt int) error {
-	d := time.Duration(100<<min(attempt, 8)) * time.Microsecond
+	d := time.Duration(50<<min(attempt, 8)) * time.Microsecond
 	d = d/2 + time.Duration(rand.Int64N(int64(d)))
 	select {
 	case <-ctx.Done():
