@@ -175,10 +175,7 @@ func rawClaim(ctx context.Context, raw *sql.DB, engine string) (string, error) {
 	defer tx.Rollback()
 	suffix := ""
 	if engine == store.EnginePostgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared(1381387348)`); err != nil {
-			return "", err
-		}
-		suffix = " FOR UPDATE OF t SKIP LOCKED"
+		suffix = " FOR UPDATE OF t SKIP LOCKED" // READ COMMITTED, no other lock, as the store
 	}
 	rebind := func(q string) string {
 		if engine == store.EnginePostgres {

@@ -27,10 +27,11 @@ import (
 //   - inserted ids: LastInsertId on SQLite, lastval() in the same
 //     transaction on PostgreSQL (identity columns);
 //   - locking: SQLite has one writer connection whose transactions begin
-//     IMMEDIATE; PostgreSQL writers take a transaction-scoped advisory lock
-//     instead, so the services' read-check-write steps stay serialised even
-//     across several Reelvault processes on one database. Claims share that
-//     lock among themselves and split the pending rows with
+//     IMMEDIATE. PostgreSQL writers run in parallel, in this and in other
+//     Reelvault processes on the same database: SERIALIZABLE with retry by
+//     default, READ COMMITTED with row locks and conditional updates on the
+//     hot paths (see DB.write and DB.writeRows). forUpdate locks a row read
+//     before it is changed, and claims split the pending rows with
 //     FOR UPDATE SKIP LOCKED;
 //   - full-text search: FTS5 over text with CJK characters set apart on
 //     SQLite; LIKE over the same text, lower-cased, with a pg_trgm GIN
@@ -64,10 +65,13 @@ type dialect struct {
 	goose      goose.Dialect
 	migrations func() fs.FS
 
-	// writeLock starts every write transaction; claimLock starts claims.
-	writeLock, claimLock string
-	// claimSuffix ends the SELECT that picks the task to claim.
-	claimSuffix string
+	// replaceLock starts a transaction that replaces every table (a dump
+	// restore), so that two such never interleave; the TRUNCATE that follows
+	// keeps every other writer out.
+	replaceLock string
+	// claimSuffix ends the SELECT that picks the task to claim; forUpdate
+	// ends a SELECT whose rows (of tasks t) the transaction changes next.
+	claimSuffix, forUpdate string
 	// cachesStmts: the store keeps prepared statements per pool (stmt.go);
 	// pgx caches them itself on PostgreSQL.
 	cachesStmts bool
@@ -81,8 +85,9 @@ type dialect struct {
 	rebound sync.Map // query → rebound query
 }
 
-// writeLockKey is the advisory lock that serialises writers on PostgreSQL
-// ("RVLT", as the SQLite application id). Advisory locks are per database.
+// writeLockKey is the advisory lock that serialises whole-database
+// replacements on PostgreSQL ("RVLT", as the SQLite application id).
+// Advisory locks are per database.
 const writeLockKey = 0x52564C54
 
 var (
@@ -94,15 +99,15 @@ var (
 		cachesStmts: true,
 	}
 	postgresDialect = &dialect{
-		engine:     EnginePostgres,
-		bindType:   sqlx.DOLLAR,
-		goose:      goose.DialectPostgres,
-		migrations: postgresMigrations,
-		writeLock:  fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", writeLockKey),
-		claimLock:  fmt.Sprintf("SELECT pg_advisory_xact_lock_shared(%d)", writeLockKey),
+		engine:      EnginePostgres,
+		bindType:    sqlx.DOLLAR,
+		goose:       goose.DialectPostgres,
+		migrations:  postgresMigrations,
+		replaceLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", writeLockKey),
 		// OF t: lock the task row only, not the joined user row, so claims
 		// for tasks of one user do not queue behind each other.
 		claimSuffix: "\n\t\t\tFOR UPDATE OF t SKIP LOCKED",
+		forUpdate:   "\n\t\t\tFOR UPDATE OF t",
 		lastval:     true,
 		publishes:   true,
 	}

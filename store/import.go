@@ -71,12 +71,13 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*domain.Import
 		return nil, err
 	}
 
-	// Pass 2: write.
-	if _, err := rs.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("import: rewind: %w", err)
-	}
+	// Pass 2: write. On PostgreSQL the transaction is SERIALIZABLE and may
+	// be run again (see DB.write): it reads the file from its start.
 	res := &domain.ImportResult{}
 	err = s.db.write(ctx, func(tx *tx) error {
+		if _, err := rs.Seek(0, io.SeekStart); err != nil {
+			return fmt.Errorf("import: rewind: %w", err)
+		}
 		res = &domain.ImportResult{}
 		h, err := readHeader(rs)
 		if err != nil {

@@ -204,20 +204,21 @@ func (s *LibraryService) apply(ctx context.Context, targets []target, note strin
 		for i, t := range batch {
 			ids[i], taskIDs[i] = t.ID, t.TaskID
 		}
+		var n int
 		err := s.db.write(ctx, func(tx *tx) error {
-			n, err := change(tx, ids)
-			if err != nil {
+			var err error
+			if n, err = change(tx, ids); err != nil {
 				return err
 			}
 			if n > 0 && note != "" {
 				notifyMany(tx, note, taskIDs)
 			}
-			total += n
 			return nil
 		})
 		if err != nil {
 			return total, err
 		}
+		total += n
 	}
 	return total, nil
 }
@@ -434,6 +435,7 @@ func (s *LibraryService) purge(ctx context.Context, a domain.Actor, before *int6
 	for {
 		var n int
 		err := s.db.write(ctx, func(tx *tx) error {
+			n = 0 // a transaction run again starts afresh
 			var rows []struct {
 				target
 				CreatedAt   int64  `db:"created_at"`
@@ -1130,7 +1132,10 @@ func (s *LibraryService) RerunTask(ctx context.Context, taskID string, in domain
 		}
 	}
 	var t *domain.Task
-	err = s.db.write(ctx, func(tx *tx) error {
+	// READ COMMITTED on PostgreSQL (DB.writeRows): the one check on the
+	// first take, that it has finished, cannot be undone (a terminal status
+	// is final), and the quota is charged by a conditional update.
+	err = s.db.writeRows(ctx, func(tx *tx) error {
 		origin, err := findTaskRow(tx, a, taskID)
 		if err != nil {
 			return err

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,18 +36,33 @@ func postgresMigrations() fs.FS {
 	return sub
 }
 
-// DefaultPostgresConns is the size of each PostgreSQL pool. Writers are
-// serialised by an advisory lock, except claims, which run in parallel.
+// Connections a process opens on PostgreSQL: a writer pool, a reader pool
+// and, when it has a Notifier, one LISTEN connection of its own.
+//
+// Writers run in parallel (see DB.write) but a write transaction is short
+// and mostly waits on PostgreSQL's own work, so a handful of writer
+// connections saturate it; readers get one per CPU and two more for the
+// requests that wait on the network. Both are bounded, so that several
+// Reelvault processes fit in PostgreSQL's default max_connections (100)
+// with room for others; PostgresWriterConns and PostgresReaderConns (or the
+// URL parameters reelvault_writers and reelvault_readers) change them.
+const (
+	DefaultPostgresWriterConns = 6
+	DefaultPostgresReaderConns = 0 // 0: runtime.NumCPU()+2, at most 16
+)
+
+// DefaultPostgresConns is the largest pool a process opens by default (the
+// reader pool on a machine of 14 CPUs or more).
 const DefaultPostgresConns = 16
 
 // openPostgres opens the writer and reader pools on the PostgreSQL database
 // db.Path and applies pending migrations.
 //
-// The reader pool's transactions are REPEATABLE READ and read-only, so a
-// service method that reads in several statements sees one snapshot, as
-// it does in SQLite's WAL mode.
+// The reader pool's transactions are REPEATABLE READ and read-only (see
+// DB.read), so a service method that reads in several statements sees one
+// snapshot, as it does in SQLite's WAL mode.
 func (db *DB) openPostgres(ctx context.Context) (err error) {
-	writerDSN, readerDSN, err := postgresDSNs(db.Path)
+	writerDSN, readerDSN, writers, readers, err := postgresDSNs(db.Path)
 	if err != nil {
 		return err
 	}
@@ -53,7 +70,7 @@ func (db *DB) openPostgres(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("open writer: %w", err)
 	}
-	configurePool(writer)
+	configurePool(writer, writers)
 	defer func() {
 		if err != nil {
 			writer.Close()
@@ -61,6 +78,10 @@ func (db *DB) openPostgres(ctx context.Context) (err error) {
 	}()
 	if err := writer.PingContext(ctx); err != nil {
 		return domain.Errorf(domain.EINVALID, "Cannot connect to the PostgreSQL database %s: %v", redactURL(db.Path), err)
+	}
+	var syncCommit string
+	if err := writer.GetContext(ctx, &syncCommit, `SELECT current_setting('synchronous_commit')`); err == nil && syncCommit == "off" {
+		db.Logger.Warn("PostgreSQL has synchronous_commit=off: a write acknowledged just before a server crash may be lost", "db", redactURL(db.Path))
 	}
 	if err := db.migratePostgres(ctx, writer.DB); err != nil {
 		return err
@@ -70,7 +91,7 @@ func (db *DB) openPostgres(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("open reader: %w", err)
 	}
-	configurePool(reader)
+	configurePool(reader, readers)
 	if err := reader.PingContext(ctx); err != nil {
 		reader.Close()
 		return fmt.Errorf("open reader: %w", mapError(err))
@@ -84,32 +105,66 @@ func (db *DB) openPostgres(ctx context.Context) (err error) {
 	return nil
 }
 
-func configurePool(p *sqlx.DB) {
-	p.SetMaxOpenConns(DefaultPostgresConns)
-	p.SetMaxIdleConns(DefaultPostgresConns)
+// postgresPoolSizes returns the sizes of the writer and the reader pool
+// for the URL parameters q (reelvault_writers, reelvault_readers) or the
+// defaults.
+func postgresPoolSizes(q url.Values) (writers, readers int, err error) {
+	writers = DefaultPostgresWriterConns
+	readers = min(runtime.NumCPU()+2, DefaultPostgresConns)
+	for name, n := range map[string]*int{"reelvault_writers": &writers, "reelvault_readers": &readers} {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		k, err := strconv.Atoi(v)
+		if err != nil || k < 1 || k > 1000 {
+			return 0, 0, domain.Invalidf("db", "The PostgreSQL URL parameter %s=%q is not a number of connections from 1 to 1000.", name, v)
+		}
+		*n = k
+	}
+	return writers, readers, nil
+}
+
+func configurePool(p *sqlx.DB, n int) {
+	p.SetMaxOpenConns(n)
+	p.SetMaxIdleConns(n)
 	p.SetConnMaxIdleTime(5 * time.Minute)
 }
 
 // postgresDSNs returns the connection strings of the writer and the reader
-// pool. Session settings travel as URL parameters, so every pooled
-// connection gets them.
-func postgresDSNs(raw string) (writer, reader string, err error) {
+// pool and the pools' sizes.
+//
+// No session state is set on a pooled connection, so that Reelvault runs
+// behind PgBouncer in transaction mode, where consecutive transactions of
+// one client connection may run on different server connections: the
+// isolation and read-only mode of each transaction are set as it begins,
+// and statements are not prepared by name. pgx's default
+// (default_query_exec_mode=cache_statement) keeps a named prepared
+// statement per query on each connection, which PgBouncer's transaction
+// mode cannot follow; cache_describe sends each query with the unnamed
+// statement in one round trip, having cached its parameter and result types
+// once per connection. A URL that names default_query_exec_mode keeps its
+// choice. Durability relies on the server's synchronous_commit, on by
+// default: an acknowledged commit is then on disk, as synchronous=FULL
+// makes it for SQLite.
+func postgresDSNs(raw string) (writer, reader string, writers, readers int, err error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" && u.Query().Get("host") == "" {
-		return "", "", domain.Invalidf("db", "The PostgreSQL URL %s is not valid; use postgres://user:password@host:5432/database.", redactURL(raw))
+		return "", "", 0, 0, domain.Invalidf("db", "The PostgreSQL URL %s is not valid; use postgres://user:password@host:5432/database.", redactURL(raw))
 	}
 	q := u.Query()
+	if writers, readers, err = postgresPoolSizes(q); err != nil {
+		return "", "", 0, 0, err
+	}
+	q.Del("reelvault_writers")
+	q.Del("reelvault_readers")
 	q.Set("application_name", "reelvault")
-	// synchronous_commit=on: an acknowledged commit is on disk (on the
-	// primary), as synchronous=FULL is for SQLite.
-	q.Set("synchronous_commit", "on")
-	u.RawQuery = q.Encode()
-	writer = u.String()
-	q.Set("default_transaction_read_only", "on")
-	q.Set("default_transaction_isolation", "repeatable read")
+	if q.Get("default_query_exec_mode") == "" {
+		q.Set("default_query_exec_mode", "cache_describe")
+	}
 	// pgx reads "+" literally: spell the space as %20.
 	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
-	return writer, u.String(), nil
+	return u.String(), u.String(), writers, readers, nil
 }
 
 // redactURL returns raw without its password, for messages.

@@ -181,7 +181,7 @@ func LoadPostgres(ctx context.Context, db *DB, version int64, tables []*DumpTabl
 				return err
 			}
 			defer tx.Rollback(context.WithoutCancel(ctx))
-			if _, err := tx.Exec(ctx, db.dialect.writeLock); err != nil {
+			if _, err := tx.Exec(ctx, db.dialect.replaceLock); err != nil {
 				return fmt.Errorf("lock: %w", err)
 			}
 			if _, err := tx.Exec(ctx, `TRUNCATE `+strings.Join(DumpTables, ", ")+` RESTART IDENTITY`); err != nil {

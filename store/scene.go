@@ -155,6 +155,7 @@ func (s *TaskService) SetScripts(ctx context.Context, taskID string, in []domain
 	}
 	var scripts []*domain.Script
 	err = s.db.write(ctx, func(tx *tx) error {
+		scripts = nil // a transaction run again starts afresh (see DB.write)
 		r, err := findTaskRow(tx, a, taskID)
 		if err != nil {
 			return err

@@ -49,10 +49,25 @@ var statsCounters = map[string]bool{
 
 // bumpStats adds one to column of date's statistics (and seconds to the
 // video seconds), in the caller's transaction.
+//
+// On PostgreSQL, where writers run in parallel, the day's row is the one
+// row nearly every write changes, and a changed row stays locked until the
+// transaction ends: the change is made at the end of the transaction (see
+// tx.last), so that concurrent writers queue on it only for their last
+// statements and commit.
 func bumpStats(tx *tx, date, column string, seconds float64) error {
 	if !statsCounters[column] {
 		panic("bumpStats: unknown column " + column)
 	}
+	if tx.db.dialect.isPostgres() {
+		tx.last = append(tx.last, func() error { return bumpStatsNow(tx, date, column, seconds) })
+		return nil
+	}
+	return bumpStatsNow(tx, date, column, seconds)
+}
+
+// bumpStatsNow is bumpStats, at once.
+func bumpStatsNow(tx *tx, date, column string, seconds float64) error {
 	seconds = clampSeconds(seconds)
 	_, err := tx.exec(`
 		INSERT INTO statistics (date, `+column+`, total_video_seconds) VALUES (?, 1, ?)
@@ -79,8 +94,24 @@ func dayRange(date string) (int64, int64) {
 // gets it built once from the day's tasks, which already include the task
 // just written.
 func addGenerationTime(tx *tx, date string, d *float64) error {
+	if tx.db.dialect.isPostgres() {
+		// After the day's counters (see bumpStats), which lock its row.
+		tx.last = append(tx.last, func() error { return addGenerationTimeNow(tx, date, d) })
+		return nil
+	}
+	return addGenerationTimeNow(tx, date, d)
+}
+
+// addGenerationTimeNow is addGenerationTime, at once.
+func addGenerationTimeNow(tx *tx, date string, d *float64) error {
+	// On PostgreSQL completions run in parallel: the day's row is locked
+	// before its histogram is read, so each adds to the other's.
+	lock := ""
+	if tx.db.dialect.isPostgres() {
+		lock = " FOR UPDATE"
+	}
 	var stored []sql.NullString
-	if err := tx.sel(&stored, `SELECT generation_histogram FROM statistics WHERE date = ?`, date); err != nil {
+	if err := tx.sel(&stored, `SELECT generation_histogram FROM statistics WHERE date = ?`+lock, date); err != nil {
 		return fmt.Errorf("generation times: %w", err)
 	}
 	var h *genHist

@@ -154,7 +154,7 @@ func (s *TaskService) CreateTask(ctx context.Context, in domain.TaskCreate) (*do
 	}
 
 	var t *domain.Task
-	err = s.db.write(ctx, func(tx *tx) error {
+	err = s.db.writeRows(ctx, func(tx *tx) error {
 		var u *userRow
 		var err error
 		switch {
@@ -192,14 +192,28 @@ func insertTask(tx *tx, u *userRow, prompt string, totalScenes int, scenes []str
 	if !u.IsActive {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "The user %s is deactivated.", u.Username)
 	}
+	exceeded := domain.Errorf(domain.EQUOTAEXCEEDED, "The user %s has used all of its quota (%d tasks).", u.Username, u.Quota)
 	if u.UsedQuota >= u.Quota {
-		return nil, domain.Errorf(domain.EQUOTAEXCEEDED, "The user %s has used all of its quota (%d tasks).", u.Username, u.Quota)
+		return nil, exceeded
 	}
 	now := micros(tx.now)
-	// The writer transaction is IMMEDIATE, so nobody can charge the
-	// quota between the check above and this update.
-	if _, err := tx.exec(`UPDATE users SET used_quota = used_quota + 1, updated_at = ? WHERE id = ?`, now, u.ID); err != nil {
+	// The charge is conditional: on PostgreSQL, where creates run in
+	// parallel, another may have charged the last unit since u was read.
+	var used []int
+	if err := tx.sel(&used, `UPDATE users SET used_quota = used_quota + 1, updated_at = ?
+		WHERE id = ? AND used_quota < quota AND is_active
+		RETURNING used_quota`, now, u.ID); err != nil {
 		return nil, fmt.Errorf("charge quota: %w", err)
+	}
+	if len(used) == 0 {
+		var active []bool
+		if err := tx.sel(&active, `SELECT is_active FROM users WHERE id = ?`, u.ID); err != nil {
+			return nil, fmt.Errorf("charge quota: %w", err)
+		}
+		if len(active) == 1 && !active[0] {
+			return nil, domain.Errorf(domain.EFORBIDDEN, "The user %s is deactivated.", u.Username)
+		}
+		return nil, exceeded
 	}
 	r := &taskRow{
 		TaskID:      uuid.NewString(),
@@ -289,6 +303,9 @@ func findTaskRow(tx *tx, a domain.Actor, taskID string) (*taskRow, error) {
 	}
 	if len(rows) == 0 {
 		return nil, domain.Errorf(domain.ENOTFOUND, "Task %s not found.", taskID)
+	}
+	if tx.writing {
+		return lockTaskRow(tx, rows[0])
 	}
 	return rows[0], nil
 }

@@ -90,10 +90,14 @@ func (s *TaskService) ExpireLeases(ctx context.Context, maxAttempts int) (int, e
 		maxAttempts = domain.DefaultMaxAttempts
 	}
 	var n int
-	err := s.db.write(ctx, func(tx *tx) error {
+	// On PostgreSQL the expired rows are locked as they are found, skipping
+	// any a concurrent step holds (a heartbeat or completion that runs
+	// first finds the task still processing; one that runs after finds it
+	// back to pending), so sweeps in several processes share the work.
+	err := s.db.writeRows(ctx, func(tx *tx) error {
 		var rows []*taskRow
 		if err := tx.sel(&rows, `SELECT`+taskColumns+`
-			WHERE t.status = ? AND t.lease_expires_at < ?`,
+			WHERE t.status = ? AND t.lease_expires_at < ?`+tx.db.dialect.claimSuffix,
 			string(domain.StatusProcessing), micros(tx.now)); err != nil {
 			return fmt.Errorf("find expired leases: %w", err)
 		}

@@ -12,6 +12,12 @@ import (
 // loads the task, refuses a step its status does not allow with ECONFLICT
 // (writing nothing), lets apply change the row, writes it back and records
 // the event.
+//
+// On PostgreSQL, where writers run in parallel (READ COMMITTED, see
+// DB.writeRows), the task row is locked before the check, so two steps of
+// one task run one after the other and each sees the other's result; the
+// update is moreover conditional on the status read (WHERE status = …), an
+// ECONFLICT when no row matched.
 func (s *TaskService) transition(ctx context.Context, taskID string, step domain.Step,
 	apply func(tx *tx, r *taskRow) (event, message string, err error)) (*domain.Task, error) {
 	a, err := actorFrom(ctx)
@@ -19,12 +25,13 @@ func (s *TaskService) transition(ctx context.Context, taskID string, step domain
 		return nil, err
 	}
 	var t *domain.Task
-	err = s.db.write(ctx, func(tx *tx) error {
-		r, err := findTaskRow(tx, a, taskID)
+	err = s.db.writeRows(ctx, func(tx *tx) error {
+		r, err := findTaskRow(tx, a, taskID) // locked on PostgreSQL
 		if err != nil {
 			return err
 		}
-		if err := step.Check(r.TaskID, domain.Status(r.Status)); err != nil {
+		from := r.Status
+		if err := step.Check(r.TaskID, domain.Status(from)); err != nil {
 			return err
 		}
 		event, message, err := apply(tx, r)
@@ -32,7 +39,7 @@ func (s *TaskService) transition(ctx context.Context, taskID string, step domain
 			return err
 		}
 		r.UpdatedAt = micros(tx.now)
-		if err := updateTask(tx, r); err != nil {
+		if err := updateTaskFrom(tx, r, step, from); err != nil {
 			return err
 		}
 		// A day without a histogram yet builds it from the tasks rows, so
@@ -179,9 +186,57 @@ func finish(tx *tx, r *taskRow, to domain.Status) {
 	}
 }
 
+// lockTaskRow locks the row of r until the end of the transaction and
+// returns it as it is now: on PostgreSQL a concurrent writer may have
+// changed it since it was read. findTaskRow calls it in every write
+// transaction, so that a write that checks a task before it acts (a step,
+// a video added, a rerun) holds the task still until it commits; in a
+// SERIALIZABLE transaction a row changed since the snapshot is a
+// serialisation failure, and the write is run again. On SQLite, which has
+// one writer, it returns r.
+func lockTaskRow(tx *tx, r *taskRow) (*taskRow, error) {
+	if tx.db.dialect.forUpdate == "" {
+		return r, nil
+	}
+	rows, err := selectTasks(tx, `SELECT`+taskColumns+`
+			WHERE t.id = ?`+tx.db.dialect.forUpdate, r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("lock task: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Task %s not found.", r.TaskID)
+	}
+	return rows[0], nil
+}
+
+// updateTaskFrom is updateTask for a lifecycle step of r from status from:
+// the update only applies while the task is still in that status, and
+// reports ECONFLICT otherwise.
+func updateTaskFrom(tx *tx, r *taskRow, step domain.Step, from string) error {
+	n, err := updateTaskWhere(tx, r, from)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return domain.Errorf(domain.ECONFLICT, "Task %s is no longer %s and cannot become %s.", r.TaskID, from, step.To())
+	}
+	return nil
+}
+
 // updateTask writes every mutable column of r.
 func updateTask(tx *tx, r *taskRow) error {
-	_, err := tx.exec(`
+	_, err := updateTaskWhere(tx, r, "")
+	return err
+}
+
+// updateTaskWhere writes every mutable column of r; with from, only while
+// the task's status is from. It returns the number of rows written.
+func updateTaskWhere(tx *tx, r *taskRow, from string) (int64, error) {
+	cond, args := "", []any(nil)
+	if from != "" {
+		cond, args = " AND status = ?", []any{from}
+	}
+	res, err := tx.exec(`
 		UPDATE tasks SET
 			status = ?,
 			progress = ?,
@@ -196,12 +251,16 @@ func updateTask(tx *tx, r *taskRow) error {
 			started_at = ?,
 			completed_at = ?,
 			duration = ?
-		WHERE id = ?`,
-		r.Status, r.Progress, r.TotalScenes, r.CompletedScenes, r.FinalVideoPath, r.ErrorMessage,
-		r.Attempts, r.LeaseOwner, r.LeaseExpiresAt, r.UpdatedAt, r.StartedAt, r.CompletedAt, r.Duration,
-		r.ID)
+		WHERE id = ?`+cond,
+		append([]any{r.Status, r.Progress, r.TotalScenes, r.CompletedScenes, r.FinalVideoPath, r.ErrorMessage,
+			r.Attempts, r.LeaseOwner, r.LeaseExpiresAt, r.UpdatedAt, r.StartedAt, r.CompletedAt, r.Duration,
+			r.ID}, args...)...)
 	if err != nil {
-		return fmt.Errorf("update task: %w", err)
+		return 0, fmt.Errorf("update task: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("update task: %w", err)
+	}
+	return n, nil
 }

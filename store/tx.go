@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
 )
@@ -27,6 +30,12 @@ type tx struct {
 	pool  *sqlx.DB // the pool ext belongs to, for the statement cache
 	now   time.Time
 	notes []domain.Notification
+	// writing: a write transaction, whose findTaskRow locks the task row
+	// (see lockTaskRow).
+	writing bool
+	// last holds statements run at the end of the transaction, just before
+	// it commits (PostgreSQL: the statistics, see bumpStats).
+	last []func() error
 }
 
 // read runs fn on the reader pool. With inTx, fn sees one consistent
@@ -38,7 +47,11 @@ func (db *DB) read(ctx context.Context, inTx bool, fn func(tx *tx) error) error 
 		if !inTx {
 			return mapError(fn(t))
 		}
-		sqlTx, err := r.BeginTxx(ctx, nil)
+		var opts *sql.TxOptions
+		if db.dialect.isPostgres() {
+			opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+		}
+		sqlTx, err := r.BeginTxx(ctx, opts)
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
@@ -51,23 +64,57 @@ func (db *DB) read(ctx context.Context, inTx bool, fn func(tx *tx) error) error 
 	})
 }
 
-// write runs fn in an IMMEDIATE transaction on the writer connection and
-// sends the collected notifications once it has committed. On SQLite fn
-// runs in a savepoint of a transaction it may share with concurrent writes
-// (see commit.go). On PostgreSQL
-// the transaction first takes the database's write lock (see dialect).
+// write runs fn in a write transaction and sends the collected
+// notifications once it has committed. On SQLite fn runs in a savepoint of
+// an IMMEDIATE transaction it may share with concurrent writes (see
+// commit.go): there is one writer, so fn's reads and writes never
+// interleave with another's.
+//
+// On PostgreSQL writers run in parallel. write runs fn SERIALIZABLE, so any
+// read-check-write in fn behaves as if the writers ran one at a time; a
+// transaction PostgreSQL refuses to serialise (SQLSTATE 40001, 40P01) is
+// run again from the start, up to maxWriteAttempts times. fn must therefore
+// be safe to run again: it may set the caller's variables, not append to
+// them, and must not act outside the database.
 func (db *DB) write(ctx context.Context, fn func(tx *tx) error) error {
-	return db.writeLocked(ctx, false, fn)
+	return db.writeTx(ctx, isoSerializable, fn)
 }
 
-// claim is write for ClaimTask. On PostgreSQL claims share the write lock
-// with each other, so several run at once, each taking its task row with
-// FOR UPDATE SKIP LOCKED; on SQLite it is write.
+// writeRows is write for the hot paths whose correctness does not need a
+// serialisable snapshot because every check is tied to a row: the
+// lifecycle steps (the task row is locked FOR UPDATE before it is read and
+// its update is conditional on the status read), task creation (the quota is
+// charged by a conditional UPDATE), lease expiry (FOR UPDATE SKIP LOCKED)
+// and the statistics (increments and upserts; the histogram row is locked
+// before it is read). On PostgreSQL it runs READ COMMITTED, so concurrent
+// writers only ever wait on the rows they share, and is retried on a
+// deadlock; on SQLite it is write.
+func (db *DB) writeRows(ctx context.Context, fn func(tx *tx) error) error {
+	return db.writeTx(ctx, isoReadCommitted, fn)
+}
+
+// claim is write for ClaimTask: on PostgreSQL READ COMMITTED, each claim
+// taking its task row with FOR UPDATE SKIP LOCKED, so concurrent claims in
+// any number of processes split the pending tasks without waiting on each
+// other; on SQLite it is write.
 func (db *DB) claim(ctx context.Context, fn func(tx *tx) error) error {
-	return db.writeLocked(ctx, true, fn)
+	return db.writeTx(ctx, isoReadCommitted, fn)
 }
 
-func (db *DB) writeLocked(ctx context.Context, shared bool, fn func(tx *tx) error) error {
+// Isolation levels of PostgreSQL write transactions.
+const (
+	isoSerializable  = sql.LevelSerializable
+	isoReadCommitted = sql.LevelReadCommitted
+)
+
+// maxWriteAttempts bounds how many times a PostgreSQL write transaction is
+// run when PostgreSQL refuses it with a serialisation failure or deadlock.
+// Writers that contend for one row (eight editors of one task) lose to each
+// other in turn, one winner a round, so the bound leaves room for a queue of
+// them; the pauses total half a second at most.
+const maxWriteAttempts = 32
+
+func (db *DB) writeTx(ctx context.Context, iso sql.IsolationLevel, fn func(tx *tx) error) error {
 	var notes []domain.Notification
 	err := db.Write(ctx, func(w *sqlx.DB) error {
 		if db.committer != nil {
@@ -75,28 +122,19 @@ func (db *DB) writeLocked(ctx context.Context, shared bool, fn func(tx *tx) erro
 			notes, err = db.committer.submit(ctx, fn)
 			return err
 		}
-		sqlTx, err := w.BeginTxx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("begin: %w", mapError(err))
-		}
-		defer sqlTx.Rollback()
-		lock := db.dialect.writeLock
-		if shared {
-			lock = db.dialect.claimLock
-		}
-		if lock != "" {
-			if _, err := sqlTx.ExecContext(ctx, lock); err != nil {
-				return fmt.Errorf("lock: %w", mapError(err))
+		var err error
+		for attempt := 1; ; attempt++ {
+			notes, err = db.writeOnce(ctx, w, iso, fn)
+			if err == nil || !retryable(err) || attempt >= maxWriteAttempts {
+				break
+			}
+			if err := retryPause(ctx, attempt); err != nil {
+				return err
 			}
 		}
-		t := &tx{ctx: ctx, db: db, ext: sqlTx, pool: w, now: db.now()}
-		if err := fn(t); err != nil {
+		if err != nil {
 			return mapError(err)
 		}
-		if err := sqlTx.Commit(); err != nil {
-			return fmt.Errorf("commit: %w", mapError(err))
-		}
-		notes = t.notes
 		if db.dialect.publishes && len(notes) > 0 {
 			db.publish(notes)
 		}
@@ -112,6 +150,55 @@ func (db *DB) writeLocked(ctx context.Context, shared bool, fn func(tx *tx) erro
 		}
 	}
 	return err
+}
+
+// writeOnce runs fn in one transaction at isolation level iso on the pool w
+// (PostgreSQL) and returns its notifications once committed. Errors are
+// returned unmapped, so that the caller can tell a serialisation failure.
+func (db *DB) writeOnce(ctx context.Context, w *sqlx.DB, iso sql.IsolationLevel, fn func(tx *tx) error) ([]domain.Notification, error) {
+	var opts *sql.TxOptions
+	if db.dialect.isPostgres() {
+		opts = &sql.TxOptions{Isolation: iso}
+	}
+	sqlTx, err := w.BeginTxx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	t := &tx{ctx: ctx, db: db, ext: sqlTx, pool: w, now: db.now(), writing: true}
+	if err := fn(t); err != nil {
+		return nil, err
+	}
+	for _, f := range t.last {
+		if err := f(); err != nil {
+			return nil, err
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	return t.notes, nil
+}
+
+// retryable reports whether err is PostgreSQL refusing a transaction that
+// succeeds when run again: a serialisation failure or a deadlock.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// retryPause waits before attempt+1 of a refused transaction: a short,
+// growing, jittered pause, so that the transactions that collided do not
+// collide again in step.
+func retryPause(ctx context.Context, attempt int) error {
+	d := time.Duration(50<<min(attempt, 8)) * time.Microsecond
+	d = d/2 + time.Duration(rand.Int64N(int64(d)))
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
 }
 
 // now returns the current time in UTC at the stored precision, so a value

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/reelvault/reelvault/domain"
@@ -284,7 +285,7 @@ func (s *UserService) SetQuota(ctx context.Context, username string, quota int) 
 func (s *UserService) update(ctx context.Context, username, set string, args ...any) (*domain.User, error) {
 	var u *domain.User
 	err := s.db.write(ctx, func(tx *tx) error {
-		args = append(args, micros(tx.now), username)
+		args := append(slices.Clone(args), micros(tx.now), username)
 		res, err := tx.exec(`UPDATE users SET `+set+`, updated_at = ? WHERE username = ?`, args...)
 		if err != nil {
 			return fmt.Errorf("update user: %w", err)

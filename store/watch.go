@@ -12,7 +12,7 @@ import (
 
 // On SQLite several processes share one database file: the window, `serve`,
 // the command line and a pipeline writing through any of them. A process
-// announces its own commits in-process (writeLocked); the changes committed
+// announces its own commits in-process (writeTx); the changes committed
 // by the others are found by a watcher, the SQLite counterpart of the
 // PostgreSQL listener.
 //
