@@ -76,19 +76,13 @@ func settle(b *testing.B, db *store.DB) {
 }
 
 // rawTx runs fn in one transaction of the writer pool w, as a hand-written
-// caller would, first taking the store's write lock lock (see
-// store.WriteLockSQL) when there is one.
-func rawTx(ctx context.Context, w *sqlx.DB, lock string, fn func(tx *sqlx.Tx) error) error {
+// caller would.
+func rawTx(ctx context.Context, w *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 	tx, err := w.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if lock != "" {
-		if _, err := tx.ExecContext(ctx, lock); err != nil {
-			return err
-		}
-	}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -175,9 +169,8 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 	settle(b, e.DB)
 	ctx := context.Background()
 	reader, writer := libraryPools(b, e.DB)
-	lock := store.WriteLockSQL(e.DB)
 	untag := func() {
-		if err := rawTx(ctx, writer, lock, func(tx *sqlx.Tx) error {
+		if err := rawTx(ctx, writer, func(tx *sqlx.Tx) error {
 			if _, err := tx.Exec(`DELETE FROM task_tags`); err != nil {
 				return err
 			}
@@ -199,7 +192,7 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 	// is charged with it.
 	start := time.Now()
 	cold := writeWhile(b, e.Lib, e.AliceCtx, others, func() {
-		if _, err := rawBulkTag(ctx, reader, writer, lock, e.Alice.ID, ids, "warm-up"); err != nil {
+		if _, err := rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, "warm-up"); err != nil {
 			b.Fatal(err)
 		}
 	})
@@ -227,7 +220,7 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 			var n int
 			var err error
 			rw = writeWhile(b, e.Lib, e.AliceCtx, others, func() {
-				n, err = rawBulkTag(ctx, reader, writer, lock, e.Alice.ID, ids, tag+" raw")
+				n, err = rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, tag+" raw")
 			})
 			if err == nil && n != len(ids) {
 				err = fmt.Errorf("raw: changed %d", n)
@@ -251,7 +244,7 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 
 // rawBulkTag is BulkTag's SQL by hand: the tasks of taskIDs that user owns
 // get the tag, store.DefaultLibraryBatch tasks per transaction.
-func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, lock string, user int64, taskIDs []string, tag string) (int, error) {
+func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, user int64, taskIDs []string, tag string) (int, error) {
 	var targets []int64
 	for chunk := range slices.Chunk(taskIDs, 500) {
 		in, args := inList(chunk)
@@ -271,7 +264,7 @@ func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, lock string, user 
 	}
 	total := 0
 	for batch := range slices.Chunk(targets, store.DefaultLibraryBatch) {
-		err := rawTx(ctx, writer, lock, func(tx *sqlx.Tx) error {
+		err := rawTx(ctx, writer, func(tx *sqlx.Tx) error {
 			var tagID int64
 			if err := tx.GetContext(ctx, &tagID, tx.Rebind(`SELECT id FROM tags WHERE name_key = ?`), tag); err == sql.ErrNoRows {
 				if err := tx.GetContext(ctx, &tagID, tx.Rebind(`INSERT INTO tags (name, name_key) VALUES (?, ?) RETURNING id`), tag, tag); err != nil {
@@ -467,7 +460,6 @@ func BenchmarkLibrary_PurgeWhileWriting(b *testing.B) {
 		}
 		settle(b, e.DB)
 		reader, writer := libraryPools(b, e.DB)
-		lock := store.WriteLockSQL(e.DB)
 		var rawIDs []int64
 		if err := reader.SelectContext(ctx, &rawIDs, `SELECT id FROM tasks WHERE id % 10 = 5 ORDER BY id`); err != nil {
 			b.Fatal(err)
@@ -495,7 +487,7 @@ func BenchmarkLibrary_PurgeWhileWriting(b *testing.B) {
 				start := time.Now()
 				for ids := range slices.Chunk(rawIDs, batch) {
 					in, args := inList(ids)
-					if err := rawTx(ctx, writer, lock, func(tx *sqlx.Tx) error {
+					if err := rawTx(ctx, writer, func(tx *sqlx.Tx) error {
 						res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM tasks WHERE id IN (`+in+`)`), args...)
 						if err == nil {
 							var n int64

@@ -22,10 +22,3 @@ func TaskPageSQL(ctx context.Context, db *DB, filter domain.TaskFilter) (string,
 	query, args := q.sql(a)
 	return db.dialect.rebind(query), args, nil
 }
-
-// WriteLockSQL returns the statement with which the store's write
-// transactions on db begin (PostgreSQL's advisory lock; empty on SQLite,
-// whose single writer connection serialises writers): the raw side of the
-// library benchmarks takes it too, so that it holds other writers up the
-// way the store does.
-func WriteLockSQL(db *DB) string { return db.dialect.writeLock }
