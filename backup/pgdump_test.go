@@ -77,6 +77,12 @@ func TestManager_Postgres(t *testing.T) {
 	}
 	want := checksums(t, live)
 
+	t.Run("RestoreKeepsSessions", func(t *testing.T) {
+		db, m := openPostgres(t, t.TempDir())
+		importFixture(t, db)
+		restoreKeepsSessions(t, db, m)
+	})
+
 	t.Run("RestoreIntoEmptyDatabase", func(t *testing.T) {
 		empty, m2 := openPostgres(t, dir)
 		if n := checksums(t, empty)["tasks"].Rows; n != 0 {

@@ -310,3 +310,56 @@ func TestManager_Restore_OtherFileSystem(t *testing.T) {
 		t.Fatalf("tasks after undo=%d, want 4", got)
 	}
 }
+
+// TestManager_RestoreKeepsSessions: the owner's sessions are the install's
+// credentials, not history. A restore and its undo keep every browser
+// signed in now and bring back no session ended since the backup.
+func TestManager_RestoreKeepsSessions(t *testing.T) {
+	db, m := MustOpen(t)
+	Seed(t, db, 2)
+	restoreKeepsSessions(t, db, m)
+}
+
+// restoreKeepsSessions backs up db with m, ends one session and starts
+// another, restores and undoes, and checks the sessions after each.
+func restoreKeepsSessions(t *testing.T, db *store.DB, m *backup.Manager) {
+	t.Helper()
+	ctx := context.Background()
+	sessions := store.NewSessionService(db)
+	create := func() string {
+		t.Helper()
+		s, err := sessions.CreateSession(ctx, domain.SessionKindSession)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	kept, ended := create(), create()
+	b, err := m.Backup(ctx, backup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sessions.EndSession(ctx, ended); err != nil {
+		t.Fatal(err)
+	}
+	later := create()
+	check := func(when string) {
+		t.Helper()
+		for _, s := range []string{kept, later} {
+			if err := sessions.UseSession(ctx, s); err != nil {
+				t.Fatalf("%s: a session signed in before it was refused: %v", when, err)
+			}
+		}
+		if err := sessions.UseSession(ctx, ended); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
+			t.Fatalf("%s: the session ended after the backup came back: %v", when, err)
+		}
+	}
+	if _, err := m.Restore(ctx, b.Name, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("after the restore")
+	if _, err := m.Undo(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("after the undo")
+}

@@ -469,6 +469,10 @@ func (db *DB) Exclusive(ctx context.Context, fn func(path string) error) error {
 	if _, err := walCheckpoint(ctx, db.writer, "TRUNCATE"); err != nil {
 		return err
 	}
+	sessions, err := liveSessions(ctx, db.writer)
+	if err != nil {
+		return err
+	}
 	if err := db.close(); err != nil {
 		return err
 	}
@@ -480,6 +484,15 @@ func (db *DB) Exclusive(ctx context.Context, fn func(path string) error) error {
 			return errors.Join(fnErr, fmt.Errorf("reopen database: %w", err))
 		}
 		return fmt.Errorf("reopen database: %w", err)
+	}
+	if fnErr == nil {
+		// The owner's sessions are this install's credentials, not
+		// history: a file put in place (a restore, an undo) gets the ones
+		// signed in now, before any request sees it, so no open browser
+		// is signed out and no session ended since the backup comes back.
+		if err := putSessions(context.WithoutCancel(ctx), db.writer, sessions); err != nil {
+			return fmt.Errorf("keep the owner sessions: %w", err)
+		}
 	}
 	return fnErr
 }

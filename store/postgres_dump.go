@@ -34,6 +34,15 @@ var DumpTables = []string{
 	"owner_sessions",
 }
 
+// sessionsTable is the owner's sessions: in a dump, never restored from one.
+const sessionsTable = "owner_sessions"
+
+// historyTables is DumpTables without the owner's sessions: what a restore
+// replaces.
+func historyTables() []string {
+	return slices.DeleteFunc(slices.Clone(DumpTables), func(n string) bool { return n == sessionsTable })
+}
+
 // DumpTable is one table of a dump: its columns in the order of the COPY
 // data, and its row count.
 type DumpTable struct {
@@ -184,10 +193,17 @@ func LoadPostgres(ctx context.Context, db *DB, version int64, tables []*DumpTabl
 			if _, err := tx.Exec(ctx, db.dialect.replaceLock); err != nil {
 				return fmt.Errorf("lock: %w", err)
 			}
-			if _, err := tx.Exec(ctx, `TRUNCATE `+strings.Join(DumpTables, ", ")+` RESTART IDENTITY`); err != nil {
+			// The owner's sessions are this install's credentials, not
+			// history: the ones signed in now stay, and none ended since
+			// the dump comes back (as a SQLite restore keeps them).
+			history := historyTables()
+			if _, err := tx.Exec(ctx, `TRUNCATE `+strings.Join(history, ", ")+` RESTART IDENTITY`); err != nil {
 				return fmt.Errorf("empty the tables: %w", err)
 			}
 			for _, t := range tables {
+				if t.Name == sessionsTable {
+					continue
+				}
 				if err := loadTable(ctx, tx, t, open); err != nil {
 					return err
 				}
@@ -293,11 +309,12 @@ func ReplaceFromSchema(ctx context.Context, db *DB, from string) error {
 	if !isIdent(from) {
 		return domain.Invalidf("schema", "%q is not a schema name.", from)
 	}
+	history := historyTables()
 	return db.write(ctx, func(tx *tx) error {
-		if _, err := tx.exec(`TRUNCATE ` + strings.Join(DumpTables, ", ") + ` RESTART IDENTITY`); err != nil {
+		if _, err := tx.exec(`TRUNCATE ` + strings.Join(history, ", ") + ` RESTART IDENTITY`); err != nil {
 			return fmt.Errorf("empty the tables: %w", err)
 		}
-		for _, name := range DumpTables {
+		for _, name := range history {
 			var cols []string
 			if err := tx.sel(&cols, `
 				SELECT column_name FROM information_schema.columns

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"strings"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -218,4 +220,42 @@ func (s *SessionService) EndAllSessions(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("end all sessions: %w", err)
 	}
 	return n, nil
+}
+
+// keptSession is a whole owner_sessions row, carried across a file swap.
+type keptSession struct {
+	Hash string `db:"hash"`
+	sessionRow
+}
+
+// liveSessions reads every owner session and sign-in link of w (none when
+// the schema predates them).
+func liveSessions(ctx context.Context, w *sqlx.DB) ([]keptSession, error) {
+	var rows []keptSession
+	err := w.SelectContext(ctx, &rows, `SELECT hash, kind, created_at, last_seen_at, expires_at FROM owner_sessions`)
+	if err != nil && strings.Contains(err.Error(), "no such table") {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read owner sessions: %w", mapError(err))
+	}
+	return rows, nil
+}
+
+// putSessions makes rows the owner sessions of w, in one transaction.
+func putSessions(ctx context.Context, w *sqlx.DB, rows []keptSession) error {
+	tx, err := w.BeginTxx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM owner_sessions`); err != nil {
+		return mapError(err)
+	}
+	for _, r := range rows {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO owner_sessions (hash, kind, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			r.Hash, r.Kind, r.CreatedAt, r.LastSeenAt, r.ExpiresAt); err != nil {
+			return mapError(err)
+		}
+	}
+	return mapError(tx.Commit())
 }

@@ -80,8 +80,9 @@ func (s *Server) handleEndAllSessions(w http.ResponseWriter, r *http.Request) er
 }
 
 // keepSession stores the request's own session again after a restore or
-// undo replaced the database (and with it the sessions table), so the owner
-// who restored stays signed in; other browsers sign in again.
+// undo, should it be missing. The store carries every live session across
+// a restore (sessions are credentials, not history), so this only matters
+// for a session service that does not.
 func (s *Server) keepSession(r *http.Request) {
 	c, err := r.Cookie(SessionCookie)
 	if err != nil {
