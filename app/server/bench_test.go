@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -114,6 +115,19 @@ func BenchmarkHTTPAPI_Mixed(b *testing.B) {
 		u, k := e.MustCreateUser(fmt.Sprintf("client%d", i), 1<<30)
 		keys[i], ids[i] = k, u.ID
 	}
+	// Every completion names one real clip in the data directory's media
+	// folder, the default media root (a path outside the roots is refused).
+	clip := filepath.Join(e.dataDir, "media", "final.webm")
+	if err := os.MkdirAll(filepath.Dir(clip), 0o700); err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("..", "..", "frontend", "e2e", "fixtures", "final.webm"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(clip, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
 	rounds := max(b.N, 1)
 	b.ResetTimer()
 
@@ -146,7 +160,7 @@ func BenchmarkHTTPAPI_Mixed(b *testing.B) {
 				return call("POST", "/api/v1/tasks/"+id+"/progress", map[string]any{"progress": p}, nil)
 			},
 			complete: func(id string) error {
-				return call("POST", "/api/v1/tasks/"+id+"/complete", map[string]any{"final_video_path": "/videos/" + id + ".mp4"}, nil)
+				return call("POST", "/api/v1/tasks/"+id+"/complete", map[string]any{"final_video_path": clip}, nil)
 			},
 			list: func() error { return call("GET", "/api/v1/tasks?limit=50&status=completed", nil, nil) },
 			get:  func(id string) error { return call("GET", "/api/v1/tasks/"+id, nil, nil) },
@@ -170,7 +184,7 @@ func BenchmarkHTTPAPI_Mixed(b *testing.B) {
 				_, err := ts.UpdateProgress(ctx, id, domain.TaskProgress{Progress: p})
 				return err
 			},
-			complete: func(id string) error { _, err := ts.CompleteTask(ctx, id, "/videos/"+id+".mp4"); return err },
+			complete: func(id string) error { _, err := ts.CompleteTask(ctx, id, clip); return err },
 			list: func() error {
 				_, err := ts.FindTasks(ctx, domain.TaskFilter{Status: []domain.Status{domain.StatusCompleted}, Limit: 50})
 				return err
