@@ -157,6 +157,12 @@ func testLibraryTrash(t *testing.T, r *runner) {
 	if res.Changed != 1 {
 		t.Fatalf("task delete --files --json: %+v", res)
 	}
+	// The text output says what became of the video files when asked to
+	// move them too (c has none).
+	r.ok("trash", "restore", c)
+	if got, want := r.ok("task", "delete", c, "--files").Stdout, "Moved 1 task to the trash; moved 0 video files to the system trash. Undo with: reelvault trash restore ID…\n"; got != want {
+		t.Fatalf("task delete --files: stdout=%q, want %q", got, want)
+	}
 	page := decode[domain.TaskPage](t, r.ok("--json", "trash", "list"))
 	if len(page.Tasks) != 2 {
 		t.Fatalf("trash list --json: %d tasks, want 2", len(page.Tasks))
