@@ -170,6 +170,38 @@ func TestManager_Postgres(t *testing.T) {
 		}
 	})
 
+	// An uploaded dump is verified whole before it is kept as a PostgreSQL
+	// set; a damaged one is refused naming the file and not kept.
+	t.Run("Upload", func(t *testing.T) {
+		dir := t.TempDir()
+		m := backup.NewManager(live)
+		m.Dir = dir
+		m.Logger = discardLogger()
+		data, err := os.ReadFile(b.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, info, err := m.Upload(ctx, bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(up.Name, ".pg.tar") || up.Kind != domain.BackupUploaded || up.Rows["tasks"] != 3 || info.Engine != "postgres" {
+			t.Fatalf("upload=%+v info=%+v, want an uploaded PostgreSQL set of 3 tasks", up, info)
+		}
+		data[largestMember(t, data)] ^= 0x04
+		_, _, err = m.Upload(ctx, bytes.NewReader(data))
+		if code, field := domain.ErrorCode(err), domain.ErrorField(err); code != domain.EINVALID || field != "file" {
+			t.Fatalf("upload of a damaged dump: %v (code %q, field %q), want invalid naming file", err, code, field)
+		}
+		list, err := m.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 || list[0].Name != up.Name {
+			t.Fatalf("listed=%+v, want only the good upload", list)
+		}
+	})
+
 	t.Run("RestoreOneTask", func(t *testing.T) {
 		const task = "3f6c1d2e-0000-4000-8000-000000000001"
 		_, recs, err := live.TaskRecords(ctx, []string{task})
