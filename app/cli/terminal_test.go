@@ -79,7 +79,8 @@ func (t *terminal) close() string {
 }
 
 // typeAfter waits until prompt is drawn on the terminal after what was
-// drawn when it was last called, then types s as if at the keyboard.
+// drawn when it was last called and the terminal no longer echoes (the
+// command reads a passphrase), then types s as if at the keyboard.
 func (t *terminal) typeAfter(tb testing.TB, prompt, s string) {
 	tb.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -87,12 +88,14 @@ func (t *terminal) typeAfter(tb testing.TB, prompt, s string) {
 		t.mu.Lock()
 		drawn := t.drawn.String()[t.seen:]
 		i := strings.Index(drawn, prompt)
-		if i >= 0 {
-			t.seen += i + len(prompt)
-		}
 		t.mu.Unlock()
 		if i >= 0 {
-			break
+			if tio, err := unix.IoctlGetTermios(int(t.tty.Fd()), unix.TCGETS); err == nil && tio.Lflag&unix.ECHO == 0 {
+				t.mu.Lock()
+				t.seen += i + len(prompt)
+				t.mu.Unlock()
+				break
+			}
 		}
 		if time.Now().After(deadline) {
 			tb.Fatalf("no prompt %q on the terminal; it shows %q", prompt, drawn)
