@@ -230,3 +230,51 @@ func TestDestinationAdd_PassphraseOnTerminal(t *testing.T) {
 		t.Fatalf("drill with another passphrase succeeded: %s", res.Stdout)
 	}
 }
+
+// On a terminal, a backup and a restore draw their phases as a bar, and
+// an export to a standard output that is not the terminal draws its bar on
+// stderr while the export itself goes whole to standard output.
+func TestProgressBar_BackupRestoreExport(t *testing.T) {
+	r := newRunner(t)
+	r.addUser("alice")
+	kept := r.createTask("alice", "kept in the backup")
+
+	drawnBy := func(args ...string) (result, string) {
+		t.Helper()
+		term := openTerminal(t)
+		r.opts = func(o *cli.Options) { o.Stderr = term.tty }
+		defer func() { r.opts = nil }()
+		res := r.run(args...)
+		if res.Code != cli.ExitOK {
+			t.Fatalf("reelvault %s: exit %d, terminal %q", strings.Join(args, " "), res.Code, term.close())
+		}
+		return res, term.close()
+	}
+
+	// The bar is drawn with its first phase and cleared at the end.
+	_, drawn := drawnBy("backup")
+	if !strings.HasPrefix(drawn, "\rcopy ") || !strings.Contains(drawn, "%") || !strings.HasSuffix(drawn, " \r") {
+		t.Fatalf("backup on a terminal drew %q, want the copy phase's bar, then cleared", drawn)
+	}
+	list := decode[[]domain.Backup](t, r.ok("--json", "backups"))
+	if len(list) != 1 {
+		t.Fatalf("backups=%+v, want one", list)
+	}
+
+	later := r.createTask("alice", "made after the backup")
+	_, drawn = drawnBy("restore", list[0].Name, "--yes")
+	if !strings.HasPrefix(drawn, "\rrestore ") || !strings.HasSuffix(drawn, " \r") {
+		t.Fatalf("restore on a terminal drew %q, want the restore phase's bar, then cleared", drawn)
+	}
+	if ids := r.listIDs(); len(ids) != 1 || ids[0] != kept {
+		t.Fatalf("after the restore: tasks %q, want only %s (not %s)", ids, kept, later)
+	}
+
+	res, drawn := drawnBy("export")
+	if !strings.Contains(drawn, "export") {
+		t.Fatalf("export to a pipe drew %q on the terminal, want its bar", drawn)
+	}
+	if !strings.Contains(res.Stdout, kept) || strings.Contains(res.Stdout, "\r") {
+		t.Fatalf("export wrote %q to standard output, want the task and no bar", res.Stdout)
+	}
+}
