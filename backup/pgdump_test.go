@@ -133,6 +133,81 @@ func TestManager_Postgres(t *testing.T) {
 		assertCode(t, err, domain.EINVALID)
 	})
 
+	// A lost catalogue is rebuilt from the dumps in the folder, each
+	// verified whole; a damaged dump and a stray file are left out.
+	t.Run("ListRebuildsCatalogue", func(t *testing.T) {
+		dir := t.TempDir()
+		m := backup.NewManager(live)
+		m.Dir = dir
+		m.Logger = discardLogger()
+		a, err := m.Backup(ctx, backup.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(a.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data[largestMember(t, data)] ^= 0x04
+		damaged := filepath.Join(dir, "reelvault-20260101T000000.000Z-manual.pg.tar")
+		if err := os.WriteFile(damaged, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "reelvault-20260102T000000.000Z-manual.pg.tar"), []byte("not a dump"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(filepath.Join(dir, backup.CatalogFile)); err != nil {
+			t.Fatal(err)
+		}
+		list, err := m.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 {
+			t.Fatalf("listed=%+v, want only %s", list, a.Name)
+		}
+		got := list[0]
+		if got.Name != a.Name || got.Kind != a.Kind || got.SHA256 != a.SHA256 || got.Size != a.Size ||
+			got.Rows["tasks"] != 3 || got.SchemaVersion != a.SchemaVersion || got.VerifiedAt.IsZero() {
+			t.Fatalf("rebuilt=%+v, want %+v verified again", got, a)
+		}
+		if _, err := os.Stat(filepath.Join(dir, backup.CatalogFile)); err != nil {
+			t.Fatalf("catalogue not rewritten: %v", err)
+		}
+	})
+
+	// An uploaded dump is verified whole before it is kept as a PostgreSQL
+	// set; a damaged one is refused naming the file and not kept.
+	t.Run("Upload", func(t *testing.T) {
+		dir := t.TempDir()
+		m := backup.NewManager(live)
+		m.Dir = dir
+		m.Logger = discardLogger()
+		data, err := os.ReadFile(b.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, info, err := m.Upload(ctx, bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(up.Name, ".pg.tar") || up.Kind != domain.BackupUploaded || up.Rows["tasks"] != 3 || info.Engine != "postgres" {
+			t.Fatalf("upload=%+v info=%+v, want an uploaded PostgreSQL set of 3 tasks", up, info)
+		}
+		data[largestMember(t, data)] ^= 0x04
+		_, _, err = m.Upload(ctx, bytes.NewReader(data))
+		if code, field := domain.ErrorCode(err), domain.ErrorField(err); code != domain.EINVALID || field != "file" {
+			t.Fatalf("upload of a damaged dump: %v (code %q, field %q), want invalid naming file", err, code, field)
+		}
+		list, err := m.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 || list[0].Name != up.Name {
+			t.Fatalf("listed=%+v, want only the good upload", list)
+		}
+	})
+
 	t.Run("RestoreOneTask", func(t *testing.T) {
 		const task = "3f6c1d2e-0000-4000-8000-000000000001"
 		_, recs, err := live.TaskRecords(ctx, []string{task})

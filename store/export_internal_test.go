@@ -55,6 +55,11 @@ func TestExportPage_AppendTask(t *testing.T) {
 				d, fps := fl(k+2), fl(k+3)
 				v.FileSize, v.Duration, v.Width, v.Height, v.FPS = ptrInt64(int64(i*k)), &d, ptrInt(1920), ptrInt(0), &fps
 			}
+			if (i+k)%2 == 0 { // probed facts and the claim they were checked against
+				cd, cf, at := fl(k+4), fl(k+5), tm(k+3)
+				v.Codec, v.ContentHash, v.Mismatch, v.ProbeError = s(k+10), s(k+11), s(k+12), s(k+13)
+				v.ClaimedWidth, v.ClaimedHeight, v.ClaimedDuration, v.ClaimedFPS, v.ProbedAt = ptrInt(1280+i), ptrInt(720), &cd, &cf, &at
+			}
 			e := ExportEvent{Type: s(k + 2), Status: domain.Status(s(k + 3)), Progress: k * 10, Message: s(k + 4), CreatedAt: tm(k + 2)}
 			p.scripts = append(p.scripts, sc)
 			p.videos = append(p.videos, v)
@@ -87,6 +92,15 @@ func TestExportPage_AppendTask(t *testing.T) {
 	t.Run("ErrNaN", func(t *testing.T) {
 		if _, err := appendJSONFloat(nil, math.NaN()); err == nil {
 			t.Error("NaN encoded without an error")
+		}
+		nan := math.NaN()
+		for name, v := range map[string]*ExportVideo{
+			"claimed_duration": {ClaimedDuration: &nan},
+			"claimed_fps":      {ClaimedFPS: &nan},
+		} {
+			if _, err := appendVideoFacts(nil, v); err == nil {
+				t.Errorf("a NaN %s encoded without an error", name)
+			}
 		}
 	})
 }

@@ -255,16 +255,22 @@ func appendJSONFloat(b []byte, f float64) ([]byte, error) {
 	return b, nil
 }
 
+// appendJSONText appends ,"name":"s" for a non-empty s.
+func appendJSONText(b []byte, name, s string) []byte {
+	if s == "" {
+		return b
+	}
+	b = append(b, `,"`+name+`":`...)
+	return appendJSONString(b, s)
+}
+
 // appendVideoFacts appends the facts of v read from its file, each only
 // when known, and closes the object.
 func appendVideoFacts(b []byte, v *ExportVideo) ([]byte, error) {
 	var err error
-	for _, kv := range [][2]string{{"codec", v.Codec}, {"content_hash", v.ContentHash}, {"mismatch", v.Mismatch}, {"probe_error", v.ProbeError}} {
-		if kv[1] != "" {
-			b = append(b, `,"`+kv[0]+`":`...)
-			b = appendJSONString(b, kv[1])
-		}
-	}
+	// In ExportVideo's field order, as json.Encoder writes them.
+	b = appendJSONText(b, "codec", v.Codec)
+	b = appendJSONText(b, "content_hash", v.ContentHash)
 	if v.ClaimedWidth != nil {
 		b = append(b, `,"claimed_width":`...)
 		b = strconv.AppendInt(b, int64(*v.ClaimedWidth), 10)
@@ -285,6 +291,8 @@ func appendVideoFacts(b []byte, v *ExportVideo) ([]byte, error) {
 			return nil, err
 		}
 	}
+	b = appendJSONText(b, "mismatch", v.Mismatch)
+	b = appendJSONText(b, "probe_error", v.ProbeError)
 	if v.ProbedAt != nil {
 		b = append(b, `,"probed_at":`...)
 		if b, err = appendJSONTime(b, *v.ProbedAt); err != nil {

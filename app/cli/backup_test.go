@@ -168,6 +168,21 @@ func TestScheduleMaintainJobs(t *testing.T) {
 	if out := r.ok("schedule").Stdout; !strings.Contains(out, "disabled") {
 		t.Fatalf("schedule table:\n%s", out)
 	}
+	// Every job's schedule and the tiered retention, in text.
+	out := r.ok("schedule", "--optimize", "0 4 * * 1", "--checkpoint", "@hourly", "--drill", "0 5 * * 0", "--keep-daily", "7", "--keep-weekly", "4").Stdout
+	for _, want := range []string{"Schedule saved; a running Reelvault applies it at once.", "0 4 * * 1", "@hourly", "0 5 * * 0",
+		"Retention: the newest 3 scheduled backups, one per day for 7 days, one per week for 4 weeks; manual backups are never pruned."} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("schedule lacks %q:\n%s", want, out)
+		}
+	}
+	sch = decode[struct {
+		domain.Schedule
+		Next map[string]string `json:"next"`
+	}](t, r.ok("--json", "schedule"))
+	if sch.Optimize != "0 4 * * 1" || sch.Checkpoint != "@hourly" || sch.Drill != "0 5 * * 0" || sch.KeepDaily != 7 || sch.KeepWeekly != 4 || sch.Keep != 3 {
+		t.Fatalf("schedule after the change=%+v", sch.Schedule)
+	}
 
 	for _, op := range []string{"optimize", "analyze", "vacuum", "check", "checkpoint"} {
 		run := decode[domain.JobRun](t, r.ok("--json", "maintain", op))

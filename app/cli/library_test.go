@@ -45,6 +45,9 @@ func TestLibraryCommands_StarsTagsCollections(t *testing.T) {
 }
 
 func testLibraryStarsTagsCollections(t *testing.T, r *runner) {
+	if got, want := r.ok("tag", "list").Stdout, "No tags yet. Tag a task with: reelvault task tag ID --add TAG\n"; got != want {
+		t.Fatalf("tag list with no tags: stdout=%q, want %q", got, want)
+	}
 	r.addUser("alice")
 	a := r.createTask("alice", "a night forest")
 	b := r.createTask("alice", "a day forest")
@@ -82,6 +85,9 @@ func testLibraryStarsTagsCollections(t *testing.T, r *runner) {
 	tags := decode[struct{ Tags []domain.TagCount }](t, r.ok("--json", "tag", "list"))
 	if len(tags.Tags) != 2 || tags.Tags[0] != (domain.TagCount{Tag: "night", Count: 2}) {
 		t.Fatalf("tag list --json: %+v", tags)
+	}
+	if out := r.ok("tag", "list").Stdout; !strings.HasPrefix(out, "TAG") || !strings.Contains(out, "night  2") || !strings.Contains(out, "夜景") {
+		t.Fatalf("tag list:\n%s", out)
 	}
 
 	// The filters, together and with the existing ones.
@@ -156,6 +162,12 @@ func testLibraryTrash(t *testing.T, r *runner) {
 	res := decode[domain.TrashResult](t, r.ok("--json", "task", "delete", c, "--files"))
 	if res.Changed != 1 {
 		t.Fatalf("task delete --files --json: %+v", res)
+	}
+	// The text output says what became of the video files when asked to
+	// move them too (c has none).
+	r.ok("trash", "restore", c)
+	if got, want := r.ok("task", "delete", c, "--files").Stdout, "Moved 1 task to the trash; moved 0 video files to the system trash. Undo with: reelvault trash restore ID…\n"; got != want {
+		t.Fatalf("task delete --files: stdout=%q, want %q", got, want)
 	}
 	page := decode[domain.TaskPage](t, r.ok("--json", "trash", "list"))
 	if len(page.Tasks) != 2 {

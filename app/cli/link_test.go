@@ -37,6 +37,9 @@ func TestLinkCommand_NotServing(t *testing.T) {
 	if out.Ended != 0 {
 		t.Fatalf("ended=%d with no browser signed in", out.Ended)
 	}
+	if got, want := r.ok("signout").Stdout, "No browser was signed in; unused sign-in links no longer work.\n"; got != want {
+		t.Fatalf("signout: stdout=%q, want %q", got, want)
+	}
 	r.fails(cli.ExitUsage, "error: unexpected argument \"now\"\nusage: reelvault signout\n", "signout", "now")
 }
 

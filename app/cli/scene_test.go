@@ -58,6 +58,18 @@ func TestSceneSet(t *testing.T) {
 				r.fails(cli.ExitError, tt.want, "scene", "set", id, "--file", filepath.Join("testdata", tt.file))
 			})
 		}
+		t.Run("WrongTypes", func(t *testing.T) {
+			for _, tt := range []struct{ stdin, want string }{
+				{"[{\"scene_number\": 1,\n \"duration\": \"long\"}]", "line 2: duration must be a number, not string"},
+				{"[{\"scene_number\": 1, \"description\": 5}]", "line 1: description must be a string, not number"},
+				{"[{\"scene_number\": 1.5}]", "line 1: scene_number must be a whole number, not number 1.5"},
+			} {
+				r := r.with(t)
+				r.stdin = tt.stdin
+				want := "error: --file: - is not a JSON array of scenes: " + tt.want + ".\n"
+				r.fails(cli.ExitError, want, "scene", "set", id, "--file", "-")
+			}
+		})
 		t.Run("NegativeDuration", func(t *testing.T) {
 			r := r.with(t)
 			res := r.run("scene", "set", id, "--file", filepath.Join("testdata", "scenes_negative.json"))

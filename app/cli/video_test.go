@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -97,6 +98,34 @@ func TestVideoFacts_CLI(t *testing.T) {
 		}
 		if n := len(r.showTask(id).Videos); n != 1 {
 			t.Fatalf("%d videos after removal, want 1", n)
+		}
+	})
+	// A lost file: storage lists it under the missing files, and a relink
+	// that cannot find it says why, in text.
+	t.Run("Missing", func(t *testing.T) {
+		r := r.with(t)
+		if err := os.Remove(a); err != nil {
+			t.Fatal(err)
+		}
+		out := r.ok("storage").Stdout
+		for _, want := range []string{"1 videos, ", " 1 missing.", "Largest tasks:", "Missing files (reelvault relink --folder DIR finds moved ones):", "scene 1", a} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("storage lacks %q:\n%s", want, out)
+			}
+		}
+		empty := t.TempDir()
+		out = r.ok("relink", "--folder", empty, "--dry-run").Stdout
+		head := fmt.Sprintf("1 videos are missing; looked at 0 video files in %s. Would re-link 0, 1 not found.\n", empty)
+		if !strings.HasPrefix(out, head) {
+			t.Fatalf("relink --dry-run:\n%s\nwant it to start %q", out, head)
+		}
+		for _, want := range []string{"Not found:", "WHY", a, "no video file in the folder has its size"} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("relink --dry-run lacks %q:\n%s", want, out)
+			}
+		}
+		if got := r.showTask(id).Videos[0].FilePath; got != a {
+			t.Fatalf("scene 1 at %q after a dry run, want %q", got, a)
 		}
 	})
 }

@@ -41,3 +41,27 @@ func TestBackupRoutes_ExportTaskIDs(t *testing.T) {
 		t.Fatalf("field=%q, want task_ids", field)
 	}
 }
+
+// An export whose query is wrong is refused with 400 naming the
+// parameter; ndjson writes one task a line after a header line.
+func TestBackupRoutes_ExportQuery(t *testing.T) {
+	e := mustOpenEnv(t)
+	one, two := e.createTask("one"), e.createTask("two")
+	for _, tt := range []struct{ query, field string }{
+		{"colour=red", "colour"},
+		{"format=xml", "format"},
+		{"status=dreaming", "status"},
+		{"since=yesterday", "since"},
+		{"until=2026-13-40", "until"},
+	} {
+		code, field := e.must(400, "GET", "/api/v1/export?"+tt.query, nil).code()
+		if code != "invalid" || field != tt.field {
+			t.Fatalf("export?%s: code=%q field=%q, want invalid naming %s", tt.query, code, field, tt.field)
+		}
+	}
+	r := e.must(200, "GET", "/api/v1/export?format=ndjson&status=pending&since=2000-01-01", nil)
+	lines := strings.Split(strings.TrimSpace(string(r.body)), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[1]+lines[2], one) || !strings.Contains(lines[1]+lines[2], two) {
+		t.Fatalf("ndjson export:\n%s\nwant a header line and the two tasks", r.body)
+	}
+}
