@@ -462,3 +462,29 @@ func (s *Scheduler) RemoveDestination(ctx context.Context, name string) error {
 	}
 	return err
 }
+
+// at returns the manager of the destination named dest and its name: m
+// itself for "" or the local folder. Returns EINVALID for a malformed
+// name, ENOTFOUND for an unknown one and the unplugged error of a
+// destination that is not connected.
+func (m *Manager) at(ctx context.Context, dest string) (*Manager, string, error) {
+	if dest == "" || dest == domain.DestinationLocal {
+		return m, domain.DestinationLocal, nil
+	}
+	if !destNamePattern.MatchString(dest) {
+		return nil, "", domain.Invalidf("destination", "%q is not a destination name; \"reelvault destination list\" shows them.", dest)
+	}
+	d, err := m.findDestination(ctx, dest)
+	if err != nil {
+		return nil, "", err
+	}
+	dm, err := m.ForDestination(d)
+	if err != nil {
+		var u errUnplugged
+		if errors.As(err, &u) {
+			return nil, "", u.asDomain()
+		}
+		return nil, "", err
+	}
+	return dm, d.Name, nil
+}

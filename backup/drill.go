@@ -57,23 +57,9 @@ func (m *Manager) Drill(ctx context.Context, name string) (*domain.DrillResult, 
 // passphrase is missing or wrong.
 func (m *Manager) DrillWith(ctx context.Context, opts DrillOptions) (*domain.DrillResult, error) {
 	start := m.now()
-	src, dest := m, DefaultDestination
-	if opts.Destination != "" && opts.Destination != DefaultDestination {
-		if !destNamePattern.MatchString(opts.Destination) {
-			return nil, domain.Invalidf("destination", "%q is not a destination name; \"reelvault destination list\" shows them.", opts.Destination)
-		}
-		d, err := m.findDestination(ctx, opts.Destination)
-		if err != nil {
-			return nil, err
-		}
-		if src, err = m.ForDestination(d); err != nil {
-			var u errUnplugged
-			if errors.As(err, &u) {
-				return nil, u.asDomain()
-			}
-			return nil, err
-		}
-		dest = d.Name
+	src, dest, err := m.at(ctx, opts.Destination)
+	if err != nil {
+		return nil, err
 	}
 	list, err := src.List(ctx)
 	if err != nil {

@@ -214,22 +214,9 @@ type VerifyOptions struct {
 // wrong passphrase), ECONFLICT when the destination is not connected or
 // another backup or restore runs.
 func (m *Manager) VerifyWith(ctx context.Context, opts VerifyOptions) (*domain.Backup, error) {
-	src := m
-	if opts.Destination != "" && opts.Destination != domain.DestinationLocal {
-		if !destNamePattern.MatchString(opts.Destination) {
-			return nil, domain.Invalidf("destination", "%q is not a destination name; \"reelvault destination list\" shows them.", opts.Destination)
-		}
-		d, err := m.findDestination(ctx, opts.Destination)
-		if err != nil {
-			return nil, err
-		}
-		if src, err = m.ForDestination(d); err != nil {
-			var u errUnplugged
-			if errors.As(err, &u) {
-				return nil, u.asDomain()
-			}
-			return nil, err
-		}
+	src, _, err := m.at(ctx, opts.Destination)
+	if err != nil {
+		return nil, err
 	}
 	name := opts.Name
 	if name == "" {

@@ -252,22 +252,30 @@ func execIn(tx *tx, query string, args []any, ids []any) (int, error) {
 	return affected(res)
 }
 
-// TrashTasks moves tasks to the trash and, with opts.DeleteFiles, their
-// video files to the system trash.
-func (s *LibraryService) TrashTasks(ctx context.Context, taskIDs []string, opts domain.TrashOptions) (*domain.TrashResult, error) {
+// targets checks taskIDs and resolves them, as the actor of ctx sees them
+// (trashed or not); an ID the actor cannot see is ENOTFOUND.
+func (s *LibraryService) targets(ctx context.Context, taskIDs []string) (domain.Actor, []target, error) {
 	a, err := actorFrom(ctx)
 	if err != nil {
-		return nil, err
+		return a, nil, err
 	}
 	ids, err := validIDs(taskIDs)
 	if err != nil {
-		return nil, err
+		return a, nil, err
 	}
 	var targets []target
-	if err := s.db.read(ctx, false, func(tx *tx) (err error) {
+	err = s.db.read(ctx, false, func(tx *tx) (err error) {
 		targets, err = resolve(tx, a, ids, true)
 		return err
-	}); err != nil {
+	})
+	return a, targets, err
+}
+
+// TrashTasks moves tasks to the trash and, with opts.DeleteFiles, their
+// video files to the system trash.
+func (s *LibraryService) TrashTasks(ctx context.Context, taskIDs []string, opts domain.TrashOptions) (*domain.TrashResult, error) {
+	a, targets, err := s.targets(ctx, taskIDs)
+	if err != nil {
 		return nil, err
 	}
 	res := &domain.TrashResult{}
@@ -367,19 +375,8 @@ func (s *LibraryService) trashFiles(ctx context.Context, a domain.Actor, targets
 
 // RestoreTasks brings trashed tasks back.
 func (s *LibraryService) RestoreTasks(ctx context.Context, taskIDs []string) (*domain.TrashResult, error) {
-	a, err := actorFrom(ctx)
+	_, targets, err := s.targets(ctx, taskIDs)
 	if err != nil {
-		return nil, err
-	}
-	ids, err := validIDs(taskIDs)
-	if err != nil {
-		return nil, err
-	}
-	var targets []target
-	if err := s.db.read(ctx, false, func(tx *tx) (err error) {
-		targets, err = resolve(tx, a, ids, true)
-		return err
-	}); err != nil {
 		return nil, err
 	}
 	n, err := s.apply(ctx, targets, domain.NotifyTrash, restoreBatch)

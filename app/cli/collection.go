@@ -96,11 +96,7 @@ type collectionList struct {
 }
 
 func runCollectionList(ctx context.Context, env *Env, args []string) error {
-	svc, err := env.parsePlain(ctx, args)
-	if err != nil {
-		return err
-	}
-	lib, err := env.libraryService(svc)
+	lib, err := env.plainLibrary(ctx, args)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,16 @@ func (env *Env) libraryService(svc *Services) (domain.LibraryService, error) {
 	return svc.Library, nil
 }
 
+// plainLibrary parses a command that takes no arguments and returns the
+// library service.
+func (env *Env) plainLibrary(ctx context.Context, args []string) (domain.LibraryService, error) {
+	svc, err := env.parsePlain(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	return env.libraryService(svc)
+}
+
 // parseTaskIDs parses a command that takes the positional arguments lead
 // (e.g. "NAME"), then one or more task IDs (or their first characters);
 // it opens the services and resolves the IDs. It returns the lead

@@ -106,11 +106,7 @@ type tagList struct {
 }
 
 func runTagList(ctx context.Context, env *Env, args []string) error {
-	svc, err := env.parsePlain(ctx, args)
-	if err != nil {
-		return err
-	}
-	lib, err := env.libraryService(svc)
+	lib, err := env.plainLibrary(ctx, args)
 	if err != nil {
 		return err
 	}

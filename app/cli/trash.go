@@ -133,11 +133,7 @@ func runTrashRestore(ctx context.Context, env *Env, args []string) error {
 }
 
 func runTrashEmpty(ctx context.Context, env *Env, args []string) error {
-	svc, err := env.parsePlain(ctx, args)
-	if err != nil {
-		return err
-	}
-	lib, err := env.libraryService(svc)
+	lib, err := env.plainLibrary(ctx, args)
 	if err != nil {
 		return err
 	}
