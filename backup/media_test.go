@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -188,26 +189,41 @@ func TestBackup_Media(t *testing.T) {
 	})
 
 	t.Run("BitFlipCaught", func(t *testing.T) {
+		// One bit of every object flips, so whichever of them the set
+		// holds (the object files are named by random content) is damaged.
 		objs := objectFiles(t, m.Dir)
-		data, err := os.ReadFile(objs[0])
-		if err != nil {
-			t.Fatal(err)
+		orig := make([][]byte, len(objs))
+		for i, o := range objs {
+			data, err := os.ReadFile(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			orig[i] = slices.Clone(data)
+			data[len(data)/2] ^= 0x01
+			if err := os.WriteFile(o, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
-		data[len(data)/2] ^= 0x01
-		if err := os.WriteFile(objs[0], data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		_, err = m.Verify(ctx, b.Name, "")
+		_, err := m.Verify(ctx, b.Name, "")
 		assertCode(t, err, domain.EINVALID)
 		if !strings.Contains(err.Error(), "damaged") {
 			t.Fatalf("err=%v, want it to say the set is damaged", err)
 		}
-		if _, err := os.Stat(objs[0] + ".damaged"); err != nil {
-			t.Fatalf("the damaged object was not set aside: %v", err)
+		aside := 0
+		for _, o := range objs {
+			if _, err := os.Stat(o + ".damaged"); err == nil {
+				aside++
+			}
 		}
-		os.Remove(objs[0] + ".damaged")
-		data[len(data)/2] ^= 0x01
-		os.WriteFile(objs[0], data, 0o600)
+		if aside == 0 {
+			t.Fatal("no damaged object was set aside")
+		}
+		for i, o := range objs {
+			os.Remove(o + ".damaged")
+			if err := os.WriteFile(o, orig[i], 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if _, err := m.Verify(ctx, b.Name, ""); err != nil {
 			t.Fatalf("verify after repair: %v", err)
 		}
