@@ -20,9 +20,21 @@ const crashEnv = "REELVAULT_CRASH_CHILD_DB"
 // TestRestoreCrashChild is the child of TestManager_Restore_KillNine: it
 // alternates restores of two backups until it is killed.
 func TestRestoreCrashChild(t *testing.T) {
-	path := os.Getenv(crashEnv)
+	crashChild(t, crashEnv, "TestManager_Restore_KillNine", func(ctx context.Context, m *backup.Manager, name string, _ int) error {
+		_, err := m.Restore(ctx, name, nil)
+		return err
+	})
+}
+
+// crashChild is the body of a crash child: it opens the database named by
+// the environment variable env, then calls step with the backup named by
+// env_A and env_B in turn, with the round's number, until it is killed. It
+// skips unless the parent test named by parent set env.
+func crashChild(t *testing.T, env, parent string, step func(ctx context.Context, m *backup.Manager, name string, round int) error) {
+	t.Helper()
+	path := os.Getenv(env)
 	if path == "" {
-		t.Skip("run by TestManager_Restore_KillNine")
+		t.Skip("run by " + parent)
 	}
 	ctx := context.Background()
 	db := store.NewDB(path)
@@ -33,11 +45,11 @@ func TestRestoreCrashChild(t *testing.T) {
 	m := backup.NewManager(db)
 	m.Logger = discardLogger()
 	for i := 0; ; i++ {
-		name := os.Getenv(crashEnv + "_A")
+		name := os.Getenv(env + "_A")
 		if i%2 == 1 {
-			name = os.Getenv(crashEnv + "_B")
+			name = os.Getenv(env + "_B")
 		}
-		if _, err := m.Restore(ctx, name, nil); err != nil {
+		if err := step(ctx, m, name, i); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -241,33 +241,18 @@ const taskFilesCrashEnv = "REELVAULT_TASK_FILES_CRASH_DB"
 // TestRestoreTaskFilesCrashChild is the child of
 // TestManager_RestoreTasks_FilesKillNine.
 func TestRestoreTaskFilesCrashChild(t *testing.T) {
-	path := os.Getenv(taskFilesCrashEnv)
-	if path == "" {
-		t.Skip("run by TestManager_RestoreTasks_FilesKillNine")
-	}
-	ctx := context.Background()
-	db := store.NewDB(path)
-	db.Logger = discardLogger()
-	if err := db.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	m := backup.NewManager(db)
-	m.Logger = discardLogger()
 	task := os.Getenv(taskFilesCrashEnv + "_TASK")
-	for i := 0; ; i++ {
-		name := os.Getenv(taskFilesCrashEnv + "_A")
-		if i%2 == 1 {
-			name = os.Getenv(taskFilesCrashEnv + "_B")
-		}
+	crashChild(t, taskFilesCrashEnv, "TestManager_RestoreTasks_FilesKillNine", func(ctx context.Context, m *backup.Manager, name string, i int) error {
 		if _, err := m.RestoreTasks(ctx, name, []string{task}); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if i%3 == 2 {
 			if _, err := m.Undo(ctx, nil); err != nil {
-				t.Fatal(err)
+				return err
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // A restore of a task with its files, or its undo, killed at any moment

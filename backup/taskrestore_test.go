@@ -175,28 +175,11 @@ const taskCrashEnv = "REELVAULT_TASK_CRASH_DB"
 
 // TestRestoreTasksCrashChild is the child of TestManager_RestoreTasks_KillNine.
 func TestRestoreTasksCrashChild(t *testing.T) {
-	path := os.Getenv(taskCrashEnv)
-	if path == "" {
-		t.Skip("run by TestManager_RestoreTasks_KillNine")
-	}
-	ctx := context.Background()
-	db := store.NewDB(path)
-	db.Logger = discardLogger()
-	if err := db.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	m := backup.NewManager(db)
-	m.Logger = discardLogger()
 	task := os.Getenv(taskCrashEnv + "_TASK")
-	for i := 0; ; i++ {
-		name := os.Getenv(taskCrashEnv + "_A")
-		if i%2 == 1 {
-			name = os.Getenv(taskCrashEnv + "_B")
-		}
-		if _, err := m.RestoreTasks(ctx, name, []string{task}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	crashChild(t, taskCrashEnv, "TestManager_RestoreTasks_KillNine", func(ctx context.Context, m *backup.Manager, name string, _ int) error {
+		_, err := m.RestoreTasks(ctx, name, []string{task})
+		return err
+	})
 }
 
 // A task restore killed at any moment leaves the task as it was in one set
