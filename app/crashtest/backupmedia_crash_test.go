@@ -196,35 +196,8 @@ func TestCrash_KillDuringFileRestore(t *testing.T) {
 	for _, p := range paths[5:] {
 		sumsB[filepath.Base(p)] = fileSHA256(t, p)
 	}
-	// The database names its video files by absolute path, so every round
-	// runs in the template's own folder, put back from a snapshot.
-	snapshot := filepath.Join(t.TempDir(), "snapshot")
-	copyDir(t, template.dir, snapshot)
-	fresh := func(t *testing.T) *vault {
-		if err := os.RemoveAll(template.dir); err != nil {
-			t.Fatal(err)
-		}
-		copyDir(t, snapshot, template.dir)
-		return template
-	}
-	// files returns the sha256 of each file in the vault's media folder
-	// (kept-aside copies apart) and how many copies were kept aside.
-	files := func(v *vault) (map[string]string, int) {
-		out := map[string]string{}
-		aside := 0
-		entries, _ := os.ReadDir(filepath.Join(v.dir, domain.MediaFolder))
-		for _, e := range entries {
-			switch {
-			case strings.Contains(e.Name(), ".before-restore-"):
-				aside++
-			case strings.HasPrefix(e.Name(), "."):
-				t.Fatalf("a staged file is left in the media folder: %s", e.Name())
-			default:
-				out[e.Name()] = fileSHA256(t, filepath.Join(v.dir, domain.MediaFolder, e.Name()))
-			}
-		}
-		return out, aside
-	}
+	fresh := snapshotVault(t, template)
+	files := func(v *vault) (map[string]string, int) { return mediaFiles(t, v) }
 	same := func(a, b map[string]string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
 
 	probe := fresh(t)
@@ -309,15 +282,7 @@ func TestCrash_KillDuringTaskFileRestore(t *testing.T) {
 	for _, p := range paths[3:] {
 		sumsB[filepath.Base(p)] = fileSHA256(t, p)
 	}
-	snapshot := filepath.Join(t.TempDir(), "snapshot")
-	copyDir(t, template.dir, snapshot)
-	fresh := func(t *testing.T) *vault {
-		if err := os.RemoveAll(template.dir); err != nil {
-			t.Fatal(err)
-		}
-		copyDir(t, snapshot, template.dir)
-		return template
-	}
+	fresh := snapshotVault(t, template)
 	// state returns the statuses of the chosen tasks, the sha256 of each
 	// file in the media folder (kept-aside copies apart) and how many
 	// copies were kept aside.
@@ -333,19 +298,7 @@ func TestCrash_KillDuringTaskFileRestore(t *testing.T) {
 			}
 			statuses[s]++
 		}
-		files := map[string]string{}
-		aside := 0
-		entries, _ := os.ReadDir(filepath.Join(v.dir, domain.MediaFolder))
-		for _, e := range entries {
-			switch {
-			case strings.Contains(e.Name(), ".before-restore-"):
-				aside++
-			case strings.HasPrefix(e.Name(), "."):
-				t.Fatalf("a staged file is left in the media folder: %s", e.Name())
-			default:
-				files[e.Name()] = fileSHA256(t, filepath.Join(v.dir, domain.MediaFolder, e.Name()))
-			}
-		}
+		files, aside := mediaFiles(t, v)
 		return statuses, files, aside
 	}
 	// The files after a whole task restore: the chosen ones from A, the
@@ -405,4 +358,40 @@ func TestCrash_KillDuringTaskFileRestore(t *testing.T) {
 		t.Fatalf("only %d of %d task restores were killed while running (seed %d)", killed, rounds, seed)
 	}
 	t.Logf("%d of %d task restores killed (seed %d): %d left everything restored, %d everything as before", killed, rounds, seed, restored, rounds-restored)
+}
+
+// snapshotVault copies the template vault's folder aside and returns a
+// function that puts the template back as it is now and returns it. The
+// database names its video files by absolute path, so every round of a
+// crash test runs in the template's own folder.
+func snapshotVault(t *testing.T, template *vault) func(t *testing.T) *vault {
+	snapshot := filepath.Join(t.TempDir(), "snapshot")
+	copyDir(t, template.dir, snapshot)
+	return func(t *testing.T) *vault {
+		if err := os.RemoveAll(template.dir); err != nil {
+			t.Fatal(err)
+		}
+		copyDir(t, snapshot, template.dir)
+		return template
+	}
+}
+
+// mediaFiles returns the sha256 of each file in the vault's media folder
+// (kept-aside copies apart) and how many copies were kept aside; a staged
+// file left behind fails the test.
+func mediaFiles(t *testing.T, v *vault) (map[string]string, int) {
+	out := map[string]string{}
+	aside := 0
+	entries, _ := os.ReadDir(filepath.Join(v.dir, domain.MediaFolder))
+	for _, e := range entries {
+		switch {
+		case strings.Contains(e.Name(), ".before-restore-"):
+			aside++
+		case strings.HasPrefix(e.Name(), "."):
+			t.Fatalf("a staged file is left in the media folder: %s", e.Name())
+		default:
+			out[e.Name()] = fileSHA256(t, filepath.Join(v.dir, domain.MediaFolder, e.Name()))
+		}
+	}
+	return out, aside
 }
