@@ -147,36 +147,18 @@ func lineOf(data []byte, offset int64) int {
 
 func runVideoAdd(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	scene := fs.Int("scene", 0, "the scene number, from 1")
-	file := fs.String("file", "", "the video file (its size is read from it)")
-	duration := fs.Float64("duration", 0, "length in seconds")
-	width := fs.Int("width", 0, "width in pixels")
-	height := fs.Int("height", 0, "height in pixels")
-	fps := fs.Float64("fps", 0, "frames per second")
+	vf := videoFlags(fs, "the scene number, from 1", "the video file (its size is read from it)", "")
 	strict := fs.Bool("strict", false, "refuse a --file that does not exist")
 	id, svc, err := env.parseTask(ctx, fs, args, "scene", "file")
 	if err != nil {
 		return err
 	}
-	path, err := absPath("file", *file)
+	in, err := vf.input()
 	if err != nil {
 		return err
 	}
-	if err := env.checkMediaFile("file", "file_path", path, *strict); err != nil {
+	if err := env.checkMediaFile("file", "file_path", in.FilePath, *strict); err != nil {
 		return err
-	}
-	in := domain.VideoInput{SceneNumber: *scene, FilePath: path}
-	if isSet(fs, "duration") {
-		in.Duration = duration
-	}
-	if isSet(fs, "width") {
-		in.Width = width
-	}
-	if isSet(fs, "height") {
-		in.Height = height
-	}
-	if isSet(fs, "fps") {
-		in.FPS = fps
 	}
 	v, err := svc.Tasks.AddVideo(ctx, id, in)
 	if err != nil {

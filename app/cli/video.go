@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -46,32 +47,14 @@ func (env *Env) videoService(svc *Services) (domain.VideoService, error) {
 
 func runVideoReplace(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
-	scene := fs.Int("scene", 0, "the scene number; 0 is the final video")
-	file := fs.String("file", "", "the new video file")
-	duration := fs.Float64("duration", 0, "claimed length in seconds")
-	width := fs.Int("width", 0, "claimed width in pixels")
-	height := fs.Int("height", 0, "claimed height in pixels")
-	fps := fs.Float64("fps", 0, "claimed frames per second")
+	vf := videoFlags(fs, "the scene number; 0 is the final video", "the new video file", "claimed ")
 	id, svc, err := env.parseTask(ctx, fs, args, "scene", "file")
 	if err != nil {
 		return err
 	}
-	path, err := absPath("file", *file)
+	in, err := vf.input()
 	if err != nil {
 		return err
-	}
-	in := domain.VideoInput{SceneNumber: *scene, FilePath: path}
-	if isSet(fs, "duration") {
-		in.Duration = duration
-	}
-	if isSet(fs, "width") {
-		in.Width = width
-	}
-	if isSet(fs, "height") {
-		in.Height = height
-	}
-	if isSet(fs, "fps") {
-		in.FPS = fps
 	}
 	vs, err := env.videoService(svc)
 	if err != nil {
@@ -250,4 +233,50 @@ func videoCheck(v *domain.Video) string {
 		return "unreadable"
 	}
 	return "checked"
+}
+
+// videoFlagSet holds the flags that describe a video file: --scene, --file
+// and the facts a client may claim for it.
+type videoFlagSet struct {
+	fs                   *flag.FlagSet
+	scene, width, height *int
+	file                 *string
+	duration, fps        *float64
+}
+
+// videoFlags defines --scene, --file, --duration, --width, --height and
+// --fps on fs; claimed prefixes the facts' help ("claimed " or "").
+func videoFlags(fs *flag.FlagSet, sceneHelp, fileHelp, claimed string) *videoFlagSet {
+	return &videoFlagSet{
+		fs:       fs,
+		scene:    fs.Int("scene", 0, sceneHelp),
+		file:     fs.String("file", "", fileHelp),
+		duration: fs.Float64("duration", 0, claimed+"length in seconds"),
+		width:    fs.Int("width", 0, claimed+"width in pixels"),
+		height:   fs.Int("height", 0, claimed+"height in pixels"),
+		fps:      fs.Float64("fps", 0, claimed+"frames per second"),
+	}
+}
+
+// input is the parsed flags as a VideoInput with an absolute file path; a
+// fact the user did not give stays nil.
+func (v *videoFlagSet) input() (domain.VideoInput, error) {
+	path, err := absPath("file", *v.file)
+	if err != nil {
+		return domain.VideoInput{}, err
+	}
+	in := domain.VideoInput{SceneNumber: *v.scene, FilePath: path}
+	if isSet(v.fs, "duration") {
+		in.Duration = v.duration
+	}
+	if isSet(v.fs, "width") {
+		in.Width = v.width
+	}
+	if isSet(v.fs, "height") {
+		in.Height = v.height
+	}
+	if isSet(v.fs, "fps") {
+		in.FPS = v.fps
+	}
+	return in, nil
 }
