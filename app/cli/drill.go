@@ -19,21 +19,12 @@ func init() {
 }
 
 func runDrill(ctx context.Context, env *Env, args []string) error {
-	fs := env.FlagSet()
-	to := fs.String("to", "", "drill a set of destination `DEST` (see \"reelvault destination list\"); an encrypted one needs its passphrase ($"+EnvPassphrase+" or asked)")
-	pos, err := parseArgsUpTo(env, fs, args, 1)
+	m, name, to, err := env.backupSetArgs(ctx, args, "drill a set of destination `DEST` (see \"reelvault destination list\"); an encrypted one needs its passphrase ($"+EnvPassphrase+" or asked)")
 	if err != nil {
 		return err
 	}
-	m, err := env.backupManager(ctx)
-	if err != nil {
-		return err
-	}
-	opts := backup.DrillOptions{Destination: *to, Passphrase: env.Getenv(EnvPassphrase)}
-	if len(pos) == 1 {
-		opts.Name = pos[0]
-	}
-	if opts.Passphrase == "" && encryptedDestination(ctx, m, *to) {
+	opts := backup.DrillOptions{Name: name, Destination: to, Passphrase: env.Getenv(EnvPassphrase)}
+	if opts.Passphrase == "" && encryptedDestination(ctx, m, to) {
 		if p, ok := env.readPassphrase("Passphrase of the encrypted backups: "); ok {
 			opts.Passphrase = p
 		}

@@ -18,20 +18,11 @@ func init() {
 }
 
 func runVerify(ctx context.Context, env *Env, args []string) error {
-	fs := env.FlagSet()
-	to := fs.String("to", "", "verify a set of destination `DEST`; an encrypted one's video files are hashed with its passphrase ($"+EnvPassphrase+"), else only proven present")
-	pos, err := parseArgsUpTo(env, fs, args, 1)
+	m, name, to, err := env.backupSetArgs(ctx, args, "verify a set of destination `DEST`; an encrypted one's video files are hashed with its passphrase ($"+EnvPassphrase+"), else only proven present")
 	if err != nil {
 		return err
 	}
-	m, err := env.backupManager(ctx)
-	if err != nil {
-		return err
-	}
-	opts := backup.VerifyOptions{Destination: *to, Passphrase: env.Getenv(EnvPassphrase)}
-	if len(pos) == 1 {
-		opts.Name = pos[0]
-	}
+	opts := backup.VerifyOptions{Name: name, Destination: to, Passphrase: env.Getenv(EnvPassphrase)}
 	b, err := m.VerifyWith(ctx, opts)
 	if err != nil {
 		return err
@@ -58,4 +49,23 @@ func destName(d string) string {
 		return domain.DestinationLocal
 	}
 	return d
+}
+
+// backupSetArgs parses the arguments of a command that takes one backup set:
+// an optional NAME and --to DEST (toHelp is the flag's help). It returns the
+// backup manager, the name ("" for the newest) and the destination.
+func (env *Env) backupSetArgs(ctx context.Context, args []string, toHelp string) (m *backup.Manager, name, to string, err error) {
+	fs := env.FlagSet()
+	dest := fs.String("to", "", toHelp)
+	pos, err := parseArgsUpTo(env, fs, args, 1)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if m, err = env.backupManager(ctx); err != nil {
+		return nil, "", "", err
+	}
+	if len(pos) == 1 {
+		name = pos[0]
+	}
+	return m, name, *dest, nil
 }
