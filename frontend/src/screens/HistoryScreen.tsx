@@ -582,7 +582,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
       </div>
       {picked > 0 && (
         <BulkBar count={picked} matching={total} all={picks.all} selection={selection} ids={pickedIds}
-          exportIds={picks.all ? undefined : [...picks.ids]} tags={tags} collections={collections} collection={filters.collection || undefined}
+          tags={tags} collections={collections} collection={filters.collection || undefined}
           onSelectAll={() => setPicks({ ids: new Set(), all: true })} onClear={() => setPicks(NO_PICKS)} onDone={afterBulk} />
       )}
       {error !== undefined && <ErrorNotice error={error} onRetry={() => pager.reset().then(() => setError(undefined), setError)} />}
