@@ -62,7 +62,7 @@ describe('restore', () => {
     const info = card.locator('[data-testid="upload-info"]');
     await info.waitFor();
     const text = await info.innerText();
-    assert.match(text, /holds 3 tasks, 1 users and 0 videos/);
+    assert.match(text, /holds 3 tasks, 1 user and 0 videos/);
     assert.match(text, /schema version \d+, from SQLite/);
     // Nothing changed yet.
     assert.equal((await fresh.api('GET', '/api/v1/tasks')).tasks.length, 0);

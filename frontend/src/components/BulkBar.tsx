@@ -89,7 +89,7 @@ export function BulkBar(props: {
           <button type="button" class="btn small" disabled={busy} onClick={() => setAsking('untag')}>{t('bulk.untag')}</button>
           <button type="button" class="btn small" disabled={busy} onClick={() => apply('star')}><Icon name="star" /> {t('bulk.star')}</button>
           <button type="button" class="btn small" disabled={busy} onClick={() => apply('unstar')}>{t('bulk.unstar')}</button>
-          <button type="button" class="btn small" disabled={busy} onClick={() => setAsking('rate')}>{t('bulk.rate')}</button>
+          <button type="button" class="btn small" disabled={busy} onClick={() => setAsking('rate')} data-testid="bulk-rate-open">{t('bulk.rate')}</button>
           <button type="button" class="btn small" disabled={busy} onClick={() => setAsking('collect')}><Icon name="folder" /> {t('bulk.collect')}</button>
           {props.collection && (
             <button type="button" class="btn small" disabled={busy} onClick={() => apply('uncollect', props.collection)}>
