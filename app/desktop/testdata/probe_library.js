@@ -14,12 +14,12 @@
   window.__rvLibraryProbe = true;
   const say = (m) => window.go.desktop.App.Probe(m);
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const until = async (fn, ms = 15000) => {
+  const until = async (fn, ms = 15000, what = 'the page') => {
     const end = Date.now() + ms;
     for (;;) {
       const v = fn();
       if (v) return v;
-      if (Date.now() > end) throw new Error('timed out');
+      if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
       await sleep(50);
     }
   };
@@ -50,15 +50,16 @@
 
     // The trash's retention, changed to 7 days.
     location.hash = '#/trash';
-    (await until(() => document.querySelector('[data-testid="change-retention"]'))).click();
-    const days = await until(() => document.querySelector('[data-testid="retention-days"]'));
+    (await until(() => document.querySelector('[data-testid="change-retention"]'), 15000, 'the Change button of the retention')).click();
+    const days = await until(() => document.querySelector('[data-testid="retention-days"]'), 15000, 'the retention field');
     days.value = '7';
     days.dispatchEvent(new Event('input', { bubbles: true }));
-    days.form.requestSubmit();
+    await sleep(100); // the field's new value rendered
+    days.form.querySelector('button[type="submit"]').click();
     const kept = await until(() => {
       const el = document.querySelector('[data-testid="kept-for"]');
       return el && el.textContent.includes('7') && el;
-    });
+    }, 15000, () => `the retention to say 7 days (it says: ${document.querySelector('.trash-retention')?.textContent})`);
     say(`retention ${kept.textContent}`);
 
     location.hash = '#/collections';
