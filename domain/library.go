@@ -184,6 +184,29 @@ type LibraryService interface {
 	// every rerun of it, oldest first (each without scripts, videos or
 	// events; trashed takes are left out). Returns ENOTFOUND.
 	Takes(ctx context.Context, taskID string) ([]*Task, error)
+
+	// TrashRetention returns how long a trashed task stays restorable
+	// before the scheduler purges it: the setting, else
+	// DefaultTrashRetention.
+	TrashRetention(ctx context.Context) (time.Duration, error)
+	// SetTrashRetention keeps trashed tasks days days (1 to
+	// MaxTrashRetentionDays) from the next purge on; the owner only.
+	// Returns EINVALID (field "trash_retention_days"), EFORBIDDEN.
+	SetTrashRetention(ctx context.Context, days int) error
+}
+
+// TrashSettings is how long the trash keeps tasks, in whole days: the
+// shape of GET and PUT /api/v1/trash/retention and of "trash retention
+// --json".
+type TrashSettings struct {
+	RetentionDays int `json:"trash_retention_days"`
+}
+
+// TrashSettingsOf returns the settings of a retention, rounded to whole
+// days (at least one).
+func TrashSettingsOf(keep time.Duration) TrashSettings {
+	days := int((keep + 12*time.Hour) / (24 * time.Hour))
+	return TrashSettings{RetentionDays: max(days, 1)}
 }
 
 // NormalizeTag trims a tag and checks it: 1–MaxTagChars characters, no

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/reelvault/reelvault/domain"
 )
@@ -148,18 +147,6 @@ func runTrashEmpty(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// trashRetention is the part of the store's library that keeps the trash
-// retention setting.
-type trashRetention interface {
-	TrashRetention(ctx context.Context) (time.Duration, error)
-	SetTrashRetention(ctx context.Context, days int) error
-}
-
-// retentionJSON is what "trash retention --json" prints.
-type retentionJSON struct {
-	Days int `json:"trash_retention_days"`
-}
-
 func runTrashRetention(ctx context.Context, env *Env, args []string) error {
 	pos, err := env.parseOptional(env.FlagSet(), args, 0, "DAYS")
 	if err != nil {
@@ -173,27 +160,23 @@ func runTrashRetention(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tr, ok := lib.(trashRetention)
-	if !ok {
-		return domain.Errorf(domain.ENOTFOUND, "The trash retention is not kept by this --db backend.")
-	}
 	if len(pos) == 1 {
 		days, err := strconv.Atoi(pos[0])
 		if err != nil {
 			return domain.Invalidf("trash_retention_days", "DAYS must be a whole number of days from 1 to %d, not %q.", domain.MaxTrashRetentionDays, pos[0])
 		}
-		if err := tr.SetTrashRetention(ctx, days); err != nil {
+		if err := lib.SetTrashRetention(ctx, days); err != nil {
 			return err
 		}
 	}
-	keep, err := tr.TrashRetention(ctx)
+	keep, err := lib.TrashRetention(ctx)
 	if err != nil {
 		return err
 	}
-	days := int(keep / (24 * time.Hour))
+	set := domain.TrashSettingsOf(keep)
 	if env.Config.JSON {
-		return env.PrintJSON(retentionJSON{Days: days})
+		return env.PrintJSON(set)
 	}
-	env.Printf("Trashed tasks are purged after %s.\n", plural(days, "day", "days"))
+	env.Printf("Trashed tasks are purged after %s.\n", plural(set.RetentionDays, "day", "days"))
 	return nil
 }

@@ -79,6 +79,9 @@ type App struct {
 	// chooseFile shows the system's open-file dialog; set by the window,
 	// nil elsewhere (tests, bindings generation).
 	chooseFile func(ctx context.Context, title string) (string, error)
+	// saveFile shows the system's save dialog with a suggested file name;
+	// set by the window like chooseFile.
+	saveFile func(ctx context.Context, title, name string) (string, error)
 }
 
 // setMedia sets the media server's base URL.

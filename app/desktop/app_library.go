@@ -232,3 +232,31 @@ func (a *App) Takes(taskID string) (*TaskList, error) {
 	}
 	return &TaskList{Tasks: tasks}, nil
 }
+
+// TrashRetention returns how many days trashed tasks stay restorable
+// before the daily purge.
+func (a *App) TrashRetention() (*domain.TrashSettings, error) {
+	l, err := a.library()
+	if err != nil {
+		return nil, err
+	}
+	keep, err := l.TrashRetention(a.context())
+	if err != nil {
+		return nil, err
+	}
+	set := domain.TrashSettingsOf(keep)
+	return &set, nil
+}
+
+// SetTrashRetention keeps trashed tasks days days (1–3650) from the next
+// purge on, and answers the retention now in force.
+func (a *App) SetTrashRetention(days int) (*domain.TrashSettings, error) {
+	l, err := a.library()
+	if err != nil {
+		return nil, err
+	}
+	if err := l.SetTrashRetention(a.context(), days); err != nil {
+		return nil, err
+	}
+	return a.TrashRetention()
+}

@@ -13,3 +13,8 @@ var OpenCommand = openCommand
 
 // SetChooser replaces the open-file dialog of ChooseVideoFile.
 func SetChooser(a *App, fn func(ctx context.Context, title string) (string, error)) { a.setChooser(fn) }
+
+// SetSaver replaces the save dialog of ExportTasks.
+func SetSaver(a *App, fn func(ctx context.Context, title, name string) (string, error)) {
+	a.setSaver(fn)
+}

@@ -17,7 +17,9 @@ import (
 
 // TestWindowLibrary drives the library screens in the real window on Xvfb,
 // through the window's bindings: a star clicked in the history is stored,
-// the collections screen lists a collection with its count, and a task
+// so is a rating given to the picked row in the bulk bar, the grid view's
+// tick boxes pick, the trash's retention changed in the trash view is
+// stored, the collections screen lists a collection with its count, and a task
 // with two takes compares their final videos side by side.
 func TestWindowLibrary(t *testing.T) {
 	bin := binary(t)
@@ -41,7 +43,24 @@ func TestWindowLibrary(t *testing.T) {
 		t.Fatalf("the star clicked in the window is not stored: task show says\n%s", show)
 	}
 
-	if got, want := w.waitProbe(t, "collection ", start, 30*time.Second).text, "collection Trailer v2=1 tasks"; got != want {
+	if got, want := w.waitProbe(t, "rated ", start, 30*time.Second).text, "rated "+starred+"=3"; got != want {
+		t.Fatalf("bulk rating: %q, want %q", got, want)
+	}
+	show = runCLI(t, bin, dataDir, env, "", "--json", "task", "show", starred)
+	if !strings.Contains(show, `"rating": 3`) && !strings.Contains(show, `"rating":3`) {
+		t.Fatalf("the rating given in the bulk bar is not stored: task show says\n%s", show)
+	}
+	if got, want := w.waitProbe(t, "grid ", start, 30*time.Second).text, "grid 2 picked"; got != want {
+		t.Fatalf("grid view: %q, want %q", got, want)
+	}
+	if got, want := w.waitProbe(t, "retention ", start, 30*time.Second).text, "retention Trashed tasks are kept for 7 days, then deleted for good."; got != want {
+		t.Fatalf("trash retention: %q, want %q", got, want)
+	}
+	if got := runCLI(t, bin, dataDir, env, "", "--json", "trash", "retention"); !strings.Contains(strings.ReplaceAll(got, " ", ""), `"trash_retention_days":7`) {
+		t.Fatalf("the retention set in the window is not stored: trash retention says\n%s", got)
+	}
+
+	if got, want := w.waitProbe(t, "collection ", start, 30*time.Second).text, "collection Trailer v2=1 task"; got != want {
 		t.Fatalf("collections screen: %q, want %q", got, want)
 	}
 

@@ -80,6 +80,8 @@ var tsMirrors = map[string]struct {
 	"BulkRequest":       {goType: reflect.TypeFor[domain.BulkRequest]()},
 	"BulkResult":        {goType: reflect.TypeFor[domain.BulkResult]()},
 	"TrashResult":       {goType: reflect.TypeFor[domain.TrashResult]()},
+	"TrashSettings":     {goType: reflect.TypeFor[domain.TrashSettings]()},
+	"ExportSaved":       {goType: reflect.TypeFor[desktop.ExportSaved]()},
 	"ScriptInput":       {goType: reflect.TypeFor[domain.ScriptInput]()},
 	"RerunInput":        {goType: reflect.TypeFor[domain.RerunInput]()},
 	"BackupPlace": {goType: reflect.TypeFor[desktop.BackupPlace](), optional: map[string]string{

@@ -244,6 +244,13 @@ func (w *window) startup(ctx context.Context) {
 			},
 		})
 	})
+	w.app.setSaver(func(ctx context.Context, title, name string) (string, error) {
+		return wruntime.SaveFileDialog(ctx, wruntime.SaveDialogOptions{
+			Title:           title,
+			DefaultFilename: name,
+			Filters:         []wruntime.FileFilter{{DisplayName: "Reelvault export (JSON)", Pattern: "*.json"}},
+		})
+	})
 	if w.opts.Hub != nil {
 		sub := w.opts.Hub.Subscribe(0)
 		w.mu.Lock()

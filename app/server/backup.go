@@ -21,6 +21,12 @@ type (
 	provenResponse struct {
 		Proven []*domain.Proven `json:"proven"`
 	}
+	// exportRequest is the body of POST /api/v1/export: a selection too
+	// long for a URL.
+	exportRequest struct {
+		TaskIDs []string `json:"task_ids"`
+		Format  string   `json:"format,omitempty"`
+	}
 	uploadResponse struct {
 		Backup *domain.Backup  `json:"backup"`
 		Set    *domain.SetInfo `json:"set"`
@@ -36,6 +42,7 @@ func (s *Server) backupRoutes() []Route {
 		{"POST", "/api/v1/backups/{name}/restore", Owner, "backups", s.withBackup(s.handleRestore)},
 		{"POST", "/api/v1/restore/undo", Owner, "backups", s.withBackup(s.handleUndoRestore)},
 		{"GET", "/api/v1/export", Owner, "backups", s.withExport(s.handleExport)},
+		{"POST", "/api/v1/export", Owner, "backups", s.withExport(s.handleExportSelection)},
 		{"POST", "/api/v1/import", Owner, "backups", s.withExport(s.handleImport)},
 		{"GET", "/api/v1/schedule", Owner, "backups", s.withBackup(s.handleGetSchedule)},
 		{"PUT", "/api/v1/schedule", Owner, "backups", s.withBackup(s.handleSetSchedule)},
@@ -208,6 +215,33 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.TaskIDs = ids
+	return s.streamExport(w, r, f)
+}
+
+// handleExportSelection exports the tasks named in the body, for selections
+// whose IDs do not fit in a URL (up to domain.MaxSelection).
+func (s *Server) handleExportSelection(w http.ResponseWriter, r *http.Request) error {
+	var in exportRequest
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	var f domain.ExportFilter
+	switch in.Format {
+	case "", "json":
+	case "ndjson":
+		f.NDJSON = true
+	default:
+		return domain.Invalidf("format", "format must be json or ndjson, not %q.", in.Format)
+	}
+	if len(in.TaskIDs) == 0 {
+		return domain.Invalidf("task_ids", "task_ids is required: the IDs of the tasks to export.")
+	}
+	f.TaskIDs = in.TaskIDs
+	return s.streamExport(w, r, f)
+}
+
+// streamExport validates f and streams the export it selects as a download.
+func (s *Server) streamExport(w http.ResponseWriter, r *http.Request, f domain.ExportFilter) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}

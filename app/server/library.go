@@ -28,6 +28,11 @@ type (
 	starRequest struct {
 		Starred *bool `json:"starred"`
 	}
+	// retentionRequest is the body of PUT /api/v1/trash/retention; the
+	// field is required.
+	retentionRequest struct {
+		Days *int `json:"trash_retention_days"`
+	}
 	// ratingRequest is the body of PUT /api/v1/tasks/{task_id}/rating;
 	// rating is required (0 clears it).
 	ratingRequest struct {
@@ -73,6 +78,8 @@ func (s *Server) libraryRoutes() []Route {
 		{"POST", "/api/v1/tasks/trash", Actor, "library", s.withLibrary(s.handleTrashTasks)},
 		{"POST", "/api/v1/trash/restore", Actor, "library", s.withLibrary(s.handleRestoreFromTrash)},
 		{"DELETE", "/api/v1/trash", Actor, "library", s.withLibrary(s.handleEmptyTrash)},
+		{"GET", "/api/v1/trash/retention", Actor, "library", s.withLibrary(s.handleTrashRetention)},
+		{"PUT", "/api/v1/trash/retention", Owner, "library", s.withLibrary(s.handleSetTrashRetention)},
 		{"PUT", "/api/v1/tasks/{task_id}/star", Actor, "library", s.withLibrary(s.handleSetStar)},
 		{"PUT", "/api/v1/tasks/{task_id}/rating", Actor, "library", s.withLibrary(s.handleSetRating)},
 		{"POST", "/api/v1/tasks/{task_id}/tags", Actor, "library", s.withLibrary(s.handleTagTask)},
@@ -151,6 +158,29 @@ func (s *Server) handleEmptyTrash(w http.ResponseWriter, r *http.Request) error 
 	}
 	writeJSON(w, http.StatusOK, res)
 	return nil
+}
+
+func (s *Server) handleTrashRetention(w http.ResponseWriter, r *http.Request) error {
+	keep, err := s.cfg.Library.TrashRetention(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, domain.TrashSettingsOf(keep))
+	return nil
+}
+
+func (s *Server) handleSetTrashRetention(w http.ResponseWriter, r *http.Request) error {
+	var in retentionRequest
+	if err := decodeJSON(w, r, &in, false); err != nil {
+		return err
+	}
+	if in.Days == nil {
+		return domain.Invalidf("trash_retention_days", "The field \"trash_retention_days\" is required: 1 to %d days.", domain.MaxTrashRetentionDays)
+	}
+	if err := s.cfg.Library.SetTrashRetention(r.Context(), *in.Days); err != nil {
+		return err
+	}
+	return s.handleTrashRetention(w, r)
 }
 
 func (s *Server) handleSetStar(w http.ResponseWriter, r *http.Request) error {

@@ -447,3 +447,34 @@ func TestServer_LibraryEvents(t *testing.T) {
 		}
 	}
 }
+
+// The trash retention: everyone reads it, the owner sets it within 1–3650
+// days; bad input is refused naming the field and changes nothing.
+func TestServer_LibraryTrashRetention(t *testing.T) {
+	e := MustOpenEnv(t)
+	_, ka := e.MustCreateUser("alice", 100)
+	var got domain.TrashSettings
+	e.MustDo(http.StatusOK, "GET", "/api/v1/trash/retention", nil, key(ka)).Decode(t, &got)
+	if got.RetentionDays != 30 {
+		t.Fatalf("default retention=%d days, want 30", got.RetentionDays)
+	}
+	e.MustDo(http.StatusOK, "PUT", "/api/v1/trash/retention", map[string]int{"trash_retention_days": 7}, owner).Decode(t, &got)
+	if got.RetentionDays != 7 {
+		t.Fatalf("retention after PUT=%d days, want 7", got.RetentionDays)
+	}
+	for _, body := range []string{`{}`, `{"trash_retention_days":0}`, `{"trash_retention_days":3651}`, `{"trash_retention_days":2.5}`, `{"trash_retention_days":"7"}`} {
+		r := e.MustDo(http.StatusBadRequest, "PUT", "/api/v1/trash/retention", body, owner)
+		if eb := r.Err(t); eb.Error.Code != "invalid" || eb.Error.Field != "trash_retention_days" {
+			t.Fatalf("PUT %s: %+v, want invalid naming trash_retention_days", body, eb.Error)
+		}
+	}
+	e.MustDo(http.StatusForbidden, "PUT", "/api/v1/trash/retention", map[string]int{"trash_retention_days": 9}, key(ka))
+	e.MustDo(http.StatusOK, "GET", "/api/v1/trash/retention", nil, owner).Decode(t, &got)
+	if got.RetentionDays != 7 {
+		t.Fatalf("retention after refused changes=%d days, want 7", got.RetentionDays)
+	}
+	e.MustDo(http.StatusOK, "PUT", "/api/v1/trash/retention", map[string]int{"trash_retention_days": 3650}, owner).Decode(t, &got)
+	if got.RetentionDays != 3650 {
+		t.Fatalf("retention at the upper bound=%d days, want 3650", got.RetentionDays)
+	}
+}

@@ -42,7 +42,7 @@ describe('backup sets with media', () => {
     await page.getByRole('status').filter({ hasText: 'Backed up' }).waitFor({ timeout: 60_000 });
     const contents = page.locator('tr[data-backup] [data-set-contents="media"]').first();
     await contents.waitFor();
-    assert.match(await contents.innerText(), /Database \+ 1 videos/);
+    assert.match(await contents.innerText(), /Database \+ 1 video /);
   });
 
   it('adds a destination, backs up there, and shows it unplugged', async () => {

@@ -4,7 +4,7 @@
 // binary in serve mode, seeded through its HTTP API. The window is 800 px
 // wide, the narrowest the screens are made for.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -19,7 +19,7 @@ let server, seeded, browser, page;
 
 /** A signed-in page of the given language, 800 px wide. */
 async function openPage(locale) {
-  const context = await browser.newContext({ viewport: { width: WIDTH, height: 900 }, locale, colorScheme: 'light' });
+  const context = await browser.newContext({ viewport: { width: WIDTH, height: 900 }, locale, colorScheme: 'light', acceptDownloads: true });
   await context.addCookies([{ name: server.cookie.split('=')[0], value: server.cookie.split('=').slice(1).join('='), url: server.base }]);
   const p = await context.newPage();
   p.on('pageerror', (e) => console.error('page error:', e));
@@ -50,9 +50,9 @@ async function shot(name, p = page) {
 /** The history row of a task. */
 const row = (id) => page.locator(`.task-row[data-task-id="${id}"]`);
 
-/** Waits until the history's heading counts n tasks. */
+/** Waits until the history's heading counts n tasks (in English, "1 task"). */
 async function countIs(n, p = page) {
-  await p.locator('[data-testid="task-count"]').filter({ hasText: new RegExp(`^${n} tasks$`) }).waitFor();
+  await p.locator('[data-testid="task-count"]').filter({ hasText: new RegExp(`^${n} ${n === 1 ? 'task' : 'tasks'}$`) }).waitFor();
 }
 
 /** Waits until the history lists exactly the tasks ids (in any order). */
@@ -189,8 +189,8 @@ describe('library', () => {
     await shot('library-bulk-bar');
     const bar = page.getByTestId('bulk-bar');
     // Export takes the picked tasks.
-    const href = await bar.getByRole('link', { name: 'Export' }).getAttribute('href');
-    const exported = await fetch(server.base + href, { headers: { Cookie: server.cookie } }).then((r) => r.text());
+    const [download] = await Promise.all([page.waitForEvent('download'), bar.getByRole('button', { name: 'Export' }).click()]);
+    const exported = readFileSync(await download.path(), 'utf8');
     for (const id of ids) assert.ok(exported.includes(id), `the export holds ${id}`);
     assert.ok(!exported.includes(seeded.ids.boat), 'the export holds only the picked tasks');
     await bar.getByRole('button', { name: 'Add to collection' }).click();
@@ -242,7 +242,7 @@ describe('library', () => {
     await page.getByTestId('bulk-bar').getByRole('button', { name: 'Untag' }).click();
     await page.getByTestId('bulk-bar').getByRole('combobox', { name: 'Tag' }).fill('预告');
     await page.getByTestId('bulk-bar').getByRole('button', { name: 'Untag' }).click();
-    await toastSays('1 of 1 tasks changed.');
+    await toastSays('1 of 1 task changed.');
     await page.getByTestId('filter-tag').locator('option', { hasText: '预告 (3)' }).waitFor({ state: 'attached' });
     const starred = await server.api('GET', `/api/v1/tasks?collection=${encodeURIComponent('Trailer v2')}&starred=true`);
     assert.equal(starred.tasks.length, 4);
@@ -251,7 +251,7 @@ describe('library', () => {
     const leaving = await page.locator('.task-row').first().getAttribute('data-task-id');
     await page.locator('.task-row').first().getByTestId('pick').click();
     await page.getByTestId('bulk-bar').getByRole('button', { name: 'Remove from Trailer v2' }).click();
-    await toastSays('1 of 1 tasks changed.');
+    await toastSays('1 of 1 task changed.');
     await row(leaving).waitFor({ state: 'detached' });
     await countIs(3);
   });
@@ -311,10 +311,10 @@ describe('library', () => {
     await shot('library-trash');
     await page.locator(`.trash-row[data-task-id="${two[0]}"]`).getByRole('button', { name: 'Restore' }).click();
     await page.locator(`.trash-row[data-task-id="${two[0]}"]`).waitFor({ state: 'detached' });
-    await page.getByTestId('trash-count').filter({ hasText: '1 tasks' }).waitFor();
+    await page.getByTestId('trash-count').filter({ hasText: /^1 task$/ }).waitFor();
     await page.getByTestId('empty-trash').click();
     const dialog = page.getByRole('dialog', { name: 'Empty the trash?' });
-    await dialog.getByText('The 1 tasks in the trash will be deleted for good.').waitFor();
+    await dialog.getByText('The 1 task in the trash will be deleted for good.').waitFor();
     await shot('library-empty-confirm');
     await dialog.getByRole('button', { name: 'Delete for good' }).click();
     await page.locator('[data-empty="trash"]').waitFor();

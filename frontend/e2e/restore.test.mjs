@@ -62,7 +62,7 @@ describe('restore', () => {
     const info = card.locator('[data-testid="upload-info"]');
     await info.waitFor();
     const text = await info.innerText();
-    assert.match(text, /holds 3 tasks, 1 users and 0 videos/);
+    assert.match(text, /holds 3 tasks, 1 user and 0 videos/);
     assert.match(text, /schema version \d+, from SQLite/);
     // Nothing changed yet.
     assert.equal((await fresh.api('GET', '/api/v1/tasks')).tasks.length, 0);
@@ -87,9 +87,9 @@ describe('restore', () => {
     assert.match(await preview.locator('[data-testid="task-preview-summary"]').innerText(), /3 tasks in the backup, 3 here: 1 the same, 0 missing here, 2 changed/);
     await page.screenshot({ path: join(shots, 'restore-preview.png') });
     await preview.locator(`tr[data-task="${ids[1]}"] input[type="checkbox"]`).check();
-    await page.getByRole('button', { name: 'Restore 1 tasks' }).click();
+    await page.getByRole('button', { name: 'Restore 1 task' }).click();
     await page.locator('.notice[role="status"]').waitFor();
-    assert.match(await page.locator('.notice[role="status"]').innerText(), /Restored 1 tasks/);
+    assert.match(await page.locator('.notice[role="status"]').innerText(), /Restored 1 task /);
     assert.equal((await source.api('GET', `/api/v1/tasks/${ids[1]}`)).status, 'pending');
     assert.equal((await source.api('GET', `/api/v1/tasks/${ids[2]}`)).status, 'cancelled', 'the task not ticked is left as it is');
     // Undo puts the restored task back as it was.

@@ -159,7 +159,7 @@ function Shell() {
         <HistoryScreen me={me.data} active={route.screen === 'history'} />
         {route.screen === 'task' && route.taskId && <TaskScreen taskId={route.taskId} />}
         {route.screen === 'collections' && <CollectionsScreen />}
-        {route.screen === 'trash' && <TrashScreen />}
+        {route.screen === 'trash' && <TrashScreen owner={owner} />}
         {route.screen === 'stats' && <StatsScreen />}
         {route.screen === 'storage' && <StorageScreen owner={owner} />}
         {route.screen === 'backups' && <BackupsScreen />}

@@ -1,6 +1,7 @@
 package backupapi_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -64,4 +65,62 @@ func TestBackupRoutes_ExportQuery(t *testing.T) {
 	if len(lines) != 3 || !strings.Contains(lines[1]+lines[2], one) || !strings.Contains(lines[1]+lines[2], two) {
 		t.Fatalf("ndjson export:\n%s\nwant a header line and the two tasks", r.body)
 	}
+}
+
+// POST /api/v1/export takes the selection in the body, so a selection of
+// real IDs up to the limit fits; a bad body is refused naming the field.
+func TestBackupRoutes_ExportSelectionBody(t *testing.T) {
+	e := mustOpenEnv(t)
+	one, _, three := e.createTask("one"), e.createTask("two"), e.createTask("three")
+	var doc struct {
+		Tasks []struct {
+			Prompt string `json:"prompt"`
+		} `json:"tasks"`
+	}
+	r := e.must(200, "POST", "/api/v1/export", jsonBody(t, map[string]any{"task_ids": []string{one, three}}))
+	if got := r.header.Get("Content-Disposition"); !strings.Contains(got, "reelvault-export.json") {
+		t.Fatalf("Content-Disposition=%q, want an attachment named reelvault-export.json", got)
+	}
+	r.decode(&doc)
+	var got []string
+	for _, t := range doc.Tasks {
+		got = append(got, t.Prompt)
+	}
+	slices.Sort(got)
+	if want := []string{"one", "three"}; !slices.Equal(got, want) {
+		t.Fatalf("export of a selection in the body: %q, want %q", got, want)
+	}
+	lines := strings.Split(strings.TrimSpace(string(e.must(200, "POST", "/api/v1/export", jsonBody(t, map[string]any{"task_ids": []string{one}, "format": "ndjson"})).body)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], one) {
+		t.Fatalf("ndjson export of one task: %q, want a header line and the task", lines)
+	}
+
+	many := make([]string, 10001)
+	for i := range many {
+		many[i] = "00000000-0000-0000-0000-000000000000"
+	}
+	for _, tt := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{}, "task_ids"},
+		{map[string]any{"task_ids": []string{}}, "task_ids"},
+		{map[string]any{"task_ids": []string{one}, "format": "xml"}, "format"},
+		{map[string]any{"task_ids": many}, "task_ids"},
+	} {
+		code, field := e.must(400, "POST", "/api/v1/export", jsonBody(t, tt.body)).code()
+		if code != "invalid" || field != tt.field {
+			t.Fatalf("export body %.60v: code=%q field=%q, want invalid naming %s", tt.body, code, field, tt.field)
+		}
+	}
+}
+
+// jsonBody encodes v as a request body.
+func jsonBody(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

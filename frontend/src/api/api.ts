@@ -6,6 +6,8 @@ import type {
   RerunInput,
   TagCount,
   TrashResult,
+  TrashSettings,
+  ExportSaved,
   DestinationInput,
   RestoreRequest,
   RestoreResult,
@@ -176,8 +178,15 @@ export interface Api {
   rerunTask(taskId: string, input: RerunInput): Promise<Task>;
   /** A task's takes: the origin and every rerun, oldest first. */
   takes(taskId: string): Promise<Task[]>;
-  /** The URL that downloads an export of the listed tasks (a browser only). */
-  exportUrl?(ids: string[]): string;
+  /**
+   * Exports the listed tasks (at most 10,000): a browser downloads the file,
+   * the window asks where to save it (an empty path: the user cancelled).
+   */
+  exportTasks(ids: string[]): Promise<ExportSaved>;
+  /** How many days trashed tasks stay restorable. */
+  trashRetention(): Promise<TrashSettings>;
+  /** Sets how many days (1–3650) trashed tasks stay restorable; the owner only. */
+  setTrashRetention(days: number): Promise<TrashSettings>;
   /** Calls fn for every change pushed by the backend; returns an unsubscribe function. */
   subscribe(fn: (n: Notification) => void): () => void;
 }

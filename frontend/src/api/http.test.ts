@@ -293,7 +293,40 @@ describe('createHttpApi', () => {
       ['POST', '/api/v1/tasks/t%201/rerun', JSON.stringify({ prompt: 'again' })],
       ['GET', '/api/v1/tasks/t%201/takes', undefined],
     ]);
-    expect(api.exportUrl!(['a', 'b c'])).toBe('/api/v1/export?task_ids=a%2Cb+c');
+  });
+
+  it('exports picked tasks through a POST body and hands the file over as a download', async () => {
+    const saved: [string, string][] = [];
+    const calls: Call[] = [];
+    const f = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({ url: String(input), method: init?.method ?? 'GET', body: init?.body as string | undefined });
+      return new Response('{"tasks":[]}', { status: 200, headers: { 'Content-Disposition': 'attachment; filename="reelvault-export.json"' } });
+    }) as typeof fetch;
+    const api = createHttpApi({ fetch: f, save: (file, name) => void file.text().then((t) => saved.push([name, t])) });
+    expect(await api.exportTasks(['a', 'b c'])).toEqual({ path: 'reelvault-export.json', bytes: 12 });
+    expect(calls).toEqual([{ url: '/api/v1/export', method: 'POST', body: JSON.stringify({ task_ids: ['a', 'b c'] }) }]);
+    await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(saved).toEqual([['reelvault-export.json', '{"tasks":[]}']]);
+  });
+
+  it('refuses an export the server refuses, saving nothing', async () => {
+    const { f } = fakeFetch({ '/api/v1/export': [400, { error: { code: 'invalid', message: 'At most 10000 tasks.', field: 'task_ids' } }] });
+    let saved = 0;
+    const api = createHttpApi({ fetch: f, save: () => void saved++ });
+    await expect(api.exportTasks(['a'])).rejects.toMatchObject({ code: 'invalid', field: 'task_ids' });
+    expect(saved).toBe(0);
+  });
+
+  it('reads and sets the trash retention', async () => {
+    const { f, calls } = fakeFetch({ '/api/v1/trash/retention': [200, { trash_retention_days: 7 }] });
+    const api = createHttpApi({ fetch: f });
+    expect(await api.trashRetention()).toEqual({ trash_retention_days: 7 });
+    await api.setTrashRetention(7);
+    expect(calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['GET', '/api/v1/trash/retention', undefined],
+      ['PUT', '/api/v1/trash/retention', JSON.stringify({ trash_retention_days: 7 })],
+    ]);
   });
 
   it('listens for the library notifications on the event stream', () => {

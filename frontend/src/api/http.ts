@@ -10,6 +10,28 @@ export interface HttpDeps {
   eventSource?: (url: string) => EventSource;
   /** Prefix of every URL, "" for the page's own origin. */
   base?: string;
+  /** Hands a downloaded file to the user; saveBlob (a download link clicked) when absent. */
+  save?: (file: Blob, name: string) => void;
+}
+
+/** Offers a file to the user as a download, as a link with download would. */
+export function saveBlob(file: Blob, name: string): void {
+  const url = URL.createObjectURL(file);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has started once the click is handled; the URL can go soon after.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** The file name of a Content-Disposition header, or fallback. */
+export function attachmentName(header: string | null, fallback: string): string {
+  const m = /filename="([^"]+)"/.exec(header ?? '');
+  return m?.[1] ?? fallback;
 }
 
 /** Event names the server sends on /api/v1/events. */
@@ -34,10 +56,10 @@ export function createHttpApi(deps: HttpDeps): Api {
     connectionListeners.forEach((fn) => fn(c));
   }
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+  /** Sends a request; an unreachable server is an ApiError. */
+  async function send(method: string, path: string, body?: unknown): Promise<Response> {
     try {
-      res = await deps.fetch(base + path, {
+      return await deps.fetch(base + path, {
         method,
         credentials: 'same-origin',
         headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
@@ -46,6 +68,10 @@ export function createHttpApi(deps: HttpDeps): Api {
     } catch {
       throw new ApiError('offline', 'Reelvault is not reachable. Is `reelvault serve` still running?');
     }
+  }
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await send(method, path, body);
     const text = await res.text();
     if (res.status === 401 && path !== '/api/v1/session') setConnection('signed_out');
     if (!res.ok) throw errorFromHttp(res.status, text);
@@ -164,7 +190,17 @@ export function createHttpApi(deps: HttpDeps): Api {
     bulkTasks: (req) => call('POST', '/api/v1/tasks/bulk', req),
     rerunTask: (id, input) => call('POST', `${task(id)}/rerun`, input),
     takes: async (id) => unwrap<Task>(await call('GET', `${task(id)}/takes`), 'tasks'),
-    exportUrl: (ids) => `${base}/api/v1/export?${new URLSearchParams({ task_ids: ids.join(',') })}`,
+    // The IDs go in a POST body: 10,000 of them do not fit in a URL.
+    exportTasks: async (ids) => {
+      const res = await send('POST', '/api/v1/export', { task_ids: ids });
+      if (!res.ok) throw errorFromHttp(res.status, await res.text());
+      const file = await res.blob();
+      const name = attachmentName(res.headers.get('Content-Disposition'), 'reelvault-export.json');
+      (deps.save ?? saveBlob)(file, name);
+      return { path: name, bytes: file.size };
+    },
+    trashRetention: () => call('GET', '/api/v1/trash/retention'),
+    setTrashRetention: (days) => call('PUT', '/api/v1/trash/retention', { trash_retention_days: days }),
     signOutEverywhere: async () => {
       await call('DELETE', '/api/v1/sessions');
       setConnection('signed_out');

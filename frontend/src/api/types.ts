@@ -106,6 +106,21 @@ export interface TrashResult {
   files_left?: number;
 }
 
+/** How many days the trash keeps tasks before the daily purge (domain.TrashSettings). */
+export interface TrashSettings {
+  trash_retention_days: number;
+}
+
+/**
+ * Where an export of picked tasks went (desktop.ExportSaved): the file the
+ * window wrote ("" when its save dialog was cancelled), or in a browser the
+ * name of the downloaded file; and its size.
+ */
+export interface ExportSaved {
+  path: string;
+  bytes: number;
+}
+
 /** A scene script as given when creating or rerunning a task. */
 export interface ScriptInput {
   scene_number: number;

@@ -178,6 +178,9 @@ describe('createWailsApi', () => {
       BulkTasks: rec('BulkTasks', { matched: 1, changed: 1 }),
       RerunTask: rec('RerunTask', { task_id: 'r' }),
       Takes: rec('Takes', null),
+      ExportTasks: rec('ExportTasks', { path: '/home/a/picked.json', bytes: 12 }),
+      TrashRetention: rec('TrashRetention', { trash_retention_days: 30 }),
+      SetTrashRetention: rec('SetTrashRetention', { trash_retention_days: 7 }),
     } as unknown as DesktopBindings;
     const api = createWailsApi(app, fakeRuntime().runtime);
     await api.trashTasks(['a'], true);
@@ -197,6 +200,9 @@ describe('createWailsApi', () => {
     await api.bulkTasks({ action: 'star', task_ids: ['a'] });
     expect((await api.rerunTask('t', { prompt: 'p' })).task_id).toBe('r');
     expect(await api.takes('t')).toEqual([]);
+    expect(await api.exportTasks(['a', 'b'])).toEqual({ path: '/home/a/picked.json', bytes: 12 });
+    expect((await api.trashRetention()).trash_retention_days).toBe(30);
+    expect((await api.setTrashRetention(7)).trash_retention_days).toBe(7);
     expect(calls).toEqual([
       ['TrashTasks', ['a'], true],
       ['RestoreFromTrash', ['a']],
@@ -215,7 +221,9 @@ describe('createWailsApi', () => {
       ['BulkTasks', { action: 'star', task_ids: ['a'] }],
       ['RerunTask', 't', { prompt: 'p' }],
       ['Takes', 't'],
+      ['ExportTasks', ['a', 'b']],
+      ['TrashRetention'],
+      ['SetTrashRetention', 7],
     ]);
-    expect(api.exportUrl).toBeUndefined();
   });
 });

@@ -76,6 +76,9 @@ export interface DesktopBindings {
   BulkTasks(req: unknown): Promise<unknown>;
   RerunTask(taskId: string, input: unknown): Promise<unknown>;
   Takes(taskId: string): Promise<unknown>;
+  ExportTasks(ids: string[]): Promise<unknown>;
+  TrashRetention(): Promise<unknown>;
+  SetTrashRetention(days: number): Promise<unknown>;
 }
 
 /** The part of the Wails runtime the UI uses. */
@@ -201,6 +204,9 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     bulkTasks: (req) => call('BulkTasks', req),
     rerunTask: (id, input) => answer(call('RerunTask', id, input)),
     takes: async (id) => unwrap<Task>(await answer(call('Takes', id)), 'tasks'),
+    exportTasks: (ids) => call('ExportTasks', ids),
+    trashRetention: () => call('TrashRetention'),
+    setTrashRetention: (days) => call('SetTrashRetention', days),
     openVideo: (id) => call('OpenVideo', id),
     showVideo: (id) => call('ShowVideo', id),
     subscribe: (fn) => {

@@ -2,19 +2,21 @@ import { useState } from 'preact/hooks';
 import { toApiError, type BulkAction, type Collection, type Selection, type TagCount } from '../api';
 import { formatCount } from '../lib/format';
 import { api } from '../state';
+import { BulkRate } from './BulkRate';
+import { ExportButton } from './ExportButton';
 import { Icon } from './Icon';
 import { showToast } from './Toast';
 import { TrashButton } from './TrashButton';
 import { t } from '../i18n';
 
-/** The actions that ask for a name first. */
-type Asking = 'tag' | 'untag' | 'collect';
+/** The actions that ask for a name, or a rating, first. */
+type Asking = 'tag' | 'untag' | 'collect' | 'rate';
 
 const ASK_LABEL = { tag: 'bulk.tag', untag: 'bulk.untag', collect: 'bulk.collect' } as const;
 
 /**
- * What can be done to the picked tasks: tag, untag, star, unstar, add to a
- * collection (a new name creates it), trash, export. Shown while something
+ * What can be done to the picked tasks: tag, untag, star, unstar, rate, add
+ * to a collection (a new name creates it), trash, export. Shown while something
  * is picked; offers to pick everything the filter matches. In a
  * collection's list the picked tasks can also leave it.
  */
@@ -25,8 +27,6 @@ export function BulkBar(props: {
   selection: () => Selection;
   /** The picked tasks' IDs, every one (the trash and export need them). */
   ids: () => Promise<string[]>;
-  /** The picked IDs when they are known without asking (not "all matching"). */
-  exportIds?: string[];
   tags: TagCount[];
   collections: Collection[];
   /** The collection the list shows, if any: the picked tasks can leave it. */
@@ -39,7 +39,7 @@ export function BulkBar(props: {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
 
-  const apply = async (action: BulkAction, name = '') => {
+  const apply = async (action: BulkAction, name = '', rating = 0) => {
     setBusy(true);
     try {
       if (action === 'collect' && !props.collections.some((c) => c.name === name)) await api.createCollection(name);
@@ -48,6 +48,7 @@ export function BulkBar(props: {
         action,
         ...(action === 'tag' || action === 'untag' ? { tag: name } : {}),
         ...(action === 'collect' || action === 'uncollect' ? { collection: name } : {}),
+        ...(action === 'rate' ? { rating } : {}),
       });
       showToast(t('bulk.done', { n: res.changed, matched: res.matched }));
       setAsking(undefined);
@@ -69,7 +70,9 @@ export function BulkBar(props: {
           {t('bulk.selectAll', { n: formatCount(props.matching) })}
         </button>
       )}
-      {asking ? (
+      {asking === 'rate' ? (
+        <BulkRate busy={busy} onRate={(n) => apply('rate', '', n)} onCancel={() => setAsking(undefined)} />
+      ) : asking ? (
         <form class="row bulk-ask" onSubmit={(e) => (e.preventDefault(), text.trim() && apply(asking, text.trim()))}>
           <input class="input" list="bulk-names" autoFocus value={text} aria-label={t(asking === 'collect' ? 'bulk.collectionName' : 'bulk.tagName')}
             placeholder={t(asking === 'collect' ? 'bulk.collectionName' : 'bulk.tagName')}
@@ -86,6 +89,7 @@ export function BulkBar(props: {
           <button type="button" class="btn small" disabled={busy} onClick={() => setAsking('untag')}>{t('bulk.untag')}</button>
           <button type="button" class="btn small" disabled={busy} onClick={() => apply('star')}><Icon name="star" /> {t('bulk.star')}</button>
           <button type="button" class="btn small" disabled={busy} onClick={() => apply('unstar')}>{t('bulk.unstar')}</button>
+          <button type="button" class="btn small" disabled={busy} onClick={() => setAsking('rate')} data-testid="bulk-rate-open">{t('bulk.rate')}</button>
           <button type="button" class="btn small" disabled={busy} onClick={() => setAsking('collect')}><Icon name="folder" /> {t('bulk.collect')}</button>
           {props.collection && (
             <button type="button" class="btn small" disabled={busy} onClick={() => apply('uncollect', props.collection)}>
@@ -93,11 +97,7 @@ export function BulkBar(props: {
             </button>
           )}
           <TrashButton small ids={props.ids} onDone={props.onDone} />
-          {api.exportUrl && props.exportIds && (
-            <a class="btn small" href={api.exportUrl(props.exportIds)} download>
-              <Icon name="download" /> {t('bulk.export')}
-            </a>
-          )}
+          <ExportButton ids={props.ids} disabled={busy} />
         </>
       )}
       <div class="spacer" />

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ScriptInput, Task } from '../api';
 import { routeHash } from '../lib/route';
+import { MAX_SCENES, addScene, removeScene, scenesReady } from '../lib/scenes';
 import { api } from '../state';
 import { ErrorNotice } from './ErrorNotice';
 import { t } from '../i18n';
@@ -16,13 +17,27 @@ function scriptsOf(task: Task): ScriptInput[] {
   }));
 }
 
-/** One scene script's fields. */
-function SceneFields({ script, onChange }: { script: ScriptInput; onChange: (s: ScriptInput) => void }) {
+/** One scene script's fields, with a button that removes the scene (disabled when it may not go). */
+function SceneFields({ script, onChange, onRemove, fresh }: {
+  script: ScriptInput;
+  onChange: (s: ScriptInput) => void;
+  /** Removes the scene; absent when the task must keep it. */
+  onRemove?: () => void;
+  /** Just added: its description takes the focus. */
+  fresh?: boolean;
+}) {
   const text = (e: Event) => (e.currentTarget as HTMLInputElement).value;
   return (
     <fieldset class="rerun-scene" data-scene={script.scene_number}>
-      <legend>{t('scene.title', { n: String(script.scene_number) })}</legend>
+      <legend>
+        {t('scene.title', { n: String(script.scene_number) })}
+        <button type="button" class="btn ghost small rerun-remove" disabled={!onRemove} onClick={onRemove}
+          aria-label={t('rerun.removeScene', { n: script.scene_number })} title={onRemove ? t('rerun.removeScene', { n: script.scene_number }) : t('rerun.lastScene')}>
+          ×
+        </button>
+      </legend>
       <textarea class="input" rows={2} aria-label={t('rerun.description', { n: script.scene_number })} value={script.description}
+        autoFocus={fresh} placeholder={fresh ? t('rerun.newScene') : undefined}
         onInput={(e) => onChange({ ...script, description: text(e) })} />
       <div class="row" style={{ gap: '6px' }}>
         <label class="row" style={{ gap: '4px', flexWrap: 'nowrap' }}>
@@ -47,6 +62,9 @@ export function RerunDialog({ task, onClose }: { task: Task; onClose: () => void
   const ref = useRef<HTMLDialogElement>(null);
   const [prompt, setPrompt] = useState(task.prompt);
   const [scripts, setScripts] = useState(() => scriptsOf(task));
+  const [added, setAdded] = useState(0);
+  // A task that had scenes keeps at least one; one without may stay without.
+  const minScenes = (task.scripts?.length ?? 0) > 0 ? 1 : 0;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   useEffect(() => ref.current?.showModal(), []);
@@ -77,14 +95,22 @@ export function RerunDialog({ task, onClose }: { task: Task; onClose: () => void
           <textarea class="input" rows={3} value={prompt} data-testid="rerun-prompt" onInput={(e) => setPrompt((e.currentTarget as HTMLTextAreaElement).value)} />
         </label>
         {scripts.map((s, i) => (
-          <SceneFields key={s.scene_number} script={s} onChange={(next) => setScripts((all) => all.map((x, j) => (j === i ? next : x)))} />
+          <SceneFields key={s.scene_number} script={s} fresh={added > 0 && i === scripts.length - 1}
+            onChange={(next) => setScripts((all) => all.map((x, j) => (j === i ? next : x)))}
+            onRemove={scripts.length > minScenes ? () => setScripts((all) => removeScene(all, i, minScenes)) : undefined} />
         ))}
+        <div class="row">
+          <button type="button" class="btn small" data-testid="rerun-add-scene" disabled={scripts.length >= MAX_SCENES}
+            onClick={() => { setScripts(addScene); setAdded((n) => n + 1); }}>
+            + {t('rerun.addScene')}
+          </button>
+        </div>
         {error !== undefined && <ErrorNotice error={error} />}
         <div class="dialog-actions">
           <button type="button" class="btn" onClick={onClose} disabled={busy}>
             {t('common.cancel')}
           </button>
-          <button type="submit" class="btn primary" disabled={busy || !prompt.trim()}>
+          <button type="submit" class="btn primary" disabled={busy || !prompt.trim() || !scenesReady(scripts)}>
             {t('rerun.create')}
           </button>
         </div>

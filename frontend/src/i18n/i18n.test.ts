@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { en } from './en';
 import { zhCN } from './zh-CN';
+import { paramNames } from './plural';
 import { LOCALE_STORAGE_KEY, getLocale, hasKey, pickLocale, preferredLanguages, setLocale, t, tx } from '.';
 
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const placeholders = paramNames;
 
 describe('dictionaries', () => {
   it('have the same keys in both languages', () => {
@@ -21,6 +22,32 @@ describe('dictionaries', () => {
   it('translate: no Chinese message is the English one, apart from names and codes', () => {
     const same = (Object.keys(en) as (keyof typeof en)[]).filter((k) => en[k] === zhCN[k]);
     expect(same.sort()).toEqual(['stats.p95', 'window.title']);
+  });
+});
+
+describe('counts', () => {
+  const keys = Object.keys(en) as (keyof typeof en)[];
+  /** Every parameter of the message set to v. */
+  const all = (key: keyof typeof en, v: number) => Object.fromEntries(paramNames(en[key]).map((p) => [p, v]));
+  const plural = /\b1 (?:[a-z]+ )?(tasks|videos|files|days|weeks|rows|pages|scenes|sets|users|indexes)\b/;
+
+  it('never say "1 tasks" in English', () => {
+    const wrong = keys.map((k) => t(k, all(k, 1), 'en')).filter((text) => plural.test(text));
+    expect(wrong).toEqual([]);
+  });
+
+  it('say "2 tasks" and "1 task"', () => {
+    expect(t('history.count', { n: 1 }, 'en')).toBe('1 task');
+    expect(t('history.count', { n: 2 }, 'en')).toBe('2 tasks');
+    expect(t('history.count', { n: '1' }, 'en')).toBe('1 task');
+    expect(t('bulk.done', { n: 1, matched: 1 }, 'en')).toBe('1 of 1 task changed.');
+    expect(t('trash.movedFilesLeft', { n: 1, left: 2 }, 'en')).toBe('1 task moved to the trash; 2 video files stayed in place (no system trash).');
+    expect(t('trash.keptFor', { n: 1 }, 'en')).toBe('Trashed tasks are kept for 1 day, then deleted for good.');
+  });
+
+  it('have no plural forms in Chinese', () => {
+    expect(keys.filter((k) => /, plural,/.test(zhCN[k]))).toEqual([]);
+    expect(t('history.count', { n: 1 }, 'zh-CN')).toBe('共 1 个任务');
   });
 });
 

@@ -8,6 +8,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { en, type MessageKey, type Messages } from './en';
+import { selectPlurals } from './plural';
 import { zhCN } from './zh-CN';
 
 /** The languages of the interface. */
@@ -88,11 +89,13 @@ export type Params = Record<string, string | number>;
 
 /**
  * The message key in the current language, with {name} placeholders filled
- * from params (numbers are formatted for the language).
+ * from params (numbers are formatted for the language) and each
+ * {name, plural, one {…} other {…}} replaced by the form the number takes
+ * in the language (see plural.ts).
  */
 export function t(key: MessageKey, params?: Params, locale: Locale = current): string {
-  const text = DICTIONARIES[locale][key];
-  if (!params) return text;
+  if (!params) return DICTIONARIES[locale][key];
+  const text = selectPlurals(DICTIONARIES[locale][key], params, locale, (n) => n.toLocaleString(locale));
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = params[name];
     if (v === undefined) return whole;

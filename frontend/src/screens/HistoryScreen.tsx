@@ -4,10 +4,11 @@ import { STATUSES, toApiError, type Collection, type Me, type SearchMatch, type 
 import { toTaskFilter } from '../api/query';
 import { BulkBar } from '../components/BulkBar';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { GridView } from '../components/GridView';
+import { changeTask, openTask } from '../components/taskActions';
 import { LibraryFilters } from '../components/LibraryFilters';
 import { Rating, StarButton } from '../components/Stars';
 import { TagChips } from '../components/Tags';
-import { showToast } from '../components/Toast';
 import { Icon } from '../components/Icon';
 import { PipelineHint } from '../components/PipelineHint';
 import { ProgressBar } from '../components/ProgressBar';
@@ -37,9 +38,6 @@ const ARRIVED_MS = 1500;
 /** When tasks arrived live in the list, by ID, for their slide-in. */
 const arrived = new Map<string, number>();
 
-function openTask(t: Task) {
-  location.hash = routeHash({ screen: 'task', taskId: t.task_id });
-}
 
 /** The name of the field a search matched in. */
 function matchField(m: SearchMatch): string {
@@ -65,10 +63,6 @@ const COLLECT_PAGE = 500;
 /** Up to this many changed tasks are updated in place; more reload the list. */
 const UPDATE_IN_PLACE = 50;
 
-/** Stars or rates a task and shows the answer; a failure says why in a toast. */
-function changeTask(change: Promise<Task>, onChanged: (t: Task) => void) {
-  change.then(onChanged, (e) => showToast(toApiError(e).message));
-}
 
 /** The props of one row; the callbacks are shared by all rows so that they never change. */
 interface TaskRowProps {
@@ -190,51 +184,6 @@ function save(key: string, value: string) {
   } catch {
     // Private mode: the choice lasts for this page only.
   }
-}
-
-/** One tile of the grid view: the poster, the prompt, the status, the star. */
-function GridTile({ task, idle, onChanged }: { task: Task; idle: boolean; onChanged: (t: Task) => void }) {
-  const hasVideo = task.status === 'completed' || task.completed_scenes > 0;
-  return (
-    <div class="grid-tile" role="listitem" data-task-id={task.task_id} onClick={() => openTask(task)}>
-      {hasVideo ? <TaskThumb task={task} idle={idle} /> : <div class={`thumb blank st-${task.status}`} />}
-      <div class="tile-text">
-        <div class="prompt-line" title={task.prompt}>
-          {task.prompt}
-        </div>
-        <div class="sub-line">
-          <StarButton starred={task.starred} onToggle={(on) => changeTask(api.setStar(task.task_id, on), onChanged)} />
-          <StatusBadge status={task.status} /> <span class="faint">{formatRelative(task.created_at)}</span>
-        </div>
-      </div>
-    </div>
-  );
-}
-
-/** The grid view: tiles of tile px, loading more near the end. */
-function GridView({ tasks, tile, onNearEnd, onChanged, label }: { tasks: Task[]; tile: number; onNearEnd: () => void; onChanged: (t: Task) => void; label: string }) {
-  const [idle, setIdle] = useState(true);
-  const timer = useRef<ReturnType<typeof setTimeout>>();
-  useEffect(() => () => clearTimeout(timer.current), []);
-  return (
-    <div
-      class="grid-view"
-      role="list"
-      aria-label={label}
-      style={{ '--tile': `${tile}px` }}
-      onScroll={(e) => {
-        const el = e.currentTarget as HTMLElement;
-        if (el.scrollTop + el.clientHeight > el.scrollHeight - 2 * tile) onNearEnd();
-        setIdle(false);
-        clearTimeout(timer.current);
-        timer.current = setTimeout(() => setIdle(true), 120);
-      }}
-    >
-      {tasks.map((task) => (
-        <GridTile key={task.task_id} task={task} idle={idle} onChanged={onChanged} />
-      ))}
-    </div>
-  );
 }
 
 /** The history: every task, newest first, filtered and searchable. */
@@ -582,7 +531,7 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
       </div>
       {picked > 0 && (
         <BulkBar count={picked} matching={total} all={picks.all} selection={selection} ids={pickedIds}
-          exportIds={picks.all ? undefined : [...picks.ids]} tags={tags} collections={collections} collection={filters.collection || undefined}
+          tags={tags} collections={collections} collection={filters.collection || undefined}
           onSelectAll={() => setPicks({ ids: new Set(), all: true })} onClear={() => setPicks(NO_PICKS)} onDone={afterBulk} />
       )}
       {error !== undefined && <ErrorNotice error={error} onRetry={() => pager.reset().then(() => setError(undefined), setError)} />}
@@ -610,7 +559,8 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
               </p>
             </div>
           ) : view === 'grid' ? (
-            <GridView tasks={state.tasks} tile={tile} label={t('history.tasks')} onChanged={onChanged} onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))} />
+            <GridView tasks={state.tasks} tile={tile} label={t('history.tasks')} picks={picks} onPick={onPick} onChanged={onChanged}
+              onNearEnd={() => pager.loadMore().catch((e) => setError(toApiError(e)))} />
           ) : (
             <VirtualList
               items={state.tasks}

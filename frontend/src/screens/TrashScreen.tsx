@@ -5,6 +5,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Icon } from '../components/Icon';
 import { StatusBadge } from '../components/StatusBadge';
 import { TaskThumb } from '../components/TaskThumb';
+import { TrashRetention } from '../components/TrashRetention';
 import { showToast } from '../components/Toast';
 import { formatCount, formatRelative } from '../lib/format';
 import { Pager, type PagerState } from '../lib/pager';
@@ -43,8 +44,8 @@ function TrashRow({ task, index, picked, onPick, onRestore }: {
   );
 }
 
-/** The trash: tasks moved there, to restore or delete for good. */
-export function TrashScreen() {
+/** The trash: tasks moved there, to restore or delete for good, and how long it keeps them. */
+export function TrashScreen({ owner }: { owner: boolean }) {
   const [state, setState] = useState<PagerState>({ tasks: [], done: false, loading: true });
   const [error, setError] = useState<unknown>();
   const [total, setTotal] = useState<number>();
@@ -104,6 +105,7 @@ export function TrashScreen() {
         </button>
       </div>
       <p class="muted" style={{ margin: 0 }}>{t('trash.hint')}</p>
+      <TrashRetention owner={owner} />
       {error !== undefined && <ErrorNotice error={error} onRetry={load} />}
       {!state.loading && !state.tasks.length && error === undefined ? (
         <div class="empty" data-empty="trash">

@@ -96,6 +96,20 @@ export namespace desktop {
 	        this.passphrase = source["passphrase"];
 	    }
 	}
+	export class ExportSaved {
+	    path: string;
+	    bytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ExportSaved(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.bytes = source["bytes"];
+	    }
+	}
 	export class Status {
 	    version: string;
 	    commit?: string;
@@ -1835,6 +1849,18 @@ export namespace domain {
 	        this.changed = source["changed"];
 	        this.files_trashed = source["files_trashed"];
 	        this.files_left = source["files_left"];
+	    }
+	}
+	export class TrashSettings {
+	    trash_retention_days: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TrashSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.trash_retention_days = source["trash_retention_days"];
 	    }
 	}
 	export class User {

@@ -37,6 +37,8 @@ export function DrillSet(arg1:domain.DrillRequest):Promise<domain.DrillResult>;
 
 export function EmptyTrash():Promise<domain.TrashResult>;
 
+export function ExportTasks(arg1:Array<string>):Promise<desktop.ExportSaved>;
+
 export function GetSchedule():Promise<domain.ScheduleRuns>;
 
 export function GetTask(arg1:string):Promise<domain.Task>;
@@ -111,6 +113,8 @@ export function SetSchedule(arg1:domain.Schedule):Promise<domain.ScheduleRuns>;
 
 export function SetStar(arg1:string,arg2:boolean):Promise<domain.Task>;
 
+export function SetTrashRetention(arg1:number):Promise<domain.TrashSettings>;
+
 export function SetUserActive(arg1:string,arg2:boolean):Promise<domain.User>;
 
 export function SetUserQuota(arg1:string,arg2:number):Promise<domain.User>;
@@ -124,6 +128,8 @@ export function Storage():Promise<domain.StorageReport>;
 export function TagTask(arg1:string,arg2:Array<string>,arg3:Array<string>):Promise<domain.Task>;
 
 export function Takes(arg1:string):Promise<desktop.TaskList>;
+
+export function TrashRetention():Promise<domain.TrashSettings>;
 
 export function TrashTasks(arg1:Array<string>,arg2:boolean):Promise<domain.TrashResult>;
 

@@ -70,6 +70,10 @@ export function EmptyTrash() {
   return window['go']['desktop']['App']['EmptyTrash']();
 }
 
+export function ExportTasks(arg1) {
+  return window['go']['desktop']['App']['ExportTasks'](arg1);
+}
+
 export function GetSchedule() {
   return window['go']['desktop']['App']['GetSchedule']();
 }
@@ -218,6 +222,10 @@ export function SetStar(arg1, arg2) {
   return window['go']['desktop']['App']['SetStar'](arg1, arg2);
 }
 
+export function SetTrashRetention(arg1) {
+  return window['go']['desktop']['App']['SetTrashRetention'](arg1);
+}
+
 export function SetUserActive(arg1, arg2) {
   return window['go']['desktop']['App']['SetUserActive'](arg1, arg2);
 }
@@ -244,6 +252,10 @@ export function TagTask(arg1, arg2, arg3) {
 
 export function Takes(arg1) {
   return window['go']['desktop']['App']['Takes'](arg1);
+}
+
+export function TrashRetention() {
+  return window['go']['desktop']['App']['TrashRetention']();
 }
 
 export function TrashTasks(arg1, arg2) {
