@@ -46,7 +46,9 @@ type CopyOptions struct {
 	// Resume continues a copy into a target that already holds rows (an
 	// interrupted earlier run). Without it a non-empty target is refused.
 	Resume bool
-	// Batch is the number of rows per transaction; default DefaultCopyBatch.
+	// Batch is the number of rows per transaction of a resumed copy, and
+	// the number of rows between two progress reports; default
+	// DefaultCopyBatch.
 	Batch int
 	// Progress, if set, is called once with the number of rows to copy
 	// (and copied 0), then after each batch with total -1 and the number
@@ -73,14 +75,20 @@ type CopiedTable struct {
 // PostgreSQL database dst, then verifies each table by row count and
 // checksum.
 //
-// The copy goes table by table, parents first, in batches ordered by each
-// table's key; every batch is one transaction that upserts its rows
-// (INSERT … ON CONFLICT DO UPDATE), so re-running after an interruption
-// never duplicates a row and converges on the source. With Resume, each
-// table continues after the highest key the target already has; if a table
-// then fails verification (its rows changed in between), it is copied once
-// more from the start. The ids are kept, and the identity sequences are
-// moved past them at the end.
+// Into an empty target the copy is one PostgreSQL transaction that loads
+// the tables with COPY and builds their indexes and constraints after the
+// rows, as pg_restore does (see bulkCopy): a failed or interrupted copy
+// leaves the target empty, and is simply run again.
+//
+// Resume is for a target that already holds part of the history (an
+// interrupted copy by an earlier Reelvault, which committed batch by
+// batch). That copy goes table by table, parents first, in batches ordered
+// by each table's key; every batch is one transaction that upserts its rows
+// (INSERT … ON CONFLICT DO UPDATE), so it never duplicates a row and
+// converges on the source. Each table continues after the highest key the
+// target already has; if a table then fails verification (its rows changed
+// in between), it is copied once more from the start. The ids are kept, and
+// the identity sequences are moved past them at the end.
 //
 // It returns ECONFLICT for a non-empty target without Resume, EINVALID when
 // src is not SQLite or dst not PostgreSQL or their schema versions differ,
@@ -127,6 +135,13 @@ func CopyToPostgres(ctx context.Context, src, dst *DB, opts CopyOptions) (*CopyR
 		return nil, domain.Errorf(domain.ECONFLICT,
 			"The PostgreSQL database is not empty (%d users, %d tasks); use an empty database, or --resume to continue an interrupted migration into it.",
 			dstCounts["users"], dstCounts["tasks"])
+	}
+	if present == 0 {
+		tables, err := bulkCopy(ctx, src, dst, total, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &CopyReport{Tables: tables, Duration: time.Since(start)}, nil
 	}
 	if opts.Progress != nil {
 		opts.Progress(total, 0)
