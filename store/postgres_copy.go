@@ -58,8 +58,11 @@ type CopyOptions struct {
 
 // CopyReport describes a finished, verified copy.
 type CopyReport struct {
-	Tables   []CopiedTable `json:"tables"`
-	Resumed  bool          `json:"resumed"`
+	Tables  []CopiedTable `json:"tables"`
+	Resumed bool          `json:"resumed"`
+	// Phases are the steps of a copy into an empty target and their
+	// times (prepare, load, search, indexes, analyze, verify, commit).
+	Phases   []CopyPhase   `json:"phases,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 }
 
@@ -137,11 +140,11 @@ func CopyToPostgres(ctx context.Context, src, dst *DB, opts CopyOptions) (*CopyR
 			dstCounts["users"], dstCounts["tasks"])
 	}
 	if present == 0 {
-		tables, err := bulkCopy(ctx, src, dst, total, opts)
+		tables, phases, err := bulkCopy(ctx, src, dst, total, opts)
 		if err != nil {
 			return nil, err
 		}
-		return &CopyReport{Tables: tables, Duration: time.Since(start)}, nil
+		return &CopyReport{Tables: tables, Phases: phases, Duration: time.Since(start)}, nil
 	}
 	if opts.Progress != nil {
 		opts.Progress(total, 0)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -43,8 +44,9 @@ import (
 //
 // A failure or a kill at any point rolls everything back: the target is
 // left empty, as it was, and the migration can simply be run again.
-func bulkCopy(ctx context.Context, src, dst *DB, total int64, opts CopyOptions) ([]CopiedTable, error) {
+func bulkCopy(ctx context.Context, src, dst *DB, total int64, opts CopyOptions) ([]CopiedTable, []CopyPhase, error) {
 	var report []CopiedTable
+	var phases []CopyPhase
 	err := src.Read(ctx, func(r *sqlx.DB) error {
 		// One read transaction: every table comes from the same snapshot.
 		stx, err := r.BeginTx(ctx, nil)
@@ -59,8 +61,9 @@ func bulkCopy(ctx context.Context, src, dst *DB, total int64, opts CopyOptions) 
 			}
 			defer conn.Close()
 			return conn.Raw(func(dc any) error {
-				l := &loader{src: stx, pc: dc.(*stdlib.Conn).Conn(), opts: opts}
+				l := &loader{src: stx, pc: dc.(*stdlib.Conn).Conn(), opts: opts, mark: time.Now()}
 				report, err = l.run(ctx, total)
+				phases = l.phases
 				return err
 			})
 		})
@@ -68,11 +71,11 @@ func bulkCopy(ctx context.Context, src, dst *DB, total int64, opts CopyOptions) 
 	if err != nil {
 		var de *domain.Error
 		if errors.As(err, &de) {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, fmt.Errorf("migrate: %w", err)
+		return nil, nil, fmt.Errorf("migrate: %w", err)
 	}
-	return report, nil
+	return report, phases, nil
 }
 
 // loader runs bulkCopy's PostgreSQL transaction.
@@ -82,6 +85,22 @@ type loader struct {
 	tx      pgx.Tx
 	opts    CopyOptions
 	pending int64 // rows read since the last progress report
+	phases  []CopyPhase
+	mark    time.Time // end of the last phase
+}
+
+// CopyPhase is the time one step of a bulk copy took.
+type CopyPhase struct {
+	Name     string        `json:"name"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// phase records the time since the last phase as the phase name.
+func (l *loader) phase(name string) {
+	now := time.Now()
+
+	l.phases = append(l.phases, CopyPhase{Name: name, Duration: now.Sub(l.mark)})
+	l.mark = now
 }
 
 // searchTable is the PostgreSQL search index the copy rebuilds.
@@ -149,6 +168,7 @@ func (l *loader) run(ctx context.Context, total int64) ([]CopiedTable, error) {
 		return nil, err
 	}
 
+	l.phase("prepare")
 	if l.opts.Progress != nil {
 		l.opts.Progress(total, 0)
 	}
@@ -161,10 +181,12 @@ func (l *loader) run(ctx context.Context, total int64) ([]CopiedTable, error) {
 		loaded = append(loaded, e)
 	}
 	l.flushProgress()
+	l.phase("load")
 	indexed, err := l.loadSearch(ctx)
 	if err != nil {
 		return nil, err
 	}
+	l.phase("search")
 
 	for _, q := range schema.creates() {
 		if err := l.exec(ctx, q); err != nil {
@@ -179,10 +201,12 @@ func (l *loader) run(ctx context.Context, total int64) ([]CopiedTable, error) {
 			return nil, fmt.Errorf("reset sequence of %s: %w", t.Name, err)
 		}
 	}
+	l.phase("indexes")
 	// Give the planner statistics of the new rows.
 	if err := l.exec(ctx, `ANALYZE `+list); err != nil {
 		return nil, err
 	}
+	l.phase("analyze")
 
 	report := make([]CopiedTable, 0, len(loaded))
 	for i, t := range CopyTables {
@@ -199,9 +223,11 @@ func (l *loader) run(ctx context.Context, total int64) ([]CopiedTable, error) {
 	if indexed != tasks {
 		return nil, domain.Errorf(domain.EINTERNAL, "Verification failed: %d of %d tasks are in the PostgreSQL search index; nothing was kept in PostgreSQL.", indexed, tasks)
 	}
+	l.phase("verify")
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	l.phase("commit")
 	return report, nil
 }
 
