@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
 )
@@ -466,20 +467,60 @@ func resetSequences(ctx context.Context, dst *DB) error {
 }
 
 // verifyTable compares the row count and the checksum of a table on both
-// sides.
+// sides, in the bulk copy's form (see copyRow): SQLite's rows encoded in
+// Go, PostgreSQL's read back with a COPY of a query.
 func verifyTable(ctx context.Context, src, dst *DB, table, key string) (*CopiedTable, error) {
 	columns, err := tableColumns(ctx, src, table)
 	if err != nil {
 		return nil, err
 	}
-	n1, sum1, err := tableChecksum(ctx, src, table, key, columns)
+	var n2 int64
+	var sum2 string
+	var types []pgType
+	err = dst.Read(ctx, func(r *sqlx.DB) error {
+		conn, err := r.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return conn.Raw(func(dc any) error {
+			pc := dc.(*stdlib.Conn).Conn()
+			if types, err = pgColumnTypes(ctx, pc, table, columns); err != nil {
+				return err
+			}
+			n2, sum2, err = pgChecksum(ctx, pc.PgConn(), table, key, columns, types)
+			return err
+		})
+	})
 	if err != nil {
 		return nil, err
 	}
-	n2, sum2, err := tableChecksum(ctx, dst, table, key, columns)
+	e := newCopyRow(table, columns, types)
+	err = src.Read(ctx, func(r *sqlx.DB) error {
+		rows, err := r.QueryContext(ctx, `SELECT `+strings.Join(columns, ", ")+` FROM `+table+` ORDER BY `+key)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		vals := make([]any, len(columns))
+		ptrs := make([]any, len(columns))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			if err := e.encode(vals); err != nil {
+				return domain.Errorf(domain.EINVALID, "The SQLite database holds a value PostgreSQL cannot store: %v.", err)
+			}
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("checksum %s: %w", table, err)
 	}
+	n1, sum1 := e.rows, hex.EncodeToString(e.hash.Sum(nil))
 	if n1 != n2 {
 		return nil, domain.Errorf(domain.EINTERNAL, "Verification failed: table %s has %d rows in SQLite but %d in PostgreSQL. Stop every Reelvault using the SQLite database and run the migration again with --resume.", table, n1, n2)
 	}

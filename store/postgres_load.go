@@ -390,18 +390,16 @@ func (l *loader) copyIn(ctx context.Context, q string, produce func(w io.Writer)
 	return tag.RowsAffected(), nil
 }
 
-// verify reads table back from PostgreSQL in key order, in the checksum's
-// form (see copyRow), and compares its row count and checksum with the
-// SQLite side's.
+// verify compares the row count and checksum of table, read back from
+// PostgreSQL, with the SQLite side's.
 func (l *loader) verify(ctx context.Context, table, key string, e *copyRow) (*CopiedTable, error) {
-	h := &copyHash{Hash: sha256.New()}
-	q := `COPY (SELECT ` + strings.Join(checksumSelect(e.columns, e.types), ", ") + ` FROM ` + table + ` ORDER BY ` + pgOrderBy(key) + `) TO STDOUT`
-	if _, err := l.pc.PgConn().CopyTo(ctx, h, q); err != nil {
-		return nil, fmt.Errorf("checksum %s: %w", table, err)
+	rows, got, err := pgChecksum(ctx, l.pc.PgConn(), table, key, e.columns, e.types)
+	if err != nil {
+		return nil, err
 	}
-	want, got := hex.EncodeToString(e.hash.Sum(nil)), hex.EncodeToString(h.Sum(nil))
-	if h.rows != e.rows {
-		return nil, domain.Errorf(domain.EINTERNAL, "Verification failed: table %s has %d rows in SQLite but %d in PostgreSQL; nothing was kept in PostgreSQL.", table, e.rows, h.rows)
+	want := hex.EncodeToString(e.hash.Sum(nil))
+	if rows != e.rows {
+		return nil, domain.Errorf(domain.EINTERNAL, "Verification failed: table %s has %d rows in SQLite but %d in PostgreSQL; nothing was kept in PostgreSQL.", table, e.rows, rows)
 	}
 	if want != got {
 		return nil, domain.Errorf(domain.EINTERNAL, "Verification failed: the rows of table %s differ between SQLite and PostgreSQL (checksums %.12s and %.12s); nothing was kept in PostgreSQL.", table, want, got)
@@ -421,7 +419,18 @@ func pgOrderBy(key string) string {
 // columnTypes returns the COPY encoding of each column of a PostgreSQL
 // table, refusing a column the target does not have.
 func (l *loader) columnTypes(ctx context.Context, table string, columns []string) ([]pgType, error) {
-	rows, err := l.tx.Query(ctx, `
+	return pgColumnTypes(ctx, l.tx, table, columns)
+}
+
+// pgQuerier is a pgx connection or transaction.
+type pgQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// pgColumnTypes returns the COPY encoding of each of columns of table in
+// the current schema of the PostgreSQL connection q.
+func pgColumnTypes(ctx context.Context, q pgQuerier, table string, columns []string) ([]pgType, error) {
+	rows, err := q.Query(ctx, `
 		SELECT column_name, data_type FROM information_schema.columns
 		WHERE table_schema = current_schema() AND table_name = $1`, table)
 	if err != nil {
@@ -449,6 +458,17 @@ func (l *loader) columnTypes(ctx context.Context, table string, columns []string
 		}
 	}
 	return types, nil
+}
+
+// pgChecksum reads table back from PostgreSQL in key order, in the
+// checksum's form (see copyRow), and returns its row count and SHA-256.
+func pgChecksum(ctx context.Context, pc *pgconn.PgConn, table, key string, columns []string, types []pgType) (int64, string, error) {
+	h := &copyHash{Hash: sha256.New()}
+	q := `COPY (SELECT ` + strings.Join(checksumSelect(columns, types), ", ") + ` FROM ` + table + ` ORDER BY ` + pgOrderBy(key) + `) TO STDOUT`
+	if _, err := pc.CopyTo(ctx, h, q); err != nil {
+		return 0, "", fmt.Errorf("checksum %s: %w", table, err)
+	}
+	return h.rows, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // srcColumns returns the columns of a SQLite table in declaration order.
