@@ -68,6 +68,8 @@ func BenchmarkClaimTask_8Workers(b *testing.B) {
 	b.StopTimer()
 	seedPending(b, raw, engine, b.N)
 	b.StartTimer()
+	cpu0 := benchCPU(b, engine)
+	go0 := processCPU()
 	start := time.Now()
 	storeClaims := runClaimers(b, func(w int) (string, error) {
 		t, err := store.NewTaskService(instances[w%len(instances)]).ClaimTask(domain.WithOwner(ctx), domain.ClaimRequest{Worker: fmt.Sprintf("w%d", w)})
@@ -77,21 +79,33 @@ func BenchmarkClaimTask_8Workers(b *testing.B) {
 		return t.TaskID, nil
 	}, &l.store)
 	storeRate := float64(storeClaims) / time.Since(start).Seconds()
+	storeCPU := benchCPU(b, engine) - cpu0
+	storeGo := processCPU() - go0
 	b.StopTimer()
 	if storeClaims != b.N {
 		b.Fatalf("claimed %d tasks, want %d", storeClaims, b.N)
 	}
 
 	seedPending(b, raw, engine, b.N)
+	cpu0 = benchCPU(b, engine)
+	go0 = processCPU()
 	start = time.Now()
 	rawClaims := runClaimers(b, func(int) (string, error) { return rawClaim(ctx, raw, engine) }, &l.raw)
 	rawRate := float64(rawClaims) / time.Since(start).Seconds()
+	rawCPU := benchCPU(b, engine) - cpu0
+	rawGo := processCPU() - go0
 	if rawClaims != b.N {
 		b.Fatalf("raw claimed %d tasks, want %d", rawClaims, b.N)
 	}
 	l.report(b)
 	b.ReportMetric(storeRate, "claims/s")
 	b.ReportMetric(rawRate, "raw-claims/s")
+	// CPU per claim, of this process and (PostgreSQL) the cluster's
+	// processes: what a claim costs whatever the wait for a core.
+	b.ReportMetric(float64(storeCPU.Microseconds())/float64(storeClaims), "cpu-µs/claim")
+	b.ReportMetric(float64(rawCPU.Microseconds())/float64(rawClaims), "raw-cpu-µs/claim")
+	b.ReportMetric(float64(storeGo.Microseconds())/float64(storeClaims), "go-cpu-µs/claim")
+	b.ReportMetric(float64(rawGo.Microseconds())/float64(rawClaims), "raw-go-cpu-µs/claim")
 }
 
 func rawDSN(engine, url string) string {
@@ -201,4 +215,14 @@ func rawClaim(ctx context.Context, raw *sql.DB, engine string) (string, error) {
 		return "", err
 	}
 	return taskID, tx.Commit()
+}
+
+// benchCPU returns the CPU time used so far by this process and, on
+// PostgreSQL, the benchmark cluster.
+func benchCPU(b *testing.B, engine string) time.Duration {
+	cpu := processCPU()
+	if engine == store.EnginePostgres {
+		cpu += clusterCPU(b, mustBenchCluster(b))
+	}
+	return cpu
 }

@@ -66,6 +66,7 @@ func BenchmarkPostgres_ParallelClaims(b *testing.B) {
 	}()
 
 	b.StartTimer()
+	cpu0 := benchCPU(b, store.EnginePostgres)
 	start := time.Now()
 	var done atomic.Int64
 	var mu sync.Mutex
@@ -100,6 +101,7 @@ func BenchmarkPostgres_ParallelClaims(b *testing.B) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := benchCPU(b, store.EnginePostgres) - cpu0
 	b.StopTimer()
 	stop()
 	<-sampled
@@ -110,4 +112,6 @@ func BenchmarkPostgres_ParallelClaims(b *testing.B) {
 	l.report(b)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "cycles/s")
 	b.ReportMetric(float64(maxWriting.Load()), "max-writing")
+	// CPU per cycle, of this process and the cluster (see benchCPU).
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/cycle")
 }

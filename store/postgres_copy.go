@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
 )
@@ -46,7 +47,9 @@ type CopyOptions struct {
 	// Resume continues a copy into a target that already holds rows (an
 	// interrupted earlier run). Without it a non-empty target is refused.
 	Resume bool
-	// Batch is the number of rows per transaction; default DefaultCopyBatch.
+	// Batch is the number of rows per transaction of a resumed copy, and
+	// the number of rows between two progress reports; default
+	// DefaultCopyBatch.
 	Batch int
 	// Progress, if set, is called once with the number of rows to copy
 	// (and copied 0), then after each batch with total -1 and the number
@@ -56,8 +59,11 @@ type CopyOptions struct {
 
 // CopyReport describes a finished, verified copy.
 type CopyReport struct {
-	Tables   []CopiedTable `json:"tables"`
-	Resumed  bool          `json:"resumed"`
+	Tables  []CopiedTable `json:"tables"`
+	Resumed bool          `json:"resumed"`
+	// Phases are the steps of a copy into an empty target and their
+	// times (prepare, load, search, indexes, analyze, verify, commit).
+	Phases   []CopyPhase   `json:"phases,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 }
 
@@ -73,14 +79,20 @@ type CopiedTable struct {
 // PostgreSQL database dst, then verifies each table by row count and
 // checksum.
 //
-// The copy goes table by table, parents first, in batches ordered by each
-// table's key; every batch is one transaction that upserts its rows
-// (INSERT … ON CONFLICT DO UPDATE), so re-running after an interruption
-// never duplicates a row and converges on the source. With Resume, each
-// table continues after the highest key the target already has; if a table
-// then fails verification (its rows changed in between), it is copied once
-// more from the start. The ids are kept, and the identity sequences are
-// moved past them at the end.
+// Into an empty target the copy is one PostgreSQL transaction that loads
+// the tables with COPY and builds their indexes and constraints after the
+// rows, as pg_restore does (see bulkCopy): a failed or interrupted copy
+// leaves the target empty, and is simply run again.
+//
+// Resume is for a target that already holds part of the history (an
+// interrupted copy by an earlier Reelvault, which committed batch by
+// batch). That copy goes table by table, parents first, in batches ordered
+// by each table's key; every batch is one transaction that upserts its rows
+// (INSERT … ON CONFLICT DO UPDATE), so it never duplicates a row and
+// converges on the source. Each table continues after the highest key the
+// target already has; if a table then fails verification (its rows changed
+// in between), it is copied once more from the start. The ids are kept, and
+// the identity sequences are moved past them at the end.
 //
 // It returns ECONFLICT for a non-empty target without Resume, EINVALID when
 // src is not SQLite or dst not PostgreSQL or their schema versions differ,
@@ -127,6 +139,13 @@ func CopyToPostgres(ctx context.Context, src, dst *DB, opts CopyOptions) (*CopyR
 		return nil, domain.Errorf(domain.ECONFLICT,
 			"The PostgreSQL database is not empty (%d users, %d tasks); use an empty database, or --resume to continue an interrupted migration into it.",
 			dstCounts["users"], dstCounts["tasks"])
+	}
+	if present == 0 {
+		tables, phases, err := bulkCopy(ctx, src, dst, total, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &CopyReport{Tables: tables, Phases: phases, Duration: time.Since(start)}, nil
 	}
 	if opts.Progress != nil {
 		opts.Progress(total, 0)
@@ -448,20 +467,60 @@ func resetSequences(ctx context.Context, dst *DB) error {
 }
 
 // verifyTable compares the row count and the checksum of a table on both
-// sides.
+// sides, in the bulk copy's form (see copyRow): SQLite's rows encoded in
+// Go, PostgreSQL's read back with a COPY of a query.
 func verifyTable(ctx context.Context, src, dst *DB, table, key string) (*CopiedTable, error) {
 	columns, err := tableColumns(ctx, src, table)
 	if err != nil {
 		return nil, err
 	}
-	n1, sum1, err := tableChecksum(ctx, src, table, key, columns)
+	var n2 int64
+	var sum2 string
+	var types []pgType
+	err = dst.Read(ctx, func(r *sqlx.DB) error {
+		conn, err := r.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return conn.Raw(func(dc any) error {
+			pc := dc.(*stdlib.Conn).Conn()
+			if types, err = pgColumnTypes(ctx, pc, table, columns); err != nil {
+				return err
+			}
+			n2, sum2, err = pgChecksum(ctx, pc.PgConn(), table, key, columns, types)
+			return err
+		})
+	})
 	if err != nil {
 		return nil, err
 	}
-	n2, sum2, err := tableChecksum(ctx, dst, table, key, columns)
+	e := newCopyRow(table, columns, types)
+	err = src.Read(ctx, func(r *sqlx.DB) error {
+		rows, err := r.QueryContext(ctx, `SELECT `+strings.Join(columns, ", ")+` FROM `+table+` ORDER BY `+key)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		vals := make([]any, len(columns))
+		ptrs := make([]any, len(columns))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			if err := e.encode(vals); err != nil {
+				return domain.Errorf(domain.EINVALID, "The SQLite database holds a value PostgreSQL cannot store: %v.", err)
+			}
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("checksum %s: %w", table, err)
 	}
+	n1, sum1 := e.rows, hex.EncodeToString(e.hash.Sum(nil))
 	if n1 != n2 {
 		return nil, domain.Errorf(domain.EINTERNAL, "Verification failed: table %s has %d rows in SQLite but %d in PostgreSQL. Stop every Reelvault using the SQLite database and run the migration again with --resume.", table, n1, n2)
 	}

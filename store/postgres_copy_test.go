@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -300,17 +301,19 @@ func TestCopyToPostgres(t *testing.T) {
 		AssertCode(t, err, domain.EINVALID, "")
 	})
 
-	t.Run("ResumeAfterInterruption", func(t *testing.T) {
+	t.Run("InterruptedLeavesTargetEmpty", func(t *testing.T) {
 		src, dst := openCopyPair(t)
-		ids := seedCopyHistory(t, src, 20)
+		seedCopyHistory(t, src, 20)
+		before := schemaObjects(t, dst)
 
-		// Interrupt the first run after a few batches.
+		// Interrupt the copy after a few progress reports, half-way through
+		// the rows: the copy is one transaction, so nothing stays.
 		stop := errors.New("interrupted")
 		runCtx, cancel := context.WithCancelCause(ctx)
-		batches := 0
+		reports := 0
 		_, err := store.CopyToPostgres(runCtx, src, dst, store.CopyOptions{Batch: 5, Progress: func(n, c int64) {
 			if c > 0 {
-				if batches++; batches == 6 {
+				if reports++; reports == 6 {
 					cancel(stop)
 				}
 			}
@@ -318,9 +321,106 @@ func TestCopyToPostgres(t *testing.T) {
 		if err == nil {
 			t.Fatal("interrupted copy succeeded")
 		}
-		partial := tableRows(t, dst, "tasks", "id")
-		if len(partial) == 0 {
-			t.Fatalf("nothing copied before the interruption (%v)", err)
+		assertEmpty(t, dst)
+		if after := schemaObjects(t, dst); !reflect.DeepEqual(before, after) {
+			t.Fatalf("the target's indexes, constraints and triggers changed:\nbefore %v\nafter  %v", before, after)
+		}
+
+		// Run again, as the message says: no --resume needed.
+		if _, err := store.CopyToPostgres(ctx, src, dst, store.CopyOptions{Batch: 5}); err != nil {
+			t.Fatal(err)
+		}
+		assertSameRows(t, src, dst)
+		if after := schemaObjects(t, dst); !reflect.DeepEqual(before, after) {
+			t.Fatalf("the copy did not recreate the schema:\nbefore %v\nafter  %v", before, after)
+		}
+	})
+
+	t.Run("TextAndNumbersExactly", func(t *testing.T) {
+		// Values that COPY's text format escapes, and doubles whose decimal
+		// forms differ between Go and PostgreSQL, arrive bit for bit and
+		// pass verification.
+		src, dst := openCopyPair(t)
+		seedCopyHistory(t, src, 5)
+		raw, err := sql.Open("sqlite", src.Path+"?_pragma=busy_timeout(10000)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		for _, q := range []string{
+			`UPDATE tasks SET prompt = 'back\slash' || char(9) || 'tab' || char(10) || 'nl' || char(13) || 'cr' || char(8) || char(12) || char(11) || char(1) || ' \N \. end' WHERE id = 1`,
+			`UPDATE tasks SET error_message = '\' WHERE id = 2`,
+			`UPDATE scripts SET duration = 1234567.0 WHERE id = 1`,
+			`UPDATE scripts SET duration = 1e-7 WHERE id = 2`,
+			`UPDATE scripts SET duration = 5e-324 WHERE id = 3`,
+			`UPDATE scripts SET duration = 1e300 WHERE id = 4`,
+			`UPDATE scripts SET duration = 0.1 + 0.2 WHERE id = 5`,
+			`UPDATE scripts SET duration = 7 WHERE id = 6`,
+		} {
+			if res, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			} else if n, _ := res.RowsAffected(); n != 1 {
+				t.Fatalf("%s: %d rows", q, n)
+			}
+		}
+		if _, err := store.CopyToPostgres(ctx, src, dst, store.CopyOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		assertSameRows(t, src, dst)
+	})
+
+	t.Run("ErrRejectedRowLeavesTargetEmpty", func(t *testing.T) {
+		// A row PostgreSQL refuses (an event of a task that does not exist,
+		// possible in a SQLite file written without foreign keys) fails the
+		// copy when the foreign keys are rebuilt after the rows: the whole
+		// transaction, rows and dropped indexes alike, is rolled back.
+		src, dst := openCopyPair(t)
+		seedCopyHistory(t, src, 5)
+		before := schemaObjects(t, dst)
+		raw, err := sql.Open("sqlite", src.Path+"?_pragma=foreign_keys(0)&_pragma=busy_timeout(10000)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.Exec(`INSERT INTO task_events (task_id, type, status, progress, message, created_at) VALUES (999999, 'created', 'pending', 0, '', 1)`); err != nil {
+			t.Fatal(err)
+		}
+		_, err = store.CopyToPostgres(ctx, src, dst, store.CopyOptions{})
+		if err == nil || !strings.Contains(err.Error(), "foreign key") {
+			t.Fatalf("copy of an orphan event: %v, want a foreign key violation", err)
+		}
+		assertEmpty(t, dst)
+		if after := schemaObjects(t, dst); !reflect.DeepEqual(before, after) {
+			t.Fatalf("the target's indexes, constraints and triggers changed:\nbefore %v\nafter  %v", before, after)
+		}
+	})
+
+	t.Run("ResumeAfterInterruption", func(t *testing.T) {
+		// A target that holds part of the history: what an earlier
+		// Reelvault, which committed batch by batch, left when it was
+		// interrupted. Here: a full copy whose later tasks (and their
+		// scripts, videos, events and search rows) are deleted again.
+		src, dst := openCopyPair(t)
+		ids := seedCopyHistory(t, src, 20)
+		if _, err := store.CopyToPostgres(ctx, src, dst, store.CopyOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := dst.Write(ctx, func(w *sqlx.DB) error {
+			for _, q := range []string{
+				`DELETE FROM tasks WHERE id > (SELECT max(id) / 2 FROM tasks)`,
+				`DELETE FROM job_runs WHERE id > (SELECT min(id) FROM job_runs)`,
+				`DELETE FROM settings WHERE key > 'backup.cron'`,
+			} {
+				if _, err := w.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if partial := tableRows(t, dst, "tasks", "id"); len(partial) == 0 || len(partial) >= len(ids) {
+			t.Fatalf("partial target holds %d of %d tasks", len(partial), len(ids))
 		}
 
 		// A row copied by the first run changes before the second.
@@ -328,7 +428,7 @@ func TestCopyToPostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		_, err = store.CopyToPostgres(ctx, src, dst, store.CopyOptions{Batch: 5})
+		_, err := store.CopyToPostgres(ctx, src, dst, store.CopyOptions{Batch: 5})
 		AssertCode(t, err, domain.ECONFLICT, "")
 
 		report, err := store.CopyToPostgres(ctx, src, dst, store.CopyOptions{Batch: 5, Resume: true})
@@ -367,4 +467,38 @@ func TestCopyToPostgres(t *testing.T) {
 			t.Fatal("no message")
 		}
 	})
+}
+
+// assertEmpty fails unless every copied table and the search index of the
+// PostgreSQL database db are empty.
+func assertEmpty(t *testing.T, db *store.DB) {
+	t.Helper()
+	for _, tbl := range append(store.CopyTables, struct{ Name, Key string }{"task_search", "rowid, created_at"}) {
+		if rows := tableRows(t, db, tbl.Name, tbl.Key); len(rows) != 0 {
+			t.Fatalf("%s holds %d rows after a failed copy", tbl.Name, len(rows))
+		}
+	}
+}
+
+// schemaObjects lists the indexes, constraints and triggers of the current
+// schema of a PostgreSQL database, with their definitions.
+func schemaObjects(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	var out []string
+	err := db.Read(context.Background(), func(r *sqlx.DB) error {
+		return r.Select(&out, `
+			SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
+			UNION ALL
+			SELECT 'constraint ' || conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+			UNION ALL
+			SELECT 'trigger ' || tgname || ': ' || pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = current_schema()::regnamespace)
+			ORDER BY 1`)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) < 20 {
+		t.Fatalf("only %d schema objects: %v", len(out), out)
+	}
+	return out
 }

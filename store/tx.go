@@ -140,14 +140,55 @@ func (db *DB) writeTx(ctx context.Context, iso sql.IsolationLevel, fn func(tx *t
 		}
 		return nil
 	})
-	if err == nil && db.Notifier != nil {
-		now := db.now()
-		for _, n := range notes {
-			if n.Type == "task" {
-				db.seen.fresh(n, now) // the watcher need not announce it again
-			}
-			db.Notifier.Notify(n)
+	if err == nil {
+		db.announce(notes)
+	}
+	return err
+}
+
+// announce hands committed notifications to this process's Notifier.
+func (db *DB) announce(notes []domain.Notification) {
+	if db.Notifier == nil {
+		return
+	}
+	now := db.now()
+	for _, n := range notes {
+		if n.Type == "task" {
+			db.seen.fresh(n, now) // the watcher need not announce it again
 		}
+		db.Notifier.Notify(n)
+	}
+}
+
+// writeOne is write for a function that makes its change in a single
+// statement (PostgreSQL only): the statement runs on the writer pool
+// without BEGIN and COMMIT around it and so commits by itself, one round
+// trip instead of three. A statement PostgreSQL refuses with a
+// serialisation failure or deadlock is run again, as writeTx does.
+func (db *DB) writeOne(ctx context.Context, fn func(tx *tx) error) error {
+	var notes []domain.Notification
+	err := db.Write(ctx, func(w *sqlx.DB) error {
+		var err error
+		for attempt := 1; ; attempt++ {
+			t := &tx{ctx: ctx, db: db, ext: w, pool: w, now: db.now(), writing: true}
+			if err = fn(t); err == nil {
+				notes = t.notes
+				break
+			}
+			if !retryable(err) || attempt >= maxWriteAttempts {
+				return mapError(err)
+			}
+			if err := retryPause(ctx, attempt); err != nil {
+				return err
+			}
+		}
+		if db.dialect.publishes && len(notes) > 0 {
+			db.publish(notes)
+		}
+		return nil
+	})
+	if err == nil {
+		db.announce(notes)
 	}
 	return err
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
@@ -16,7 +18,7 @@ func init() {
 	Register(&Command{
 		Name:    "migrate",
 		Args:    "--to postgres://USER@HOST/DB [--resume] [--batch N]",
-		Summary: "Copy the SQLite history into an empty PostgreSQL database and verify every table; --resume continues an interrupted copy.",
+		Summary: "Copy the SQLite history into an empty PostgreSQL database in one transaction and verify every table; --resume continues a copy an earlier version left unfinished.",
 		Run:     runMigrate,
 	})
 }
@@ -27,7 +29,7 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	fs := env.FlagSet()
 	to := fs.String("to", "", "the PostgreSQL `URL` to copy into (postgres://user:password@host:5432/dbname)")
 	resume := fs.Bool("resume", false, "continue an interrupted migration into a database that already holds part of the history")
-	batch := fs.Int("batch", store.DefaultCopyBatch, "rows per transaction")
+	batch := fs.Int("batch", store.DefaultCopyBatch, "rows per transaction of a resumed copy, and between progress updates")
 	if _, err := env.Parse(fs, args); err != nil {
 		return err
 	}
@@ -92,6 +94,13 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	}
 	if err := tbl.Flush(); err != nil {
 		return err
+	}
+	if len(report.Phases) > 0 {
+		steps := make([]string, len(report.Phases))
+		for i, p := range report.Phases {
+			steps[i] = p.Name + " " + p.Duration.Round(time.Millisecond).String()
+		}
+		env.Printf("Steps: %s.\n", strings.Join(steps, ", "))
 	}
 	env.Printf("Copied and verified %d rows in %d tables (row counts and checksums match) in %s.\n", rows, len(report.Tables), report.Duration.Round(1e6))
 	env.Printf("Run Reelvault on PostgreSQL with --db %s (or $%s).\n", redact(*to), EnvDB)

@@ -20,6 +20,7 @@ type migrateJSON struct {
 	Rows     int64               `json:"rows"`
 	Tables   []store.CopiedTable `json:"tables"`
 	Resumed  bool                `json:"resumed"`
+	Phases   []store.CopyPhase   `json:"phases"`
 	Duration int64               `json:"duration_ns"`
 }
 
