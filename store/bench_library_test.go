@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"runtime"
@@ -336,6 +337,7 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 		{"TagRare", domain.TaskFilter{Tags: []string{"rare"}}},
 		{"Collection", domain.TaskFilter{Collection: "Trailer v2"}},
 		{"Combined", domain.TaskFilter{Starred: true, MinRating: 2, Tags: []string{"夜景"}, Collection: "Trailer v2", Status: completed}},
+		{"RareTagCollection", domain.TaskFilter{Tags: []string{"rare"}, Collection: "Trailer v2"}},
 		{"Trash", domain.TaskFilter{Trashed: true}},
 	} {
 		for _, deep := range []bool{false, true} {
@@ -356,7 +358,7 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 				f.Cursor, f.Limit = p.NextCursor, 50
 			}
 			b.Run(name, func(b *testing.B) {
-				query, args, err := store.TaskPageSQL(e.AliceCtx, e.DB, f)
+				stmts, err := store.TaskPageSQL(e.AliceCtx, e.DB, f)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -368,32 +370,117 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 					}
 					return err
 				}
-				rawPage := func() error {
-					rows, err := raw.query(ctx, nil, query, args...)
-					if err != nil {
-						return err
+				rawRun := func(stmts []store.PageStatement) error {
+					for i, st := range stmts {
+						rows, err := raw.query(ctx, nil, st.Query, st.Args...)
+						if err != nil {
+							return err
+						}
+						n, err := scanAny(rows)
+						if err != nil {
+							return err
+						}
+						// The raw side reads the one row more too.
+						if i == len(stmts)-1 && n != want && n != want+1 {
+							return fmt.Errorf("raw page: %d rows, store %d", n, want)
+						}
 					}
-					n, err := scanAny(rows)
-					if err == nil && n != want && n != want+1 { // the raw side reads the one row more too
-						err = fmt.Errorf("raw page: %d rows, store %d", n, want)
-					}
-					return err
+					return nil
 				}
+				rawPage := func() error { return rawRun(stmts) }
 				if err := storePage(); err != nil {
 					b.Fatal(err)
 				}
+				// For several labels, the SQL of the store before it chose
+				// the sparsest label to walk, run raw too ("old-").
+				var old []store.PageStatement
+				if f.Collection != "" && len(f.Tags) > 0 {
+					old = []store.PageStatement{oldLabelSQL(b, reader, e.Alice.ID, f)}
+				}
 				var l latencies
+				var oldLat, oldCPU []time.Duration
 				runtime.LockOSThread() // see timeBoth
 				defer runtime.UnlockOSThread()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					l.timeBoth(b, i, storePage, rawPage)
+					if old != nil {
+						start, startCPU := time.Now(), threadCPU()
+						if err := rawRun(old); err != nil {
+							b.Fatal(err)
+						}
+						oldLat, oldCPU = append(oldLat, time.Since(start)), append(oldCPU, threadCPU()-startCPU)
+					}
 				}
 				b.StopTimer()
 				l.reportIn(b, time.Millisecond, "ms")
+				if old != nil {
+					ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+					b.ReportMetric(ms(percentile(oldLat, 50)), "old-p50-ms")
+					b.ReportMetric(ms(percentile(oldLat, 99)), "old-p99-ms")
+					b.ReportMetric(ms(percentile(oldCPU, 50)), "old-cpu-p50-ms")
+					b.ReportMetric(ms(percentile(oldCPU, 99)), "old-cpu-p99-ms")
+				}
 			})
 		}
 	}
+}
+
+// oldLabelSQL returns the query the store ran, before it chose which label
+// to walk, for a page of f (a collection, tags and, optionally, starred,
+// a rating and one status) as user: it always walked the collection and
+// tested each entry's task row first, then the tags.
+func oldLabelSQL(b *testing.B, reader *sqlx.DB, user int64, f domain.TaskFilter) store.PageStatement {
+	b.Helper()
+	where := "l.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?)"
+	args := []any{strings.ToLower(f.Collection)}
+	if f.Cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(f.Cursor)
+		if err != nil {
+			b.Fatal(err)
+		}
+		at, id, _ := strings.Cut(string(raw), ".")
+		where += " AND (l.task_created_at, l.task_id) < (?, ?)"
+		args = append(args, at, id)
+	}
+	userCond := "+t.user_id = ?"
+	if onPostgres() {
+		userCond = "t.user_id = ?"
+	}
+	where += " AND " + userCond
+	args = append(args, user)
+	for _, st := range f.Status {
+		where += " AND t.status = ?"
+		args = append(args, string(st))
+	}
+	where += " AND t.trashed_at IS NULL"
+	if f.Starred {
+		where += " AND t.starred"
+	}
+	if f.MinRating > 0 {
+		where += " AND t.rating > 0 AND t.rating >= ?"
+		args = append(args, f.MinRating)
+	}
+	for _, tag := range f.Tags {
+		where += " AND EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))"
+		args = append(args, strings.ToLower(tag))
+	}
+	cross := "CROSS JOIN"
+	if onPostgres() {
+		cross = "JOIN"
+	}
+	return store.PageStatement{Query: reader.Rebind(`SELECT
+	t.id, t.task_id, t.user_id, u.username, t.prompt, t.status, t.progress, t.total_scenes, t.completed_scenes,
+	t.final_video_path, t.error_message, t.attempts, t.lease_owner, t.lease_expires_at, t.created_at, t.updated_at,
+	t.started_at, t.completed_at, t.duration, t.starred, t.rating,
+	coalesce((SELECT o.task_id FROM tasks o WHERE o.id = t.rerun_of), '') AS rerun_of,
+	t.trashed_at
+FROM collection_tasks l
+` + cross + ` tasks t ON t.id = l.task_id
+JOIN users u ON u.id = t.user_id
+WHERE ` + where + `
+ORDER BY l.task_created_at DESC, l.task_id DESC
+LIMIT 51`), Args: args}
 }
 
 // scanAny reads every row of rows into untyped values and returns how many

@@ -6,19 +6,35 @@ import (
 	"github.com/reelvault/reelvault/domain"
 )
 
-// TaskPageSQL returns the query, rebound for db's engine, and the arguments
-// that FindTasks runs for one page of filter as the actor of ctx: the raw
-// side of BenchmarkLibrary_FilteredPage runs exactly this SQL.
-func TaskPageSQL(ctx context.Context, db *DB, filter domain.TaskFilter) (string, []any, error) {
+// PageStatement is one statement FindTasks runs for a page, rebound for
+// its engine, with its arguments.
+type PageStatement struct {
+	Query string
+	Args  []any
+}
+
+// TaskPageSQL returns the statements that FindTasks runs for one page of
+// filter as the actor of ctx, in order: the choice of the label to walk
+// when the filter has several (see chooseDriver), then the page. The raw
+// side of BenchmarkLibrary_FilteredPage runs exactly these.
+func TaskPageSQL(ctx context.Context, db *DB, filter domain.TaskFilter) ([]PageStatement, error) {
 	a, err := actorFrom(ctx)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	q, err := newTaskQuery(filter, true)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	q.dialect = db.dialect
+	var out []PageStatement
+	if len(q.labels()) > 1 {
+		query, args := q.driverSQL()
+		out = append(out, PageStatement{db.dialect.rebind(query), args})
+		if err := db.read(ctx, false, func(tx *tx) error { return q.chooseDriver(tx) }); err != nil {
+			return nil, err
+		}
+	}
 	query, args := q.sql(a)
-	return db.dialect.rebind(query), args, nil
+	return append(out, PageStatement{db.dialect.rebind(query), args}), nil
 }

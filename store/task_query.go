@@ -133,6 +133,7 @@ type taskQuery struct {
 	tagKeys   []string // case-folded tag names, all required
 	collKey   string   // case-folded collection name
 	probeTags bool     // test tags per task (a page walking a label's index)
+	drive     int      // the label a page walks (index into labels; see chooseDriver)
 }
 
 // trashScope says which tasks a query sees with respect to the trash.
@@ -340,51 +341,6 @@ func (q taskQuery) sql(a domain.Actor) (string, []any) {
 		LIMIT ?`, append(args, q.limit+1)
 }
 
-// labelSQL is sql for a page of one collection or tag: it walks that
-// label's entries newest first through their (label, task_created_at,
-// task_id) index, tests each task's other conditions and stops after a
-// page, so a page costs the same for a label on ten tasks or on a
-// million. The collection drives when there is one, else the first tag;
-// any other tags are conditions.
-func (q taskQuery) labelSQL(a domain.Actor) (string, []any) {
-	var from, cond string
-	var args []any
-	// CROSS JOIN keeps SQLite from reordering the walk (as searchFrom);
-	// PostgreSQL has no CROSS JOIN … ON and plans the order itself.
-	cross := "CROSS JOIN"
-	if q.dialect.isPostgres() {
-		cross = "JOIN"
-	}
-	if q.collKey != "" {
-		from = `
-FROM collection_tasks l
-` + cross + ` tasks t ON t.id = l.task_id
-JOIN users u ON u.id = t.user_id`
-		cond = "l.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?)"
-		args = append(args, q.collKey)
-		q.collKey = ""
-	} else {
-		from = `
-FROM task_tags l
-` + cross + ` tasks t ON t.id = l.task_id
-JOIN users u ON u.id = t.user_id`
-		cond = "l.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?)"
-		args = append(args, q.tagKeys[0])
-		q.tagKeys = q.tagKeys[1:]
-	}
-	if q.after != nil {
-		cond += " AND (l.task_created_at, l.task_id) < (?, ?)"
-		args = append(args, q.after.createdAt, q.after.id)
-		q.after = nil
-	}
-	q.probeTags = true
-	conds, more := q.conds(a)
-	return `SELECT` + taskSelectList + from + `
-		WHERE ` + cond + andConds(conds) + `
-		ORDER BY l.task_created_at DESC, l.task_id DESC
-		LIMIT ?`, append(append(args, more...), q.limit+1)
-}
-
 // findTasks is the one query behind every task lookup and listing: newest
 // first, keyset-paged. It returns the cursor of the next page, if any.
 func findTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, string, error) {
@@ -396,6 +352,9 @@ func findTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, string, error) 
 			return nil, "", fmt.Errorf("search tasks: %w", err)
 		}
 	} else {
+		if err := q.chooseDriver(tx); err != nil {
+			return nil, "", fmt.Errorf("find tasks: %w", err)
+		}
 		query, args := q.sql(a)
 		var err error
 		if rows, err = selectTasks(tx, query, args...); err != nil {
