@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -607,5 +609,124 @@ func BenchmarkLibrary_PurgeWhileWriting(b *testing.B) {
 		b.ReportMetric(float64(purged), "purged")
 		reportWriter(b, "writer", lat)
 		reportWriter(b, "raw-writer", rawLat)
+	}
+}
+
+// BenchmarkLibrary_SearchFilteredPage searches a copy of the Zipf history
+// of BenchmarkTaskService_FindTasks_SearchZipf ($REELVAULT_BENCH_TASKS
+// tasks) with library data added (a third starred, the tag 夜景 on 1/7 of
+// the tasks, rare on 1/997, the collection Trailer v2 on 1/11) for words
+// of four frequencies, each with one library filter, as the owner: the
+// first page of 50 with snippets, against the store's walk of the matches
+// (store.TaskPageSQL) through plain SQL on the same reader pool (no
+// snippets: the floor of a page). SQLite only.
+func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
+	if onPostgres() {
+		b.Skip("SQLite: the Zipf history")
+	}
+	ctx := context.Background()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("reelvault-zipf-bench-%d-v%d.db", benchTasks(b), store.LatestSchemaVersion()))
+	if _, err := os.Stat(path); err != nil {
+		mustZipfFixture(b) // seeds it
+	}
+	start := time.Now()
+	// Copied through a read-only connection: the shared history stays as
+	// it is.
+	dst := filepath.Join(b.TempDir(), "zipf-library.db")
+	src, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = src.ExecContext(ctx, `VACUUM INTO ?`, dst)
+	src.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := store.NewDB(dst)
+	db.Logger = slog.New(slog.DiscardHandler)
+	if err := db.Open(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Write(ctx, func(w *sqlx.DB) error {
+		for _, q := range []string{
+			`UPDATE tasks SET starred = (id % 3 = 0)`,
+			`INSERT INTO tags (name, name_key) VALUES ('夜景', '夜景'), ('rare', 'rare')`,
+			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = '夜景'), created_at FROM tasks WHERE id % 7 = 0`,
+			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = 'rare'), created_at FROM tasks WHERE id % 997 = 0`,
+			`INSERT INTO collections (name, name_key, created_at) VALUES ('Trailer v2', 'trailer v2', 1)`,
+			`INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at) SELECT (SELECT id FROM collections), id, 1, created_at FROM tasks WHERE id % 11 = 0`,
+			`ANALYZE`,
+		} {
+			if _, err := w.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	settle(b, db)
+	b.Logf("copied the Zipf history and added library data in %v", time.Since(start).Round(time.Millisecond))
+	tasks := store.NewTaskService(db)
+	owner := domain.WithOwner(ctx)
+	reader, _ := libraryPools(b, db)
+	raw := &rawDB{DB: reader.DB}
+	for _, rank := range []int{0, 9, 99, 999} {
+		word := zipfWords[rank]
+		for _, tc := range []struct {
+			name string
+			f    domain.TaskFilter
+		}{
+			{"Tag", domain.TaskFilter{Tags: []string{"夜景"}}},
+			{"TagRare", domain.TaskFilter{Tags: []string{"rare"}}},
+			{"Collection", domain.TaskFilter{Collection: "Trailer v2"}},
+			{"Starred", domain.TaskFilter{Starred: true}},
+		} {
+			f := tc.f
+			f.Search, f.Limit = word, 50
+			b.Run(fmt.Sprintf("rank=%d/%s", rank+1, tc.name), func(b *testing.B) {
+				stmts, err := store.TaskPageSQL(owner, db, f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var want int
+				storePage := func() error {
+					p, err := tasks.FindTasks(owner, f)
+					if err != nil {
+						return err
+					}
+					want = len(p.Tasks)
+					if want > 0 && p.Tasks[0].Match == nil {
+						return fmt.Errorf("search %q: no snippet", word)
+					}
+					return nil
+				}
+				rawPage := func() error {
+					rows, err := raw.query(ctx, nil, stmts[0].Query, stmts[0].Args...)
+					if err != nil {
+						return err
+					}
+					n, err := scanAny(rows)
+					if err == nil && n != want && n != want+1 {
+						err = fmt.Errorf("raw page: %d rows, store %d", n, want)
+					}
+					return err
+				}
+				if err := storePage(); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(want), "tasks")
+				var l latencies
+				runtime.LockOSThread() // see timeBoth
+				defer runtime.UnlockOSThread()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					l.timeBoth(b, i, storePage, rawPage)
+				}
+				b.StopTimer()
+				l.reportIn(b, time.Millisecond, "ms")
+			})
+		}
 	}
 }

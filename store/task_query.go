@@ -127,13 +127,13 @@ type taskQuery struct {
 	limit       int
 
 	// The library's filters (see domain.TaskFilter).
-	trash     trashScope
-	starred   bool
-	minRating int
-	tagKeys   []string // case-folded tag names, all required
-	collKey   string   // case-folded collection name
-	probeTags bool     // test tags per task (a page walking a label's index)
-	drive     int      // the label a page walks (index into labels; see chooseDriver)
+	trash       trashScope
+	starred     bool
+	minRating   int
+	tagKeys     []string // case-folded tag names, all required
+	collKey     string   // case-folded collection name
+	probeLabels bool     // test tags and collection per task, by primary key (see conds)
+	drive       int      // the label a page walks (index into labels; see chooseDriver)
 }
 
 // trashScope says which tasks a query sees with respect to the trash.
@@ -276,10 +276,10 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		conds = append(conds, "t.rating > 0", "t.rating >= ?")
 		args = append(args, q.minRating)
 	}
+	// A walk of other rows (a search's matches) probes each task's labels
+	// by primary key; elsewhere (counts) a label's tasks are one list.
 	for _, k := range q.tagKeys {
-		if q.probeTags {
-			// One primary-key probe per task walked, rather than a list
-			// of every task with the tag built for each page.
+		if q.probeLabels {
 			conds = append(conds, "EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
 		} else {
 			conds = append(conds, "t.id IN (SELECT tt.task_id FROM task_tags tt WHERE tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
@@ -287,7 +287,11 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		args = append(args, k)
 	}
 	if q.collKey != "" {
-		conds = append(conds, "t.id IN (SELECT ct.task_id FROM collection_tasks ct WHERE ct.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?))")
+		if q.probeLabels {
+			conds = append(conds, "EXISTS (SELECT 1 FROM collection_tasks ct WHERE ct.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?) AND ct.task_id = t.id)")
+		} else {
+			conds = append(conds, "t.id IN (SELECT ct.task_id FROM collection_tasks ct WHERE ct.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?))")
+		}
 		args = append(args, q.collKey)
 	}
 	if q.search.active() {
