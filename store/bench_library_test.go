@@ -46,6 +46,23 @@ func libraryBenchTasks(b *testing.B) int {
 	return 100000
 }
 
+// libraryBatch returns the tasks per transaction of the bulk benchmark:
+// $REELVAULT_BENCH_LIBRARY_BATCH, to compare sizes, or the store's default
+// for the suite's engine.
+func libraryBatch(b *testing.B) int {
+	if v := os.Getenv("REELVAULT_BENCH_LIBRARY_BATCH"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("REELVAULT_BENCH_LIBRARY_BATCH=%q: want a positive number", v)
+		}
+		return n
+	}
+	if onPostgres() {
+		return store.DefaultLibraryBatchPostgres
+	}
+	return store.DefaultLibraryBatch
+}
+
 // libraryPools returns the store's reader and writer pools as plain sqlx,
 // for the raw side of a benchmark.
 func libraryPools(b *testing.B, db *store.DB) (reader, writer *sqlx.DB) {
@@ -160,8 +177,8 @@ func reportWriter(b *testing.B, prefix string, lat []time.Duration) {
 // BenchmarkLibrary_BulkTag10k tags 10,000 tasks chosen by ID, of a history
 // of $REELVAULT_BENCH_LIBRARY_TASKS, while another writer stars tasks one
 // by one. The raw side runs the store's SQL by hand: the IDs resolved in
-// chunks of 500, then one INSERT … SELECT per batch of
-// store.DefaultLibraryBatch tasks, each in a transaction of its own. It
+// chunks of 500, then one INSERT … SELECT per batch (see libraryBatch),
+// each in a transaction of its own. It
 // reports p50/p99 per bulk of both and the other writer's latency during
 // each ("writer-max-ms" is the longest stall).
 func BenchmarkLibrary_BulkTag10k(b *testing.B) {
@@ -172,6 +189,8 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 	settle(b, e.DB)
 	ctx := context.Background()
 	reader, writer := libraryPools(b, e.DB)
+	batch := libraryBatch(b)
+	e.Lib.Batch = batch
 	untag := func() {
 		if err := rawTx(ctx, writer, func(tx *sqlx.Tx) error {
 			if _, err := tx.Exec(`DELETE FROM task_tags`); err != nil {
@@ -195,7 +214,7 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 	// is charged with it.
 	start := time.Now()
 	cold := writeWhile(b, e.Lib, e.AliceCtx, others, func() {
-		if _, err := rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, "warm-up"); err != nil {
+		if _, err := rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, "warm-up", batch); err != nil {
 			b.Fatal(err)
 		}
 	})
@@ -223,7 +242,7 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 			var n int
 			var err error
 			rw = writeWhile(b, e.Lib, e.AliceCtx, others, func() {
-				n, err = rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, tag+" raw")
+				n, err = rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, tag+" raw", batch)
 			})
 			if err == nil && n != len(ids) {
 				err = fmt.Errorf("raw: changed %d", n)
@@ -243,11 +262,12 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 	l.reportIn(b, time.Millisecond, "ms")
 	reportWriter(b, "writer", storeWriter)
 	reportWriter(b, "raw-writer", rawWriter)
+	b.ReportMetric(float64(batch), "batch")
 }
 
 // rawBulkTag is BulkTag's SQL by hand: the tasks of taskIDs that user owns
-// get the tag, store.DefaultLibraryBatch tasks per transaction.
-func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, user int64, taskIDs []string, tag string) (int, error) {
+// get the tag, batchSize tasks per transaction.
+func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, user int64, taskIDs []string, tag string, batchSize int) (int, error) {
 	var targets []int64
 	for chunk := range slices.Chunk(taskIDs, 500) {
 		in, args := inList(chunk)
@@ -266,7 +286,7 @@ func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, user int64, taskID
 		}
 	}
 	total := 0
-	for batch := range slices.Chunk(targets, store.DefaultLibraryBatch) {
+	for batch := range slices.Chunk(targets, batchSize) {
 		err := rawTx(ctx, writer, func(tx *sqlx.Tx) error {
 			var tagID int64
 			if err := tx.GetContext(ctx, &tagID, tx.Rebind(`SELECT id FROM tags WHERE name_key = ?`), tag); err == sql.ErrNoRows {
@@ -617,9 +637,9 @@ func BenchmarkLibrary_PurgeWhileWriting(b *testing.B) {
 // tasks) with library data added (a third starred, the tag 夜景 on 1/7 of
 // the tasks, rare on 1/997, the collection Trailer v2 on 1/11) for words
 // of four frequencies, each with one library filter, as the owner: the
-// first page of 50 with snippets, against the store's walk of the matches
-// (store.TaskPageSQL) through plain SQL on the same reader pool (no
-// snippets: the floor of a page). SQLite only.
+// first page of 50 with snippets, against the store's choice of the walk
+// and the walk (store.TaskPageSQL) through plain SQL on the same reader
+// pool (no snippets: the floor of a page). SQLite only.
 func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
 	if onPostgres() {
 		b.Skip("SQLite: the Zipf history")
@@ -703,15 +723,20 @@ func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
 					return nil
 				}
 				rawPage := func() error {
-					rows, err := raw.query(ctx, nil, stmts[0].Query, stmts[0].Args...)
-					if err != nil {
-						return err
+					for i, st := range stmts {
+						rows, err := raw.query(ctx, nil, st.Query, st.Args...)
+						if err != nil {
+							return err
+						}
+						n, err := scanAny(rows)
+						if err != nil {
+							return err
+						}
+						if i == len(stmts)-1 && n != want && n != want+1 {
+							return fmt.Errorf("raw page: %d rows, store %d", n, want)
+						}
 					}
-					n, err := scanAny(rows)
-					if err == nil && n != want && n != want+1 {
-						err = fmt.Errorf("raw page: %d rows, store %d", n, want)
-					}
-					return err
+					return nil
 				}
 				if err := storePage(); err != nil {
 					b.Fatal(err)
