@@ -637,9 +637,9 @@ func BenchmarkLibrary_PurgeWhileWriting(b *testing.B) {
 // tasks) with library data added (a third starred, the tag 夜景 on 1/7 of
 // the tasks, rare on 1/997, the collection Trailer v2 on 1/11) for words
 // of four frequencies, each with one library filter, as the owner: the
-// first page of 50 with snippets, against the store's choice of the walk
-// and the walk (store.TaskPageSQL) through plain SQL on the same reader
-// pool (no snippets: the floor of a page). SQLite only.
+// first page of 50 with snippets, against the store's walk of the matches
+// (store.TaskPageSQL) through plain SQL on the same reader pool (no
+// snippets: the floor of a page). SQLite only.
 func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
 	if onPostgres() {
 		b.Skip("SQLite: the Zipf history")

@@ -30,42 +30,27 @@ func TaskPageSQL(ctx context.Context, db *DB, filter domain.TaskFilter) ([]PageS
 	}
 	q.dialect = db.dialect
 	if q.search.active() {
-		// The choice of the walk (SQLite, with labels) and the walk (not
-		// the late entries' query, nor the snippets).
-		var out []PageStatement
+		// The walk of the matches (not the late entries' query, nor the
+		// snippets).
+		var query string
+		var args []any
 		err := db.read(ctx, false, func(tx *tx) error {
-			if db.dialect.isPostgres() {
-				query, args := q.postgresSearchSQL(a)
-				out = append(out, PageStatement{db.dialect.rebind(query), args})
-				return nil
-			}
 			if err := q.expandSearch(tx); err != nil {
 				return err
 			}
-			if len(q.labels()) > 0 {
-				query, args := q.searchDriverSQL()
-				out = append(out, PageStatement{query, args})
-				drive, err := q.searchDriver(tx)
-				if err != nil {
-					return err
-				}
-				if drive >= 0 {
-					q.drive = drive
-					query, args := q.labelSearchSQL(a)
-					out = append(out, PageStatement{query, args})
-					return nil
-				}
+			if db.dialect.isPostgres() {
+				query, args = q.postgresSearchSQL(a)
+			} else {
+				query, args = q.searchSQL(a)
 			}
-			query, args := q.searchSQL(a)
-			out = append(out, PageStatement{query, args})
 			return nil
 		})
-		return out, err
+		return []PageStatement{{db.dialect.rebind(query), args}}, err
 	}
 	var out []PageStatement
 	if len(q.labels()) > 1 {
-		cols, args := q.driverSQL("task_created_at")
-		out = append(out, PageStatement{db.dialect.rebind("SELECT " + cols), args})
+		query, args := q.driverSQL()
+		out = append(out, PageStatement{db.dialect.rebind(query), args})
 		if err := db.read(ctx, false, func(tx *tx) error { return q.chooseDriver(tx) }); err != nil {
 			return nil, err
 		}

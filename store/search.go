@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -416,44 +415,6 @@ func (q taskQuery) searchLateSQL(a domain.Actor) (string, []any) {
 		LIMIT ?`, append(append([]any{match}, args...), q.limit+1)
 }
 
-// searchDriver returns which walk a search page of q with library labels
-// takes on SQLite: -1 for its matches (searchSQL, each match's labels
-// probed), else the label (an index into q.labels()) whose entries
-// labelSearchSQL walks, probing the full-text index for each. It is the
-// sparser ahead of q's position, read as chooseDriver reads labels: the
-// labelSample-th match against each label's labelSample-th entry, by task
-// ID. A common word with a rare tag walked every match of the word for a
-// page (55–70 ms at 1M tasks); a rare word with a common tag, the other
-// way round, the tag's entries.
-func (q taskQuery) searchDriver(tx *tx) (int, error) {
-	query, args := q.searchDriverSQL()
-	i, err := sparsest(tx, query, args, 1+len(q.labels()))
-	return i - 1, err
-}
-
-// searchDriverSQL returns the query of searchDriver: the position of the
-// search's labelSample-th match, then of each label's entry.
-func (q taskQuery) searchDriverSQL() (string, []any) {
-	bound, args := "", []any{q.search.fts}
-	if q.after != nil {
-		bound = " AND s.rowid < ?"
-		args = append(args, q.after.id)
-	}
-	cols, more := q.driverSQL("task_id")
-	return `SELECT (SELECT s.rowid FROM task_search s
-			WHERE task_search MATCH ?` + bound + `
-			ORDER BY s.rowid DESC
-			LIMIT 1 OFFSET ` + strconv.Itoa(labelSample-1) + `),
-	` + cols, append(args, more...)
-}
-
-// labelSearchSQL returns the query of a search page of q that walks the
-// label q.drive (see labelWalkSQL), testing each entry against the
-// full-text index by rowid.
-func (q taskQuery) labelSearchSQL(a domain.Actor) (string, []any) {
-	return q.labelWalkSQL(a, "\nCROSS JOIN task_search s ON s.rowid = l.task_id", " AND task_search MATCH ?", q.search.fts)
-}
-
 // searchTasks is findTasks for a full-text query: one page of the matching
 // tasks, newest first, plus one row to tell whether more follow.
 func searchTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
@@ -474,19 +435,6 @@ func searchTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
 func searchTasksSQLite(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) {
 	if err := q.search.expand(tx); err != nil {
 		return nil, err
-	}
-	if len(q.labels()) > 0 {
-		drive, err := q.searchDriver(tx)
-		if err != nil {
-			return nil, err
-		}
-		if drive >= 0 {
-			// In the label's (created_at, id) order: the late entries
-			// need no second walk.
-			q.drive = drive
-			query, args := q.labelSearchSQL(a)
-			return selectTasks(tx, query, args...)
-		}
 	}
 	n := q.limit + 1
 	query, args := q.searchSQL(a)
