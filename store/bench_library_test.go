@@ -671,9 +671,10 @@ func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
 	if err := db.Write(ctx, func(w *sqlx.DB) error {
 		for _, q := range []string{
 			`UPDATE tasks SET starred = (id % 3 = 0)`,
-			`INSERT INTO tags (name, name_key) VALUES ('夜景', '夜景'), ('rare', 'rare')`,
+			`INSERT INTO tags (name, name_key) VALUES ('夜景', '夜景'), ('rare', 'rare'), ('few', 'few')`,
 			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = '夜景'), created_at FROM tasks WHERE id % 7 = 0`,
 			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = 'rare'), created_at FROM tasks WHERE id % 997 = 0`,
+			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = 'few'), created_at FROM tasks WHERE id % 40000 = 0`,
 			`INSERT INTO collections (name, name_key, created_at) VALUES ('Trailer v2', 'trailer v2', 1)`,
 			`INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at) SELECT (SELECT id FROM collections), id, 1, created_at FROM tasks WHERE id % 11 = 0`,
 			`ANALYZE`,
@@ -700,6 +701,7 @@ func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
 		}{
 			{"Tag", domain.TaskFilter{Tags: []string{"夜景"}}},
 			{"TagRare", domain.TaskFilter{Tags: []string{"rare"}}},
+			{"TagFew", domain.TaskFilter{Tags: []string{"few"}}},
 			{"Collection", domain.TaskFilter{Collection: "Trailer v2"}},
 			{"Starred", domain.TaskFilter{Starred: true}},
 		} {

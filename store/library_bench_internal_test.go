@@ -30,27 +30,42 @@ func TaskPageSQL(ctx context.Context, db *DB, filter domain.TaskFilter) ([]PageS
 	}
 	q.dialect = db.dialect
 	if q.search.active() {
-		// The walk of the matches (not the late entries' query, nor the
-		// snippets).
-		var query string
-		var args []any
+		// The choice of the walk (SQLite, with labels) and the walk (not
+		// the late entries' query, nor the snippets).
+		var out []PageStatement
 		err := db.read(ctx, false, func(tx *tx) error {
+			if db.dialect.isPostgres() {
+				query, args := q.postgresSearchSQL(a)
+				out = append(out, PageStatement{db.dialect.rebind(query), args})
+				return nil
+			}
 			if err := q.expandSearch(tx); err != nil {
 				return err
 			}
-			if db.dialect.isPostgres() {
-				query, args = q.postgresSearchSQL(a)
-			} else {
-				query, args = q.searchSQL(a)
+			if len(q.labels()) > 0 {
+				query, args := q.searchDriverSQL()
+				out = append(out, PageStatement{query, args})
+				drive, err := q.searchDriver(tx)
+				if err != nil {
+					return err
+				}
+				if drive >= 0 {
+					q.drive = drive
+					query, args := q.labelSearchSQL(a)
+					out = append(out, PageStatement{query, args})
+					return nil
+				}
 			}
+			query, args := q.searchSQL(a)
+			out = append(out, PageStatement{query, args})
 			return nil
 		})
-		return []PageStatement{{db.dialect.rebind(query), args}}, err
+		return out, err
 	}
 	var out []PageStatement
 	if len(q.labels()) > 1 {
-		query, args := q.driverSQL()
-		out = append(out, PageStatement{db.dialect.rebind(query), args})
+		cols, args := q.driverSQL("task_created_at", labelSample)
+		out = append(out, PageStatement{db.dialect.rebind("SELECT " + cols), args})
 		if err := db.read(ctx, false, func(tx *tx) error { return q.chooseDriver(tx) }); err != nil {
 			return nil, err
 		}

@@ -76,21 +76,22 @@ func (q taskQuery) labelRange(alias string) (string, []any) {
 // tell which is the sparsest.
 const labelSample = 100
 
-// driverSQL returns the query that chooseDriver runs for q's labels: for
-// each, the task_created_at of its labelSample-th entry from q's position
-// (NULL when fewer are left).
-func (q taskQuery) driverSQL() (string, []any) {
+// driverSQL returns the select list of the query that chooseDriver runs
+// for q's labels: for each, the position (column pos of the entries:
+// task_created_at, or task_id) of its sample-th entry from q's position,
+// NULL when fewer are left.
+func (q taskQuery) driverSQL(pos string, sample int) (string, []any) {
 	var cols []string
 	var args []any
 	rng, rngArgs := q.labelRange("l")
 	for _, l := range q.labels() {
-		cols = append(cols, `(SELECT l.task_created_at FROM `+l.table()+` l
+		cols = append(cols, `(SELECT l.`+pos+` FROM `+l.table()+` l
 			WHERE l.`+l.idColumn()+` = `+l.idOf()+rng+`
 			ORDER BY l.task_created_at DESC, l.task_id DESC
-			LIMIT 1 OFFSET `+strconv.Itoa(labelSample-1)+`)`)
+			LIMIT 1 OFFSET `+strconv.Itoa(sample-1)+`)`)
 		args = append(append(args, l.key), rngArgs...)
 	}
-	return "SELECT " + strings.Join(cols, ",\n\t"), args
+	return strings.Join(cols, ",\n\t"), args
 }
 
 // chooseDriver picks the label a page of q walks (q.drive) when q has
@@ -106,10 +107,20 @@ func (q *taskQuery) chooseDriver(tx *tx) error {
 	if len(q.labels()) < 2 {
 		return nil
 	}
-	query, args := q.driverSQL()
-	return tx.each(query, args, func(rows *sql.Rows) error {
-		at := make([]sql.NullInt64, len(q.labels()))
-		dest := make([]any, len(at))
+	cols, args := q.driverSQL("task_created_at", labelSample)
+	var err error
+	q.drive, err = sparsest(tx, "SELECT "+cols, args, len(q.labels()))
+	return err
+}
+
+// sparsest runs query, whose n columns are the positions of candidate
+// walks' labelSample-th rows (NULL: fewer rows left), and returns the
+// index of the sparsest: the first NULL, else the smallest position.
+func sparsest(tx *tx, query string, args []any, n int) (int, error) {
+	best := 0
+	err := tx.each(query, args, func(rows *sql.Rows) error {
+		at := make([]sql.NullInt64, n)
+		dest := make([]any, n)
 		for i := range at {
 			dest[i] = &at[i]
 		}
@@ -118,15 +129,16 @@ func (q *taskQuery) chooseDriver(tx *tx) error {
 		}
 		for i, v := range at {
 			if !v.Valid {
-				q.drive = i
+				best = i
 				return nil
 			}
-			if v.Int64 < at[q.drive].Int64 {
-				q.drive = i
+			if v.Int64 < at[best].Int64 {
+				best = i
 			}
 		}
 		return nil
 	})
+	return best, err
 }
 
 // labelSQL is sql for a page filtered by collection or tags. It walks one
@@ -137,6 +149,13 @@ func (q *taskQuery) chooseDriver(tx *tx) error {
 // as the driver has between its matches, whatever the size of the others
 // or of the history, and only the entries in every label touch a task row.
 func (q taskQuery) labelSQL(a domain.Actor) (string, []any) {
+	return q.labelWalkSQL(a, "", "")
+}
+
+// labelWalkSQL is labelSQL with one more table joined after the labels
+// (join: "\nCROSS JOIN … ON …", without arguments) and conditions on it
+// (cond: " AND …", with condArgs), in place of q's search.
+func (q taskQuery) labelWalkSQL(a domain.Actor, join, cond string, condArgs ...any) (string, []any) {
 	// CROSS JOIN keeps SQLite from reordering the walk (as searchFrom);
 	// PostgreSQL has no CROSS JOIN … ON and plans the order itself.
 	cross := "CROSS JOIN"
@@ -156,13 +175,14 @@ func (q taskQuery) labelSQL(a domain.Actor) (string, []any) {
 		from.WriteString("\n" + cross + " " + l.table() + " " + alias + " ON " + alias + ".task_id = l.task_id AND " + alias + "." + l.idColumn() + " = " + l.idOf())
 		args = append(args, l.key)
 	}
+	from.WriteString(join)
 	from.WriteString("\n" + cross + " tasks t ON t.id = l.task_id\nJOIN users u ON u.id = t.user_id")
 	rng, rngArgs := q.labelRange("l")
-	args = append(append(args, drive.key), rngArgs...)
-	q.collKey, q.tagKeys, q.after = "", nil, nil
+	args = append(append(append(args, drive.key), rngArgs...), condArgs...)
+	q.collKey, q.tagKeys, q.after, q.search = "", nil, nil, searchQuery{}
 	conds, more := q.conds(a)
 	return `SELECT` + taskSelectList + from.String() + `
-		WHERE l.` + drive.idColumn() + ` = ` + drive.idOf() + rng + andConds(conds) + `
+		WHERE l.` + drive.idColumn() + ` = ` + drive.idOf() + rng + cond + andConds(conds) + `
 		ORDER BY l.task_created_at DESC, l.task_id DESC
 		LIMIT ?`, append(append(args, more...), q.limit+1)
 }
