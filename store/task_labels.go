@@ -114,7 +114,7 @@ func (q *taskQuery) chooseDriver(tx *tx) error {
 }
 
 // sparsest runs query, whose n columns are the positions of candidate
-// walks' labelSample-th rows (NULL: fewer rows left), and returns the
+// walks' sample-th rows ahead (NULL: fewer rows left), and returns the
 // index of the sparsest: the first NULL, else the smallest position.
 func sparsest(tx *tx, query string, args []any, n int) (int, error) {
 	best := 0
