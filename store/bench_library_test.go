@@ -3,8 +3,11 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -41,6 +44,23 @@ func libraryBenchTasks(b *testing.B) int {
 		return n
 	}
 	return 100000
+}
+
+// libraryBatch returns the tasks per transaction of the bulk benchmark:
+// $REELVAULT_BENCH_LIBRARY_BATCH, to compare sizes, or the store's default
+// for the suite's engine.
+func libraryBatch(b *testing.B) int {
+	if v := os.Getenv("REELVAULT_BENCH_LIBRARY_BATCH"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("REELVAULT_BENCH_LIBRARY_BATCH=%q: want a positive number", v)
+		}
+		return n
+	}
+	if onPostgres() {
+		return store.DefaultLibraryBatchPostgres
+	}
+	return store.DefaultLibraryBatch
 }
 
 // libraryPools returns the store's reader and writer pools as plain sqlx,
@@ -157,8 +177,8 @@ func reportWriter(b *testing.B, prefix string, lat []time.Duration) {
 // BenchmarkLibrary_BulkTag10k tags 10,000 tasks chosen by ID, of a history
 // of $REELVAULT_BENCH_LIBRARY_TASKS, while another writer stars tasks one
 // by one. The raw side runs the store's SQL by hand: the IDs resolved in
-// chunks of 500, then one INSERT … SELECT per batch of
-// store.DefaultLibraryBatch tasks, each in a transaction of its own. It
+// chunks of 500, then one INSERT … SELECT per batch (see libraryBatch),
+// each in a transaction of its own. It
 // reports p50/p99 per bulk of both and the other writer's latency during
 // each ("writer-max-ms" is the longest stall).
 func BenchmarkLibrary_BulkTag10k(b *testing.B) {
@@ -169,6 +189,8 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 	settle(b, e.DB)
 	ctx := context.Background()
 	reader, writer := libraryPools(b, e.DB)
+	batch := libraryBatch(b)
+	e.Lib.Batch = batch
 	untag := func() {
 		if err := rawTx(ctx, writer, func(tx *sqlx.Tx) error {
 			if _, err := tx.Exec(`DELETE FROM task_tags`); err != nil {
@@ -192,7 +214,7 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 	// is charged with it.
 	start := time.Now()
 	cold := writeWhile(b, e.Lib, e.AliceCtx, others, func() {
-		if _, err := rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, "warm-up"); err != nil {
+		if _, err := rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, "warm-up", batch); err != nil {
 			b.Fatal(err)
 		}
 	})
@@ -220,7 +242,7 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 			var n int
 			var err error
 			rw = writeWhile(b, e.Lib, e.AliceCtx, others, func() {
-				n, err = rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, tag+" raw")
+				n, err = rawBulkTag(ctx, reader, writer, e.Alice.ID, ids, tag+" raw", batch)
 			})
 			if err == nil && n != len(ids) {
 				err = fmt.Errorf("raw: changed %d", n)
@@ -240,11 +262,12 @@ func BenchmarkLibrary_BulkTag10k(b *testing.B) {
 	l.reportIn(b, time.Millisecond, "ms")
 	reportWriter(b, "writer", storeWriter)
 	reportWriter(b, "raw-writer", rawWriter)
+	b.ReportMetric(float64(batch), "batch")
 }
 
 // rawBulkTag is BulkTag's SQL by hand: the tasks of taskIDs that user owns
-// get the tag, store.DefaultLibraryBatch tasks per transaction.
-func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, user int64, taskIDs []string, tag string) (int, error) {
+// get the tag, batchSize tasks per transaction.
+func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, user int64, taskIDs []string, tag string, batchSize int) (int, error) {
 	var targets []int64
 	for chunk := range slices.Chunk(taskIDs, 500) {
 		in, args := inList(chunk)
@@ -263,7 +286,7 @@ func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, user int64, taskID
 		}
 	}
 	total := 0
-	for batch := range slices.Chunk(targets, store.DefaultLibraryBatch) {
+	for batch := range slices.Chunk(targets, batchSize) {
 		err := rawTx(ctx, writer, func(tx *sqlx.Tx) error {
 			var tagID int64
 			if err := tx.GetContext(ctx, &tagID, tx.Rebind(`SELECT id FROM tags WHERE name_key = ?`), tag); err == sql.ErrNoRows {
@@ -336,6 +359,7 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 		{"TagRare", domain.TaskFilter{Tags: []string{"rare"}}},
 		{"Collection", domain.TaskFilter{Collection: "Trailer v2"}},
 		{"Combined", domain.TaskFilter{Starred: true, MinRating: 2, Tags: []string{"夜景"}, Collection: "Trailer v2", Status: completed}},
+		{"RareTagCollection", domain.TaskFilter{Tags: []string{"rare"}, Collection: "Trailer v2"}},
 		{"Trash", domain.TaskFilter{Trashed: true}},
 	} {
 		for _, deep := range []bool{false, true} {
@@ -356,7 +380,7 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 				f.Cursor, f.Limit = p.NextCursor, 50
 			}
 			b.Run(name, func(b *testing.B) {
-				query, args, err := store.TaskPageSQL(e.AliceCtx, e.DB, f)
+				stmts, err := store.TaskPageSQL(e.AliceCtx, e.DB, f)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -368,32 +392,117 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 					}
 					return err
 				}
-				rawPage := func() error {
-					rows, err := raw.query(ctx, nil, query, args...)
-					if err != nil {
-						return err
+				rawRun := func(stmts []store.PageStatement) error {
+					for i, st := range stmts {
+						rows, err := raw.query(ctx, nil, st.Query, st.Args...)
+						if err != nil {
+							return err
+						}
+						n, err := scanAny(rows)
+						if err != nil {
+							return err
+						}
+						// The raw side reads the one row more too.
+						if i == len(stmts)-1 && n != want && n != want+1 {
+							return fmt.Errorf("raw page: %d rows, store %d", n, want)
+						}
 					}
-					n, err := scanAny(rows)
-					if err == nil && n != want && n != want+1 { // the raw side reads the one row more too
-						err = fmt.Errorf("raw page: %d rows, store %d", n, want)
-					}
-					return err
+					return nil
 				}
+				rawPage := func() error { return rawRun(stmts) }
 				if err := storePage(); err != nil {
 					b.Fatal(err)
 				}
+				// For several labels, the SQL of the store before it chose
+				// the sparsest label to walk, run raw too ("old-").
+				var old []store.PageStatement
+				if f.Collection != "" && len(f.Tags) > 0 {
+					old = []store.PageStatement{oldLabelSQL(b, reader, e.Alice.ID, f)}
+				}
 				var l latencies
+				var oldLat, oldCPU []time.Duration
 				runtime.LockOSThread() // see timeBoth
 				defer runtime.UnlockOSThread()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					l.timeBoth(b, i, storePage, rawPage)
+					if old != nil {
+						start, startCPU := time.Now(), threadCPU()
+						if err := rawRun(old); err != nil {
+							b.Fatal(err)
+						}
+						oldLat, oldCPU = append(oldLat, time.Since(start)), append(oldCPU, threadCPU()-startCPU)
+					}
 				}
 				b.StopTimer()
 				l.reportIn(b, time.Millisecond, "ms")
+				if old != nil {
+					ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+					b.ReportMetric(ms(percentile(oldLat, 50)), "old-p50-ms")
+					b.ReportMetric(ms(percentile(oldLat, 99)), "old-p99-ms")
+					b.ReportMetric(ms(percentile(oldCPU, 50)), "old-cpu-p50-ms")
+					b.ReportMetric(ms(percentile(oldCPU, 99)), "old-cpu-p99-ms")
+				}
 			})
 		}
 	}
+}
+
+// oldLabelSQL returns the query the store ran, before it chose which label
+// to walk, for a page of f (a collection, tags and, optionally, starred,
+// a rating and one status) as user: it always walked the collection and
+// tested each entry's task row first, then the tags.
+func oldLabelSQL(b *testing.B, reader *sqlx.DB, user int64, f domain.TaskFilter) store.PageStatement {
+	b.Helper()
+	where := "l.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?)"
+	args := []any{strings.ToLower(f.Collection)}
+	if f.Cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(f.Cursor)
+		if err != nil {
+			b.Fatal(err)
+		}
+		at, id, _ := strings.Cut(string(raw), ".")
+		where += " AND (l.task_created_at, l.task_id) < (?, ?)"
+		args = append(args, at, id)
+	}
+	userCond := "+t.user_id = ?"
+	if onPostgres() {
+		userCond = "t.user_id = ?"
+	}
+	where += " AND " + userCond
+	args = append(args, user)
+	for _, st := range f.Status {
+		where += " AND t.status = ?"
+		args = append(args, string(st))
+	}
+	where += " AND t.trashed_at IS NULL"
+	if f.Starred {
+		where += " AND t.starred"
+	}
+	if f.MinRating > 0 {
+		where += " AND t.rating > 0 AND t.rating >= ?"
+		args = append(args, f.MinRating)
+	}
+	for _, tag := range f.Tags {
+		where += " AND EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))"
+		args = append(args, strings.ToLower(tag))
+	}
+	cross := "CROSS JOIN"
+	if onPostgres() {
+		cross = "JOIN"
+	}
+	return store.PageStatement{Query: reader.Rebind(`SELECT
+	t.id, t.task_id, t.user_id, u.username, t.prompt, t.status, t.progress, t.total_scenes, t.completed_scenes,
+	t.final_video_path, t.error_message, t.attempts, t.lease_owner, t.lease_expires_at, t.created_at, t.updated_at,
+	t.started_at, t.completed_at, t.duration, t.starred, t.rating,
+	coalesce((SELECT o.task_id FROM tasks o WHERE o.id = t.rerun_of), '') AS rerun_of,
+	t.trashed_at
+FROM collection_tasks l
+` + cross + ` tasks t ON t.id = l.task_id
+JOIN users u ON u.id = t.user_id
+WHERE ` + where + `
+ORDER BY l.task_created_at DESC, l.task_id DESC
+LIMIT 51`), Args: args}
 }
 
 // scanAny reads every row of rows into untyped values and returns how many
@@ -520,5 +629,131 @@ func BenchmarkLibrary_PurgeWhileWriting(b *testing.B) {
 		b.ReportMetric(float64(purged), "purged")
 		reportWriter(b, "writer", lat)
 		reportWriter(b, "raw-writer", rawLat)
+	}
+}
+
+// BenchmarkLibrary_SearchFilteredPage searches a copy of the Zipf history
+// of BenchmarkTaskService_FindTasks_SearchZipf ($REELVAULT_BENCH_TASKS
+// tasks) with library data added (a third starred, the tag 夜景 on 1/7 of
+// the tasks, rare on 1/997, the collection Trailer v2 on 1/11) for words
+// of four frequencies, each with one library filter, as the owner: the
+// first page of 50 with snippets, against the store's walk of the matches
+// (store.TaskPageSQL) through plain SQL on the same reader pool (no
+// snippets: the floor of a page). SQLite only.
+func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
+	if onPostgres() {
+		b.Skip("SQLite: the Zipf history")
+	}
+	ctx := context.Background()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("reelvault-zipf-bench-%d-v%d.db", benchTasks(b), store.LatestSchemaVersion()))
+	if _, err := os.Stat(path); err != nil {
+		mustZipfFixture(b) // seeds it
+	}
+	start := time.Now()
+	// Copied through a read-only connection: the shared history stays as
+	// it is.
+	dst := filepath.Join(b.TempDir(), "zipf-library.db")
+	src, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = src.ExecContext(ctx, `VACUUM INTO ?`, dst)
+	src.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := store.NewDB(dst)
+	db.Logger = slog.New(slog.DiscardHandler)
+	if err := db.Open(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Write(ctx, func(w *sqlx.DB) error {
+		for _, q := range []string{
+			`UPDATE tasks SET starred = (id % 3 = 0)`,
+			`INSERT INTO tags (name, name_key) VALUES ('夜景', '夜景'), ('rare', 'rare'), ('few', 'few')`,
+			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = '夜景'), created_at FROM tasks WHERE id % 7 = 0`,
+			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = 'rare'), created_at FROM tasks WHERE id % 997 = 0`,
+			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = 'few'), created_at FROM tasks WHERE id % 40000 = 0`,
+			`INSERT INTO collections (name, name_key, created_at) VALUES ('Trailer v2', 'trailer v2', 1)`,
+			`INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at) SELECT (SELECT id FROM collections), id, 1, created_at FROM tasks WHERE id % 11 = 0`,
+			`ANALYZE`,
+		} {
+			if _, err := w.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	settle(b, db)
+	b.Logf("copied the Zipf history and added library data in %v", time.Since(start).Round(time.Millisecond))
+	tasks := store.NewTaskService(db)
+	owner := domain.WithOwner(ctx)
+	reader, _ := libraryPools(b, db)
+	raw := &rawDB{DB: reader.DB}
+	for _, rank := range []int{0, 9, 99, 999} {
+		word := zipfWords[rank]
+		for _, tc := range []struct {
+			name string
+			f    domain.TaskFilter
+		}{
+			{"Tag", domain.TaskFilter{Tags: []string{"夜景"}}},
+			{"TagRare", domain.TaskFilter{Tags: []string{"rare"}}},
+			{"TagFew", domain.TaskFilter{Tags: []string{"few"}}},
+			{"Collection", domain.TaskFilter{Collection: "Trailer v2"}},
+			{"Starred", domain.TaskFilter{Starred: true}},
+		} {
+			f := tc.f
+			f.Search, f.Limit = word, 50
+			b.Run(fmt.Sprintf("rank=%d/%s", rank+1, tc.name), func(b *testing.B) {
+				stmts, err := store.TaskPageSQL(owner, db, f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var want int
+				storePage := func() error {
+					p, err := tasks.FindTasks(owner, f)
+					if err != nil {
+						return err
+					}
+					want = len(p.Tasks)
+					if want > 0 && p.Tasks[0].Match == nil {
+						return fmt.Errorf("search %q: no snippet", word)
+					}
+					return nil
+				}
+				rawPage := func() error {
+					for i, st := range stmts {
+						rows, err := raw.query(ctx, nil, st.Query, st.Args...)
+						if err != nil {
+							return err
+						}
+						n, err := scanAny(rows)
+						if err != nil {
+							return err
+						}
+						if i == len(stmts)-1 && n != want && n != want+1 {
+							return fmt.Errorf("raw page: %d rows, store %d", n, want)
+						}
+					}
+					return nil
+				}
+				if err := storePage(); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(want), "tasks")
+				var l latencies
+				runtime.LockOSThread() // see timeBoth
+				defer runtime.UnlockOSThread()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					l.timeBoth(b, i, storePage, rawPage)
+				}
+				b.StopTimer()
+				l.reportIn(b, time.Millisecond, "ms")
+			})
+		}
 	}
 }

@@ -74,6 +74,13 @@ func TestQueryPlans(t *testing.T) {
 		{"Collection", func() (string, []any) {
 			return page(owner, taskQuery{trash: trashLive, collKey: "trailer", tagKeys: []string{"夜景"}, starred: true, after: after})
 		}, "collection_tasks_created"},
+		{"CollectionDrivenByTag", func() (string, []any) {
+			return page(user, taskQuery{trash: trashLive, collKey: "trailer", tagKeys: []string{"夜景"}, starred: true, drive: 1, after: after})
+		}, "task_tags_tag"},
+		{"LabelSample", func() (string, []any) {
+			cols, args := taskQuery{collKey: "trailer", tagKeys: []string{"夜景"}, after: after}.driverSQL("task_created_at", labelSample)
+			return "SELECT " + cols, args
+		}, "collection_tasks_created"},
 		{"PurgeOldest", func() (string, []any) {
 			return `SELECT t.id FROM tasks t WHERE t.trashed_at IS NOT NULL AND t.trashed_at < ? ORDER BY t.trashed_at, t.id LIMIT 500`, []any{1}
 		}, "tasks_trashed"},
@@ -128,6 +135,49 @@ func TestQueryPlans_Search(t *testing.T) {
 			}
 			if !strings.HasPrefix(plan, "SCAN s VIRTUAL TABLE") {
 				t.Fatalf("plan does not walk task_search first:\n%s", plan)
+			}
+		})
+	}
+}
+
+// TestQueryPlans_SearchLabels asserts that a search with a label walks
+// either the matches or the label, probing the other by key, and that the
+// choice between them reads no more than a sample of each.
+func TestQueryPlans_SearchLabels(t *testing.T) {
+	ctx := context.Background()
+	db := NewDB(filepath.Join(t.TempDir(), "reelvault.db"))
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := taskQuery{search: searchQuery{terms: []searchTerm{{text: "fox"}}, fts: `"fox"`}, trash: trashLive,
+		tagKeys: []string{"rare"}, collKey: "trailer", after: &cursor{createdAt: 1, id: 1}, limit: DefaultPageSize, dialect: db.dialect}
+	for _, tc := range []struct {
+		name  string
+		sql   func() (string, []any)
+		steps []string // in order
+	}{
+		{"Matches", func() (string, []any) { return q.searchSQL(domain.Actor{UserID: 3}) }, []string{"SCAN s VIRTUAL TABLE", "sqlite_autoindex_task_tags_1", "sqlite_autoindex_collection_tasks_1"}},
+		{"Label", func() (string, []any) {
+			q := q
+			q.drive = 1
+			return q.labelSearchSQL(domain.Actor{UserID: 3})
+		}, []string{"SEARCH l USING COVERING INDEX task_tags_tag", "sqlite_autoindex_collection_tasks_1", "SCAN s VIRTUAL TABLE INDEX 0:=", "SEARCH t USING INTEGER PRIMARY KEY"}},
+		{"Sample", q.searchDriverSQL, []string{"SCAN s VIRTUAL TABLE", "collection_tasks_created", "task_tags_tag"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			query, args := tc.sql()
+			plan := explain(t, db, query, args...)
+			if strings.Contains(plan, "TEMP B-TREE") {
+				t.Fatalf("plan sorts in a temporary B-tree:\n%s", plan)
+			}
+			at := 0
+			for _, step := range tc.steps {
+				i := strings.Index(plan[at:], step)
+				if i < 0 {
+					t.Fatalf("plan has no %q after byte %d:\n%s", step, at, plan)
+				}
+				at += i + len(step)
 			}
 		})
 	}

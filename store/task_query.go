@@ -127,12 +127,13 @@ type taskQuery struct {
 	limit       int
 
 	// The library's filters (see domain.TaskFilter).
-	trash     trashScope
-	starred   bool
-	minRating int
-	tagKeys   []string // case-folded tag names, all required
-	collKey   string   // case-folded collection name
-	probeTags bool     // test tags per task (a page walking a label's index)
+	trash       trashScope
+	starred     bool
+	minRating   int
+	tagKeys     []string // case-folded tag names, all required
+	collKey     string   // case-folded collection name
+	probeLabels bool     // test tags and collection per task, by primary key (see conds)
+	drive       int      // the label a page walks (index into labels; see chooseDriver)
 }
 
 // trashScope says which tasks a query sees with respect to the trash.
@@ -275,10 +276,10 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		conds = append(conds, "t.rating > 0", "t.rating >= ?")
 		args = append(args, q.minRating)
 	}
+	// A walk of other rows (a search's matches) probes each task's labels
+	// by primary key; elsewhere (counts) a label's tasks are one list.
 	for _, k := range q.tagKeys {
-		if q.probeTags {
-			// One primary-key probe per task walked, rather than a list
-			// of every task with the tag built for each page.
+		if q.probeLabels {
 			conds = append(conds, "EXISTS (SELECT 1 FROM task_tags tt WHERE tt.task_id = t.id AND tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
 		} else {
 			conds = append(conds, "t.id IN (SELECT tt.task_id FROM task_tags tt WHERE tt.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?))")
@@ -286,7 +287,11 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		args = append(args, k)
 	}
 	if q.collKey != "" {
-		conds = append(conds, "t.id IN (SELECT ct.task_id FROM collection_tasks ct WHERE ct.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?))")
+		if q.probeLabels {
+			conds = append(conds, "EXISTS (SELECT 1 FROM collection_tasks ct WHERE ct.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?) AND ct.task_id = t.id)")
+		} else {
+			conds = append(conds, "t.id IN (SELECT ct.task_id FROM collection_tasks ct WHERE ct.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?))")
+		}
 		args = append(args, q.collKey)
 	}
 	if q.search.active() {
@@ -340,51 +345,6 @@ func (q taskQuery) sql(a domain.Actor) (string, []any) {
 		LIMIT ?`, append(args, q.limit+1)
 }
 
-// labelSQL is sql for a page of one collection or tag: it walks that
-// label's entries newest first through their (label, task_created_at,
-// task_id) index, tests each task's other conditions and stops after a
-// page, so a page costs the same for a label on ten tasks or on a
-// million. The collection drives when there is one, else the first tag;
-// any other tags are conditions.
-func (q taskQuery) labelSQL(a domain.Actor) (string, []any) {
-	var from, cond string
-	var args []any
-	// CROSS JOIN keeps SQLite from reordering the walk (as searchFrom);
-	// PostgreSQL has no CROSS JOIN … ON and plans the order itself.
-	cross := "CROSS JOIN"
-	if q.dialect.isPostgres() {
-		cross = "JOIN"
-	}
-	if q.collKey != "" {
-		from = `
-FROM collection_tasks l
-` + cross + ` tasks t ON t.id = l.task_id
-JOIN users u ON u.id = t.user_id`
-		cond = "l.collection_id = (SELECT c.id FROM collections c WHERE c.name_key = ?)"
-		args = append(args, q.collKey)
-		q.collKey = ""
-	} else {
-		from = `
-FROM task_tags l
-` + cross + ` tasks t ON t.id = l.task_id
-JOIN users u ON u.id = t.user_id`
-		cond = "l.tag_id = (SELECT g.id FROM tags g WHERE g.name_key = ?)"
-		args = append(args, q.tagKeys[0])
-		q.tagKeys = q.tagKeys[1:]
-	}
-	if q.after != nil {
-		cond += " AND (l.task_created_at, l.task_id) < (?, ?)"
-		args = append(args, q.after.createdAt, q.after.id)
-		q.after = nil
-	}
-	q.probeTags = true
-	conds, more := q.conds(a)
-	return `SELECT` + taskSelectList + from + `
-		WHERE ` + cond + andConds(conds) + `
-		ORDER BY l.task_created_at DESC, l.task_id DESC
-		LIMIT ?`, append(append(args, more...), q.limit+1)
-}
-
 // findTasks is the one query behind every task lookup and listing: newest
 // first, keyset-paged. It returns the cursor of the next page, if any.
 func findTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, string, error) {
@@ -396,6 +356,9 @@ func findTasks(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, string, error) 
 			return nil, "", fmt.Errorf("search tasks: %w", err)
 		}
 	} else {
+		if err := q.chooseDriver(tx); err != nil {
+			return nil, "", fmt.Errorf("find tasks: %w", err)
+		}
 		query, args := q.sql(a)
 		var err error
 		if rows, err = selectTasks(tx, query, args...); err != nil {
