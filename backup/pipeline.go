@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"filippo.io/age"
@@ -33,17 +34,27 @@ func verifyAndCompress(ctx context.Context, tmp string, rcpt age.Recipient, prog
 	progress(domain.BackupProgress{Phase: "compress"})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The check and the compressor each hold a Go processor (P) while
+	// they run, on threads of the lowest priority (lowerPriority). Two more
+	// processors for as long as they run leave the writers a processor of
+	// their own, so the kernel's priorities, not Go's 10 ms preemption,
+	// decide who runs.
+	procs := runtime.GOMAXPROCS(0)
+	runtime.GOMAXPROCS(procs + 2)
+	defer runtime.GOMAXPROCS(procs)
 	var wg sync.WaitGroup
 	var verr, cerr error
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
+		lowerPriority()
 		if info, verr = checkDatabaseWith(ctx, tmp, "the new backup", "quick_check"); verr != nil {
 			cancel()
 		}
 	}()
 	go func() {
 		defer wg.Done()
+		lowerPriority()
 		if size, sum, cerr = compressFileCtx(ctx, tmp, tmp+".zst", rcpt); cerr != nil {
 			cancel()
 		}
