@@ -224,7 +224,7 @@ func (m *Manager) PreMigrationBackup(ctx context.Context, path string, from, to 
 }
 
 // take copies the database behind conn into a verified, compressed backup
-// file: temp file → fsync → verify → compress → fsync → rename → fsync dir.
+// file: temp file → (verify ∥ compress → fsync) → rename → fsync dir.
 // The caller holds the operation lock.
 func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*domain.Backup, error) {
 	now := m.now()
@@ -281,15 +281,12 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 	if err != nil {
 		return nil, err
 	}
-	if err := syncFile(tmp); err != nil {
-		return nil, err
-	}
-
-	progress(domain.BackupProgress{Phase: "verify"})
-	info, err := verifyDatabase(ctx, tmp, "the new backup")
+	// The copy is scratch: the check and the compressor read it back at
+	// once, from the page cache, and only the compressed file (what gets
+	// listed) must reach the disk, so the copy is not fsynced.
+	info, size, sum, err := verifyAndCompress(ctx, tmp, rcpt, progress)
 	if err != nil {
-		// Our own copy failing verification means the live database is damaged.
-		return nil, fmt.Errorf("verify new backup: %w", err)
+		return nil, err
 	}
 	var media *domain.BackupMedia
 	if opts.withMedia() {
@@ -300,11 +297,6 @@ func (m *Manager) take(ctx context.Context, conn *sql.Conn, opts Options) (*doma
 		if media, err = m.takeMedia(ctx, tmp, filepath.Base(final), rcpt, progress); err != nil {
 			return nil, err
 		}
-	}
-	progress(domain.BackupProgress{Phase: "compress"})
-	size, sum, err := compressFile(tmp, tmp+".zst", rcpt)
-	if err != nil {
-		return nil, err
 	}
 	if m.key != nil {
 		// An added destination is another disk, a NAS or a synced folder:
@@ -538,8 +530,11 @@ func removeStaleScratch(dir string, now time.Time) {
 func removeStaleTemps(dir string) {
 	matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
 	objs, _ := filepath.Glob(filepath.Join(dir, objectsDir, ".tmp-*"))
-	removeAll(append(matches, objs...)...)
-	lists, _ := filepath.Glob(filepath.Join(dir, "*.media.json"))
+	// A media list is written through a temp file of its own name
+	// (writeFileAtomic), which a kill at that moment leaves behind.
+	lists, _ := filepath.Glob(filepath.Join(dir, ".*.media.json.tmp-*"))
+	removeAll(append(append(matches, objs...), lists...)...)
+	lists, _ = filepath.Glob(filepath.Join(dir, "*.media.json"))
 	for _, l := range lists {
 		base := strings.TrimSuffix(filepath.Base(l), ".media.json")
 		if sets, _ := filepath.Glob(filepath.Join(dir, base+".db*")); len(sets) == 0 {

@@ -62,9 +62,9 @@ func insertTask(ctx context.Context, db *store.DB) (string, error) {
 		}
 		defer tx.Rollback()
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO users (username, api_key_hash, key_prefix, quota, created_at, updated_at)
-			VALUES ('alice', 'hash-alice', 'rv_alice', 1000000, ?, ?)
-			ON CONFLICT (username) DO NOTHING`, now, now); err != nil {
+			INSERT INTO users (username, username_key, api_key_hash, key_prefix, quota, created_at, updated_at)
+			VALUES ('alice', 'alice', 'hash-alice', 'rv_alice', 1000000, ?, ?)
+			ON CONFLICT DO NOTHING`, now, now); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `

@@ -49,6 +49,20 @@ func importFixture(tb testing.TB, db *store.DB) {
 	}
 }
 
+// assertRowCounts fails unless the row counts that status reports (kept
+// by triggers) equal count(*), after a restore replaced every table
+// (TRUNCATE, then COPY).
+func assertRowCounts(tb testing.TB, db *store.DB, step string) {
+	tb.Helper()
+	bad, err := db.CheckRowCounts(context.Background(), false)
+	if err != nil {
+		tb.Fatalf("%s: %v", step, err)
+	}
+	for _, b := range bad {
+		tb.Errorf("%s: row count %s", step, b)
+	}
+}
+
 func checksums(tb testing.TB, db *store.DB) map[string]*store.CopiedTable {
 	tb.Helper()
 	sums, err := store.TableChecksums(context.Background(), db)
@@ -103,12 +117,14 @@ func TestManager_Postgres(t *testing.T) {
 			}
 			t.Fatal("rows differ after the restore")
 		}
+		assertRowCounts(t, empty, "restored")
 		if _, err := m2.Undo(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
 		if n := checksums(t, empty)["tasks"].Rows; n != 0 {
 			t.Fatalf("undo left %d tasks, want the empty database back", n)
 		}
+		assertRowCounts(t, empty, "undone")
 	})
 
 	t.Run("Drill", func(t *testing.T) {

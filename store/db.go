@@ -93,6 +93,34 @@ type DB struct {
 	// readOnly is set by Open when the data folder cannot be written: the
 	// reader pool opens the file immutable and there is no writer.
 	readOnly bool
+	// life is cancelled when Close starts: background reads started by a
+	// request (Status's table sizes) run under it, so that they end with
+	// the process instead of holding Close until they finish.
+	lifeMu  sync.Mutex
+	life    context.Context
+	endLife context.CancelFunc
+}
+
+// lifetime returns a context that Close cancels before it waits for the
+// operations in flight.
+func (db *DB) lifetime() context.Context {
+	db.lifeMu.Lock()
+	defer db.lifeMu.Unlock()
+	if db.life == nil {
+		db.life, db.endLife = context.WithCancel(context.Background())
+	}
+	return db.life
+}
+
+// endLifetime cancels the context lifetime returned; the next call to
+// lifetime starts a new one.
+func (db *DB) endLifetime() {
+	db.lifeMu.Lock()
+	defer db.lifeMu.Unlock()
+	if db.endLife != nil {
+		db.endLife()
+	}
+	db.life, db.endLife = nil, nil
 }
 
 // NewDB returns a DB for the file at path with default settings. Call Open
@@ -365,6 +393,7 @@ func checkFile(ctx context.Context, path string) (fresh bool, err error) {
 // Close closes both pools (after a checkpoint when CheckpointOnClose is
 // set). The DB may be opened again.
 func (db *DB) Close() error {
+	db.endLifetime()
 	if db.CheckpointOnClose {
 		db.checkpointOnClose()
 	}

@@ -77,7 +77,28 @@ func MustOpenDB(tb testing.TB) *store.DB {
 			tb.Error(err)
 		}
 	})
+	checkRowCountsAtEnd(tb, db)
 	return db
+}
+
+// checkRowCountsAtEnd makes the end of the test fail unless the row counts
+// status reports (kept by triggers) equal count(*) over every counted
+// table, whatever the test wrote. It runs before the cleanups registered
+// earlier (Close) and skips a database the test closed itself.
+func checkRowCountsAtEnd(tb testing.TB, db *store.DB) {
+	tb.Cleanup(func() {
+		if v, err := db.SchemaVersion(context.Background()); err != nil || v < store.LatestSchemaVersion() {
+			return // closed, replaced or kept at an older version by the test
+		}
+		bad, err := db.CheckRowCounts(context.Background(), false)
+		if err != nil {
+			tb.Errorf("check row counts: %v", err)
+			return
+		}
+		for _, b := range bad {
+			tb.Errorf("row count %s", b)
+		}
+	})
 }
 
 // env is an open database with its services and a controllable clock.
@@ -100,6 +121,7 @@ func newEnv(tb testing.TB) *env {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	checkRowCountsAtEnd(tb, db)
 	return &env{
 		DB:    db,
 		Clock: c,

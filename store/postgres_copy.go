@@ -198,9 +198,10 @@ func CopyToPostgres(ctx context.Context, src, dst *DB, opts CopyOptions) (*CopyR
 // notCopied are the SQLite tables CopyToPostgres leaves out on purpose:
 // goose's version table (the target has its own), the FTS5 index and its
 // shadow tables (rebuilt as task_search), and task_search_late and
-// task_search_terms, which only SQLite's search needs (migrations 3 and 8).
+// task_search_terms, which only SQLite's search needs (migrations 3 and 8),
+// and row_counts, which the target's triggers fill as the rows arrive.
 var notCopied = []string{
-	"goose_db_version",
+	"goose_db_version", rowCountsTable,
 	"task_search", "task_search_data", "task_search_idx", "task_search_content", "task_search_docsize", "task_search_config",
 	"task_search_late", "task_search_terms",
 }

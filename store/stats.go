@@ -334,16 +334,14 @@ func computeStats(tx *tx) ([]*domain.DayStats, map[string]sql.NullString, error)
 	return out, encoded, nil
 }
 
-// statusTables are the tables whose rows Status counts.
-var statusTables = []string{"users", "tasks", "scripts", "videos", "task_events", "statistics"}
-
 // Status returns file sizes, per-table sizes, row counts and the schema
-// version. It reads no more of the file than the row counts need (they
-// walk each table's smallest index): the per-table sizes, which read every
-// page, are measured on each call only while the database is at most
-// ScanLimit bytes; above, Status answers the sizes measured last and
-// measures again in the background, so a large database's status costs
-// milliseconds (Tables is empty until a first measurement finished).
+// version. The row counts are those the triggers of migration 00013 keep
+// in row_counts, exact and read in a few rows whatever the size of the
+// database. The per-table sizes, which read every page, are measured on
+// each call only while the database is at most ScanLimit bytes; above,
+// Status answers the sizes measured last and measures again in the
+// background, so a large database's status costs milliseconds (Tables is
+// empty until a first measurement finished).
 func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 	if _, err := ownerFrom(ctx); err != nil {
 		return nil, err
@@ -354,14 +352,13 @@ func (s *StatsService) Status(ctx context.Context) (*domain.DBStatus, error) {
 		if err := tx.get(&st.SchemaVersion, schemaVersionSQL); err != nil {
 			return err
 		}
-		for _, t := range statusTables {
-			var n int64
-			if err := tx.get(&n, `SELECT count(*) FROM `+t); err != nil {
-				return err
-			}
-			st.Counts[t] = n
+		counts, err := readRowCounts(tx)
+		if err != nil {
+			return err
 		}
-		var err error
+		for _, t := range countedTables {
+			st.Counts[t] = counts[t]
+		}
 		measured, err = s.db.dialect.storage(tx, st, s.ScanLimit)
 		return err
 	})
@@ -428,12 +425,17 @@ func (s *StatsService) measuredTables() []domain.TableSize {
 		s.measuring = true
 		go func() {
 			var sizes []domain.TableSize
-			err := s.db.read(context.Background(), false, func(tx *tx) error { return measureTables(tx, &sizes) })
+			// Under the DB's lifetime: a process that asked for its
+			// status and exits does not wait for the measurement.
+			life := s.db.lifetime()
+			err := s.db.read(life, false, func(tx *tx) error { return measureTables(tx, &sizes) })
 			s.sizesMu.Lock()
 			defer s.sizesMu.Unlock()
 			s.measuring = false
 			if err != nil {
-				s.db.Logger.Warn("measure table sizes", "err", err)
+				if life.Err() == nil && !errors.Is(err, errClosed) {
+					s.db.Logger.Warn("measure table sizes", "err", err)
+				}
 				return
 			}
 			s.sizes = sizes

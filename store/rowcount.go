@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/reelvault/reelvault/domain"
+)
+
+// countedTables are the tables whose rows the row_counts table counts
+// (migration 00013): Status reports them without walking any of them.
+var countedTables = []string{"users", "tasks", "scripts", "videos", "task_events", "statistics"}
+
+// statusCountPrefix names the row_counts entries of the untrashed tasks of
+// each status ('tasks:completed').
+const statusCountPrefix = "tasks:"
+
+// readRowCounts returns the counts kept in row_counts, by name, summing
+// PostgreSQL's shards; a name without a row counts zero. It reads a few
+// dozen rows whatever the size of the database.
+func readRowCounts(tx *tx) (map[string]int64, error) {
+	var rows []struct {
+		Name string `db:"name"`
+		N    int64  `db:"n"`
+	}
+	if err := tx.sel(&rows, `SELECT name, sum(n) AS n FROM row_counts GROUP BY name`); err != nil {
+		return nil, fmt.Errorf("row counts: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Name] = r.N
+	}
+	return out, nil
+}
+
+// countRowsNow counts, the slow way, what row_counts holds: every counted
+// table with count(*) and the untrashed tasks of each status.
+func countRowsNow(tx *tx) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, t := range countedTables {
+		var n int64
+		if err := tx.get(&n, `SELECT count(*) FROM `+t); err != nil {
+			return nil, fmt.Errorf("count %s: %w", t, err)
+		}
+		out[t] = n
+	}
+	for _, st := range domain.Statuses {
+		out[statusCountPrefix+string(st)] = 0
+	}
+	var rows []struct {
+		Status string `db:"status"`
+		N      int64  `db:"n"`
+	}
+	if err := tx.sel(&rows, `SELECT status, count(*) AS n FROM tasks WHERE trashed_at IS NULL GROUP BY status`); err != nil {
+		return nil, fmt.Errorf("count tasks by status: %w", err)
+	}
+	for _, r := range rows {
+		out[statusCountPrefix+r.Status] = r.N
+	}
+	return out, nil
+}
+
+// RowCountMismatch is a count kept in row_counts that differs from the
+// table's actual count.
+type RowCountMismatch struct {
+	Name   string `json:"name"`
+	Kept   int64  `json:"kept"`
+	Actual int64  `json:"actual"`
+}
+
+// String describes m for a maintenance record.
+func (m RowCountMismatch) String() string {
+	return fmt.Sprintf("%s kept %d, counted %d", m.Name, m.Kept, m.Actual)
+}
+
+// CheckRowCounts compares the row counts status reports with count(*) over
+// every counted table, in one snapshot, and with repair sets the kept
+// counts to the actual ones (in a write transaction, so that no write
+// slips between the count and the repair). It returns the counts that
+// differed; none means they were exact. It reads every counted table: it
+// belongs to the integrity check, not to status.
+func (db *DB) CheckRowCounts(ctx context.Context, repair bool) ([]RowCountMismatch, error) {
+	var bad []RowCountMismatch
+	check := func(tx *tx) error {
+		bad = nil
+		kept, err := readRowCounts(tx)
+		if err != nil {
+			return err
+		}
+		actual, err := countRowsNow(tx)
+		if err != nil {
+			return err
+		}
+		for _, name := range slices.Sorted(maps.Keys(actual)) {
+			if kept[name] != actual[name] {
+				bad = append(bad, RowCountMismatch{Name: name, Kept: kept[name], Actual: actual[name]})
+			}
+		}
+		if !repair || len(bad) == 0 {
+			return nil
+		}
+		if _, err := tx.exec(`DELETE FROM row_counts`); err != nil {
+			return fmt.Errorf("repair row counts: %w", err)
+		}
+		for name, n := range actual {
+			if _, err := tx.exec(`INSERT INTO row_counts (name, shard, n) VALUES (?, 0, ?)`, name, n); err != nil {
+				return fmt.Errorf("repair row counts: %w", err)
+			}
+		}
+		return nil
+	}
+	var err error
+	if repair {
+		err = db.write(ctx, check)
+	} else {
+		err = db.read(ctx, true, check)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check row counts: %w", err)
+	}
+	return bad, nil
+}
