@@ -242,6 +242,11 @@ func TestCopyToPostgres(t *testing.T) {
 			t.Fatalf("report=%+v", report)
 		}
 		assertSameRows(t, src, dst)
+		// The counts status reports are right on the copy, whose counting
+		// triggers were off while the rows arrived.
+		if bad, err := dst.CheckRowCounts(ctx, false); err != nil || len(bad) > 0 {
+			t.Fatalf("row counts on PostgreSQL after the copy: %v, %v", bad, err)
+		}
 
 		// The services read the same history from both engines.
 		srcTasks, dstTasks := store.NewTaskService(src), store.NewTaskService(dst)

@@ -193,6 +193,12 @@ func (l *loader) run(ctx context.Context, total int64) ([]CopiedTable, error) {
 			return nil, fmt.Errorf("build the indexes and constraints: %w", err)
 		}
 	}
+	// The counting triggers were dropped while the rows arrived.
+	for _, q := range recountRowsSQL() {
+		if err := l.exec(ctx, q); err != nil {
+			return nil, fmt.Errorf("count the rows: %w", err)
+		}
+	}
 	for _, t := range CopyTables {
 		if t.Key != "id" {
 			continue

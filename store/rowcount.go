@@ -17,6 +17,20 @@ var countedTables = []string{"users", "tasks", "scripts", "videos", "task_events
 // each status ('tasks:completed').
 const statusCountPrefix = "tasks:"
 
+// recountRowsSQL returns the statements that set row_counts to the
+// actual counts, the slow way (every counted table is read): for a copy
+// that loaded its tables with their triggers dropped.
+func recountRowsSQL() []string {
+	q := []string{`DELETE FROM ` + rowCountsTable}
+	for _, t := range countedTables {
+		q = append(q, `INSERT INTO `+rowCountsTable+` (name, shard, n) SELECT '`+t+`', 0, count(*) FROM `+t)
+	}
+	for _, st := range domain.Statuses {
+		q = append(q, `INSERT INTO `+rowCountsTable+` (name, shard, n) SELECT '`+statusCountPrefix+string(st)+`', 0, count(*) FROM tasks WHERE status = '`+string(st)+`' AND trashed_at IS NULL`)
+	}
+	return q
+}
+
 // readRowCounts returns the counts kept in row_counts, by name, summing
 // PostgreSQL's shards; a name without a row counts zero. It reads a few
 // dozen rows whatever the size of the database.
