@@ -11,23 +11,28 @@ import (
 
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
+	"golang.org/x/sys/unix"
 )
 
 // BenchmarkTaskService_CreateConcurrent8 times durable creates
 // (synchronous=FULL) from 8 concurrent writers on the seeded history: first
 // through the store, then through the raw driver doing one commit per write
 // on one writer connection with the same 8 writers, in the same run. It
-// reports writes per second and p50/p99 latency of each side and the ratio
-// of their throughputs. Each side makes b.N writes.
+// reports writes per second and p50/p99 latency of each side, the ratio of
+// their throughputs, the CPU time the whole process spent per write on each
+// side (all goroutines and threads: what bounds throughput on a machine
+// whose cores are all busy, and what the load of other processes does not
+// change) and the store's writes per commit. Each side makes b.N writes.
 func BenchmarkTaskService_CreateConcurrent8(b *testing.B) {
 	const writers = 8
 	f := mustFixture(b)
 	ctx := context.Background()
 	uctx := domain.WithUser(ctx, f.writer)
 	f.deleteWritesAfter(b)
-	run := func(write func(i int) error) (perSec float64, lat []time.Duration) {
+	run := func(write func(i int) error) (perSec, cpuPerWrite float64, lat []time.Duration) {
 		lat = make([]time.Duration, b.N)
 		var wg sync.WaitGroup
+		cpu0 := processCPU()
 		start := time.Now()
 		for w := range writers {
 			wg.Add(1)
@@ -44,14 +49,17 @@ func BenchmarkTaskService_CreateConcurrent8(b *testing.B) {
 			}()
 		}
 		wg.Wait()
-		return float64(b.N) / time.Since(start).Seconds(), lat
+		elapsed := time.Since(start)
+		return float64(b.N) / elapsed.Seconds(), float64((processCPU() - cpu0).Microseconds()) / float64(b.N), lat
 	}
+	batches0, writes0 := store.CommitCounts(f.db)
 	b.ResetTimer()
-	storeRate, storeLat := run(func(i int) error {
+	storeRate, storeCPU, storeLat := run(func(i int) error {
 		_, err := f.tasks.CreateTask(uctx, domain.TaskCreate{Prompt: fmt.Sprintf("A concurrent fox number %d", i), TotalScenes: 4})
 		return err
 	})
-	rawRate, rawLat := run(func(i int) error {
+	batches, writes := store.CommitCounts(f.db)
+	rawRate, rawCPU, rawLat := run(func(i int) error {
 		return f.rawCreate(ctx, fmt.Sprintf("A raw concurrent fox number %d", i))
 	})
 	b.StopTimer()
@@ -62,6 +70,20 @@ func BenchmarkTaskService_CreateConcurrent8(b *testing.B) {
 	b.ReportMetric(pctMicros(storeLat, 99), "p99-µs")
 	b.ReportMetric(pctMicros(rawLat, 50), "raw-p50-µs")
 	b.ReportMetric(pctMicros(rawLat, 99), "raw-p99-µs")
+	b.ReportMetric(storeCPU, "cpu-µs/write")
+	b.ReportMetric(rawCPU, "raw-cpu-µs/write")
+	if batches > batches0 {
+		b.ReportMetric(float64(writes-writes0)/float64(batches-batches0), "writes/commit")
+	}
+}
+
+// processCPU returns the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkTaskService_LifecycleStep times the durable lifecycle steps of

@@ -116,7 +116,7 @@ const maxWriteAttempts = 32
 
 func (db *DB) writeTx(ctx context.Context, iso sql.IsolationLevel, fn func(tx *tx) error) error {
 	var notes []domain.Notification
-	err := db.Write(ctx, func(w *sqlx.DB) error {
+	err := db.useWriter(ctx, func(w *sqlx.DB) error {
 		if db.committer != nil {
 			var err error
 			notes, err = db.committer.submit(ctx, fn)
