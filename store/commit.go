@@ -218,6 +218,9 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 			sqlTx.Rollback()
 		}
 	}()
+	// The task_search changes of the kept writes, applied after the last
+	// savepoint (see search_defer.go).
+	var search []searchOp
 	for i, req := range batch {
 		if cerr := req.ctx.Err(); cerr != nil {
 			results[i].err = cerr
@@ -230,13 +233,14 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 		// Once started, a write runs to its end whatever its ctx does: an
 		// interrupted INSERT, UPDATE or DELETE makes SQLite roll back the
 		// whole transaction, which would fail the neighbours too.
-		t := &tx{ctx: context.WithoutCancel(req.ctx), db: c.db, ext: sqlTx, pool: c.writer, now: c.db.now()}
+		t := &tx{ctx: context.WithoutCancel(req.ctx), db: c.db, ext: sqlTx, pool: c.writer, now: c.db.now(), deferSearch: true}
 		p, panicked, fnErr := call(req.fn, t)
 		if fnErr == nil && !panicked {
 			if _, err := sqlTx.ExecContext(bg, "RELEASE write"); err != nil {
 				return false, c.abort(batch, results, ran, i, fmt.Errorf("release savepoint: %w", mapError(err)))
 			}
 			results[i].notes = t.notes
+			search = append(search, t.search...)
 			kept = true
 			continue
 		}
@@ -254,6 +258,12 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 		}
 		if _, err := sqlTx.ExecContext(bg, "RELEASE write"); err != nil {
 			return false, c.abort(batch, results, ran, i+1, fmt.Errorf("release savepoint: %w", mapError(err)))
+		}
+	}
+	if len(search) > 0 {
+		t := &tx{ctx: bg, db: c.db, ext: sqlTx, pool: c.writer}
+		if err := t.applySearch(search); err != nil {
+			return false, err
 		}
 	}
 	if !kept {

@@ -243,7 +243,7 @@ func insertTask(tx *tx, u *userRow, prompt string, totalScenes int, scenes []str
 	if r.ID, err = res.LastInsertId(); err != nil {
 		return nil, err
 	}
-	if err := addSearchEntry(tx, r.ID, r.Prompt, scenes, ""); err != nil {
+	if err := addSearchEntry(tx, r.ID, r.TaskID, r.Prompt, scenes, ""); err != nil {
 		return nil, err
 	}
 	if err := addEvent(tx, r, domain.EventCreated, ""); err != nil {

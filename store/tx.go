@@ -36,6 +36,10 @@ type tx struct {
 	// last holds statements run at the end of the transaction, just before
 	// it commits (PostgreSQL: the statistics, see bumpStats).
 	last []func() error
+	// deferSearch: hold task_search changes back in search until the end
+	// of the group commit (see search_defer.go).
+	deferSearch bool
+	search      []searchOp
 }
 
 // read runs fn on the reader pool. With inTx, fn sees one consistent
