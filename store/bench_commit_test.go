@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -25,6 +26,14 @@ import (
 // change) and the store's writes per commit. Each side makes b.N writes.
 func BenchmarkTaskService_CreateConcurrent8(b *testing.B) {
 	const writers = 8
+	if v := os.Getenv("REELVAULT_COMMIT_DELAY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			b.Fatalf("REELVAULT_COMMIT_DELAY=%q: %v", v, err)
+		}
+		defer func(old time.Duration) { store.CommitDelay = old }(store.CommitDelay)
+		store.CommitDelay = d
+	}
 	f := mustFixture(b)
 	ctx := context.Background()
 	uctx := domain.WithUser(ctx, f.writer)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"sync"
 	"sync/atomic"
 
@@ -71,6 +72,9 @@ type committer struct {
 	// syncer, if set, fsyncs the WAL after each commit and answers the
 	// callers (synchronous=FULL; see walsync.go).
 	syncer *walSyncer
+	// writers counts the callers in submit: queued, in a batch, or
+	// waiting for their batch's fsync.
+	writers atomic.Int64
 	// batches and writes count committed batches and the writes in them
 	// (for the benchmarks' writes-per-commit figure).
 	batches, writes atomic.Int64
@@ -126,6 +130,8 @@ func (c *committer) submit(ctx context.Context, fn func(tx *tx) error) ([]domain
 		return nil, err
 	}
 	req := &commitRequest{ctx: ctx, fn: fn, done: make(chan commitResult, 1)}
+	c.writers.Add(1)
+	defer c.writers.Add(-1)
 	select {
 	case c.queue <- req:
 	case <-ctx.Done():
@@ -159,9 +165,38 @@ func (c *committer) run() {
 				break gather
 			}
 		}
+		batch = c.linger(batch)
 		c.commit(batch)
 		clear(batch)
 	}
+}
+
+// CommitDelay is how long the committer waits for more writes when the
+// batch holds fewer writes than there are writers waiting on the committer
+// (the others are in the batch being synced, and will come back with their
+// next write as soon as it is answered). A commit costs the writer time
+// whatever it holds (its WAL frames are written one system call each), so
+// waiting a little for company is cheaper than a batch of one. A lone
+// writer never waits.
+var CommitDelay = 200 * time.Microsecond
+
+// linger waits up to CommitDelay for more writes while batch is smaller
+// than the number of writers.
+func (c *committer) linger(batch []*commitRequest) []*commitRequest {
+	if CommitDelay <= 0 || int64(len(batch)) >= c.writers.Load() {
+		return batch
+	}
+	t := time.NewTimer(CommitDelay)
+	defer t.Stop()
+	for len(batch) < maxBatch && int64(len(batch)) < c.writers.Load() {
+		select {
+		case req := <-c.queue:
+			batch = append(batch, req)
+		case <-t.C:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commit runs batch in one transaction and answers every request, or has
