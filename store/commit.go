@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
@@ -178,7 +178,7 @@ func (c *committer) run() {
 // whatever it holds (its WAL frames are written one system call each), so
 // waiting a little for company is cheaper than a batch of one. A lone
 // writer never waits.
-var CommitDelay = 200 * time.Microsecond
+var CommitDelay = 300 * time.Microsecond
 
 // linger waits up to CommitDelay for more writes while batch is smaller
 // than the number of writers.
