@@ -213,8 +213,21 @@ func (c *committer) commit(batch []*commitRequest) {
 			}
 		}
 	}
-	if c.syncer != nil {
-		c.syncer.queue <- syncBatch{batch: slices.Clone(batch), results: results, synced: kept && err == nil}
+	if s := c.syncer; s != nil {
+		synced := kept && err == nil
+		if s.pending.Load() == 0 && len(c.queue) == 0 {
+			// Nothing to overlap the fsync with and no earlier batch
+			// to answer first: sync here and spare the lone writer a
+			// hand-off to the syncer.
+			var syncErr error
+			if synced {
+				syncErr = s.syncNow()
+			}
+			answer(batch, results, synced, syncErr)
+			return
+		}
+		s.pending.Add(1)
+		s.queue <- syncBatch{batch: slices.Clone(batch), results: results, synced: synced}
 		return
 	}
 	answer(batch, results, false, nil)
