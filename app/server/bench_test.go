@@ -17,7 +17,17 @@ import (
 	_ "modernc.org/sqlite" // the raw driver for the floor measurement
 
 	"github.com/reelvault/reelvault/domain"
+	"golang.org/x/sys/unix"
 )
+
+// processCPU returns the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // benchClients is the number of concurrent clients of the load benchmark.
 const benchClients = 8
@@ -166,7 +176,9 @@ func BenchmarkHTTPAPI_Mixed(b *testing.B) {
 			get:  func(id string) error { return call("GET", "/api/v1/tasks/"+id, nil, nil) },
 		}
 	}
+	cpu0 := processCPU()
 	hw, hr, hwall := runCycles(b, rounds, httpOps)
+	httpCPU := processCPU() - cpu0
 
 	inOps := func(i int) ops {
 		ctx := domain.WithUser(context.Background(), ids[i])
@@ -201,6 +213,9 @@ func BenchmarkHTTPAPI_Mixed(b *testing.B) {
 	}
 	requests := float64(len(hw.d) + len(hr.d))
 	b.ReportMetric(requests/hwall.Seconds(), "req/s")
+	// CPU of the whole process (clients, server and store) per request:
+	// what bounds req/s once the cores are busy, whatever else runs.
+	b.ReportMetric(float64(httpCPU.Microseconds())/requests, "cpu-µs/req")
 	b.ReportMetric(hw.pct(0.50), "write-p50-ms")
 	b.ReportMetric(hw.pct(0.99), "write-p99-ms")
 	b.ReportMetric(hr.pct(0.50), "read-p50-ms")
