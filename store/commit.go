@@ -21,16 +21,19 @@ import (
 // the writer connection. The committer takes whatever writes are queued,
 // opens one BEGIN IMMEDIATE transaction, runs each write inside its own
 // SAVEPOINT (a failing write rolls back to its savepoint and leaves its
-// neighbours' work in place), COMMITs once and only then answers every
-// caller. While one batch commits, new writes queue up and form the next
-// batch, so batches grow with load by themselves; a lone writer is never
-// made to wait for company.
+// neighbours' work in place), COMMITs once and answers every caller once
+// the commit is durable (with synchronous=FULL the syncer fsyncs the WAL
+// beside the next batch, see walsync.go). While one batch commits, new
+// writes queue up and form the next batch, so batches grow with load by
+// themselves; when fewer writes are queued than there are writers waiting
+// on the committer, it waits up to CommitDelay for the rest. A lone writer
+// is never made to wait for company.
 //
 // Guarantees:
 //   - A caller is answered nil only after the COMMIT that contains its work
-//     returned (with synchronous=FULL: after the fsync). If that COMMIT fails
-//     every caller of the batch gets the error and nothing of the batch is
-//     kept.
+//     returned and (synchronous=FULL) an fsync of the WAL that began after
+//     it. If that COMMIT fails every caller of the batch gets the error and
+//     nothing of the batch is kept; if the fsync fails they get its error.
 //   - A write whose ctx is done before the committer reaches it is not run
 //     and gets ctx's error. Once it runs, it runs to its end (its statements
 //     are not interrupted: SQLite would roll back the whole shared
