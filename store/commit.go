@@ -55,6 +55,24 @@ type commitRequest struct {
 	ctx  context.Context
 	fn   func(tx *tx) error
 	done chan commitResult // buffered: the committer never blocks on it
+	// When the write was queued, its batch started, its batch committed
+	// and it was answered (see CommitPhases).
+	queued, started, committed, answered time.Time
+}
+
+// CommitPhases is where the time of one write through the committer went,
+// for the benchmarks' histogram of phases (see SetCommitTrace).
+type CommitPhases struct {
+	// Queue is from the write being queued to its batch starting (waiting
+	// for the batch before it, and CommitDelay).
+	Queue time.Duration
+	// Run is the batch's statements and COMMIT.
+	Run time.Duration
+	// Sync is from the COMMIT to the answer: the fsync of the WAL, and the
+	// fsync of an earlier batch it waited for.
+	Sync time.Duration
+	// Wake is from the answer until the caller runs again.
+	Wake time.Duration
 }
 
 // commitResult is the outcome of one write.
@@ -75,6 +93,8 @@ type committer struct {
 	// syncer, if set, fsyncs the WAL after each commit and answers the
 	// callers (synchronous=FULL; see walsync.go).
 	syncer *walSyncer
+	// trace, if set, is told the phases of every write (SetCommitTrace).
+	trace atomic.Pointer[func(CommitPhases)]
 	// writers counts the callers in submit: queued, in a batch, or
 	// waiting for their batch's fsync.
 	writers atomic.Int64
@@ -132,7 +152,7 @@ func (c *committer) submit(ctx context.Context, fn func(tx *tx) error) ([]domain
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	req := &commitRequest{ctx: ctx, fn: fn, done: make(chan commitResult, 1)}
+	req := &commitRequest{ctx: ctx, fn: fn, done: make(chan commitResult, 1), queued: time.Now()}
 	c.writers.Add(1)
 	defer c.writers.Add(-1)
 	select {
@@ -141,6 +161,14 @@ func (c *committer) submit(ctx context.Context, fn func(tx *tx) error) ([]domain
 		return nil, ctx.Err()
 	}
 	res := <-req.done
+	if trace := c.trace.Load(); trace != nil {
+		(*trace)(CommitPhases{
+			Queue: req.started.Sub(req.queued),
+			Run:   req.committed.Sub(req.started),
+			Sync:  req.answered.Sub(req.committed),
+			Wake:  time.Since(req.answered),
+		})
+	}
 	if res.hasP {
 		panic(res.panic)
 	}
@@ -207,7 +235,12 @@ func (c *committer) linger(batch []*commitRequest) []*commitRequest {
 func (c *committer) commit(batch []*commitRequest) {
 	results := make([]commitResult, len(batch))
 	ran := make([]bool, len(batch))
+	started := time.Now()
 	kept, err := c.runBatch(batch, results, ran)
+	committed := time.Now()
+	for _, req := range batch {
+		req.started, req.committed = started, committed
+	}
 	if err != nil {
 		for i := range batch {
 			if ran[i] {
@@ -239,7 +272,9 @@ func (c *committer) commit(batch []*commitRequest) {
 // answer sends each request of batch its result; syncErr, if the batch's
 // work was to be made durable, fails every write that had succeeded.
 func answer(batch []*commitRequest, results []commitResult, synced bool, syncErr error) {
+	now := time.Now()
 	for i, req := range batch {
+		req.answered = now
 		r := results[i]
 		if synced && syncErr != nil && r.err == nil && !r.hasP {
 			r = commitResult{err: syncErr}
