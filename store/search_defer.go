@@ -1,6 +1,9 @@
 package store
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Full-text changes at the end of a group commit (SQLite).
 //
@@ -49,20 +52,54 @@ func (t *tx) deferSearchOp(op searchOp) error {
 	return t.applySearch(ops)
 }
 
-// applySearch applies ops to task_search in order.
+// applySearch applies ops to task_search in order. Consecutive inserts go
+// in multi-row statements of searchChunks rows (a few fixed shapes, so each
+// is prepared once): one statement per batch instead of one per write.
 func (t *tx) applySearch(ops []searchOp) error {
-	for _, op := range ops {
-		var err error
-		if op.del {
-			_, err = t.exec(`DELETE FROM task_search WHERE rowid = ?`, op.id)
-		} else {
-			_, err = t.exec(`INSERT INTO task_search (rowid, body)
-				SELECT ?, ? WHERE EXISTS (SELECT 1 FROM tasks WHERE id = ? AND task_id = ?)`,
-				op.id, op.body, op.id, op.taskID)
+	for len(ops) > 0 {
+		if ops[0].del {
+			if _, err := t.exec(`DELETE FROM task_search WHERE rowid = ?`, ops[0].id); err != nil {
+				return fmt.Errorf("index task: %w", err)
+			}
+			ops = ops[1:]
+			continue
 		}
-		if err != nil {
+		run := 1
+		for run < len(ops) && !ops[run].del {
+			run++
+		}
+		n := searchChunks[len(searchChunks)-1]
+		for _, c := range searchChunks {
+			if c <= run {
+				n = c
+				break
+			}
+		}
+		args := make([]any, 0, 3*n)
+		for _, op := range ops[:n] {
+			args = append(args, op.id, op.body, op.taskID)
+		}
+		if _, err := t.exec(insertSearchSQL[n], args...); err != nil {
 			return fmt.Errorf("index task: %w", err)
 		}
+		ops = ops[n:]
 	}
 	return nil
 }
+
+// searchChunks are the row counts of the multi-row inserts, largest first.
+var searchChunks = []int{32, 8, 1}
+
+// insertSearchSQL holds the insert of n entries for each n of searchChunks.
+// Two entries of one batch may name the same row id (a task deleted and its
+// id reused): only the one whose task still holds the id is written.
+var insertSearchSQL = func() map[int]string {
+	m := make(map[int]string, len(searchChunks))
+	for _, n := range searchChunks {
+		m[n] = `INSERT INTO task_search (rowid, body)
+			SELECT v.column1, v.column2
+			FROM (VALUES (?, ?, ?)` + strings.Repeat(", (?, ?, ?)", n-1) + `) AS v
+			WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.id = v.column1 AND t.task_id = v.column3)`
+	}
+	return m
+}()

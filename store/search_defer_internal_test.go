@@ -114,3 +114,62 @@ func TestCommitter_DeferredSearch(t *testing.T) {
 		t.Fatalf("%d full-text entries, want 2 (B and D)", entries)
 	}
 }
+
+// TestCommitter_DeferredSearchMany queues 45 creates as one batch, so their
+// entries go in multi-row inserts of every size (32, 8, 1), and checks
+// that each task is found by its own word and only by it.
+func TestCommitter_DeferredSearchMany(t *testing.T) {
+	db := openGroupDB(t)
+	ctx := context.Background()
+	quota := 100
+	u, _, err := NewUserService(db).CreateUser(domain.WithOwner(ctx), domain.UserCreate{Username: "alice", Quota: &quota})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold, held := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := db.write(ctx, func(tx *tx) error { close(held); <-hold; return nil }); err != nil {
+			t.Errorf("held write: %v", err)
+		}
+	}()
+	<-held
+	const n = 45
+	word := func(i int) string { return "word" + string(rune('a'+i/26)) + string(rune('a'+i%26)) }
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := db.write(ctx, func(tx *tx) error {
+				taskID := "T" + word(i)
+				var id int64
+				if err := tx.get(&id, `INSERT INTO tasks (task_id, user_id, prompt, status, created_at, updated_at)
+					VALUES (?, ?, ?, 'pending', ?, ?) RETURNING id`, taskID, u.ID, word(i), micros(tx.now), micros(tx.now)); err != nil {
+					return err
+				}
+				return addSearchEntry(tx, id, taskID, word(i), nil, "")
+			})
+			if err != nil {
+				t.Errorf("create %d: %v", i, err)
+			}
+		}()
+	}
+	for len(db.committer.queue) < n {
+		time.Sleep(time.Millisecond)
+	}
+	close(hold)
+	wg.Wait()
+	for i := range n {
+		var ids []string
+		if err := db.Read(ctx, func(r *sqlx.DB) error {
+			return r.Select(&ids, `SELECT t.task_id FROM task_search s JOIN tasks t ON t.id = s.rowid WHERE task_search MATCH ?`, word(i))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != 1 || ids[0] != "T"+word(i) {
+			t.Fatalf("search %q: %v, want [T%s]", word(i), ids, word(i))
+		}
+	}
+}
