@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -11,23 +12,36 @@ import (
 
 	"github.com/reelvault/reelvault/domain"
 	"github.com/reelvault/reelvault/store"
+	"golang.org/x/sys/unix"
 )
 
 // BenchmarkTaskService_CreateConcurrent8 times durable creates
 // (synchronous=FULL) from 8 concurrent writers on the seeded history: first
 // through the store, then through the raw driver doing one commit per write
 // on one writer connection with the same 8 writers, in the same run. It
-// reports writes per second and p50/p99 latency of each side and the ratio
-// of their throughputs. Each side makes b.N writes.
+// reports writes per second and p50/p99 latency of each side, the ratio of
+// their throughputs, the CPU time the whole process spent per write on each
+// side (all goroutines and threads: what bounds throughput on a machine
+// whose cores are all busy, and what the load of other processes does not
+// change) and the store's writes per commit. Each side makes b.N writes.
 func BenchmarkTaskService_CreateConcurrent8(b *testing.B) {
 	const writers = 8
+	if v := os.Getenv("REELVAULT_COMMIT_DELAY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			b.Fatalf("REELVAULT_COMMIT_DELAY=%q: %v", v, err)
+		}
+		defer func(old time.Duration) { store.CommitDelay = old }(store.CommitDelay)
+		store.CommitDelay = d
+	}
 	f := mustFixture(b)
 	ctx := context.Background()
 	uctx := domain.WithUser(ctx, f.writer)
 	f.deleteWritesAfter(b)
-	run := func(write func(i int) error) (perSec float64, lat []time.Duration) {
+	run := func(write func(i int) error) (perSec, cpuPerWrite float64, lat []time.Duration) {
 		lat = make([]time.Duration, b.N)
 		var wg sync.WaitGroup
+		cpu0 := processCPU()
 		start := time.Now()
 		for w := range writers {
 			wg.Add(1)
@@ -44,14 +58,17 @@ func BenchmarkTaskService_CreateConcurrent8(b *testing.B) {
 			}()
 		}
 		wg.Wait()
-		return float64(b.N) / time.Since(start).Seconds(), lat
+		elapsed := time.Since(start)
+		return float64(b.N) / elapsed.Seconds(), float64((processCPU() - cpu0).Microseconds()) / float64(b.N), lat
 	}
+	batches0, writes0 := store.CommitCounts(f.db)
 	b.ResetTimer()
-	storeRate, storeLat := run(func(i int) error {
+	storeRate, storeCPU, storeLat := run(func(i int) error {
 		_, err := f.tasks.CreateTask(uctx, domain.TaskCreate{Prompt: fmt.Sprintf("A concurrent fox number %d", i), TotalScenes: 4})
 		return err
 	})
-	rawRate, rawLat := run(func(i int) error {
+	batches, writes := store.CommitCounts(f.db)
+	rawRate, rawCPU, rawLat := run(func(i int) error {
 		return f.rawCreate(ctx, fmt.Sprintf("A raw concurrent fox number %d", i))
 	})
 	b.StopTimer()
@@ -62,11 +79,29 @@ func BenchmarkTaskService_CreateConcurrent8(b *testing.B) {
 	b.ReportMetric(pctMicros(storeLat, 99), "p99-µs")
 	b.ReportMetric(pctMicros(rawLat, 50), "raw-p50-µs")
 	b.ReportMetric(pctMicros(rawLat, 99), "raw-p99-µs")
+	b.ReportMetric(storeCPU, "cpu-µs/write")
+	b.ReportMetric(rawCPU, "raw-cpu-µs/write")
+	if batches > batches0 {
+		b.ReportMetric(float64(writes-writes0)/float64(batches-batches0), "writes/commit")
+	}
+}
+
+// processCPU returns the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkTaskService_LifecycleStep times the durable lifecycle steps of
 // a task created on the seeded history (start, progress, complete), each
-// step one write, as p50/p99 over all steps.
+// step one write, as p50/p99 over all steps, the CPU time the whole
+// process spent per step (the committer's and the fsync's included) and,
+// on SQLite, p50/p99 of each phase of a step in the committer (queue, run,
+// sync, wake: see store.CommitPhases), which tells a slow statement from a
+// slow fsync.
 func BenchmarkTaskService_LifecycleStep(b *testing.B) {
 	f := mustFixture(b)
 	ctx := context.Background()
@@ -75,12 +110,29 @@ func BenchmarkTaskService_LifecycleStep(b *testing.B) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	lat := make([]time.Duration, 0, 3*b.N)
+	var cpu time.Duration
+	// The phases of the timed writes (SQLite): where a slow one spent its
+	// time.
+	var phases [4][]time.Duration
+	tracing := false
+	store.SetCommitTrace(f.db, func(p store.CommitPhases) {
+		if tracing {
+			for i, d := range []time.Duration{p.Queue, p.Run, p.Sync, p.Wake} {
+				phases[i] = append(phases[i], d)
+			}
+		}
+	})
+	defer store.SetCommitTrace(f.db, nil)
 	timed := func(fn func() error) {
+		tracing = true
+		defer func() { tracing = false }()
+		c0 := processCPU()
 		t0 := time.Now()
 		if err := fn(); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(t0))
+		cpu += processCPU() - c0
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -98,6 +150,13 @@ func BenchmarkTaskService_LifecycleStep(b *testing.B) {
 		timed(func() error { _, err := f.tasks.CompleteTask(uctx, task.TaskID, "/videos/fox.mp4"); return err })
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat)), "cpu-µs/step")
+	for i, name := range []string{"queue", "run", "sync", "wake"} {
+		if len(phases[i]) > 0 {
+			b.ReportMetric(pctMicros(phases[i], 50), name+"-p50-µs")
+			b.ReportMetric(pctMicros(phases[i], 99), name+"-p99-µs")
+		}
+	}
 	b.ReportMetric(pctMicros(lat, 50), "p50-µs")
 	b.ReportMetric(pctMicros(lat, 99), "p99-µs")
 }

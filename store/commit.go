@@ -3,7 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
@@ -17,16 +21,19 @@ import (
 // the writer connection. The committer takes whatever writes are queued,
 // opens one BEGIN IMMEDIATE transaction, runs each write inside its own
 // SAVEPOINT (a failing write rolls back to its savepoint and leaves its
-// neighbours' work in place), COMMITs once and only then answers every
-// caller. While one batch commits, new writes queue up and form the next
-// batch, so batches grow with load by themselves; a lone writer is never
-// made to wait for company.
+// neighbours' work in place), COMMITs once and answers every caller once
+// the commit is durable (with synchronous=FULL the syncer fsyncs the WAL
+// beside the next batch, see walsync.go). While one batch commits, new
+// writes queue up and form the next batch, so batches grow with load by
+// themselves; when fewer writes are queued than there are writers waiting
+// on the committer, it waits up to CommitDelay for the rest. A lone writer
+// is never made to wait for company.
 //
 // Guarantees:
 //   - A caller is answered nil only after the COMMIT that contains its work
-//     returned (with synchronous=FULL: after the fsync). If that COMMIT fails
-//     every caller of the batch gets the error and nothing of the batch is
-//     kept.
+//     returned and (synchronous=FULL) an fsync of the WAL that began after
+//     it. If that COMMIT fails every caller of the batch gets the error and
+//     nothing of the batch is kept; if the fsync fails they get its error.
 //   - A write whose ctx is done before the committer reaches it is not run
 //     and gets ctx's error. Once it runs, it runs to its end (its statements
 //     are not interrupted: SQLite would roll back the whole shared
@@ -48,6 +55,24 @@ type commitRequest struct {
 	ctx  context.Context
 	fn   func(tx *tx) error
 	done chan commitResult // buffered: the committer never blocks on it
+	// When the write was queued, its batch started, its batch committed
+	// and it was answered (see CommitPhases).
+	queued, started, committed, answered time.Time
+}
+
+// CommitPhases is where the time of one write through the committer went,
+// for the benchmarks' histogram of phases (see SetCommitTrace).
+type CommitPhases struct {
+	// Queue is from the write being queued to its batch starting (waiting
+	// for the batch before it, and CommitDelay).
+	Queue time.Duration
+	// Run is the batch's statements and COMMIT.
+	Run time.Duration
+	// Sync is from the COMMIT to the answer: the fsync of the WAL, and the
+	// fsync of an earlier batch it waited for.
+	Sync time.Duration
+	// Wake is from the answer until the caller runs again.
+	Wake time.Duration
 }
 
 // commitResult is the outcome of one write.
@@ -65,6 +90,17 @@ type committer struct {
 	queue   chan *commitRequest
 	stop    chan struct{}
 	stopped sync.WaitGroup
+	// syncer, if set, fsyncs the WAL after each commit and answers the
+	// callers (synchronous=FULL; see walsync.go).
+	syncer *walSyncer
+	// trace, if set, is told the phases of every write (SetCommitTrace).
+	trace atomic.Pointer[func(CommitPhases)]
+	// writers counts the callers in submit: queued, in a batch, or
+	// waiting for their batch's fsync.
+	writers atomic.Int64
+	// batches and writes count committed batches and the writes in them
+	// (for the benchmarks' writes-per-commit figure).
+	batches, writes atomic.Int64
 }
 
 // startCommitter starts the group committer on the writer pool (SQLite).
@@ -74,6 +110,16 @@ func (db *DB) startCommitter() {
 		writer: db.writer,
 		queue:  make(chan *commitRequest, maxBatch),
 		stop:   make(chan struct{}),
+	}
+	if strings.EqualFold(db.Synchronous, "FULL") {
+		// The syncer fsyncs instead of COMMIT (see walsync.go). If the
+		// pragma fails the connection stays FULL: slower, as durable.
+		_, err := db.writer.ExecContext(context.Background(), "PRAGMA synchronous = NORMAL")
+		if err == nil {
+			c.syncer = newWALSyncer(db.Path)
+		} else {
+			db.Logger.Warn("fsync off the commit path", "err", err)
+		}
 	}
 	c.stopped.Add(1)
 	go c.run()
@@ -86,8 +132,17 @@ func (db *DB) stopCommitter() {
 	if db.committer == nil {
 		return
 	}
-	close(db.committer.stop)
-	db.committer.stopped.Wait()
+	c := db.committer
+	close(c.stop)
+	c.stopped.Wait()
+	if c.syncer != nil {
+		c.syncer.stop()
+		// Anything written on the writer pool from now on (the checkpoint
+		// and restore of Close and Exclusive) is synced by SQLite.
+		if _, err := db.writer.ExecContext(context.Background(), "PRAGMA synchronous = FULL"); err != nil {
+			db.Logger.Warn("restore synchronous=FULL", "err", err)
+		}
+	}
 	db.committer = nil
 }
 
@@ -97,13 +152,23 @@ func (c *committer) submit(ctx context.Context, fn func(tx *tx) error) ([]domain
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	req := &commitRequest{ctx: ctx, fn: fn, done: make(chan commitResult, 1)}
+	req := &commitRequest{ctx: ctx, fn: fn, done: make(chan commitResult, 1), queued: time.Now()}
+	c.writers.Add(1)
+	defer c.writers.Add(-1)
 	select {
 	case c.queue <- req:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	res := <-req.done
+	if trace := c.trace.Load(); trace != nil {
+		(*trace)(CommitPhases{
+			Queue: req.started.Sub(req.queued),
+			Run:   req.committed.Sub(req.started),
+			Sync:  req.answered.Sub(req.committed),
+			Wake:  time.Since(req.answered),
+		})
+	}
 	if res.hasP {
 		panic(res.panic)
 	}
@@ -131,21 +196,88 @@ func (c *committer) run() {
 				break gather
 			}
 		}
+		batch = c.linger(batch)
 		c.commit(batch)
 		clear(batch)
 	}
 }
 
-// commit runs batch in one transaction and answers every request.
+// CommitDelay is how long the committer waits for more writes when the
+// batch holds fewer writes than there are writers waiting on the committer
+// (the others are in the batch being synced, and will come back with their
+// next write as soon as it is answered). A commit costs the writer time
+// whatever it holds (its WAL frames are written one system call each), so
+// waiting a little for company is cheaper than a batch of one. A lone
+// writer never waits.
+var CommitDelay = 300 * time.Microsecond
+
+// linger waits up to CommitDelay for more writes while batch is smaller
+// than the number of writers.
+func (c *committer) linger(batch []*commitRequest) []*commitRequest {
+	if CommitDelay <= 0 || int64(len(batch)) >= c.writers.Load() {
+		return batch
+	}
+	t := time.NewTimer(CommitDelay)
+	defer t.Stop()
+	for len(batch) < maxBatch && int64(len(batch)) < c.writers.Load() {
+		select {
+		case req := <-c.queue:
+			batch = append(batch, req)
+		case <-t.C:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit runs batch in one transaction and answers every request, or has
+// the syncer answer them once the WAL is durable (see walsync.go).
 func (c *committer) commit(batch []*commitRequest) {
 	results := make([]commitResult, len(batch))
 	ran := make([]bool, len(batch))
-	err := c.runBatch(batch, results, ran)
+	started := time.Now()
+	kept, err := c.runBatch(batch, results, ran)
+	committed := time.Now()
+	for _, req := range batch {
+		req.started, req.committed = started, committed
+	}
+	if err != nil {
+		for i := range batch {
+			if ran[i] {
+				// Its work was in the batch that failed to commit.
+				results[i] = commitResult{err: err}
+			}
+		}
+	}
+	if s := c.syncer; s != nil {
+		synced := kept && err == nil
+		if s.pending.Load() == 0 && len(c.queue) == 0 {
+			// Nothing to overlap the fsync with and no earlier batch
+			// to answer first: sync here and spare the lone writer a
+			// hand-off to the syncer.
+			var syncErr error
+			if synced {
+				syncErr = s.syncNow()
+			}
+			answer(batch, results, synced, syncErr)
+			return
+		}
+		s.pending.Add(1)
+		s.queue <- syncBatch{batch: slices.Clone(batch), results: results, synced: synced}
+		return
+	}
+	answer(batch, results, false, nil)
+}
+
+// answer sends each request of batch its result; syncErr, if the batch's
+// work was to be made durable, fails every write that had succeeded.
+func answer(batch []*commitRequest, results []commitResult, synced bool, syncErr error) {
+	now := time.Now()
 	for i, req := range batch {
+		req.answered = now
 		r := results[i]
-		if err != nil && ran[i] {
-			// Its work was in the batch that failed to commit.
-			r = commitResult{err: err}
+		if synced && syncErr != nil && r.err == nil && !r.hasP {
+			r = commitResult{err: syncErr}
 		}
 		req.done <- r
 	}
@@ -153,9 +285,9 @@ func (c *committer) commit(batch []*commitRequest) {
 
 // runBatch runs every request of batch in one transaction, each in its own
 // savepoint, and commits. results[i] receives request i's own error, ran[i]
-// whether its work is part of the transaction. A non-nil return means the
-// transaction did not commit.
-func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran []bool) (err error) {
+// whether its work is part of the transaction; kept reports whether any
+// work was committed. A non-nil error means the transaction did not commit.
+func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran []bool) (kept bool, err error) {
 	// The transaction belongs to no caller: one caller giving up must not
 	// roll back the others.
 	bg := context.Background()
@@ -165,33 +297,36 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 		for i := range results {
 			results[i].err = err
 		}
-		return err
+		return false, err
 	}
 	defer func() {
 		if err != nil {
 			sqlTx.Rollback()
 		}
 	}()
-	kept := false
+	// The task_search changes of the kept writes, applied after the last
+	// savepoint (see search_defer.go).
+	var search []searchOp
 	for i, req := range batch {
 		if cerr := req.ctx.Err(); cerr != nil {
 			results[i].err = cerr
 			continue
 		}
 		if _, err := sqlTx.ExecContext(bg, "SAVEPOINT write"); err != nil {
-			return c.abort(batch, results, ran, i, fmt.Errorf("savepoint: %w", mapError(err)))
+			return false, c.abort(batch, results, ran, i, fmt.Errorf("savepoint: %w", mapError(err)))
 		}
 		ran[i] = true
 		// Once started, a write runs to its end whatever its ctx does: an
 		// interrupted INSERT, UPDATE or DELETE makes SQLite roll back the
 		// whole transaction, which would fail the neighbours too.
-		t := &tx{ctx: context.WithoutCancel(req.ctx), db: c.db, ext: sqlTx, pool: c.writer, now: c.db.now()}
+		t := &tx{ctx: context.WithoutCancel(req.ctx), db: c.db, ext: sqlTx, pool: c.writer, now: c.db.now(), deferSearch: true}
 		p, panicked, fnErr := call(req.fn, t)
 		if fnErr == nil && !panicked {
 			if _, err := sqlTx.ExecContext(bg, "RELEASE write"); err != nil {
-				return c.abort(batch, results, ran, i, fmt.Errorf("release savepoint: %w", mapError(err)))
+				return false, c.abort(batch, results, ran, i, fmt.Errorf("release savepoint: %w", mapError(err)))
 			}
 			results[i].notes = t.notes
+			search = append(search, t.search...)
 			kept = true
 			continue
 		}
@@ -205,21 +340,29 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 		// transaction (some I/O and memory errors do), the savepoint is
 		// gone and the batch fails.
 		if _, err := sqlTx.ExecContext(bg, "ROLLBACK TO write"); err != nil {
-			return c.abort(batch, results, ran, i+1, fmt.Errorf("roll back savepoint: %w", mapError(err)))
+			return false, c.abort(batch, results, ran, i+1, fmt.Errorf("roll back savepoint: %w", mapError(err)))
 		}
 		if _, err := sqlTx.ExecContext(bg, "RELEASE write"); err != nil {
-			return c.abort(batch, results, ran, i+1, fmt.Errorf("release savepoint: %w", mapError(err)))
+			return false, c.abort(batch, results, ran, i+1, fmt.Errorf("release savepoint: %w", mapError(err)))
+		}
+	}
+	if len(search) > 0 {
+		t := &tx{ctx: bg, db: c.db, ext: sqlTx, pool: c.writer}
+		if err := t.applySearch(search); err != nil {
+			return false, err
 		}
 	}
 	if !kept {
 		// Nothing to make durable: skip the fsync.
-		return sqlTx.Rollback()
+		return false, sqlTx.Rollback()
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", mapError(err))
+		return false, fmt.Errorf("commit: %w", mapError(err))
 	}
 	c.db.committed()
-	return nil
+	c.batches.Add(1)
+	c.writes.Add(int64(len(batch)))
+	return true, nil
 }
 
 // abort fails the batch from request from on (which never ran) with err,

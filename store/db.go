@@ -460,8 +460,22 @@ func (db *DB) Read(ctx context.Context, fn func(r *sqlx.DB) error) error {
 
 // Write runs fn with the writer pool (a single connection whose transactions
 // begin IMMEDIATE) while holding the swap lock shared. fn must not call Read,
-// Write or Exclusive.
+// Write or Exclusive. What fn commits is durable when Write returns.
 func (db *DB) Write(ctx context.Context, fn func(w *sqlx.DB) error) error {
+	return db.useWriter(ctx, func(w *sqlx.DB) error {
+		err := fn(w)
+		if c := db.committer; c != nil && c.syncer != nil {
+			// The writer connection runs synchronous=NORMAL while the
+			// syncer does the fsyncs (see walsync.go).
+			err = errors.Join(err, c.syncer.syncNow())
+		}
+		return err
+	})
+}
+
+// useWriter is Write without the fsync of fn's commits, for the service
+// writes, which the committer makes durable.
+func (db *DB) useWriter(ctx context.Context, fn func(w *sqlx.DB) error) error {
 	db.swap.RLock()
 	defer db.swap.RUnlock()
 	if db.writer == nil {

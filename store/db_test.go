@@ -63,8 +63,10 @@ func TestDB_Open(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if sync != 2 {
-			t.Fatalf("synchronous=%d, want 2 (FULL)", sync)
+		// FULL durability: the writer connection runs NORMAL and the
+		// store fsyncs the WAL itself before it answers (walsync.go).
+		if db.Synchronous != "FULL" || sync != 1 {
+			t.Fatalf("Synchronous=%q, writer synchronous=%d, want FULL and 1 (NORMAL, the WAL synced by the store)", db.Synchronous, sync)
 		}
 	})
 

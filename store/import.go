@@ -609,7 +609,7 @@ func importTask(tx *tx, t *ExportTask, userIDs map[string]int64) (bool, error) {
 			return false, fmt.Errorf("event: %w", err)
 		}
 	}
-	if err := addSearchEntry(tx, id, t.Prompt, scenes, t.ErrorMessage); err != nil {
+	if err := addSearchEntry(tx, id, t.TaskID, t.Prompt, scenes, t.ErrorMessage); err != nil {
 		return false, err
 	}
 	if err := importLabels(tx, id, t); err != nil {

@@ -186,7 +186,7 @@ func (s *TaskService) SetScripts(ctx context.Context, taskID string, in []domain
 			scripts = append(scripts, row.domain(r.TaskID))
 			scenes = append(scenes, si.Description)
 		}
-		if err := indexTask(tx, r.ID, r.Prompt, scenes, r.ErrorMessage); err != nil {
+		if err := indexTask(tx, r.ID, r.TaskID, r.Prompt, scenes, r.ErrorMessage); err != nil {
 			return err
 		}
 		r.TotalScenes = len(in)

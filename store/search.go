@@ -294,24 +294,35 @@ func wordForms(tx *tx, t searchTerm) ([]string, error) {
 	return forms, nil
 }
 
-// indexTask replaces the full-text entry of task id: its prompt, scene
-// descriptions and error message.
-func indexTask(tx *tx, id int64, prompt string, scenes []string, errText string) error {
+// indexTask replaces the full-text entry of task id (whose public ID is
+// taskID): its prompt, scene descriptions and error message.
+func indexTask(tx *tx, id int64, taskID, prompt string, scenes []string, errText string) error {
+	if tx.deferSearch {
+		if err := tx.deferSearchOp(searchOp{id: id, del: true}); err != nil {
+			return err
+		}
+		return addSearchEntry(tx, id, taskID, prompt, scenes, errText)
+	}
 	if _, err := tx.exec(`DELETE FROM task_search WHERE rowid = ?`, id); err != nil {
 		return fmt.Errorf("index task: %w", err)
 	}
-	return addSearchEntry(tx, id, prompt, scenes, errText)
+	return addSearchEntry(tx, id, taskID, prompt, scenes, errText)
 }
 
 // addSearchEntry writes the full-text entry of a task that has none. On
 // SQLite it also records the entry's words in task_search_terms (see
 // expand).
-func addSearchEntry(tx *tx, id int64, prompt string, scenes []string, errText string) error {
+func addSearchEntry(tx *tx, id int64, taskID, prompt string, scenes []string, errText string) error {
 	parts := append([]string{prompt}, scenes...)
 	if errText != "" {
 		parts = append(parts, errText)
 	}
-	if _, err := tx.exec(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`, id, tx.db.dialect.searchText(parts...)); err != nil {
+	body := tx.db.dialect.searchText(parts...)
+	if tx.deferSearch {
+		if err := tx.deferSearchOp(searchOp{id: id, taskID: taskID, body: body}); err != nil {
+			return err
+		}
+	} else if _, err := tx.exec(`INSERT INTO task_search (rowid, body) VALUES (?, ?)`, id, body); err != nil {
 		return fmt.Errorf("index task: %w", err)
 	}
 	return indexTerms(tx, parts...)
@@ -351,7 +362,7 @@ func reindexTask(tx *tx, r *taskRow) error {
 	if err := tx.sel(&scenes, `SELECT description FROM scripts WHERE task_id = ? ORDER BY scene_number`, r.ID); err != nil {
 		return fmt.Errorf("index task: %w", err)
 	}
-	return indexTask(tx, r.ID, r.Prompt, scenes, r.ErrorMessage)
+	return indexTask(tx, r.ID, r.TaskID, r.Prompt, scenes, r.ErrorMessage)
 }
 
 func init() {

@@ -45,7 +45,7 @@ func openSearchDB(t *testing.T, n int) *DB {
 				VALUES (?, ?, ?, 'completed', ?, ?) RETURNING id`, "t-"+strconv.Itoa(i), u.ID, prompt, int64(i)*1e6, int64(i)*1e6); err != nil {
 				return err
 			}
-			if err := addSearchEntry(tx, id, prompt, nil, ""); err != nil {
+			if err := addSearchEntry(tx, id, "t-"+strconv.Itoa(i), prompt, nil, ""); err != nil {
 				return err
 			}
 		}

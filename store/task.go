@@ -155,6 +155,26 @@ func (s *TaskService) CreateTask(ctx context.Context, in domain.TaskCreate) (*do
 
 	var t *domain.Task
 	err = s.db.writeRows(ctx, func(tx *tx) error {
+		// The common case, a user creating a task by id, charges the
+		// quota and reads the user in one statement; when that charges
+		// nothing, the steps below find out why.
+		if id := a.UserID; (!a.Owner && in.Username == "") || (a.Owner && in.UserID != 0) {
+			if a.Owner {
+				id = in.UserID
+			}
+			u, err := chargeUser(tx, id)
+			if err != nil {
+				return err
+			}
+			if u != nil {
+				r, err := insertChargedTask(tx, u, in.Prompt, in.TotalScenes, nil, nil)
+				if err != nil {
+					return err
+				}
+				t = r.domain()
+				return nil
+			}
+		}
 		var u *userRow
 		var err error
 		switch {
@@ -215,6 +235,28 @@ func insertTask(tx *tx, u *userRow, prompt string, totalScenes int, scenes []str
 		}
 		return nil, exceeded
 	}
+	return insertChargedTask(tx, u, prompt, totalScenes, scenes, rerunOf)
+}
+
+// chargeUser charges one unit of quota to the active user id if it has
+// quota left and returns the user's row as charged; nil if it charged
+// nothing (no such user, deactivated, or out of quota).
+func chargeUser(tx *tx, id int64) (*userRow, error) {
+	var rows []*userRow
+	if err := tx.sel(&rows, `UPDATE users SET used_quota = used_quota + 1, updated_at = ?
+		WHERE id = ? AND used_quota < quota AND is_active
+		RETURNING`+userColumns, micros(tx.now), id); err != nil {
+		return nil, fmt.Errorf("charge quota: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return rows[0], nil
+}
+
+// insertChargedTask is insertTask once u's quota has been charged.
+func insertChargedTask(tx *tx, u *userRow, prompt string, totalScenes int, scenes []string, rerunOf *int64) (*taskRow, error) {
+	now := micros(tx.now)
 	r := &taskRow{
 		TaskID:      uuid.NewString(),
 		UserID:      u.ID,
@@ -243,7 +285,7 @@ func insertTask(tx *tx, u *userRow, prompt string, totalScenes int, scenes []str
 	if r.ID, err = res.LastInsertId(); err != nil {
 		return nil, err
 	}
-	if err := addSearchEntry(tx, r.ID, r.Prompt, scenes, ""); err != nil {
+	if err := addSearchEntry(tx, r.ID, r.TaskID, r.Prompt, scenes, ""); err != nil {
 		return nil, err
 	}
 	if err := addEvent(tx, r, domain.EventCreated, ""); err != nil {

@@ -36,6 +36,10 @@ type tx struct {
 	// last holds statements run at the end of the transaction, just before
 	// it commits (PostgreSQL: the statistics, see bumpStats).
 	last []func() error
+	// deferSearch: hold task_search changes back in search until the end
+	// of the group commit (see search_defer.go).
+	deferSearch bool
+	search      []searchOp
 }
 
 // read runs fn on the reader pool. With inTx, fn sees one consistent
@@ -116,7 +120,7 @@ const maxWriteAttempts = 32
 
 func (db *DB) writeTx(ctx context.Context, iso sql.IsolationLevel, fn func(tx *tx) error) error {
 	var notes []domain.Notification
-	err := db.Write(ctx, func(w *sqlx.DB) error {
+	err := db.useWriter(ctx, func(w *sqlx.DB) error {
 		if db.committer != nil {
 			var err error
 			notes, err = db.committer.submit(ctx, fn)
