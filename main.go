@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/reelvault/reelvault/app/cli"
+	"github.com/reelvault/reelvault/app/launchtrace"
 )
 
 // assets is the built frontend. A clean checkout holds only a placeholder in
@@ -30,6 +31,7 @@ var (
 )
 
 func main() {
+	launchtrace.Mark("main")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	dist, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {

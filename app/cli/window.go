@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/reelvault/reelvault/app/desktop"
+	"github.com/reelvault/reelvault/app/launchtrace"
 )
 
 // OpenWindow opens the desktop window over the same composition root
@@ -50,7 +51,9 @@ func OpenWindow(ctx context.Context, env *Env) error {
 	// A database that cannot be opened (a newer Reelvault's, a damaged
 	// file) is shown in the window: a person who double-clicked the app
 	// has no terminal to read.
+	launchtrace.Mark("store open")
 	svc, err := env.Services(ctx)
+	launchtrace.Mark("store opened")
 	if err != nil {
 		opts.OpenError = err
 	} else {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/reelvault/reelvault/app/launchtrace"
 	"github.com/reelvault/reelvault/domain"
 )
 
@@ -114,6 +115,8 @@ func (a *App) context() context.Context {
 // Status returns the version, data dir, API URL and database status; only
 // the Info when the database could not be opened.
 func (a *App) Status() (*Status, error) {
+	launchtrace.MarkOnce("binding Status called")
+	defer launchtrace.MarkOnce("binding Status answered")
 	if a.info.OpenError != "" {
 		return &Status{Info: a.info}, nil
 	}
@@ -132,6 +135,8 @@ func (a *App) OpenDataFolder() error {
 // ListTasks returns one page of tasks, newest first. Pass the previous
 // page's next_cursor as filter.cursor for the next one.
 func (a *App) ListTasks(filter domain.TaskFilter) (*domain.TaskPage, error) {
+	launchtrace.MarkOnce("binding ListTasks called")
+	defer launchtrace.MarkOnce("binding ListTasks answered")
 	return a.svc.Tasks.FindTasks(a.context(), filter)
 }
 
@@ -142,6 +147,8 @@ func (a *App) GetTask(taskID string) (*domain.Task, error) {
 
 // CountTasks counts the tasks matching filter per status.
 func (a *App) CountTasks(filter domain.TaskFilter) (map[domain.Status]int, error) {
+	launchtrace.MarkOnce("binding CountTasks called")
+	defer launchtrace.MarkOnce("binding CountTasks answered")
 	return a.svc.Tasks.CountTasksByStatus(a.context(), filter)
 }
 
@@ -377,6 +384,7 @@ func (a *App) RemoveMediaRoot(path string) (*domain.MediaRoots, error) {
 // rows shown; it logs how long that took after launch. Later calls do
 // nothing.
 func (a *App) ReportFirstPage(rows int) {
+	launchtrace.MarkOnce("first page reported")
 	a.mu.Lock()
 	fn := a.firstPage
 	done := a.painted

@@ -1,7 +1,6 @@
 package desktop
 
 import (
-	"bytes"
 	"html"
 	"io/fs"
 	"net/http"
@@ -89,21 +88,11 @@ func letters(s string, min, max int) bool {
 // the system's language before the first paint; every other request goes to
 // next. With no language, or no index.html with a head, it is next itself.
 func withSystemLanguage(assets fs.FS, lang string, next http.Handler) http.Handler {
-	if lang == "" || assets == nil {
+	if lang == "" {
 		return next
 	}
-	page, err := fs.ReadFile(assets, "index.html")
-	if err != nil || !bytes.Contains(page, []byte("<head>")) {
-		return next
-	}
-	meta := `<head><meta name="` + SystemLanguageMeta + `" content="` + html.EscapeString(lang) + `" />`
-	page = bytes.Replace(page, []byte("<head>"), []byte(meta), 1)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && (r.URL.Path == "/" || r.URL.Path == "/index.html") {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write(page)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+	return withPage(assets, lang, nil, "", next)
 }
+
+// htmlEscape escapes s for an HTML attribute.
+func htmlEscape(s string) string { return html.EscapeString(s) }

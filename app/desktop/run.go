@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
-	"time"
 
 	"github.com/reelvault/reelvault/app/hub"
 	"github.com/reelvault/reelvault/app/server"
@@ -213,7 +212,3 @@ func startAPI(ctx context.Context, opts Options) (*server.Server, string, <-chan
 	go func() { done <- srv.Serve(ctx, ln) }()
 	return srv, "http://" + ln.Addr().String(), done, nil
 }
-
-// launched is when the process started (close enough: package initialisation),
-// the origin of the first-page time the window reports.
-var launched = time.Now()

@@ -58,6 +58,8 @@ var tsMirrors = map[string]struct {
 	"SnippetPart":       {goType: reflect.TypeFor[domain.SnippetPart]()},
 	"DestinationInput":  {goType: reflect.TypeFor[desktop.DestinationInput]()},
 	"VideoFix":          {goType: reflect.TypeFor[desktop.VideoFix]()},
+	"WindowBoot":        {goType: reflect.TypeFor[desktop.Boot]()},
+	"FirstPage":         {goType: reflect.TypeFor[desktop.FirstPage]()},
 	"VideoClaim":        {goType: reflect.TypeFor[domain.VideoClaim]()},
 	"StorageUsage":      {goType: reflect.TypeFor[domain.StorageUsage]()},
 	"MissingVideo":      {goType: reflect.TypeFor[domain.MissingVideo]()},

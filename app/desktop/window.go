@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reelvault/reelvault/app/launchtrace"
 	"github.com/reelvault/reelvault/app/server"
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -37,6 +38,7 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		return err
 	}
 	defer inst.Close()
+	launchtrace.Mark("instance lock")
 
 	state, serr := LoadWindowState(opts.DataDir)
 	if serr != nil {
@@ -61,17 +63,29 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		opts.Logger.Warn("the window runs without the HTTP API", "err", aerr)
 		fmt.Fprintf(opts.Stdout, "The HTTP API could not start (%v); the window opens without it.\n", aerr)
 	}
+	launchtrace.Mark("api started")
 	info := opts.info(apiURL)
+	// The background jobs (lease expiry, the trash purge, the backup
+	// schedule) start once the first page is painted, or after
+	// backgroundDelay, so that their start does not take the CPU the
+	// window needs to open.
+	bg := &lateStart{run: func() {}}
 	if opts.Background != nil && opts.OpenError == nil {
-		if err := opts.Background.Run(ctx); err != nil {
-			opts.Logger.Warn("the window runs without the backup schedule", "err", err)
-			fmt.Fprintf(opts.Stdout, "The backup schedule could not start (%v); backups still work by hand.\n", err)
+		bg.run = func() {
+			if err := opts.Background.Run(ctx); err != nil {
+				opts.Logger.Warn("the window runs without the backup schedule", "err", err)
+				fmt.Fprintf(opts.Stdout, "The backup schedule could not start (%v); backups still work by hand.\n", err)
+			}
+			launchtrace.Mark("background started")
 		}
-		defer opts.Background.Stop()
+		bg.stop = opts.Background.Stop
+		bg.after(backgroundDelay)
+		defer bg.close()
 	}
 	w.app = NewApp(opts.Services, info)
 	w.app.firstPage = func(rows int) {
-		fmt.Fprintf(opts.Stdout, "Window: first history page painted (%d rows) %d ms after launch.\n", rows, time.Since(launched).Milliseconds())
+		fmt.Fprintf(opts.Stdout, "Window: first history page painted (%d rows) %d ms after launch.\n", rows, launchtrace.Since().Milliseconds())
+		go bg.start()
 	}
 	if path := opts.Getenv(EnvWindowScript); path != "" {
 		b, err := os.ReadFile(path)
@@ -80,6 +94,18 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 		}
 		w.script = string(b)
 		w.app.probe = func(msg string) { fmt.Fprintf(opts.Stdout, "Window probe: %s\n", strings.ReplaceAll(msg, "\n", " ")) }
+	}
+	if launchtrace.Enabled() {
+		// The page's own timings (see traceScript) come back as probes.
+		probe := w.app.probe
+		w.app.probe = func(msg string) {
+			if tracePage(msg) {
+				return
+			}
+			if probe != nil {
+				probe(msg)
+			}
+		}
 	}
 
 	// Videos stream to the page over loopback HTTP (see MediaServer); the
@@ -150,6 +176,22 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 	if k := fixLocale(os.Getenv, os.Setenv); k != "" {
 		opts.Logger.Debug("POSIX locale replaced for the webview", "var", k, "value", fallbackLocale)
 	}
+	// The history's first page is read while GTK and WebKit start, and
+	// handed over with the page (see Boot).
+	first := &firstPages{}
+	if opts.OpenError == nil {
+		first.tasks = opts.Services.Tasks
+		first.Start(ctx)
+	}
+	boot := func(r *http.Request) *Boot {
+		// A page that cannot be read soon is left to the page to ask for.
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		b := &Boot{Info: Status{Info: w.app.info}, MediaBase: w.app.MediaBaseURL(), FirstPage: first.Get(ctx)}
+		launchtrace.MarkOnce("page served")
+		return b
+	}
+	launchtrace.Mark("wails.Run")
 	err = wails.Run(&options.App{
 		Title:            "Reelvault",
 		Width:            state.Width,
@@ -162,7 +204,7 @@ func openWindow(ctx context.Context, opts Options) (err error) {
 			Assets:  opts.Assets,
 			Handler: media,
 			Middleware: func(next http.Handler) http.Handler {
-				next = withSystemLanguage(opts.Assets, lang, next)
+				next = withPage(opts.Assets, lang, boot, firstPageScript, next)
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					opts.Logger.Debug("window request", "method", r.Method, "path", r.URL.Path, "range", r.Header.Get("Range"))
 					next.ServeHTTP(w, r)
@@ -231,6 +273,7 @@ func (w *window) markClosed() { w.doneOnce.Do(func() { close(w.done) }) }
 // startup runs when the runtime is up: keep its context and start
 // forwarding notifications as events.
 func (w *window) startup(ctx context.Context) {
+	launchtrace.Mark("OnStartup")
 	w.mu.Lock()
 	w.ctx = ctx
 	w.mu.Unlock()
@@ -271,6 +314,7 @@ func (w *window) startup(ctx context.Context) {
 // domReady puts the window where it was last time and starts watching for
 // the first painted page of the history.
 func (w *window) domReady(ctx context.Context) {
+	launchtrace.Mark("DomReady")
 	if w.state.Positioned && !w.state.Maximised {
 		wruntime.WindowSetPosition(ctx, w.state.X, w.state.Y)
 	}
@@ -280,6 +324,9 @@ func (w *window) domReady(ctx context.Context) {
 	}
 	if w.script != "" {
 		wruntime.WindowExecJS(ctx, w.script)
+	}
+	if launchtrace.Enabled() {
+		wruntime.WindowExecJS(ctx, traceScript)
 	}
 }
 

@@ -104,8 +104,11 @@ function Shell() {
   const connection = useConnection();
   const me = useAsync(() => api.me(), []);
   // The window's status says whether opening the database failed or
-  // upgraded it; a browser's does not.
-  const status = useAsync(() => (api.transport === 'wails' ? api.status() : Promise.resolve(undefined)), []);
+  // upgraded it; a browser's does not. The window hands it over with the
+  // page, so the screens draw at once; a window that did not is asked.
+  const [handed] = useState(() => api.windowInfo?.());
+  const asked = useAsync(() => (api.transport === 'wails' && !handed ? api.status() : Promise.resolve(undefined)), []);
+  const status = handed ? { data: handed, error: undefined } : asked;
   const [theme, setTheme] = useState(loadTheme);
   const owner = me.data?.owner ?? false;
   const current = route.screen === 'task' ? 'history' : route.screen;

@@ -4,6 +4,8 @@ import { startNotifications } from './state';
 import './styles.css';
 import { getLocale } from './i18n';
 
+// The bundle runs: a mark for the launch trace of the window.
+performance.mark('rv:main');
 document.documentElement.lang = getLocale();
 
 startNotifications();

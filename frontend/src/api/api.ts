@@ -143,6 +143,18 @@ export interface Api {
   showVideo?(videoId: number): Promise<void>;
   /** Ends every owner session and sign-in link, this one too (a browser only). */
   signOutEverywhere?(): Promise<void>;
+  /**
+   * The window's status as it was handed over with the page (no database
+   * figures), so the window need not ask before drawing; absent in a
+   * browser, and in a window that did not hand it over.
+   */
+  windowInfo?(): AppStatus | undefined;
+  /**
+   * The first page of listTasks(q), when the window handed it over with the
+   * page and q asks for exactly it: the history draws its rows in its first
+   * render. Answered once; undefined otherwise (a browser, any filter).
+   */
+  firstPage?(q: TaskQuery): TaskPage | undefined;
   /** The page's connection now; absent where it is always live (the window). */
   connection?(): Connection;
   /** Calls fn when the connection changes; returns an unsubscribe function. */

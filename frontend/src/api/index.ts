@@ -1,4 +1,5 @@
 import type { Api } from './api';
+import { readBoot } from './boot';
 import { createHttpApi } from './http';
 import { createWailsApi, type DesktopBindings, type WailsRuntime } from './wails';
 
@@ -12,6 +13,7 @@ export interface ApiGlobals {
   runtime?: WailsRuntime;
   fetch?: typeof fetch;
   EventSource?: typeof EventSource;
+  document?: Pick<Document, 'getElementById'>;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface ApiGlobals {
  */
 export function selectApi(g: ApiGlobals): Api {
   const app = g.go?.desktop?.App;
-  if (app && g.runtime) return createWailsApi(app, g.runtime);
+  if (app && g.runtime) return createWailsApi(app, g.runtime, readBoot(g.document));
   if (!g.fetch) throw new Error('no transport: neither Wails bindings nor fetch are available');
   const f = g.fetch.bind(g);
   const ES = g.EventSource;

@@ -633,6 +633,24 @@ export interface AppStatus {
   open_error?: string;
 }
 
+/**
+ * What the desktop window hands its page with index.html (a JSON block, see
+ * boot.ts), so that the history draws without asking first: the window's
+ * status without the database's figures, the media server's base URL and
+ * the history's first page, unfiltered, of limit tasks.
+ */
+export interface WindowBoot {
+  info: AppStatus;
+  media_base?: string;
+  first_page?: FirstPage;
+}
+
+/** The history's first page as the window read it before the page asked. */
+export interface FirstPage {
+  limit: number;
+  page: TaskPage;
+}
+
 /** A change pushed by the server (SSE) or the window (Wails events). */
 export interface Notification {
   type: 'task' | 'video' | 'poster' | 'library' | 'trash' | 'collection' | 'backup_progress' | 'job' | 'restore' | 'drill' | 'resync' | string;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createWailsApi, NOTIFICATION_EVENT, RESYNC_EVENT, type DesktopBindings, type WailsRuntime } from './wails';
-import type { Notification } from './types';
+import type { Notification, Task, WindowBoot } from './types';
+import { BOOT_ELEMENT, readBoot } from './boot';
+import { historyFromQuery } from '../lib/route';
 
 function fakeRuntime() {
   const handlers = new Map<string, (...d: unknown[]) => void>();
@@ -14,6 +16,50 @@ function fakeRuntime() {
 }
 
 describe('createWailsApi', () => {
+  it('answers the first page the window handed over once, for its query only, without asking', async () => {
+    const asked: unknown[] = [];
+    const app = {
+      ListTasks: async (f: unknown) => (asked.push(f), { tasks: [{ task_id: 'asked' }], next_cursor: '' }),
+      MediaBaseURL: async () => (asked.push('MediaBaseURL'), 'http://127.0.0.1:1/s'),
+    } as unknown as DesktopBindings;
+    const boot: WindowBoot = {
+      info: { version: '1.0', upgrade: { from: 1, to: 2, backup: '/b' } },
+      media_base: 'http://127.0.0.1:9/secret',
+      first_page: { limit: 100, page: { tasks: [{ task_id: 'handed' } as Task], next_cursor: 'c1' } },
+    };
+    const api = createWailsApi(app, fakeRuntime().runtime, boot);
+    expect(api.windowInfo?.()).toEqual(boot.info);
+    expect(api.posterUrl('t')).toBe('http://127.0.0.1:9/secret/media/posters/t');
+    // A filtered query is not the handed-over page.
+    expect(api.firstPage?.({ search: 'rain', limit: 100 })).toBeUndefined();
+    // The history's default filters are.
+    const filters = historyFromQuery(undefined).filters;
+    const q = { ...filters, limit: 100 };
+    expect(api.firstPage?.(q)).toEqual({ tasks: [{ task_id: 'handed' }], next_cursor: 'c1' });
+    expect(api.firstPage?.(q)).toBeUndefined(); // once
+    expect(asked).toEqual([]);
+    expect((await api.listTasks(q)).tasks.map((t) => t.task_id)).toEqual(['asked']);
+  });
+
+  it('asks for everything without boot data', async () => {
+    const app = { MediaBaseURL: async () => 'http://127.0.0.1:1/s', ListTasks: async () => ({ tasks: [], next_cursor: '' }) } as unknown as DesktopBindings;
+    const api = createWailsApi(app, fakeRuntime().runtime);
+    expect(api.windowInfo?.()).toBeUndefined();
+    expect(api.firstPage?.({ limit: 100 })).toBeUndefined();
+    await api.listTasks({ limit: 100 }); // waits for the media base
+    expect(api.posterUrl('t')).toBe('http://127.0.0.1:1/s/media/posters/t');
+  });
+
+  it('reads the boot block of the page, and nothing from a page without one or a broken one', () => {
+    const doc = (text?: string) => ({ getElementById: (id: string) => (id === BOOT_ELEMENT && text !== undefined ? ({ textContent: text } as HTMLElement) : null) });
+    expect(readBoot(doc('{"info":{"version":"1.0"},"media_base":"m"}'))).toEqual({ info: { version: '1.0' }, media_base: 'm' });
+    expect(readBoot(doc())).toBeUndefined();
+    expect(readBoot(doc('{not json'))).toBeUndefined();
+    expect(readBoot(doc('null'))).toBeUndefined();
+    expect(readBoot(doc('{"media_base":"m"}'))).toBeUndefined();
+    expect(readBoot(undefined)).toBeUndefined();
+  });
+
   it('passes the filter as the domain TaskFilter', async () => {
     let got: unknown;
     const app = { ListTasks: async (f: unknown) => ((got = f), { tasks: null, next_cursor: '' }) } as unknown as DesktopBindings;

@@ -1,7 +1,7 @@
 import type { Api } from './api';
 import { ApiError, errorFromWails } from './errors';
 import { changedCount, toTaskFilter, unwrap } from './query';
-import type { Backup, BackupPlace, Collection, JobRun, Notification, TagCount, Task, User } from './types';
+import type { Backup, BackupPlace, Collection, JobRun, Notification, TagCount, Task, TaskPage, User, WindowBoot } from './types';
 
 /** The Wails event under which the window sends domain notifications. */
 export const NOTIFICATION_EVENT = 'notification';
@@ -86,8 +86,11 @@ export interface WailsRuntime {
   EventsOn(name: string, fn: (...data: unknown[]) => void): () => void;
 }
 
-/** Returns the Api over the desktop window's bound Go methods and events. */
-export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api {
+/**
+ * Returns the Api over the desktop window's bound Go methods and events;
+ * boot is what the window handed over with the page (see readBoot).
+ */
+export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime, boot?: WindowBoot): Api {
   // Each binding is looked up when called, so a window that does not bind a
   // method yet answers with a readable error instead of a TypeError.
   async function call<T>(name: keyof DesktopBindings, ...args: unknown[]): Promise<T> {
@@ -104,12 +107,17 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
   // Videos play from the window's loopback media server: WebKitGTK cannot
   // stream a <video> from the window's own wails:// scheme. Its base URL is
   // asked for once, at once; every other answer waits for it, so no video
-  // URL is built before it is known.
-  let mediaBase = '';
-  const mediaReady = call<string>('MediaBaseURL').then(
-    (b) => void (mediaBase = b || ''),
-    () => undefined,
-  );
+  // URL is built before it is known. The window hands it over with the page.
+  let mediaBase = boot?.media_base ?? '';
+  const mediaReady =
+    boot?.media_base !== undefined
+      ? Promise.resolve()
+      : call<string>('MediaBaseURL').then(
+          (b) => void (mediaBase = b || ''),
+          () => undefined,
+        );
+  // The history's first page, handed over with the page: taken once.
+  let first = boot?.first_page;
   const answer = async <T>(p: Promise<T>): Promise<T> => {
     const v = await p;
     await mediaReady;
@@ -120,6 +128,13 @@ export function createWailsApi(app: DesktopBindings, runtime: WailsRuntime): Api
     transport: 'wails',
     // The window is the owner's own: it never runs as an API-key user.
     me: async () => ({ owner: true }),
+    windowInfo: () => boot?.info,
+    firstPage: (q): TaskPage | undefined => {
+      if (!first?.page || JSON.stringify(toTaskFilter(q)) !== JSON.stringify({ limit: first.limit })) return undefined;
+      const page = first.page;
+      first = undefined;
+      return { tasks: page.tasks ?? [], next_cursor: page.next_cursor || undefined };
+    },
     listTasks: async (q) => {
       const page = await answer(call<{ tasks: [] | null; next_cursor?: string }>('ListTasks', toTaskFilter(q)));
       return { tasks: page.tasks ?? [], next_cursor: page.next_cursor || undefined };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Task, TaskPage } from '../api/types';
-import { Pager, type PagerState } from './pager';
+import { Pager, primedState, type PagerState } from './pager';
 
 const task = (id: string) => ({ task_id: id, prompt: id }) as Task;
 
@@ -96,5 +96,45 @@ describe('Pager', () => {
     expect(p.current.tasks.map((t) => t.task_id)).toEqual(['new', 'a', 'b']);
     expect(await p.refreshTop()).toBe(0);
     expect(p.current.tasks.length).toBe(3);
+  });
+
+  it('starts from a primed page without fetching or telling onChange', async () => {
+    const src = pages({ c1: { tasks: [task('c')] } });
+    const states: PagerState[] = [];
+    const p = new Pager(src.fetch, (s) => states.push(s));
+    p.prime({ tasks: [task('a'), task('b')], next_cursor: 'c1' });
+    expect(p.current).toEqual(primedState({ tasks: [task('a'), task('b')], next_cursor: 'c1' }));
+    expect(states).toEqual([]);
+    expect(src.asked).toEqual([]);
+    await p.loadMore(); // goes on from the primed page's cursor
+    expect(src.asked).toEqual(['c1']);
+    expect(p.current.tasks.map((t) => t.task_id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('revalidates a primed page with what changed since it was read', async () => {
+    const src = pages({ '': { tasks: [task('new'), { ...task('a'), prompt: 'changed' }], next_cursor: 'c1' } });
+    const p = new Pager(src.fetch, () => {});
+    p.prime({ tasks: [task('a'), task('b')], next_cursor: 'c0' });
+    expect(await p.revalidate()).toBe(true);
+    expect(p.current.tasks.map((t) => t.prompt)).toEqual(['new', 'changed']);
+    expect(p.current.cursor).toBe('c1');
+    // Unchanged: nothing is set.
+    const states: PagerState[] = [];
+    const q = new Pager(src.fetch, (s) => states.push(s));
+    q.prime({ tasks: [task('new'), { ...task('a'), prompt: 'changed' }], next_cursor: 'c1' });
+    expect(await q.revalidate()).toBe(false);
+    expect(states).toEqual([]);
+  });
+
+  it('only adds new tasks on revalidating once more pages are loaded', async () => {
+    let release!: (p: TaskPage) => void;
+    const first = new Promise<TaskPage>((r) => (release = r));
+    const p = new Pager(async (cursor) => (cursor === 'c1' ? { tasks: [task('c')] } : first), () => {});
+    p.prime({ tasks: [task('a'), task('b')], next_cursor: 'c1' });
+    const again = p.revalidate();
+    await p.loadMore();
+    release({ tasks: [task('new'), task('a')], next_cursor: 'x' });
+    expect(await again).toBe(true);
+    expect(p.current.tasks.map((t) => t.task_id)).toEqual(['new', 'a', 'b', 'c']);
   });
 });

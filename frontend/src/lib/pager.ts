@@ -9,6 +9,11 @@ export interface PagerState {
   loading: boolean;
 }
 
+/** The state of a pager holding only page, a first page. */
+export function primedState(page: TaskPage): PagerState {
+  return { tasks: page.tasks, cursor: page.next_cursor, done: !page.next_cursor, loading: false };
+}
+
 /**
  * Pages through tasks with keyset cursors. loadMore fetches at most one page
  * at a time; reset starts over (new filter) and discards the answer of any
@@ -83,6 +88,38 @@ export class Pager {
     for (const t of fresh) this.seen.add(t.task_id);
     this.set({ ...this.state, tasks: fresh.concat(this.state.tasks) });
     return fresh.length;
+  }
+
+  /**
+   * Starts from page, a first page read before (the window hands it over
+   * with the page), without fetching and without telling onChange: the
+   * caller renders it as its initial state (see primedState).
+   */
+  prime(page: TaskPage): void {
+    this.seen = new Set(page.tasks.map((t) => t.task_id));
+    this.state = primedState(page);
+  }
+
+  /**
+   * Fetches the first page again and, while it is still the only one
+   * loaded, puts it in place of the one there: a primed page is as old as
+   * its reading, and changes made before the page listened for them would
+   * be missed. Resolves to whether anything changed.
+   */
+  async revalidate(): Promise<boolean> {
+    const gen = this.generation;
+    const before = this.state;
+    const page = await this.fetchPage(undefined);
+    if (gen !== this.generation || this.state.loading) return false;
+    if (this.state.cursor !== before.cursor) {
+      // More pages were loaded meanwhile: only new tasks are added.
+      return (await this.refreshTop()) > 0;
+    }
+    const next = primedState(page);
+    if (JSON.stringify(next.tasks) === JSON.stringify(this.state.tasks) && next.cursor === this.state.cursor) return false;
+    this.seen = new Set(page.tasks.map((t) => t.task_id));
+    this.set(next);
+    return true;
   }
 
   /** Replaces a loaded task in place (live updates); returns whether it was loaded. */

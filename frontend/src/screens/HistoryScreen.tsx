@@ -17,7 +17,7 @@ import { DateField } from '../components/DateField';
 import { TaskThumb } from '../components/TaskThumb';
 import { VirtualList } from '../components/VirtualList';
 import { formatCount, formatDuration, formatRelative } from '../lib/format';
-import { Pager, type PagerState } from '../lib/pager';
+import { Pager, primedState, type PagerState } from '../lib/pager';
 import { NO_FILTERS, historyFromQuery, historyQuery, isFiltered, parseRoute, routeHash, type HistoryFilters } from '../lib/route';
 import { NO_PICKS, collectIds, pick, pickedCount, type Picks } from '../lib/selection';
 import { t } from '../i18n';
@@ -28,6 +28,7 @@ const ROW_HEIGHT = 64;
 // one scrolled in, so scrolling updates text instead of building elements.
 // More slots than rows ever rendered at once (a 4K screen plus overscan).
 const ROW_SLOTS = 64;
+// The window hands over a first page of this size (Go: desktop.FirstPageLimit).
 const PAGE_SIZE = 100;
 const SEARCH_DEBOUNCE_MS = 30;
 /** How long task notifications gather before the status counts reload. */
@@ -186,6 +187,22 @@ function save(key: string, value: string) {
   }
 }
 
+/** The listTasks query of the history's filters: its first page, PAGE_SIZE tasks. */
+function historyTaskQuery(filters: HistoryFilters): TaskQuery {
+  return {
+    search: filters.search,
+    status: filters.status,
+    username: filters.username,
+    from: filters.from,
+    to: filters.to,
+    starred: filters.starred,
+    rating: filters.rating,
+    tags: filters.tags,
+    collection: filters.collection,
+    limit: PAGE_SIZE,
+  };
+}
+
 /** The history: every task, newest first, filtered and searchable. */
 export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   // The filters and the selected task start from the URL and are kept in it.
@@ -197,7 +214,10 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   const [searchText, setSearchText] = useState(initial.filters.search);
   // The task to select once it is loaded (from the URL).
   const wantSelected = useRef(initial.selected);
-  const [state, setState] = useState<PagerState>({ tasks: [], done: false, loading: true });
+  // In the window the first page may have come with the page itself
+  // (api.firstPage): its rows are then in the first render.
+  const [primed] = useState(() => api.firstPage?.(historyTaskQuery(initial.filters)));
+  const [state, setState] = useState<PagerState>(() => (primed ? primedState(primed) : { tasks: [], done: false, loading: true }));
   const [error, setError] = useState<unknown>();
   const [selected, setSelected] = useState(-1);
   const [counts, setCounts] = useState<StatusCounts>();
@@ -213,46 +233,51 @@ export function HistoryScreen({ me, active }: { me?: Me; active: boolean }) {
   const [tags, setTags] = useState<TagCount[]>([]);
   const [collections, setCollections] = useState<Collection[]>([]);
 
-  const query: TaskQuery = useMemo(
-    () => ({
-      search: filters.search,
-      status: filters.status,
-      username: filters.username,
-      from: filters.from,
-      to: filters.to,
-      starred: filters.starred,
-      rating: filters.rating,
-      tags: filters.tags,
-      collection: filters.collection,
-      limit: PAGE_SIZE,
-    }),
-    [filters],
-  );
+  const query: TaskQuery = useMemo(() => historyTaskQuery(filters), [filters]);
   // One pager for the screen's life: reset hands it each new query's loader.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const pager = useMemo(() => new Pager((cursor) => api.listTasks({ ...query, cursor }), setState), []);
+  const pager = useMemo(() => {
+    const p = new Pager((cursor) => api.listTasks({ ...query, cursor }), setState);
+    if (primed) p.prime(primed);
+    return p;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   // A layout effect, so the first page is requested right after the first
   // render instead of a frame later.
   const listRef = useRef<HTMLDivElement>(null);
+  const primedRun = useRef(primed !== undefined);
   useLayoutEffect(() => {
+    // Once a result set is in: select the task the URL names, and mark when
+    // it is on screen (the frame after it rendered), for the speed
+    // measurements of the first page and of search.
+    const applied = (then?: () => void) => {
+      const want = wantSelected.current;
+      wantSelected.current = undefined;
+      if (want) {
+        const i = pager.current.tasks.findIndex((t) => t.task_id === want);
+        if (i >= 0) setSelected(i);
+      }
+      const detail = { search: query.search ?? '', rows: pager.current.tasks.length };
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          performance.mark('rv:history-page', { detail });
+          then?.();
+        }),
+      );
+    };
+    if (primedRun.current) {
+      // The primed first page is rendered already; once it is on screen,
+      // it is read again for what changed before this page listened.
+      primedRun.current = false;
+      applied(() => void pager.revalidate().catch(() => undefined));
+      return;
+    }
     setError(undefined);
     setSelected(-1);
     setPicks(NO_PICKS);
     setFresh(0);
-    pager.reset((cursor) => api.listTasks({ ...query, cursor })).then((applied) => {
-      // Mark when this result set is on screen (the frame after it rendered),
-      // for the speed measurements of the first page and of search.
-      if (applied) {
-        const want = wantSelected.current;
-        wantSelected.current = undefined;
-        if (want) {
-          const i = pager.current.tasks.findIndex((t) => t.task_id === want);
-          if (i >= 0) setSelected(i);
-        }
-        const detail = { search: query.search ?? '', rows: pager.current.tasks.length };
-        requestAnimationFrame(() => setTimeout(() => performance.mark('rv:history-page', { detail })));
-      }
+    pager.reset((cursor) => api.listTasks({ ...query, cursor })).then((ok) => {
+      if (ok) applied();
     }, setError);
   }, [query, pager]);
 
