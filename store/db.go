@@ -198,6 +198,9 @@ func (db *DB) open(ctx context.Context) (err error) {
 	if err := db.migrate(ctx, writer, fresh); err != nil {
 		return err
 	}
+	if err := db.undoImports(ctx, writer); err != nil {
+		return err
+	}
 
 	reader, err := sqlx.Open("sqlite", db.dsn(false))
 	if err != nil {

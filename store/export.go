@@ -123,6 +123,10 @@ type ExportEvent struct {
 // otherwise).
 type ExportService struct {
 	db *DB
+
+	// ImportChunk is how many tasks one transaction of an import writes
+	// on SQLite (DefaultImportChunk if 0).
+	ImportChunk int
 }
 
 var _ domain.ExportService = (*ExportService)(nil)
