@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"database/sql"
 	"encoding/binary"
@@ -156,30 +157,68 @@ func (db *DB) beginImport(ctx context.Context, st *importState) (*importLock, er
 }
 
 // each reads the tasks of rs (rewound) and calls write with each run of n
-// tasks and the 1-based position of its first.
+// tasks and the 1-based position of its first. The file is decoded on
+// another goroutine, up to two runs ahead of write, so decoding JSON and
+// writing rows use two cores.
 func (st *importState) each(rs io.ReadSeeker, n int, write func(pos int, tasks []*ExportTask) error) error {
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("rewind: %w", err)
 	}
-	batch := make([]*ExportTask, 0, n)
-	first := 1
-	err := readExport(rs, nil, func(pos int, t *ExportTask) error {
-		if len(batch) == 0 {
-			first = pos
-		}
-		batch = append(batch, t)
-		if len(batch) < n {
-			return nil
-		}
-		err := write(first, batch)
-		batch = make([]*ExportTask, 0, n)
-		return err
-	})
-	if err == nil && len(batch) > 0 {
-		err = write(first, batch)
+	type run struct {
+		pos   int
+		tasks []*ExportTask
 	}
-	return err
+	runs := make(chan run, 2)
+	done := make(chan struct{})
+	read := make(chan error, 1)
+	go func() {
+		defer close(runs)
+		batch := make([]*ExportTask, 0, n)
+		first := 1
+		send := func() error {
+			select {
+			case runs <- run{first, batch}:
+				batch = make([]*ExportTask, 0, n)
+				return nil
+			case <-done:
+				return errImportStopped
+			}
+		}
+		err := readExport(rs, nil, func(pos int, t *ExportTask) error {
+			if len(batch) == 0 {
+				first = pos
+			}
+			batch = append(batch, t)
+			if len(batch) < n {
+				return nil
+			}
+			return send()
+		})
+		if err == nil && len(batch) > 0 {
+			err = send()
+		}
+		read <- err
+	}()
+	// On a write error the decoder is stopped and waited for: it must not
+	// read rs after each returns.
+	var werr error
+	for r := range runs {
+		if werr != nil {
+			continue
+		}
+		if werr = write(r.pos, r.tasks); werr != nil {
+			close(done)
+		}
+	}
+	rerr := <-read
+	if werr != nil {
+		return werr
+	}
+	return rerr
 }
+
+// errImportStopped stops the decoding of an import whose writing failed.
+var errImportStopped = errors.New("import stopped")
 
 // users creates the file's users that do not exist yet and learns the ID
 // of every user.
