@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"crypto/rand"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
