@@ -48,6 +48,17 @@ func exportReaders(poolSize int) int {
 	return max(k, 1)
 }
 
+// exportCacheKiB is the page cache of an export's SQLite readers.
+const exportCacheKiB = 2048
+
+// restoreCache gives an export's reader connection back its page cache
+// (SQLite), before its transaction ends and it returns to the pool.
+func restoreCache(db *DB, t *sqlx.Tx) {
+	if !db.dialect.isPostgres() {
+		t.Exec(fmt.Sprintf("PRAGMA cache_size = %d", -pageCacheKiB))
+	}
+}
+
 // exportChunk is one chunk's JSON text, sent from a reader to the writer.
 type exportChunk struct {
 	buf []byte
@@ -60,6 +71,7 @@ func (db *DB) snapshotTxs(ctx context.Context, r *sqlx.DB, k int) ([]*sqlx.Tx, e
 	txs := make([]*sqlx.Tx, 0, k)
 	fail := func(err error) ([]*sqlx.Tx, error) {
 		for _, t := range txs {
+			restoreCache(db, t)
 			t.Rollback()
 		}
 		return nil, err
@@ -104,6 +116,12 @@ func (db *DB) snapshotTxs(ctx context.Context, r *sqlx.DB, k int) ([]*sqlx.Tx, e
 			return fail(fmt.Errorf("begin: %w", err))
 		}
 		txs = append(txs, t)
+		// Each page is read once: a small page cache loses nothing, and
+		// keeps the readers' memory flat on a file larger than the
+		// memory map (see restoreCache).
+		if _, err := t.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -exportCacheKiB)); err != nil {
+			return fail(fmt.Errorf("export cache: %w", err))
+		}
 		// A WAL read transaction takes its snapshot at its first read.
 		var n int64
 		if err := t.GetContext(ctx, &n, `SELECT count(*) FROM (SELECT 1 FROM tasks LIMIT 1)`); err != nil {
@@ -119,10 +137,14 @@ func (db *DB) snapshotTxs(ctx context.Context, r *sqlx.DB, k int) ([]*sqlx.Tx, e
 // the snapshot, for the header.
 func (db *DB) exportParallel(ctx context.Context, f domain.ExportFilter, sep string, head func(t *tx) error, emit func([]byte) error) error {
 	return db.Read(ctx, func(r *sqlx.DB) error {
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
+		// The transactions live in the caller's context; the readers'
+		// statements in one cancelled when the export stops, so that the
+		// transactions outlive the readers and their connections are
+		// given back their page cache.
 		k := exportReaders(r.Stats().MaxOpenConnections)
 		txs, err := db.snapshotTxs(ctx, r, k)
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
 		if err != nil {
 			return err
 		}
@@ -131,6 +153,7 @@ func (db *DB) exportParallel(ctx context.Context, f domain.ExportFilter, sep str
 			cancel()
 			wg.Wait()
 			for _, t := range txs {
+				restoreCache(db, t)
 				t.Rollback()
 			}
 		}()
