@@ -45,6 +45,10 @@ import (
 // on SQLite.
 const DefaultImportChunk = 2000
 
+// importRestart is how many tasks an import writes between the RESTART
+// checkpoints that keep its WAL small (about 10 MB of WAL per 1,000 tasks).
+const importRestart = 6000
+
 // importBatch bounds the rows of one multi-row INSERT; importVars bounds
 // its parameters (SQLite allows 32,766, PostgreSQL 65,535).
 const (
@@ -101,10 +105,32 @@ func (s *ExportService) importWrite(ctx context.Context, rs io.ReadSeeker) (*dom
 		return nil, err
 	}
 	defer lock.release()
+	// The background checkpointer's PASSIVE checkpoints do not catch up
+	// with chunks committed back to back (at 1M tasks the WAL still grew to
+	// 1.37 GB): every importRestart tasks the import waits for a RESTART
+	// checkpoint on a connection of its own, after which the next commit
+	// writes the WAL from its start again. Other writers wait meanwhile
+	// (busy_timeout); a long reader makes it give up (busy), not fail.
+	ckpt, err := sqlx.Open("sqlite", s.db.Path+"?_pragma=busy_timeout("+strconv.FormatInt(DefaultBusyTimeout.Milliseconds(), 10)+")")
+	if err != nil {
+		return nil, fmt.Errorf("import: checkpoint connection: %w", err)
+	}
+	defer ckpt.Close()
+	ckpt.SetMaxOpenConns(1)
+	written := 0
 	err = s.db.write(ctx, func(tx *tx) error { return st.users(tx, h.Users) })
 	if err == nil {
 		err = st.each(rs, s.chunk(), func(pos int, tasks []*ExportTask) error {
-			return s.db.write(ctx, func(tx *tx) error { return st.tasks(tx, pos, tasks) })
+			if err := s.db.write(ctx, func(tx *tx) error { return st.tasks(tx, pos, tasks) }); err != nil {
+				return err
+			}
+			if written += len(tasks); written >= importRestart {
+				written = 0
+				if _, err := walCheckpoint(ctx, ckpt, "RESTART"); err != nil {
+					s.db.Logger.Warn("import: checkpoint", "err", err)
+				}
+			}
+			return nil
 		})
 	}
 	if err == nil {
