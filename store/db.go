@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -226,6 +227,9 @@ func (db *DB) open(ctx context.Context) (err error) {
 	if err := db.migrate(ctx, writer, fresh); err != nil {
 		return err
 	}
+	if err := db.undoImports(ctx, writer); err != nil {
+		return err
+	}
 
 	reader, err := sqlx.Open("sqlite", db.dsn(false))
 	if err != nil {
@@ -323,6 +327,9 @@ func (db *DB) Claim() (release func(), err error) {
 
 // dsn returns the connection string of the writer or the reader pool. Every
 // pragma lives here so each pooled connection gets it.
+// pageCacheKiB is each connection's page cache (SQLite's cache_size).
+const pageCacheKiB = 16000
+
 func (db *DB) dsn(writer bool) string {
 	params := []string{
 		"_pragma=busy_timeout(" + fmt.Sprint(DefaultBusyTimeout.Milliseconds()) + ")",
@@ -332,7 +339,7 @@ func (db *DB) dsn(writer bool) string {
 		// Reads go through a memory map instead of a read() per page, and
 		// each connection keeps up to 16 MB of pages.
 		"_pragma=mmap_size(268435456)",
-		"_pragma=cache_size(-16000)",
+		"_pragma=cache_size(" + strconv.Itoa(-pageCacheKiB) + ")",
 	}
 	if writer {
 		// BEGIN IMMEDIATE takes the write lock up front: a transaction never

@@ -123,6 +123,10 @@ type ExportEvent struct {
 // otherwise).
 type ExportService struct {
 	db *DB
+
+	// ImportChunk is how many tasks one transaction of an import writes
+	// on SQLite (DefaultImportChunk if 0).
+	ImportChunk int
 }
 
 var _ domain.ExportService = (*ExportService)(nil)
@@ -166,8 +170,9 @@ func exportWhere(f domain.ExportFilter, taskIDs []string) (string, []any) {
 
 // Export writes the tasks matching f, oldest first, with their scripts,
 // videos and events, as one JSON document (or NDJSON) to w. It reads one
-// consistent snapshot in keyset pages, so memory stays flat and writers are
-// never blocked. Returns EINVALID for a bad filter, ENOTFOUND for an unknown
+// consistent snapshot with several readers over id ranges feeding one
+// ordered writer (see export_parallel.go), so memory stays flat and writers
+// wait at most for the statements that start the readers. Returns EINVALID for a bad filter, ENOTFOUND for an unknown
 // username.
 func (s *ExportService) Export(ctx context.Context, w io.Writer, f domain.ExportFilter) error {
 	if _, err := ownerFrom(ctx); err != nil {
@@ -177,51 +182,70 @@ func (s *ExportService) Export(ctx context.Context, w io.Writer, f domain.Export
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)
-	err := s.db.read(ctx, true, func(tx *tx) error {
+	// writeHead writes the header, and in a JSON document the start of its
+	// tasks array, from a transaction of the export's snapshot.
+	writeHead := func(tx *tx) error {
 		users, err := exportUsers(tx, f.Username)
 		if err != nil {
 			return err
 		}
 		head := ExportHeader{Format: ExportFormat, Version: ExportVersion, ExportedAt: tx.now, Filter: f, Users: users}
-		enc := json.NewEncoder(bw)
-		enc.SetEscapeHTML(false)
 		if f.NDJSON {
-			if err := enc.Encode(head); err != nil {
-				return err
-			}
-		} else {
-			data, err := json.Marshal(head)
-			if err != nil {
-				return err
-			}
-			// Splice the streamed tasks array into the header object.
-			bw.Write(data[:len(data)-1])
-			bw.WriteString(`,"tasks":[` + "\n")
+			enc := json.NewEncoder(bw)
+			enc.SetEscapeHTML(false)
+			return enc.Encode(head)
 		}
-		first := true
-		var buf []byte
-		err = exportTasks(tx, f, f.TaskIDs, func(p *exportPage, i int) error {
-			buf = buf[:0]
-			if !f.NDJSON && !first {
-				buf = append(buf, ',')
-			}
-			first = false
-			var err error
-			if buf, err = p.appendTask(buf, i); err != nil {
-				return err
-			}
-			buf = append(buf, '\n')
-			_, err = bw.Write(buf)
-			return err
-		})
+		data, err := json.Marshal(head)
 		if err != nil {
 			return err
 		}
+		// Splice the streamed tasks array into the header object.
+		bw.Write(data[:len(data)-1])
+		_, err = bw.WriteString(`,"tasks":[` + "\n")
+		return err
+	}
+	var err error
+	if len(f.TaskIDs) == 0 {
+		// Every task but the first is preceded by a comma in a JSON
+		// document: the readers put one before each, and the first is
+		// dropped here.
+		sep, first := "", true
 		if !f.NDJSON {
-			bw.WriteString("]}\n")
+			sep = ","
 		}
-		return nil
-	})
+		err = s.db.exportParallel(ctx, f, sep, writeHead, func(chunk []byte) error {
+			if first && sep != "" && len(chunk) > 0 {
+				chunk, first = chunk[len(sep):], false
+			}
+			_, err := bw.Write(chunk)
+			return err
+		})
+	} else {
+		err = s.db.read(ctx, true, func(tx *tx) error {
+			if err := writeHead(tx); err != nil {
+				return err
+			}
+			first := true
+			var buf []byte
+			return exportTasks(tx, f, f.TaskIDs, func(p *exportPage, i int) error {
+				buf = buf[:0]
+				if !f.NDJSON && !first {
+					buf = append(buf, ',')
+				}
+				first = false
+				var err error
+				if buf, err = p.appendTask(buf, i); err != nil {
+					return err
+				}
+				buf = append(buf, '\n')
+				_, err = bw.Write(buf)
+				return err
+			})
+		})
+	}
+	if err == nil && !f.NDJSON {
+		_, err = bw.WriteString("]}\n")
+	}
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

@@ -96,3 +96,59 @@ func TestExportService_Export_FilterPages(t *testing.T) {
 		})
 	}
 }
+
+// The readers of one export see one snapshot: a transaction that changes
+// a task of the first chunk and a task of the last together is in the
+// export for both or for neither, while it runs again and again.
+func TestExportService_Export_Snapshot(t *testing.T) {
+	ctx := domain.WithOwner(context.Background())
+	db := openAt(t)
+	importFile(t, db, bigExport(t, 2500)) // five chunks
+	lib := store.NewLibraryService(db)
+	if _, err := lib.CreateCollection(ctx, "pair"); err != nil {
+		t.Fatal(err)
+	}
+	pair := []string{"bulk-000000", "bulk-002499"}
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		for in := true; ; in = !in {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			var err error
+			if in {
+				_, err = lib.AddToCollection(ctx, "pair", pair)
+			} else {
+				_, err = lib.RemoveFromCollection(ctx, "pair", pair)
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	for range 20 {
+		lines := bytes.Split(exportAll(t, db, domain.ExportFilter{NDJSON: true}), []byte("\n"))
+		var inPair []string
+		for _, line := range lines[1:] {
+			if bytes.Contains(line, []byte(`"collections":["pair"]`)) {
+				var task store.ExportTask
+				if err := json.Unmarshal(line, &task); err != nil {
+					t.Fatal(err)
+				}
+				inPair = append(inPair, task.TaskID)
+			}
+		}
+		if len(inPair) != 0 && len(inPair) != 2 {
+			t.Fatalf("one export saw %v in the collection: the readers saw different snapshots", inPair)
+		}
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

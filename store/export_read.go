@@ -37,29 +37,7 @@ func exportUsers(tx *tx, username string) ([]*ExportUser, error) {
 // was most of the export's time.
 func exportTasks(tx *tx, f domain.ExportFilter, taskIDs []string, emit func(p *exportPage, i int) error) error {
 	where, args := exportWhere(f, taskIDs)
-	query := `SELECT
-			t.id,
-			t.task_id,
-			u.username,
-			t.prompt,
-			t.status,
-			t.progress,
-			t.total_scenes,
-			t.completed_scenes,
-			t.final_video_path,
-			t.error_message,
-			t.attempts,
-			t.created_at,
-			t.updated_at,
-			t.started_at,
-			t.completed_at,
-			t.duration,
-			t.starred,
-			t.rating,
-			coalesce((SELECT o.task_id FROM tasks o WHERE o.id = t.rerun_of), ''),
-			t.trashed_at
-		FROM tasks t
-		JOIN users u ON u.id = t.user_id
+	query := exportTaskSelect + `
 		WHERE ` + where + `
 		ORDER BY t.id
 		LIMIT ?`
@@ -90,6 +68,31 @@ func exportTasks(tx *tx, f domain.ExportFilter, taskIDs []string, emit func(p *e
 		}
 	}
 }
+
+// exportTaskSelect reads the columns of the tasks rows, without the condition.
+const exportTaskSelect = `SELECT
+			t.id,
+			t.task_id,
+			u.username,
+			t.prompt,
+			t.status,
+			t.progress,
+			t.total_scenes,
+			t.completed_scenes,
+			t.final_video_path,
+			t.error_message,
+			t.attempts,
+			t.created_at,
+			t.updated_at,
+			t.started_at,
+			t.completed_at,
+			t.duration,
+			t.starred,
+			t.rating,
+			coalesce((SELECT o.task_id FROM tasks o WHERE o.id = t.rerun_of), ''),
+			t.trashed_at
+		FROM tasks t
+		JOIN users u ON u.id = t.user_id`
 
 // exportPage is one keyset page of tasks with their children, reused from
 // page to page.

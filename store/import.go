@@ -30,7 +30,8 @@ var taskIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // Import reads an export document (JSON or NDJSON, as Export writes) and
 // adds its users and tasks. Everything is validated before anything is
-// written; then all is written in one transaction or nothing is. Tasks whose
+// written; then all is written or nothing is (in chunks with an undo
+// journal on SQLite, see import_bulk.go). Tasks whose
 // task_id already exists are skipped, so importing a file twice is harmless;
 // existing users are kept as they are. Users created by an import have no
 // API key until it is rotated.
@@ -71,53 +72,8 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*domain.Import
 		return nil, err
 	}
 
-	// Pass 2: write. On PostgreSQL the transaction is SERIALIZABLE and may
-	// be run again (see DB.write): it reads the file from its start.
-	res := &domain.ImportResult{}
-	err = s.db.write(ctx, func(tx *tx) error {
-		if _, err := rs.Seek(0, io.SeekStart); err != nil {
-			return fmt.Errorf("import: rewind: %w", err)
-		}
-		res = &domain.ImportResult{}
-		h, err := readHeader(rs)
-		if err != nil {
-			return err
-		}
-		userIDs, created, err := importUsers(tx, h.Users)
-		if err != nil {
-			return err
-		}
-		res.Users = created
-		charged := make(map[int64]int) // user ID → tasks written for it
-		reruns := map[string]string{}  // task_id → origin's task_id
-		err = readExport(rs, nil, func(pos int, t *ExportTask) error {
-			wrote, err := importTask(tx, t, userIDs)
-			if wrote && t.RerunOf != "" {
-				reruns[t.TaskID] = t.RerunOf
-			}
-			if err != nil {
-				// Name the record in the user's message, keeping the code.
-				if code := domain.ErrorCode(mapError(err)); code != domain.EINTERNAL {
-					return domain.Errorf(code, "Task %d (%s): %s", pos, t.TaskID, domain.ErrorMessage(mapError(err)))
-				}
-				return fmt.Errorf("task %d (%s): %w", pos, t.TaskID, err)
-			}
-			if wrote {
-				res.Tasks++
-				charged[userIDs[t.Username]]++
-			} else {
-				res.Skipped++
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := linkReruns(tx, reruns); err != nil {
-			return err
-		}
-		return chargeQuota(tx, charged)
-	})
+	// Pass 2: write (see import_bulk.go).
+	res, err := s.importWrite(ctx, rs)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
@@ -490,7 +446,11 @@ func validateImportLibrary(t *ExportTask) error {
 // starts with used_quota 0 whatever the file says: chargeQuota then adds
 // the tasks actually written for it, so used_quota stays the number of
 // tasks created in this database.
-func importUsers(tx *tx, users []*ExportUser) (map[string]int64, int, error) {
+func importUsers(tx *tx, users []*ExportUser, importID int64) (map[string]int64, int, error) {
+	var imp any
+	if importID != 0 {
+		imp = importID
+	}
 	created := 0
 	for i, u := range users {
 		var email *string
@@ -508,11 +468,12 @@ func importUsers(tx *tx, users []*ExportUser) (map[string]int64, int, error) {
 				used_quota,
 				is_active,
 				created_at,
-				updated_at
-			) VALUES (?, ?, ?, ?, '', ?, 0, ?, ?, ?)
+				updated_at,
+				import_id
+			) VALUES (?, ?, ?, ?, '', ?, 0, ?, ?, ?, ?)
 			ON CONFLICT (username_key) DO NOTHING`,
 			u.Username, domain.UsernameKey(u.Username), email, importedKeyHash+randomToken(), u.Quota, u.IsActive,
-			micros(u.CreatedAt), micros(u.UpdatedAt))
+			micros(u.CreatedAt), micros(u.UpdatedAt), imp)
 		if err != nil {
 			return nil, 0, fmt.Errorf("user %d (%s): %w", i+1, u.Username, err)
 		}
@@ -547,75 +508,6 @@ func chargeQuota(tx *tx, charged map[int64]int) error {
 		}
 	}
 	return nil
-}
-
-// importTask writes one validated task with its scripts, videos, events and
-// search entry; it returns false when a task with its task_id exists.
-func importTask(tx *tx, t *ExportTask, userIDs map[string]int64) (bool, error) {
-	var exists int
-	if err := tx.get(&exists, `SELECT count(*) FROM tasks WHERE task_id = ?`, t.TaskID); err != nil {
-		return false, err
-	} else if exists > 0 {
-		return false, nil
-	}
-	res, err := tx.exec(`
-		INSERT INTO tasks (
-			task_id,
-			user_id,
-			prompt,
-			status,
-			progress,
-			total_scenes,
-			completed_scenes,
-			final_video_path,
-			error_message,
-			attempts,
-			created_at,
-			updated_at,
-			started_at,
-			completed_at,
-			duration,
-			starred,
-			rating,
-			trashed_at,
-			rerun_of
-		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT o.id FROM tasks o WHERE o.task_id = ?))`,
-		t.TaskID, userIDs[t.Username], t.Prompt, string(t.Status), t.Progress, t.TotalScenes, t.CompletedScenes,
-		t.FinalVideoPath, t.ErrorMessage, t.Attempts, micros(t.CreatedAt), micros(t.UpdatedAt),
-		microsPtr(t.StartedAt), microsPtr(t.CompletedAt), t.Duration, t.Starred, t.Rating, microsPtr(t.TrashedAt), t.RerunOf)
-	if err != nil {
-		return false, err
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return false, err
-	}
-	var scenes []string
-	for _, s := range t.Scripts {
-		if _, err := tx.exec(insertScriptSQL,
-			id, s.SceneNumber, s.Description, s.Duration, s.CameraMovement, s.Lighting, micros(s.CreatedAt)); err != nil {
-			return false, fmt.Errorf("scene %d: %w", s.SceneNumber, err)
-		}
-		scenes = append(scenes, s.Description)
-	}
-	for _, v := range t.Videos {
-		if _, err := tx.exec(insertVideoSQL, importVideoRow(v).insertArgs(id)...); err != nil {
-			return false, fmt.Errorf("video of scene %d: %w", v.SceneNumber, err)
-		}
-	}
-	for _, e := range t.Events {
-		if _, err := tx.exec(insertEventSQL,
-			id, e.Type, string(e.Status), e.Progress, e.Message, micros(e.CreatedAt)); err != nil {
-			return false, fmt.Errorf("event: %w", err)
-		}
-	}
-	if err := addSearchEntry(tx, id, t.TaskID, t.Prompt, scenes, t.ErrorMessage); err != nil {
-		return false, err
-	}
-	if err := importLabels(tx, id, t); err != nil {
-		return false, err
-	}
-	return true, nil
 }
 
 // importLabels gives the imported task row id its tags and collections,

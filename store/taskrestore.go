@@ -260,7 +260,7 @@ func (db *DB) ReplaceTasksMarked(ctx context.Context, users []*ExportUser, tasks
 				res.Removed = append(res.Removed, id)
 			}
 		}
-		userIDs, _, err := importUsers(tx, fresh)
+		userIDs, _, err := importUsers(tx, fresh, 0)
 		if err != nil {
 			return err
 		}
