@@ -150,3 +150,36 @@ export class Server {
     rmSync(this.work, { recursive: true, force: true });
   }
 }
+
+/**
+ * A signed-in page of server in a new context of browser: the given
+ * language and viewport, light colours, downloads accepted, page errors
+ * logged.
+ */
+export async function signedInPage(browser, server, { locale, width, height }) {
+  const context = await browser.newContext({ viewport: { width, height }, locale, colorScheme: 'light', acceptDownloads: true });
+  const [name, ...value] = server.cookie.split('=');
+  await context.addCookies([{ name, value: value.join('='), url: server.base }]);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  return page;
+}
+
+/**
+ * What sticks out sideways, evaluated in the page: the document's
+ * horizontal overflow, and every visible element whose box ends past the
+ * window's right edge (content cut off inside a clipping panel does not
+ * scroll the document but is lost too).
+ */
+export function overflow() {
+  const doc = document.scrollingElement;
+  const width = doc.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || r.right <= width + 1) continue;
+    if (el.closest('dialog:not([open]), [hidden]')) continue;
+    out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} right=${Math.round(r.right)}`);
+  }
+  return { scrollWidth: doc.scrollWidth, clientWidth: width, sticking: out.slice(0, 5) };
+}

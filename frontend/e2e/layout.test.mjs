@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
-import { artifactsDir, Server } from './harness.mjs';
+import { artifactsDir, overflow, Server, signedInPage } from './harness.mjs';
 import { PROMPTS, seed } from './seed.mjs';
 
 const shots = join(artifactsDir, 'screenshots');
@@ -27,31 +27,10 @@ const SCREENS = [
 ];
 
 /** A signed-in page in a new context of the given language and width. */
-async function openPage({ locale, width, height = 760 }) {
-  const context = await browser.newContext({ viewport: { width, height }, locale, colorScheme: 'light' });
-  await context.addCookies([{ name: server.cookie.split('=')[0], value: server.cookie.split('=').slice(1).join('='), url: server.base }]);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-  return page;
+function openPage({ locale, width, height = 760 }) {
+  return signedInPage(browser, server, { locale, width, height });
 }
 
-/**
- * What sticks out sideways: the document's horizontal overflow, and every
- * visible element whose box ends past the window's right edge (content cut
- * off inside a clipping panel does not scroll the document but is lost too).
- */
-function overflow() {
-  const doc = document.scrollingElement;
-  const width = doc.clientWidth;
-  const out = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0 || r.right <= width + 1) continue;
-    if (el.closest('dialog:not([open]), [hidden]')) continue;
-    out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} right=${Math.round(r.right)}`);
-  }
-  return { scrollWidth: doc.scrollWidth, clientWidth: width, sticking: out.slice(0, 5) };
-}
 
 before(async () => {
   mkdirSync(shots, { recursive: true });

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
-import { artifactsDir, frontendDir, Server } from './harness.mjs';
+import { artifactsDir, frontendDir, overflow, Server, signedInPage } from './harness.mjs';
 import { PROMPTS, seed } from './seed.mjs';
 
 const shots = join(artifactsDir, 'screenshots');
@@ -18,27 +18,10 @@ const WIDTH = 800;
 let server, seeded, browser, page;
 
 /** A signed-in page of the given language, 800 px wide. */
-async function openPage(locale) {
-  const context = await browser.newContext({ viewport: { width: WIDTH, height: 900 }, locale, colorScheme: 'light', acceptDownloads: true });
-  await context.addCookies([{ name: server.cookie.split('=')[0], value: server.cookie.split('=').slice(1).join('='), url: server.base }]);
-  const p = await context.newPage();
-  p.on('pageerror', (e) => console.error('page error:', e));
-  return p;
+function openPage(locale) {
+  return signedInPage(browser, server, { locale, width: WIDTH, height: 900 });
 }
 
-/** What sticks out past the window's right edge (see layout.test.mjs). */
-function overflow() {
-  const doc = document.scrollingElement;
-  const width = doc.clientWidth;
-  const out = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0 || r.right <= width + 1) continue;
-    if (el.closest('dialog:not([open]), [hidden]')) continue;
-    out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} right=${Math.round(r.right)}`);
-  }
-  return { scrollWidth: doc.scrollWidth, clientWidth: width, sticking: out.slice(0, 5) };
-}
 
 /** Saves a screenshot as name.png after checking that nothing sticks out sideways. */
 async function shot(name, p = page) {
