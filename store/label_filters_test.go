@@ -64,7 +64,10 @@ func TestDB_LabelFilters(t *testing.T) {
 		{"started", func() error { _, err := e.Tasks.StartTask(ctx, task.TaskID); return err }, domain.TaskFilter{Status: []domain.Status{domain.StatusProcessing}}},
 		{"completed", func() error { _, err := e.Tasks.CompleteTask(ctx, task.TaskID, "/videos/a.mp4"); return err },
 			domain.TaskFilter{Status: []domain.Status{domain.StatusCompleted}, MinRating: 4}},
-		{"trashed", func() error { _, err := e.Lib.TrashTasks(ctx, []string{task.TaskID}, domain.TrashOptions{}); return err },
+		{"trashed", func() error {
+			_, err := e.Lib.TrashTasks(ctx, []string{task.TaskID}, domain.TrashOptions{})
+			return err
+		},
 			domain.TaskFilter{Trashed: true, Starred: true}},
 		{"restored", func() error { _, err := e.Lib.RestoreTasks(ctx, []string{task.TaskID}); return err },
 			domain.TaskFilter{Status: []domain.Status{domain.StatusCompleted}, Starred: true}},
