@@ -11,7 +11,7 @@ import (
 // filters equal the task's.
 func assertLabelFilters(tb testing.TB, e *libEnv, step string) {
 	tb.Helper()
-	n, err := e.DB.CheckLabelFilters(e.Owner)
+	n, err := e.DB.CheckLabelFilters(e.Owner, false)
 	if err != nil {
 		tb.Fatalf("%s: %v", step, err)
 	}
@@ -101,13 +101,13 @@ func TestDB_LabelFilters(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := e.DB.CheckLabelFilters(e.Owner); err != nil || n != 2 {
+	if n, err := e.DB.CheckLabelFilters(e.Owner, false); err != nil || n != 2 {
 		t.Fatalf("CheckLabelFilters after a tampered copy = %d, %v; want 2", n, err)
 	}
-	if err := e.DB.Write(e.Owner, func(w *sqlx.DB) error {
-		_, err := w.Exec(w.Rebind(`UPDATE collection_tasks SET task_rating = (SELECT t.rating FROM tasks t WHERE t.id = collection_tasks.task_id)`))
-		return err
-	}); err != nil {
-		t.Fatal(err)
+	if n, err := e.DB.CheckLabelFilters(e.Owner, true); err != nil || n != 2 {
+		t.Fatalf("CheckLabelFilters(repair) = %d, %v; want 2", n, err)
+	}
+	if n, err := e.DB.CheckLabelFilters(e.Owner, false); err != nil || n != 0 {
+		t.Fatalf("CheckLabelFilters after the repair = %d, %v; want 0", n, err)
 	}
 }

@@ -99,7 +99,7 @@ func checkRowCountsAtEnd(tb testing.TB, db *store.DB) {
 		for _, b := range bad {
 			tb.Errorf("row count %s", b)
 		}
-		n, err := db.CheckLabelFilters(context.Background())
+		n, err := db.CheckLabelFilters(context.Background(), false)
 		if err != nil {
 			tb.Errorf("check label filters: %v", err)
 		} else if n != 0 {
