@@ -30,16 +30,18 @@ DROP INDEX collection_tasks_created;
 CREATE INDEX collection_tasks_created ON collection_tasks (collection_id, task_created_at, task_id, task_status, task_starred, task_rating, task_trashed_at);
 
 -- SQLite's BEFORE triggers cannot set NEW: a new entry is updated after
--- its insert (one more write of a row just written, in the same page).
+-- its insert (one more write of a row just written, in the same page),
+-- unless the insert gave it the task's values (the store's bulk tag and
+-- collect do): task_status is never '' for a task.
 -- +goose StatementBegin
-CREATE TRIGGER task_tags_filters_insert AFTER INSERT ON task_tags BEGIN
+CREATE TRIGGER task_tags_filters_insert AFTER INSERT ON task_tags WHEN NEW.task_status = '' BEGIN
 	UPDATE task_tags SET (task_status, task_starred, task_rating, task_trashed_at) =
 		(SELECT t.status, t.starred, t.rating, t.trashed_at FROM tasks t WHERE t.id = NEW.task_id)
 	WHERE task_id = NEW.task_id AND tag_id = NEW.tag_id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
-CREATE TRIGGER collection_tasks_filters_insert AFTER INSERT ON collection_tasks BEGIN
+CREATE TRIGGER collection_tasks_filters_insert AFTER INSERT ON collection_tasks WHEN NEW.task_status = '' BEGIN
 	UPDATE collection_tasks SET (task_status, task_starred, task_rating, task_trashed_at) =
 		(SELECT t.status, t.starred, t.rating, t.trashed_at FROM tasks t WHERE t.id = NEW.task_id)
 	WHERE collection_id = NEW.collection_id AND task_id = NEW.task_id;
