@@ -146,7 +146,8 @@ func (m *Manager) checkpoint(ctx context.Context) (int64, string, error) {
 }
 
 // check runs PRAGMA integrity_check on the live database, then compares the
-// row counts status reports with the tables' own counts and corrects any
+// row counts status reports with the tables' own counts, and the label
+// entries' copies of their task's filters with the tasks, and corrects any
 // that differ (they are derived: the tables are the truth).
 func (m *Manager) check(ctx context.Context) (int64, string, error) {
 	bytes, detail, err := m.checkPages(ctx)
@@ -162,9 +163,18 @@ func (m *Manager) check(ctx context.Context) (int64, string, error) {
 		for i, b := range bad {
 			parts[i] = b.String()
 		}
-		return 0, detail + "; row counts corrected: " + strings.Join(parts, ", "), nil
+		detail += "; row counts corrected: " + strings.Join(parts, ", ")
+	} else {
+		detail += "; row counts exact"
 	}
-	return 0, detail + "; row counts exact", nil
+	labels, err := m.DB.CheckLabelFilters(ctx, true)
+	if err != nil {
+		return 0, "", err
+	}
+	if labels > 0 {
+		return 0, detail + fmt.Sprintf("; %d label entries' copies of their task's filters corrected", labels), nil
+	}
+	return 0, detail + "; label filters exact", nil
 }
 
 // checkPages runs PRAGMA integrity_check on the live database.

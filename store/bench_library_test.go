@@ -298,8 +298,10 @@ func rawBulkTag(ctx context.Context, reader, writer *sqlx.DB, user int64, taskID
 			}
 			in, ids := inList(batch)
 			res, err := tx.ExecContext(ctx, tx.Rebind(`
-				INSERT INTO task_tags (task_id, tag_id, task_created_at)
-				SELECT t.id, CAST(? AS BIGINT), t.created_at FROM tasks t
+				INSERT INTO task_tags (task_id, tag_id, task_created_at,
+					task_status, task_starred, task_rating, task_trashed_at)
+				SELECT t.id, CAST(? AS BIGINT), t.created_at,
+					t.status, t.starred, t.rating, t.trashed_at FROM tasks t
 				WHERE (SELECT count(*) FROM task_tags x WHERE x.task_id = t.id) < ? AND t.id IN (`+in+`)
 				ON CONFLICT DO NOTHING`), append([]any{tagID, domain.MaxTagsPerTask}, ids...)...)
 			if err != nil {

@@ -1014,8 +1014,10 @@ func (s *LibraryService) RemoveFromCollection(ctx context.Context, name string, 
 func collectBatch(collection int64) func(tx *tx, ids []any) (int, error) {
 	return func(tx *tx, ids []any) (int, error) {
 		return execIn(tx, `
-			INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at)
-			SELECT CAST(? AS BIGINT), t.id, CAST(? AS BIGINT), t.created_at FROM tasks t WHERE t.id IN (IN)
+			INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at,
+				task_status, task_starred, task_rating, task_trashed_at)
+			SELECT CAST(? AS BIGINT), t.id, CAST(? AS BIGINT), t.created_at,
+				t.status, t.starred, t.rating, t.trashed_at FROM tasks t WHERE t.id IN (IN)
 			ON CONFLICT DO NOTHING`, []any{collection, micros(tx.now)}, ids)
 	}
 }
@@ -1052,9 +1054,13 @@ func (s *LibraryService) Bulk(ctx context.Context, req domain.BulkRequest) (*dom
 				return 0, err
 			}
 			// A task that holds the most tags already is left as it is.
+			// The entries take the task's filters here, so that SQLite's
+			// insert trigger (migration 00015) has nothing left to do.
 			return execIn(tx, `
-				INSERT INTO task_tags (task_id, tag_id, task_created_at)
-				SELECT t.id, CAST(? AS BIGINT), t.created_at FROM tasks t
+				INSERT INTO task_tags (task_id, tag_id, task_created_at,
+					task_status, task_starred, task_rating, task_trashed_at)
+				SELECT t.id, CAST(? AS BIGINT), t.created_at,
+					t.status, t.starred, t.rating, t.trashed_at FROM tasks t
 				WHERE (SELECT count(*) FROM task_tags x WHERE x.task_id = t.id) < ? AND t.id IN (IN)
 				ON CONFLICT DO NOTHING`, []any{id, domain.MaxTagsPerTask}, ids)
 		}

@@ -83,7 +83,8 @@ func MustOpenDB(tb testing.TB) *store.DB {
 
 // checkRowCountsAtEnd makes the end of the test fail unless the row counts
 // status reports (kept by triggers) equal count(*) over every counted
-// table, whatever the test wrote. It runs before the cleanups registered
+// table, and the label entries' copies of their task's filters (kept by
+// triggers too) equal the task's, whatever the test wrote. It runs before the cleanups registered
 // earlier (Close) and skips a database the test closed itself.
 func checkRowCountsAtEnd(tb testing.TB, db *store.DB) {
 	tb.Cleanup(func() {
@@ -97,6 +98,12 @@ func checkRowCountsAtEnd(tb testing.TB, db *store.DB) {
 		}
 		for _, b := range bad {
 			tb.Errorf("row count %s", b)
+		}
+		n, err := db.CheckLabelFilters(context.Background(), false)
+		if err != nil {
+			tb.Errorf("check label filters: %v", err)
+		} else if n != 0 {
+			tb.Errorf("%d label entries whose copies of the task's filters differ from the task's", n)
 		}
 	})
 }

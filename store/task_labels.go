@@ -72,6 +72,42 @@ func (q taskQuery) labelRange(alias string) (string, []any) {
 	return cond, args
 }
 
+// labelFilters returns the conditions of q's status, star, rating and
+// trash filters on the copies of the task's values in the entries of label
+// table alias (see migration 00015): tested from the label's covering
+// index, they let a walk read a task row and probe the other labels only
+// for the entries that pass. The same tests on the task row stay in the
+// query (conds); they cost nothing more on the rows that reach them.
+func (q taskQuery) labelFilters(alias string) (string, []any) {
+	var cond string
+	var args []any
+	switch len(q.statuses) {
+	case 0:
+	case 1:
+		cond += " AND " + alias + ".task_status = ?"
+		args = append(args, q.statuses[0])
+	default:
+		cond += " AND " + alias + ".task_status IN (?" + strings.Repeat(", ?", len(q.statuses)-1) + ")"
+		for _, st := range q.statuses {
+			args = append(args, st)
+		}
+	}
+	switch q.trash {
+	case trashLive:
+		cond += " AND " + alias + ".task_trashed_at IS NULL"
+	case trashOnly:
+		cond += " AND " + alias + ".task_trashed_at IS NOT NULL"
+	}
+	if q.starred {
+		cond += " AND " + alias + ".task_starred"
+	}
+	if q.minRating > 0 {
+		cond += " AND " + alias + ".task_rating >= ?"
+		args = append(args, q.minRating)
+	}
+	return cond, args
+}
+
 // labelSample is how many entries of each label chooseDriver reads to
 // tell which is the sparsest.
 const labelSample = 100
@@ -178,11 +214,12 @@ func (q taskQuery) labelWalkSQL(a domain.Actor, join, cond string, condArgs ...a
 	from.WriteString(join)
 	from.WriteString("\n" + cross + " tasks t ON t.id = l.task_id\nJOIN users u ON u.id = t.user_id")
 	rng, rngArgs := q.labelRange("l")
-	args = append(append(append(args, drive.key), rngArgs...), condArgs...)
+	filt, filtArgs := q.labelFilters("l")
+	args = append(append(append(append(args, drive.key), rngArgs...), filtArgs...), condArgs...)
 	q.collKey, q.tagKeys, q.after, q.search = "", nil, nil, searchQuery{}
 	conds, more := q.conds(a)
 	return `SELECT` + taskSelectList + from.String() + `
-		WHERE l.` + drive.idColumn() + ` = ` + drive.idOf() + rng + cond + andConds(conds) + `
+		WHERE l.` + drive.idColumn() + ` = ` + drive.idOf() + rng + filt + cond + andConds(conds) + `
 		ORDER BY l.task_created_at DESC, l.task_id DESC
 		LIMIT ?`, append(append(args, more...), q.limit+1)
 }

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// labelFilterTables are the label tables whose entries carry copies of
+// their task's status, star, rating and trash (migration 00015).
+var labelFilterTables = []string{"task_tags", "collection_tasks"}
+
+// labelFiltersDiffer is the condition, on a label entry l and its task t,
+// that a copy differs from the task's column.
+const labelFiltersDiffer = `(l.task_status IS DISTINCT FROM t.status
+			OR l.task_starred IS DISTINCT FROM t.starred
+			OR l.task_rating IS DISTINCT FROM t.rating
+			OR l.task_trashed_at IS DISTINCT FROM t.trashed_at)`
+
+// CheckLabelFilters returns the number of tag and collection entries whose
+// copies of their task's status, star, rating and trash (kept by triggers
+// for the filtered history pages) differ from the task's; zero means they
+// are exact. With repair it sets the copies from the tasks, in a write
+// transaction (so that no write slips between the check and the repair),
+// and returns how many it corrected. It reads every entry: it belongs to
+// the integrity check.
+func (db *DB) CheckLabelFilters(ctx context.Context, repair bool) (int64, error) {
+	var bad int64
+	check := func(tx *tx) error {
+		bad = 0
+		for _, table := range labelFilterTables {
+			var n int64
+			if err := tx.get(&n, `SELECT count(*) FROM `+table+` l JOIN tasks t ON t.id = l.task_id WHERE `+labelFiltersDiffer); err != nil {
+				return err
+			}
+			bad += n
+			if !repair || n == 0 {
+				continue
+			}
+			if _, err := tx.exec(`UPDATE ` + table + ` SET
+				task_status = t.status,
+				task_starred = t.starred,
+				task_rating = t.rating,
+				task_trashed_at = t.trashed_at
+				FROM tasks t
+				WHERE t.id = ` + table + `.task_id AND (` + table + `.task_status IS DISTINCT FROM t.status
+					OR ` + table + `.task_starred IS DISTINCT FROM t.starred
+					OR ` + table + `.task_rating IS DISTINCT FROM t.rating
+					OR ` + table + `.task_trashed_at IS DISTINCT FROM t.trashed_at)`); err != nil {
+				return fmt.Errorf("repair %s: %w", table, err)
+			}
+		}
+		return nil
+	}
+	var err error
+	if repair {
+		err = db.write(ctx, check)
+	} else {
+		err = db.read(ctx, true, check)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("check label filters: %w", err)
+	}
+	return bad, nil
+}
