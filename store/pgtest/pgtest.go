@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,7 +175,7 @@ func StartWith(ctx context.Context, opts Options) (c *Cluster, err error) {
 	// SIGINT is PostgreSQL's fast shutdown: if the test process dies, the
 	// postmaster rolls back open transactions and exits.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGINT, Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	if err := onLastingThread(cmd.Start); err != nil {
 		return nil, fmt.Errorf("start postgres: %w", err)
 	}
 	c = &Cluster{Dir: dir, Port: port, cmd: cmd, done: make(chan error, 1)}
@@ -460,4 +461,32 @@ func NewSeparateDatabase(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	return u
+}
+
+// The thread that starts the postmasters. Pdeathsig fires when the thread
+// that forked the child exits, not the process, and Go discards a thread
+// whose goroutine ends locked to it (as a backup's low-priority check
+// does): app/cli's tests, which run backups in process, lost their shared
+// cluster half-way ("connection refused") until the postmaster was forked
+// from a thread that never ends.
+var (
+	spawnOnce sync.Once
+	spawn     chan func()
+)
+
+// onLastingThread runs fn on an OS thread that lives as long as the
+// process, and returns its error.
+func onLastingThread(fn func() error) error {
+	spawnOnce.Do(func() {
+		spawn = make(chan func())
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread outlives every test
+			for f := range spawn {
+				f()
+			}
+		}()
+	})
+	errc := make(chan error, 1)
+	spawn <- func() { errc <- fn() }
+	return <-errc
 }
