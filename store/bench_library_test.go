@@ -394,23 +394,7 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 					}
 					return err
 				}
-				rawRun := func(stmts []store.PageStatement) error {
-					for i, st := range stmts {
-						rows, err := raw.query(ctx, nil, st.Query, st.Args...)
-						if err != nil {
-							return err
-						}
-						n, err := scanAny(rows)
-						if err != nil {
-							return err
-						}
-						// The raw side reads the one row more too.
-						if i == len(stmts)-1 && n != want && n != want+1 {
-							return fmt.Errorf("raw page: %d rows, store %d", n, want)
-						}
-					}
-					return nil
-				}
+				rawRun := func(stmts []store.PageStatement) error { return raw.page(ctx, stmts, want) }
 				rawPage := func() error { return rawRun(stmts) }
 				if err := storePage(); err != nil {
 					b.Fatal(err)
@@ -505,6 +489,26 @@ JOIN users u ON u.id = t.user_id
 WHERE ` + where + `
 ORDER BY l.task_created_at DESC, l.task_id DESC
 LIMIT 51`), Args: args}
+}
+
+// page runs the statements of one history page as the raw baseline (the
+// same SQL the store ran) and checks that the last one read the store's
+// want rows, or the one row more that a page reads to know there is a next.
+func (r *rawDB) page(ctx context.Context, stmts []store.PageStatement, want int) error {
+	for i, st := range stmts {
+		rows, err := r.query(ctx, nil, st.Query, st.Args...)
+		if err != nil {
+			return err
+		}
+		n, err := scanAny(rows)
+		if err != nil {
+			return err
+		}
+		if i == len(stmts)-1 && n != want && n != want+1 {
+			return fmt.Errorf("raw page: %d rows, store %d", n, want)
+		}
+	}
+	return nil
 }
 
 // scanAny reads every row of rows into untyped values and returns how many
@@ -726,22 +730,7 @@ func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
 					}
 					return nil
 				}
-				rawPage := func() error {
-					for i, st := range stmts {
-						rows, err := raw.query(ctx, nil, st.Query, st.Args...)
-						if err != nil {
-							return err
-						}
-						n, err := scanAny(rows)
-						if err != nil {
-							return err
-						}
-						if i == len(stmts)-1 && n != want && n != want+1 {
-							return fmt.Errorf("raw page: %d rows, store %d", n, want)
-						}
-					}
-					return nil
-				}
+				rawPage := func() error { return raw.page(ctx, stmts, want) }
 				if err := storePage(); err != nil {
 					b.Fatal(err)
 				}

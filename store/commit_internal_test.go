@@ -248,16 +248,8 @@ func walSize(path string) (int64, error) {
 func TestCommitter_LostTransaction(t *testing.T) {
 	db := openGroupDB(t)
 	ctx := context.Background()
-	hold, held := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := db.write(ctx, func(tx *tx) error { close(held); <-hold; return nil }); err != nil {
-			t.Errorf("held write: %v", err)
-		}
-	}()
-	<-held
+	release := holdCommitter(ctx, t, db, &wg)
 	errOwn := errors.New("own error")
 	fns := []func(tx *tx) error{
 		writeSetting("before", "1"),
@@ -277,7 +269,7 @@ func TestCommitter_LostTransaction(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	close(hold)
+	release()
 	wg.Wait()
 	if errs[0] == nil || !errors.Is(errs[1], errOwn) || errs[2] == nil {
 		t.Fatalf("errors %v, want all three to fail (the second with its own error)", errs)
@@ -288,4 +280,21 @@ func TestCommitter_LostTransaction(t *testing.T) {
 	if err := db.write(ctx, writeSetting("next", "1")); err != nil || setting(t, db, "next") != "1" {
 		t.Fatalf("next write: %v", err)
 	}
+}
+
+// holdCommitter starts a write that holds the committer until release is
+// called, and returns once it runs, so that the writes queued meanwhile go
+// into one batch; wg counts the holding write.
+func holdCommitter(ctx context.Context, t *testing.T, db *DB, wg *sync.WaitGroup) (release func()) {
+	t.Helper()
+	hold, held := make(chan struct{}), make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := db.write(ctx, func(tx *tx) error { close(held); <-hold; return nil }); err != nil {
+			t.Errorf("held write: %v", err)
+		}
+	}()
+	<-held
+	return func() { close(hold) }
 }

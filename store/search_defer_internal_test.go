@@ -53,16 +53,8 @@ func TestCommitter_DeferredSearch(t *testing.T) {
 		},
 	}
 
-	hold, held := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := db.write(ctx, func(tx *tx) error { close(held); <-hold; return nil }); err != nil {
-			t.Errorf("held write: %v", err)
-		}
-	}()
-	<-held
+	release := holdCommitter(ctx, t, db, &wg)
 	errs := make([]error, len(writes))
 	for i, fn := range writes {
 		wg.Add(1)
@@ -74,7 +66,7 @@ func TestCommitter_DeferredSearch(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	close(hold)
+	release()
 	wg.Wait()
 	for i, err := range errs {
 		if want := error(nil); i == 3 {
@@ -126,16 +118,8 @@ func TestCommitter_DeferredSearchMany(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hold, held := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := db.write(ctx, func(tx *tx) error { close(held); <-hold; return nil }); err != nil {
-			t.Errorf("held write: %v", err)
-		}
-	}()
-	<-held
+	release := holdCommitter(ctx, t, db, &wg)
 	const n = 45
 	word := func(i int) string { return "word" + string(rune('a'+i/26)) + string(rune('a'+i%26)) }
 	for i := range n {
@@ -159,7 +143,7 @@ func TestCommitter_DeferredSearchMany(t *testing.T) {
 	for len(db.committer.queue) < n {
 		time.Sleep(time.Millisecond)
 	}
-	close(hold)
+	release()
 	wg.Wait()
 	for i := range n {
 		var ids []string
