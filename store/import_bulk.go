@@ -500,7 +500,7 @@ func (db *DB) undoImports(ctx context.Context, w *sqlx.DB) error {
 			if err == nil {
 				lock.release()
 			} else {
-				lock.f.Close()
+				lock.drop()
 			}
 		}
 		if err != nil {

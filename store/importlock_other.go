@@ -22,6 +22,9 @@ func lockImport(dbPath string, id int64) (*importLock, error) {
 
 func (l *importLock) release() { os.Remove(l.name) }
 
+// drop keeps the file, for a next opener to try again.
+func (l *importLock) drop() {}
+
 func importAbandoned(dbPath string, id int64) (*importLock, bool) {
 	if _, err := os.Stat(importLockPath(dbPath, id)); err == nil {
 		return nil, false

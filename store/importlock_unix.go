@@ -35,6 +35,9 @@ func (l *importLock) release() {
 	l.f.Close()
 }
 
+// drop drops the lock and keeps the file, for a next opener to try again.
+func (l *importLock) drop() { l.f.Close() }
+
 // importAbandoned reports whether import id has no live process: its lock
 // file is missing or can be locked. When it returns true with a lock, the
 // caller releases it after undoing the import.

@@ -3,11 +3,10 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sync"
 	"sync/atomic"
-
-	"golang.org/x/sys/unix"
 )
 
 // The fsync off the committer (SQLite, synchronous=FULL).
@@ -139,7 +138,7 @@ func (s *walSyncer) syncNow() error {
 	if s.f == nil {
 		return nil // no WAL file: nothing was written to it
 	}
-	if err := unix.Fdatasync(int(s.f.Fd())); err != nil {
+	if err := datasync(s.f); err != nil {
 		s.failed = fmt.Errorf("sync WAL: %w", err)
 		return s.failed
 	}
@@ -152,9 +151,9 @@ func (s *walSyncer) syncNow() error {
 // closes and creates it anew; a descriptor of the old file would sync
 // nothing). Without a WAL file s.f stays nil.
 func (s *walSyncer) open() error {
-	var cur unix.Stat_t
-	if err := unix.Stat(s.path, &cur); err != nil {
-		if errors.Is(err, unix.ENOENT) {
+	cur, err := os.Stat(s.path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
 			if s.f != nil {
 				s.f.Close()
 				s.f = nil
@@ -164,11 +163,11 @@ func (s *walSyncer) open() error {
 		return err
 	}
 	if s.f != nil {
-		var open unix.Stat_t
-		if err := unix.Fstat(int(s.f.Fd()), &open); err != nil {
+		open, err := s.f.Stat()
+		if err != nil {
 			return err
 		}
-		if open.Dev == cur.Dev && open.Ino == cur.Ino {
+		if os.SameFile(open, cur) {
 			return nil
 		}
 		s.f.Close()
