@@ -530,11 +530,12 @@ func removeStaleScratch(dir string, now time.Time) {
 func removeStaleTemps(dir string) {
 	matches, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
 	objs, _ := filepath.Glob(filepath.Join(dir, objectsDir, ".tmp-*"))
-	// A media list is written through a temp file of its own name
-	// (writeFileAtomic), which a kill at that moment leaves behind.
-	lists, _ := filepath.Glob(filepath.Join(dir, ".*.media.json.tmp-*"))
-	removeAll(append(append(matches, objs...), lists...)...)
-	lists, _ = filepath.Glob(filepath.Join(dir, "*.media.json"))
+	// The catalog and the media lists are written through a temp file of
+	// their own name (writeFileAtomic), which a kill at that moment leaves
+	// behind.
+	atomics, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	removeAll(append(append(matches, objs...), atomics...)...)
+	lists, _ := filepath.Glob(filepath.Join(dir, "*.media.json"))
 	for _, l := range lists {
 		base := strings.TrimSuffix(filepath.Base(l), ".media.json")
 		if sets, _ := filepath.Glob(filepath.Join(dir, base+".db*")); len(sets) == 0 {
