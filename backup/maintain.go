@@ -28,19 +28,7 @@ func (e errNothingToDo) Error() string { return e.reason }
 // optimize runs PRAGMA optimize with a bounded analysis, which refreshes the
 // planner's statistics where they are stale in milliseconds, not minutes.
 func (m *Manager) optimize(ctx context.Context) (int64, string, error) {
-	err := m.DB.Write(ctx, func(w *sqlx.DB) error {
-		conn, err := w.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, "PRAGMA analysis_limit = 1000"); err != nil {
-			return err
-		}
-		_, err = conn.ExecContext(ctx, "PRAGMA optimize = 0x10002")
-		return err
-	})
-	if err != nil {
+	if err := m.DB.Analyze(ctx, false); err != nil {
 		return 0, "", fmt.Errorf("optimize: %w", err)
 	}
 	return 0, "planner statistics refreshed", nil
@@ -48,12 +36,8 @@ func (m *Manager) optimize(ctx context.Context) (int64, string, error) {
 
 // analyze runs a full ANALYZE.
 func (m *Manager) analyze(ctx context.Context) (int64, string, error) {
-	err := m.DB.Write(ctx, func(w *sqlx.DB) error {
-		_, err := w.ExecContext(ctx, "ANALYZE")
-		return err
-	})
-	if err != nil {
-		return 0, "", fmt.Errorf("analyze: %w", err)
+	if err := m.DB.Analyze(ctx, true); err != nil {
+		return 0, "", err
 	}
 	return 0, "full statistics rebuilt", nil
 }

@@ -1266,39 +1266,57 @@ func (s *LibraryService) Takes(ctx context.Context, taskID string) ([]*domain.Ta
 	return out, nil
 }
 
+// labelsOfSQL and labelsOfPostgres read the tags and collections of a list
+// of task rowids, bound once per part: a JSON array on SQLite, an array on
+// PostgreSQL. One query text whatever the number of tasks, so it is
+// prepared once (not parsed for every page), and one bound value for the
+// list instead of one per task.
+const (
+	labelsOfSQL = `
+SELECT tt.task_id, 't', g.name FROM json_each(?) j CROSS JOIN task_tags tt ON tt.task_id = j.value JOIN tags g ON g.id = tt.tag_id
+UNION ALL
+SELECT ct.task_id, 'c', c.name FROM json_each(?) j CROSS JOIN collection_tasks ct ON ct.task_id = j.value JOIN collections c ON c.id = ct.collection_id`
+	labelsOfPostgres = `
+SELECT tt.task_id, 't', g.name FROM task_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.task_id = ANY(?::bigint[])
+UNION ALL
+SELECT ct.task_id, 'c', c.name FROM collection_tasks ct JOIN collections c ON c.id = ct.collection_id WHERE ct.task_id = ANY(?::bigint[])`
+)
+
 // fillLabels sets the Tags and Collections of tasks, in one query.
 func fillLabels(tx *tx, tasks []*domain.Task) error {
 	if len(tasks) == 0 {
 		return nil
 	}
 	byID := make(map[int64]*domain.Task, len(tasks))
-	for chunk := range slices.Chunk(tasks, 500) {
-		ids := make([]any, len(chunk))
-		for i, t := range chunk {
-			ids[i] = t.ID
-			byID[t.ID] = t
+	ids := make([]int64, len(tasks))
+	for i, t := range tasks {
+		ids[i] = t.ID
+		byID[t.ID] = t
+	}
+	query, list := labelsOfSQL, any(jsonInts(ids))
+	if tx.db.dialect.isPostgres() {
+		query, list = labelsOfPostgres, ids
+	}
+	var (
+		taskID     int64
+		kind, name string
+	)
+	if err := tx.each(query, []any{list, list}, func(rows *sql.Rows) error {
+		if err := rows.Scan(&taskID, &kind, &name); err != nil {
+			return err
 		}
-		in := "(" + placeholders(len(ids)) + ")"
-		var rows []struct {
-			TaskID int64  `db:"task_id"`
-			Kind   string `db:"kind"`
-			Name   string `db:"name"`
+		t := byID[taskID]
+		if t == nil {
+			return fmt.Errorf("label of task %d, which was not asked for", taskID)
 		}
-		if err := tx.sel(&rows, `
-			SELECT tt.task_id, 't' AS kind, g.name FROM task_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.task_id IN `+in+`
-			UNION ALL
-			SELECT ct.task_id, 'c' AS kind, c.name FROM collection_tasks ct JOIN collections c ON c.id = ct.collection_id WHERE ct.task_id IN `+in,
-			append(slices.Clone(ids), ids...)...); err != nil {
-			return fmt.Errorf("tags and collections: %w", err)
+		if kind == "t" {
+			t.Tags = append(t.Tags, name)
+		} else {
+			t.Collections = append(t.Collections, name)
 		}
-		for _, r := range rows {
-			t := byID[r.TaskID]
-			if r.Kind == "t" {
-				t.Tags = append(t.Tags, r.Name)
-			} else {
-				t.Collections = append(t.Collections, r.Name)
-			}
-		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("tags and collections: %w", err)
 	}
 	byName := func(x, y string) int { return cmp.Or(cmp.Compare(nameKey(x), nameKey(y)), cmp.Compare(x, y)) }
 	for _, t := range tasks {
@@ -1306,4 +1324,17 @@ func fillLabels(tx *tx, tasks []*domain.Task) error {
 		slices.SortFunc(t.Collections, byName)
 	}
 	return nil
+}
+
+// jsonInts writes ids as a JSON array, for json_each.
+func jsonInts(ids []int64) string {
+	b := make([]byte, 0, 2+len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }

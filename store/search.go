@@ -428,27 +428,38 @@ func (q taskQuery) searchLateSQL(a domain.Actor) (string, []any) {
 		LIMIT ?`, append(append([]any{match}, args...), q.limit+1)
 }
 
-// searchLabelSample bounds the walk of a label a search takes (see
-// searchDriver): a probe of the full-text index by rowid costs 10–170 µs
-// at 1M tasks, so the walk stays under about 5 ms.
+// searchLabelSample is the number of matches and of label entries ahead
+// of a search page's position that searchDriver samples to tell how
+// densely each lies.
 const searchLabelSample = 32
+
+// searchWalkRatio is how much sparser than the search's matches a label's
+// entries must lie for a search page to walk the label: walking the matches
+// costs about 1.1 µs a match (the walk and a primary-key probe of the
+// label), probing the full-text index for a label entry 16–90 µs (measured
+// at 1M tasks, the Zipf history), so the label's walk is the cheaper one
+// where the label is sparser by more than their ratio.
+const searchWalkRatio = 32
 
 // searchDriver returns which walk a search page of q with library labels
 // takes on SQLite: -1 for its matches (searchSQL, each match's labels
 // probed by primary key), else the label (an index into q.labels()) whose
-// entries labelSearchSQL walks, probing the full-text index for each. A
-// label walks only when it has fewer than searchLabelSample entries left
-// and the search has more matches: walking the matches costs a fraction
-// of a microsecond a match, a probe of the full-text index 10–170 µs, so
-// a label that is merely sparser than the matches is not worth walking
-// (BenchmarkLibrary_SearchFilteredPage: 69 ms for a tag on 1/7 of the
-// tasks with the 10th word, against 1.5 ms walking the matches), while a
-// tag on a handful of tasks with a common word made the page walk every
-// match of the word (55–70 ms at 1M tasks).
+// entries labelSearchSQL walks, probing the full-text index for each. The
+// walk of the matches tests about 1/d_label matches for each task of the
+// page, the walk of a label about 1/d_match entries, where d is the share
+// of the tasks ahead that the matches or the label's entries make up; each
+// is estimated from how far back the searchLabelSample-th one lies. The
+// sparsest label walks when it is searchWalkRatio times sparser than the
+// matches, or has fewer than searchLabelSample entries left (at most that
+// many probes); the matches walk when fewer than that are left.
+// BenchmarkLibrary_SearchFilteredPage: a tag on 1 task in 997 with the most
+// common word cost 56 ms walking the matches and about 3 ms walking the
+// tag; the tag on 1 task in 7 with the 10th word 1.5 ms walking the matches
+// against 69 ms walking the tag.
 func (q taskQuery) searchDriver(tx *tx) (int, error) {
 	query, args := q.searchDriverSQL()
-	var drive int
-	n := 1 + len(q.labels())
+	drive := -1
+	n := 2 + len(q.labels())
 	err := tx.each(query, args, func(rows *sql.Rows) error {
 		at := make([]sql.NullInt64, n)
 		dest := make([]any, n)
@@ -459,31 +470,44 @@ func (q taskQuery) searchDriver(tx *tx) (int, error) {
 			return err
 		}
 		drive = -1
-		if !at[0].Valid {
+		top, match, labels := at[0], at[1], at[2:]
+		if !top.Valid || !match.Valid {
 			return nil // few matches left: walk them
 		}
-		for i, v := range at[1:] {
+		var widest int64
+		for i, v := range labels {
 			if !v.Valid {
-				drive = i
+				drive = i // few entries left: walk them
 				return nil
 			}
+			if span := top.Int64 - v.Int64 + 1; span > widest {
+				drive, widest = i, span
+			}
+		}
+		if widest < searchWalkRatio*(top.Int64-match.Int64+1) {
+			drive = -1
 		}
 		return nil
 	})
 	return drive, err
 }
 
-// searchDriverSQL returns the query of searchDriver: the rowid of the
-// search's searchLabelSample-th match from q's position, then the task ID
-// of each label's, NULL where fewer are left.
+// searchDriverSQL returns the query of searchDriver: q's position (the
+// cursor's task ID, else the newest task's), the rowid of the search's
+// searchLabelSample-th match from there, then the task ID of each label's,
+// NULL where fewer are left.
 func (q taskQuery) searchDriverSQL() (string, []any) {
-	bound, args := "", []any{q.search.fts}
+	top, bound, args := "(SELECT max(id) FROM tasks)", "", []any{}
 	if q.after != nil {
-		bound = " AND s.rowid < ?"
+		top, bound = "?", " AND s.rowid < ?"
+		args = append(args, q.after.id)
+	}
+	args = append(args, q.search.fts)
+	if q.after != nil {
 		args = append(args, q.after.id)
 	}
 	cols, more := q.driverSQL("task_id", searchLabelSample)
-	return `SELECT (SELECT s.rowid FROM task_search s
+	return `SELECT ` + top + `, (SELECT s.rowid FROM task_search s
 			WHERE task_search MATCH ?` + bound + `
 			ORDER BY s.rowid DESC
 			LIMIT 1 OFFSET ` + strconv.Itoa(searchLabelSample-1) + `),
