@@ -435,11 +435,12 @@ const searchLabelSample = 32
 
 // searchWalkRatio is how much sparser than the search's matches a label's
 // entries must lie for a search page to walk the label: walking the matches
-// costs about 1.1 µs a match (the walk and a primary-key probe of the
-// label), probing the full-text index for a label entry 16–90 µs (measured
-// at 1M tasks, the Zipf history), so the label's walk is the cheaper one
-// where the label is sparser by more than their ratio.
-const searchWalkRatio = 32
+// costs 1.1–1.7 µs a match (the walk and a primary-key probe of the label),
+// probing the full-text index for a label entry 30–160 µs (both measured at
+// 1M tasks, the Zipf history of BenchmarkLibrary_SearchFilteredPage), so
+// the label's walk is the cheaper one where the label is sparser by more
+// than their ratio, about 64.
+const searchWalkRatio = 64
 
 // searchDriver returns which walk a search page of q with library labels
 // takes on SQLite: -1 for its matches (searchSQL, each match's labels
@@ -453,9 +454,12 @@ const searchWalkRatio = 32
 // matches, or has fewer than searchLabelSample entries left (at most that
 // many probes); the matches walk when fewer than that are left.
 // BenchmarkLibrary_SearchFilteredPage: a tag on 1 task in 997 with the most
-// common word cost 56 ms walking the matches and about 3 ms walking the
-// tag; the tag on 1 task in 7 with the 10th word 1.5 ms walking the matches
-// against 69 ms walking the tag.
+// common word cost 56 ms walking the matches and 6 ms walking the tag; the
+// tag on 1 task in 7 with the 10th word 1.5 ms walking the matches against
+// 69 ms walking the tag. Between the two, where the label is 30–100 times
+// sparser than the matches and the page finds fewer than a page of tasks
+// in both, each walk costs about as much (60 ms for the tag on 1 in 997
+// with the 100th word, 1 task in 26).
 func (q taskQuery) searchDriver(tx *tx) (int, error) {
 	query, args := q.searchDriverSQL()
 	drive := -1
