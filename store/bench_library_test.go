@@ -329,7 +329,7 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 	seedTasks(b, e.DB, e.Alice.ID, n)
 	ctx := context.Background()
 	if err := e.DB.Write(ctx, func(w *sqlx.DB) error {
-		for _, q := range []string{
+		return execAll(ctx, w,
 			`UPDATE tasks SET starred = (id % 3 = 0), rating = id % 6, status = CASE WHEN id % 4 = 0 THEN 'failed' ELSE 'completed' END`,
 			`UPDATE tasks SET trashed_at = 1 WHERE id % 101 = 0`,
 			`INSERT INTO tags (name, name_key) VALUES ('夜景', '夜景'), ('rare', 'rare')`,
@@ -337,12 +337,7 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = 'rare'), created_at FROM tasks WHERE id % 997 = 0`,
 			`INSERT INTO collections (name, name_key, created_at) VALUES ('Trailer v2', 'trailer v2', 1)`,
 			`INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at) SELECT (SELECT id FROM collections), id, 1, created_at FROM tasks WHERE id % 11 = 0`,
-		} {
-			if _, err := w.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("%s: %w", q, err)
-			}
-		}
-		return nil
+		)
 	}); err != nil {
 		b.Fatal(err)
 	}
@@ -562,17 +557,12 @@ func BenchmarkLibrary_PurgeWhileWriting(b *testing.B) {
 			}
 		}
 		if err := e.DB.Write(ctx, func(w *sqlx.DB) error {
-			for _, q := range []string{
+			return execAll(ctx, w,
 				`UPDATE tasks SET trashed_at = 1 WHERE id % 10 = 0`,
 				`INSERT INTO tags (name, name_key) VALUES ('purged', 'purged')`,
 				`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags), created_at FROM tasks WHERE id % 5 = 0`,
 				`INSERT INTO task_events (task_id, type, status, progress, message, created_at) SELECT id, 'created', 'pending', 0, '', created_at FROM tasks WHERE id % 5 = 0`,
-			} {
-				if _, err := w.ExecContext(ctx, q); err != nil {
-					return fmt.Errorf("%s: %w", q, err)
-				}
-			}
-			return nil
+			)
 		}); err != nil {
 			b.Fatal(err)
 		}
@@ -678,7 +668,7 @@ func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
 	}
 	defer db.Close()
 	if err := db.Write(ctx, func(w *sqlx.DB) error {
-		for _, q := range []string{
+		return execAll(ctx, w,
 			`UPDATE tasks SET starred = (id % 3 = 0)`,
 			`INSERT INTO tags (name, name_key) VALUES ('夜景', '夜景'), ('rare', 'rare'), ('few', 'few')`,
 			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = '夜景'), created_at FROM tasks WHERE id % 7 = 0`,
@@ -686,12 +676,7 @@ func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
 			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = 'few'), created_at FROM tasks WHERE id % 40000 = 0`,
 			`INSERT INTO collections (name, name_key, created_at) VALUES ('Trailer v2', 'trailer v2', 1)`,
 			`INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at) SELECT (SELECT id FROM collections), id, 1, created_at FROM tasks WHERE id % 11 = 0`,
-		} {
-			if _, err := w.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("%s: %w", q, err)
-			}
-		}
-		return nil
+		)
 	}); err != nil {
 		b.Fatal(err)
 	}
@@ -752,4 +737,15 @@ func BenchmarkLibrary_SearchFilteredPage(b *testing.B) {
 			})
 		}
 	}
+}
+
+// execAll runs each statement of qs on w, in order, and names the one that
+// failed.
+func execAll(ctx context.Context, w *sqlx.DB, qs ...string) error {
+	for _, q := range qs {
+		if _, err := w.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
 }
