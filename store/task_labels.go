@@ -77,10 +77,19 @@ func (q taskQuery) labelRange(alias string) (string, []any) {
 // table alias (see migration 00015): tested from the label's covering
 // index, they let a walk read a task row and probe the other labels only
 // for the entries that pass. The same tests on the task row stay in the
-// query (conds); they cost nothing more on the rows that reach them.
+// query (conds); they cost nothing more on the rows that reach them. The
+// star and the rating come first: SQLite tests the terms in this order and
+// stops at the first that fails, and they are the ones most entries fail.
 func (q taskQuery) labelFilters(alias string) (string, []any) {
 	var cond string
 	var args []any
+	if q.starred {
+		cond += " AND " + alias + ".task_starred"
+	}
+	if q.minRating > 0 {
+		cond += " AND " + alias + ".task_rating >= ?"
+		args = append(args, q.minRating)
+	}
 	switch len(q.statuses) {
 	case 0:
 	case 1:
@@ -97,13 +106,6 @@ func (q taskQuery) labelFilters(alias string) (string, []any) {
 		cond += " AND " + alias + ".task_trashed_at IS NULL"
 	case trashOnly:
 		cond += " AND " + alias + ".task_trashed_at IS NOT NULL"
-	}
-	if q.starred {
-		cond += " AND " + alias + ".task_starred"
-	}
-	if q.minRating > 0 {
-		cond += " AND " + alias + ".task_rating >= ?"
-		args = append(args, q.minRating)
 	}
 	return cond, args
 }
