@@ -40,7 +40,7 @@ func exportTasks(tx *tx, f domain.ExportFilter, taskIDs []string, emit func(p *e
 	query := exportTaskSelect + `
 		WHERE ` + where + `
 		ORDER BY t.id
-		LIMIT ?`
+		LIMIT ` + limitParam
 	var p exportPage
 	var after int64
 	for {

@@ -160,7 +160,7 @@ func (j *JobRuns) List(ctx context.Context, jobID string, limit int) ([]*domain.
 			FROM job_runs
 			WHERE (? = '' OR job_id = ?)
 			ORDER BY started_at DESC, id DESC
-			LIMIT ?`,
+			LIMIT `+limitParam,
 			jobID, jobID, limit)
 	})
 	if err != nil {

@@ -194,7 +194,7 @@ func (s *LibraryService) selectTargets(ctx context.Context, a domain.Actor, sel 
 		where, args := q.where(a)
 		return tx.sel(&out, `SELECT t.id, t.task_id FROM tasks t`+where+`
 			ORDER BY t.created_at DESC, t.id DESC
-			LIMIT ?`, append(args, domain.MaxSelection)...)
+			LIMIT `+limitParam, append(args, domain.MaxSelection)...)
 	})
 	if err != nil {
 		return nil, err
@@ -436,7 +436,7 @@ func (s *LibraryService) purge(ctx context.Context, a domain.Actor, before *int6
 		args = append(args, *before)
 	}
 	if !a.Owner {
-		cond += " AND t.user_id = ?"
+		cond += " AND t.user_id = " + numParam
 		args = append(args, a.UserID)
 	}
 	for {
@@ -453,7 +453,7 @@ func (s *LibraryService) purge(ctx context.Context, a domain.Actor, before *int6
 				FROM tasks t
 				WHERE t.trashed_at IS NOT NULL`+cond+`
 				ORDER BY t.trashed_at, t.id
-				LIMIT ?`, append(slices.Clone(args), s.purgeBatch())...); err != nil {
+				LIMIT `+limitParam, append(slices.Clone(args), s.purgeBatch())...); err != nil {
 				return fmt.Errorf("find trashed tasks: %w", err)
 			}
 			if len(rows) == 0 {
@@ -706,7 +706,7 @@ func (s *LibraryService) ListTags(ctx context.Context) ([]domain.TagCount, error
 	}
 	cond, args := "", []any{}
 	if !a.Owner {
-		cond, args = " AND t.user_id = ?", append(args, a.UserID)
+		cond, args = " AND t.user_id = "+numParam, append(args, a.UserID)
 	}
 	var rows []struct {
 		Name string `db:"name"`
@@ -762,7 +762,7 @@ func collectionOf(tx *tx, a domain.Actor, c *collectionRow) (*domain.Collection,
 	out := &domain.Collection{ID: c.ID, Name: c.Name, CreatedAt: fromMicros(c.CreatedAt)}
 	cond, args := "", []any{c.ID}
 	if !a.Owner {
-		cond, args = " AND t.user_id = ?", append(args, a.UserID)
+		cond, args = " AND t.user_id = "+numParam, append(args, a.UserID)
 	}
 	if err := tx.get(&out.Count, `
 		SELECT count(*) FROM collection_tasks ct JOIN tasks t ON t.id = ct.task_id
@@ -1239,7 +1239,7 @@ func (s *LibraryService) Takes(ctx context.Context, taskID string) ([]*domain.Ta
 		}
 		cond, args := "", []any{root}
 		if !a.Owner {
-			cond, args = " AND t.user_id = ?", append(args, a.UserID)
+			cond, args = " AND t.user_id = "+numParam, append(args, a.UserID)
 		}
 		rows, err := selectTasks(tx, `
 			WITH RECURSIVE chain (id) AS (

@@ -419,7 +419,7 @@ func (s *TaskService) findVideo(ctx context.Context, a domain.Actor, id int64) (
 	}
 	cond, args := "", []any{id}
 	if !a.Owner {
-		cond, args = " AND t.user_id = ?", append(args, a.UserID)
+		cond, args = " AND t.user_id = "+numParam, append(args, a.UserID)
 	}
 	err := s.db.read(ctx, false, func(tx *tx) error {
 		return tx.get(&row, `SELECT`+videoColumns+`,

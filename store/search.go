@@ -234,7 +234,7 @@ func (q *searchQuery) expand(tx *tx) error {
 			FROM task_search_terms
 			WHERE term >= ? AND term < ?
 			ORDER BY term
-			LIMIT ?`, t.text, t.text+string(utf8.MaxRune), maxWordTerms+1); err != nil {
+			LIMIT `+limitParam, t.text, t.text+string(utf8.MaxRune), maxWordTerms+1); err != nil {
 			return fmt.Errorf("search terms: %w", err)
 		}
 		var alts []string
@@ -412,7 +412,7 @@ func (q taskQuery) searchSQL(a domain.Actor) (string, []any) {
 		WHERE task_search MATCH ?
 			AND t.id NOT IN (SELECT task_id FROM task_search_late)` + andConds(conds) + `
 		ORDER BY s.rowid DESC
-		LIMIT ?`, append(append([]any{match}, args...), q.limit+1)
+		LIMIT ` + limitParam, append(append([]any{match}, args...), q.limit+1)
 }
 
 // searchLateSQL returns the query of the matches of q among the tasks
@@ -425,7 +425,7 @@ func (q taskQuery) searchLateSQL(a domain.Actor) (string, []any) {
 	return `SELECT` + taskSelectList + searchLateFrom + `
 		WHERE task_search MATCH ?` + andConds(conds) + `
 		ORDER BY t.created_at DESC, t.id DESC
-		LIMIT ?`, append(append([]any{match}, args...), q.limit+1)
+		LIMIT ` + limitParam, append(append([]any{match}, args...), q.limit+1)
 }
 
 // searchLabelSample is the number of matches and of label entries ahead

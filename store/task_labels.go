@@ -223,5 +223,5 @@ func (q taskQuery) labelWalkSQL(a domain.Actor, join, cond string, condArgs ...a
 	return `SELECT` + taskSelectList + from.String() + `
 		WHERE l.` + drive.idColumn() + ` = ` + drive.idOf() + rng + filt + cond + andConds(conds) + `
 		ORDER BY l.task_created_at DESC, l.task_id DESC
-		LIMIT ?`, append(append(args, more...), q.limit+1)
+		LIMIT ` + limitParam, append(append(args, more...), q.limit+1)
 }

@@ -29,7 +29,7 @@ func (s *TaskService) ClaimTask(ctx context.Context, req domain.ClaimRequest) (*
 	err = s.db.claim(ctx, func(tx *tx) error {
 		cond, args := "", []any{string(domain.StatusPending)}
 		if !a.Owner {
-			cond, args = " AND t.user_id = ?", append(args, a.UserID)
+			cond, args = " AND t.user_id = "+numParam, append(args, a.UserID)
 		}
 		var r taskRow
 		err := tx.get(&r, `SELECT`+taskColumns+`
@@ -104,7 +104,7 @@ func (s *TaskService) claimPostgres(ctx context.Context, a domain.Actor, worker 
 		t = nil
 		cond, args := "", []any(nil)
 		if !a.Owner {
-			cond, args = " AND t.user_id = ?", []any{a.UserID}
+			cond, args = " AND t.user_id = "+numParam, []any{a.UserID}
 		}
 		now := micros(tx.now)
 		args = append(args, now, worker, micros(tx.now.Add(lease)), now, worker, now)

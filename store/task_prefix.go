@@ -33,10 +33,10 @@ func (s *TaskService) FindTaskIDsByPrefix(ctx context.Context, prefix string, li
 		WHERE substr(task_id, 1, ?) = ?`
 	args := []any{len(prefix), prefix}
 	if !a.Owner {
-		q += ` AND user_id = ?`
+		q += ` AND user_id = ` + numParam
 		args = append(args, a.UserID)
 	}
-	q += ` ORDER BY task_id LIMIT ?`
+	q += ` ORDER BY task_id LIMIT ` + limitParam
 	args = append(args, limit)
 	var ids []string
 	err = s.db.read(ctx, false, func(tx *tx) error {

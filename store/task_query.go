@@ -256,9 +256,9 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		// plus keeps SQLite from walking the user's whole history through
 		// tasks_user_created instead. PostgreSQL weighs both by their
 		// statistics, which an expression would blind.
-		user := "t.user_id = ?"
+		user := "t.user_id = " + numParam
 		if (q.starred || q.minRating > 0 || q.trash == trashOnly) && !q.dialect.isPostgres() {
-			user = "+t.user_id = ?"
+			user = "+t.user_id = " + numParam
 		}
 		conds = append(conds, user)
 		args = append(args, a.UserID)
@@ -268,7 +268,7 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 		args = append(args, q.taskID)
 	}
 	if q.userID != nil {
-		conds = append(conds, "t.user_id = ?")
+		conds = append(conds, "t.user_id = "+numParam)
 		args = append(args, *q.userID)
 	}
 	if q.username != "" {
@@ -375,7 +375,7 @@ func (q taskQuery) sql(a domain.Actor) (string, []any) {
 	where, args := q.where(a)
 	return `SELECT` + taskColumns + where + `
 		ORDER BY t.created_at DESC, t.id DESC
-		LIMIT ?`, append(args, q.limit+1)
+		LIMIT ` + limitParam, append(args, q.limit+1)
 }
 
 // findTasks is the one query behind every task lookup and listing: newest

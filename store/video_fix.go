@@ -200,7 +200,7 @@ type videoFile struct {
 func (s *TaskService) videoFiles(ctx context.Context, a domain.Actor) ([]videoFile, error) {
 	cond, args := "", []any{}
 	if !a.Owner {
-		cond, args = " WHERE t.user_id = ?", append(args, a.UserID)
+		cond, args = " WHERE t.user_id = "+numParam, append(args, a.UserID)
 	}
 	var out []videoFile
 	err := s.db.read(ctx, true, func(tx *tx) error {
@@ -236,7 +236,7 @@ type taskCollection struct {
 func (s *TaskService) taskCollections(ctx context.Context, a domain.Actor) ([]taskCollection, error) {
 	cond, args := "", []any{}
 	if !a.Owner {
-		cond, args = " AND t.user_id = ?", append(args, a.UserID)
+		cond, args = " AND t.user_id = "+numParam, append(args, a.UserID)
 	}
 	var out []taskCollection
 	err := s.db.read(ctx, true, func(tx *tx) error {
