@@ -111,6 +111,107 @@ func TestPostgres_ClaimTask(t *testing.T) {
 		}
 	})
 
+	t.Run("BatchesKeepEachClaimApart", func(t *testing.T) {
+		// Many claimers at once in two processes, of three queues (the
+		// owner's and two users'), each with its own worker name and lease:
+		// the claims that travel together in one statement still each get
+		// a task of their own queue, leased to their worker for their
+		// lease, with their own event, and no task twice.
+		dbs := mustOpenPostgres(t, 2)
+		users := store.NewUserService(dbs[0])
+		uctx := map[string]context.Context{}
+		for _, name := range []string{"alice", "bob"} {
+			u, _, err := users.CreateUser(ctx, domain.UserCreate{Username: name, Quota: ptr(1000)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			uctx[name] = domain.WithUser(context.Background(), u.ID)
+		}
+		const perUser = 120
+		for i := range 2 * perUser {
+			name := []string{"alice", "bob"}[i%2]
+			if _, err := store.NewTaskService(dbs[i%2]).CreateTask(ctx, domain.TaskCreate{Username: name, Prompt: fmt.Sprintf("task %d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		type claim struct {
+			worker string
+			queue  string // "" for the owner's
+			lease  time.Duration
+			task   *domain.Task
+		}
+		const workers = 24
+		var mu sync.Mutex
+		var claims []claim
+		errs := make(chan error, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				queue := []string{"", "alice", "bob"}[w%3]
+				cctx := ctx
+				if queue != "" {
+					cctx = uctx[queue]
+				}
+				worker := fmt.Sprintf("worker-%d", w)
+				lease := time.Duration(60+w) * time.Second
+				tasks := store.NewTaskService(dbs[w%2])
+				for {
+					task, err := tasks.ClaimTask(cctx, domain.ClaimRequest{Worker: worker, Lease: lease})
+					if err != nil {
+						errs <- err
+						return
+					}
+					if task == nil {
+						return
+					}
+					mu.Lock()
+					claims = append(claims, claim{worker, queue, lease, task})
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if got, want := len(claims), 2*perUser; got != want {
+			t.Fatalf("%d claims, want %d (every task once)", got, want)
+		}
+		seen := map[string]string{}
+		for _, c := range claims {
+			if prev, ok := seen[c.task.TaskID]; ok {
+				t.Fatalf("task %s handed to %s and %s", c.task.TaskID, prev, c.worker)
+			}
+			seen[c.task.TaskID] = c.worker
+			if c.queue != "" && c.task.Username != c.queue {
+				t.Fatalf("%s claimed for %s a task of %s", c.worker, c.queue, c.task.Username)
+			}
+			if c.task.LeaseOwner != c.worker || c.task.Status != domain.StatusProcessing || c.task.Attempts != 1 || c.task.StartedAt == nil {
+				t.Fatalf("%s got %+v, want it processing, attempt 1, leased to it", c.worker, c.task)
+			}
+			if c.task.LeaseExpiresAt == nil || c.task.LeaseExpiresAt.Sub(*c.task.StartedAt) != c.lease {
+				t.Fatalf("%s got a lease from %v to %v, want %v", c.worker, c.task.StartedAt, c.task.LeaseExpiresAt, c.lease)
+			}
+		}
+		var mismatched int
+		if err := dbs[1].Read(context.Background(), func(r *sqlx.DB) error {
+			return r.Get(&mismatched, `
+				SELECT count(*) FROM tasks t
+				WHERE t.status <> 'processing'
+				OR (SELECT count(*) FROM task_events e
+					WHERE e.task_id = t.id AND e.type = $1
+					AND e.message = 'claimed by ' || t.lease_owner || ', attempt 1') <> 1`, domain.EventClaimed)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if mismatched != 0 {
+			t.Fatalf("%d tasks without exactly one claimed event naming their worker", mismatched)
+		}
+	})
+
 	t.Run("SkipsLockedRow", func(t *testing.T) {
 		// A claimer that has locked the oldest pending task in an open
 		// transaction does not hold up the next claimer: it gets the next
