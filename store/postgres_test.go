@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -209,6 +210,104 @@ func TestPostgres_ClaimTask(t *testing.T) {
 		}
 		if mismatched != 0 {
 			t.Fatalf("%d tasks without exactly one claimed event naming their worker", mismatched)
+		}
+	})
+
+	t.Run("GivingUpInLineClaimsNothing", func(t *testing.T) {
+		// While a claim statement is held up (here by a lock on the row
+		// counters its trigger adds to), the claims that arrive wait in
+		// line: one whose context ends leaves the line and claims nothing,
+		// the others are handed out together once the statement is done,
+		// each its own task.
+		dbs := mustOpenPostgres(t, 1)
+		if _, _, err := store.NewUserService(dbs[0]).CreateUser(ctx, domain.UserCreate{Username: "alice", Quota: ptr(100)}); err != nil {
+			t.Fatal(err)
+		}
+		tasks := store.NewTaskService(dbs[0])
+		for i := range 5 {
+			if _, err := tasks.CreateTask(ctx, domain.TaskCreate{Username: "alice", Prompt: fmt.Sprintf("task %d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		raw, err := sqlx.Open("pgx", dbs[0].Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		holder, err := raw.BeginTxx(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Rollback()
+		if _, err := holder.Exec(`
+			INSERT INTO row_counts (name, shard, n)
+			SELECT name, shard, 0 FROM unnest(ARRAY['tasks:pending', 'tasks:processing', 'task_events']) AS name, generate_series(0, 63) AS shard
+			ON CONFLICT DO NOTHING`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := holder.Exec(`SELECT 1 FROM row_counts FOR UPDATE`); err != nil {
+			t.Fatal(err)
+		}
+
+		type result struct {
+			task *domain.Task
+			err  error
+		}
+		claim := func(cctx context.Context, worker string) chan result {
+			ch := make(chan result, 1)
+			go func() {
+				task, err := tasks.ClaimTask(cctx, domain.ClaimRequest{Worker: worker})
+				ch <- result{task, err}
+			}()
+			return ch
+		}
+		first := claim(ctx, "first")
+		// Wait until the first claim's statement waits on the lock.
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			var waiting int
+			if err := raw.Get(&waiting, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
+				t.Fatal(err)
+			}
+			if waiting > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the first claim never reached the lock")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		if r := <-claim(gone, "gone"); r.task != nil || !errors.Is(r.err, context.Canceled) {
+			t.Fatalf("a claim given up in line returned %v, %v; want no task and context.Canceled", r.task, r.err)
+		}
+		second, third := claim(ctx, "second"), claim(ctx, "third")
+		if err := holder.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]string{}
+		for worker, ch := range map[string]chan result{"first": first, "second": second, "third": third} {
+			r := <-ch
+			if r.err != nil || r.task == nil {
+				t.Fatalf("%s claimed %v, %v; want a task", worker, r.task, r.err)
+			}
+			if r.task.LeaseOwner != worker {
+				t.Fatalf("%s got a task leased to %q", worker, r.task.LeaseOwner)
+			}
+			if prev, ok := seen[r.task.TaskID]; ok {
+				t.Fatalf("task %s handed to %s and %s", r.task.TaskID, prev, worker)
+			}
+			seen[r.task.TaskID] = worker
+		}
+		var pending, gaveUp int
+		if err := raw.Get(&pending, `SELECT count(*) FROM tasks WHERE status = 'pending'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := raw.Get(&gaveUp, `SELECT count(*) FROM tasks WHERE lease_owner = 'gone'`); err != nil {
+			t.Fatal(err)
+		}
+		if pending != 2 || gaveUp != 0 {
+			t.Fatalf("%d tasks pending and %d leased to the claim given up, want 2 and 0", pending, gaveUp)
 		}
 	})
 
