@@ -16,10 +16,11 @@ import (
 // owner's, which takes any user's tasks, or one user's) wait in line, and
 // a runner takes everyone waiting and claims for all of them in one
 // statement (claimBatchSQL), as a group commit does for SQLite's writes.
-// One statement, one plan, one run of the tasks' statement triggers and
-// one commit (one WAL flush) serve the whole batch, which is what lets
-// claims outrun one transaction per claim: PostgreSQL's work per claim, not
-// the network, is what limits them. Claims in other processes run beside
+// One statement (its plan kept by PostgreSQL per connection, see
+// claimBatchSQL), one run of the tasks' statement triggers and one commit
+// (one WAL flush) serve the whole batch, which is what lets claims outrun
+// one transaction per claim: PostgreSQL's work per claim, not the network,
+// is what limits them. Claims in other processes run beside
 // these with FOR UPDATE SKIP LOCKED, so no task is handed out twice and no
 // claim waits on another's lock.
 //
