@@ -80,6 +80,9 @@ type DB struct {
 	seen    seenStates
 	// stmtCache keeps prepared statements per pool (see stmt.go).
 	stmtCache stmtCache
+	// claims gathers concurrent claims on PostgreSQL into batches (see
+	// task_claim_postgres.go).
+	claims claimQueues
 	// swap is held shared by every operation and exclusively by Exclusive.
 	swap   sync.RWMutex
 	writer *sqlx.DB

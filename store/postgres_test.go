@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -108,6 +109,205 @@ func TestPostgres_ClaimTask(t *testing.T) {
 		}
 		if claims != tasks || pending != 0 {
 			t.Fatalf("claimed events=%d (want %d), tasks not claimed exactly once=%d", claims, tasks, pending)
+		}
+	})
+
+	t.Run("BatchesKeepEachClaimApart", func(t *testing.T) {
+		// Many claimers at once in two processes, of three queues (the
+		// owner's and two users'), each with its own worker name and lease:
+		// the claims that travel together in one statement still each get
+		// a task of their own queue, leased to their worker for their
+		// lease, with their own event, and no task twice.
+		dbs := mustOpenPostgres(t, 2)
+		users := store.NewUserService(dbs[0])
+		uctx := map[string]context.Context{}
+		for _, name := range []string{"alice", "bob"} {
+			u, _, err := users.CreateUser(ctx, domain.UserCreate{Username: name, Quota: ptr(1000)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			uctx[name] = domain.WithUser(context.Background(), u.ID)
+		}
+		const perUser = 120
+		for i := range 2 * perUser {
+			name := []string{"alice", "bob"}[i%2]
+			if _, err := store.NewTaskService(dbs[i%2]).CreateTask(ctx, domain.TaskCreate{Username: name, Prompt: fmt.Sprintf("task %d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		type claim struct {
+			worker string
+			queue  string // "" for the owner's
+			lease  time.Duration
+			task   *domain.Task
+		}
+		const workers = 24
+		var mu sync.Mutex
+		var claims []claim
+		errs := make(chan error, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				queue := []string{"", "alice", "bob"}[w%3]
+				cctx := ctx
+				if queue != "" {
+					cctx = uctx[queue]
+				}
+				worker := fmt.Sprintf("worker-%d", w)
+				lease := time.Duration(60+w) * time.Second
+				tasks := store.NewTaskService(dbs[w%2])
+				for {
+					task, err := tasks.ClaimTask(cctx, domain.ClaimRequest{Worker: worker, Lease: lease})
+					if err != nil {
+						errs <- err
+						return
+					}
+					if task == nil {
+						return
+					}
+					mu.Lock()
+					claims = append(claims, claim{worker, queue, lease, task})
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if got, want := len(claims), 2*perUser; got != want {
+			t.Fatalf("%d claims, want %d (every task once)", got, want)
+		}
+		seen := map[string]string{}
+		for _, c := range claims {
+			if prev, ok := seen[c.task.TaskID]; ok {
+				t.Fatalf("task %s handed to %s and %s", c.task.TaskID, prev, c.worker)
+			}
+			seen[c.task.TaskID] = c.worker
+			if c.queue != "" && c.task.Username != c.queue {
+				t.Fatalf("%s claimed for %s a task of %s", c.worker, c.queue, c.task.Username)
+			}
+			if c.task.LeaseOwner != c.worker || c.task.Status != domain.StatusProcessing || c.task.Attempts != 1 || c.task.StartedAt == nil {
+				t.Fatalf("%s got %+v, want it processing, attempt 1, leased to it", c.worker, c.task)
+			}
+			if c.task.LeaseExpiresAt == nil || c.task.LeaseExpiresAt.Sub(*c.task.StartedAt) != c.lease {
+				t.Fatalf("%s got a lease from %v to %v, want %v", c.worker, c.task.StartedAt, c.task.LeaseExpiresAt, c.lease)
+			}
+		}
+		var mismatched int
+		if err := dbs[1].Read(context.Background(), func(r *sqlx.DB) error {
+			return r.Get(&mismatched, `
+				SELECT count(*) FROM tasks t
+				WHERE t.status <> 'processing'
+				OR (SELECT count(*) FROM task_events e
+					WHERE e.task_id = t.id AND e.type = $1
+					AND e.message = 'claimed by ' || t.lease_owner || ', attempt 1') <> 1`, domain.EventClaimed)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if mismatched != 0 {
+			t.Fatalf("%d tasks without exactly one claimed event naming their worker", mismatched)
+		}
+	})
+
+	t.Run("GivingUpInLineClaimsNothing", func(t *testing.T) {
+		// While a claim statement is held up (here by a lock on the row
+		// counters its trigger adds to), the claims that arrive wait in
+		// line: one whose context ends leaves the line and claims nothing,
+		// the others are handed out together once the statement is done,
+		// each its own task.
+		dbs := mustOpenPostgres(t, 1)
+		if _, _, err := store.NewUserService(dbs[0]).CreateUser(ctx, domain.UserCreate{Username: "alice", Quota: ptr(100)}); err != nil {
+			t.Fatal(err)
+		}
+		tasks := store.NewTaskService(dbs[0])
+		for i := range 5 {
+			if _, err := tasks.CreateTask(ctx, domain.TaskCreate{Username: "alice", Prompt: fmt.Sprintf("task %d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		raw, err := sqlx.Open("pgx", dbs[0].Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		holder, err := raw.BeginTxx(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Rollback()
+		if _, err := holder.Exec(`
+			INSERT INTO row_counts (name, shard, n)
+			SELECT name, shard, 0 FROM unnest(ARRAY['tasks:pending', 'tasks:processing', 'task_events']) AS name, generate_series(0, 63) AS shard
+			ON CONFLICT DO NOTHING`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := holder.Exec(`SELECT 1 FROM row_counts FOR UPDATE`); err != nil {
+			t.Fatal(err)
+		}
+
+		type result struct {
+			task *domain.Task
+			err  error
+		}
+		claim := func(cctx context.Context, worker string) chan result {
+			ch := make(chan result, 1)
+			go func() {
+				task, err := tasks.ClaimTask(cctx, domain.ClaimRequest{Worker: worker})
+				ch <- result{task, err}
+			}()
+			return ch
+		}
+		first := claim(ctx, "first")
+		// Wait until the first claim's statement waits on the lock.
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			var waiting int
+			if err := raw.Get(&waiting, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
+				t.Fatal(err)
+			}
+			if waiting > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the first claim never reached the lock")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		if r := <-claim(gone, "gone"); r.task != nil || !errors.Is(r.err, context.Canceled) {
+			t.Fatalf("a claim given up in line returned %v, %v; want no task and context.Canceled", r.task, r.err)
+		}
+		second, third := claim(ctx, "second"), claim(ctx, "third")
+		if err := holder.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]string{}
+		for worker, ch := range map[string]chan result{"first": first, "second": second, "third": third} {
+			r := <-ch
+			if r.err != nil || r.task == nil {
+				t.Fatalf("%s claimed %v, %v; want a task", worker, r.task, r.err)
+			}
+			if r.task.LeaseOwner != worker {
+				t.Fatalf("%s got a task leased to %q", worker, r.task.LeaseOwner)
+			}
+			if prev, ok := seen[r.task.TaskID]; ok {
+				t.Fatalf("task %s handed to %s and %s", r.task.TaskID, prev, worker)
+			}
+			seen[r.task.TaskID] = worker
+		}
+		var pending, gaveUp int
+		if err := raw.Get(&pending, `SELECT count(*) FROM tasks WHERE status = 'pending'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := raw.Get(&gaveUp, `SELECT count(*) FROM tasks WHERE lease_owner = 'gone'`); err != nil {
+			t.Fatal(err)
+		}
+		if pending != 2 || gaveUp != 0 {
+			t.Fatalf("%d tasks pending and %d leased to the claim given up, want 2 and 0", pending, gaveUp)
 		}
 	})
 

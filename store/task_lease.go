@@ -27,13 +27,15 @@ func (s *TaskService) ClaimTask(ctx context.Context, req domain.ClaimRequest) (*
 	}
 	var t *domain.Task
 	err = s.db.claim(ctx, func(tx *tx) error {
-		cond, args := "", []any{string(domain.StatusPending)}
+		cond, args := "", []any(nil)
 		if !a.Owner {
 			cond, args = " AND t.user_id = "+numParam, append(args, a.UserID)
 		}
+		// The literal status lets SQLite use the partial index of the
+		// queue, tasks_pending.
 		var r taskRow
 		err := tx.get(&r, `SELECT`+taskColumns+`
-			WHERE t.status = ? AND t.trashed_at IS NULL`+cond+`
+			WHERE t.status = 'pending' AND t.trashed_at IS NULL`+cond+`
 			ORDER BY t.created_at, t.id
 			LIMIT 1`+tx.db.dialect.claimSuffix, args...)
 		if isNoRows(err) {
@@ -52,70 +54,6 @@ func (s *TaskService) ClaimTask(ctx context.Context, req domain.ClaimRequest) (*
 		if err := addEvent(tx, &r, domain.EventClaimed, fmt.Sprintf("claimed by %s, attempt %d", req.Worker, r.Attempts)); err != nil {
 			return err
 		}
-		t = r.domain()
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
-// claimPostgresSQL claims on PostgreSQL in one statement, so a claim is one
-// round trip that commits by itself: it takes the oldest pending task with
-// FOR UPDATE SKIP LOCKED (concurrent claims, in any number of processes,
-// each skip the rows the others hold and never wait on them; a row another
-// claim has just committed no longer matches status = 'pending' when
-// PostgreSQL rechecks it), starts it and leases it exactly as the SQLite
-// path's start and updateTask do, records the claimed event as addEvent
-// does, and returns the task's row. %s is the user condition.
-const claimPostgresSQL = `
-	WITH picked AS (
-		SELECT t.id
-		FROM tasks t
-		WHERE t.status = 'pending' AND t.trashed_at IS NULL%s
-		ORDER BY t.created_at, t.id
-		LIMIT 1
-		FOR UPDATE OF t SKIP LOCKED
-	), claimed AS (
-		UPDATE tasks t SET
-			status = 'processing',
-			started_at = ?,
-			attempts = t.attempts + 1,
-			lease_owner = ?,
-			lease_expires_at = ?,
-			updated_at = ?
-		FROM picked
-		WHERE t.id = picked.id AND t.status = 'pending'
-		RETURNING t.*
-	), event AS (
-		INSERT INTO task_events (task_id, type, status, progress, message, created_at)
-		SELECT id, 'claimed', status, progress, 'claimed by ' || ?::text || ', attempt ' || attempts, ?
-		FROM claimed
-	)
-	SELECT` + taskSelectList + `
-	FROM claimed t
-	JOIN users u ON u.id = t.user_id`
-
-// claimPostgres is ClaimTask on PostgreSQL (see claimPostgresSQL).
-func (s *TaskService) claimPostgres(ctx context.Context, a domain.Actor, worker string, lease time.Duration) (*domain.Task, error) {
-	var t *domain.Task
-	err := s.db.writeOne(ctx, func(tx *tx) error {
-		t = nil
-		cond, args := "", []any(nil)
-		if !a.Owner {
-			cond, args = " AND t.user_id = "+numParam, []any{a.UserID}
-		}
-		now := micros(tx.now)
-		args = append(args, now, worker, micros(tx.now.Add(lease)), now, worker, now)
-		var r taskRow
-		err := tx.get(&r, fmt.Sprintf(claimPostgresSQL, cond), args...)
-		if isNoRows(err) {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("claim task: %w", err)
-		}
-		tx.notify(domain.Notification{Type: "task", TaskID: r.TaskID, Status: domain.Status(r.Status), Progress: r.Progress})
 		t = r.domain()
 		return nil
 	})
