@@ -364,6 +364,13 @@ func openFixture(n int, b *testing.B) (*benchFixture, error) {
 			return nil, err
 		}
 	}
+	if v := os.Getenv("REELVAULT_CHECKPOINT_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return nil, fmt.Errorf("REELVAULT_CHECKPOINT_INTERVAL=%q: %w", v, err)
+		}
+		store.CheckpointInterval = d
+	}
 	f := &benchFixture{engine: store.EngineSQLite, db: store.NewDB(path), writer: benchUsers + 1}
 	f.db.Logger = slog.New(slog.DiscardHandler) // slow queries are what is being measured
 	if err := f.db.Open(ctx); err != nil {

@@ -158,7 +158,7 @@ func (c *committer) submit(ctx context.Context, fn func(tx *tx) error) ([]domain
 	}
 	res := <-req.done
 	if trace != nil {
-		(*trace)(req.phases(c.db, gc0))
+		(*trace)(req.phases(c, gc0))
 	}
 	if res.hasP {
 		panic(res.panic)
@@ -177,6 +177,12 @@ func (c *committer) run() {
 			tail = false
 			c.checkpointTail()
 		}
+		// The WAL as the next batch finds it, for the trace (read here,
+		// while nothing waits).
+		var wal walState
+		if c.syncer != nil && c.trace.Load() != nil {
+			wal = c.syncer.state()
+		}
 		select {
 		case <-c.stop:
 			return
@@ -186,7 +192,7 @@ func (c *committer) run() {
 		case req := <-c.queue:
 			batch = append(batch[:0], req)
 		}
-		bt := &batchTimes{taken: time.Now()}
+		bt := &batchTimes{taken: time.Now(), wal: wal}
 	gather:
 		for len(batch) < maxBatch {
 			select {
@@ -294,8 +300,7 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 	// The transaction belongs to no caller: one caller giving up must not
 	// roll back the others.
 	bg := context.Background()
-	tracing := c.trace.Load() != nil
-	if tracing {
+	if c.trace.Load() != nil {
 		bt.ckpt0 = c.db.checkpoints.Load()
 	}
 	defer func() {
@@ -380,18 +385,9 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 		// Nothing to make durable: skip the fsync.
 		return false, sqlTx.Rollback()
 	}
-	var wal0 walState
-	if tracing && c.syncer != nil {
-		wal0 = c.syncer.state()
-	}
 	bt.commitStart = time.Now()
 	err = sqlTx.Commit()
 	bt.committed = time.Now()
-	if tracing && c.syncer != nil {
-		wal1 := c.syncer.state()
-		bt.restarted = wal1.salt != wal0.salt
-		bt.grew = wal1.size > wal0.size
-	}
 	if err != nil {
 		return false, fmt.Errorf("commit: %w", mapError(err))
 	}
@@ -436,8 +432,9 @@ func call(fn func(tx *tx) error, t *tx) (p any, panicked bool, err error) {
 // of an fsync that overwrites, with a far longer tail). The committer is
 // the only writer, so once it has copied the tail itself nothing can be
 // appended before its next BEGIN, which then restarts the WAL. The tail is
-// the few frames of one checkpointer pass, so the cost is the checkpoint's
-// two fsyncs about every CheckpointInterval, taken while nobody waits.
+// the frames committed during one checkpointer pass, so the cost is the
+// checkpoint's two fsyncs once every CheckpointInterval, taken while no
+// write is queued (a write that arrives meanwhile waits for them).
 func (c *committer) checkpointTail() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -37,12 +37,13 @@ type CommitPhases struct {
 	// Wake is from the answer being sent until the caller runs again.
 	Wake time.Duration
 
-	// Restarted: the COMMIT began the WAL anew from its start (the
-	// checkpointer had copied all of it), which has SQLite fsync the WAL
-	// header inside the COMMIT.
+	// Restarted: the COMMIT began the WAL anew from its start (all of it
+	// had been copied into the database file), which has SQLite fsync the
+	// WAL header inside the COMMIT. Exact for a lone writer.
 	Restarted bool
 	// Grew: the COMMIT made the WAL file longer (a file that grows costs
-	// its fsync a journal commit of the new size).
+	// its fsync a journal commit of the new size). Exact for a lone
+	// writer.
 	Grew bool
 	// BySyncer: the syncer goroutine, not the committer, did the fsync.
 	BySyncer bool
@@ -58,14 +59,18 @@ type CommitPhases struct {
 type batchTimes struct {
 	taken, lingered, begun, ran, searched, commitStart, committed time.Time
 	syncStart, synced                                             time.Time
-	restarted, grew, bySyncer                                     bool
-	// ckpt0 is DB.checkpoints when the batch began (while tracing).
+	bySyncer                                                      bool
+	// ckpt0 is DB.checkpoints when the batch began, wal the WAL before
+	// its commit (while tracing).
 	ckpt0 int64
+	wal   walState
 }
 
 // phases returns where the time of req went; gc0 is gcCycles() when req
-// was queued. It runs in the caller's goroutine, after the answer.
-func (req *commitRequest) phases(db *DB, gc0 uint64) CommitPhases {
+// was queued. It runs in the caller's goroutine, after the answer, and
+// compares the WAL then with the WAL before the batch: exact for a lone
+// writer, whose next batch has not begun yet.
+func (req *commitRequest) phases(c *committer, gc0 uint64) CommitPhases {
 	bt := req.bt
 	if bt == nil {
 		return CommitPhases{}
@@ -74,8 +79,13 @@ func (req *commitRequest) phases(db *DB, gc0 uint64) CommitPhases {
 	if commitStart.IsZero() {
 		commitStart = bt.searched
 	}
+	wake := time.Since(req.answered)
 	// checkpoints is odd while a checkpoint runs.
-	ckpt := db.checkpoints.Load() != bt.ckpt0 || bt.ckpt0%2 == 1
+	ckpt := c.db.checkpoints.Load() != bt.ckpt0 || bt.ckpt0%2 == 1
+	var wal walState
+	if c.syncer != nil {
+		wal = c.syncer.state()
+	}
 	return CommitPhases{
 		Queue:      bt.taken.Sub(req.queued),
 		Linger:     bt.lingered.Sub(bt.taken),
@@ -86,9 +96,9 @@ func (req *commitRequest) phases(db *DB, gc0 uint64) CommitPhases {
 		SyncWait:   bt.syncStart.Sub(bt.committed),
 		Fsync:      bt.synced.Sub(bt.syncStart),
 		Answer:     req.answered.Sub(bt.synced),
-		Wake:       time.Since(req.answered),
-		Restarted:  bt.restarted,
-		Grew:       bt.grew,
+		Wake:       wake,
+		Restarted:  wal.salt != bt.wal.salt,
+		Grew:       wal.size > bt.wal.size,
 		BySyncer:   bt.bySyncer,
 		Checkpoint: ckpt,
 		GCs:        int(gcCycles() - gc0),
