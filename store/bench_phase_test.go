@@ -133,5 +133,36 @@ func (p *phaseLog) report(b *testing.B) {
 	for _, f := range flags {
 		fmt.Fprintf(&sb, "  %-14s %5.1f %% | %5.1f %%\n", f.name, share(ws, f.is), share(slow, f.is))
 	}
+	// What each condition costs, within this run: p50 and mean of the
+	// fsync and of the whole write, with and without it.
+	fsync := func(w phaseWrite) time.Duration { return w.Fsync }
+	total := func(w phaseWrite) time.Duration { return w.total }
+	fmt.Fprintf(&sb, "  fsync p50/mean and write p50/mean, µs, with | without:\n")
+	for _, f := range flags {
+		var with, without []phaseWrite
+		for _, w := range ws {
+			if f.is(w) {
+				with = append(with, w)
+			} else {
+				without = append(without, w)
+			}
+		}
+		row := func(ws []phaseWrite) string {
+			if len(ws) == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.0f/%.0f %.0f/%.0f (%d)", med(ws, fsync), mean(ws, fsync), med(ws, total), mean(ws, total), len(ws))
+		}
+		fmt.Fprintf(&sb, "  %-14s %s | %s\n", f.name, row(with), row(without))
+	}
 	b.Log("\n" + sb.String())
+}
+
+// med returns the median of get over ws in µs.
+func med(ws []phaseWrite, get func(phaseWrite) time.Duration) float64 {
+	d := make([]time.Duration, len(ws))
+	for i, w := range ws {
+		d[i] = get(w)
+	}
+	return pctMicros(d, 50)
 }
