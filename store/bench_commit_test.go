@@ -99,9 +99,9 @@ func processCPU() time.Duration {
 // a task created on the seeded history (start, progress, complete), each
 // step one write, as p50/p99 over all steps, the CPU time the whole
 // process spent per step (the committer's and the fsync's included) and,
-// on SQLite, p50/p99 of each phase of a step in the committer (queue, run,
-// sync, wake: see store.CommitPhases), which tells a slow statement from a
-// slow fsync.
+// on SQLite, p50/p99 of each stage of a step in the committer and the
+// mean of every stage over all steps and over the slowest 1 % (see
+// phaseLog), which tells a slow statement from a slow fsync.
 func BenchmarkTaskService_LifecycleStep(b *testing.B) {
 	f := mustFixture(b)
 	ctx := context.Background()
@@ -111,27 +111,17 @@ func BenchmarkTaskService_LifecycleStep(b *testing.B) {
 	defer runtime.UnlockOSThread()
 	lat := make([]time.Duration, 0, 3*b.N)
 	var cpu time.Duration
-	// The phases of the timed writes (SQLite): where a slow one spent its
+	// The stages of the timed writes (SQLite): where a slow one spent its
 	// time.
-	var phases [4][]time.Duration
-	tracing := false
-	store.SetCommitTrace(f.db, func(p store.CommitPhases) {
-		if tracing {
-			for i, d := range []time.Duration{p.Queue, p.Run, p.Sync, p.Wake} {
-				phases[i] = append(phases[i], d)
-			}
-		}
-	})
-	defer store.SetCommitTrace(f.db, nil)
+	var phases phaseLog
+	phases.start(b, f.db)
 	timed := func(fn func() error) {
-		tracing = true
-		defer func() { tracing = false }()
 		c0 := processCPU()
-		t0 := time.Now()
-		if err := fn(); err != nil {
+		d, err := phases.time(fn)
+		if err != nil {
 			b.Fatal(err)
 		}
-		lat = append(lat, time.Since(t0))
+		lat = append(lat, d)
 		cpu += processCPU() - c0
 	}
 	b.ResetTimer()
@@ -151,12 +141,7 @@ func BenchmarkTaskService_LifecycleStep(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat)), "cpu-µs/step")
-	for i, name := range []string{"queue", "run", "sync", "wake"} {
-		if len(phases[i]) > 0 {
-			b.ReportMetric(pctMicros(phases[i], 50), name+"-p50-µs")
-			b.ReportMetric(pctMicros(phases[i], 99), name+"-p99-µs")
-		}
-	}
+	phases.report(b)
 	b.ReportMetric(pctMicros(lat, 50), "p50-µs")
 	b.ReportMetric(pctMicros(lat, 99), "p99-µs")
 }

@@ -364,6 +364,13 @@ func openFixture(n int, b *testing.B) (*benchFixture, error) {
 			return nil, err
 		}
 	}
+	if v := os.Getenv("REELVAULT_CHECKPOINT_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return nil, fmt.Errorf("REELVAULT_CHECKPOINT_INTERVAL=%q: %w", v, err)
+		}
+		store.CheckpointInterval = d
+	}
 	f := &benchFixture{engine: store.EngineSQLite, db: store.NewDB(path), writer: benchUsers + 1}
 	f.db.Logger = slog.New(slog.DiscardHandler) // slow queries are what is being measured
 	if err := f.db.Open(ctx); err != nil {
@@ -768,25 +775,32 @@ func BenchmarkTaskService_FindTasks_SearchChinese(b *testing.B) {
 
 // BenchmarkTaskService_CreateTask times a durable create (synchronous=FULL,
 // or PostgreSQL's fsync and synchronous_commit: each commit waits for the
-// disk) on the seeded history. The tasks it makes are deleted afterwards so
-// that the cached history stays as seeded.
+// disk) on the seeded history, and on SQLite the store's stages (see
+// phaseLog). The tasks it makes are deleted afterwards so that the cached
+// history stays as seeded.
 func BenchmarkTaskService_CreateTask(b *testing.B) {
 	f := mustFixture(b)
 	ctx := context.Background()
 	uctx := domain.WithUser(ctx, f.writer)
 	f.deleteWritesAfter(b)
 	var l latencies
+	var phases phaseLog // the store's stages (SQLite)
+	phases.start(b, f.db)
 	runtime.LockOSThread() // see timeBoth
 	defer runtime.UnlockOSThread()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		p := fmt.Sprintf("A durable fox number %d", i)
 		l.timeBoth(b, i, func() error {
-			_, err := f.tasks.CreateTask(uctx, domain.TaskCreate{Prompt: p, TotalScenes: 4})
+			_, err := phases.time(func() error {
+				_, err := f.tasks.CreateTask(uctx, domain.TaskCreate{Prompt: p, TotalScenes: 4})
+				return err
+			})
 			return err
 		}, func() error { return f.rawCreate(ctx, p) })
 	}
 	l.report(b)
+	phases.report(b)
 }
 
 // rawCreate runs CreateTask's statements through the raw driver of f's engine.

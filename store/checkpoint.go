@@ -19,17 +19,27 @@ import (
 // therefore runs with wal_autocheckpoint=0 and a checkpointer goroutine on
 // its own connection does the work:
 //   - PASSIVE every CheckpointInterval while writes happen. PASSIVE never
-//     takes the write lock and never waits, so a commit never waits for it;
-//     the writer restarts the WAL from its beginning once it has all been
-//     copied, which keeps the WAL from growing.
+//     takes the write lock and never waits, so a commit never waits for it.
+//     It leaves the frames committed while it ran; the committer copies
+//     those on the writer connection as soon as no write is queued, so that
+//     its next write begins the WAL anew from its start instead of making
+//     the file longer (see committer.checkpointTail).
 //   - TRUNCATE once the database has been idle for CheckpointIdle, so a
 //     quiet database is one self-contained file with an empty WAL. TRUNCATE
 //     briefly holds the write lock; a write arriving meanwhile waits for it
 //     (busy_timeout), which is why it only runs when nobody writes.
 
 // Tunables of the checkpointer.
+//
+// Each checkpoint costs the writes beside it: its fsync of the database
+// file queues on the same disk as the WAL's fsyncs, and its tail, copied by
+// the committer, and the WAL's restart after it each put an fsync in front
+// of one write. Once a second rather than ten times a second, the slowest
+// 1 % of lone writes overlapped a checkpoint about 6 % of the time instead
+// of 40 %, and a page rewritten many times in that second is copied once;
+// the WAL then holds up to a second of writes (tens of MB under a flood).
 var (
-	CheckpointInterval = 100 * time.Millisecond
+	CheckpointInterval = time.Second
 	CheckpointIdle     = 2 * time.Second
 )
 
@@ -37,9 +47,11 @@ var (
 type checkpointer struct {
 	conn    *sqlx.DB
 	commits atomic.Int64 // committed batches, bumped by the committer
-	stop    chan struct{}
-	stopped sync.WaitGroup
-	db      *DB
+	// committer is told to copy the WAL's tail after each checkpoint.
+	committer *committer
+	stop      chan struct{}
+	stopped   sync.WaitGroup
+	db        *DB
 }
 
 // startBackground starts the committer and the checkpointer of an open
@@ -60,7 +72,7 @@ func (db *DB) startBackground() {
 	conn.SetMaxIdleConns(1)
 	conn.SetConnMaxLifetime(0)
 	conn.SetConnMaxIdleTime(0)
-	c := &checkpointer{conn: conn, stop: make(chan struct{}), db: db}
+	c := &checkpointer{conn: conn, stop: make(chan struct{}), db: db, committer: db.committer}
 	c.stopped.Add(1)
 	go c.run()
 	db.checkpointer = c
@@ -103,7 +115,14 @@ func (c *checkpointer) run() {
 		switch {
 		case n != seen:
 			seen, lastWrite, truncated = n, time.Now(), false
-			c.checkpoint("PASSIVE")
+			if c.checkpoint("PASSIVE") && c.committer != nil {
+				// Have the committer copy the frames committed
+				// meanwhile (see committer.checkpointTail).
+				select {
+				case c.committer.tail <- struct{}{}:
+				default:
+				}
+			}
 		case !truncated && time.Since(lastWrite) >= CheckpointIdle:
 			truncated = c.checkpoint("TRUNCATE")
 		}
@@ -114,7 +133,9 @@ func (c *checkpointer) run() {
 func (c *checkpointer) checkpoint(mode string) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	c.db.checkpoints.Add(1) // odd while it runs, for the commit trace
 	res, err := walCheckpoint(ctx, c.conn, mode)
+	c.db.checkpoints.Add(1)
 	if err != nil {
 		c.db.Logger.Warn("checkpoint", "mode", mode, "err", err)
 		return false

@@ -55,24 +55,10 @@ type commitRequest struct {
 	ctx  context.Context
 	fn   func(tx *tx) error
 	done chan commitResult // buffered: the committer never blocks on it
-	// When the write was queued, its batch started, its batch committed
-	// and it was answered (see CommitPhases).
-	queued, started, committed, answered time.Time
-}
-
-// CommitPhases is where the time of one write through the committer went,
-// for the benchmarks' histogram of phases (see SetCommitTrace).
-type CommitPhases struct {
-	// Queue is from the write being queued to its batch starting (waiting
-	// for the batch before it, and CommitDelay).
-	Queue time.Duration
-	// Run is the batch's statements and COMMIT.
-	Run time.Duration
-	// Sync is from the COMMIT to the answer: the fsync of the WAL, and the
-	// fsync of an earlier batch it waited for.
-	Sync time.Duration
-	// Wake is from the answer until the caller runs again.
-	Wake time.Duration
+	// queued and answered: when the write was queued and answered; bt:
+	// when its batch passed each stage (see CommitPhases).
+	queued, answered time.Time
+	bt               *batchTimes
 }
 
 // commitResult is the outcome of one write.
@@ -98,6 +84,10 @@ type committer struct {
 	// writers counts the callers in submit: queued, in a batch, or
 	// waiting for their batch's fsync.
 	writers atomic.Int64
+	// tail is signalled by the checkpointer after each checkpoint: the
+	// committer copies the frames committed meanwhile as soon as no write
+	// is queued (see checkpointTail).
+	tail chan struct{}
 	// batches and writes count committed batches and the writes in them
 	// (for the benchmarks' writes-per-commit figure).
 	batches, writes atomic.Int64
@@ -110,6 +100,7 @@ func (db *DB) startCommitter() {
 		writer: db.writer,
 		queue:  make(chan *commitRequest, maxBatch),
 		stop:   make(chan struct{}),
+		tail:   make(chan struct{}, 1),
 	}
 	if strings.EqualFold(db.Synchronous, "FULL") {
 		// The syncer fsyncs instead of COMMIT (see walsync.go). If the
@@ -160,14 +151,14 @@ func (c *committer) submit(ctx context.Context, fn func(tx *tx) error) ([]domain
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	var gc0 uint64
+	trace := c.trace.Load()
+	if trace != nil {
+		gc0 = gcCycles()
+	}
 	res := <-req.done
-	if trace := c.trace.Load(); trace != nil {
-		(*trace)(CommitPhases{
-			Queue: req.started.Sub(req.queued),
-			Run:   req.committed.Sub(req.started),
-			Sync:  req.answered.Sub(req.committed),
-			Wake:  time.Since(req.answered),
-		})
+	if trace != nil {
+		(*trace)(req.phases(c, gc0))
 	}
 	if res.hasP {
 		panic(res.panic)
@@ -180,13 +171,28 @@ func (c *committer) submit(ctx context.Context, fn func(tx *tx) error) ([]domain
 func (c *committer) run() {
 	defer c.stopped.Done()
 	batch := make([]*commitRequest, 0, maxBatch)
+	tail := false // the checkpointer asked for the WAL's tail
 	for {
+		if tail && len(c.queue) == 0 {
+			tail = false
+			c.checkpointTail()
+		}
+		// The WAL as the next batch finds it, for the trace (read here,
+		// while nothing waits).
+		var wal walState
+		if c.syncer != nil && c.trace.Load() != nil {
+			wal = c.syncer.state()
+		}
 		select {
 		case <-c.stop:
 			return
+		case <-c.tail:
+			tail = true
+			continue
 		case req := <-c.queue:
 			batch = append(batch[:0], req)
 		}
+		bt := &batchTimes{taken: time.Now(), wal: wal}
 	gather:
 		for len(batch) < maxBatch {
 			select {
@@ -197,7 +203,11 @@ func (c *committer) run() {
 			}
 		}
 		batch = c.linger(batch)
-		c.commit(batch)
+		bt.lingered = time.Now()
+		for _, req := range batch {
+			req.bt = bt
+		}
+		c.commit(batch, bt)
 		clear(batch)
 	}
 }
@@ -232,15 +242,10 @@ func (c *committer) linger(batch []*commitRequest) []*commitRequest {
 
 // commit runs batch in one transaction and answers every request, or has
 // the syncer answer them once the WAL is durable (see walsync.go).
-func (c *committer) commit(batch []*commitRequest) {
+func (c *committer) commit(batch []*commitRequest, bt *batchTimes) {
 	results := make([]commitResult, len(batch))
 	ran := make([]bool, len(batch))
-	started := time.Now()
-	kept, err := c.runBatch(batch, results, ran)
-	committed := time.Now()
-	for _, req := range batch {
-		req.started, req.committed = started, committed
-	}
+	kept, err := c.runBatch(batch, results, ran, bt)
 	if err != nil {
 		for i := range batch {
 			if ran[i] {
@@ -256,16 +261,20 @@ func (c *committer) commit(batch []*commitRequest) {
 			// to answer first: sync here and spare the lone writer a
 			// hand-off to the syncer.
 			var syncErr error
+			bt.syncStart = time.Now()
 			if synced {
 				syncErr = s.syncNow()
 			}
+			bt.synced = time.Now()
 			answer(batch, results, synced, syncErr)
 			return
 		}
 		s.pending.Add(1)
-		s.queue <- syncBatch{batch: slices.Clone(batch), results: results, synced: synced}
+		bt.bySyncer = true
+		s.queue <- syncBatch{batch: slices.Clone(batch), results: results, synced: synced, bt: bt}
 		return
 	}
+	bt.syncStart, bt.synced = bt.committed, bt.committed
 	answer(batch, results, false, nil)
 }
 
@@ -287,10 +296,27 @@ func answer(batch []*commitRequest, results []commitResult, synced bool, syncErr
 // savepoint, and commits. results[i] receives request i's own error, ran[i]
 // whether its work is part of the transaction; kept reports whether any
 // work was committed. A non-nil error means the transaction did not commit.
-func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran []bool) (kept bool, err error) {
+func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran []bool, bt *batchTimes) (kept bool, err error) {
 	// The transaction belongs to no caller: one caller giving up must not
 	// roll back the others.
 	bg := context.Background()
+	if c.trace.Load() != nil {
+		bt.ckpt0 = c.db.checkpoints.Load()
+	}
+	defer func() {
+		if bt.committed.IsZero() {
+			bt.committed = time.Now()
+		}
+		if bt.ran.IsZero() {
+			bt.ran = bt.committed
+		}
+		if bt.searched.IsZero() {
+			bt.searched = bt.ran
+		}
+		if bt.begun.IsZero() {
+			bt.begun = bt.lingered
+		}
+	}()
 	sqlTx, err := c.writer.BeginTxx(bg, nil)
 	if err != nil {
 		err = fmt.Errorf("begin: %w", mapError(err))
@@ -304,6 +330,7 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 			sqlTx.Rollback()
 		}
 	}()
+	bt.begun = time.Now()
 	// The task_search changes of the kept writes, applied after the last
 	// savepoint (see search_defer.go).
 	var search []searchOp
@@ -346,17 +373,22 @@ func (c *committer) runBatch(batch []*commitRequest, results []commitResult, ran
 			return false, c.abort(batch, results, ran, i+1, fmt.Errorf("release savepoint: %w", mapError(err)))
 		}
 	}
+	bt.ran = time.Now()
 	if len(search) > 0 {
 		t := &tx{ctx: bg, db: c.db, ext: sqlTx, pool: c.writer}
 		if err := t.applySearch(search); err != nil {
 			return false, err
 		}
 	}
+	bt.searched = time.Now()
 	if !kept {
 		// Nothing to make durable: skip the fsync.
 		return false, sqlTx.Rollback()
 	}
-	if err := sqlTx.Commit(); err != nil {
+	bt.commitStart = time.Now()
+	err = sqlTx.Commit()
+	bt.committed = time.Now()
+	if err != nil {
 		return false, fmt.Errorf("commit: %w", mapError(err))
 	}
 	c.db.committed()
@@ -384,4 +416,31 @@ func call(fn func(tx *tx) error, t *tx) (p any, panicked bool, err error) {
 		}
 	}()
 	return nil, false, fn(t)
+}
+
+// checkpointTail copies into the database file the frames the checkpointer
+// left in the WAL (those committed while it ran), on the writer
+// connection, while no write is queued.
+//
+// SQLite begins the WAL anew from its start, overwriting it instead of
+// making it longer, only when a write transaction begins with every frame
+// of the WAL already copied. The checkpointer runs beside the writes and
+// never gets there under a steady stream of them: each pass leaves the
+// frames committed while it ran, and the WAL grows until the writes stop.
+// A WAL that grows makes every fsync of it also commit the file's new size
+// to the file system's journal (on this kind of disk about twice the time
+// of an fsync that overwrites, with a far longer tail). The committer is
+// the only writer, so once it has copied the tail itself nothing can be
+// appended before its next BEGIN, which then restarts the WAL. The tail is
+// the frames committed during one checkpointer pass, so the cost is the
+// checkpoint's two fsyncs once every CheckpointInterval, taken while no
+// write is queued (a write that arrives meanwhile waits for them).
+func (c *committer) checkpointTail() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.db.checkpoints.Add(1)
+	defer c.db.checkpoints.Add(1)
+	if _, err := walCheckpoint(ctx, c.writer, "PASSIVE"); err != nil {
+		c.db.Logger.Warn("checkpoint the WAL's tail", "err", err)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -91,6 +92,9 @@ type DB struct {
 	// the WAL back into the file off the commit path (see checkpoint.go).
 	committer    *committer
 	checkpointer *checkpointer
+	// checkpoints counts the checkpointer's starts and ends (odd while
+	// one runs), for the commit trace.
+	checkpoints atomic.Int64
 	// lock is this DB's share of the opener lock (see openlock_unix.go),
 	// held from Open to Close, across Exclusive's reopen.
 	lock *openLock

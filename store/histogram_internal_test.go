@@ -1,9 +1,13 @@
 package store
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -74,4 +78,93 @@ func TestGenHist_Bounds(t *testing.T) {
 	if (&genHist{}).p95() != 0 || (&genHist{}).avg() != 0 {
 		t.Fatal("empty histogram is not 0")
 	}
+}
+
+// TestGenHist_Encoding checks that the hand-written encoding is the bytes
+// encoding/json writes, and that decoding reads back the same histogram
+// from them, from PostgreSQL's jsonb rendering (spaces, its own key order)
+// and, through encoding/json, from other valid JSON; broken input is
+// refused.
+func TestGenHist_Encoding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for i := range 300 {
+		h := &genHist{}
+		for range rng.IntN(40) {
+			switch rng.IntN(4) {
+			case 0:
+				h.add(0)
+			default:
+				h.add(math.Exp(rng.Float64()*20 - 8))
+			}
+		}
+		if i%50 == 0 {
+			h.Micros = math.MaxInt64
+		}
+		want, err := json.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := h.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != string(want) {
+			t.Fatalf("encode=%s, want %s", got, want)
+		}
+		for _, s := range []string{got, jsonbStyle(h)} {
+			back, err := decodeHist(s)
+			if err != nil {
+				t.Fatalf("decode %s: %v", s, err)
+			}
+			if again, _ := back.encode(); again != got {
+				t.Fatalf("decode %s → %s, want %s", s, again, got)
+			}
+		}
+	}
+	// Valid JSON of another shape goes through encoding/json.
+	h, err := decodeHist(`{"N": 2, "us": 3, "b": {"1": 2}}`)
+	if err != nil || h.N != 2 || h.Micros != 3 || h.Buckets[1] != 2 {
+		t.Fatalf("decode other JSON: %+v, %v", h, err)
+	}
+	for _, bad := range []string{"{", `{"n":1,}`, `{"b":{"x":1}}`, `{"n":"1"}`, `[1]`, `{"n":1} x`} {
+		if _, err := decodeHist(bad); err == nil {
+			t.Fatalf("decoded the broken histogram %s", bad)
+		}
+	}
+}
+
+// jsonbStyle renders h as PostgreSQL's jsonb prints it: a space after
+// each colon and comma, shorter keys first.
+func jsonbStyle(h *genHist) string {
+	var b strings.Builder
+	b.WriteString("{")
+	sep := ""
+	if len(h.Buckets) > 0 {
+		keys := make([]string, 0, len(h.Buckets))
+		for k := range h.Buckets {
+			keys = append(keys, strconv.Itoa(k))
+		}
+		slices.SortFunc(keys, func(a, b string) int {
+			if len(a) != len(b) {
+				return len(a) - len(b)
+			}
+			return strings.Compare(a, b)
+		})
+		b.WriteString(`"b": {`)
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n, _ := strconv.Atoi(k)
+			fmt.Fprintf(&b, `"%s": %d`, k, h.Buckets[n])
+		}
+		b.WriteString("}")
+		sep = ", "
+	}
+	fmt.Fprintf(&b, `%s"n": %d`, sep, h.N)
+	if h.Zero != 0 {
+		fmt.Fprintf(&b, `, "z": %d`, h.Zero)
+	}
+	fmt.Fprintf(&b, `, "us": %d}`, h.Micros)
+	return b.String()
 }

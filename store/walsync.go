@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The fsync off the committer (SQLite, synchronous=FULL).
@@ -52,6 +53,7 @@ type syncBatch struct {
 	// its callers are answered (a batch that kept nothing just waits its
 	// turn, so answers stay in commit order).
 	synced bool
+	bt     *batchTimes
 }
 
 // walSyncer fsyncs the WAL of a DB and answers the batches it made durable.
@@ -112,10 +114,13 @@ func (s *walSyncer) run() {
 			need = need || b.synced
 		}
 		var err error
+		start := time.Now()
 		if need {
 			err = s.syncNow()
 		}
+		end := time.Now()
 		for _, b := range pending {
+			b.bt.syncStart, b.bt.synced = start, end
 			answer(b.batch, b.results, b.synced, err)
 		}
 		s.pending.Add(-int64(len(pending)))
