@@ -63,6 +63,7 @@ type importState struct {
 	userIDs map[string]int64
 	charged map[int64]int     // user ID → tasks written for it
 	reruns  map[string]string // task_id → origin's task_id
+	dialect *dialect
 	// held is the text of the triggers each chunk holds back (see
 	// import_triggers.go); nil writes with the triggers in place.
 	held []string
@@ -79,7 +80,7 @@ func (s *ExportService) importWrite(ctx context.Context, rs io.ReadSeeker, h *Ex
 			if _, err := rs.Seek(0, io.SeekStart); err != nil {
 				return fmt.Errorf("rewind: %w", err)
 			}
-			st = &importState{charged: map[int64]int{}, reruns: map[string]string{}}
+			st = &importState{dialect: s.db.dialect, charged: map[int64]int{}, reruns: map[string]string{}}
 			if err := st.users(tx, h.Users); err != nil {
 				return err
 			}
@@ -96,7 +97,7 @@ func (s *ExportService) importWrite(ctx context.Context, rs io.ReadSeeker, h *Ex
 		return &st.res, nil
 	}
 
-	st := &importState{charged: map[int64]int{}, reruns: map[string]string{}}
+	st := &importState{dialect: s.db.dialect, charged: map[int64]int{}, reruns: map[string]string{}}
 	lock, err := s.db.beginImport(ctx, st)
 	if err != nil {
 		return nil, err
@@ -220,6 +221,7 @@ func (st *importState) each(rs io.ReadSeeker, n int, validate func(pos int, t *E
 			if err := validate(pos, t); err != nil {
 				return err
 			}
+			t.search = newImportSearch(st.dialect, t)
 			if len(batch) == 0 {
 				first = pos
 			}
@@ -250,6 +252,31 @@ func (st *importState) each(rs io.ReadSeeker, n int, validate func(pos int, t *E
 		return werr
 	}
 	return rerr
+}
+
+// importSearch is the full-text entry of an imported task: the body of its
+// task_search row and, on SQLite, its words for the search vocabulary.
+type importSearch struct {
+	body  string
+	terms []string
+}
+
+// newImportSearch works out t's full-text entry for dialect d. An import
+// does it on its decoding goroutine, off the writer's.
+func newImportSearch(d *dialect, t *ExportTask) *importSearch {
+	parts := make([]string, 0, len(t.Scripts)+2)
+	parts = append(parts, t.Prompt)
+	for _, s := range t.Scripts {
+		parts = append(parts, s.Description)
+	}
+	if t.ErrorMessage != "" {
+		parts = append(parts, t.ErrorMessage)
+	}
+	sp := &importSearch{body: d.searchText(parts...)}
+	if !d.isPostgres() {
+		sp.terms = SearchTerms(strings.Join(parts, "\n"))
+	}
+	return sp
 }
 
 // errImportStopped stops the decoding of an import whose writing failed.
@@ -343,13 +370,14 @@ func (st *importState) tasks(tx *tx, pos int, tasks []*ExportTask) error {
 		if t.RerunOf != "" {
 			st.reruns[t.TaskID] = t.RerunOf
 		}
-		parts := make([]string, 0, len(t.Scripts)+2)
-		parts = append(parts, t.Prompt)
+		sp := t.search
+		if sp == nil {
+			sp = newImportSearch(tx.db.dialect, t)
+		}
 		for _, s := range t.Scripts {
 			if err := scripts.add(id, s.SceneNumber, s.Description, s.Duration, s.CameraMovement, s.Lighting, micros(s.CreatedAt)); err != nil {
 				return importTaskError(pos+i, t, fmt.Errorf("scene %d: %w", s.SceneNumber, err))
 			}
-			parts = append(parts, s.Description)
 		}
 		for _, v := range t.Videos {
 			if err := videos.add(importVideoRow(v).insertArgs(id)...); err != nil {
@@ -361,15 +389,10 @@ func (st *importState) tasks(tx *tx, pos int, tasks []*ExportTask) error {
 				return importTaskError(pos+i, t, fmt.Errorf("event: %w", err))
 			}
 		}
-		if t.ErrorMessage != "" {
-			parts = append(parts, t.ErrorMessage)
-		}
-		if err := search.add(id, tx.db.dialect.searchText(parts...)); err != nil {
+		if err := search.add(id, sp.body); err != nil {
 			return importTaskError(pos+i, t, fmt.Errorf("index task: %w", err))
 		}
-		if !tx.db.dialect.isPostgres() {
-			terms = append(terms, SearchTerms(strings.Join(parts, "\n"))...)
-		}
+		terms = append(terms, sp.terms...)
 		if err := importLabels(tx, id, t); err != nil {
 			return importTaskError(pos+i, t, err)
 		}
