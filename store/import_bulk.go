@@ -17,7 +17,7 @@ import (
 	"github.com/reelvault/reelvault/domain"
 )
 
-// The write pass of an import (after every record was validated) inserts
+// The write pass of an import (each record validated as it is decoded) inserts
 // rows many to a statement: a statement's fixed cost (modernc's SQLite
 // parsing and stepping it, database/sql's round trip) is paid once per
 // batch instead of once per row, and each batch size's statement text is
