@@ -68,12 +68,11 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*domain.Import
 	if err := validateHeader(h, local, known); err != nil {
 		return nil, err
 	}
-	seen := make(map[string]int) // task_id → position of its first record
+	seen := newTaskIDSeen()
 	validate := func(pos int, t *ExportTask) error {
-		if first, dup := seen[t.TaskID]; dup {
+		if first, dup := seen.add(t.TaskID, pos); dup {
 			return domain.Invalidf(fmt.Sprintf("tasks[%d].task_id", pos), "Task %d (%s): the task_id %s already appears in task %d of the file.", pos, t.TaskID, t.TaskID, first)
 		}
-		seen[t.TaskID] = pos
 		return validateImportTask(pos, t, known)
 	}
 
