@@ -12,8 +12,9 @@ import (
 // Every row inserted into tasks, scripts, videos and task_events fires
 // triggers: the row counts (migration 00013: an UPDATE of row_counts per
 // row, two per task) and, for tasks, tasks_late (migration 00003: two
-// max() lookups per task). In an import they were a fifth of the writer's
-// CPU, a task's triggers costing twice its own row and its six indexes.
+// max() lookups per task). In an import they were a quarter of the
+// writer's CPU, a task's triggers costing as much as its own row with its
+// indexes.
 // Each chunk of an import therefore drops these triggers at its start,
 // inserts its rows, does what the triggers would have done once for the
 // whole chunk (each count raised by the rows inserted, the late tasks
