@@ -107,7 +107,12 @@ func checkDatabaseWith(ctx context.Context, path, name, check string) (*FileInfo
 	if err := checkHeader(path, name); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	// The check reads every page once: through a memory map (as far as
+	// SQLite maps, 2 GB) it reads them in place, without a pread and a copy
+	// per page (a third less CPU for quick_check on a 170 MB copy). The
+	// file is this process's own (a fresh copy, or a backup decompressed
+	// next to the database), so nobody truncates it under the map.
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=mmap_size(2147418112)")
 	if err != nil {
 		return nil, fmt.Errorf("open database file: %w", err)
 	}

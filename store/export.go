@@ -73,6 +73,10 @@ type ExportTask struct {
 	Scripts []*ExportScript `json:"scripts"`
 	Videos  []*ExportVideo  `json:"videos"`
 	Events  []*ExportEvent  `json:"events"`
+
+	// search is the task's full-text entry, worked out by an import on
+	// its decoding goroutine (nil: not yet).
+	search *importSearch
 }
 
 // ExportScript is one scene script of an exported task.

@@ -29,9 +29,10 @@ const maxTaskSeconds = 365 * 24 * 60 * 60
 var taskIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // Import reads an export document (JSON or NDJSON, as Export writes) and
-// adds its users and tasks. Everything is validated before anything is
-// written; then all is written or nothing is (in chunks with an undo
-// journal on SQLite, see import_bulk.go). Tasks whose
+// adds its users and tasks. All is written or nothing is (in chunks with
+// an undo journal on SQLite, see import_bulk.go): the header is validated
+// before anything is written, each task as it is read, and a bad record
+// takes back what was written before it. Tasks whose
 // task_id already exists are skipped, so importing a file twice is harmless;
 // existing users are kept as they are. Users created by an import have no
 // API key until it is rotated.
@@ -48,8 +49,10 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*domain.Import
 	}
 	defer cleanup()
 
-	// Pass 1: validate every record against the file's users and the
-	// database's.
+	// The header and the users are validated before anything is written;
+	// each task is validated as it is decoded for writing, on the decoding
+	// goroutine, and a bad one undoes what the import wrote before it (see
+	// import_bulk.go): one pass over the file instead of two.
 	local, err := s.localUsers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
@@ -58,23 +61,27 @@ func (s *ExportService) Import(ctx context.Context, r io.Reader) (*domain.Import
 	for _, u := range local {
 		known[u.Username] = true
 	}
-	seen := make(map[string]int) // task_id → position of its first record
-	err = readExport(rs, func(h *ExportHeader) error {
-		return validateHeader(h, local, known)
-	}, func(pos int, t *ExportTask) error {
-		if first, dup := seen[t.TaskID]; dup {
-			return domain.Invalidf(fmt.Sprintf("tasks[%d].task_id", pos), "Task %d (%s): the task_id %s already appears in task %d of the file.", pos, t.TaskID, t.TaskID, first)
-		}
-		seen[t.TaskID] = pos
-		return validateImportTask(pos, t, known)
-	})
+	h, err := readHeader(rs)
 	if err != nil {
 		return nil, err
 	}
+	if err := validateHeader(h, local, known); err != nil {
+		return nil, err
+	}
+	seen := newTaskIDSeen()
+	validate := func(pos int, t *ExportTask) error {
+		if first, dup := seen.add(t.TaskID, pos); dup {
+			return domain.Invalidf(fmt.Sprintf("tasks[%d].task_id", pos), "Task %d (%s): the task_id %s already appears in task %d of the file.", pos, t.TaskID, t.TaskID, first)
+		}
+		return validateImportTask(pos, t, known)
+	}
 
-	// Pass 2: write (see import_bulk.go).
-	res, err := s.importWrite(ctx, rs)
+	res, err := s.importWrite(ctx, rs, h, validate)
 	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code == domain.EINVALID {
+			return nil, err
+		}
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	if res.Tasks > 0 {

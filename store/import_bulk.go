@@ -17,7 +17,7 @@ import (
 	"github.com/reelvault/reelvault/domain"
 )
 
-// The write pass of an import (after every record was validated) inserts
+// The write pass of an import (each record validated as it is decoded) inserts
 // rows many to a statement: a statement's fixed cost (modernc's SQLite
 // parsing and stepping it, database/sql's round trip) is paid once per
 // batch instead of once per row, and each batch size's statement text is
@@ -63,17 +63,15 @@ type importState struct {
 	userIDs map[string]int64
 	charged map[int64]int     // user ID → tasks written for it
 	reruns  map[string]string // task_id → origin's task_id
+	dialect *dialect
+	// held is the text of the triggers each chunk holds back (see
+	// import_triggers.go); nil writes with the triggers in place.
+	held []string
 }
 
-// importWrite runs the write pass of an import of the validated file rs.
-func (s *ExportService) importWrite(ctx context.Context, rs io.ReadSeeker) (*domain.ImportResult, error) {
-	if _, err := rs.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("rewind: %w", err)
-	}
-	h, err := readHeader(rs)
-	if err != nil {
-		return nil, err
-	}
+// importWrite writes the tasks of rs, whose header h was validated,
+// calling validate with each task before it is written.
+func (s *ExportService) importWrite(ctx context.Context, rs io.ReadSeeker, h *ExportHeader, validate func(pos int, t *ExportTask) error) (*domain.ImportResult, error) {
 	if s.db.dialect.isPostgres() {
 		// One transaction, SERIALIZABLE, which may be run again (see
 		// DB.write): it reads the file from its start each time.
@@ -82,11 +80,11 @@ func (s *ExportService) importWrite(ctx context.Context, rs io.ReadSeeker) (*dom
 			if _, err := rs.Seek(0, io.SeekStart); err != nil {
 				return fmt.Errorf("rewind: %w", err)
 			}
-			st = &importState{charged: map[int64]int{}, reruns: map[string]string{}}
+			st = &importState{dialect: s.db.dialect, charged: map[int64]int{}, reruns: map[string]string{}}
 			if err := st.users(tx, h.Users); err != nil {
 				return err
 			}
-			if err := st.each(rs, s.chunk(), func(pos int, tasks []*ExportTask) error {
+			if err := st.each(rs, s.chunk(), validate, func(pos int, tasks []*ExportTask) error {
 				return st.tasks(tx, pos, tasks)
 			}); err != nil {
 				return err
@@ -99,7 +97,7 @@ func (s *ExportService) importWrite(ctx context.Context, rs io.ReadSeeker) (*dom
 		return &st.res, nil
 	}
 
-	st := &importState{charged: map[int64]int{}, reruns: map[string]string{}}
+	st := &importState{dialect: s.db.dialect, charged: map[int64]int{}, reruns: map[string]string{}}
 	lock, err := s.db.beginImport(ctx, st)
 	if err != nil {
 		return nil, err
@@ -118,9 +116,16 @@ func (s *ExportService) importWrite(ctx context.Context, rs io.ReadSeeker) (*dom
 	defer ckpt.Close()
 	ckpt.SetMaxOpenConns(1)
 	written := 0
-	err = s.db.write(ctx, func(tx *tx) error { return st.users(tx, h.Users) })
+	err = s.db.write(ctx, func(tx *tx) error {
+		held, err := heldTriggerSQL(tx)
+		if err != nil {
+			return err
+		}
+		st.held = held
+		return st.users(tx, h.Users)
+	})
 	if err == nil {
-		err = st.each(rs, s.chunk(), func(pos int, tasks []*ExportTask) error {
+		err = st.each(rs, s.chunk(), validate, func(pos int, tasks []*ExportTask) error {
 			if err := s.db.write(ctx, func(tx *tx) error { return st.tasks(tx, pos, tasks) }); err != nil {
 				return err
 			}
@@ -182,11 +187,13 @@ func (db *DB) beginImport(ctx context.Context, st *importState) (*importLock, er
 	return lock, nil
 }
 
-// each reads the tasks of rs (rewound) and calls write with each run of n
-// tasks and the 1-based position of its first. The file is decoded on
-// another goroutine, up to two runs ahead of write, so decoding JSON and
-// writing rows use two cores.
-func (st *importState) each(rs io.ReadSeeker, n int, write func(pos int, tasks []*ExportTask) error) error {
+// each reads the tasks of rs (rewound), checks each with validate and
+// calls write with each run of n tasks and the 1-based position of its
+// first. The file is decoded and validated on another goroutine, up to two
+// runs ahead of write, so decoding JSON and writing rows use two cores; a
+// task that fails validate stops it, after the runs before it were
+// written, with validate's error.
+func (st *importState) each(rs io.ReadSeeker, n int, validate func(pos int, t *ExportTask) error, write func(pos int, tasks []*ExportTask) error) error {
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("rewind: %w", err)
 	}
@@ -211,6 +218,10 @@ func (st *importState) each(rs io.ReadSeeker, n int, write func(pos int, tasks [
 			}
 		}
 		err := readExport(rs, nil, func(pos int, t *ExportTask) error {
+			if err := validate(pos, t); err != nil {
+				return err
+			}
+			t.search = newImportSearch(st.dialect, t)
 			if len(batch) == 0 {
 				first = pos
 			}
@@ -243,6 +254,31 @@ func (st *importState) each(rs io.ReadSeeker, n int, write func(pos int, tasks [
 	return rerr
 }
 
+// importSearch is the full-text entry of an imported task: the body of its
+// task_search row and, on SQLite, its words for the search vocabulary.
+type importSearch struct {
+	body  string
+	terms []string
+}
+
+// newImportSearch works out t's full-text entry for dialect d. An import
+// does it on its decoding goroutine, off the writer's.
+func newImportSearch(d *dialect, t *ExportTask) *importSearch {
+	parts := make([]string, 0, len(t.Scripts)+2)
+	parts = append(parts, t.Prompt)
+	for _, s := range t.Scripts {
+		parts = append(parts, s.Description)
+	}
+	if t.ErrorMessage != "" {
+		parts = append(parts, t.ErrorMessage)
+	}
+	sp := &importSearch{body: d.searchText(parts...)}
+	if !d.isPostgres() {
+		sp.terms = SearchTerms(strings.Join(parts, "\n"))
+	}
+	return sp
+}
+
 // errImportStopped stops the decoding of an import whose writing failed.
 var errImportStopped = errors.New("import stopped")
 
@@ -270,6 +306,13 @@ func (st *importState) finish(tx *tx) error {
 // their scripts, videos, events, labels and search entries. A task whose
 // task_id exists is skipped.
 func (st *importState) tasks(tx *tx, pos int, tasks []*ExportTask) error {
+	var tail *chunkTail
+	if st.held != nil {
+		var err error
+		if tail, err = st.holdTriggers(tx); err != nil {
+			return err
+		}
+	}
 	// The tasks, many per statement; RETURNING names those written (a
 	// task_id that exists is skipped by ON CONFLICT).
 	ids := make(map[string]int64, len(tasks))
@@ -317,16 +360,24 @@ func (st *importState) tasks(tx *tx, pos int, tasks []*ExportTask) error {
 		}
 		st.res.Tasks++
 		st.charged[st.userIDs[t.Username]]++
+		if tail != nil {
+			tail.tasks = append(tail.tasks, lateTask{id: id, created: micros(t.CreatedAt)})
+			tail.count("tasks", 1)
+			if t.TrashedAt == nil {
+				tail.count(statusCount(string(t.Status)), 1)
+			}
+		}
 		if t.RerunOf != "" {
 			st.reruns[t.TaskID] = t.RerunOf
 		}
-		parts := make([]string, 0, len(t.Scripts)+2)
-		parts = append(parts, t.Prompt)
+		sp := t.search
+		if sp == nil {
+			sp = newImportSearch(tx.db.dialect, t)
+		}
 		for _, s := range t.Scripts {
 			if err := scripts.add(id, s.SceneNumber, s.Description, s.Duration, s.CameraMovement, s.Lighting, micros(s.CreatedAt)); err != nil {
 				return importTaskError(pos+i, t, fmt.Errorf("scene %d: %w", s.SceneNumber, err))
 			}
-			parts = append(parts, s.Description)
 		}
 		for _, v := range t.Videos {
 			if err := videos.add(importVideoRow(v).insertArgs(id)...); err != nil {
@@ -338,15 +389,10 @@ func (st *importState) tasks(tx *tx, pos int, tasks []*ExportTask) error {
 				return importTaskError(pos+i, t, fmt.Errorf("event: %w", err))
 			}
 		}
-		if t.ErrorMessage != "" {
-			parts = append(parts, t.ErrorMessage)
-		}
-		if err := search.add(id, tx.db.dialect.searchText(parts...)); err != nil {
+		if err := search.add(id, sp.body); err != nil {
 			return importTaskError(pos+i, t, fmt.Errorf("index task: %w", err))
 		}
-		if !tx.db.dialect.isPostgres() {
-			terms = append(terms, SearchTerms(strings.Join(parts, "\n"))...)
-		}
+		terms = append(terms, sp.terms...)
 		if err := importLabels(tx, id, t); err != nil {
 			return importTaskError(pos+i, t, err)
 		}
@@ -354,6 +400,14 @@ func (st *importState) tasks(tx *tx, pos int, tasks []*ExportTask) error {
 	for _, b := range []*rowBatch{scripts, videos, events, search} {
 		if err := b.flush(); err != nil {
 			return fmt.Errorf("tasks %d to %d: %w", pos, pos+len(tasks)-1, err)
+		}
+	}
+	if tail != nil {
+		tail.count("scripts", scripts.n)
+		tail.count("videos", videos.n)
+		tail.count("task_events", events.n)
+		if err := tail.release(tx, st.held); err != nil {
+			return err
 		}
 	}
 	slices.Sort(terms)
@@ -453,6 +507,7 @@ type rowBatch struct {
 	head, row string
 	cols, max int
 	args      []any
+	n         int64 // rows inserted so far
 }
 
 func newRowBatch(tx *tx, head, row string, cols int) *rowBatch {
@@ -474,11 +529,16 @@ func (b *rowBatch) flush() error {
 		return nil
 	}
 	n := len(b.args) / b.cols
-	_, err := b.tx.exec(multiInsert(b.head, b.row, n), b.args...)
+	res, err := b.tx.exec(multiInsert(b.head, b.row, n), b.args...)
 	b.args = b.args[:0]
 	if err != nil {
 		return fmt.Errorf("insert %d rows: %w", n, err)
 	}
+	inserted, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("insert %d rows: %w", n, err)
+	}
+	b.n += inserted
 	return nil
 }
 
