@@ -229,16 +229,7 @@ func TestPostgres_ClaimTask(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		raw, err := sqlx.Open("pgx", dbs[0].Path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer raw.Close()
-		holder, err := raw.BeginTxx(context.Background(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer holder.Rollback()
+		raw, holder := holdTx(t, dbs[0].Path)
 		if _, err := holder.Exec(`
 			INSERT INTO row_counts (name, shard, n)
 			SELECT name, shard, 0 FROM unnest(ARRAY['tasks:pending', 'tasks:processing', 'task_events']) AS name, generate_series(0, 63) AS shard
@@ -330,16 +321,7 @@ func TestPostgres_ClaimTask(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		raw, err := sqlx.Open("pgx", dbs[0].Path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer raw.Close()
-		holder, err := raw.BeginTxx(context.Background(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer holder.Rollback()
+		_, holder := holdTx(t, dbs[0].Path)
 		if _, err := holder.Exec(`SELECT id FROM tasks WHERE task_id = $1 FOR UPDATE`, first.TaskID); err != nil {
 			t.Fatal(err)
 		}
@@ -536,4 +518,21 @@ func TestPostgres_ErrorCodes(t *testing.T) {
 	// Text PostgreSQL cannot store is bad input, not an internal error.
 	err = store.NewSettings(db).Set(ctx, map[string]string{"note": "nul\x00byte"})
 	AssertCode(t, err, domain.EINVALID, "")
+}
+
+// holdTx opens a pool of its own on the database at path and begins a
+// transaction on it, for a test to hold locks with; both end with the test.
+func holdTx(t *testing.T, path string) (*sqlx.DB, *sqlx.Tx) {
+	t.Helper()
+	raw, err := sqlx.Open("pgx", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	holder, err := raw.BeginTxx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Rollback() })
+	return raw, holder
 }
