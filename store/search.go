@@ -473,7 +473,6 @@ func (q taskQuery) searchDriver(tx *tx) (int, error) {
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		drive = -1
 		top, match, labels := at[0], at[1], at[2:]
 		if !top.Valid || !match.Valid {
 			return nil // few matches left: walk them
@@ -501,14 +500,10 @@ func (q taskQuery) searchDriver(tx *tx) (int, error) {
 // searchLabelSample-th match from there, then the task ID of each label's,
 // NULL where fewer are left.
 func (q taskQuery) searchDriverSQL() (string, []any) {
-	top, bound, args := "(SELECT max(id) FROM tasks)", "", []any{}
+	top, bound, args := "(SELECT max(id) FROM tasks)", "", []any{q.search.fts}
 	if q.after != nil {
 		top, bound = "?", " AND s.rowid < ?"
-		args = append(args, q.after.id)
-	}
-	args = append(args, q.search.fts)
-	if q.after != nil {
-		args = append(args, q.after.id)
+		args = []any{q.after.id, q.search.fts, q.after.id}
 	}
 	cols, more := q.driverSQL("task_id", searchLabelSample)
 	return `SELECT ` + top + `, (SELECT s.rowid FROM task_search s
