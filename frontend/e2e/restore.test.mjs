@@ -107,6 +107,9 @@ describe('restore', () => {
     const card = page.locator('[data-testid="proven"]');
     await card.waitFor();
     await card.getByRole('button', { name: 'Run a drill now' }).click();
+    // The drill's answer and the live event that refreshes the line arrive
+    // in either order: wait for both.
+    await card.getByText(/Drill passed/).waitFor();
     await page.waitForFunction(() => /Last proven restorable/.test(document.querySelector('[data-testid="proven-line"]')?.textContent ?? ''));
     assert.match(await card.innerText(), /Drill passed/);
     await page.context().close();
