@@ -74,22 +74,7 @@ func TestPostgres_ParallelWriters(t *testing.T) {
 
 	run := func(fn func(w int) error) {
 		t.Helper()
-		errs := make(chan error, workers)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := fn(w); err != nil {
-					errs <- err
-				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+		runWorkers(t, workers, fn)
 	}
 
 	// Creates at the quota limit: 80 attempts for 40 units.
@@ -308,5 +293,30 @@ func TestPostgres_SerializableRetry(t *testing.T) {
 	}
 	if len(cols) != workers*each {
 		t.Fatalf("%d collections, want %d", len(cols), workers*each)
+	}
+}
+
+// runWorkers runs fn(0) … fn(n-1) at once and fails t with every error
+// they return, after all have ended.
+func runWorkers(t *testing.T, n int, fn func(w int) error) {
+	t.Helper()
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(w); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if t.Failed() {
+		t.FailNow()
 	}
 }

@@ -53,31 +53,16 @@ func TestPostgres_ClaimTask(t *testing.T) {
 		// Eight claimers, four per instance, claim until nothing is left.
 		const workers = 8
 		claimed := make([][]string, workers)
-		errs := make(chan error, workers)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				tasks := store.NewTaskService(dbs[w%2])
-				for {
-					task, err := tasks.ClaimTask(ctx, domain.ClaimRequest{Worker: fmt.Sprintf("worker-%d", w)})
-					if err != nil {
-						errs <- err
-						return
-					}
-					if task == nil {
-						return
-					}
-					claimed[w] = append(claimed[w], task.TaskID)
+		runWorkers(t, workers, func(w int) error {
+			tasks := store.NewTaskService(dbs[w%2])
+			for {
+				task, err := tasks.ClaimTask(ctx, domain.ClaimRequest{Worker: fmt.Sprintf("worker-%d", w)})
+				if err != nil || task == nil {
+					return err
 				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+				claimed[w] = append(claimed[w], task.TaskID)
+			}
+		})
 
 		seen := map[string]int{}
 		busy := 0
@@ -144,40 +129,25 @@ func TestPostgres_ClaimTask(t *testing.T) {
 		const workers = 24
 		var mu sync.Mutex
 		var claims []claim
-		errs := make(chan error, workers)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				queue := []string{"", "alice", "bob"}[w%3]
-				cctx := ctx
-				if queue != "" {
-					cctx = uctx[queue]
+		runWorkers(t, workers, func(w int) error {
+			queue := []string{"", "alice", "bob"}[w%3]
+			cctx := ctx
+			if queue != "" {
+				cctx = uctx[queue]
+			}
+			worker := fmt.Sprintf("worker-%d", w)
+			lease := time.Duration(60+w) * time.Second
+			tasks := store.NewTaskService(dbs[w%2])
+			for {
+				task, err := tasks.ClaimTask(cctx, domain.ClaimRequest{Worker: worker, Lease: lease})
+				if err != nil || task == nil {
+					return err
 				}
-				worker := fmt.Sprintf("worker-%d", w)
-				lease := time.Duration(60+w) * time.Second
-				tasks := store.NewTaskService(dbs[w%2])
-				for {
-					task, err := tasks.ClaimTask(cctx, domain.ClaimRequest{Worker: worker, Lease: lease})
-					if err != nil {
-						errs <- err
-						return
-					}
-					if task == nil {
-						return
-					}
-					mu.Lock()
-					claims = append(claims, claim{worker, queue, lease, task})
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+				mu.Lock()
+				claims = append(claims, claim{worker, queue, lease, task})
+				mu.Unlock()
+			}
+		})
 		if got, want := len(claims), 2*perUser; got != want {
 			t.Fatalf("%d claims, want %d (every task once)", got, want)
 		}
