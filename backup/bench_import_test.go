@@ -105,24 +105,12 @@ func countRows(path string) (int64, error) {
 // sampleSize samples the size of the file at path every 20 ms until stop
 // is closed and returns the largest.
 func sampleSize(path string, stop <-chan struct{}) <-chan int64 {
-	out := make(chan int64, 1)
-	go func() {
-		var peak int64
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			if fi, err := os.Stat(path); err == nil {
-				peak = max(peak, fi.Size())
-			}
-			select {
-			case <-stop:
-				out <- peak
-				return
-			case <-t.C:
-			}
+	return samplePeak(stop, func() int64 {
+		if fi, err := os.Stat(path); err == nil {
+			return fi.Size()
 		}
-	}()
-	return out
+		return 0
+	})
 }
 
 // rawImport decodes the export file once and writes its rows with the raw

@@ -324,13 +324,19 @@ func peakRSS() int64 { return procStatus("VmHWM") }
 // until stop is closed and returns the largest value: the memory the export
 // itself holds, without the mapped database file.
 func sampleAnon(stop <-chan struct{}) <-chan int64 {
+	return samplePeak(stop, func() int64 { return procStatus("RssAnon") })
+}
+
+// samplePeak calls read every 20 ms until stop is closed and returns the
+// largest value it read.
+func samplePeak(stop <-chan struct{}, read func() int64) <-chan int64 {
 	out := make(chan int64, 1)
 	go func() {
 		var peak int64
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
-			peak = max(peak, procStatus("RssAnon"))
+			peak = max(peak, read())
 			select {
 			case <-stop:
 				out <- peak
