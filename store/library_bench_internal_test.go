@@ -45,12 +45,17 @@ func TaskPageSQL(ctx context.Context, db *DB, filter domain.TaskFilter) ([]PageS
 			if len(q.labels()) > 0 {
 				query, args := q.searchDriverSQL()
 				out = append(out, PageStatement{query, args})
-				drive, err := q.searchDriver(tx)
+				walk, err := q.searchDriver(tx)
 				if err != nil {
 					return err
 				}
-				if drive >= 0 {
-					q.drive = drive
+				if walk.list {
+					query, args := q.searchListSQL(a, walk.label)
+					out = append(out, PageStatement{query, args})
+					return nil
+				}
+				if walk.label >= 0 {
+					q.drive = walk.label
 					query, args := q.labelSearchSQL(a)
 					out = append(out, PageStatement{query, args})
 					return nil

@@ -157,12 +157,13 @@ func TestQueryPlans_SearchLabels(t *testing.T) {
 		sql   func() (string, []any)
 		steps []string // in order
 	}{
-		{"Matches", func() (string, []any) { return q.searchSQL(domain.Actor{UserID: 3}) }, []string{"SCAN s VIRTUAL TABLE", "sqlite_autoindex_task_tags_1", "sqlite_autoindex_collection_tasks_1"}},
+		{"Matches", func() (string, []any) { return q.searchSQL(domain.Actor{UserID: 3}) }, []string{"SCAN s VIRTUAL TABLE INDEX", "M1<", "sqlite_autoindex_task_tags_1", "sqlite_autoindex_collection_tasks_1"}},
 		{"Label", func() (string, []any) {
 			q := q
 			q.drive = 1
 			return q.labelSearchSQL(domain.Actor{UserID: 3})
 		}, []string{"SEARCH l USING COVERING INDEX task_tags_tag", "sqlite_autoindex_collection_tasks_1", "SCAN s VIRTUAL TABLE INDEX 0:=", "SEARCH t USING INTEGER PRIMARY KEY"}},
+		{"List", func() (string, []any) { return q.searchListSQL(domain.Actor{UserID: 3}, 1) }, []string{"SCAN s VIRTUAL TABLE INDEX", "M1<", "LIST SUBQUERY", "SEARCH l USING COVERING INDEX task_tags_tag", "SEARCH t USING INTEGER PRIMARY KEY", "sqlite_autoindex_collection_tasks_1"}},
 		{"Sample", q.searchDriverSQL, []string{"SCAN s VIRTUAL TABLE", "collection_tasks_created", "task_tags_tag"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

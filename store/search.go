@@ -404,15 +404,56 @@ func andConds(conds []string) string {
 // per match: a list of a common tag's tasks, built for every page, cost
 // 30–50 ms at 1M tasks (BenchmarkLibrary_SearchFilteredPage).
 func (q taskQuery) searchSQL(a domain.Actor) (string, []any) {
-	match := q.search.fts
+	return q.searchWalkSQL(a, -1)
+}
+
+// searchListSQL is searchSQL testing each match against one list of the
+// entries of label list (an index into q.labels()) that pass q's filters,
+// built once for the page, instead of probing it (see searchDriver).
+func (q taskQuery) searchListSQL(a domain.Actor, list int) (string, []any) {
+	return q.searchWalkSQL(a, list)
+}
+
+// searchWalkSQL is searchSQL, with list >= 0 searchListSQL. Below a
+// cursor the walk starts at the cursor's rowid: a task not listed in
+// task_search_late with a greater id is newer than any task with a
+// smaller one (see migrations/00003_search_order.sql).
+func (q taskQuery) searchWalkSQL(a domain.Actor, list int) (string, []any) {
+	args := []any{q.search.fts}
+	var head string
+	if q.after != nil {
+		head = "\n\t\t\tAND s.rowid < ?"
+		args = append(args, q.after.id)
+	}
+	if list >= 0 {
+		// The unary plus keeps SQLite from handing the list to FTS5 as
+		// rowids to look up one by one (the label walk's cost).
+		l := q.labels()[list]
+		rng, rngArgs := q.labelRange("l")
+		filt, filtArgs := q.labelFilters("l")
+		head += "\n\t\t\tAND +s.rowid IN (SELECT l.task_id FROM " + l.table() + " l WHERE l." + l.idColumn() + " = " + l.idOf() + rng + filt + ")"
+		args = append(append(append(args, l.key), rngArgs...), filtArgs...)
+		q = q.without(list)
+	}
 	q.search = searchQuery{}
 	q.probeLabels = true
-	conds, args := q.conds(a)
+	conds, more := q.conds(a)
 	return `SELECT` + taskSelectList + searchFrom + `
-		WHERE task_search MATCH ?
-			AND t.id NOT IN (SELECT task_id FROM task_search_late)` + andConds(conds) + `
+		WHERE task_search MATCH ?` + head + `
+			AND s.rowid NOT IN (SELECT task_id FROM task_search_late)` + andConds(conds) + `
 		ORDER BY s.rowid DESC
-		LIMIT ` + limitParam, append(append([]any{match}, args...), q.limit+1)
+		LIMIT ` + limitParam, append(append(args, more...), q.limit+1)
+}
+
+// without returns q without its label i (an index into q.labels()).
+func (q taskQuery) without(i int) taskQuery {
+	l := q.labels()[i]
+	if l.coll {
+		q.collKey = ""
+		return q
+	}
+	q.tagKeys = slices.DeleteFunc(slices.Clone(q.tagKeys), func(k string) bool { return k == l.key })
+	return q
 }
 
 // searchLateSQL returns the query of the matches of q among the tasks
@@ -433,66 +474,112 @@ func (q taskQuery) searchLateSQL(a domain.Actor) (string, []any) {
 // densely each lies.
 const searchLabelSample = 32
 
-// searchWalkRatio is how much sparser than the search's matches a label's
-// entries must lie for a search page to walk the label: walking the matches
-// costs 1.1–1.7 µs a match (the walk and a primary-key probe of the label),
-// probing the full-text index for a label entry 30–160 µs (both measured at
-// 1M tasks, the Zipf history of BenchmarkLibrary_SearchFilteredPage), so
-// the label's walk is the cheaper one where the label is sparser by more
-// than their ratio, about 64.
-const searchWalkRatio = 64
+// The costs of the three walks of a search page with library labels, in
+// microseconds, measured at 1M tasks on the Zipf history of
+// BenchmarkLibrary_SearchFilteredPage:
+const (
+	// costMatch is a match of the match walk: the full-text step, the
+	// task row and the labels' primary keys (1.1–1.7 µs).
+	costMatch = 1.5
+	// costProbe is a label entry of the label walk: a full-text lookup of
+	// the entry's rowid, which opens every term in every segment
+	// (30–160 µs).
+	costProbe = 96
+	// costListEntry is an entry of the list walk's list (an in-memory
+	// index and a Bloom filter), costListMatch a match it tests against
+	// the list, which touches neither the task nor the label tables.
+	costListEntry = 0.7
+	costListMatch = 0.15
+)
 
-// searchDriver returns which walk a search page of q with library labels
-// takes on SQLite: -1 for its matches (searchSQL, each match's labels
-// probed by primary key), else the label (an index into q.labels()) whose
-// entries labelSearchSQL walks, probing the full-text index for each. The
-// walk of the matches tests about 1/d_label matches for each task of the
-// page, the walk of a label about 1/d_match entries, where d is the share
-// of the tasks ahead that the matches or the label's entries make up; each
-// is estimated from how far back the searchLabelSample-th one lies. The
-// sparsest label walks when it is searchWalkRatio times sparser than the
-// matches, or has fewer than searchLabelSample entries left (at most that
-// many probes); the matches walk when fewer than that are left.
-// BenchmarkLibrary_SearchFilteredPage: a tag on 1 task in 997 with the most
-// common word cost 56 ms walking the matches and 6 ms walking the tag; the
-// tag on 1 task in 7 with the 10th word 1.5 ms walking the matches against
-// 69 ms walking the tag. Between the two, where the label is 30–100 times
-// sparser than the matches and the page finds fewer than a page of tasks
-// in both, each walk costs about as much (60 ms for the tag on 1 in 997
-// with the 100th word, 1 task in 26).
-func (q taskQuery) searchDriver(tx *tx) (int, error) {
+// searchWalk is how a search page with library labels walks: the matches
+// (label < 0), a label's entries, or the matches against a list of a
+// label's entries.
+type searchWalk struct {
+	label int
+	list  bool
+}
+
+// searchDriver returns the walk of a search page of q with library labels
+// on SQLite (searchSQL, labelSearchSQL or searchListSQL), whichever it
+// expects to cost least. The expected costs follow from how densely the
+// matches and each label's entries lie ahead of the page's position, read
+// from where the searchLabelSample-th of each lies (searchDriverSQL):
+// assuming they fall independently, a page of p tasks takes a span of
+// p/(d_match·Πd_label) tasks, whose matches the match walk reads
+// (costMatch each), whose entries of the sparsest label the label walk
+// probes (costProbe each), and whose matches the list walk tests against a
+// list of all that label's entries ahead (costListMatch and costListEntry
+// each). The entries ahead are counted, up to the number that would cost
+// more than the cheaper of the other walks, only when the list may win.
+// A label with fewer than a sample of entries left walks them; a search
+// with fewer than a sample of matches left walks those.
+//
+// BenchmarkLibrary_SearchFilteredPage (1M tasks): the tag on 1 task in 997
+// with the 100th word, 1 task in 26, cost 60 ms walking either the
+// matches or the tag, 6 ms as a list; with the most common word 6 ms
+// walking the tag; the tag on 1 task in 7 with the 10th word 1.5 ms
+// walking the matches, where a list would cost 100 ms to build.
+func (q taskQuery) searchDriver(tx *tx) (searchWalk, error) {
+	walk := searchWalk{label: -1}
 	query, args := q.searchDriverSQL()
-	drive := -1
 	n := 2 + len(q.labels())
+	at := make([]sql.NullInt64, n)
+	found := false
 	err := tx.each(query, args, func(rows *sql.Rows) error {
-		at := make([]sql.NullInt64, n)
 		dest := make([]any, n)
 		for i := range at {
 			dest[i] = &at[i]
 		}
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-		top, match, labels := at[0], at[1], at[2:]
-		if !top.Valid || !match.Valid {
-			return nil // few matches left: walk them
-		}
-		var widest int64
-		for i, v := range labels {
-			if !v.Valid {
-				drive = i // few entries left: walk them
-				return nil
-			}
-			if span := top.Int64 - v.Int64 + 1; span > widest {
-				drive, widest = i, span
-			}
-		}
-		if widest < searchWalkRatio*(top.Int64-match.Int64+1) {
-			drive = -1
-		}
-		return nil
+		found = true
+		return rows.Scan(dest...)
 	})
-	return drive, err
+	if err != nil || !found {
+		return walk, err
+	}
+	top, match, labels := at[0], at[1], at[2:]
+	if !top.Valid || !match.Valid {
+		return walk, nil // few matches left: walk them
+	}
+	density := func(v sql.NullInt64) float64 {
+		return searchLabelSample / float64(max(1, top.Int64-v.Int64+1))
+	}
+	dMatch, hits := density(match), density(match)
+	sparse, dSparse := 0, 2.0
+	for i, v := range labels {
+		if !v.Valid {
+			return searchWalk{label: i}, nil // few entries left: walk them
+		}
+		d := density(v)
+		hits *= d
+		if d < dSparse {
+			sparse, dSparse = i, d
+		}
+	}
+	span := min(float64(top.Int64), float64(q.limit+1)/hits)
+	matchCost, labelCost := span*dMatch*costMatch, span*dSparse*costProbe
+	best := min(matchCost, labelCost)
+	if labelCost < matchCost {
+		walk.label = sparse
+	}
+	if listed := span * dMatch * costListMatch; listed < best {
+		// The list pays off if the label has fewer entries ahead than the
+		// rest of the cheaper walk's cost would build.
+		limit := int64(min(1e6, (best-listed)/costListEntry))
+		rng, rngArgs := q.labelRange("l")
+		filt, filtArgs := q.labelFilters("l")
+		l := q.labels()[sparse]
+		var entries int64
+		if err := tx.get(&entries, `SELECT count(*) FROM (SELECT 1 FROM `+l.table()+` l
+			WHERE l.`+l.idColumn()+` = `+l.idOf()+rng+filt+`
+			LIMIT `+limitParam+`)`, append(append(append([]any{l.key}, rngArgs...), filtArgs...), limit)...); err != nil {
+			return walk, err
+		}
+		if entries < limit {
+			return searchWalk{label: sparse, list: true}, nil
+		}
+	}
+	return walk, nil
 }
 
 // searchDriverSQL returns the query of searchDriver: q's position (the
@@ -541,21 +628,25 @@ func searchTasksSQLite(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) 
 	if err := q.search.expand(tx); err != nil {
 		return nil, err
 	}
+	list := -1
 	if len(q.labels()) > 0 {
-		drive, err := q.searchDriver(tx)
+		walk, err := q.searchDriver(tx)
 		if err != nil {
 			return nil, err
 		}
-		if drive >= 0 {
+		switch {
+		case walk.list:
+			list = walk.label
+		case walk.label >= 0:
 			// In the label's (created_at, id) order: the late entries
 			// need no second walk.
-			q.drive = drive
+			q.drive = walk.label
 			query, args := q.labelSearchSQL(a)
 			return selectTasks(tx, query, args...)
 		}
 	}
 	n := q.limit + 1
-	query, args := q.searchSQL(a)
+	query, args := q.searchWalkSQL(a, list)
 	rows, err := selectTasks(tx, query, args...)
 	if err != nil {
 		return nil, err

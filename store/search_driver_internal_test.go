@@ -3,15 +3,18 @@ package store
 import (
 	"context"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/reelvault/reelvault/domain"
 )
 
 // TestSearchDriver_Density checks which walk a search page with a tag takes
-// on SQLite: the tag's entries where they lie searchWalkRatio times sparser
-// than the matches or are few, the matches otherwise, and that the page is
-// the same either way.
+// on SQLite (see searchDriver): the tag's entries where they are few, one
+// list of them where they are sparse, the matches where the tag is dense;
+// and that every page, followed by its cursor to the end, is the same as
+// a brute-force search whichever walk it takes, the status filter
+// included.
 func TestSearchDriver_Density(t *testing.T) {
 	if os.Getenv("REELVAULT_TEST_DB") == EnginePostgres {
 		t.Skip("the choice is SQLite's; PostgreSQL plans the search itself")
@@ -30,21 +33,29 @@ func TestSearchDriver_Density(t *testing.T) {
 				return err
 			}
 		}
-		return nil
+		// Every third task failed: the list's entries are filtered by
+		// the copies of the status on the tag's entries.
+		_, err := tx.exec(`UPDATE tasks SET status = 'failed' WHERE id % 3 = 0`)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	const (
+		matches = "matches"
+		label   = "label"
+		list    = "list"
+	)
 	for _, tc := range []struct {
 		word, tag string
-		label     bool
+		walk      string
 	}{
-		{"mountain", "sparse", true},    // 1 entry in 100 against every task
-		{"mountain", "dense", false},    // 1 in 4: the matches are cheaper
-		{"lighthouse", "sparse", false}, // as dense as each other
-		{"lighthouse", "few", true},     // 8 entries: fewer than a sample
-		{"mountain", "few", true},       // the same
-		{"lighthouse", "dense", false},  // sparser matches
+		{"mountain", "sparse", list},     // 1 entry in 100 against every task
+		{"mountain", "dense", matches},   // 1 in 4: too many entries to list
+		{"lighthouse", "sparse", list},   // as dense as each other, few entries
+		{"lighthouse", "few", label},     // 8 entries: fewer than a sample
+		{"mountain", "few", label},       // the same
+		{"lighthouse", "dense", matches}, // sparser matches
 	} {
 		t.Run(tc.word+"+"+tc.tag, func(t *testing.T) {
 			f := domain.TaskFilter{Search: tc.word, Tags: []string{tc.tag}, Limit: 20}
@@ -53,41 +64,55 @@ func TestSearchDriver_Density(t *testing.T) {
 				t.Fatal(err)
 			}
 			q.dialect = db.dialect
-			var drive int
+			var walk searchWalk
 			if err := db.read(ctx, false, func(tx *tx) error {
 				if err := q.search.expand(tx); err != nil {
 					return err
 				}
-				drive, err = q.searchDriver(tx)
+				walk, err = q.searchDriver(tx)
 				return err
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if got := drive >= 0; got != tc.label {
-				t.Fatalf("walks the label: %v, want %v (drive %d)", got, tc.label, drive)
+			got := matches
+			switch {
+			case walk.list:
+				got = list
+			case walk.label >= 0:
+				got = label
 			}
-			// The page: the newest tasks with the word and the tag.
-			p, err := NewTaskService(db).FindTasks(domain.WithOwner(ctx), f)
-			if err != nil {
-				t.Fatal(err)
+			if got != tc.walk {
+				t.Fatalf("walks the %s (%+v), want the %s", got, walk, tc.walk)
 			}
 			word := map[string]int{"mountain": 1, "lighthouse": 100}[tc.word]
-			var want []int64
-			for id := int64(n); id > 0 && len(want) < f.Limit; id-- {
-				if id%int64(word) == 0 && id%int64(tags[tc.tag]) == 0 {
-					want = append(want, id)
+			for _, status := range []string{"", "completed", "failed"} {
+				// The pages: the newest tasks with the word and the tag.
+				f := f
+				if status != "" {
+					f.Status = []domain.Status{domain.Status(status)}
 				}
-			}
-			var got []int64
-			for _, task := range p.Tasks {
-				got = append(got, task.ID)
-			}
-			if len(got) != len(want) {
-				t.Fatalf("page %v, want %v", got, want)
-			}
-			for i := range got {
-				if got[i] != want[i] {
-					t.Fatalf("page %v, want %v", got, want)
+				var want []int64
+				for id := int64(n); id > 0; id-- {
+					if id%int64(word) == 0 && id%int64(tags[tc.tag]) == 0 && (status == "" || (status == "failed") == (id%3 == 0)) {
+						want = append(want, id)
+					}
+				}
+				var all []int64
+				for pages := 0; ; pages++ {
+					p, err := NewTaskService(db).FindTasks(domain.WithOwner(ctx), f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, task := range p.Tasks {
+						all = append(all, task.ID)
+					}
+					if p.NextCursor == "" || pages > n {
+						break
+					}
+					f.Cursor = p.NextCursor
+				}
+				if !slices.Equal(all, want) {
+					t.Fatalf("status %q: pages %v, want %v", status, all, want)
 				}
 			}
 		})
