@@ -345,6 +345,7 @@ func BenchmarkLibrary_FilteredPage(b *testing.B) {
 	if err := e.DB.Analyze(ctx, true); err != nil {
 		b.Fatal(err)
 	}
+	settle(b, e.DB)
 	reader, _ := libraryPools(b, e.DB)
 	raw := &rawDB{DB: reader.DB}
 	completed := []domain.Status{domain.StatusCompleted}
