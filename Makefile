@@ -60,7 +60,7 @@ GO_FILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/node_
 # has_npm_script NAME succeeds when frontend/package.json defines that script.
 has_npm_script = [ -f frontend/package.json ] && node -e 'const s = require("./frontend/package.json").scripts || {}; process.exit(s[process.argv[1]] ? 0 : 1)' $(1)
 
-.PHONY: all deps deps-apt deps-dist deps-examples deps-go deps-lint deps-node deps-wails frontend build run icon docs \
+.PHONY: all bench-growth deps deps-apt deps-dist deps-examples deps-go deps-lint deps-node deps-wails frontend build run icon docs \
 	dist dist-linux dist-windows dist-test dist-macos \
 	test test-lint test-go test-reliability test-frontend test-e2e test-desktop test-postgres \
 	bench bench-desktop soak cover fmt vet clean
@@ -323,6 +323,25 @@ BENCHTIME  ?= 1s
 bench: deps
 	@mkdir -p $(ARTIFACTS)
 	go test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 60m $(BENCH_PKGS) 2>&1 | tee $(ARTIFACTS)/bench.txt
+
+# The same phases at growing history sizes: for each of GROWTH_SIZES the
+# store's reads and writes and the import, export and verified backup, one
+# output per size in $(ARTIFACTS)/growth/, then one Markdown table of all
+# sizes (internal/benchgrowth). Each size's histories are seeded once into
+# the temp folder and reused; the raw import baseline is left out at 1M
+# tasks and above (it alone takes minutes).
+GROWTH_SIZES ?= 250000 500000 1000000
+GROWTH_STORE  = ^Benchmark(TaskService_(FindTaskByID|FindTasks_History|FindTasks_SearchEnglish|FindTasks_SearchChinese|FindTasks_SearchZipf|CreateTask|CreateConcurrent8|LifecycleStep)|StatsService_Status)$$
+GROWTH_BACKUP = ^Benchmark(Import|Export|Backup)$$/^backup-api$$
+bench-growth: deps
+	@mkdir -p $(ARTIFACTS)/growth
+	@set -e; for n in $(GROWTH_SIZES); do \
+		echo "== $$n tasks"; \
+		REELVAULT_BENCH_TASKS=$$n go test -run '^$$' -bench '$(GROWTH_STORE)' -benchtime 2000x -timeout 90m ./store/ > $(ARTIFACTS)/growth/$$n.txt; \
+		if [ $$n -ge 1000000 ]; then noraw=1; else noraw=; fi; \
+		REELVAULT_BENCH_NO_RAW=$$noraw REELVAULT_BENCH_TASKS=$$n go test -run '^$$' -bench '$(GROWTH_BACKUP)' -benchtime 1x -timeout 90m ./backup/ >> $(ARTIFACTS)/growth/$$n.txt; \
+	done
+	go run ./internal/benchgrowth $(foreach n,$(GROWTH_SIZES),$(ARTIFACTS)/growth/$(n).txt) | tee $(ARTIFACTS)/growth/table.md
 
 # The window's first history page after launch, over 10,000 tasks, on Xvfb:
 # one launch per iteration (DESKTOP_RUNS), p50/p99 in ms and the binary size.
