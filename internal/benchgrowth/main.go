@@ -152,7 +152,7 @@ func num(v float64, unit string) string {
 	case "MB/s":
 		return strconv.FormatFloat(v, 'f', 0, 64) + " MB/s"
 	}
-	return group(int(v + 0.5)) + "/s"
+	return group(int(v+0.5)) + "/s"
 }
 
 // group writes n with thousands separators.
