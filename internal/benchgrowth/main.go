@@ -54,27 +54,35 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: benchgrowth <tasks>.txt…")
 		os.Exit(2)
 	}
+	table, err := growthTable(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchgrowth:", err)
+		os.Exit(1)
+	}
+	os.Stdout.WriteString(table)
+}
+
+// growthTable reads the benchmark outputs at paths, each named after its
+// number of tasks, and returns the Markdown table, smallest history first.
+func growthTable(paths []string) (string, error) {
 	type column struct {
 		tasks int
 		res   results
 	}
 	var cols []column
-	for _, path := range os.Args[1:] {
+	for _, path := range paths {
 		n, err := strconv.Atoi(strings.TrimSuffix(filepath.Base(path), ".txt"))
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "benchgrowth: %s: the file's name must be the number of tasks, like 250000.txt\n", path)
-			os.Exit(2)
+			return "", fmt.Errorf("%s: the file's name must be the number of tasks, like 250000.txt", path)
 		}
 		f, err := os.Open(path)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "benchgrowth:", err)
-			os.Exit(1)
+			return "", err
 		}
 		res, err := parse(f)
 		f.Close()
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "benchgrowth: %s: %v\n", path, err)
-			os.Exit(1)
+			return "", fmt.Errorf("%s: %w", path, err)
 		}
 		cols = append(cols, column{n, res})
 	}
@@ -94,7 +102,7 @@ func main() {
 		b.WriteByte('\n')
 	}
 	b.WriteString("\nLatencies are p50 / p99 (raw driver's p50 in brackets); rates have the raw driver's rate in brackets; – : not run.\n")
-	os.Stdout.WriteString(b.String())
+	return b.String(), nil
 }
 
 // parse reads `go test -bench` output.
