@@ -2,6 +2,7 @@ package backup_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/backup"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
 )
 
 // waitRun polls the run log until a finished run of job appears.
@@ -441,5 +443,53 @@ func TestScheduler_LockCollision(t *testing.T) {
 				t.Fatalf("run %d=%+v err=%v, want both scheduled backups taken", i, runs[i], errs[i])
 			}
 		}
+	}
+}
+
+// TestScheduler_OptimizeMergesSearchIndex: the optimize job merges the
+// full-text index that many commits left in segments into one, and says
+// so in its run's detail (SQLite).
+func TestScheduler_OptimizeMergesSearchIndex(t *testing.T) {
+	ctx := context.Background()
+	db, m := MustOpen(t)
+	segments := func() int {
+		var n int
+		if err := db.Read(ctx, func(r *sqlx.DB) error {
+			return r.GetContext(ctx, &n, `SELECT count(DISTINCT segid) FROM task_search_idx`)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := db.Write(ctx, func(w *sqlx.DB) error {
+		_, err := w.ExecContext(ctx, `INSERT INTO task_search (task_search, rank) VALUES ('automerge', 0)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	owner := domain.WithOwner(ctx)
+	quota := 100
+	if _, _, err := store.NewUserService(db).CreateUser(owner, domain.UserCreate{Username: "bob", Quota: &quota}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 12 { // a commit, and a segment, each
+		if _, err := store.NewTaskService(db).CreateTask(owner, domain.TaskCreate{Username: "bob", Prompt: fmt.Sprintf("a cat on the moon, take %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := segments()
+	if before < 2 {
+		t.Fatalf("%d segments after 12 commits without automerge", before)
+	}
+	run, err := backup.NewScheduler(m).Maintain(ctx, backup.JobOptimize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("search index merged from %d segments into one", before)
+	if run.Result != domain.JobOK || !strings.Contains(run.Detail, want) {
+		t.Fatalf("run %+v, want ok with %q", run, want)
+	}
+	if n := segments(); n != 1 {
+		t.Fatalf("%d segments after the optimize job, want 1", n)
 	}
 }
