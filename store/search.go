@@ -518,9 +518,9 @@ type searchWalk struct {
 //
 // BenchmarkLibrary_SearchFilteredPage (1M tasks): the tag on 1 task in 997
 // with the 100th word, 1 task in 26, cost 60 ms walking either the
-// matches or the tag, 6 ms as a list; with the most common word 6 ms
-// walking the tag; the tag on 1 task in 7 with the 10th word 1.5 ms
-// walking the matches, where a list would cost 100 ms to build.
+// matches or the tag, 6.5 ms as a list; the tag on 1 task in 7 with the
+// 10th word 1.4 ms walking the matches, where a list would cost 100 ms to
+// build.
 func (q taskQuery) searchDriver(tx *tx) (searchWalk, error) {
 	walk := searchWalk{label: -1}
 	query, args := q.searchDriverSQL()

@@ -16,8 +16,9 @@ import (
 // they pile up. A search walks every segment for each of its terms, so a
 // history grown by many commits (or an import, which writes one segment per
 // run of tasks) searches slower than the same index in one segment: at 1M
-// tasks, 11 segments against one cost 1.3–2.9× for a search with a sparse
-// library label (BenchmarkLibrary_SearchFilteredPage, BENCHMARKS.md).
+// tasks, 11 segments against one cost 2–3× for a search that looks up
+// matches by rowid (one with a sparse library label), about the same for
+// the others (BenchmarkLibrary_SearchFilteredPage, BENCHMARKS.md).
 // MergeSearchIndex merges them into one, a bounded step at a time, so that
 // the nightly maintenance (the optimize job) keeps the index whole without
 // holding the writer for seconds.
