@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
+	"github.com/reelvault/reelvault/store"
 )
 
 // TestLibraryService_FilterCombinations checks every combination of the
@@ -105,18 +106,8 @@ func TestLibraryService_FilterCombinations(t *testing.T) {
 		}
 		f.Limit = 7
 		var got []string
-		for pages := 0; ; pages++ {
-			p, err := e.Tasks.FindTasks(ctx, f)
-			if err != nil {
-				t.Fatalf("%+v: %v", f, err)
-			}
-			for _, task := range p.Tasks {
-				got = append(got, task.TaskID)
-			}
-			if p.NextCursor == "" || pages > n {
-				break
-			}
-			f.Cursor = p.NextCursor
+		for _, task := range store.AllPages(t, ctx, e.Tasks, f, n) {
+			got = append(got, task.TaskID)
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("filter %d %s:\n got %q\nwant %q", i, describeFilter(f), got, want)

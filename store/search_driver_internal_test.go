@@ -98,18 +98,8 @@ func TestSearchDriver_Density(t *testing.T) {
 					}
 				}
 				var all []int64
-				for pages := 0; ; pages++ {
-					p, err := NewTaskService(db).FindTasks(domain.WithOwner(ctx), f)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, task := range p.Tasks {
-						all = append(all, task.ID)
-					}
-					if p.NextCursor == "" || pages > n {
-						break
-					}
-					f.Cursor = p.NextCursor
+				for _, task := range AllPages(t, domain.WithOwner(ctx), NewTaskService(db), f, n) {
+					all = append(all, task.ID)
 				}
 				if !slices.Equal(all, want) {
 					t.Fatalf("status %q: pages %v, want %v", status, all, want)
