@@ -428,11 +428,9 @@ func (q taskQuery) searchWalkSQL(a domain.Actor, list int) (string, []any) {
 	if list >= 0 {
 		// The unary plus keeps SQLite from handing the list to FTS5 as
 		// rowids to look up one by one (the label walk's cost).
-		l := q.labels()[list]
-		rng, rngArgs := q.labelRange("l")
-		filt, filtArgs := q.labelFilters("l")
-		head += "\n\t\t\tAND +s.rowid IN (SELECT l.task_id FROM " + l.table() + " l WHERE l." + l.idColumn() + " = " + l.idOf() + rng + filt + ")"
-		args = append(append(append(args, l.key), rngArgs...), filtArgs...)
+		entries, entryArgs := q.entriesAhead(list)
+		head += "\n\t\t\tAND +s.rowid IN (" + entries + ")"
+		args = append(args, entryArgs...)
 		q = q.without(list)
 	}
 	q.search = searchQuery{}
@@ -443,6 +441,17 @@ func (q taskQuery) searchWalkSQL(a domain.Actor, list int) (string, []any) {
 			AND s.rowid NOT IN (SELECT task_id FROM task_search_late)` + andConds(conds) + `
 		ORDER BY s.rowid DESC
 		LIMIT ` + limitParam, append(append(args, more...), q.limit+1)
+}
+
+// entriesAhead returns the query of the task IDs of label i's entries (an
+// index into q.labels()) that lie ahead of q's position and pass its
+// status, star, rating and trash filters (on the entries' copies).
+func (q taskQuery) entriesAhead(i int) (string, []any) {
+	l := q.labels()[i]
+	rng, rngArgs := q.labelRange("l")
+	filt, filtArgs := q.labelFilters("l")
+	return "SELECT l.task_id FROM " + l.table() + " l WHERE l." + l.idColumn() + " = " + l.idOf() + rng + filt,
+		append(append([]any{l.key}, rngArgs...), filtArgs...)
 }
 
 // without returns q without its label i (an index into q.labels()).
@@ -567,13 +576,9 @@ func (q taskQuery) searchDriver(tx *tx) (searchWalk, error) {
 		// The list pays off if the label has fewer entries ahead than the
 		// rest of the cheaper walk's cost would build.
 		limit := int64(min(1e6, (best-listed)/costListEntry))
-		rng, rngArgs := q.labelRange("l")
-		filt, filtArgs := q.labelFilters("l")
-		l := q.labels()[sparse]
+		query, args := q.entriesAhead(sparse)
 		var entries int64
-		if err := tx.get(&entries, `SELECT count(*) FROM (SELECT 1 FROM `+l.table()+` l
-			WHERE l.`+l.idColumn()+` = `+l.idOf()+rng+filt+`
-			LIMIT `+limitParam+`)`, append(append(append([]any{l.key}, rngArgs...), filtArgs...), limit)...); err != nil {
+		if err := tx.get(&entries, `SELECT count(*) FROM (`+query+` LIMIT `+limitParam+`)`, append(args, limit)...); err != nil {
 			return walk, err
 		}
 		if entries < limit {
