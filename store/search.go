@@ -404,21 +404,16 @@ func andConds(conds []string) string {
 // per match: a list of a common tag's tasks, built for every page, cost
 // 30–50 ms at 1M tasks (BenchmarkLibrary_SearchFilteredPage).
 func (q taskQuery) searchSQL(a domain.Actor) (string, []any) {
-	return q.searchWalkSQL(a, -1)
+	return q.searchListSQL(a, -1)
 }
 
 // searchListSQL is searchSQL testing each match against one list of the
-// entries of label list (an index into q.labels()) that pass q's filters,
-// built once for the page, instead of probing it (see searchDriver).
+// entries of label list (an index into q.labels(); -1: none) that pass q's
+// filters, built once for the page, instead of probing it (see
+// searchDriver). Below a cursor the walk starts at the cursor's rowid: a
+// task not listed in task_search_late with a greater id is newer than any
+// task with a smaller one (see migrations/00003_search_order.sql).
 func (q taskQuery) searchListSQL(a domain.Actor, list int) (string, []any) {
-	return q.searchWalkSQL(a, list)
-}
-
-// searchWalkSQL is searchSQL, with list >= 0 searchListSQL. Below a
-// cursor the walk starts at the cursor's rowid: a task not listed in
-// task_search_late with a greater id is newer than any task with a
-// smaller one (see migrations/00003_search_order.sql).
-func (q taskQuery) searchWalkSQL(a domain.Actor, list int) (string, []any) {
 	args := []any{q.search.fts}
 	var head string
 	if q.after != nil {
@@ -554,7 +549,8 @@ func (q taskQuery) searchDriver(tx *tx) (searchWalk, error) {
 	density := func(v sql.NullInt64) float64 {
 		return searchLabelSample / float64(max(1, top.Int64-v.Int64+1))
 	}
-	dMatch, hits := density(match), density(match)
+	dMatch := density(match)
+	hits := dMatch
 	sparse, dSparse := 0, 2.0
 	for i, v := range labels {
 		if !v.Valid {
@@ -652,7 +648,7 @@ func searchTasksSQLite(tx *tx, a domain.Actor, q taskQuery) ([]*taskRow, error) 
 		}
 	}
 	n := q.limit + 1
-	query, args := q.searchWalkSQL(a, list)
+	query, args := q.searchListSQL(a, list)
 	rows, err := selectTasks(tx, query, args...)
 	if err != nil {
 		return nil, err
