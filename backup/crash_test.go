@@ -1,11 +1,15 @@
 package backup_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,7 +56,67 @@ func crashChild(t *testing.T, env, parent string, step func(ctx context.Context,
 		if err := step(ctx, m, name, i); err != nil {
 			t.Fatal(err)
 		}
+		// The parent times its kill by these lines.
+		fmt.Printf("%s %d\n", stepDone, i)
 	}
+}
+
+// stepDone starts the line a crash child prints after each step.
+const stepDone = "crash-child step done"
+
+// killMidStep starts cmd, a crash child, waits until it has finished after
+// steps (two or more), then kills it with SIGKILL at a random moment within
+// the next one and a half steps, timed by the steps it has taken. Timing the
+// kill by the child's own progress, not by the clock from its start, lands
+// kills both between and inside steps on a fast machine and a loaded one.
+func killMidStep(t *testing.T, cmd *exec.Cmd, after int) {
+	t.Helper()
+	if after < 2 {
+		t.Fatalf("killMidStep: after = %d, want 2 or more to time a step", after)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan time.Time, 64)
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), stepDone) {
+				select {
+				case done <- time.Now():
+				default:
+				}
+			}
+		}
+	}()
+	var first, last time.Time
+	for n := 1; n <= after; n++ {
+		select {
+		case at := <-done:
+			if n == 1 {
+				first = at
+			}
+			last = at
+		case <-time.After(2 * time.Minute):
+			cmd.Process.Kill()
+			<-read
+			cmd.Wait()
+			t.Fatalf("the crash child finished %d steps in two minutes, want %d:\n%s", n-1, after, stderr.String())
+		}
+	}
+	step := last.Sub(first) / time.Duration(after-1)
+	time.Sleep(time.Duration(rand.Int64N(int64(step)*3/2 + 1)))
+	cmd.Process.Kill() // SIGKILL
+	<-read
+	cmd.Wait()
 }
 
 // A restore killed at any moment leaves the database whole: either the old
@@ -78,15 +142,11 @@ func TestManager_Restore_KillNine(t *testing.T) {
 	}
 
 	seen := map[int]int{}
-	for i := range 12 {
+	// Twelve kills, more (up to 36) until one lands after A's restore.
+	for i := 0; i < 12 || (seen[3] == 0 && i < 36); i++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestRestoreCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashEnv+"="+db.Path, crashEnv+"_A="+a.Name, crashEnv+"_B="+b.Name)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(100+rand.IntN(600)) * time.Millisecond)
-		cmd.Process.Kill() // SIGKILL
-		cmd.Wait()
+		killMidStep(t, cmd, 2+i%3)
 
 		if err := db.Open(ctx); err != nil {
 			t.Fatalf("kill %d: reopen: %v", i, err)

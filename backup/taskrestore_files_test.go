@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/backup"
@@ -290,12 +288,7 @@ func TestManager_RestoreTasks_FilesKillNine(t *testing.T) {
 	for i := range 8 {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestRestoreTaskFilesCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), taskFilesCrashEnv+"="+db.Path, taskFilesCrashEnv+"_A="+a.Name, taskFilesCrashEnv+"_B="+b.Name, taskFilesCrashEnv+"_TASK="+task)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(300+rand.IntN(1500)) * time.Millisecond)
-		cmd.Process.Kill()
-		cmd.Wait()
+		killMidStep(t, cmd, 2+i%4)
 
 		if err := db.Open(ctx); err != nil {
 			t.Fatalf("kill %d: reopen: %v", i, err)
