@@ -17,7 +17,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	_ "github.com/reelvault/reelvault/store/sqlitemt" // connections without SQLite's per-call mutex
+	_ "modernc.org/sqlite"                            // registers the "sqlite" database/sql driver
 )
 
 // ApplicationID is written to PRAGMA application_id of every Reelvault
