@@ -102,7 +102,7 @@ func (s *TaskService) ExpireLeases(ctx context.Context, maxAttempts int) (int, e
 	err := s.db.writeRows(ctx, func(tx *tx) error {
 		var rows []*taskRow
 		if err := tx.sel(&rows, `SELECT`+taskColumns+`
-			WHERE t.status = ? AND t.lease_expires_at < ?`+tx.db.dialect.claimSuffix,
+			WHERE t.status = `+statusParam+` AND t.lease_expires_at < ?`+tx.db.dialect.claimSuffix,
 			string(domain.StatusProcessing), micros(tx.now)); err != nil {
 			return fmt.Errorf("find expired leases: %w", err)
 		}

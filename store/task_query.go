@@ -278,7 +278,7 @@ func (q taskQuery) conds(a domain.Actor) ([]string, []any) {
 	switch len(q.statuses) {
 	case 0:
 	case 1:
-		conds = append(conds, "t.status = ?")
+		conds = append(conds, "t.status = "+statusParam)
 		args = append(args, q.statuses[0])
 	default:
 		conds = append(conds, "t.status IN (?"+strings.Repeat(", ?", len(q.statuses)-1)+")")

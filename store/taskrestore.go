@@ -327,7 +327,7 @@ func rebuildDays(tx *tx, days []string) error {
 			status domain.Status
 			n      *int
 		}{{domain.StatusCompleted, &d.CompletedTasks}, {domain.StatusFailed, &d.FailedTasks}, {domain.StatusCancelled, &d.CancelledTasks}} {
-			if err := tx.get(c.n, `SELECT count(*) FROM tasks WHERE status = ? AND completed_at >= ? AND completed_at < ?`, string(c.status), start, end); err != nil {
+			if err := tx.get(c.n, `SELECT count(*) FROM tasks WHERE status = `+statusParam+` AND completed_at >= ? AND completed_at < ?`, string(c.status), start, end); err != nil {
 				return fmt.Errorf("statistics of %s: %w", date, err)
 			}
 		}
