@@ -16,13 +16,19 @@ const labelFiltersDiffer = `(l.task_status IS DISTINCT FROM t.status
 			OR l.task_rating IS DISTINCT FROM t.rating
 			OR l.task_trashed_at IS DISTINCT FROM t.trashed_at)`
 
+// labelCountDiffers is the condition, on a task t, that its label count
+// (migration 18) differs from its tag and collection entries.
+const labelCountDiffers = `t.labels <> (SELECT count(*) FROM task_tags l WHERE l.task_id = t.id)
+			+ (SELECT count(*) FROM collection_tasks l WHERE l.task_id = t.id)`
+
 // CheckLabelFilters returns the number of tag and collection entries whose
 // copies of their task's status, star, rating and trash (kept by triggers
-// for the filtered history pages) differ from the task's; zero means they
-// are exact. With repair it sets the copies from the tasks, in a write
-// transaction (so that no write slips between the check and the repair),
-// and returns how many it corrected. It reads every entry: it belongs to
-// the integrity check.
+// for the filtered history pages) differ from the task's, plus the number
+// of tasks whose label count differs from their entries; zero means they
+// are exact. With repair it sets the copies and counts from the tasks and
+// entries, in a write transaction (so that no write slips between the
+// check and the repair), and returns how many it corrected. It reads every
+// entry and task: it belongs to the integrity check.
 func (db *DB) CheckLabelFilters(ctx context.Context, repair bool) (int64, error) {
 	var bad int64
 	check := func(tx *tx) error {
@@ -47,6 +53,19 @@ func (db *DB) CheckLabelFilters(ctx context.Context, repair bool) (int64, error)
 					OR ` + table + `.task_rating IS DISTINCT FROM t.rating
 					OR ` + table + `.task_trashed_at IS DISTINCT FROM t.trashed_at)`); err != nil {
 				return fmt.Errorf("repair %s: %w", table, err)
+			}
+		}
+		var n int64
+		if err := tx.get(&n, `SELECT count(*) FROM tasks t WHERE `+labelCountDiffers); err != nil {
+			return err
+		}
+		bad += n
+		if repair && n > 0 {
+			if _, err := tx.exec(`UPDATE tasks SET labels =
+				(SELECT count(*) FROM task_tags l WHERE l.task_id = tasks.id)
+				+ (SELECT count(*) FROM collection_tasks l WHERE l.task_id = tasks.id)
+				WHERE id IN (SELECT t.id FROM tasks t WHERE ` + labelCountDiffers + `)`); err != nil {
+				return fmt.Errorf("repair label counts: %w", err)
 			}
 		}
 		return nil

@@ -579,7 +579,7 @@ func (s *LibraryService) change(ctx context.Context, taskID string, fn func(tx *
 		}
 		t = r.domain()
 		tx.notify(domain.Notification{Type: domain.NotifyLibrary, TaskID: t.TaskID, Status: t.Status, Progress: t.Progress})
-		return fillLabels(tx, []*domain.Task{t})
+		return fillLabels(tx, []*domain.Task{t}, []*taskRow{r}, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -1258,7 +1258,7 @@ func (s *LibraryService) Takes(ctx context.Context, taskID string) ([]*domain.Ta
 		for i, r := range rows {
 			out[i] = r.domain()
 		}
-		return fillLabels(tx, out)
+		return fillLabels(tx, out, rows, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -1282,14 +1282,44 @@ UNION ALL
 SELECT ct.task_id, 'c', c.name FROM collection_tasks ct JOIN collections c ON c.id = ct.collection_id WHERE ct.task_id = ANY(?::bigint[])`
 )
 
-// fillLabels sets the Tags and Collections of tasks, in one query.
-func fillLabels(tx *tx, tasks []*domain.Task) error {
-	if len(tasks) == 0 {
+// fillLabels sets the Tags and Collections of tasks from rows, their rows
+// in the same order, which carry each task's label count (migration 18).
+// A task in no label needs no look-up. have are the labels of the filter
+// that found the tasks, when it asked for labels: every task has them, so
+// a task whose count is theirs has exactly them, and their names are read
+// once for the page. The other tasks' labels are read in one query. A
+// filtered page at 1M tasks spent a fifth of its time on two index
+// look-ups a task before.
+func fillLabels(tx *tx, tasks []*domain.Task, rows []*taskRow, have []label) error {
+	if len(tasks) != len(rows) {
+		return fmt.Errorf("tags and collections: %d tasks, %d rows", len(tasks), len(rows))
+	}
+	have = distinctLabels(have)
+	var ask, known []*domain.Task
+	for i, t := range tasks {
+		switch n := rows[i].Labels; {
+		case n == 0:
+		case len(have) > 0 && n == int64(len(have)):
+			known = append(known, t)
+		default:
+			ask = append(ask, t)
+		}
+	}
+	if len(known) > 0 {
+		tags, colls, err := labelNames(tx, have)
+		if err != nil {
+			return err
+		}
+		for _, t := range known {
+			t.Tags, t.Collections = slices.Clone(tags), slices.Clone(colls)
+		}
+	}
+	if len(ask) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*domain.Task, len(tasks))
-	ids := make([]int64, len(tasks))
-	for i, t := range tasks {
+	byID := make(map[int64]*domain.Task, len(ask))
+	ids := make([]int64, len(ask))
+	for i, t := range ask {
 		ids[i] = t.ID
 		byID[t.ID] = t
 	}
@@ -1318,12 +1348,58 @@ func fillLabels(tx *tx, tasks []*domain.Task) error {
 	}); err != nil {
 		return fmt.Errorf("tags and collections: %w", err)
 	}
-	byName := func(x, y string) int { return cmp.Or(cmp.Compare(nameKey(x), nameKey(y)), cmp.Compare(x, y)) }
-	for _, t := range tasks {
-		slices.SortFunc(t.Tags, byName)
-		slices.SortFunc(t.Collections, byName)
+	for _, t := range ask {
+		slices.SortFunc(t.Tags, byLabelName)
+		slices.SortFunc(t.Collections, byLabelName)
 	}
 	return nil
+}
+
+// byLabelName orders tag and collection names as a person reads them:
+// by their case-folded key, then as written.
+func byLabelName(x, y string) int { return cmp.Or(cmp.Compare(nameKey(x), nameKey(y)), cmp.Compare(x, y)) }
+
+// distinctLabels returns ls without repeats, in their order.
+func distinctLabels(ls []label) []label {
+	var out []label
+	for _, l := range ls {
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// labelNames returns the names of the labels ls, tags and collections
+// apart, each sorted by byLabelName.
+func labelNames(tx *tx, ls []label) (tags, colls []string, err error) {
+	var parts []string
+	var args []any
+	for _, l := range ls {
+		if l.coll {
+			parts = append(parts, `SELECT 'c', name FROM collections WHERE name_key = ?`)
+		} else {
+			parts = append(parts, `SELECT 't', name FROM tags WHERE name_key = ?`)
+		}
+		args = append(args, l.key)
+	}
+	var kind, name string
+	if err := tx.each(strings.Join(parts, "\nUNION ALL\n"), args, func(rows *sql.Rows) error {
+		if err := rows.Scan(&kind, &name); err != nil {
+			return err
+		}
+		if kind == "t" {
+			tags = append(tags, name)
+		} else {
+			colls = append(colls, name)
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("names of the filter's labels: %w", err)
+	}
+	slices.SortFunc(tags, byLabelName)
+	slices.SortFunc(colls, byLabelName)
+	return tags, colls, nil
 }
 
 // jsonInts writes ids as a JSON array, for json_each.

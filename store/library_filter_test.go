@@ -217,3 +217,63 @@ func describeFilter(f domain.TaskFilter) string {
 	}
 	return b.String()
 }
+
+// A page reads a task's labels from its label count when it can (a task in
+// none, or one whose count is the filter's labels); the tags and
+// collections it shows are the task's own, as its detail page reads them,
+// whatever the filter and however its names are cased.
+func TestFindTasks_LabelsFromCounts(t *testing.T) {
+	e := newLibEnv(t)
+	ctx := e.AliceCtx
+	for _, c := range []string{"Trailer v2", "Other"} {
+		if _, err := e.Lib.CreateCollection(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk := func(prompt string, tags []string, colls ...string) {
+		t.Helper()
+		task := e.MustCreateTask(t, ctx, domain.TaskCreate{Prompt: prompt})
+		if len(tags) > 0 {
+			if _, err := e.Lib.TagTask(ctx, task.TaskID, tags, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range colls {
+			if _, err := e.Lib.AddToCollection(ctx, c, []string{task.TaskID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mk("night only", []string{"Night"})
+	mk("night in the trailer", []string{"Night"}, "Trailer v2")
+	mk("night 夜景 in two collections", []string{"Night", "夜景"}, "Trailer v2", "Other")
+	mk("night untagged", nil)
+	mk("夜景 in the trailer", []string{"夜景"}, "Trailer v2")
+	for _, f := range []domain.TaskFilter{
+		{},
+		{Tags: []string{"night"}},
+		{Tags: []string{"NIGHT", "night"}},
+		{Collection: "trailer V2"},
+		{Tags: []string{"Night"}, Collection: "Trailer v2"},
+		{Tags: []string{"夜景", "night"}},
+		{Search: "night", Tags: []string{"night"}},
+		{Search: "night"},
+	} {
+		page, err := e.Tasks.FindTasks(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Tasks) == 0 {
+			t.Fatalf("%+v: no tasks", f)
+		}
+		for _, got := range page.Tasks {
+			want, err := e.Tasks.FindTaskByID(ctx, got.TaskID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got.Tags, got.Collections) != fmt.Sprint(want.Tags, want.Collections) {
+				t.Errorf("%+v: %q has tags %q and collections %q on the page, %q and %q on its own", f, got.Prompt, got.Tags, got.Collections, want.Tags, want.Collections)
+			}
+		}
+	}
+}

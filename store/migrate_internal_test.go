@@ -170,4 +170,68 @@ func TestDB_Migrate(t *testing.T) {
 			t.Fatalf("the newer database changed on a refused open (%v)", err)
 		}
 	})
+
+	t.Run("LabelCountBackfill", func(t *testing.T) {
+		// Labels made before version 18 are counted on their tasks by the
+		// migration, and the triggers count the ones made after.
+		path := filepath.Join(t.TempDir(), "reelvault.db")
+		mustCreateAtVersion(t, path, 17)
+		raw, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`INSERT INTO users (id, username, api_key_hash, key_prefix, quota, created_at, updated_at) VALUES (1, 'u', 'h', 'rv_', 10, 0, 0)`,
+			`INSERT INTO tasks (id, task_id, user_id, prompt, status, created_at, updated_at) VALUES (1, 't1', 1, 'p', 'pending', 1, 1), (2, 't2', 1, 'p', 'pending', 2, 2), (3, 't3', 1, 'p', 'pending', 3, 3)`,
+			`INSERT INTO tags (id, name, name_key) VALUES (1, 'Night', 'night'), (2, '夜景', '夜景')`,
+			`INSERT INTO collections (id, name, name_key, created_at) VALUES (1, 'Trailer', 'trailer', 1)`,
+			`INSERT INTO task_tags (task_id, tag_id, task_created_at) VALUES (1, 1, 1), (1, 2, 1)`,
+			`INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at) VALUES (1, 1, 1, 1), (1, 2, 1, 2)`,
+		} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		raw.Close()
+		db := NewDB(path)
+		if err := db.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		counts := func() string {
+			var got []int64
+			if err := db.Read(ctx, func(r *sqlx.DB) error { return r.Select(&got, `SELECT labels FROM tasks ORDER BY id`) }); err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprint(got)
+		}
+		if got := counts(); got != "[3 1 0]" {
+			t.Fatalf("label counts after the migration %s, want [3 1 0]", got)
+		}
+		if err := db.Write(ctx, func(w *sqlx.DB) error {
+			_, err := w.Exec(`DELETE FROM tags WHERE id = 2; INSERT INTO task_tags (task_id, tag_id, task_created_at) VALUES (3, 1, 3)`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := counts(); got != "[2 1 1]" {
+			t.Fatalf("label counts after a tag's deletion and a new entry %s, want [2 1 1]", got)
+		}
+		if n, err := db.CheckLabelFilters(ctx, false); err != nil || n != 0 {
+			t.Fatalf("CheckLabelFilters = %d, %v; want 0", n, err)
+		}
+		// A wrong count is found and repaired.
+		if err := db.Write(ctx, func(w *sqlx.DB) error {
+			_, err := w.Exec(`UPDATE tasks SET labels = 7 WHERE id = 2`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.CheckLabelFilters(ctx, true); err != nil || n != 1 {
+			t.Fatalf("CheckLabelFilters(repair) = %d, %v; want 1", n, err)
+		}
+		if got := counts(); got != "[2 1 1]" {
+			t.Fatalf("label counts after the repair %s, want [2 1 1]", got)
+		}
+	})
 }

@@ -70,6 +70,7 @@ type taskRow struct {
 	Rating          int      `db:"rating"`
 	RerunOf         string   `db:"rerun_of"` // the origin's task_id, or ""
 	TrashedAt       *int64   `db:"trashed_at"`
+	Labels          int64    `db:"labels"` // how many tags and collections (migration 18)
 }
 
 func (r *taskRow) domain() *domain.Task {
@@ -124,7 +125,8 @@ const taskSelectList = `
 	t.starred,
 	t.rating,
 	coalesce((SELECT o.task_id FROM tasks o WHERE o.id = t.rerun_of), '') AS rerun_of,
-	t.trashed_at`
+	t.trashed_at,
+	t.labels`
 
 // taskColumns selects a task row from tasks t with its user u.
 const taskColumns = taskSelectList + `
@@ -320,7 +322,7 @@ func (s *TaskService) FindTaskByID(ctx context.Context, taskID string) (*domain.
 		if t.Events, err = findEvents(tx, r); err != nil {
 			return err
 		}
-		return fillLabels(tx, []*domain.Task{t})
+		return fillLabels(tx, []*domain.Task{t}, []*taskRow{r}, nil)
 	})
 	if err != nil {
 		return nil, err

@@ -42,7 +42,7 @@ func (s *TaskService) FindTasks(ctx context.Context, filter domain.TaskFilter) (
 				page.Tasks[i].Match = matches[i]
 			}
 		}
-		return fillLabels(tx, page.Tasks)
+		return fillLabels(tx, page.Tasks, rows, q.labels())
 	})
 	if err != nil {
 		return nil, err
@@ -357,7 +357,7 @@ func selectTasks(tx *tx, query string, args ...any) ([]*taskRow, error) {
 		if err := rows.Scan(&r.ID, &r.TaskID, &r.UserID, &r.Username, &r.Prompt, &r.Status, &r.Progress, &r.TotalScenes,
 			&r.CompletedScenes, &r.FinalVideoPath, &r.ErrorMessage, &r.Attempts, &r.LeaseOwner, &r.LeaseExpiresAt,
 			&r.CreatedAt, &r.UpdatedAt, &r.StartedAt, &r.CompletedAt, &r.Duration,
-			&r.Starred, &r.Rating, &r.RerunOf, &r.TrashedAt); err != nil {
+			&r.Starred, &r.Rating, &r.RerunOf, &r.TrashedAt, &r.Labels); err != nil {
 			return err
 		}
 		tasks = append(tasks, r)
