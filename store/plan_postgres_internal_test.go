@@ -34,6 +34,11 @@ func TestQueryPlans_PostgresLibrary(t *testing.T) {
 			`INSERT INTO task_tags (task_id, tag_id, task_created_at) SELECT id, (SELECT id FROM tags WHERE name_key = '夜景'), created_at FROM tasks WHERE id % 7 = 0`,
 			`INSERT INTO collections (name, name_key, created_at) VALUES ('Trailer v2', 'trailer v2', 1)`,
 			`INSERT INTO collection_tasks (collection_id, task_id, added_at, task_created_at) SELECT (SELECT id FROM collections), id, 1, created_at FROM tasks WHERE id % 11 = 0`,
+			// Labelling a task updates its row (its label count), which
+			// moves it to the table's end: lay the history out again in
+			// creation order, as a history written over time is, or the
+			// planner reads the created-order indexes as random reads.
+			`CLUSTER tasks USING tasks_pkey`,
 			`VACUUM ANALYZE`,
 		} {
 			if _, err := w.Exec(q); err != nil {
@@ -51,7 +56,7 @@ func TestQueryPlans_PostgresLibrary(t *testing.T) {
 		f     domain.TaskFilter
 		index string
 	}{
-		{"Combined", domain.TaskFilter{Starred: true, MinRating: 2, Tags: []string{"夜景"}, Collection: "Trailer v2", Status: []domain.Status{"completed"}}, "collection_tasks_created"},
+		{"Combined", domain.TaskFilter{Starred: true, MinRating: 2, Tags: []string{"夜景"}, Collection: "Trailer v2", Status: []domain.Status{"completed"}}, "collection_tasks_starred"},
 		{"Collection", domain.TaskFilter{Collection: "Trailer v2"}, "collection_tasks_created"},
 		{"Tag", domain.TaskFilter{Tags: []string{"夜景"}}, "task_tags_tag"},
 		{"Trash", domain.TaskFilter{Trashed: true}, "tasks_trash_created"},

@@ -84,7 +84,9 @@ func (q taskQuery) labelFilters(alias string) (string, []any) {
 	var cond string
 	var args []any
 	if q.starred {
-		cond += " AND " + alias + ".task_starred"
+		// An equality, so the walk can take the label's starred index
+		// (migration 19).
+		cond += " AND " + alias + ".task_starred = TRUE"
 	}
 	if q.minRating > 0 {
 		cond += " AND " + alias + ".task_rating >= ?"
