@@ -1357,7 +1357,9 @@ func fillLabels(tx *tx, tasks []*domain.Task, rows []*taskRow, have []label) err
 
 // byLabelName orders tag and collection names as a person reads them:
 // by their case-folded key, then as written.
-func byLabelName(x, y string) int { return cmp.Or(cmp.Compare(nameKey(x), nameKey(y)), cmp.Compare(x, y)) }
+func byLabelName(x, y string) int {
+	return cmp.Or(cmp.Compare(nameKey(x), nameKey(y)), cmp.Compare(x, y))
+}
 
 // distinctLabels returns ls without repeats, in their order.
 func distinctLabels(ls []label) []label {
