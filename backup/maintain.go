@@ -175,7 +175,7 @@ func (m *Manager) check(ctx context.Context) (int64, string, error) {
 		return 0, "", err
 	}
 	if labels > 0 {
-		return 0, detail + fmt.Sprintf("; %d label entries' copies of their task's filters corrected", labels), nil
+		return 0, detail + fmt.Sprintf("; %d label entries' copies of their task's filters or tasks' label counts corrected", labels), nil
 	}
 	return 0, detail + "; label filters exact", nil
 }

@@ -25,13 +25,14 @@ const labelCountDiffers = `t.labels <> (SELECT count(*) FROM task_tags l WHERE l
 // copies of their task's status, star, rating and trash (kept by triggers
 // for the filtered history pages) differ from the task's, plus the number
 // of tasks whose label count differs from their entries; zero means they
-// are exact. With repair it sets the copies and counts from the tasks and
-// entries, in a write transaction (so that no write slips between the
-// check and the repair), and returns how many it corrected. It reads every
-// entry and task: it belongs to the integrity check.
+// are exact. It reads every entry and task in a read snapshot: it belongs
+// to the integrity check, and does not hold up writers. With repair, when
+// any differ, it checks again and sets the copies and counts from the
+// tasks and entries in a write transaction (so that no write slips between
+// that check and the repair), and returns how many it corrected.
 func (db *DB) CheckLabelFilters(ctx context.Context, repair bool) (int64, error) {
 	var bad int64
-	check := func(tx *tx) error {
+	check := func(tx *tx, repair bool) error {
 		bad = 0
 		for _, table := range labelFilterTables {
 			var n int64
@@ -70,11 +71,9 @@ func (db *DB) CheckLabelFilters(ctx context.Context, repair bool) (int64, error)
 		}
 		return nil
 	}
-	var err error
-	if repair {
-		err = db.write(ctx, check)
-	} else {
-		err = db.read(ctx, true, check)
+	err := db.read(ctx, true, func(tx *tx) error { return check(tx, false) })
+	if err == nil && repair && bad > 0 {
+		err = db.write(ctx, func(tx *tx) error { return check(tx, true) })
 	}
 	if err != nil {
 		return 0, fmt.Errorf("check label filters: %w", err)
