@@ -16,9 +16,9 @@ const labelFiltersDiffer = `(l.task_status IS DISTINCT FROM t.status
 			OR l.task_rating IS DISTINCT FROM t.rating
 			OR l.task_trashed_at IS DISTINCT FROM t.trashed_at)`
 
-// labelCountDiffers is the condition, on a task t, that its label count
-// (migration 18) differs from its tag and collection entries.
-const labelCountDiffers = `t.labels <> (SELECT count(*) FROM task_tags l WHERE l.task_id = t.id)
+// labelCount is the number of tag and collection entries of a task t, which
+// its label count (migration 18) keeps.
+const labelCount = `(SELECT count(*) FROM task_tags l WHERE l.task_id = t.id)
 			+ (SELECT count(*) FROM collection_tasks l WHERE l.task_id = t.id)`
 
 // CheckLabelFilters returns the number of tag and collection entries whose
@@ -57,15 +57,12 @@ func (db *DB) CheckLabelFilters(ctx context.Context, repair bool) (int64, error)
 			}
 		}
 		var n int64
-		if err := tx.get(&n, `SELECT count(*) FROM tasks t WHERE `+labelCountDiffers); err != nil {
+		if err := tx.get(&n, `SELECT count(*) FROM tasks t WHERE t.labels <> `+labelCount); err != nil {
 			return err
 		}
 		bad += n
 		if repair && n > 0 {
-			if _, err := tx.exec(`UPDATE tasks SET labels =
-				(SELECT count(*) FROM task_tags l WHERE l.task_id = tasks.id)
-				+ (SELECT count(*) FROM collection_tasks l WHERE l.task_id = tasks.id)
-				WHERE id IN (SELECT t.id FROM tasks t WHERE ` + labelCountDiffers + `)`); err != nil {
+			if _, err := tx.exec(`UPDATE tasks AS t SET labels = ` + labelCount + ` WHERE t.labels <> ` + labelCount); err != nil {
 				return fmt.Errorf("repair label counts: %w", err)
 			}
 		}

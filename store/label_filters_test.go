@@ -94,18 +94,21 @@ func TestDB_LabelFilters(t *testing.T) {
 	find("bulk trash, live", domain.TaskFilter{MinRating: 5})
 	find("bulk trash, starred", domain.TaskFilter{Trashed: true, Starred: true})
 
-	// The check sees a copy that went wrong.
+	// The check sees a copy that went wrong, and a task's label count.
 	if err := e.DB.Write(e.Owner, func(w *sqlx.DB) error {
-		_, err := w.Exec(`UPDATE collection_tasks SET task_rating = 1`)
+		if _, err := w.Exec(`UPDATE collection_tasks SET task_rating = 1`); err != nil {
+			return err
+		}
+		_, err := w.Exec(w.Rebind(`UPDATE tasks SET labels = labels + 5 WHERE task_id = ?`), other.TaskID)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := e.DB.CheckLabelFilters(e.Owner, false); err != nil || n != 2 {
-		t.Fatalf("CheckLabelFilters after a tampered copy = %d, %v; want 2", n, err)
+	if n, err := e.DB.CheckLabelFilters(e.Owner, false); err != nil || n != 3 {
+		t.Fatalf("CheckLabelFilters after a tampered copy and count = %d, %v; want 3", n, err)
 	}
-	if n, err := e.DB.CheckLabelFilters(e.Owner, true); err != nil || n != 2 {
-		t.Fatalf("CheckLabelFilters(repair) = %d, %v; want 2", n, err)
+	if n, err := e.DB.CheckLabelFilters(e.Owner, true); err != nil || n != 3 {
+		t.Fatalf("CheckLabelFilters(repair) = %d, %v; want 3", n, err)
 	}
 	if n, err := e.DB.CheckLabelFilters(e.Owner, false); err != nil || n != 0 {
 		t.Fatalf("CheckLabelFilters after the repair = %d, %v; want 0", n, err)

@@ -47,15 +47,13 @@ var (
 	// nop is the address every connection mutex gets: not memory SQLite
 	// reads or writes, only a value no real mutex has.
 	nop [8]byte
-	// connections is set once SQLite is initialised: recursive mutexes
-	// allocated from then on are connections' own.
+	// connections is set once SQLite is initialised with ours: recursive
+	// mutexes allocated from then on are connections' own.
 	connections atomic.Bool
-	// installed records that ours are SQLite's mutex methods.
-	installed bool
 )
 
 // Installed reports whether connection mutexes are no-ops in this process.
-func Installed() bool { return installed }
+func Installed() bool { return connections.Load() }
 
 // IsNop reports whether p, a sqlite3_mutex pointer (for example
 // sqlite3_db_mutex of a connection), is the no-op mutex.
@@ -176,11 +174,9 @@ func init() {
 	if os.Getenv(EnvMode) == "serialized" {
 		return
 	}
-	fatal, err := install()
-	if fatal {
+	if fatal, err := install(); fatal {
 		// SQLite is configured with methods it failed to initialise
 		// with: stop rather than open a database on it.
 		panic("sqlitemt: " + err.Error())
 	}
-	installed = err == nil
 }
