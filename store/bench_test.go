@@ -709,6 +709,58 @@ func BenchmarkTaskService_FindTasks_History(b *testing.B) {
 	l.report(b)
 }
 
+// BenchmarkTaskService_CountByStatus times the status counts of one user's
+// untrashed tasks (benchTasks/benchUsers of them), what the history's
+// status chips show for a user filter, against the raw driver counting the
+// same tasks on the user's index. The two answers must agree.
+func BenchmarkTaskService_CountByStatus(b *testing.B) {
+	f := mustFixture(b)
+	ctx, owner := context.Background(), domain.WithOwner(context.Background())
+	rng := rand.New(rand.NewPCG(9, 10))
+	const q = `SELECT status, count(*) FROM tasks WHERE user_id = ? AND trashed_at IS NULL GROUP BY status`
+	var l latencies
+	runtime.LockOSThread() // see timeBoth
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		uid := f.sample[rng.IntN(len(f.sample))].UserID
+		var got, want map[domain.Status]int
+		l.timeBoth(b, i, func() error {
+			var err error
+			got, err = f.tasks.CountTasksByStatus(owner, domain.TaskFilter{UserID: &uid})
+			return err
+		}, func() error {
+			var rows *sql.Rows
+			var err error
+			if f.engine == store.EnginePostgres {
+				rows, err = f.raw.QueryContext(ctx, pg(q), uid)
+			} else {
+				rows, err = f.rawR.query(ctx, nil, q, uid)
+			}
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			want = map[domain.Status]int{}
+			for rows.Next() {
+				var st string
+				var n int
+				if err := rows.Scan(&st, &n); err != nil {
+					return err
+				}
+				want[domain.Status(st)] = n
+			}
+			return rows.Err()
+		})
+		for _, st := range domain.Statuses {
+			if got[st] != want[st] {
+				b.Fatalf("user %d: %s counted %d by the store, %d by the raw driver", uid, st, got[st], want[st])
+			}
+		}
+	}
+	l.report(b)
+}
+
 // benchSearch times the newest 50 matches of random terms.
 func benchSearch(b *testing.B, terms []string, match func(string) string) {
 	f := mustFixture(b)

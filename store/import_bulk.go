@@ -365,6 +365,7 @@ func (st *importState) tasks(tx *tx, pos int, tasks []*ExportTask) error {
 			tail.count("tasks", 1)
 			if t.TrashedAt == nil {
 				tail.count(statusCount(string(t.Status)), 1)
+				tail.users[userStatus{st.userIDs[t.Username], string(t.Status)}]++
 			}
 		}
 		if t.RerunOf != "" {

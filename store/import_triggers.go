@@ -4,14 +4,17 @@ import (
 	"cmp"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 )
 
 // Row triggers held back during an import's chunk (SQLite).
 //
 // Every row inserted into tasks, scripts, videos and task_events fires
 // triggers: the row counts (migration 00013: an UPDATE of row_counts per
-// row, two per task) and, for tasks, tasks_late (migration 00003: two
+// row, two per task), the user's status counts (migration 00020: an upsert
+// of user_status_counts per task) and, for tasks, tasks_late (migration 00003: two
 // max() lookups per task). In an import they were a quarter of the
 // writer's CPU, a task's triggers costing as much as its own row with its
 // indexes.
@@ -33,6 +36,7 @@ import (
 // heldTriggers are the triggers a chunk of an import drops and replaces.
 var heldTriggers = []string{
 	"tasks_count_insert",
+	"tasks_user_count_insert",
 	"tasks_late",
 	"scripts_count_insert",
 	"videos_count_insert",
@@ -45,8 +49,11 @@ func heldTriggerSQL(tx *tx) ([]string, error) {
 		Name string `db:"name"`
 		SQL  string `db:"sql"`
 	}
-	if err := tx.sel(&rows, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?, ?, ?)`,
-		heldTriggers[0], heldTriggers[1], heldTriggers[2], heldTriggers[3], heldTriggers[4]); err != nil {
+	args := make([]any, len(heldTriggers))
+	for i, name := range heldTriggers {
+		args[i] = name
+	}
+	if err := tx.sel(&rows, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...); err != nil {
 		return nil, fmt.Errorf("import triggers: %w", err)
 	}
 	out := make([]string, len(heldTriggers))
@@ -69,6 +76,13 @@ type chunkTail struct {
 	anyCreated bool
 	tasks      []lateTask
 	counts     map[string]int64 // row_counts name → rows inserted
+	users      map[userStatus]int64
+}
+
+// userStatus names one of user_status_counts' counts.
+type userStatus struct {
+	userID int64
+	status string
 }
 
 // lateTask is a task a chunk wrote, as tasks_late sees it.
@@ -79,7 +93,7 @@ type lateTask struct {
 // holdTriggers drops the held triggers for the chunk starting on tx and
 // returns what it needs to replace them.
 func (st *importState) holdTriggers(tx *tx) (*chunkTail, error) {
-	c := &chunkTail{counts: map[string]int64{}}
+	c := &chunkTail{counts: map[string]int64{}, users: map[userStatus]int64{}}
 	var m struct {
 		ID      int64         `db:"id"`
 		Created sql.NullInt64 `db:"created"`
@@ -109,6 +123,15 @@ func (c *chunkTail) release(tx *tx, triggers []string) error {
 	for _, name := range names {
 		if _, err := tx.exec(`UPDATE row_counts SET n = n + ? WHERE name = ? AND shard = 0`, c.counts[name], name); err != nil {
 			return fmt.Errorf("import: row counts: %w", err)
+		}
+	}
+	users := slices.SortedFunc(maps.Keys(c.users), func(a, b userStatus) int {
+		return cmp.Or(cmp.Compare(a.userID, b.userID), cmp.Compare(a.status, b.status))
+	})
+	for _, k := range users {
+		if _, err := tx.exec(`INSERT INTO `+userCountsTable+` (user_id, status, shard, n) VALUES (?, ?, 0, ?)
+			ON CONFLICT (user_id, status, shard) DO UPDATE SET n = n + excluded.n`, k.userID, k.status, c.users[k]); err != nil {
+			return fmt.Errorf("import: user status counts: %w", err)
 		}
 	}
 	// tasks_late fires AFTER INSERT when the new task was created before,

@@ -234,4 +234,61 @@ func TestDB_Migrate(t *testing.T) {
 			t.Fatalf("label counts after the repair %s, want [2 1 1]", got)
 		}
 	})
+
+	t.Run("UserStatusCountBackfill", func(t *testing.T) {
+		// Tasks made before version 20 are counted per user and status by
+		// the migration (the trashed left out); the triggers count the
+		// changes after.
+		path := filepath.Join(t.TempDir(), "reelvault.db")
+		mustCreateAtVersion(t, path, 19)
+		raw, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`INSERT INTO users (id, username, username_key, api_key_hash, key_prefix, quota, created_at, updated_at) VALUES (1, 'u', 'u', 'h', 'rv_', 10, 0, 0), (2, '李明', '李明', 'h2', 'rv_', 10, 0, 0)`,
+			`INSERT INTO tasks (id, task_id, user_id, prompt, status, created_at, updated_at, trashed_at) VALUES
+				(1, 't1', 1, 'p', 'pending', 1, 1, NULL), (2, 't2', 1, 'p', 'completed', 2, 2, NULL),
+				(3, 't3', 1, 'p', 'completed', 3, 3, 9), (4, 't4', 2, 'p', 'completed', 4, 4, NULL)`,
+		} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		raw.Close()
+		db := NewDB(path)
+		if err := db.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		counts := func() string {
+			var got []string
+			if err := db.Read(ctx, func(r *sqlx.DB) error {
+				return r.Select(&got, `SELECT user_id || ' ' || status || ' ' || n FROM user_status_counts WHERE n <> 0 ORDER BY user_id, status`)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return strings.Join(got, ", ")
+		}
+		if got, want := counts(), "1 completed 1, 1 pending 1, 2 completed 1"; got != want {
+			t.Fatalf("user counts after the migration %q, want %q", got, want)
+		}
+		if err := db.Write(ctx, func(w *sqlx.DB) error {
+			_, err := w.Exec(`UPDATE tasks SET status = 'processing' WHERE id = 1;
+				UPDATE tasks SET trashed_at = NULL WHERE id = 3;
+				UPDATE tasks SET trashed_at = 10 WHERE id = 4;
+				UPDATE tasks SET progress = 50 WHERE id = 2;
+				INSERT INTO tasks (id, task_id, user_id, prompt, status, created_at, updated_at) VALUES (5, 't5', 2, 'p', 'failed', 5, 5);
+				DELETE FROM tasks WHERE id = 2`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := counts(), "1 completed 1, 1 processing 1, 2 failed 1"; got != want {
+			t.Fatalf("user counts after changes %q, want %q", got, want)
+		}
+		if bad, err := db.CheckRowCounts(ctx, false); err != nil || len(bad) != 0 {
+			t.Fatalf("CheckRowCounts = %v, %v; want none", bad, err)
+		}
+	})
 }

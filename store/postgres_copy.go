@@ -199,11 +199,12 @@ func CopyToPostgres(ctx context.Context, src, dst *DB, opts CopyOptions) (*CopyR
 // goose's version table (the target has its own), the FTS5 index and its
 // shadow tables (rebuilt as task_search), and task_search_late and
 // task_search_terms, which only SQLite's search needs (migrations 3 and 8),
-// row_counts, which the target's triggers fill as the rows arrive, and
+// row_counts and user_status_counts, which the target's triggers fill as
+// the rows arrive (or its recount after a load without them), and
 // imports, the journal of unfinished SQLite imports (migration 14; the
 // source's next open undoes them, and PostgreSQL imports in one transaction).
 var notCopied = []string{
-	"goose_db_version", rowCountsTable,
+	"goose_db_version", rowCountsTable, userCountsTable,
 	"task_search", "task_search_data", "task_search_idx", "task_search_content", "task_search_docsize", "task_search_config",
 	"task_search_late", "task_search_terms",
 	"imports",

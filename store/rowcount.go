@@ -17,11 +17,27 @@ var countedTables = []string{"users", "tasks", "scripts", "videos", "task_events
 // each status ('tasks:completed').
 const statusCountPrefix = "tasks:"
 
-// recountRowsSQL returns the statements that set row_counts to the
-// actual counts, the slow way (every counted table is read): for a copy
-// that loaded its tables with their triggers dropped.
+// userCountsTable counts each user's untrashed tasks per status
+// (migration 00020), kept by triggers like row_counts.
+const userCountsTable = "user_status_counts"
+
+// recountUserSQL sets user_status_counts to the actual counts, the slow
+// way, after its rows were deleted.
+const recountUserSQL = `INSERT INTO ` + userCountsTable + ` (user_id, status, shard, n)
+	SELECT user_id, status, 0, count(*) FROM tasks WHERE trashed_at IS NULL GROUP BY user_id, status`
+
+// userCountName names a user's status count in a RowCountMismatch
+// ("tasks:completed of user 7").
+func userCountName(userID int64, status string) string {
+	return fmt.Sprintf("%s%s of user %d", statusCountPrefix, status, userID)
+}
+
+// recountRowsSQL returns the statements that set row_counts and
+// user_status_counts to the actual counts, the slow way (every counted
+// table is read): for a copy that loaded its tables with their triggers
+// dropped.
 func recountRowsSQL() []string {
-	q := []string{`DELETE FROM ` + rowCountsTable}
+	q := []string{`DELETE FROM ` + rowCountsTable, `DELETE FROM ` + userCountsTable, recountUserSQL}
 	for _, t := range countedTables {
 		q = append(q, `INSERT INTO `+rowCountsTable+` (name, shard, n) SELECT '`+t+`', 0, count(*) FROM `+t)
 	}
@@ -35,11 +51,37 @@ func recountRowsSQL() []string {
 // PostgreSQL's shards; a name without a row counts zero. It reads a few
 // dozen rows whatever the size of the database.
 func readRowCounts(tx *tx) (map[string]int64, error) {
+	return sumCounts(tx, `SELECT name, sum(n) AS n FROM row_counts GROUP BY name`)
+}
+
+// readUserCounts returns every user's kept status counts by
+// userCountName, summing PostgreSQL's shards.
+func readUserCounts(tx *tx) (map[string]int64, error) {
+	var rows []userStatusCount
+	if err := tx.sel(&rows, `SELECT user_id, status, sum(n) AS n FROM `+userCountsTable+` GROUP BY user_id, status`); err != nil {
+		return nil, fmt.Errorf("user status counts: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[userCountName(r.UserID, r.Status)] = r.N
+	}
+	return out, nil
+}
+
+// userStatusCount is the number of one user's tasks in one status.
+type userStatusCount struct {
+	UserID int64  `db:"user_id"`
+	Status string `db:"status"`
+	N      int64  `db:"n"`
+}
+
+// sumCounts runs q, which selects (name, n), into a map.
+func sumCounts(tx *tx, q string) (map[string]int64, error) {
 	var rows []struct {
 		Name string `db:"name"`
 		N    int64  `db:"n"`
 	}
-	if err := tx.sel(&rows, `SELECT name, sum(n) AS n FROM row_counts GROUP BY name`); err != nil {
+	if err := tx.sel(&rows, q); err != nil {
 		return nil, fmt.Errorf("row counts: %w", err)
 	}
 	out := make(map[string]int64, len(rows))
@@ -49,31 +91,50 @@ func readRowCounts(tx *tx) (map[string]int64, error) {
 	return out, nil
 }
 
-// countRowsNow counts, the slow way, what row_counts holds: every counted
-// table with count(*) and the untrashed tasks of each status.
-func countRowsNow(tx *tx) (map[string]int64, error) {
-	out := map[string]int64{}
+// countRowsNow counts, the slow way, what row_counts and
+// user_status_counts hold: every counted table with count(*), and the
+// untrashed tasks of each status, overall (in out) and of each user (in
+// users, named by userCountName).
+func countRowsNow(tx *tx) (out, users map[string]int64, err error) {
+	out, users = map[string]int64{}, map[string]int64{}
 	for _, t := range countedTables {
 		var n int64
 		if err := tx.get(&n, `SELECT count(*) FROM `+t); err != nil {
-			return nil, fmt.Errorf("count %s: %w", t, err)
+			return nil, nil, fmt.Errorf("count %s: %w", t, err)
 		}
 		out[t] = n
 	}
 	for _, st := range domain.Statuses {
 		out[statusCountPrefix+string(st)] = 0
 	}
-	var rows []struct {
-		Status string `db:"status"`
-		N      int64  `db:"n"`
-	}
-	if err := tx.sel(&rows, `SELECT status, count(*) AS n FROM tasks WHERE trashed_at IS NULL GROUP BY status`); err != nil {
-		return nil, fmt.Errorf("count tasks by status: %w", err)
+	var rows []userStatusCount
+	if err := tx.sel(&rows, `SELECT user_id, status, count(*) AS n FROM tasks WHERE trashed_at IS NULL GROUP BY user_id, status`); err != nil {
+		return nil, nil, fmt.Errorf("count tasks by status: %w", err)
 	}
 	for _, r := range rows {
-		out[statusCountPrefix+r.Status] = r.N
+		out[statusCountPrefix+r.Status] += r.N
+		users[userCountName(r.UserID, r.Status)] = r.N
 	}
-	return out, nil
+	return out, users, nil
+}
+
+// countMismatches compares kept counts with actual ones, by name, in name
+// order. A name missing from either side counts zero: a kept count may
+// have a row of zero or none, and one kept without an actual count is as
+// wrong as one missing.
+func countMismatches(kept, actual map[string]int64) []RowCountMismatch {
+	var bad []RowCountMismatch
+	for _, name := range slices.Sorted(maps.Keys(actual)) {
+		if kept[name] != actual[name] {
+			bad = append(bad, RowCountMismatch{Name: name, Kept: kept[name], Actual: actual[name]})
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(kept)) {
+		if _, ok := actual[name]; !ok && kept[name] != 0 {
+			bad = append(bad, RowCountMismatch{Name: name, Kept: kept[name]})
+		}
+	}
+	return bad
 }
 
 // RowCountMismatch is a count kept in row_counts that differs from the
@@ -103,15 +164,15 @@ func (db *DB) CheckRowCounts(ctx context.Context, repair bool) ([]RowCountMismat
 		if err != nil {
 			return err
 		}
-		actual, err := countRowsNow(tx)
+		keptUsers, err := readUserCounts(tx)
 		if err != nil {
 			return err
 		}
-		for _, name := range slices.Sorted(maps.Keys(actual)) {
-			if kept[name] != actual[name] {
-				bad = append(bad, RowCountMismatch{Name: name, Kept: kept[name], Actual: actual[name]})
-			}
+		actual, actualUsers, err := countRowsNow(tx)
+		if err != nil {
+			return err
 		}
+		bad = append(countMismatches(kept, actual), countMismatches(keptUsers, actualUsers)...)
 		if !repair || len(bad) == 0 {
 			return nil
 		}
@@ -121,6 +182,11 @@ func (db *DB) CheckRowCounts(ctx context.Context, repair bool) ([]RowCountMismat
 		for name, n := range actual {
 			if _, err := tx.exec(`INSERT INTO row_counts (name, shard, n) VALUES (?, 0, ?)`, name, n); err != nil {
 				return fmt.Errorf("repair row counts: %w", err)
+			}
+		}
+		for _, q := range []string{`DELETE FROM ` + userCountsTable, recountUserSQL} {
+			if _, err := tx.exec(q); err != nil {
+				return fmt.Errorf("repair user status counts: %w", err)
 			}
 		}
 		return nil

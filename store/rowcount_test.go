@@ -43,6 +43,62 @@ func assertRowCounts(tb testing.TB, e *env, step string) {
 	if fmt.Sprint(fast) != fmt.Sprint(slow) {
 		tb.Errorf("%s: kept status counts %v, counted %v", step, fast, slow)
 	}
+	// Each user's, kept by migration 00020's triggers, against the same
+	// counted from the tasks.
+	var users []int64
+	if err := e.DB.Read(context.Background(), func(r *sqlx.DB) error {
+		return r.Select(&users, `SELECT id FROM users ORDER BY id`)
+	}); err != nil {
+		tb.Fatalf("%s: %v", step, err)
+	}
+	for _, uid := range users {
+		fast, err := e.Tasks.CountTasksByStatus(e.Owner, domain.TaskFilter{UserID: &uid})
+		if err != nil {
+			tb.Fatalf("%s: %v", step, err)
+		}
+		slow, err := e.Tasks.CountTasksByStatus(e.Owner, domain.TaskFilter{UserID: &uid, Status: domain.Statuses})
+		if err != nil {
+			tb.Fatalf("%s: %v", step, err)
+		}
+		if fmt.Sprint(fast) != fmt.Sprint(slow) {
+			tb.Errorf("%s: user %d: kept status counts %v, counted %v", step, uid, fast, slow)
+		}
+	}
+}
+
+// TestTaskService_CountTasksByStatus_User proves that a user's counts,
+// read from the kept counts, are what the user sees of its own tasks and
+// only that, whoever asks.
+func TestTaskService_CountTasksByStatus_User(t *testing.T) {
+	e := newLibEnv(t)
+	for i, status := range []domain.Status{domain.StatusPending, domain.StatusCompleted, domain.StatusCompleted, domain.StatusFailed} {
+		e.finished(t, e.AliceCtx, fmt.Sprintf("alice %d", i), status)
+	}
+	e.finished(t, e.BobCtx, "bob", domain.StatusCancelled)
+	aliceID, bobID := e.Alice.ID, e.Alice.ID+1
+	want := map[domain.Status]int{domain.StatusPending: 1, domain.StatusProcessing: 0, domain.StatusCompleted: 2, domain.StatusFailed: 1, domain.StatusCancelled: 0}
+	none := map[domain.Status]int{domain.StatusPending: 0, domain.StatusProcessing: 0, domain.StatusCompleted: 0, domain.StatusFailed: 0, domain.StatusCancelled: 0}
+	for _, tc := range []struct {
+		name   string
+		ctx    context.Context
+		filter domain.TaskFilter
+		want   map[domain.Status]int
+	}{
+		{"owner, alice's", e.Owner, domain.TaskFilter{UserID: &aliceID}, want},
+		{"alice, her own", e.AliceCtx, domain.TaskFilter{}, want},
+		{"alice, naming herself", e.AliceCtx, domain.TaskFilter{UserID: &aliceID}, want},
+		{"alice, naming bob", e.AliceCtx, domain.TaskFilter{UserID: &bobID}, none},
+		{"bob, his own", e.BobCtx, domain.TaskFilter{}, map[domain.Status]int{domain.StatusPending: 0, domain.StatusProcessing: 0, domain.StatusCompleted: 0, domain.StatusFailed: 0, domain.StatusCancelled: 1}},
+	} {
+		got, err := e.Tasks.CountTasksByStatus(tc.ctx, tc.filter)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	assertRowCounts(t, e.env, "users' tasks")
 }
 
 func TestDB_RowCounts(t *testing.T) {
@@ -120,6 +176,33 @@ func TestDB_RowCounts(t *testing.T) {
 			t.Fatalf("mismatches %+v, want videos off by 5", bad)
 		}
 		assertRowCounts(t, e.env, "repaired")
+	})
+
+	t.Run("RepairUserCounts", func(t *testing.T) {
+		// One user's count off by 3, and a count kept for a status the
+		// user has no task in.
+		if err := e.DB.Write(context.Background(), func(w *sqlx.DB) error {
+			add := w.Rebind(`INSERT INTO user_status_counts (user_id, status, shard, n) VALUES (?, ?, 0, ?)
+				ON CONFLICT (user_id, status, shard) DO UPDATE SET n = user_status_counts.n + excluded.n`)
+			if _, err := w.Exec(add, e.Alice.ID, "completed", 3); err != nil {
+				return err
+			}
+			_, err := w.Exec(add, e.Alice.ID+1, "processing", 2)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		bad, err := e.DB.CheckRowCounts(context.Background(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		completed := fmt.Sprintf("tasks:completed of user %d", e.Alice.ID)
+		processing := fmt.Sprintf("tasks:processing of user %d", e.Alice.ID+1)
+		if len(bad) != 2 || bad[0].Name != completed || bad[0].Kept != bad[0].Actual+3 ||
+			bad[1].Name != processing || bad[1].Kept != 2 || bad[1].Actual != 0 {
+			t.Fatalf("mismatches %+v, want %s off by 3 and %s kept 2", bad, completed, processing)
+		}
+		assertRowCounts(t, e.env, "user counts repaired")
 	})
 }
 

@@ -32,6 +32,7 @@ type phase struct {
 var phases = []phase{
 	{"get task + scenes + videos + events", "BenchmarkTaskService_FindTaskByID", "p50-µs", "p99-µs", "raw-p50-µs", "µs"},
 	{"history page (50, user + status, cursor)", "BenchmarkTaskService_FindTasks_History", "p50-µs", "p99-µs", "raw-p50-µs", "µs"},
+	{"count by status, one user (1 % of the tasks)", "BenchmarkTaskService_CountByStatus", "p50-µs", "p99-µs", "raw-p50-µs", "µs"},
 	{"search newest 50, English noun (~1 %)", "BenchmarkTaskService_FindTasks_SearchEnglish", "p50-µs", "p99-µs", "raw-p50-µs", "µs"},
 	{"search newest 50, Chinese place (~1 %)", "BenchmarkTaskService_FindTasks_SearchChinese", "p50-µs", "p99-µs", "raw-p50-µs", "µs"},
 	{"search newest 50, most common word (Zipf)", "BenchmarkTaskService_FindTasks_SearchZipf/rank=1", "p50-µs", "p99-µs", "raw-p50-µs", "µs"},
