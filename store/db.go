@@ -18,7 +18,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/reelvault/reelvault/domain"
 	_ "github.com/reelvault/reelvault/store/sqlitemt" // connections without SQLite's per-call mutex
-	_ "modernc.org/sqlite"                            // registers the "sqlite" database/sql driver
+	"github.com/reelvault/reelvault/store/sqliteqpsg"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 // ApplicationID is written to PRAGMA application_id of every Reelvault
@@ -170,6 +171,12 @@ func (db *DB) open(ctx context.Context) (err error) {
 	}
 	if db.Logger == nil {
 		db.Logger = slog.Default()
+	}
+	// Plans that do not depend on bound values on every SQLite connection
+	// from now on (see sqliteqpsg); without them the store is slower, not
+	// wrong.
+	if err := sqliteqpsg.Enable(); err != nil {
+		db.Logger.Warn("query planner stability guarantee not enabled", "err", err)
 	}
 	if db.SlowQuery <= 0 {
 		db.SlowQuery = DefaultSlowQuery

@@ -193,12 +193,12 @@ func TestSnippet(t *testing.T) {
 		{long, "灯塔", "…" + strings.Repeat("雾", 40) + "[灯塔]" + strings.Repeat("海", 118) + "…", 1},
 		{"", "x", "", 0},
 	} {
-		hits, n := findHits(tt.text, terms(tt.search), false)
+		hits, n := findHits(tt.text, terms(tt.search), false, map[string]string{})
 		if got := show(snippet(tt.text, hits)); got != tt.want || n != tt.n {
 			t.Errorf("snippet of %q for %q = %q (%d terms), want %q (%d)", tt.text, tt.search, got, n, tt.want, tt.n)
 		}
 	}
-	if hits, n := findHits("underwater", terms("water"), true); n != 1 || len(hits) != 1 {
+	if hits, n := findHits("underwater", terms("water"), true, map[string]string{}); n != 1 || len(hits) != 1 {
 		t.Errorf("substring match on PostgreSQL: %v %d", hits, n)
 	}
 }

@@ -28,19 +28,21 @@ func searchMatches(tx *tx, q searchQuery, rows []*taskRow) ([]*domain.SearchMatc
 		return nil, err
 	}
 	substring := tx.db.dialect.isPostgres()
+	// The page's texts share most of their words: each is stemmed once.
+	stems := map[string]string{}
 	matches := make([]*domain.SearchMatch, len(rows))
 	for i, r := range rows {
 		best := &domain.SearchMatch{Field: domain.MatchPrompt}
 		text := r.Prompt
-		hits, n := findHits(r.Prompt, q.terms, substring)
+		hits, n := findHits(r.Prompt, q.terms, substring, stems)
 		for _, s := range scenes[r.ID] {
-			if h, m := findHits(s.text, q.terms, substring); m > n {
+			if h, m := findHits(s.text, q.terms, substring, stems); m > n {
 				best = &domain.SearchMatch{Field: domain.MatchScene, SceneNumber: s.number}
 				text, hits, n = s.text, h, m
 			}
 		}
 		if r.ErrorMessage != "" {
-			if h, m := findHits(r.ErrorMessage, q.terms, substring); m > n {
+			if h, m := findHits(r.ErrorMessage, q.terms, substring, stems); m > n {
 				best = &domain.SearchMatch{Field: domain.MatchError}
 				text, hits = r.ErrorMessage, h
 			}
@@ -95,8 +97,9 @@ type span struct{ start, end int }
 // findHits returns the ranges of text that match terms, in order, and how
 // many of the terms occur. A word matches a word of text that starts with it
 // (contains it, when substring is set, as on PostgreSQL) or has its stem; a
-// CJK run matches wherever it occurs.
-func findHits(text string, terms []searchTerm, substring bool) ([]span, int) {
+// CJK run matches wherever it occurs. stems caches the stems of folded
+// words across calls.
+func findHits(text string, terms []searchTerm, substring bool, stems map[string]string) ([]span, int) {
 	var hits []span
 	found := make([]bool, len(terms))
 	eachWord(text, func(start, end int, word string) {
@@ -110,7 +113,11 @@ func findHits(text string, terms []searchTerm, substring bool) ([]span, int) {
 			ok := strings.HasPrefix(w, t.text) || substring && strings.Contains(w, t.text)
 			if !ok && len(t.stem) >= 3 && len(w) >= 3 && w[:2] == t.stem[:2] {
 				if stem == "" {
-					stem = stemOf(w)
+					var ok bool
+					if stem, ok = stems[w]; !ok {
+						stem = stemOf(w)
+						stems[w] = stem
+					}
 				}
 				ok = stem == t.stem
 			}
