@@ -23,25 +23,38 @@ const (
 // words marked. The index holds one text per task, so the store finds the
 // field again here, for the page's tasks only.
 func searchMatches(tx *tx, q searchQuery, rows []*taskRow) ([]*domain.SearchMatch, error) {
-	scenes, err := pageScenes(tx, rows)
-	if err != nil {
-		return nil, err
-	}
 	substring := tx.db.dialect.isPostgres()
 	// The page's texts share most of their words: each is stemmed once.
 	stems := map[string]string{}
+	type found struct {
+		hits []span
+		n    int
+	}
+	prompts := make([]found, len(rows))
+	var need []*taskRow
+	for i, r := range rows {
+		prompts[i].hits, prompts[i].n = findHits(r.Prompt, q.terms, substring, stems)
+		if prompts[i].n < len(q.terms) {
+			// Only then can a scene hold more of the terms.
+			need = append(need, r)
+		}
+	}
+	scenes, err := pageScenes(tx, need)
+	if err != nil {
+		return nil, err
+	}
 	matches := make([]*domain.SearchMatch, len(rows))
 	for i, r := range rows {
 		best := &domain.SearchMatch{Field: domain.MatchPrompt}
 		text := r.Prompt
-		hits, n := findHits(r.Prompt, q.terms, substring, stems)
+		hits, n := prompts[i].hits, prompts[i].n
 		for _, s := range scenes[r.ID] {
 			if h, m := findHits(s.text, q.terms, substring, stems); m > n {
 				best = &domain.SearchMatch{Field: domain.MatchScene, SceneNumber: s.number}
 				text, hits, n = s.text, h, m
 			}
 		}
-		if r.ErrorMessage != "" {
+		if r.ErrorMessage != "" && n < len(q.terms) {
 			if h, m := findHits(r.ErrorMessage, q.terms, substring, stems); m > n {
 				best = &domain.SearchMatch{Field: domain.MatchError}
 				text, hits = r.ErrorMessage, h
@@ -65,9 +78,16 @@ func pageScenes(tx *tx, rows []*taskRow) (map[int64][]sceneText, error) {
 	if len(rows) == 0 {
 		return scenes, nil
 	}
-	args := make([]any, len(rows))
-	for i, r := range rows {
-		args[i] = r.ID
+	// The list is padded to a power of two with its last id (a repeat
+	// changes nothing in IN): a page runs one of a few statements, each
+	// prepared once, whatever the number of tasks it needs.
+	n := 1
+	for n < len(rows) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = rows[min(i, len(rows)-1)].ID
 	}
 	err := tx.each(`
 		SELECT
@@ -75,7 +95,7 @@ func pageScenes(tx *tx, rows []*taskRow) (map[int64][]sceneText, error) {
 			scene_number,
 			description
 		FROM scripts
-		WHERE task_id IN (?`+strings.Repeat(", ?", len(rows)-1)+`)
+		WHERE task_id IN (?`+strings.Repeat(", ?", n-1)+`)
 		ORDER BY task_id, scene_number`, args, func(rs *sql.Rows) error {
 		var id int64
 		var s sceneText
