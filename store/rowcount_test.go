@@ -45,23 +45,28 @@ func assertRowCounts(tb testing.TB, e *env, step string) {
 	}
 	// Each user's, kept by migration 00020's triggers, against the same
 	// counted from the tasks.
-	var users []int64
+	var users []struct {
+		ID   int64  `db:"id"`
+		Name string `db:"username"`
+	}
 	if err := e.DB.Read(context.Background(), func(r *sqlx.DB) error {
-		return r.Select(&users, `SELECT id FROM users ORDER BY id`)
+		return r.Select(&users, `SELECT id, username FROM users ORDER BY id`)
 	}); err != nil {
 		tb.Fatalf("%s: %v", step, err)
 	}
-	for _, uid := range users {
-		fast, err := e.Tasks.CountTasksByStatus(e.Owner, domain.TaskFilter{UserID: &uid})
+	for _, u := range users {
+		slow, err := e.Tasks.CountTasksByStatus(e.Owner, domain.TaskFilter{UserID: &u.ID, Status: domain.Statuses})
 		if err != nil {
 			tb.Fatalf("%s: %v", step, err)
 		}
-		slow, err := e.Tasks.CountTasksByStatus(e.Owner, domain.TaskFilter{UserID: &uid, Status: domain.Statuses})
-		if err != nil {
-			tb.Fatalf("%s: %v", step, err)
-		}
-		if fmt.Sprint(fast) != fmt.Sprint(slow) {
-			tb.Errorf("%s: user %d: kept status counts %v, counted %v", step, uid, fast, slow)
+		for _, f := range []domain.TaskFilter{{UserID: &u.ID}, {Username: u.Name}} {
+			fast, err := e.Tasks.CountTasksByStatus(e.Owner, f)
+			if err != nil {
+				tb.Fatalf("%s: %v", step, err)
+			}
+			if fmt.Sprint(fast) != fmt.Sprint(slow) {
+				tb.Errorf("%s: user %d (%s): kept status counts %v, counted %v", step, u.ID, u.Name, fast, slow)
+			}
 		}
 	}
 }
@@ -85,6 +90,10 @@ func TestTaskService_CountTasksByStatus_User(t *testing.T) {
 		want   map[domain.Status]int
 	}{
 		{"owner, alice's", e.Owner, domain.TaskFilter{UserID: &aliceID}, want},
+		{"owner, alice's by name", e.Owner, domain.TaskFilter{Username: "alice"}, want},
+		{"owner, a name nobody has", e.Owner, domain.TaskFilter{Username: "nobody"}, none},
+		{"owner, alice's ID and bob's name", e.Owner, domain.TaskFilter{UserID: &aliceID, Username: "bob"}, none},
+		{"alice, naming bob by name", e.AliceCtx, domain.TaskFilter{Username: "bob"}, none},
 		{"alice, her own", e.AliceCtx, domain.TaskFilter{}, want},
 		{"alice, naming herself", e.AliceCtx, domain.TaskFilter{UserID: &aliceID}, want},
 		{"alice, naming bob", e.AliceCtx, domain.TaskFilter{UserID: &bobID}, none},

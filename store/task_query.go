@@ -67,8 +67,8 @@ func (s *TaskService) CountTasksByStatus(ctx context.Context, filter domain.Task
 		// every task.
 		return s.countAllByStatus(ctx)
 	}
-	if uid, ok := countedUser(a, filter); ok {
-		return s.countUserByStatus(ctx, uid)
+	if user, ok := countedUser(a, filter); ok {
+		return s.countUserByStatus(ctx, user)
 	}
 	var rows []struct {
 		Status string `db:"status"`
@@ -126,28 +126,39 @@ func allTasks(f domain.TaskFilter) bool {
 
 // countedUser returns the user whose status counts, kept by triggers
 // (migration 00020), answer filter as a sees it: a filter on nothing but
-// one user, that a may see.
-func countedUser(a domain.Actor, f domain.TaskFilter) (int64, bool) {
-	uid := f.UserID
-	f.UserID = nil
+// one user, by ID or by name (the history's user filter), that a may see.
+func countedUser(a domain.Actor, f domain.TaskFilter) (userRef, bool) {
+	ref := userRef{id: f.UserID, name: f.Username}
+	f.UserID, f.Username = nil, ""
 	switch {
 	case !allTasks(f):
-		return 0, false
-	case !a.Owner && (uid == nil || *uid == a.UserID):
-		return a.UserID, true
-	case a.Owner && uid != nil:
-		return *uid, true
+		return userRef{}, false
+	case !a.Owner && ref.name == "" && (ref.id == nil || *ref.id == a.UserID):
+		return userRef{id: &a.UserID}, true
+	case a.Owner && (ref.id == nil) != (ref.name == ""):
+		return ref, true
 	}
-	return 0, false
+	return userRef{}, false
+}
+
+// userRef names one user by ID or, when id is nil, by name.
+type userRef struct {
+	id   *int64
+	name string
 }
 
 // countUserByStatus returns the number of untrashed tasks of each status
 // of one user from user_status_counts: five rows (PostgreSQL: their
-// shards), whatever the size of the user's history.
-func (s *TaskService) countUserByStatus(ctx context.Context, userID int64) (map[domain.Status]int, error) {
+// shards), whatever the size of the user's history. An unknown name
+// counts nothing, as the tasks' filter does.
+func (s *TaskService) countUserByStatus(ctx context.Context, user userRef) (map[domain.Status]int, error) {
 	var rows []userStatusCount
 	err := s.db.read(ctx, false, func(tx *tx) error {
-		return tx.sel(&rows, `SELECT status, sum(n) AS n FROM `+userCountsTable+` WHERE user_id = `+numParam+` GROUP BY status`, userID)
+		if user.id != nil {
+			return tx.sel(&rows, `SELECT status, sum(n) AS n FROM `+userCountsTable+` WHERE user_id = `+numParam+` GROUP BY status`, *user.id)
+		}
+		return tx.sel(&rows, `SELECT status, sum(n) AS n FROM `+userCountsTable+`
+			WHERE user_id = (SELECT id FROM users WHERE username = ?) GROUP BY status`, user.name)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("count tasks: %w", err)
