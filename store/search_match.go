@@ -133,8 +133,8 @@ func findHits(text string, terms []searchTerm, substring bool, stems map[string]
 			ok := strings.HasPrefix(w, t.text) || substring && strings.Contains(w, t.text)
 			if !ok && len(t.stem) >= 3 && len(w) >= 3 && w[:2] == t.stem[:2] {
 				if stem == "" {
-					var ok bool
-					if stem, ok = stems[w]; !ok {
+					var cached bool
+					if stem, cached = stems[w]; !cached {
 						stem = stemOf(w)
 						stems[w] = stem
 					}
