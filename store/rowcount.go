@@ -51,7 +51,18 @@ func recountRowsSQL() []string {
 // PostgreSQL's shards; a name without a row counts zero. It reads a few
 // dozen rows whatever the size of the database.
 func readRowCounts(tx *tx) (map[string]int64, error) {
-	return sumCounts(tx, `SELECT name, sum(n) AS n FROM row_counts GROUP BY name`)
+	var rows []struct {
+		Name string `db:"name"`
+		N    int64  `db:"n"`
+	}
+	if err := tx.sel(&rows, `SELECT name, sum(n) AS n FROM row_counts GROUP BY name`); err != nil {
+		return nil, fmt.Errorf("row counts: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Name] = r.N
+	}
+	return out, nil
 }
 
 // readUserCounts returns every user's kept status counts by
@@ -68,27 +79,12 @@ func readUserCounts(tx *tx) (map[string]int64, error) {
 	return out, nil
 }
 
-// userStatusCount is the number of one user's tasks in one status.
+// userStatusCount is the number of tasks in one status (of one user, in
+// the rows that select user_id).
 type userStatusCount struct {
 	UserID int64  `db:"user_id"`
 	Status string `db:"status"`
 	N      int64  `db:"n"`
-}
-
-// sumCounts runs q, which selects (name, n), into a map.
-func sumCounts(tx *tx, q string) (map[string]int64, error) {
-	var rows []struct {
-		Name string `db:"name"`
-		N    int64  `db:"n"`
-	}
-	if err := tx.sel(&rows, q); err != nil {
-		return nil, fmt.Errorf("row counts: %w", err)
-	}
-	out := make(map[string]int64, len(rows))
-	for _, r := range rows {
-		out[r.Name] = r.N
-	}
-	return out, nil
 }
 
 // countRowsNow counts, the slow way, what row_counts and

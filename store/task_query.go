@@ -70,14 +70,7 @@ func (s *TaskService) CountTasksByStatus(ctx context.Context, filter domain.Task
 	if user, ok := countedUser(a, filter); ok {
 		return s.countUserByStatus(ctx, user)
 	}
-	var rows []struct {
-		Status string `db:"status"`
-		N      int    `db:"n"`
-	}
-	var trashed []struct {
-		Status string `db:"status"`
-		N      int    `db:"n"`
-	}
+	var rows, trashed []userStatusCount
 	err = s.db.read(ctx, false, func(tx *tx) error {
 		if err := q.expandSearch(tx); err != nil {
 			return err
@@ -104,15 +97,9 @@ func (s *TaskService) CountTasksByStatus(ctx context.Context, filter domain.Task
 	if err != nil {
 		return nil, fmt.Errorf("count tasks: %w", err)
 	}
-	counts := make(map[domain.Status]int, len(domain.Statuses))
-	for _, st := range domain.Statuses {
-		counts[st] = 0
-	}
-	for _, r := range rows {
-		counts[domain.Status(r.Status)] = r.N
-	}
+	counts := statusCounts(rows)
 	for _, r := range trashed {
-		counts[domain.Status(r.Status)] -= r.N
+		counts[domain.Status(r.Status)] -= int(r.N)
 	}
 	return counts, nil
 }
@@ -163,14 +150,20 @@ func (s *TaskService) countUserByStatus(ctx context.Context, user userRef) (map[
 	if err != nil {
 		return nil, fmt.Errorf("count tasks: %w", err)
 	}
+	return statusCounts(rows), nil
+}
+
+// statusCounts returns rows, one per status at most, as counts by status,
+// every status present (zero when it has no row).
+func statusCounts(rows []userStatusCount) map[domain.Status]int {
 	counts := make(map[domain.Status]int, len(domain.Statuses))
 	for _, st := range domain.Statuses {
 		counts[st] = 0
 	}
 	for _, r := range rows {
-		counts[domain.Status(r.Status)] = int(r.N)
+		counts[domain.Status(r.Status)] += int(r.N)
 	}
-	return counts, nil
+	return counts
 }
 
 // countAllByStatus returns the number of untrashed tasks of each status
